@@ -1,0 +1,228 @@
+//! One HTTP client for the run: builds the results URL, sends the headers
+//! DruID expects, and turns every answer that is not a page into a classed
+//! failure. The token is only ever exposed to build the header.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use bytes::Bytes;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE,
+};
+use secrecy::ExposeSecret;
+use url::Url;
+
+use super::error::{status_failure, Asked};
+use crate::config::Connection;
+use crate::exit::{Class, Failure};
+
+/// Characters kept as-is in a path segment (RFC 3986 unreserved).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Connection attempts give up after this long.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Idle pooled connections are dropped before common load-balancer limits.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Query of one results page.
+#[derive(Debug, Clone, Copy)]
+pub struct PageQuery<'a> {
+    pub last: Option<&'a str>,
+    pub limit: u32,
+    pub failed_only: bool,
+}
+
+impl PageQuery<'_> {
+    /// The parameters as people read them, for error messages.
+    fn describe(&self) -> String {
+        let mut parts = vec![format!("limit={}", self.limit)];
+        if let Some(last) = self.last {
+            parts.push(format!("last={last}"));
+        }
+        if self.failed_only {
+            parts.push("failedOnly=true".into());
+        }
+        parts.join(", ")
+    }
+}
+
+/// The API client.
+pub struct Api {
+    http: reqwest::Client,
+    conn: Connection,
+    verbose: bool,
+    lang: Option<String>,
+}
+
+impl Api {
+    pub fn new(
+        conn: Connection,
+        timeout: Duration,
+        lang: Option<String>,
+        verbose: bool,
+    ) -> Result<Api> {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(lang) = &lang {
+            headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_str(lang)?);
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("druid-bulk/", env!("CARGO_PKG_VERSION")))
+            .default_headers(headers)
+            .timeout(timeout)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .build()?;
+        Ok(Api {
+            http,
+            conn,
+            verbose,
+            lang,
+        })
+    }
+
+    /// The base URL, for messages.
+    pub fn endpoint(&self) -> &str {
+        self.conn.endpoint.as_str()
+    }
+
+    /// `{endpoint}/activityid/v1/user/bulk/{bulk_id}/results?…`, the bulk id
+    /// percent-encoded as one path segment and the endpoint's prefix kept.
+    pub fn results_url(&self, bulk_id: &str, query: &PageQuery<'_>) -> Url {
+        results_url(&self.conn.endpoint, bulk_id, query)
+    }
+
+    /// Fetch one page; `Ok` only for a 200, with the whole body.
+    pub async fn fetch_page(&self, bulk_id: &str, query: &PageQuery<'_>) -> Result<Bytes> {
+        let url = self.results_url(bulk_id, query);
+        let started = Instant::now();
+        if self.verbose {
+            self.log_request(&url);
+        }
+        let mut auth = HeaderValue::from_str(&format!(
+            "Bearer {}",
+            self.conn.token.expose_secret()
+        ))
+        .map_err(|_| {
+            Failure::usage("the app token contains characters not allowed in an HTTP header")
+        })?;
+        auth.set_sensitive(true);
+        let unreachable = |e: reqwest::Error| network_failure(e, self.endpoint(), bulk_id);
+        let response = self
+            .http
+            .get(url)
+            .header(AUTHORIZATION, auth)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(unreachable)?;
+        if self.verbose {
+            eprintln!(
+                "< {status} in {} ms ({} bytes)",
+                started.elapsed().as_millis(),
+                body.len()
+            );
+        }
+        if status == reqwest::StatusCode::OK {
+            return Ok(body);
+        }
+        let asked = Asked {
+            bulk_id,
+            endpoint: self.endpoint(),
+            params: query.describe(),
+        };
+        Err(status_failure(status, &body, &asked).into())
+    }
+
+    fn log_request(&self, url: &Url) {
+        eprintln!("> GET {url}");
+        eprintln!("> authorization: Bearer [redacted]");
+        eprintln!("> accept: application/json");
+        if let Some(lang) = &self.lang {
+            eprintln!("> accept-language: {lang}");
+        }
+    }
+}
+
+fn results_url(endpoint: &Url, bulk_id: &str, query: &PageQuery<'_>) -> Url {
+    let mut url = endpoint.clone();
+    let path = format!(
+        "{}/activityid/v1/user/bulk/{}/results",
+        endpoint.path().trim_end_matches('/'),
+        utf8_percent_encode(bulk_id, SEGMENT)
+    );
+    url.set_path(&path);
+    {
+        let mut pairs = url.query_pairs_mut();
+        if let Some(last) = query.last {
+            pairs.append_pair("last", last);
+        }
+        pairs.append_pair("limit", &query.limit.to_string());
+        if query.failed_only {
+            pairs.append_pair("failedOnly", "true");
+        }
+    }
+    url
+}
+
+/// A request that got no HTTP answer: refused, DNS, timeout, reset.
+fn network_failure(err: reqwest::Error, endpoint: &str, bulk_id: &str) -> Failure {
+    let what = if err.is_timeout() {
+        "timed out".to_string()
+    } else {
+        // The innermost cause says it best ("Connection refused", "dns error …").
+        let mut cause: &dyn std::error::Error = &err;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        if err.is_connect() {
+            format!("could not connect: {cause}")
+        } else {
+            cause.to_string()
+        }
+    };
+    Failure::new(
+        Class::Unavailable,
+        format!("no answer from {endpoint} while exporting bulk {bulk_id}: {what}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(last: Option<&str>) -> PageQuery<'_> {
+        PageQuery {
+            last,
+            limit: 7,
+            failed_only: true,
+        }
+    }
+
+    #[test]
+    fn bulk_id_stays_one_segment_and_prefix_is_kept() {
+        let base = Url::parse("https://h.example/api").unwrap();
+        let url = results_url(&base, "a/b?c#d %", &q(None));
+        assert_eq!(
+            url.as_str(),
+            "https://h.example/api/activityid/v1/user/bulk/a%2Fb%3Fc%23d%20%25/results?limit=7&failedOnly=true"
+        );
+    }
+
+    #[test]
+    fn cursor_stays_inside_its_query_value() {
+        let base = Url::parse("http://127.0.0.1:1").unwrap();
+        let url = results_url(&base, "B", &q(Some("x&limit=1#y")));
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(pairs[0], ("last".into(), "x&limit=1#y".into()));
+        assert_eq!(pairs.len(), 3);
+        assert_eq!(url.fragment(), None);
+    }
+}

@@ -1,0 +1,192 @@
+//! Command-line surface: clap derive types and help text, nothing else.
+//!
+//! House rules: every option has an explicit `long`, value names are upper
+//! case, help text says what the option does and gives an example where it
+//! helps, and secret-bearing env vars are declared with `hide_env_values`.
+//! Values are only parsed here; `config.rs` checks them and builds a `Config`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
+
+/// Keeps a secret in a type whose `Debug` prints `[REDACTED]`.
+fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(value))
+}
+
+/// Export the failure report of a DruID bulk user update.
+#[derive(Debug, Parser)]
+#[command(
+    name = "druid-bulk",
+    version,
+    about = "Export the failure report of a DruID bulk user update as a table, JSON lines, JSON or CSV",
+    after_help = "Try it with no setup:  druid-bulk demo\n\
+                  Exit codes: 0 ok, 1 other error, 2 usage, 3 auth, 4 bulk not found, \
+                  5 bulk not finished, 6 server/network, 7 bad request or protocol, 130 interrupted."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch every page of a bulk's results and write them out.
+    #[command(after_help = "Examples:\n  \
+        druid-bulk results 0190b1c2-… -e https://graph.example.com --token-file token.txt\n  \
+        DRUID_TOKEN=… druid-bulk results 0190b1c2-… --failed-only -o failures.csv\n  \
+        druid-bulk results 0190b1c2-… -f jsonl | jq -r .error | sort | uniq -c")]
+    Results(ResultsArgs),
+    /// Run `results` against a built-in sandbox API: shows a real export with no setup.
+    Demo(DemoArgs),
+    /// Run a local DruID-compatible fake API in the foreground.
+    Sandbox(SandboxArgs),
+    /// Print a shell completion script to stdout.
+    #[command(
+        after_help = "Example:\n  druid-bulk completions bash > ~/.local/share/bash-completion/completions/druid-bulk"
+    )]
+    Completions {
+        /// Shell to generate completions for.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print a roff man page to stdout.
+    #[command(after_help = "Example:\n  druid-bulk man > druid-bulk.1 && man ./druid-bulk.1")]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ResultsArgs {
+    /// Id of the bulk update whose results to export.
+    #[arg(value_name = "BULK_ID")]
+    pub bulk_id: String,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+}
+
+/// Where the API is and how to authenticate.
+#[derive(Debug, Args)]
+pub struct ConnArgs {
+    /// API base URL; a path prefix is kept (e.g. https://graph.example.com/api).
+    #[arg(short = 'e', long, value_name = "URL", env = "DRUID_ENDPOINT")]
+    pub endpoint: String,
+
+    /// Read the app token from a file ('-' reads stdin); surrounding whitespace is trimmed.
+    /// Wins over --token and DRUID_TOKEN.
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// App token. Prefer --token-file or DRUID_TOKEN: other users can read argv.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "DRUID_TOKEN",
+        hide_env_values = true,
+        value_parser = parse_secret
+    )]
+    pub token: Option<SecretString>,
+}
+
+/// Options shared by `results` and `demo`: what to fetch and how to write it.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Output format; `auto` picks from -o's extension, else `table` on a terminal and `jsonl` when piped.
+    #[arg(short = 'f', long, value_enum, value_name = "FORMAT", default_value_t = Format::Auto)]
+    pub format: Format,
+
+    /// Write to this file instead of stdout (replaced only when the export succeeds).
+    #[arg(short = 'o', long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Rows per request, sent as `limit` (1-10000).
+    #[arg(
+        long,
+        visible_alias = "limit",
+        value_name = "N",
+        default_value_t = 1000
+    )]
+    pub page_size: u32,
+
+    /// Start after this cursor (a row id or a printed resume cursor), sent as `last`.
+    #[arg(long, visible_alias = "after", value_name = "CURSOR")]
+    pub last: Option<String>,
+
+    /// Ask the server for failed rows only (`failedOnly=true`).
+    #[arg(long)]
+    pub failed_only: bool,
+
+    /// Stop after N rows and print the --last value that resumes right after them.
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<u64>,
+
+    /// Columns for csv and table, comma separated; any field name works (e.g. id,error).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
+
+    /// Leave out the header line of csv and table output.
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// Locale for server messages, sent as Accept-Language (e.g. es-ES).
+    #[arg(long, value_name = "LOCALE")]
+    pub lang: Option<String>,
+
+    /// Per-request timeout (e.g. 30s, 2m).
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub timeout: String,
+
+    /// Print nothing on stderr but errors.
+    #[arg(short = 'q', long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Log each request (method, URL, status, timing; secrets redacted) on stderr.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Rows in the sandbox bulk.
+    #[arg(long, value_name = "N", default_value_t = 40)]
+    pub rows: u64,
+
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8089")]
+    pub addr: std::net::SocketAddr,
+
+    /// Rows in the main bulk.
+    #[arg(long, value_name = "N", default_value_t = 250)]
+    pub rows: u64,
+
+    /// Id of the main bulk.
+    #[arg(long, value_name = "ID")]
+    pub bulk_id: Option<String>,
+
+    /// Token clients must send.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+
+    /// Seed for the generated rows (same seed, same rows).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Auto,
+    Table,
+    Csv,
+    Jsonl,
+    Json,
+}

@@ -1,0 +1,374 @@
+//! Raw flags (`cli.rs`) turned once into a checked, documented `Config`.
+//!
+//! Every value is validated here, before any request is sent, so that a typo
+//! fails fast with exit 2 and a message that says how to fix it.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Result;
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::cli::{ConnArgs, FetchArgs, Format};
+use crate::exit::{usage, Failure};
+
+/// Columns written by csv and table when `--columns` is not given.
+pub const DEFAULT_COLUMNS: [&str; 5] = ["id", "userIdentifierType", "objectId", "pulseId", "error"];
+
+/// Largest `--page-size` accepted.
+pub const MAX_PAGE_SIZE: u32 = 10_000;
+
+/// A concrete output format (what `auto` resolved to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Jsonl,
+    Json,
+}
+
+/// How much to say on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+/// Where the API is and the token to send.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// Base URL, path prefix kept, no trailing slash.
+    pub endpoint: Url,
+    pub token: SecretString,
+}
+
+/// Everything a `results` run needs, checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub conn: Connection,
+    pub bulk_id: String,
+    pub format: OutputFormat,
+    pub output: Option<PathBuf>,
+    pub page_size: u32,
+    pub last: Option<String>,
+    pub failed_only: bool,
+    pub max_rows: Option<u64>,
+    pub columns: Vec<String>,
+    pub header: bool,
+    pub lang: Option<String>,
+    pub timeout: Duration,
+    pub verbosity: Verbosity,
+    /// Width to fit a table into; `None` means no limit.
+    pub table_width: Option<usize>,
+}
+
+/// Where the token came from, for the argv warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenOrigin {
+    CommandLine,
+    Environment,
+}
+
+impl Config {
+    /// Build a checked config. `token_origin` tells whether `--token` came
+    /// from argv or the environment; warnings for stderr are returned.
+    pub fn new(
+        bulk_id: &str,
+        conn: &ConnArgs,
+        token_origin: Option<TokenOrigin>,
+        fetch: &FetchArgs,
+    ) -> Result<(Config, Vec<String>)> {
+        let mut warnings = Vec::new();
+        let endpoint = parse_endpoint(&conn.endpoint)?;
+        let token = match (&conn.token_file, &conn.token) {
+            (Some(path), _) => read_token_file(path)?,
+            (None, Some(token)) => {
+                if token_origin == Some(TokenOrigin::CommandLine) {
+                    warnings.push(
+                        "warning: --token is visible to other users of this machine (ps, /proc); \
+                         prefer --token-file or DRUID_TOKEN"
+                            .to_string(),
+                    );
+                }
+                token.clone()
+            }
+            (None, None) => {
+                return usage(
+                    "no app token: pass --token-file PATH (or '-' for stdin), \
+                     set DRUID_TOKEN, or pass --token TOKEN",
+                )
+            }
+        };
+        if token.expose_secret().trim().is_empty() {
+            return usage("the app token is empty: check --token-file, DRUID_TOKEN or --token");
+        }
+        let mut config = Config::for_fetch(Connection { endpoint, token }, bulk_id, fetch)?;
+        config.conn.token = SecretString::from(config.conn.token.expose_secret().trim());
+        Ok((config, warnings))
+    }
+
+    /// Build a config for a known connection (the demo's sandbox).
+    pub fn for_fetch(conn: Connection, bulk_id: &str, fetch: &FetchArgs) -> Result<Config> {
+        check_bulk_id(bulk_id)?;
+        if !(1..=MAX_PAGE_SIZE).contains(&fetch.page_size) {
+            return usage(format!(
+                "--page-size must be between 1 and {MAX_PAGE_SIZE}, got {}",
+                fetch.page_size
+            ));
+        }
+        if let Some(last) = &fetch.last {
+            if last.is_empty() || last.chars().any(char::is_control) {
+                return usage("--last must be a non-empty cursor without control characters");
+            }
+        }
+        if fetch.max_rows == Some(0) {
+            return usage("--max-rows must be at least 1");
+        }
+        let columns = parse_columns(fetch.columns.as_deref())?;
+        if let Some(lang) = &fetch.lang {
+            check_locale(lang)?;
+        }
+        let timeout = parse_duration("--timeout", &fetch.timeout)?;
+        let stdout_tty = std::io::stdout().is_terminal();
+        let format = resolve_format(fetch.format, fetch.output.as_deref(), stdout_tty);
+        let verbosity = if fetch.quiet {
+            Verbosity::Quiet
+        } else if fetch.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        };
+        if let Some(parent) = fetch.output.as_deref().and_then(Path::parent) {
+            if !parent.as_os_str().is_empty() && !parent.is_dir() {
+                return usage(format!(
+                    "cannot write -o {}: directory {} does not exist",
+                    fetch.output.as_deref().unwrap_or(parent).display(),
+                    parent.display()
+                ));
+            }
+        }
+        Ok(Config {
+            conn,
+            bulk_id: bulk_id.to_string(),
+            format,
+            output: fetch.output.clone(),
+            page_size: fetch.page_size,
+            last: fetch.last.clone(),
+            failed_only: fetch.failed_only,
+            max_rows: fetch.max_rows,
+            columns,
+            header: !fetch.no_header,
+            lang: fetch.lang.clone(),
+            timeout,
+            verbosity,
+            table_width: table_width(stdout_tty && fetch.output.is_none()),
+        })
+    }
+}
+
+/// Parse and normalise the API base URL.
+pub fn parse_endpoint(raw: &str) -> Result<Url> {
+    let mut url = Url::parse(raw.trim()).map_err(|e| {
+        Failure::usage(format!(
+            "--endpoint {raw:?} is not a valid URL ({e}); expected e.g. https://graph.example.com"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return usage(format!(
+            "--endpoint must be an http:// or https:// URL with a host, got {raw:?}"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return usage(format!(
+            "--endpoint must not carry a query or fragment, got {raw:?}"
+        ));
+    }
+    let path = url.path().trim_end_matches('/').to_string();
+    url.set_path(&path);
+    Ok(url)
+}
+
+/// A bulk id becomes one URL path segment: it must be non-empty, free of
+/// control characters, and not a dot segment that URL parsing would remove.
+pub fn check_bulk_id(id: &str) -> Result<()> {
+    if id.is_empty() {
+        return usage("the bulk id is empty");
+    }
+    if id.chars().any(char::is_control) {
+        return usage(format!(
+            "the bulk id {:?} contains control characters",
+            id.escape_debug().to_string()
+        ));
+    }
+    if id == "." || id == ".." {
+        return usage(format!("{id:?} is not a bulk id"));
+    }
+    Ok(())
+}
+
+fn parse_columns(raw: Option<&[String]>) -> Result<Vec<String>> {
+    let Some(raw) = raw else {
+        return Ok(DEFAULT_COLUMNS.iter().map(|c| c.to_string()).collect());
+    };
+    let columns: Vec<String> = raw.iter().map(|c| c.trim().to_string()).collect();
+    if columns.is_empty() || columns.iter().any(String::is_empty) {
+        return usage("--columns needs comma-separated field names, e.g. --columns id,error");
+    }
+    Ok(columns)
+}
+
+/// Accept locale tags like `es`, `es-ES`, `zh-Hant-TW`.
+fn check_locale(lang: &str) -> Result<()> {
+    let mut parts = lang.split(['-', '_']);
+    let primary = parts.next().unwrap_or("");
+    let ok = (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if ok {
+        Ok(())
+    } else {
+        usage(format!(
+            "--lang {lang:?} is not a locale; expected a tag like es-ES or en"
+        ))
+    }
+}
+
+/// Parse `90s`, `5m`, `1h`, `1h30m`.
+pub fn parse_duration(flag: &str, raw: &str) -> Result<Duration> {
+    match humantime::parse_duration(raw.trim()) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => usage(format!(
+            "{flag} {raw:?} is not a duration; expected e.g. 90s, 5m or 1h"
+        )),
+    }
+}
+
+/// `auto` picks from the output file's extension, else by whether stdout is a terminal.
+pub fn resolve_format(format: Format, output: Option<&Path>, stdout_tty: bool) -> OutputFormat {
+    match format {
+        Format::Table => OutputFormat::Table,
+        Format::Csv => OutputFormat::Csv,
+        Format::Jsonl => OutputFormat::Jsonl,
+        Format::Json => OutputFormat::Json,
+        Format::Auto => {
+            let ext = output
+                .and_then(Path::extension)
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            match ext.as_deref() {
+                Some("csv") => OutputFormat::Csv,
+                Some("jsonl" | "ndjson") => OutputFormat::Jsonl,
+                Some("json") => OutputFormat::Json,
+                _ if output.is_none() && stdout_tty => OutputFormat::Table,
+                _ => OutputFormat::Jsonl,
+            }
+        }
+    }
+}
+
+fn table_width(stdout_tty: bool) -> Option<usize> {
+    if stdout_tty {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+            return Some(w as usize);
+        }
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+        .filter(|&w: &usize| w > 0)
+}
+
+fn read_token_file(path: &Path) -> Result<SecretString> {
+    let mut raw = String::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin().read_to_string(&mut raw)
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut raw))
+    };
+    if let Err(e) = read {
+        return usage(format!("cannot read --token-file {}: {e}", path.display()));
+    }
+    let token = SecretString::from(raw.trim());
+    raw.clear();
+    if token.expose_secret().is_empty() {
+        return usage(format!("--token-file {} is empty", path.display()));
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_format_follows_extension_then_terminal() {
+        let p = |s: &str| Some(Path::new(s).to_path_buf());
+        assert_eq!(
+            resolve_format(Format::Auto, p("a.CSV").as_deref(), true),
+            OutputFormat::Csv
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, p("a.ndjson").as_deref(), true),
+            OutputFormat::Jsonl
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, p("a.json").as_deref(), false),
+            OutputFormat::Json
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, p("a.txt").as_deref(), true),
+            OutputFormat::Jsonl
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, None, true),
+            OutputFormat::Table
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, None, false),
+            OutputFormat::Jsonl
+        );
+        assert_eq!(resolve_format(Format::Csv, None, true), OutputFormat::Csv);
+    }
+
+    #[test]
+    fn endpoint_keeps_prefix_and_drops_trailing_slash() {
+        assert_eq!(
+            parse_endpoint("https://h.example/api/").unwrap().as_str(),
+            "https://h.example/api"
+        );
+        assert_eq!(parse_endpoint("http://127.0.0.1:8089").unwrap().path(), "/");
+        assert!(parse_endpoint("ftp://h").is_err());
+        assert!(parse_endpoint("graph.example.com").is_err());
+        assert!(parse_endpoint("https://h/?x=1").is_err());
+    }
+
+    #[test]
+    fn bulk_ids_that_cannot_be_one_segment_are_refused() {
+        assert!(check_bulk_id("").is_err());
+        assert!(check_bulk_id("a\nb").is_err());
+        assert!(check_bulk_id("..").is_err());
+        assert!(check_bulk_id("a/b c?#").is_ok());
+    }
+
+    #[test]
+    fn locales_and_durations() {
+        assert!(check_locale("es-ES").is_ok());
+        assert!(check_locale("zh-Hant-TW").is_ok());
+        assert!(check_locale("español").is_err());
+        assert!(check_locale("e").is_err());
+        assert_eq!(
+            parse_duration("--timeout", "90s").unwrap(),
+            Duration::from_secs(90)
+        );
+        assert_eq!(
+            parse_duration("--timeout", "1h30m").unwrap(),
+            Duration::from_secs(5400)
+        );
+        assert!(parse_duration("--timeout", "soon").is_err());
+        assert!(parse_duration("--timeout", "0s").is_err());
+    }
+}

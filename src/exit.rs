@@ -1,0 +1,153 @@
+//! Error classes and their exit codes, in one place.
+//!
+//! Code anywhere in the crate fails with a [`Failure`] that carries its
+//! [`Class`]; `exit_code` walks an `anyhow` chain to find it. Scripts depend
+//! on these numbers, so they only change with a documented reason.
+
+use std::io;
+
+/// What kind of failure ended the run; each maps to one exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// Output I/O, internal errors.
+    Other,
+    /// Bad flags, invalid bulk id, no credentials.
+    Usage,
+    /// 401/403 or the token endpoint refused us.
+    Auth,
+    /// 404: the bulk does not exist.
+    NotFound,
+    /// 428: the bulk has not finished.
+    NotReady,
+    /// 5xx, 408, 429, timeouts, connection failures.
+    Unavailable,
+    /// 400 or a response that breaks the protocol.
+    Protocol,
+    /// Rows were written and the caller asked to fail on rows.
+    RowsFound,
+    /// Ctrl-C or SIGTERM.
+    Interrupted,
+}
+
+impl Class {
+    /// The process exit code for this class (see the README's table).
+    pub fn code(self) -> i32 {
+        match self {
+            Class::Other => 1,
+            Class::Usage => 2,
+            Class::Auth => 3,
+            Class::NotFound => 4,
+            Class::NotReady => 5,
+            Class::Unavailable => 6,
+            Class::Protocol => 7,
+            Class::RowsFound => 8,
+            Class::Interrupted => 130,
+        }
+    }
+}
+
+/// An error with a class and a message meant for people.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    pub class: Class,
+    pub message: String,
+    /// What to do next, printed on its own line after the error.
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    pub fn new(class: Class, message: impl Into<String>) -> Self {
+        Failure {
+            class,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// The same failure with a hint line.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure::new(Class::Usage, message)
+    }
+}
+
+/// Shorthand for `Err(Failure::usage(..).into())`.
+pub fn usage<T>(message: impl Into<String>) -> anyhow::Result<T> {
+    Err(Failure::usage(message).into())
+}
+
+/// True when the error is (or wraps) a closed pipe on our output: the reader
+/// went away (`| head`), which is a normal way for a run to end.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe))
+    })
+}
+
+/// The exit code for an error: a broken pipe is success, a classed failure
+/// uses its class, anything else is 1.
+pub fn exit_code(err: &anyhow::Error) -> i32 {
+    if is_broken_pipe(err) {
+        return 0;
+    }
+    err.chain()
+        .find_map(|cause| cause.downcast_ref::<Failure>())
+        .map_or(Class::Other, |f| f.class)
+        .code()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anyhow::Context;
+
+    #[test]
+    fn classed_failure_is_found_under_context() {
+        let err = anyhow::Error::from(Failure::new(Class::NotFound, "bulk x not found"))
+            .context("while exporting");
+        assert_eq!(exit_code(&err), 4);
+    }
+
+    #[test]
+    fn broken_pipe_anywhere_in_the_chain_exits_zero() {
+        let io = io::Error::new(io::ErrorKind::BrokenPipe, "closed");
+        let err = Err::<(), _>(io).context("writing rows").unwrap_err();
+        assert_eq!(exit_code(&err), 0);
+        let csv_err = csv::Error::from(io::Error::new(io::ErrorKind::BrokenPipe, "closed"));
+        assert_eq!(exit_code(&anyhow::Error::from(csv_err)), 0);
+    }
+
+    #[test]
+    fn unclassed_error_is_one() {
+        assert_eq!(exit_code(&anyhow::anyhow!("boom")), 1);
+    }
+
+    #[test]
+    fn every_class_has_its_documented_code() {
+        let codes: Vec<i32> = [
+            Class::Other,
+            Class::Usage,
+            Class::Auth,
+            Class::NotFound,
+            Class::NotReady,
+            Class::Unavailable,
+            Class::Protocol,
+            Class::RowsFound,
+            Class::Interrupted,
+        ]
+        .iter()
+        .map(|c| c.code())
+        .collect();
+        assert_eq!(codes, [1, 2, 3, 4, 5, 6, 7, 8, 130]);
+    }
+}

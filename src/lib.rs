@@ -1,0 +1,177 @@
+//! `druid-bulk`: export the failure report of a DruID bulk user update.
+//!
+//! `main.rs` only calls [`main_entry`]; everything else lives in this library
+//! so tests, the sandbox and the generators can use it.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod exit;
+pub mod output;
+pub mod paginate;
+pub mod run;
+pub mod sandbox;
+pub mod sanitize;
+
+use std::io::Write;
+
+use anyhow::Result;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use secrecy::SecretString;
+
+use crate::cli::{Cli, Command, DemoArgs, SandboxArgs};
+use crate::config::{Config, Connection, TokenOrigin, Verbosity};
+use crate::exit::{exit_code, is_broken_pipe, Failure};
+
+/// Parse the command line, run it, and return the process exit code.
+pub fn main_entry() -> i32 {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match run(cli, &matches) {
+        Ok(code) => code,
+        Err(err) => report_error(&err),
+    }
+}
+
+/// Print an error (cleaned of control characters) and its hint; return its exit code.
+fn report_error(err: &anyhow::Error) -> i32 {
+    if is_broken_pipe(err) {
+        return 0;
+    }
+    let text = format!("{err:#}");
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "error: {}", sanitize::message(&text));
+    if let Some(hint) = err
+        .chain()
+        .find_map(|c| c.downcast_ref::<Failure>())
+        .and_then(|f| f.hint.as_deref())
+    {
+        let _ = writeln!(stderr, "hint: {}", sanitize::message(hint));
+    }
+    exit_code(err)
+}
+
+fn run(cli: Cli, matches: &ArgMatches) -> Result<i32> {
+    match cli.command {
+        Command::Results(args) => {
+            let sub = matches.subcommand_matches("results");
+            let origin = sub.and_then(|m| m.value_source("token")).map(|s| match s {
+                ValueSource::CommandLine => TokenOrigin::CommandLine,
+                _ => TokenOrigin::Environment,
+            });
+            let (config, warnings) = Config::new(&args.bulk_id, &args.conn, origin, &args.fetch)?;
+            if config.verbosity > Verbosity::Quiet {
+                for w in warnings {
+                    eprintln!("{w}");
+                }
+            }
+            export(&config)
+        }
+        Command::Demo(args) => demo(&args),
+        Command::Sandbox(args) => serve_sandbox(&args),
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "druid-bulk", &mut out);
+            out.flush()?;
+            Ok(0)
+        }
+        Command::Man => {
+            let mut out = std::io::stdout().lock();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            out.flush()?;
+            Ok(0)
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+fn export(config: &Config) -> Result<i32> {
+    let summary = runtime()?.block_on(run::export(config))?;
+    for line in run::report(config, &summary) {
+        eprintln!("{line}");
+    }
+    Ok(0)
+}
+
+/// `results` against an in-process sandbox on a free loopback port.
+fn demo(args: &DemoArgs) -> Result<i32> {
+    let cfg = sandbox::SandboxConfig::new(args.rows);
+    let bulk_id = cfg.main_bulk_id().to_string();
+    let token = cfg.token.clone();
+    let server = sandbox::start_background(cfg)?;
+    let conn = Connection {
+        endpoint: config::parse_endpoint(&server.endpoint())?,
+        token: SecretString::from(token),
+    };
+    let config = Config::for_fetch(conn, &bulk_id, &args.fetch)?;
+    if config.verbosity > Verbosity::Quiet {
+        eprintln!(
+            "demo: exporting bulk {bulk_id} from the built-in sandbox at {}",
+            server.endpoint()
+        );
+    }
+    export(&config)
+}
+
+/// Run the sandbox in the foreground until Ctrl-C.
+fn serve_sandbox(args: &SandboxArgs) -> Result<i32> {
+    let mut cfg = sandbox::SandboxConfig::new(args.rows);
+    if let Some(id) = &args.bulk_id {
+        config::check_bulk_id(id)?;
+        cfg = cfg.with_bulk_id(id.clone());
+    }
+    if let Some(token) = &args.token {
+        cfg = cfg.with_token(token.clone());
+    }
+    if let Some(seed) = args.seed {
+        cfg = cfg.with_seed(seed);
+    }
+    runtime()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| {
+                Failure::usage(format!(
+                    "cannot listen on {}: {e}; pick another --addr",
+                    args.addr
+                ))
+            })?;
+        let addr = listener.local_addr()?;
+        let endpoint = format!("http://{addr}");
+        let bulks: Vec<String> = cfg
+            .bulks
+            .iter()
+            .map(|b| {
+                let state = if !b.ready {
+                    "not finished: answers 428"
+                } else if b.rows == 0 {
+                    "no errors"
+                } else {
+                    "finished"
+                };
+                format!("  {}  {} rows, {state}", b.id, b.rows)
+            })
+            .collect();
+        eprintln!(
+            "druid-bulk sandbox listening on {endpoint}\n\
+             endpoint: {endpoint}\ntoken:    {}\nbulks:\n{}\n\n\
+             try:  DRUID_TOKEN={} druid-bulk results {} -e {endpoint} -f csv\n\
+             Ctrl-C stops it.",
+            cfg.token,
+            bulks.join("\n"),
+            cfg.token,
+            cfg.main_bulk_id(),
+        );
+        tokio::select! {
+            served = sandbox::serve(listener, cfg) => served?,
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        Ok(0)
+    })
+}

@@ -1,0 +1,108 @@
+//! JSON lines (one row object a line) and a streamed JSON array. Rows pass
+//! through exactly as received, unknown fields included.
+
+use std::io::{self, Write};
+
+use super::{write_compact, Row, RowWriter};
+
+/// One JSON object per line, nothing else.
+pub struct JsonLinesWriter<W: Write> {
+    out: W,
+}
+
+impl<W: Write> JsonLinesWriter<W> {
+    pub fn new(out: W) -> Self {
+        JsonLinesWriter { out }
+    }
+}
+
+impl<W: Write> RowWriter for JsonLinesWriter<W> {
+    fn begin(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn row(&mut self, row: &Row<'_>) -> io::Result<()> {
+        write_compact(&mut self.out, row.raw())?;
+        self.out.write_all(b"\n")
+    }
+
+    fn end_page(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// One JSON array, written as rows arrive (never collected in memory).
+pub struct JsonArrayWriter<W: Write> {
+    out: W,
+    rows: u64,
+}
+
+impl<W: Write> JsonArrayWriter<W> {
+    pub fn new(out: W) -> Self {
+        JsonArrayWriter { out, rows: 0 }
+    }
+}
+
+impl<W: Write> RowWriter for JsonArrayWriter<W> {
+    fn begin(&mut self) -> io::Result<()> {
+        self.out.write_all(b"[")
+    }
+
+    fn row(&mut self, row: &Row<'_>) -> io::Result<()> {
+        self.out
+            .write_all(if self.rows == 0 { b"\n" } else { b",\n" })?;
+        self.rows += 1;
+        write_compact(&mut self.out, row.raw())
+    }
+
+    fn end_page(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out
+            .write_all(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::OutputFormat;
+    use crate::output::test_support::{layout, render};
+
+    const PRETTY: &str = "{\n \"id\": \"1\",\n \"x\": {\"k\": 1.0}\n}";
+
+    #[test]
+    fn jsonl_keeps_rows_as_received_one_per_line() {
+        let out = render(
+            OutputFormat::Jsonl,
+            layout(&[], true),
+            &[
+                &[r#"{"id":"1","extra":[1,2],"n":1.0}"#, PRETTY],
+                &[r#"{"id":"3"}"#],
+            ],
+        );
+        assert_eq!(
+            out,
+            "{\"id\":\"1\",\"extra\":[1,2],\"n\":1.0}\n{\"id\":\"1\",\"x\":{\"k\":1.0}}\n{\"id\":\"3\"}\n"
+        );
+    }
+
+    #[test]
+    fn json_array_is_valid_across_pages_and_when_empty() {
+        let out = render(
+            OutputFormat::Json,
+            layout(&[], true),
+            &[&[r#"{"id":"1"}"#, PRETTY], &[], &[r#"{"id":"3"}"#]],
+        );
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 3);
+        assert_eq!(v[1]["x"]["k"], 1.0);
+        assert_eq!(render(OutputFormat::Json, layout(&[], true), &[]), "[]\n");
+    }
+}

@@ -1,0 +1,132 @@
+//! Writers, one per format, behind one trait. They receive whole pages of
+//! parsed rows and know nothing of HTTP; each is generic over `io::Write` so
+//! tests print into a `Vec<u8>`.
+
+mod csv;
+mod json;
+pub mod row;
+mod table;
+
+use std::io::{self, Write};
+
+pub use self::csv::CsvWriter;
+pub use self::json::{JsonArrayWriter, JsonLinesWriter};
+pub use self::row::Row;
+pub use self::table::TableWriter;
+use crate::config::OutputFormat;
+
+/// Streams rows out in one format. Calls come as `begin`, then for each page
+/// `row`… and `end_page`, then `finish` (also after a failed page, so the
+/// output stays well-formed).
+pub trait RowWriter {
+    /// Write whatever precedes the first row (CSV header, `[`).
+    fn begin(&mut self) -> io::Result<()>;
+    /// Write one row.
+    fn row(&mut self, row: &Row<'_>) -> io::Result<()>;
+    /// A whole page has been written: flush it through.
+    fn end_page(&mut self) -> io::Result<()>;
+    /// Close the output (`]`) and flush.
+    fn finish(&mut self) -> io::Result<()>;
+}
+
+/// Options that shape the column formats.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub columns: Vec<String>,
+    pub header: bool,
+    /// Width to fit a table into.
+    pub width: Option<usize>,
+}
+
+/// The writer for a format.
+pub fn writer<'w, W: Write + 'w>(
+    format: OutputFormat,
+    out: W,
+    layout: Layout,
+) -> Box<dyn RowWriter + 'w> {
+    match format {
+        OutputFormat::Csv => Box::new(CsvWriter::new(out, layout)),
+        OutputFormat::Jsonl => Box::new(JsonLinesWriter::new(out)),
+        OutputFormat::Json => Box::new(JsonArrayWriter::new(out)),
+        OutputFormat::Table => Box::new(TableWriter::new(out, layout)),
+    }
+}
+
+/// Write JSON text on one line: whitespace outside strings is dropped, the
+/// rest (key order, number spelling, escapes) is kept byte for byte.
+pub(crate) fn write_compact(out: &mut impl Write, json: &str) -> io::Result<()> {
+    if !json.contains(['\n', '\r']) {
+        return out.write_all(json.as_bytes());
+    }
+    let mut compact = Vec::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in json.as_bytes() {
+        if in_string {
+            compact.push(b);
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            in_string = b == b'"';
+            compact.push(b);
+        }
+    }
+    out.write_all(&compact)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use serde_json::value::RawValue;
+
+    /// Run a writer over pages of raw rows and return what it wrote.
+    pub fn render(format: OutputFormat, layout: Layout, pages: &[&[&str]]) -> String {
+        let raws: Vec<Vec<Box<RawValue>>> = pages
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .map(|r| RawValue::from_string(r.to_string()).unwrap())
+                    .collect()
+            })
+            .collect();
+        let mut buf = Vec::new();
+        {
+            let mut w = writer(format, &mut buf, layout);
+            w.begin().unwrap();
+            for page in &raws {
+                for raw in page {
+                    w.row(&Row::parse(raw).unwrap()).unwrap();
+                }
+                w.end_page().unwrap();
+            }
+            w.finish().unwrap();
+        }
+        String::from_utf8(buf).unwrap()
+    }
+
+    pub fn layout(columns: &[&str], header: bool) -> Layout {
+        Layout {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            header,
+            width: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_drops_whitespace_outside_strings_only() {
+        let mut out = Vec::new();
+        write_compact(&mut out, "{\n  \"a b\": \"x \\\" y\\n\",\n  \"n\": 1.50\n}").unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a b":"x \" y\n","n":1.50}"#
+        );
+    }
+}

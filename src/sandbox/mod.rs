@@ -1,0 +1,135 @@
+//! A faithful local fake of the DruID bulk results endpoint
+//! `GET /activityid/v1/user/bulk/{bulk_id}/results?last=&limit=&failedOnly=`,
+//! used by the `demo` and `sandbox` subcommands, integration tests and benchmarks.
+//!
+//! This file holds the public configuration types and constants and
+//! [`expected_rows`]; row generation lives in `data`, query validation and paging
+//! in `page`, and the HTTP server in `server`.
+//!
+//! Rows are generated lazily and deterministically from the seed, the bulk id and
+//! the row index, so a bulk of millions of rows costs no memory. Row ids are
+//! UUIDv7 whose timestamp is a fixed base plus the row index, which lets the
+//! server turn a `last` cursor back into a row index.
+
+mod data;
+mod page;
+mod server;
+#[cfg(test)]
+mod tests;
+
+pub use server::{router, serve, start_background, Running};
+
+/// The bearer token the sandbox accepts unless configured otherwise.
+pub const DEFAULT_TOKEN: &str = "sandbox-token";
+/// The seed of the generated data unless configured otherwise.
+pub const DEFAULT_SEED: u64 = 42;
+/// The id of the main (finished) bulk.
+pub const DEFAULT_BULK_ID: &str = "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73";
+/// A bulk that is still processing: always answers 428.
+pub const PROCESSING_BULK_ID: &str = "018fcf0a-4c3d-7e52-8f6b-7d9c2a3e5f84";
+/// A finished bulk with zero rows.
+pub const EMPTY_BULK_ID: &str = "018fcf0a-5d4e-7f63-a07c-8ead3b4f6a95";
+
+/// One bulk process known to the sandbox.
+#[derive(Clone, Debug)]
+pub struct Bulk {
+    pub id: String,
+    /// Number of result rows (successes and failures).
+    pub rows: u64,
+    /// `false`: the bulk is still processing and answers 428.
+    pub ready: bool,
+}
+
+/// Configuration of a sandbox server.
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    pub token: String,
+    pub seed: u64,
+    /// The first bulk is the "main" one.
+    pub bulks: Vec<Bulk>,
+}
+
+impl SandboxConfig {
+    /// Main bulk [`DEFAULT_BULK_ID`] with `rows` rows, plus the processing bulk
+    /// ([`PROCESSING_BULK_ID`], 428) and the empty bulk ([`EMPTY_BULK_ID`]).
+    pub fn new(rows: u64) -> Self {
+        SandboxConfig {
+            token: DEFAULT_TOKEN.to_string(),
+            seed: DEFAULT_SEED,
+            bulks: vec![
+                Bulk {
+                    id: DEFAULT_BULK_ID.to_string(),
+                    rows,
+                    ready: true,
+                },
+                Bulk {
+                    id: PROCESSING_BULK_ID.to_string(),
+                    rows: 50,
+                    ready: false,
+                },
+                Bulk {
+                    id: EMPTY_BULK_ID.to_string(),
+                    rows: 0,
+                    ready: true,
+                },
+            ],
+        }
+    }
+
+    /// Renames the main (first) bulk; adds an empty finished one if there is none.
+    pub fn with_bulk_id(mut self, id: impl Into<String>) -> Self {
+        let id = id.into();
+        match self.bulks.first_mut() {
+            Some(bulk) => bulk.id = id,
+            None => self.bulks.push(Bulk {
+                id,
+                rows: 0,
+                ready: true,
+            }),
+        }
+        self
+    }
+
+    /// Sets the accepted bearer token.
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = token.into();
+        self
+    }
+
+    /// Sets the data seed.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The id of the main (first) bulk.
+    pub fn main_bulk_id(&self) -> &str {
+        self.bulks
+            .first()
+            .map_or(DEFAULT_BULK_ID, |bulk| bulk.id.as_str())
+    }
+
+    /// The bulk with exactly this id (the first one if several share it).
+    pub(crate) fn find_bulk(&self, id: &str) -> Option<&Bulk> {
+        self.bulks.iter().find(|bulk| bulk.id == id)
+    }
+}
+
+/// Every row the endpoint would return for the bulk across all pages, in order,
+/// as JSON values (for tests to compare against). Empty for an unknown bulk and
+/// for a bulk that is not finished (it answers 428). Cost is linear in the bulk
+/// size.
+pub fn expected_rows(
+    cfg: &SandboxConfig,
+    bulk_id: &str,
+    failed_only: bool,
+) -> Vec<serde_json::Value> {
+    let Some(bulk) = cfg.find_bulk(bulk_id).filter(|bulk| bulk.ready) else {
+        return Vec::new();
+    };
+    let gen = data::RowGen::new(cfg.seed, &bulk.id);
+    (0..bulk.rows)
+        .filter(|&i| !failed_only || gen.is_failed(i))
+        .map(|i| serde_json::to_value(gen.row(i)).expect("a row always serialises"))
+        .collect()
+}

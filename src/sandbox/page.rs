@@ -1,0 +1,195 @@
+//! Query-string validation (`last`, `limit`, `failedOnly`) and the computation of
+//! one page of results with look-ahead for `lastId`. The HTTP handler and the
+//! tests both go through [`parse_query`] and [`compute_page`].
+
+use super::data::{parse_uuid, start_after, Row, RowGen};
+use super::Bulk;
+
+/// Page size when `limit` is absent.
+pub(crate) const DEFAULT_LIMIT: u64 = 100;
+/// Larger `limit` values are clamped to this.
+pub(crate) const MAX_LIMIT: u64 = 1000;
+
+/// Validated query parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Params {
+    /// The cursor: return rows strictly after this UUID.
+    pub last: Option<u128>,
+    /// Page size, 1..=MAX_LIMIT.
+    pub limit: u64,
+    pub failed_only: bool,
+}
+
+/// Which parameter was invalid (each maps to a 400 body).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ParamError {
+    Limit,
+    Last,
+    FailedOnly,
+}
+
+impl ParamError {
+    /// The `details` text of the 400 error body.
+    pub(crate) fn details(self) -> &'static str {
+        match self {
+            ParamError::Limit => "limit must be a positive integer",
+            ParamError::Last => "last must be a valid UUID",
+            ParamError::FailedOnly => "failedOnly must be true or false",
+        }
+    }
+}
+
+/// Parses the raw (still percent-encoded) query string. Unknown parameters are
+/// ignored; for a repeated parameter the first occurrence wins. An empty
+/// `last=` is treated like an absent one.
+pub(crate) fn parse_query(raw: Option<&str>) -> Result<Params, ParamError> {
+    let mut last: Option<String> = None;
+    let mut limit: Option<String> = None;
+    let mut failed_only: Option<String> = None;
+    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        let slot = match k.as_ref() {
+            "last" => &mut last,
+            "limit" => &mut limit,
+            "failedOnly" => &mut failed_only,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(v.into_owned());
+        }
+    }
+    let limit = match limit {
+        None => DEFAULT_LIMIT,
+        Some(s) => parse_limit(&s).ok_or(ParamError::Limit)?,
+    };
+    let last = match last.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(parse_uuid(s).ok_or(ParamError::Last)?),
+    };
+    let failed_only = match failed_only.as_deref() {
+        None => false,
+        Some("true") => true,
+        Some("false") => false,
+        Some(_) => return Err(ParamError::FailedOnly),
+    };
+    Ok(Params {
+        last,
+        limit,
+        failed_only,
+    })
+}
+
+/// A positive decimal integer, clamped to `MAX_LIMIT` (even if it overflows u64).
+fn parse_limit(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if s.bytes().all(|c| c == b'0') {
+        return None;
+    }
+    Some(s.parse::<u64>().unwrap_or(u64::MAX).min(MAX_LIMIT))
+}
+
+/// One page of results.
+#[derive(Clone, Debug)]
+pub(crate) struct Page {
+    pub rows: Vec<Row>,
+    /// Id of the last row on the page, present only when more matching rows follow.
+    pub last_id: Option<String>,
+    /// The bulk has no matching row at all (answers "No errors for the bulk process").
+    pub no_matches: bool,
+}
+
+fn matches(gen: &RowGen, index: u64, failed_only: bool) -> bool {
+    !failed_only || gen.is_failed(index)
+}
+
+/// First matching index in `from..end`.
+fn next_match(gen: &RowGen, from: u64, end: u64, failed_only: bool) -> Option<u64> {
+    (from..end).find(|&i| matches(gen, i, failed_only))
+}
+
+/// Computes the page that the endpoint returns for `bulk` and `params`.
+/// Work is proportional to the rows scanned, never to the bulk size.
+pub(crate) fn compute_page(seed: u64, bulk: &Bulk, params: &Params) -> Page {
+    let gen = RowGen::new(seed, &bulk.id);
+    let start = params.last.map_or(0, start_after);
+    let cap = usize::try_from(params.limit.min(MAX_LIMIT)).unwrap_or(1);
+    let mut rows = Vec::with_capacity(cap.min(64));
+    let mut i = start;
+    while rows.len() < cap {
+        match next_match(&gen, i, bulk.rows, params.failed_only) {
+            Some(found) => {
+                rows.push(gen.row(found));
+                i = found + 1;
+            }
+            None => {
+                i = bulk.rows;
+                break;
+            }
+        }
+    }
+    let more = !rows.is_empty() && next_match(&gen, i, bulk.rows, params.failed_only).is_some();
+    let last_id = if more {
+        rows.last().map(|r| r.id.clone())
+    } else {
+        None
+    };
+    let no_matches = rows.is_empty()
+        && (start == 0 || next_match(&gen, 0, bulk.rows, params.failed_only).is_none());
+    Page {
+        rows,
+        last_id,
+        no_matches,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_parsing() {
+        let p = |q: &str| parse_query(Some(q));
+        assert_eq!(p("").unwrap().limit, DEFAULT_LIMIT);
+        assert_eq!(parse_query(None).unwrap().limit, DEFAULT_LIMIT);
+        assert_eq!(p("limit=7").unwrap().limit, 7);
+        assert_eq!(p("limit=1000").unwrap().limit, 1000);
+        assert_eq!(p("limit=1001").unwrap().limit, 1000);
+        assert_eq!(p("limit=99999999999999999999999").unwrap().limit, 1000);
+        for bad in [
+            "limit=abc",
+            "limit=0",
+            "limit=",
+            "limit=-1",
+            "limit=1.5",
+            "limit=+3",
+        ] {
+            assert_eq!(p(bad), Err(ParamError::Limit), "{bad}");
+        }
+    }
+
+    #[test]
+    fn last_and_failed_only_parsing() {
+        let p = |q: &str| parse_query(Some(q));
+        let id = "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73";
+        assert_eq!(p(&format!("last={id}")).unwrap().last, parse_uuid(id));
+        assert_eq!(p("last=").unwrap().last, None);
+        assert_eq!(p("last=nope"), Err(ParamError::Last));
+        assert_eq!(
+            p("last=018fcf0a3b2c7d419e5a6c8b1f2d4e73"),
+            Err(ParamError::Last)
+        );
+        assert!(p("failedOnly=true").unwrap().failed_only);
+        assert!(!p("failedOnly=false").unwrap().failed_only);
+        assert!(!p("other=1&x").unwrap().failed_only);
+        for bad in [
+            "failedOnly=1",
+            "failedOnly=TRUE",
+            "failedOnly=",
+            "failedOnly=yes",
+        ] {
+            assert_eq!(p(bad), Err(ParamError::FailedOnly), "{bad}");
+        }
+        assert_eq!(p("limit=5&limit=abc").unwrap().limit, 5);
+    }
+}

@@ -1,0 +1,326 @@
+//! The sandbox HTTP server: the axum router and results handler, the JSON
+//! response bodies, [`serve`] for an already-bound listener and
+//! [`start_background`] / [`Running`] for a server on its own thread and runtime.
+
+use std::future::IntoFuture;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use super::data::Row;
+use super::page::{compute_page, parse_query};
+use super::SandboxConfig;
+
+/// The route of the results endpoint.
+pub(crate) const RESULTS_ROUTE: &str = "/activityid/v1/user/bulk/{bulk_id}/results";
+
+/// State shared by all requests of one server: the configuration and counters.
+/// Future fault-injection settings and their counters belong here too.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub cfg: SandboxConfig,
+    /// Number of HTTP requests received (all routes).
+    pub hits: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn new(cfg: SandboxConfig) -> Self {
+        Shared {
+            cfg,
+            hits: AtomicU64::new(0),
+        }
+    }
+}
+
+/// `{"result":{"status":N,"message":"..."}}`
+#[derive(Serialize)]
+struct MessageBody<'a> {
+    result: StatusMessage<'a>,
+}
+
+#[derive(Serialize)]
+struct StatusMessage<'a> {
+    status: u16,
+    message: &'a str,
+}
+
+/// `{"result":{"status":N,"errors":[{"message":"...","details":"..."}]}}`
+#[derive(Serialize)]
+struct ErrorsBody<'a> {
+    result: StatusErrors<'a>,
+}
+
+#[derive(Serialize)]
+struct StatusErrors<'a> {
+    status: u16,
+    errors: [ErrorItem<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct ErrorItem<'a> {
+    message: &'a str,
+    details: &'a str,
+}
+
+/// The 200 body.
+#[derive(Serialize)]
+struct PageBody<'a> {
+    content: Content<'a>,
+    result: StatusMessage<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Content<'a> {
+    bulk_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_id: Option<&'a str>,
+    results: &'a [Row],
+}
+
+/// Serialises `body` as an `application/json` response.
+fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    let (status, bytes) = match serde_json::to_vec(body) {
+        Ok(bytes) => (status, bytes),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            br#"{"result":{"status":500,"message":"Internal error"}}"#.to_vec(),
+        ),
+    };
+    let ct = [(CONTENT_TYPE, HeaderValue::from_static("application/json"))];
+    (status, ct, bytes).into_response()
+}
+
+fn message(status: StatusCode, msg: &str) -> Response {
+    let body = MessageBody {
+        result: StatusMessage {
+            status: status.as_u16(),
+            message: msg,
+        },
+    };
+    json_response(status, &body)
+}
+
+fn errors(status: StatusCode, msg: &str, details: &str) -> Response {
+    let body = ErrorsBody {
+        result: StatusErrors {
+            status: status.as_u16(),
+            errors: [ErrorItem {
+                message: msg,
+                details,
+            }],
+        },
+    };
+    json_response(status, &body)
+}
+
+fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    value
+        .strip_prefix("Bearer ")
+        .is_some_and(|token| token == shared.cfg.token)
+}
+
+/// `GET /activityid/v1/user/bulk/{bulk_id}/results`. Checks, in order: auth
+/// (401), bulk exists (404), bulk finished (428), query parameters (400).
+async fn results(
+    State(shared): State<Arc<Shared>>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if !authorized(&shared, &headers) {
+        return message(StatusCode::UNAUTHORIZED, "Invalid or missing app token");
+    }
+    let bulk = match path {
+        Ok(Path(id)) => shared.cfg.find_bulk(&id),
+        Err(_) => None,
+    };
+    let Some(bulk) = bulk else {
+        return message(StatusCode::NOT_FOUND, "Bulk not found");
+    };
+    if !bulk.ready {
+        return errors(
+            StatusCode::PRECONDITION_REQUIRED,
+            "Bulk process not finished yet",
+            "status: processing",
+        );
+    }
+    let params = match parse_query(query.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return errors(StatusCode::BAD_REQUEST, "Invalid parameter", e.details()),
+    };
+    let page = compute_page(shared.cfg.seed, bulk, &params);
+    let msg = if page.no_matches {
+        "No errors for the bulk process"
+    } else {
+        "OK"
+    };
+    let body = PageBody {
+        content: Content {
+            bulk_id: &bulk.id,
+            last_id: page.last_id.as_deref(),
+            results: &page.rows,
+        },
+        result: StatusMessage {
+            status: 200,
+            message: msg,
+        },
+    };
+    json_response(StatusCode::OK, &body)
+}
+
+async fn not_found() -> Response {
+    message(StatusCode::NOT_FOUND, "Not found")
+}
+
+async fn method_not_allowed() -> Response {
+    message(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
+}
+
+/// Middleware counting every request; the natural place for future fault injection.
+async fn count_hits(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    shared.hits.fetch_add(1, Ordering::SeqCst);
+    next.run(req).await
+}
+
+/// The router over an existing shared state.
+pub(crate) fn router_with(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(RESULTS_ROUTE, get(results).fallback(method_not_allowed))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(shared.clone(), count_hits))
+        .with_state(shared)
+}
+
+/// The sandbox's axum [`Router`], for embedding.
+pub fn router(cfg: SandboxConfig) -> Router {
+    router_with(Arc::new(Shared::new(cfg)))
+}
+
+/// Serves the sandbox on an already-bound listener until this future is dropped
+/// (dropping it stops accepting; connections already open are not cut).
+pub async fn serve(listener: TcpListener, cfg: SandboxConfig) -> io::Result<()> {
+    axum::serve(listener, router(cfg)).await
+}
+
+/// A sandbox running on 127.0.0.1 on a background thread with its own tokio
+/// runtime. Dropping it stops the server (open connections included) and joins
+/// the thread.
+pub struct Running {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Number of HTTP requests received so far (all routes).
+    pub fn hits(&self) -> u64 {
+        self.shared.hits.load(Ordering::SeqCst)
+    }
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("addr", &self.addr)
+            .field("hits", &self.hits())
+            .finish()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Starts the sandbox on `127.0.0.1:0` on a background thread with its own
+/// multi-threaded tokio runtime. Usable from sync and async code alike; returns
+/// once the server is accepting connections.
+pub fn start_background(cfg: SandboxConfig) -> io::Result<Running> {
+    let std_listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    std_listener.set_nonblocking(true)?;
+    let addr = std_listener.local_addr()?;
+    let shared = Arc::new(Shared::new(cfg));
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
+    let app = router_with(shared.clone());
+    let thread = std::thread::Builder::new()
+        .name("druid-sandbox".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("druid-sandbox-rt")
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                let listener = match TcpListener::from_std(std_listener) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let _ = ready_tx.send(Ok(()));
+                tokio::select! {
+                    _ = axum::serve(listener, app).into_future() => {}
+                    _ = stop_rx => {}
+                }
+            });
+            // Cancels every connection task without waiting for clients.
+            rt.shutdown_background();
+        })?;
+    let ready = ready_rx
+        .recv()
+        .unwrap_or_else(|_| Err(io::Error::other("sandbox thread exited during startup")));
+    if let Err(e) = ready {
+        let _ = thread.join();
+        return Err(e);
+    }
+    Ok(Running {
+        addr,
+        shared,
+        shutdown: Some(stop_tx),
+        thread: Some(thread),
+    })
+}

@@ -1,0 +1,60 @@
+//! Shared helpers for the integration tests: the binary with a clean
+//! environment, and DruID-shaped response bodies.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::{json, Value};
+
+/// A distinctive token that must never show up in any output.
+pub const TOKEN: &str = "tok-SECRET-9f8e7d6c5b4a";
+
+/// Path of the results endpoint for a bulk.
+pub fn results_path(bulk: &str) -> String {
+    format!("/activityid/v1/user/bulk/{bulk}/results")
+}
+
+/// The binary, with no DruID settings inherited from the environment.
+pub fn bin() -> Command {
+    let mut cmd = Command::cargo_bin("druid-bulk").unwrap();
+    for var in ["DRUID_ENDPOINT", "DRUID_TOKEN", "COLUMNS", "CI", "NO_COLOR"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// `results BULK -e ENDPOINT` with the test token in the environment.
+pub fn results(endpoint: &str, bulk: &str) -> Command {
+    let mut cmd = bin();
+    cmd.args(["results", bulk, "-e", endpoint])
+        .env("DRUID_TOKEN", TOKEN);
+    cmd
+}
+
+/// A 200 body with these rows and (optionally) a next cursor.
+pub fn page(rows: Value, last_id: Option<&str>) -> Value {
+    let mut content = json!({"bulkId": "B1", "results": rows});
+    if let Some(last) = last_id {
+        content["lastId"] = json!(last);
+    }
+    json!({"content": content, "result": {"status": 200, "message": "OK"}})
+}
+
+/// A typical failed row.
+pub fn row(id: &str, error: &str) -> Value {
+    json!({"id": id, "userIdentifierType": "object_id", "objectId": format!("obj-{id}"), "pulseId": null, "error": error})
+}
+
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// Parse JSON lines.
+pub fn jsonl(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}

@@ -1,0 +1,372 @@
+//! `results` against a mock server: what is sent, how pages are followed,
+//! and what each format writes.
+
+mod common;
+
+use common::*;
+use httpmock::prelude::*;
+use serde_json::{json, Value};
+
+#[test]
+fn sends_documented_headers_and_query() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.method(GET)
+            .path(results_path("B1"))
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .header("accept-language", "es-ES")
+            .query_param("limit", "25")
+            .query_param("last", "c0")
+            .query_param("failedOnly", "true");
+        then.status(200)
+            .json_body(page(json!([row("r1", "bad")]), None));
+    });
+    results(&server.base_url(), "B1")
+        .args([
+            "--page-size",
+            "25",
+            "--last",
+            "c0",
+            "--failed-only",
+            "--lang",
+            "es-ES",
+            "-f",
+            "jsonl",
+        ])
+        .assert()
+        .success();
+    mock.assert_hits(1);
+}
+
+#[test]
+fn optional_parameters_are_left_out() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.path(results_path("B1"))
+            .query_param_missing("last")
+            .query_param_missing("failedOnly")
+            .header_missing("accept-language");
+        then.status(200).json_body(page(json!([]), None));
+    });
+    results(&server.base_url(), "B1").assert().success();
+    mock.assert_hits(1);
+}
+
+#[test]
+fn follows_last_id_across_pages_until_absent() {
+    let server = MockServer::start();
+    let first = server.mock(|when, then| {
+        when.path(results_path("B1")).query_param_missing("last");
+        then.status(200)
+            .json_body(page(json!([row("r1", "a"), row("r2", "b")]), Some("r2")));
+    });
+    let second = server.mock(|when, then| {
+        when.path(results_path("B1")).query_param("last", "r2");
+        then.status(200)
+            .json_body(page(json!([row("r3", "c")]), Some("r3")));
+    });
+    let third = server.mock(|when, then| {
+        when.path(results_path("B1")).query_param("last", "r3");
+        // The last page: lastId null counts as absent.
+        then.status(200)
+            .json_body(json!({"content": {"lastId": null, "results": [row("r4", "d")]}}));
+    });
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ids: Vec<String> = jsonl(&stdout(&out))
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["r1", "r2", "r3", "r4"]);
+    first.assert_hits(1);
+    second.assert_hits(1);
+    third.assert_hits(1);
+}
+
+#[test]
+fn endpoint_path_prefix_is_kept_and_bulk_id_is_one_segment() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.path("/api/v2/activityid/v1/user/bulk/a%2Fb%20c/results");
+        then.status(200).json_body(page(json!([]), None));
+    });
+    results(&format!("{}/api/v2/", server.base_url()), "a/b c")
+        .assert()
+        .success();
+    mock.assert_hits(1);
+}
+
+#[test]
+fn empty_report_is_success_with_no_rows() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(200).json_body(
+            json!({"result": {"status": 200, "message": "No errors for the bulk process"}}),
+        );
+    });
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "");
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&out),
+        "id,userIdentifierType,objectId,pulseId,error\n"
+    );
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout(&out)).unwrap(),
+        json!([])
+    );
+}
+
+#[test]
+fn jsonl_passes_rows_through_with_unknown_fields_and_nothing_else() {
+    let server = MockServer::start();
+    let rows = json!([
+        {"id": "r1", "userIdentifierType": "pulse_id", "pulseId": "p1", "error": "x", "retryable": false, "meta": {"n": [1, 2]}},
+        {"id": "r2", "userIdentifierType": "object_id", "objectId": "o2"}
+    ]);
+    server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(200).json_body(page(rows.clone(), None));
+    });
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 2);
+    assert_eq!(jsonl(&text), rows.as_array().unwrap().clone());
+}
+
+#[test]
+fn json_is_one_valid_array_across_pages() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path(results_path("B1")).query_param_missing("last");
+        then.status(200)
+            .json_body(page(json!([row("r1", "a")]), Some("r1")));
+    });
+    server.mock(|when, then| {
+        when.path(results_path("B1")).query_param("last", "r1");
+        then.status(200)
+            .json_body(page(json!([row("r2", "b")]), None));
+    });
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v, json!([row("r1", "a"), row("r2", "b")]));
+}
+
+#[test]
+fn csv_round_trips_commas_quotes_newlines_and_unicode() {
+    let server = MockServer::start();
+    let nasty = [
+        "comma, inside",
+        "quote \"inside\" here",
+        "line one\nline two\r\nthree",
+        "Teléfono inválido: 用户不存在 🔒",
+        "",
+    ];
+    let rows: Vec<Value> = nasty
+        .iter()
+        .enumerate()
+        .map(|(i, e)| row(&format!("r{i}"), e))
+        .collect();
+    server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(200).json_body(page(json!(rows), None));
+    });
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        ["id", "userIdentifierType", "objectId", "pulseId", "error"]
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), nasty.len());
+    for (i, (record, error)) in records.iter().zip(nasty).enumerate() {
+        assert_eq!(&record[0], format!("r{i}"));
+        assert_eq!(&record[1], "object_id");
+        assert_eq!(&record[2], format!("obj-r{i}"));
+        assert_eq!(&record[3], "", "null pulseId is an empty cell");
+        assert_eq!(&record[4], error);
+    }
+}
+
+#[test]
+fn columns_pick_and_order_fields_and_no_header_drops_it() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(200).json_body(page(
+            json!([{"id": "r1", "error": "e", "extra": 7, "objectId": null}]),
+            None,
+        ));
+    });
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "csv", "--columns", "error,extra,nosuch,objectId,id"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "error,extra,nosuch,objectId,id\ne,7,,,r1\n");
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "csv", "--columns", "id", "--no-header"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "r1\n");
+}
+
+#[test]
+fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
+    let server = MockServer::start();
+    let first = server.mock(|when, then| {
+        when.path(results_path("B1")).query_param_missing("last");
+        then.status(200).json_body(page(
+            json!([row("r1", "a"), row("r2", "b"), row("r3", "c")]),
+            Some("r3"),
+        ));
+    });
+    let rest = server.mock(|when, then| {
+        when.path(results_path("B1")).query_param("last", "r3");
+        then.status(200)
+            .json_body(page(json!([row("r4", "d")]), None));
+    });
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "jsonl", "--max-rows", "2"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(jsonl(&stdout(&out)).len(), 2);
+    assert!(stderr(&out).contains("--last r2"), "{}", stderr(&out));
+    first.assert_hits(1);
+    rest.assert_hits(0);
+
+    // At a page boundary the cursor is the page's lastId, and the next page is not fetched.
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "jsonl", "--max-rows", "3", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(jsonl(&stdout(&out)).len(), 3);
+    assert!(stderr(&out).contains("--last r3"), "{}", stderr(&out));
+    rest.assert_hits(0);
+
+    // Resuming with --last gives the rest.
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "jsonl", "--last", "r3"])
+        .output()
+        .unwrap();
+    assert_eq!(jsonl(&stdout(&out)), vec![row("r4", "d")]);
+    rest.assert_hits(1);
+}
+
+#[test]
+fn output_file_format_follows_its_extension() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(200)
+            .json_body(page(json!([row("r1", "a")]), None));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    for (name, check) in [
+        ("out.csv", "id,userIdentifierType"),
+        ("out.ndjson", "{\""),
+        ("out.json", "[\n{\""),
+    ] {
+        let path = dir.path().join(name);
+        let out = results(&server.base_url(), "B1")
+            .arg("-o")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "", "nothing on stdout with -o");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(check), "{name}: {text}");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn failed_run_leaves_an_existing_output_file_untouched() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path(results_path("B1")).query_param_missing("last");
+        then.status(200)
+            .json_body(page(json!([row("r1", "a")]), Some("r1")));
+    });
+    server.mock(|when, then| {
+        when.path(results_path("B1")).query_param("last", "r1");
+        then.status(503).body("down");
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.csv");
+    std::fs::write(&path, "previous export\n").unwrap();
+    let out = results(&server.base_url(), "B1")
+        .arg("-o")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous export\n");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "temporary file removed"
+    );
+    assert!(stderr(&out).contains("left as it was"), "{}", stderr(&out));
+}
+
+#[test]
+fn table_fits_the_width_and_cleans_control_characters() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(200).json_body(page(
+            json!([row("r1", "evil \u{1b}[2J\u{1b}]0;title\u{7} text \u{202e}reversed, and a long tail of words to wrap around")]),
+            None,
+        ));
+    });
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "table"])
+        .env("COLUMNS", "60")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
+        "{text:?}"
+    );
+    assert!(text.contains("\\u{1b}[2J"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
+    assert!(text.lines().next().unwrap().starts_with("id"));
+}
