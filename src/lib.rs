@@ -78,7 +78,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<i32> {
         }
         Command::Man => {
             let mut out = std::io::stdout().lock();
-            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            man_page(&mut out)?;
             out.flush()?;
             Ok(0)
         }
@@ -174,4 +174,25 @@ fn serve_sandbox(args: &SandboxArgs) -> Result<i32> {
         }
         Ok(0)
     })
+}
+
+/// One roff page: the top-level command, then each subcommand's synopsis and options.
+fn man_page(out: &mut impl Write) -> std::io::Result<()> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_subcommands_section(out)?;
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        writeln!(out, ".SH \"{}\"", sub.get_name().to_uppercase())?;
+        let man = clap_mangen::Man::new(sub.clone());
+        man.render_synopsis_section(out)?;
+        man.render_description_section(out)?;
+        man.render_options_section(out)?;
+    }
+    man.render_extra_section(out)?;
+    man.render_version_section(out)
 }

@@ -37,7 +37,7 @@ fn sends_documented_headers_and_query() {
         ])
         .assert()
         .success();
-    mock.assert_hits(1);
+    mock.assert_calls(1);
 }
 
 #[test]
@@ -51,7 +51,7 @@ fn optional_parameters_are_left_out() {
         then.status(200).json_body(page(json!([]), None));
     });
     results(&server.base_url(), "B1").assert().success();
-    mock.assert_hits(1);
+    mock.assert_calls(1);
 }
 
 #[test]
@@ -83,9 +83,9 @@ fn follows_last_id_across_pages_until_absent() {
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(ids, ["r1", "r2", "r3", "r4"]);
-    first.assert_hits(1);
-    second.assert_hits(1);
-    third.assert_hits(1);
+    first.assert_calls(1);
+    second.assert_calls(1);
+    third.assert_calls(1);
 }
 
 #[test]
@@ -98,7 +98,7 @@ fn endpoint_path_prefix_is_kept_and_bulk_id_is_one_segment() {
     results(&format!("{}/api/v2/", server.base_url()), "a/b c")
         .assert()
         .success();
-    mock.assert_hits(1);
+    mock.assert_calls(1);
 }
 
 #[test]
@@ -261,8 +261,8 @@ fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(jsonl(&stdout(&out)).len(), 2);
     assert!(stderr(&out).contains("--last r2"), "{}", stderr(&out));
-    first.assert_hits(1);
-    rest.assert_hits(0);
+    first.assert_calls(1);
+    rest.assert_calls(0);
 
     // At a page boundary the cursor is the page's lastId, and the next page is not fetched.
     let out = results(&server.base_url(), "B1")
@@ -271,7 +271,7 @@ fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
         .unwrap();
     assert_eq!(jsonl(&stdout(&out)).len(), 3);
     assert!(stderr(&out).contains("--last r3"), "{}", stderr(&out));
-    rest.assert_hits(0);
+    rest.assert_calls(0);
 
     // Resuming with --last gives the rest.
     let out = results(&server.base_url(), "B1")
@@ -279,7 +279,7 @@ fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
         .output()
         .unwrap();
     assert_eq!(jsonl(&stdout(&out)), vec![row("r4", "d")]);
-    rest.assert_hits(1);
+    rest.assert_calls(1);
 }
 
 #[test]

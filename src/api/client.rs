@@ -89,7 +89,7 @@ impl Api {
 
     /// The base URL, for messages.
     pub fn endpoint(&self) -> &str {
-        self.conn.endpoint.as_str()
+        self.conn.endpoint.as_str().trim_end_matches('/')
     }
 
     /// `{endpoint}/activityid/v1/user/bulk/{bulk_id}/results?…`, the bulk id

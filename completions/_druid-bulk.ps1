@@ -1,0 +1,138 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'druid-bulk'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'druid-bulk' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('results', 'results', [CompletionResultType]::ParameterValue, 'Fetch every page of a bulk''s results and write them out')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup')
+            [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local DruID-compatible fake API in the foreground')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a roff man page to stdout')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'druid-bulk;results' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'App token. Prefer --token-file or DRUID_TOKEN: other users can read argv')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to this file instead of stdout (replaced only when the export succeeds)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to this file instead of stdout (replaced only when the export succeeds)')
+            [CompletionResult]::new('--page-size', '--page-size', [CompletionResultType]::ParameterName, 'Rows per request, sent as `limit` (1-10000)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Rows per request, sent as `limit` (1-10000)')
+            [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Start after this cursor (a row id or a printed resume cursor), sent as `last`')
+            [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Start after this cursor (a row id or a printed resume cursor), sent as `last`')
+            [CompletionResult]::new('--max-rows', '--max-rows', [CompletionResultType]::ParameterName, 'Stop after N rows and print the --last value that resumes right after them')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns for csv and table, comma separated; any field name works (e.g. id,error)')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Locale for server messages, sent as Accept-Language (e.g. es-ES)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-request timeout (e.g. 30s, 2m)')
+            [CompletionResult]::new('--failed-only', '--failed-only', [CompletionResultType]::ParameterName, 'Ask the server for failed rows only (`failedOnly=true`)')
+            [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'Leave out the header line of csv and table output')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request (method, URL, status, timing; secrets redacted) on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request (method, URL, status, timing; secrets redacted) on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'druid-bulk;demo' {
+            [CompletionResult]::new('--rows', '--rows', [CompletionResultType]::ParameterName, 'Rows in the sandbox bulk')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to this file instead of stdout (replaced only when the export succeeds)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to this file instead of stdout (replaced only when the export succeeds)')
+            [CompletionResult]::new('--page-size', '--page-size', [CompletionResultType]::ParameterName, 'Rows per request, sent as `limit` (1-10000)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Rows per request, sent as `limit` (1-10000)')
+            [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Start after this cursor (a row id or a printed resume cursor), sent as `last`')
+            [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Start after this cursor (a row id or a printed resume cursor), sent as `last`')
+            [CompletionResult]::new('--max-rows', '--max-rows', [CompletionResultType]::ParameterName, 'Stop after N rows and print the --last value that resumes right after them')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns for csv and table, comma separated; any field name works (e.g. id,error)')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Locale for server messages, sent as Accept-Language (e.g. es-ES)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-request timeout (e.g. 30s, 2m)')
+            [CompletionResult]::new('--failed-only', '--failed-only', [CompletionResultType]::ParameterName, 'Ask the server for failed rows only (`failedOnly=true`)')
+            [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'Leave out the header line of csv and table output')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request (method, URL, status, timing; secrets redacted) on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request (method, URL, status, timing; secrets redacted) on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'druid-bulk;sandbox' {
+            [CompletionResult]::new('--addr', '--addr', [CompletionResultType]::ParameterName, 'Address to listen on')
+            [CompletionResult]::new('--rows', '--rows', [CompletionResultType]::ParameterName, 'Rows in the main bulk')
+            [CompletionResult]::new('--bulk-id', '--bulk-id', [CompletionResultType]::ParameterName, 'Id of the main bulk')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Token clients must send')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for the generated rows (same seed, same rows)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'druid-bulk;completions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'druid-bulk;man' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'druid-bulk;help' {
+            [CompletionResult]::new('results', 'results', [CompletionResultType]::ParameterValue, 'Fetch every page of a bulk''s results and write them out')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup')
+            [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local DruID-compatible fake API in the foreground')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a roff man page to stdout')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'druid-bulk;help;results' {
+            break
+        }
+        'druid-bulk;help;demo' {
+            break
+        }
+        'druid-bulk;help;sandbox' {
+            break
+        }
+        'druid-bulk;help;completions' {
+            break
+        }
+        'druid-bulk;help;man' {
+            break
+        }
+        'druid-bulk;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

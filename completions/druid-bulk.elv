@@ -1,0 +1,120 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[druid-bulk] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'druid-bulk'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'druid-bulk'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand results 'Fetch every page of a bulk''s results and write them out'
+            cand demo 'Run `results` against a built-in sandbox API: shows a real export with no setup'
+            cand sandbox 'Run a local DruID-compatible fake API in the foreground'
+            cand completions 'Print a shell completion script to stdout'
+            cand man 'Print a roff man page to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'druid-bulk;results'= {
+            cand -e 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
+            cand --endpoint 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
+            cand --token-file 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN'
+            cand --token 'App token. Prefer --token-file or DRUID_TOKEN: other users can read argv'
+            cand -f 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped'
+            cand --format 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped'
+            cand -o 'Write to this file instead of stdout (replaced only when the export succeeds)'
+            cand --output 'Write to this file instead of stdout (replaced only when the export succeeds)'
+            cand --page-size 'Rows per request, sent as `limit` (1-10000)'
+            cand --limit 'Rows per request, sent as `limit` (1-10000)'
+            cand --last 'Start after this cursor (a row id or a printed resume cursor), sent as `last`'
+            cand --after 'Start after this cursor (a row id or a printed resume cursor), sent as `last`'
+            cand --max-rows 'Stop after N rows and print the --last value that resumes right after them'
+            cand --columns 'Columns for csv and table, comma separated; any field name works (e.g. id,error)'
+            cand --lang 'Locale for server messages, sent as Accept-Language (e.g. es-ES)'
+            cand --timeout 'Per-request timeout (e.g. 30s, 2m)'
+            cand --failed-only 'Ask the server for failed rows only (`failedOnly=true`)'
+            cand --no-header 'Leave out the header line of csv and table output'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+            cand --verbose 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'druid-bulk;demo'= {
+            cand --rows 'Rows in the sandbox bulk'
+            cand -f 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped'
+            cand --format 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped'
+            cand -o 'Write to this file instead of stdout (replaced only when the export succeeds)'
+            cand --output 'Write to this file instead of stdout (replaced only when the export succeeds)'
+            cand --page-size 'Rows per request, sent as `limit` (1-10000)'
+            cand --limit 'Rows per request, sent as `limit` (1-10000)'
+            cand --last 'Start after this cursor (a row id or a printed resume cursor), sent as `last`'
+            cand --after 'Start after this cursor (a row id or a printed resume cursor), sent as `last`'
+            cand --max-rows 'Stop after N rows and print the --last value that resumes right after them'
+            cand --columns 'Columns for csv and table, comma separated; any field name works (e.g. id,error)'
+            cand --lang 'Locale for server messages, sent as Accept-Language (e.g. es-ES)'
+            cand --timeout 'Per-request timeout (e.g. 30s, 2m)'
+            cand --failed-only 'Ask the server for failed rows only (`failedOnly=true`)'
+            cand --no-header 'Leave out the header line of csv and table output'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+            cand --verbose 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'druid-bulk;sandbox'= {
+            cand --addr 'Address to listen on'
+            cand --rows 'Rows in the main bulk'
+            cand --bulk-id 'Id of the main bulk'
+            cand --token 'Token clients must send'
+            cand --seed 'Seed for the generated rows (same seed, same rows)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'druid-bulk;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'druid-bulk;man'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'druid-bulk;help'= {
+            cand results 'Fetch every page of a bulk''s results and write them out'
+            cand demo 'Run `results` against a built-in sandbox API: shows a real export with no setup'
+            cand sandbox 'Run a local DruID-compatible fake API in the foreground'
+            cand completions 'Print a shell completion script to stdout'
+            cand man 'Print a roff man page to stdout'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'druid-bulk;help;results'= {
+        }
+        &'druid-bulk;help;demo'= {
+        }
+        &'druid-bulk;help;sandbox'= {
+        }
+        &'druid-bulk;help;completions'= {
+        }
+        &'druid-bulk;help;man'= {
+        }
+        &'druid-bulk;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,86 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_druid_bulk_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_druid_bulk_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_druid_bulk_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_druid_bulk_using_subcommand
+    set -l cmd (__fish_druid_bulk_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -s h -l help -d 'Print help'
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -s V -l version -d 'Print version'
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "results" -d 'Fetch every page of a bulk\'s results and write them out'
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "man" -d 'Print a roff man page to stdout'
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s e -l endpoint -d 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l token-file -d 'Read the app token from a file (\'-\' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l token -d 'App token. Prefer --token-file or DRUID_TOKEN: other users can read argv' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped' -r -f -a "auto\t''
+table\t''
+csv\t''
+jsonl\t''
+json\t''"
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds)' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l max-rows -d 'Stop after N rows and print the --last value that resumes right after them' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l timeout -d 'Per-request timeout (e.g. 30s, 2m)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s h -l help -d 'Print help'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l rows -d 'Rows in the sandbox bulk' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped' -r -f -a "auto\t''
+table\t''
+csv\t''
+jsonl\t''
+json\t''"
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds)' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l max-rows -d 'Stop after N rows and print the --last value that resumes right after them' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l timeout -d 'Per-request timeout (e.g. 30s, 2m)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l addr -d 'Address to listen on' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l rows -d 'Rows in the main bulk' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l bulk-id -d 'Id of the main bulk' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l token -d 'Token clients must send' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l seed -d 'Seed for the generated rows (same seed, same rows)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -s h -l help -d 'Print help'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand man" -s h -l help -d 'Print help'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results demo sandbox completions man help" -f -a "results" -d 'Fetch every page of a bulk\'s results and write them out'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results demo sandbox completions man help" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results demo sandbox completions man help" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results demo sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results demo sandbox completions man help" -f -a "man" -d 'Print a roff man page to stdout'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results demo sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
