@@ -125,16 +125,12 @@ fn a_row_that_is_not_an_object_is_a_protocol_error() {
 #[test]
 fn a_cursor_equal_to_the_one_sent_stops_with_exit_7() {
     let server = MockServer::start();
-    let first = server.mock(|when, then| {
-        when.path(results_path("B1")).query_param_missing("last");
-        then.status(200)
-            .json_body(page(json!([row("r1", "a")]), Some("r1")));
-    });
-    let stuck = server.mock(|when, then| {
-        when.path(results_path("B1")).query_param("last", "r1");
-        then.status(200)
-            .json_body(page(json!([row("r2", "b")]), Some("r1")));
-    });
+    let first = mock_page(&server, None, page(json!([row("r1", "a")]), Some("r1")));
+    let stuck = mock_page(
+        &server,
+        Some("r1"),
+        page(json!([row("r2", "b")]), Some("r1")),
+    );
     let out = results(&server.base_url(), "B1")
         .args(["-f", "jsonl"])
         .output()
@@ -151,21 +147,17 @@ fn a_cursor_equal_to_the_one_sent_stops_with_exit_7() {
 #[test]
 fn a_cursor_seen_before_stops_with_exit_7() {
     let server = MockServer::start();
-    server.mock(|when, then| {
-        when.path(results_path("B1")).query_param_missing("last");
-        then.status(200)
-            .json_body(page(json!([row("r1", "a")]), Some("r1")));
-    });
-    server.mock(|when, then| {
-        when.path(results_path("B1")).query_param("last", "r1");
-        then.status(200)
-            .json_body(page(json!([row("r2", "b")]), Some("r2")));
-    });
-    let back = server.mock(|when, then| {
-        when.path(results_path("B1")).query_param("last", "r2");
-        then.status(200)
-            .json_body(page(json!([row("r3", "c")]), Some("r1")));
-    });
+    mock_page(&server, None, page(json!([row("r1", "a")]), Some("r1")));
+    mock_page(
+        &server,
+        Some("r1"),
+        page(json!([row("r2", "b")]), Some("r2")),
+    );
+    let back = mock_page(
+        &server,
+        Some("r2"),
+        page(json!([row("r3", "c")]), Some("r1")),
+    );
     let out = results(&server.base_url(), "B1")
         .args(["-f", "jsonl"])
         .output()
@@ -182,11 +174,11 @@ fn a_cursor_seen_before_stops_with_exit_7() {
 #[test]
 fn failure_after_some_pages_keeps_json_valid_and_gives_the_resume_cursor() {
     let server = MockServer::start();
-    server.mock(|when, then| {
-        when.path(results_path("B1")).query_param_missing("last");
-        then.status(200)
-            .json_body(page(json!([row("r1", "a"), row("r2", "b")]), Some("r2")));
-    });
+    mock_page(
+        &server,
+        None,
+        page(json!([row("r1", "a"), row("r2", "b")]), Some("r2")),
+    );
     server.mock(|when, then| {
         when.path(results_path("B1")).query_param("last", "r2");
         then.status(502).body("bad gateway");

@@ -57,16 +57,16 @@ fn optional_parameters_are_left_out() {
 #[test]
 fn follows_last_id_across_pages_until_absent() {
     let server = MockServer::start();
-    let first = server.mock(|when, then| {
-        when.path(results_path("B1")).query_param_missing("last");
-        then.status(200)
-            .json_body(page(json!([row("r1", "a"), row("r2", "b")]), Some("r2")));
-    });
-    let second = server.mock(|when, then| {
-        when.path(results_path("B1")).query_param("last", "r2");
-        then.status(200)
-            .json_body(page(json!([row("r3", "c")]), Some("r3")));
-    });
+    let first = mock_page(
+        &server,
+        None,
+        page(json!([row("r1", "a"), row("r2", "b")]), Some("r2")),
+    );
+    let second = mock_page(
+        &server,
+        Some("r2"),
+        page(json!([row("r3", "c")]), Some("r3")),
+    );
     let third = server.mock(|when, then| {
         when.path(results_path("B1")).query_param("last", "r3");
         // The last page: lastId null counts as absent.
@@ -158,16 +158,8 @@ fn jsonl_passes_rows_through_with_unknown_fields_and_nothing_else() {
 #[test]
 fn json_is_one_valid_array_across_pages() {
     let server = MockServer::start();
-    server.mock(|when, then| {
-        when.path(results_path("B1")).query_param_missing("last");
-        then.status(200)
-            .json_body(page(json!([row("r1", "a")]), Some("r1")));
-    });
-    server.mock(|when, then| {
-        when.path(results_path("B1")).query_param("last", "r1");
-        then.status(200)
-            .json_body(page(json!([row("r2", "b")]), None));
-    });
+    mock_page(&server, None, page(json!([row("r1", "a")]), Some("r1")));
+    mock_page(&server, Some("r1"), page(json!([row("r2", "b")]), None));
     let out = results(&server.base_url(), "B1")
         .args(["-f", "json"])
         .output()
@@ -242,18 +234,15 @@ fn columns_pick_and_order_fields_and_no_header_drops_it() {
 #[test]
 fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
     let server = MockServer::start();
-    let first = server.mock(|when, then| {
-        when.path(results_path("B1")).query_param_missing("last");
-        then.status(200).json_body(page(
+    let first = mock_page(
+        &server,
+        None,
+        page(
             json!([row("r1", "a"), row("r2", "b"), row("r3", "c")]),
             Some("r3"),
-        ));
-    });
-    let rest = server.mock(|when, then| {
-        when.path(results_path("B1")).query_param("last", "r3");
-        then.status(200)
-            .json_body(page(json!([row("r4", "d")]), None));
-    });
+        ),
+    );
+    let rest = mock_page(&server, Some("r3"), page(json!([row("r4", "d")]), None));
     let out = results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--max-rows", "2"])
         .output()
@@ -318,11 +307,7 @@ fn output_file_format_follows_its_extension() {
 #[test]
 fn failed_run_leaves_an_existing_output_file_untouched() {
     let server = MockServer::start();
-    server.mock(|when, then| {
-        when.path(results_path("B1")).query_param_missing("last");
-        then.status(200)
-            .json_body(page(json!([row("r1", "a")]), Some("r1")));
-    });
+    mock_page(&server, None, page(json!([row("r1", "a")]), Some("r1")));
     server.mock(|when, then| {
         when.path(results_path("B1")).query_param("last", "r1");
         then.status(503).body("down");

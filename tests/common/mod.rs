@@ -58,3 +58,19 @@ pub fn jsonl(text: &str) -> Vec<Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// Answer bulk `B1`'s results request for cursor `last` (`None`: the first page) with `body`.
+pub fn mock_page<'a>(
+    server: &'a httpmock::MockServer,
+    last: Option<&str>,
+    body: Value,
+) -> httpmock::Mock<'a> {
+    server.mock(|when, then| {
+        let when = when.path(results_path("B1"));
+        match last {
+            Some(cursor) => when.query_param("last", cursor),
+            None => when.query_param_missing("last"),
+        };
+        then.status(200).json_body(body);
+    })
+}
