@@ -77,6 +77,7 @@ fn help_never_shows_the_token_from_the_environment() {
         &["results", "--help"][..],
         &["results", "-h"],
         &["demo", "--help"],
+        &["man"],
         &["--help"],
     ] {
         let out = bin().args(args).env("DRUID_TOKEN", TOKEN).output().unwrap();
