@@ -87,7 +87,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__demo)
-            opts="-f -o -q -v -h --rows --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --lang --timeout --quiet --verbose --help"
+            opts="-f -o -q -v -h --rows --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --lang --timeout --retries --retry-max-time --wait --checkpoint --restart --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -142,6 +142,22 @@ _druid__bulk() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-max-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -265,7 +281,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__results)
-            opts="-e -f -o -q -v -h --endpoint --token-file --token --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --lang --timeout --quiet --verbose --help"
+            opts="-e -f -o -q -v -h --endpoint --token-file --token --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --lang --timeout --retries --retry-max-time --wait --checkpoint --restart --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -332,6 +348,22 @@ _druid__bulk() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-max-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

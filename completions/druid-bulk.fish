@@ -47,8 +47,13 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l max-ro
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l timeout -d 'Per-request timeout (e.g. 30s, 2m)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l retries -d 'Retries of a page after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l retry-max-time -d 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l checkpoint -d 'Save progress here after every page; the same command run again resumes from it. Needs -o' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s h -l help -d 'Print help'
@@ -65,8 +70,13 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l max-rows 
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l timeout -d 'Per-request timeout (e.g. 30s, 2m)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l retries -d 'Retries of a page after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l retry-max-time -d 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l checkpoint -d 'Save progress here after every page; the same command run again resumes from it. Needs -o' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s h -l help -d 'Print help'

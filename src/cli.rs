@@ -140,6 +140,32 @@ pub struct FetchArgs {
     #[arg(long, value_name = "DURATION", default_value = "60s")]
     pub timeout: String,
 
+    /// Retries of a page after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub retries: u32,
+
+    /// Stop retrying a page once this much time has passed since its first attempt (e.g. 10m).
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub retry_max_time: String,
+
+    /// If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "30m"
+    )]
+    pub wait: Option<String>,
+
+    /// Save progress here after every page; the same command run again resumes from it. Needs -o.
+    #[arg(long, value_name = "PATH", requires = "output")]
+    pub checkpoint: Option<PathBuf>,
+
+    /// With --checkpoint: ignore the saved progress and export from the start.
+    #[arg(long, requires = "checkpoint")]
+    pub restart: bool,
+
     /// Print nothing on stderr but errors.
     #[arg(short = 'q', long, conflicts_with = "verbose")]
     pub quiet: bool,

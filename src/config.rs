@@ -13,12 +13,16 @@ use url::Url;
 
 use crate::cli::{ConnArgs, FetchArgs, Format};
 use crate::exit::{usage, Failure};
+use crate::retry::RetryPolicy;
 
 /// Columns written by csv and table when `--columns` is not given.
 pub const DEFAULT_COLUMNS: [&str; 5] = ["id", "userIdentifierType", "objectId", "pulseId", "error"];
 
 /// Largest `--page-size` accepted.
 pub const MAX_PAGE_SIZE: u32 = 10_000;
+
+/// Largest `--retries` accepted.
+pub const MAX_RETRIES: u32 = 100;
 
 /// A concrete output format (what `auto` resolved to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +64,12 @@ pub struct Config {
     pub header: bool,
     pub lang: Option<String>,
     pub timeout: Duration,
+    pub retry: RetryPolicy,
+    /// With `--wait`: how long to poll a bulk that is not finished.
+    pub wait: Option<Duration>,
+    /// With `--checkpoint`: where progress is saved, and whether to ignore it.
+    pub checkpoint: Option<PathBuf>,
+    pub restart: bool,
     pub verbosity: Verbosity,
     /// Width to fit a table into; `None` means no limit.
     pub table_width: Option<usize>,
@@ -132,6 +142,21 @@ impl Config {
             check_locale(lang)?;
         }
         let timeout = parse_duration("--timeout", &fetch.timeout)?;
+        let retry = RetryPolicy {
+            retries: fetch.retries,
+            max_time: parse_duration("--retry-max-time", &fetch.retry_max_time)?,
+        };
+        if fetch.retries > MAX_RETRIES {
+            return usage(format!(
+                "--retries must be at most {MAX_RETRIES}, got {}",
+                fetch.retries
+            ));
+        }
+        let wait = fetch
+            .wait
+            .as_deref()
+            .map(|w| parse_duration("--wait", w))
+            .transpose()?;
         let stdout_tty = std::io::stdout().is_terminal();
         let format = resolve_format(fetch.format, fetch.output.as_deref(), stdout_tty);
         let verbosity = if fetch.quiet {
@@ -150,6 +175,9 @@ impl Config {
                 ));
             }
         }
+        if let Some(checkpoint) = &fetch.checkpoint {
+            check_checkpoint(checkpoint, fetch.output.as_deref(), format)?;
+        }
         Ok(Config {
             conn,
             bulk_id: bulk_id.to_string(),
@@ -163,10 +191,35 @@ impl Config {
             header: !fetch.no_header,
             lang: fetch.lang.clone(),
             timeout,
+            retry,
+            wait,
+            checkpoint: fetch.checkpoint.clone(),
+            restart: fetch.restart,
             verbosity,
             table_width: table_width(stdout_tty && fetch.output.is_none()),
         })
     }
+}
+
+/// `--checkpoint` appends to a file in place, so it needs `-o` and a format
+/// that can be continued.
+fn check_checkpoint(checkpoint: &Path, output: Option<&Path>, format: OutputFormat) -> Result<()> {
+    let Some(output) = output else {
+        return usage("--checkpoint needs -o PATH: progress is saved for a file, not for stdout");
+    };
+    if format == OutputFormat::Table {
+        return usage("--checkpoint works with csv, jsonl or json output, not table");
+    }
+    if std::path::absolute(checkpoint).ok() == std::path::absolute(output).ok() {
+        return usage("--checkpoint and -o must be different files");
+    }
+    if checkpoint.is_dir() {
+        return usage(format!(
+            "--checkpoint {} is a directory",
+            checkpoint.display()
+        ));
+    }
+    Ok(())
 }
 
 /// Parse and normalise the API base URL.

@@ -4,14 +4,19 @@
 //! so tests, the sandbox and the generators can use it.
 
 pub mod api;
+pub mod checkpoint;
 pub mod cli;
 pub mod config;
 pub mod exit;
 pub mod output;
 pub mod paginate;
+pub mod progress;
+pub mod retry;
 pub mod run;
 pub mod sandbox;
 pub mod sanitize;
+pub mod signal;
+pub mod sink;
 
 use std::io::Write;
 

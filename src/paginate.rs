@@ -4,15 +4,20 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Result;
 use bytes::Bytes;
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use crate::api::wire::ResultsBody;
-use crate::api::{Api, PageQuery};
+use crate::api::{Api, FetchError, PageQuery};
 use crate::exit::{Class, Failure};
+use crate::progress::Progress;
+use crate::retry::{poll_interval, retry_delay, Clock, RetryPolicy};
 
 /// One page as received, with the cursors around it.
 #[derive(Debug)]
@@ -35,6 +40,20 @@ impl Page {
             .map(|b| b.rows().to_vec())
             .unwrap_or_default()
     }
+}
+
+/// A failure after retrying, saying how hard we tried.
+fn gave_up(mut failure: Failure, retries: u32, out_of_time: bool) -> Failure {
+    if out_of_time {
+        failure.message.push_str(&format!(
+            "; gave up after {retries} retries (--retry-max-time reached)"
+        ));
+    } else if retries > 0 {
+        failure
+            .message
+            .push_str(&format!("; gave up after {retries} retries"));
+    }
+    failure
 }
 
 fn parse(body: &[u8]) -> serde_json::Result<ResultsBody<'_>> {
@@ -82,6 +101,9 @@ pub struct Plan {
     pub start: Option<String>,
     /// Stop fetching once this many rows have arrived.
     pub max_rows: Option<u64>,
+    pub retry: RetryPolicy,
+    /// With `--wait`: how long to poll a bulk that answers 428.
+    pub wait: Option<Duration>,
 }
 
 /// Fetches pages in order.
@@ -93,10 +115,22 @@ pub struct Paginator {
     number: u64,
     rows: u64,
     done: bool,
+    clock: Clock,
+    progress: Progress,
+    /// When the bulk first answered 428, and how many polls since.
+    waiting_since: Option<Instant>,
+    polls: u32,
+}
+
+/// A page body that parsed, with what the loop needs from it.
+struct Fetched {
+    body: Bytes,
+    last_id: Option<String>,
+    rows: usize,
 }
 
 impl Paginator {
-    pub fn new(api: Arc<Api>, plan: Plan) -> Paginator {
+    pub fn new(api: Arc<Api>, plan: Plan, clock: Clock, progress: Progress) -> Paginator {
         let cursor = plan.start.clone();
         let seen = cursor.iter().cloned().collect();
         Paginator {
@@ -107,6 +141,121 @@ impl Paginator {
             number: 0,
             rows: 0,
             done: false,
+            clock,
+            progress,
+            waiting_since: None,
+            polls: 0,
+        }
+    }
+
+    /// Fetch the current page until it arrives whole and parses: transient
+    /// faults are retried with backoff, a 428 is polled with `--wait`.
+    async fn fetch(&mut self) -> Result<Fetched> {
+        let started = Instant::now();
+        let mut retries = 0;
+        loop {
+            let query = PageQuery {
+                last: self.cursor.as_deref(),
+                limit: self.plan.page_size,
+                failed_only: self.plan.failed_only,
+            };
+            let error = match self.api.fetch_page(&self.plan.bulk_id, &query).await {
+                Ok(body) => match parse(&body) {
+                    Ok(parsed) => {
+                        let last_id = parsed.last_id().map(str::to_string);
+                        let rows = parsed.rows().len();
+                        drop(parsed);
+                        self.finished_waiting();
+                        return Ok(Fetched { body, last_id, rows });
+                    }
+                    Err(e) => FetchError::Transient {
+                        label: "invalid JSON".into(),
+                        retry_after: None,
+                        failure: Failure::new(
+                            Class::Protocol,
+                            format!(
+                                "page {} of bulk {} is not valid JSON ({e}); the server or a proxy sent something else",
+                                self.number, self.plan.bulk_id
+                            ),
+                        ),
+                    },
+                },
+                Err(error) => error,
+            };
+            let pause = match error {
+                FetchError::Fatal(failure) => return Err(failure.into()),
+                FetchError::NotReady {
+                    retry_after,
+                    failure,
+                } => self.poll_pause(retry_after, failure)?,
+                FetchError::Transient {
+                    label,
+                    retry_after,
+                    failure,
+                } => {
+                    retries += 1;
+                    let policy = self.plan.retry;
+                    let spent = self.clock.since(started);
+                    if retries > policy.retries || spent >= policy.max_time {
+                        return Err(gave_up(failure, retries - 1, spent >= policy.max_time).into());
+                    }
+                    let pause = retry_delay(retries, retry_after, fastrand::f64())
+                        .min(policy.max_time - spent);
+                    self.progress.note(&format!(
+                        "retrying page {} after {label} in {:.1}s (attempt {}/{})",
+                        self.number,
+                        pause.as_secs_f64(),
+                        retries + 1,
+                        policy.retries + 1
+                    ));
+                    pause
+                }
+            };
+            self.clock.sleep(pause).await;
+        }
+    }
+
+    /// How long to wait before polling a bulk that is not finished, or the
+    /// error to stop with (no `--wait`, or its deadline passed).
+    fn poll_pause(
+        &mut self,
+        retry_after: Option<Duration>,
+        failure: Failure,
+    ) -> Result<Duration, Failure> {
+        let bulk = &self.plan.bulk_id;
+        let Some(deadline) = self.plan.wait else {
+            return Err(failure.with_hint(format!(
+                "re-run with --wait to poll until bulk {bulk} has finished (e.g. --wait=1h)"
+            )));
+        };
+        let since = *self.waiting_since.get_or_insert_with(Instant::now);
+        let waited = self.clock.since(since);
+        if waited >= deadline {
+            self.progress.clear();
+            return Err(Failure::new(
+                Class::NotReady,
+                format!(
+                    "bulk {bulk} is still not finished after waiting {}",
+                    humantime::format_duration(deadline)
+                ),
+            )
+            .with_hint("wait longer with a larger --wait (e.g. --wait=2h)"));
+        }
+        let pause = poll_interval(self.polls, retry_after).min(deadline - waited);
+        self.polls += 1;
+        self.progress.waiting(bulk, waited, "HTTP 428");
+        Ok(pause)
+    }
+
+    fn finished_waiting(&mut self) {
+        if let Some(since) = self.waiting_since.take() {
+            self.progress.clear();
+            let waited = Duration::from_secs(self.clock.since(since).as_secs());
+            self.progress.note(&format!(
+                "bulk {} has finished (waited {})",
+                self.plan.bulk_id,
+                humantime::format_duration(waited)
+            ));
         }
     }
 
@@ -116,25 +265,13 @@ impl Paginator {
             return Ok(None);
         }
         self.number += 1;
-        let query = PageQuery {
-            last: self.cursor.as_deref(),
-            limit: self.plan.page_size,
-            failed_only: self.plan.failed_only,
-        };
-        let body = self.api.fetch_page(&self.plan.bulk_id, &query).await?;
-        let parsed = parse(&body).map_err(|e| {
-            Failure::new(
-                Class::Protocol,
-                format!(
-                    "page {} of bulk {} is not valid JSON ({e}); the server or a proxy sent something else",
-                    self.number, self.plan.bulk_id
-                ),
-            )
-        })?;
-        let rows = parsed.rows().len();
-        let next = next_cursor(self.cursor.as_deref(), parsed.last_id(), &mut self.seen)
+        let Fetched {
+            body,
+            last_id,
+            rows,
+        } = self.fetch().await?;
+        let next = next_cursor(self.cursor.as_deref(), last_id.as_deref(), &mut self.seen)
             .map_err(|stuck| self.stuck(stuck))?;
-        drop(parsed);
         self.rows += rows as u64;
         let next = match next {
             Next::Done => None,
@@ -169,9 +306,9 @@ impl Paginator {
 
     /// Run the loop on its own task, one page ahead of the consumer: while
     /// page N is written, page N+1 is already being fetched.
-    pub fn spawn(mut self) -> mpsc::Receiver<Result<Page>> {
+    pub fn spawn(mut self) -> (mpsc::Receiver<Result<Page>>, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(1);
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             loop {
                 let item = self.next_page().await.transpose();
                 let Some(item) = item else { break };
@@ -181,7 +318,7 @@ impl Paginator {
                 }
             }
         });
-        rx
+        (rx, task)
     }
 }
 

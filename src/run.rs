@@ -1,186 +1,172 @@
-//! The export itself: pages from the paginator go, whole, through the
-//! writer into stdout or a temporary file that replaces `-o` on success.
-//! A failure after some pages were written says where to resume.
+//! The export itself: whole pages from the paginator go through the writer
+//! into the output; with `--checkpoint` progress is saved after each page.
+//! A failure or an interruption closes the output properly and says exactly
+//! how to continue.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
-use tempfile::TempPath;
+use anyhow::Result;
 
 use crate::api::Api;
+use crate::checkpoint::Checkpoint;
 use crate::config::{Config, Verbosity};
 use crate::exit::{is_broken_pipe, Class, Failure};
 use crate::output::{self, Layout, Row, RowWriter};
-use crate::paginate::{Paginator, Plan};
-
-/// Output buffer size: large writes, few syscalls.
-const BUFFER: usize = 256 * 1024;
+use crate::paginate::{Page, Paginator, Plan};
+use crate::progress::Progress;
+use crate::retry::Clock;
+use crate::signal::Interrupts;
+use crate::sink::{FileHandle, Output};
 
 /// What an export did.
 #[derive(Debug, Default)]
 pub struct Summary {
+    /// Rows and pages written by this run.
     pub rows: u64,
     pub pages: u64,
     /// Cursor that resumes right after the last row written.
     pub resume: Option<String>,
-    /// Whether every page was fetched (false when `--max-rows` stopped early).
+    /// Whether the export reached the last page.
     pub complete: bool,
+    /// A checkpoint said the export was already complete: nothing was fetched.
+    pub already_complete: Option<Checkpoint>,
     pub elapsed: Duration,
 }
 
-/// Where rows go.
-enum Sink {
-    Stdout(io::Stdout),
-    /// A temporary file beside the destination, renamed over it on success.
-    File(File),
-}
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Sink::Stdout(s) => s.write(buf),
-            Sink::File(f) => f.write(buf),
-        }
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match self {
-            Sink::Stdout(s) => s.write_all(buf),
-            Sink::File(f) => f.write_all(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::Stdout(s) => s.flush(),
-            Sink::File(f) => f.flush(),
-        }
-    }
-}
-
-/// An `-o` file being written: the temporary path and where it goes.
-struct Pending {
-    temp: TempPath,
-    dest: PathBuf,
-}
-
-fn open_sink(output: Option<&Path>) -> Result<(BufWriter<Sink>, Option<Pending>)> {
-    let Some(dest) = output else {
-        return Ok((
-            BufWriter::with_capacity(BUFFER, Sink::Stdout(io::stdout())),
-            None,
-        ));
-    };
-    let dir = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".partial")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    let (file, temp) = temp.into_parts();
-    let sink = BufWriter::with_capacity(BUFFER, Sink::File(file));
-    Ok((
-        sink,
-        Some(Pending {
-            temp,
-            dest: dest.to_path_buf(),
-        }),
-    ))
-}
-
-fn finish_sink(sink: BufWriter<Sink>, pending: Option<Pending>) -> Result<()> {
-    let sink = sink.into_inner().map_err(|e| e.into_error())?;
-    if let (Sink::File(file), Some(pending)) = (sink, pending) {
-        file.sync_all()?;
-        drop(file);
-        pending
-            .temp
-            .persist(&pending.dest)
-            .map_err(|e| e.error)
-            .with_context(|| {
-                format!(
-                    "cannot move the export into place at {}",
-                    pending.dest.display()
-                )
-            })?;
-    }
-    Ok(())
+/// A checkpoint being kept up to date.
+struct Saved {
+    path: PathBuf,
+    state: Checkpoint,
+    /// Rows and pages the output held when this run started.
+    base_rows: u64,
+    base_pages: u64,
 }
 
 /// Fetch every page of `cfg.bulk_id` and write it out.
 pub async fn export(cfg: &Config) -> Result<Summary> {
     let started = Instant::now();
+    let mut interrupts = Interrupts::listen()?;
+    let mut saved = load_checkpoint(cfg)?;
+    if let Some(s) = saved.as_ref().filter(|s| s.state.complete) {
+        return Ok(Summary {
+            rows: s.state.rows,
+            complete: true,
+            already_complete: Some(s.state.clone()),
+            ..Summary::default()
+        });
+    }
+    let mut output = match (&cfg.output, &saved) {
+        (Some(path), Some(s)) => Output::continue_at(path, s.state.output_bytes)?,
+        (Some(path), None) => Output::replace(path)?,
+        (None, _) => Output::stdout(),
+    };
+    let progress = Progress::new(cfg.verbosity);
     let api = Arc::new(Api::new(
         cfg.conn.clone(),
         cfg.timeout,
         cfg.lang.clone(),
         cfg.verbosity == Verbosity::Verbose,
     )?);
-    let (mut sink, pending) = open_sink(cfg.output.as_deref())?;
-    let layout = Layout {
-        columns: cfg.columns.clone(),
-        header: cfg.header,
-        width: cfg.table_width,
-    };
-    let mut summary = Summary {
-        resume: cfg.last.clone(),
-        ..Summary::default()
-    };
-    let outcome = {
-        let mut writer = output::writer(cfg.format, &mut sink, layout);
-        let outcome = write_pages(cfg, api, writer.as_mut(), &mut summary).await;
-        // Close the output even after a failed page, so stdout stays well-formed.
-        match outcome {
-            Ok(()) => writer.finish().map_err(anyhow::Error::from),
-            Err(e) if is_broken_pipe(&e) || pending.is_some() || summary.pages == 0 => Err(e),
-            Err(e) => match writer.finish() {
-                Ok(()) => Err(e),
-                Err(finish) => Err(e.context(finish)),
-            },
-        }
-    };
-    summary.elapsed = started.elapsed();
-    match outcome {
-        Ok(()) => {
-            finish_sink(sink, pending)?;
-            Ok(summary)
-        }
-        Err(e) if is_broken_pipe(&e) => Err(e),
-        Err(e) => {
-            let partial = pending.is_some();
-            drop(pending); // removes the temporary file; -o keeps what it held
-            Err(with_resume_hint(e, cfg, &summary, partial))
-        }
-    }
-}
-
-async fn write_pages(
-    cfg: &Config,
-    api: Arc<Api>,
-    writer: &mut dyn RowWriter,
-    summary: &mut Summary,
-) -> Result<()> {
+    let start = saved
+        .as_ref()
+        .map_or(cfg.last.clone(), |s| s.state.cursor.clone());
     let plan = Plan {
         bulk_id: cfg.bulk_id.clone(),
         page_size: cfg.page_size,
         failed_only: cfg.failed_only,
-        start: cfg.last.clone(),
+        start: start.clone(),
         max_rows: cfg.max_rows,
+        retry: cfg.retry,
+        wait: cfg.wait,
     };
-    let mut pages = Paginator::new(api, plan).spawn();
-    while let Some(page) = pages.recv().await {
-        let page = page?;
+    let (mut pages, fetcher) =
+        Paginator::new(api, plan, Clock::from_env(), progress.clone()).spawn();
+    let mut summary = Summary {
+        resume: start,
+        ..Summary::default()
+    };
+    let file = output.file.clone();
+    let outcome = {
+        let layout = Layout {
+            columns: cfg.columns.clone(),
+            header: cfg.header,
+            width: cfg.table_width,
+        };
+        let mut writer = output::writer(cfg.format, &mut output.sink, layout);
+        let resumed = saved.as_ref().is_some_and(|s| s.state.pages > 0);
+        if let Some(s) = &saved {
+            writer.resume_after(s.state.rows);
+        }
+        let mut run = Run {
+            cfg,
+            writer: writer.as_mut(),
+            file: file.as_ref(),
+            saved: saved.as_mut(),
+            summary: &mut summary,
+            begun: resumed,
+        };
+        let outcome = loop {
+            let page = tokio::select! {
+                biased;
+                signal = interrupts.recv() => break Err(interrupted(signal)),
+                page = pages.recv() => page,
+            };
+            match page {
+                None => break Ok(()),
+                Some(Err(e)) => break Err(e),
+                Some(Ok(page)) => match run.page(&page) {
+                    Ok(true) => {}
+                    Ok(false) => break Ok(()),
+                    Err(e) => break Err(e),
+                },
+            }
+        };
+        fetcher.abort();
+        progress.clear();
+        run.close(outcome)
+    };
+    summary.elapsed = started.elapsed();
+    match outcome {
+        Ok(()) => {
+            output.commit()?;
+            if let Some(s) = saved.as_mut() {
+                s.state.complete = summary.complete;
+                if summary.complete {
+                    s.state.output_bytes = file.as_ref().map_or(0, FileHandle::len);
+                    s.state.save(&s.path)?;
+                }
+            }
+            Ok(summary)
+        }
+        Err(e) if is_broken_pipe(&e) => Err(e),
+        Err(e) => {
+            let atomic = output.is_atomic();
+            if !atomic {
+                // Whole pages (and a closed JSON array) stay where they are.
+                let _ = output.commit();
+            }
+            // An uncommitted temporary file is removed here; -o keeps what it held.
+            Err(with_next_step(e, cfg, &summary, atomic))
+        }
+    }
+}
+
+/// One run's writing state.
+struct Run<'a, 'w> {
+    cfg: &'a Config,
+    writer: &'a mut (dyn RowWriter + 'w),
+    file: Option<&'a FileHandle>,
+    saved: Option<&'a mut Saved>,
+    summary: &'a mut Summary,
+    /// Whether the output already holds its beginning (a header, `[`).
+    begun: bool,
+}
+
+impl Run<'_, '_> {
+    /// Write one whole page; `Ok(false)` when the export should stop here.
+    fn page(&mut self, page: &Page) -> Result<bool> {
         let raw = page.raw_rows();
         let rows = raw
             .iter()
@@ -189,63 +175,150 @@ async fn write_pages(
             .map_err(|e| {
                 Failure::new(
                     Class::Protocol,
-                    format!("page {} of bulk {}: {e}", page.number, cfg.bulk_id),
+                    format!("page {} of bulk {}: {e}", page.number, self.cfg.bulk_id),
                 )
             })?;
-        if summary.pages == 0 {
-            // Nothing (not even a CSV header) goes out before the first page.
-            writer.begin()?;
+        if self.summary.pages == 0 {
+            // Nothing goes out before the first page has arrived whole: a
+            // failed first request leaves no header and no stray bytes.
+            if let Some(file) = self.file {
+                file.cut_to_start()?;
+            }
+            if !self.begun {
+                self.writer.begin()?;
+                self.begun = true;
+            }
         }
-        let room = cfg.max_rows.map_or(u64::MAX, |max| max - summary.rows);
+        let room = self
+            .cfg
+            .max_rows
+            .map_or(u64::MAX, |max| max - self.summary.rows);
         let take = rows.len().min(usize::try_from(room).unwrap_or(usize::MAX));
         for row in &rows[..take] {
-            writer.row(row)?;
+            self.writer.row(row)?;
         }
-        writer.end_page()?;
-        summary.rows += take as u64;
-        summary.pages += 1;
-        if take < rows.len() {
-            summary.resume = rows[take - 1].id();
+        self.writer.end_page()?;
+        self.summary.rows += take as u64;
+        self.summary.pages += 1;
+        let cut = take < rows.len();
+        self.summary.resume = if cut {
+            rows[take - 1].id()
+        } else {
+            page.next.clone()
+        };
+        self.summary.complete = !cut && page.next.is_none();
+        self.save_progress()?;
+        let stop = cut
+            || self.summary.complete
+            || self
+                .cfg
+                .max_rows
+                .is_some_and(|max| self.summary.rows >= max);
+        Ok(!stop)
+    }
+
+    /// Make the page durable, then record it in the checkpoint.
+    fn save_progress(&mut self) -> Result<()> {
+        let (Some(saved), Some(file)) = (self.saved.as_deref_mut(), self.file) else {
             return Ok(());
-        }
-        summary.resume = page.next.clone();
-        if page.next.is_none() {
-            summary.complete = true;
-            return Ok(());
-        }
-        if cfg.max_rows.is_some_and(|max| summary.rows >= max) {
-            return Ok(());
+        };
+        file.sync()?;
+        let state = &mut saved.state;
+        state.cursor = self.summary.resume.clone();
+        state.rows = saved.base_rows + self.summary.rows;
+        state.pages = saved.base_pages + self.summary.pages;
+        state.output_bytes = file.len();
+        saved.state.save(&saved.path)
+    }
+
+    /// Close the output after the loop: always on success; after a failure
+    /// only if this run wrote something, so stdout and a checkpointed file
+    /// stay well-formed (a JSON array gets its `]`).
+    fn close(&mut self, outcome: Result<()>) -> Result<()> {
+        match outcome {
+            Ok(()) => {
+                if !self.begun {
+                    self.writer.begin()?;
+                }
+                Ok(self.writer.finish()?)
+            }
+            Err(e) if is_broken_pipe(&e) || self.summary.pages == 0 => Err(e),
+            Err(e) => match self.writer.finish() {
+                Ok(()) => Err(e),
+                Err(finish) => Err(e.context(finish)),
+            },
         }
     }
-    Ok(())
 }
 
-/// Add to a failure what the user can do next: where to resume on stdout,
-/// or that `-o` was left untouched.
-fn with_resume_hint(
+/// The checkpoint to continue, or a fresh one; `None` without `--checkpoint`.
+fn load_checkpoint(cfg: &Config) -> Result<Option<Saved>> {
+    let (Some(path), Some(output)) = (&cfg.checkpoint, &cfg.output) else {
+        return Ok(None);
+    };
+    let fresh = Checkpoint::start(cfg, output)?;
+    let state = match Checkpoint::load(path)? {
+        Some(old) if !cfg.restart => {
+            old.check_same_export(&fresh, path)?;
+            if cfg.last.is_some() && old.pages > 0 {
+                return crate::exit::usage(format!(
+                    "--last conflicts with --checkpoint {}, which resumes on its own; \
+                     drop --last, or pass --restart to start over from --last",
+                    path.display()
+                ));
+            }
+            old
+        }
+        _ => fresh,
+    };
+    Ok(Some(Saved {
+        path: path.clone(),
+        base_rows: state.rows,
+        base_pages: state.pages,
+        state,
+    }))
+}
+
+fn interrupted(signal: &str) -> anyhow::Error {
+    Failure::new(Class::Interrupted, format!("interrupted by {signal}")).into()
+}
+
+/// Add what to do next to a failure: run again with the checkpoint, resume
+/// stdout with `--last`, or know that `-o` was left untouched.
+fn with_next_step(
     err: anyhow::Error,
     cfg: &Config,
     summary: &Summary,
-    to_file: bool,
+    atomic: bool,
 ) -> anyhow::Error {
-    let hint = if to_file {
+    let written = match summary.pages {
+        0 => String::new(),
+        _ => format!(
+            "{} in {} were written; ",
+            plural(summary.rows, "row"),
+            plural(summary.pages, "page")
+        ),
+    };
+    let hint = if let Some(checkpoint) = &cfg.checkpoint {
+        format!(
+            "{written}run the same command again to continue from --checkpoint {}",
+            checkpoint.display()
+        )
+    } else if atomic {
         let dest = cfg.output.as_deref().unwrap_or(Path::new(""));
         format!(
-            "{} was left as it was; run the same command again",
+            "-o {} was left as it was; run the same command again (add --checkpoint FILE to keep \
+             progress across failures)",
             dest.display()
         )
-    } else if summary.pages == 0 {
-        return err;
     } else {
-        match &summary.resume {
-            Some(cursor) => format!(
-                "{} rows were written before the failure; resume right after them with --last {cursor}",
-                summary.rows
-            ),
-            None => return err,
+        match (&summary.resume, summary.pages) {
+            (Some(cursor), 1..) => format!("{written}resume right after them with --last {cursor}"),
+            _ => return err,
         }
     };
     match err.downcast::<Failure>() {
+        Ok(f) if f.hint.is_some() => f.into(),
         Ok(f) => f.with_hint(hint).into(),
         Err(other) => Failure::new(Class::Other, format!("{other:#}"))
             .with_hint(hint)
@@ -257,15 +330,30 @@ fn with_resume_hint(
 /// the resume cursor of a `--max-rows` stop, which a script needs).
 pub fn report(cfg: &Config, summary: &Summary) -> Vec<String> {
     let mut lines = Vec::new();
+    if let Some(done) = &summary.already_complete {
+        if cfg.verbosity > Verbosity::Quiet {
+            lines.push(format!(
+                "the export of bulk {} into {} is already complete ({}); pass --restart to export it again",
+                done.bulk_id,
+                done.output.display(),
+                plural(done.rows, "row")
+            ));
+        }
+        return lines;
+    }
     if !summary.complete {
+        let again = match &cfg.checkpoint {
+            Some(_) => "run the same command again to continue, or resume",
+            None => "resume",
+        };
         match &summary.resume {
             Some(cursor) => lines.push(format!(
-                "stopped after {} rows (--max-rows); resume right after them with --last {cursor}",
-                summary.rows
+                "stopped after {} (--max-rows); {again} right after them with --last {cursor}",
+                plural(summary.rows, "row")
             )),
             None => lines.push(format!(
-                "stopped after {} rows (--max-rows); the last row has no id to resume from",
-                summary.rows
+                "stopped after {} (--max-rows); the last row has no id to resume from",
+                plural(summary.rows, "row")
             )),
         }
     }

@@ -191,7 +191,7 @@ fn failure_after_some_pages_keeps_json_valid_and_gives_the_resume_cursor() {
     let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON array");
     assert_eq!(rows.as_array().unwrap().len(), 2);
     assert!(
-        stderr(&out).contains("hint: 2 rows were written"),
+        stderr(&out).contains("hint: 2 rows in 1 page were written"),
         "{}",
         stderr(&out)
     );

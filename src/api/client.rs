@@ -2,13 +2,13 @@
 //! DruID expects, and turns every answer that is not a page into a classed
 //! failure. The token is only ever exposed to build the header.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Result;
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{
-    HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE,
+    HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER,
 };
 use secrecy::ExposeSecret;
 use url::Url;
@@ -16,6 +16,7 @@ use url::Url;
 use super::error::{status_failure, Asked};
 use crate::config::Connection;
 use crate::exit::{Class, Failure};
+use crate::retry::parse_retry_after;
 
 /// Characters kept as-is in a path segment (RFC 3986 unreserved).
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -98,20 +99,26 @@ impl Api {
         results_url(&self.conn.endpoint, bulk_id, query)
     }
 
-    /// Fetch one page; `Ok` only for a 200, with the whole body.
-    pub async fn fetch_page(&self, bulk_id: &str, query: &PageQuery<'_>) -> Result<Bytes> {
+    /// Fetch one page; `Ok` only for a 200, with the whole body. Errors say
+    /// whether asking again may help.
+    pub async fn fetch_page(
+        &self,
+        bulk_id: &str,
+        query: &PageQuery<'_>,
+    ) -> Result<Bytes, FetchError> {
         let url = self.results_url(bulk_id, query);
         let started = Instant::now();
         if self.verbose {
             self.log_request(&url);
         }
-        let mut auth = HeaderValue::from_str(&format!(
-            "Bearer {}",
-            self.conn.token.expose_secret()
-        ))
-        .map_err(|_| {
-            Failure::usage("the app token contains characters not allowed in an HTTP header")
-        })?;
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", self.conn.token.expose_secret())).map_err(
+                |_| {
+                    FetchError::Fatal(Failure::usage(
+                        "the app token contains characters not allowed in an HTTP header",
+                    ))
+                },
+            )?;
         auth.set_sensitive(true);
         let unreachable = |e: reqwest::Error| network_failure(e, self.endpoint(), bulk_id);
         let response = self
@@ -122,6 +129,11 @@ impl Api {
             .await
             .map_err(unreachable)?;
         let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
         let body = response.bytes().await.map_err(unreachable)?;
         if self.verbose {
             eprintln!(
@@ -138,7 +150,19 @@ impl Api {
             endpoint: self.endpoint(),
             params: query.describe(),
         };
-        Err(status_failure(status, &body, &asked).into())
+        let failure = status_failure(status, &body, &asked);
+        Err(match status.as_u16() {
+            408 | 429 | 500 | 502 | 503 | 504 => FetchError::Transient {
+                label: status.as_u16().to_string(),
+                retry_after,
+                failure,
+            },
+            428 => FetchError::NotReady {
+                retry_after,
+                failure,
+            },
+            _ => FetchError::Fatal(failure),
+        })
     }
 
     fn log_request(&self, url: &Url) {
@@ -172,8 +196,47 @@ fn results_url(endpoint: &Url, bulk_id: &str, query: &PageQuery<'_>) -> Url {
     url
 }
 
-/// A request that got no HTTP answer: refused, DNS, timeout, reset.
-fn network_failure(err: reqwest::Error, endpoint: &str, bulk_id: &str) -> Failure {
+/// Why a page could not be fetched, and whether asking again may help.
+#[derive(Debug)]
+pub enum FetchError {
+    /// Worth retrying: 408, 429, 5xx, no answer, a body cut short, bad JSON.
+    Transient {
+        /// Short name for the retry log: `503`, `timeout`, `connection error`.
+        label: String,
+        retry_after: Option<Duration>,
+        failure: Failure,
+    },
+    /// 428: the bulk has not finished; worth polling with `--wait`.
+    NotReady {
+        retry_after: Option<Duration>,
+        failure: Failure,
+    },
+    /// Asking again will not help (400, 401, 403, 404, …).
+    Fatal(Failure),
+}
+
+impl FetchError {
+    /// The failure to report when giving up.
+    pub fn into_failure(self) -> Failure {
+        match self {
+            FetchError::Transient { failure, .. } | FetchError::NotReady { failure, .. } => failure,
+            FetchError::Fatal(failure) => failure,
+        }
+    }
+}
+
+/// A request that got no (whole) HTTP answer: refused, DNS, timeout, reset,
+/// a body cut short. Always worth retrying.
+fn network_failure(err: reqwest::Error, endpoint: &str, bulk_id: &str) -> FetchError {
+    let label = if err.is_timeout() {
+        "timeout"
+    } else if err.is_connect() {
+        "connection error"
+    } else if err.is_body() || err.is_decode() {
+        "incomplete body"
+    } else {
+        "network error"
+    };
     let what = if err.is_timeout() {
         "timed out".to_string()
     } else {
@@ -188,10 +251,15 @@ fn network_failure(err: reqwest::Error, endpoint: &str, bulk_id: &str) -> Failur
             cause.to_string()
         }
     };
-    Failure::new(
+    let failure = Failure::new(
         Class::Unavailable,
         format!("no answer from {endpoint} while exporting bulk {bulk_id}: {what}"),
-    )
+    );
+    FetchError::Transient {
+        label: label.to_string(),
+        retry_after: None,
+        failure,
+    }
 }
 
 #[cfg(test)]

@@ -71,13 +71,13 @@ pub fn status_failure(status: StatusCode, body: &[u8], asked: &Asked<'_>) -> Fai
         428 => (
             Class::NotReady,
             format!(
-                "bulk {bulk} is not finished yet (HTTP 428: {reason}); re-run when it has completed"
+                "bulk {bulk} is not finished yet (HTTP 428: {reason})"
             ),
         ),
         408 | 429 | 500..=599 => (
             Class::Unavailable,
             format!(
-                "the server failed while exporting bulk {bulk} (HTTP {code}: {reason}); try again later"
+                "the server failed while exporting bulk {bulk} (HTTP {code}: {reason})"
             ),
         ),
         _ => (

@@ -5,5 +5,5 @@ mod client;
 mod error;
 pub mod wire;
 
-pub use client::{Api, PageQuery};
+pub use client::{Api, FetchError, PageQuery};
 pub use error::server_message;

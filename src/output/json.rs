@@ -68,6 +68,10 @@ impl<W: Write> RowWriter for JsonArrayWriter<W> {
             .write_all(if self.rows == 0 { b"]\n" } else { b"\n]\n" })?;
         self.out.flush()
     }
+
+    fn resume_after(&mut self, rows: u64) {
+        self.rows = rows;
+    }
 }
 
 #[cfg(test)]
@@ -104,5 +108,20 @@ mod tests {
         assert_eq!(v.as_array().unwrap().len(), 3);
         assert_eq!(v[1]["x"]["k"], 1.0);
         assert_eq!(render(OutputFormat::Json, layout(&[], true), &[]), "[]\n");
+    }
+
+    #[test]
+    fn a_resumed_array_continues_with_a_comma() {
+        use crate::output::{writer, Row, RowWriter};
+        let raw = serde_json::value::RawValue::from_string(r#"{"id":"2"}"#.into()).unwrap();
+        let mut out = b"[\n{\"id\":\"1\"}".to_vec();
+        {
+            let mut w = writer(OutputFormat::Json, &mut out, layout(&[], true));
+            w.resume_after(1);
+            w.row(&Row::parse(&raw).unwrap()).unwrap();
+            w.finish().unwrap();
+        }
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 2);
     }
 }

@@ -27,6 +27,8 @@ pub trait RowWriter {
     fn end_page(&mut self) -> io::Result<()>;
     /// Close the output (`]`) and flush.
     fn finish(&mut self) -> io::Result<()>;
+    /// Continue an output that already holds `rows` rows (instead of `begin`).
+    fn resume_after(&mut self, _rows: u64) {}
 }
 
 /// Options that shape the column formats.

@@ -97,7 +97,8 @@ impl RowGen {
         let (error, field) = if failed {
             let msg = ERROR_MESSAGES[(self.h(index, 9) % ERROR_MESSAGES.len() as u64) as usize];
             let extra = self.h(index, 10);
-            let field = (extra % EXTRA_FIELD_ONE_IN == 0)
+            let field = extra
+                .is_multiple_of(EXTRA_FIELD_ONE_IN)
                 .then(|| EXTRA_FIELDS[((extra >> 32) % EXTRA_FIELDS.len() as u64) as usize]);
             (Some(msg), field)
         } else {

@@ -2,9 +2,10 @@
 //! `GET /activityid/v1/user/bulk/{bulk_id}/results?last=&limit=&failedOnly=`,
 //! used by the `demo` and `sandbox` subcommands, integration tests and benchmarks.
 //!
-//! This file holds the public configuration types and constants and
-//! [`expected_rows`]; row generation lives in `data`, query validation and paging
-//! in `page`, and the HTTP server in `server`.
+//! This file holds the public configuration types (including the injectable
+//! [`Faults`]) and constants and [`expected_rows`]; row generation lives in
+//! `data`, query validation and paging in `page`, the HTTP server in `server`,
+//! and fault injection (5xx, 428, latency, cut bodies) in `faults`.
 //!
 //! Rows are generated lazily and deterministically from the seed, the bulk id and
 //! the row index, so a bulk of millions of rows costs no memory. Row ids are
@@ -12,6 +13,9 @@
 //! server turn a `last` cursor back into a row index.
 
 mod data;
+#[cfg(test)]
+mod fault_tests;
+mod faults;
 mod page;
 mod server;
 #[cfg(test)]
@@ -40,6 +44,33 @@ pub struct Bulk {
     pub ready: bool,
 }
 
+/// Faults the sandbox injects, for testing clients against a flaky API.
+///
+/// Faults apply only to the results route, and only after the 401 and 404
+/// checks. For a known bulk and a good token the order is: latency sleep →
+/// `not_ready_for` (428) → the bulk's own 428 → `fail_rate` (5xx) → query
+/// validation (400) → page → `reset_rate` (cut body).
+///
+/// The random draws are repeatable: they hash the config's seed with the
+/// number of the results request (counted from 0 per server, over requests
+/// that pass the 401/404 checks), so the same seed and the same sequence of
+/// requests give the same faults. Rates outside 0.0–1.0 are clamped; NaN
+/// counts as 0.0.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Faults {
+    /// Probability (0.0–1.0) that a results request is answered with a random 500, 502, 503 or 504
+    /// (about half of them carrying `Retry-After: 1`), instead of the page.
+    pub fail_rate: f64,
+    /// Probability (0.0–1.0) that a results request's 200 response is cut off mid-body (the
+    /// connection is dropped after part of the body was sent), so the client sees a truncated body.
+    pub reset_rate: f64,
+    /// Delay before answering every results request.
+    pub latency: std::time::Duration,
+    /// The first N results requests for each bulk are answered 428 (not finished yet), with
+    /// `Retry-After: 1`, and only then does the bulk answer normally. Counted per bulk id.
+    pub not_ready_for: u32,
+}
+
 /// Configuration of a sandbox server.
 #[derive(Clone, Debug)]
 pub struct SandboxConfig {
@@ -47,11 +78,14 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// The first bulk is the "main" one.
     pub bulks: Vec<Bulk>,
+    /// Injected faults; none unless set with [`SandboxConfig::with_faults`].
+    pub faults: Faults,
 }
 
 impl SandboxConfig {
     /// Main bulk [`DEFAULT_BULK_ID`] with `rows` rows, plus the processing bulk
     /// ([`PROCESSING_BULK_ID`], 428) and the empty bulk ([`EMPTY_BULK_ID`]).
+    /// No faults are injected.
     pub fn new(rows: u64) -> Self {
         SandboxConfig {
             token: DEFAULT_TOKEN.to_string(),
@@ -73,6 +107,7 @@ impl SandboxConfig {
                     ready: true,
                 },
             ],
+            faults: Faults::default(),
         }
     }
 
@@ -99,6 +134,12 @@ impl SandboxConfig {
     /// Sets the data seed.
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// Sets the faults to inject (see [`Faults`]).
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
         self
     }
 

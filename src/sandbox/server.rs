@@ -1,6 +1,7 @@
-//! The sandbox HTTP server: the axum router and results handler, the JSON
-//! response bodies, [`serve`] for an already-bound listener and
-//! [`start_background`] / [`Running`] for a server on its own thread and runtime.
+//! The sandbox HTTP server: the axum router and results handler (which calls
+//! into `faults` at the documented points), the JSON response bodies, [`serve`]
+//! for an already-bound listener and [`start_background`] / [`Running`] for a
+//! server on its own thread and runtime.
 
 use std::future::IntoFuture;
 use std::io;
@@ -22,19 +23,21 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use super::data::Row;
+use super::faults::{self, FaultState};
 use super::page::{compute_page, parse_query};
 use super::SandboxConfig;
 
 /// The route of the results endpoint.
 pub(crate) const RESULTS_ROUTE: &str = "/activityid/v1/user/bulk/{bulk_id}/results";
 
-/// State shared by all requests of one server: the configuration and counters.
-/// Future fault-injection settings and their counters belong here too.
+/// State shared by all requests of one server: the configuration, counters
+/// and fault-injection state.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub cfg: SandboxConfig,
     /// Number of HTTP requests received (all routes).
     pub hits: AtomicU64,
+    pub faults: FaultState,
 }
 
 impl Shared {
@@ -42,6 +45,7 @@ impl Shared {
         Shared {
             cfg,
             hits: AtomicU64::new(0),
+            faults: FaultState::default(),
         }
     }
 }
@@ -105,7 +109,7 @@ fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
     (status, ct, bytes).into_response()
 }
 
-fn message(status: StatusCode, msg: &str) -> Response {
+pub(crate) fn message(status: StatusCode, msg: &str) -> Response {
     let body = MessageBody {
         result: StatusMessage {
             status: status.as_u16(),
@@ -115,7 +119,7 @@ fn message(status: StatusCode, msg: &str) -> Response {
     json_response(status, &body)
 }
 
-fn errors(status: StatusCode, msg: &str, details: &str) -> Response {
+pub(crate) fn errors(status: StatusCode, msg: &str, details: &str) -> Response {
     let body = ErrorsBody {
         result: StatusErrors {
             status: status.as_u16(),
@@ -138,7 +142,9 @@ fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
 }
 
 /// `GET /activityid/v1/user/bulk/{bulk_id}/results`. Checks, in order: auth
-/// (401), bulk exists (404), bulk finished (428), query parameters (400).
+/// (401), bulk exists (404), [latency, injected 428], bulk finished (428),
+/// [injected 5xx], query parameters (400), then the page [maybe cut off].
+/// Bracketed steps are the configured [`super::Faults`].
 async fn results(
     State(shared): State<Arc<Shared>>,
     path: Result<Path<String>, PathRejection>,
@@ -155,12 +161,21 @@ async fn results(
     let Some(bulk) = bulk else {
         return message(StatusCode::NOT_FOUND, "Bulk not found");
     };
+    let fault_cfg = &shared.cfg.faults;
+    let draw = shared.faults.next_request(&shared.cfg);
+    faults::delay(fault_cfg).await;
+    if let Some(resp) = shared.faults.not_ready(fault_cfg, &bulk.id) {
+        return resp;
+    }
     if !bulk.ready {
         return errors(
             StatusCode::PRECONDITION_REQUIRED,
             "Bulk process not finished yet",
             "status: processing",
         );
+    }
+    if let Some(resp) = shared.faults.server_error(fault_cfg, draw) {
+        return resp;
     }
     let params = match parse_query(query.as_deref()) {
         Ok(p) => p,
@@ -183,7 +198,8 @@ async fn results(
             message: msg,
         },
     };
-    json_response(StatusCode::OK, &body)
+    let resp = json_response(StatusCode::OK, &body);
+    shared.faults.maybe_cut(fault_cfg, draw, resp).await
 }
 
 async fn not_found() -> Response {
@@ -194,7 +210,7 @@ async fn method_not_allowed() -> Response {
     message(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
 }
 
-/// Middleware counting every request; the natural place for future fault injection.
+/// Middleware counting every request.
 async fn count_hits(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     shared.hits.fetch_add(1, Ordering::SeqCst);
     next.run(req).await
@@ -245,6 +261,12 @@ impl Running {
     pub fn hits(&self) -> u64 {
         self.shared.hits.load(Ordering::SeqCst)
     }
+
+    /// Number of faults injected so far: 5xx answers, cut-off bodies and
+    /// injected 428s (not the 428s of a bulk configured as unfinished).
+    pub fn faults_injected(&self) -> u64 {
+        self.shared.faults.injected()
+    }
 }
 
 impl std::fmt::Debug for Running {
@@ -252,6 +274,7 @@ impl std::fmt::Debug for Running {
         f.debug_struct("Running")
             .field("addr", &self.addr)
             .field("hits", &self.hits())
+            .field("faults_injected", &self.faults_injected())
             .finish()
     }
 }

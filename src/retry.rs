@@ -1,0 +1,162 @@
+//! When and how long to wait before asking again: exponential backoff with
+//! full jitter for transient faults, `Retry-After` parsing, and the poll
+//! interval used while a bulk is not finished. Pure functions, plus a clock
+//! whose sleeps a test can shrink.
+
+use std::time::{Duration, SystemTime};
+
+/// First backoff step.
+pub const BASE: Duration = Duration::from_secs(1);
+/// No single wait is longer than this, whatever the server asks.
+pub const CAP: Duration = Duration::from_secs(30);
+/// First poll interval while waiting for a bulk to finish.
+pub const POLL_START: Duration = Duration::from_secs(2);
+
+/// How persistent to be with one page.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (0 disables retrying).
+    pub retries: u32,
+    /// Stop retrying a page once this much time has passed since its first attempt.
+    pub max_time: Duration,
+}
+
+/// Full-jitter backoff before retry number `retry` (1-based): a uniform draw
+/// (`unit` in `[0, 1)`) from zero up to `min(CAP, BASE * 2^(retry-1))`.
+pub fn backoff(retry: u32, unit: f64) -> Duration {
+    let exp = BASE.saturating_mul(
+        1u32.checked_shl(retry.saturating_sub(1))
+            .unwrap_or(u32::MAX),
+    );
+    exp.min(CAP).mul_f64(unit.clamp(0.0, 1.0))
+}
+
+/// The wait before retry `retry`: the server's `Retry-After` when it gave
+/// one (capped), else jittered backoff.
+pub fn retry_delay(retry: u32, retry_after: Option<Duration>, unit: f64) -> Duration {
+    match retry_after {
+        Some(asked) => asked.min(CAP),
+        None => backoff(retry, unit),
+    }
+}
+
+/// The poll interval after `polls` polls of an unfinished bulk: 2 s, 4 s,
+/// 8 s, … up to 30 s, or the server's `Retry-After` (capped).
+pub fn poll_interval(polls: u32, retry_after: Option<Duration>) -> Duration {
+    if let Some(asked) = retry_after {
+        return asked.min(CAP);
+    }
+    let factor = 1u32.checked_shl(polls).unwrap_or(u32::MAX);
+    POLL_START.saturating_mul(factor).min(CAP)
+}
+
+/// `Retry-After` as delta-seconds (`120`) or an HTTP date; a date in the
+/// past means "now".
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Sleeps and deadlines. Waits are decided in real-world durations; a test
+/// can shrink every sleep with the hidden `DRUID_BULK_TIME_SCALE` (e.g.
+/// `0.001`: a 2 s wait takes 2 ms) so retries and polling take no real time.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    scale: f64,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock { scale: 1.0 }
+    }
+}
+
+impl Clock {
+    /// The clock, honouring the test-only scale when it is set.
+    pub fn from_env() -> Clock {
+        let scale = std::env::var("DRUID_BULK_TIME_SCALE")
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0 && *s <= 1.0)
+            .unwrap_or(1.0);
+        Clock { scale }
+    }
+
+    /// Sleep for `nominal` (scaled).
+    pub async fn sleep(&self, nominal: Duration) {
+        tokio::time::sleep(nominal.mul_f64(self.scale)).await;
+    }
+
+    /// Real time elapsed since `start`, in nominal units.
+    pub fn since(&self, start: tokio::time::Instant) -> Duration {
+        if self.scale > 0.0 {
+            start.elapsed().div_f64(self.scale)
+        } else {
+            Duration::MAX
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_one_second_and_caps_at_thirty() {
+        let top: Vec<u64> = (1..=7).map(|r| backoff(r, 1.0).as_secs()).collect();
+        assert_eq!(top, [1, 2, 4, 8, 16, 30, 30]);
+        assert_eq!(backoff(100, 1.0), CAP);
+    }
+
+    #[test]
+    fn backoff_is_full_jitter_between_zero_and_the_step() {
+        assert_eq!(backoff(3, 0.0), Duration::ZERO);
+        assert_eq!(backoff(3, 0.5), Duration::from_secs(2));
+        assert_eq!(backoff(1, 0.25), Duration::from_millis(250));
+    }
+
+    #[test]
+    fn retry_after_wins_over_backoff_but_is_capped() {
+        assert_eq!(
+            retry_delay(1, Some(Duration::from_secs(7)), 0.9),
+            Duration::from_secs(7)
+        );
+        assert_eq!(retry_delay(1, Some(Duration::from_secs(600)), 0.9), CAP);
+        assert_eq!(retry_delay(2, None, 0.5), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(parse_retry_after(" 3 ", now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-5", now), None);
+    }
+
+    #[test]
+    fn polling_starts_at_two_seconds_and_grows_to_thirty() {
+        let steps: Vec<u64> = (0..6).map(|p| poll_interval(p, None).as_secs()).collect();
+        assert_eq!(steps, [2, 4, 8, 16, 30, 30]);
+        assert_eq!(
+            poll_interval(0, Some(Duration::from_secs(5))),
+            Duration::from_secs(5)
+        );
+        assert_eq!(poll_interval(0, Some(Duration::from_secs(3600))), CAP);
+    }
+}

@@ -1,0 +1,236 @@
+//! Where rows go: stdout; a temporary file beside `-o` that replaces it
+//! only when the export succeeds; or, with `--checkpoint`, the `-o` file
+//! itself, continued in place from a known length.
+//!
+//! The writer borrows the sink as a plain `io::Write`; the runner keeps a
+//! [`FileHandle`] to flush pages to disk and read how long the output is.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use tempfile::TempPath;
+
+use crate::exit::usage;
+
+/// Output buffer size: large writes, few syscalls.
+const BUFFER: usize = 256 * 1024;
+
+/// The byte stream rows are written into.
+pub enum Sink {
+    Stdout(io::Stdout),
+    File { file: File, handle: FileHandle },
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Stdout(s) => s.write(buf),
+            Sink::File { file, handle } => {
+                let n = file.write(buf)?;
+                handle.0.bytes.fetch_add(n as u64, Ordering::Relaxed);
+                Ok(n)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(s) => s.flush(),
+            Sink::File { file, .. } => file.flush(),
+        }
+    }
+}
+
+struct Shared {
+    /// A second handle on the output file, for fsync and truncation.
+    file: File,
+    /// Where writing started.
+    start: u64,
+    /// Bytes written since `start`.
+    bytes: AtomicU64,
+}
+
+/// The runner's view of an output file.
+#[derive(Clone)]
+pub struct FileHandle(Arc<Shared>);
+
+impl FileHandle {
+    /// The file's length counting everything flushed so far.
+    pub fn len(&self) -> u64 {
+        self.0.start + self.0.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Drop whatever lies past the resume point (a page written after the
+    /// last checkpoint, a closing `]`). Call before the first write.
+    pub fn cut_to_start(&self) -> io::Result<()> {
+        self.0.file.set_len(self.0.start)
+    }
+
+    /// Make what was written durable.
+    pub fn sync(&self) -> io::Result<()> {
+        self.0.file.sync_data()
+    }
+}
+
+/// An opened output.
+pub struct Output {
+    pub sink: BufWriter<Sink>,
+    /// For file outputs.
+    pub file: Option<FileHandle>,
+    /// For `-o` without `--checkpoint`: the temporary file and its destination.
+    pending: Option<(TempPath, PathBuf)>,
+}
+
+fn file_sink(file: File, start: u64) -> io::Result<(BufWriter<Sink>, FileHandle)> {
+    let handle = FileHandle(Arc::new(Shared {
+        file: file.try_clone()?,
+        start,
+        bytes: AtomicU64::new(0),
+    }));
+    let sink = Sink::File {
+        file,
+        handle: handle.clone(),
+    };
+    Ok((BufWriter::with_capacity(BUFFER, sink), handle))
+}
+
+impl Output {
+    /// Rows to stdout.
+    pub fn stdout() -> Output {
+        Output {
+            sink: BufWriter::with_capacity(BUFFER, Sink::Stdout(io::stdout())),
+            file: None,
+            pending: None,
+        }
+    }
+
+    /// Rows to a temporary file beside `dest`, renamed over it by [`Output::commit`].
+    pub fn replace(dest: &Path) -> Result<Output> {
+        let dir = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".partial")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        let (file, temp) = temp.into_parts();
+        let (sink, handle) = file_sink(file, 0)?;
+        Ok(Output {
+            sink,
+            file: Some(handle),
+            pending: Some((temp, dest.to_path_buf())),
+        })
+    }
+
+    /// Rows into `path` itself, from byte `start` on (0 for a fresh export).
+    /// Nothing is cut until [`FileHandle::cut_to_start`].
+    pub fn continue_at(path: &Path, start: u64) -> Result<Output> {
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .with_context(|| format!("cannot open -o {}", path.display()))?;
+        let len = file.metadata()?.len();
+        if len < start {
+            return usage(format!(
+                "-o {} is shorter than the checkpoint says ({len} < {start} bytes): was it edited or \
+                 replaced? Pass --restart to export again from the start",
+                path.display()
+            ));
+        }
+        file.seek(SeekFrom::Start(start))?;
+        let (sink, handle) = file_sink(file, start)?;
+        Ok(Output {
+            sink,
+            file: Some(handle),
+            pending: None,
+        })
+    }
+
+    /// Flush everything; move a temporary file into place.
+    pub fn commit(self) -> Result<()> {
+        let sink = self.sink.into_inner().map_err(|e| e.into_error())?;
+        if let Some(file) = &self.file {
+            file.sync()?;
+        }
+        drop(sink);
+        if let Some((temp, dest)) = self.pending {
+            temp.persist(&dest).map_err(|e| e.error).with_context(|| {
+                format!("cannot move the export into place at {}", dest.display())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Whether this output replaces its destination only on success.
+    pub fn is_atomic(&self) -> bool {
+        self.pending.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replace_leaves_the_destination_alone_until_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.csv");
+        std::fs::write(&dest, "old\n").unwrap();
+        let mut out = Output::replace(&dest).unwrap();
+        out.sink.write_all(b"new\n").unwrap();
+        out.sink.flush().unwrap();
+        assert_eq!(std::fs::read_to_string(&dest).unwrap(), "old\n");
+        out.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&dest).unwrap(), "new\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn dropping_an_uncommitted_replacement_removes_the_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.csv");
+        let mut out = Output::replace(&dest).unwrap();
+        out.sink.write_all(b"partial").unwrap();
+        drop(out);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn continuing_cuts_back_to_the_start_and_counts_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        std::fs::write(&path, "{\"a\":1}\n{\"half").unwrap();
+        let mut out = Output::continue_at(&path, 8).unwrap();
+        let handle = out.file.clone().unwrap();
+        handle.cut_to_start().unwrap();
+        out.sink.write_all(b"{\"b\":2}\n").unwrap();
+        out.sink.flush().unwrap();
+        assert_eq!(handle.len(), 16);
+        out.commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "{\"a\":1}\n{\"b\":2}\n"
+        );
+    }
+
+    #[test]
+    fn a_file_shorter_than_the_checkpoint_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        std::fs::write(&path, "id\n").unwrap();
+        let err = Output::continue_at(&path, 100).err().unwrap();
+        assert_eq!(crate::exit::exit_code(&err), 2);
+    }
+}
