@@ -151,7 +151,7 @@ impl Paginator {
     /// Fetch the current page until it arrives whole and parses: transient
     /// faults are retried with backoff, a 428 is polled with `--wait`.
     async fn fetch(&mut self) -> Result<Fetched> {
-        let started = Instant::now();
+        let started = self.clock.now();
         let mut retries = 0;
         loop {
             let query = PageQuery {
@@ -228,7 +228,8 @@ impl Paginator {
                 "re-run with --wait to poll until bulk {bulk} has finished (e.g. --wait=1h)"
             )));
         };
-        let since = *self.waiting_since.get_or_insert_with(Instant::now);
+        let now = self.clock.now();
+        let since = *self.waiting_since.get_or_insert(now);
         let waited = self.clock.since(since);
         if waited >= deadline {
             self.progress.clear();

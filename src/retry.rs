@@ -3,7 +3,11 @@
 //! interval used while a bulk is not finished. Pure functions, plus a clock
 //! whose sleeps a test can shrink.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
 
 /// First backoff step.
 pub const BASE: Duration = Duration::from_secs(1);
@@ -63,16 +67,15 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 
 /// Sleeps and deadlines. Waits are decided in real-world durations; a test
 /// can shrink every sleep with the hidden `DRUID_BULK_TIME_SCALE` (e.g.
-/// `0.001`: a 2 s wait takes 2 ms) so retries and polling take no real time.
-#[derive(Debug, Clone, Copy)]
+/// `0.001`: a 2 s wait takes 2 ms). The clock then runs ahead by the time
+/// each sleep skipped, so deadlines still see the full waits while requests
+/// count at their real speed.
+#[derive(Debug, Clone, Default)]
 pub struct Clock {
-    scale: f64,
-}
-
-impl Default for Clock {
-    fn default() -> Self {
-        Clock { scale: 1.0 }
-    }
+    /// Fraction of each sleep actually slept; `None` means 1.
+    scale: Option<f64>,
+    /// Nanoseconds skipped by shortened sleeps so far.
+    skipped: Arc<AtomicU64>,
 }
 
 impl Clock {
@@ -81,22 +84,33 @@ impl Clock {
         let scale = std::env::var("DRUID_BULK_TIME_SCALE")
             .ok()
             .and_then(|s| s.parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s >= 0.0 && *s <= 1.0)
-            .unwrap_or(1.0);
-        Clock { scale }
+            .filter(|s| s.is_finite() && (0.0..1.0).contains(s));
+        Clock {
+            scale,
+            skipped: Arc::default(),
+        }
     }
 
-    /// Sleep for `nominal` (scaled).
+    /// Now, on this clock.
+    pub fn now(&self) -> Instant {
+        Instant::now() + Duration::from_nanos(self.skipped.load(Ordering::Relaxed))
+    }
+
+    /// Time on this clock since `start` (taken from [`Clock::now`]).
+    pub fn since(&self, start: Instant) -> Duration {
+        self.now().saturating_duration_since(start)
+    }
+
+    /// Sleep for `nominal` (shortened under the test scale).
     pub async fn sleep(&self, nominal: Duration) {
-        tokio::time::sleep(nominal.mul_f64(self.scale)).await;
-    }
-
-    /// Real time elapsed since `start`, in nominal units.
-    pub fn since(&self, start: tokio::time::Instant) -> Duration {
-        if self.scale > 0.0 {
-            start.elapsed().div_f64(self.scale)
-        } else {
-            Duration::MAX
+        match self.scale {
+            None => tokio::time::sleep(nominal).await,
+            Some(scale) => {
+                let real = nominal.mul_f64(scale);
+                tokio::time::sleep(real).await;
+                let skipped = u64::try_from((nominal - real).as_nanos()).unwrap_or(u64::MAX);
+                self.skipped.fetch_add(skipped, Ordering::Relaxed);
+            }
         }
     }
 }
@@ -147,6 +161,19 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-5", now), None);
+    }
+
+    #[tokio::test]
+    async fn a_scaled_clock_runs_ahead_by_the_time_it_skipped() {
+        let clock = Clock {
+            scale: Some(0.001),
+            skipped: Arc::default(),
+        };
+        let start = clock.now();
+        let real = std::time::Instant::now();
+        clock.sleep(Duration::from_secs(5)).await;
+        assert!(real.elapsed() < Duration::from_secs(1));
+        assert!(clock.since(start) >= Duration::from_secs(5));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! environment, and DruID-shaped response bodies.
 #![allow(dead_code)]
 
+pub mod scripted;
+
 use assert_cmd::Command;
 use serde_json::{json, Value};
 

@@ -1,0 +1,254 @@
+//! `--checkpoint`: progress saved after every page, so running the same
+//! command again continues exactly where the output ends.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use httpmock::prelude::*;
+use serde_json::{json, Value};
+
+/// Three pages of two rows; the third fails with 503 until `heal` is called.
+struct Flaky {
+    server: MockServer,
+}
+
+impl Flaky {
+    fn start() -> Flaky {
+        let server = MockServer::start();
+        mock_page(
+            &server,
+            None,
+            page(json!([row("r1", "a, b"), row("r2", "x\ny")]), Some("r2")),
+        );
+        mock_page(
+            &server,
+            Some("r2"),
+            page(json!([row("r3", "c"), row("r4", "d")]), Some("r4")),
+        );
+        server.mock(|when, then| {
+            when.path(results_path("B1")).query_param("last", "r4");
+            then.status(503).body("down");
+        });
+        Flaky { server }
+    }
+
+    fn heal(&self) {
+        self.server.reset();
+        mock_page(
+            &self.server,
+            None,
+            page(json!([row("r1", "a, b"), row("r2", "x\ny")]), Some("r2")),
+        );
+        mock_page(
+            &self.server,
+            Some("r2"),
+            page(json!([row("r3", "c"), row("r4", "d")]), Some("r4")),
+        );
+        mock_page(
+            &self.server,
+            Some("r4"),
+            page(json!([row("r5", "e"), row("r6", "f")]), None),
+        );
+    }
+}
+
+struct Files {
+    _dir: tempfile::TempDir,
+    out: PathBuf,
+    cp: PathBuf,
+}
+
+fn files(name: &str) -> Files {
+    let dir = tempfile::tempdir().unwrap();
+    Files {
+        out: dir.path().join(name),
+        cp: dir.path().join("export.checkpoint"),
+        _dir: dir,
+    }
+}
+
+fn run(url: &str, f: &Files, extra: &[&str]) -> std::process::Output {
+    results(url, "B1")
+        .args(["--retries", "0", "-o"])
+        .arg(&f.out)
+        .arg("--checkpoint")
+        .arg(&f.cp)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn checkpoint(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn csv_ids(path: &Path) -> Vec<String> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect()
+}
+
+#[test]
+fn a_failed_export_resumes_from_the_checkpoint_without_a_second_header() {
+    let flaky = Flaky::start();
+    let f = files("out.csv");
+    let out = run(&flaky.server.base_url(), &f, &[]);
+    assert_eq!(out.status.code(), Some(6));
+    assert!(
+        stderr(&out).contains("run the same command again"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        csv_ids(&f.out),
+        ["r1", "r2", "r3", "r4"],
+        "whole pages kept in place"
+    );
+    let saved = checkpoint(&f.cp);
+    assert_eq!(saved["cursor"], "r4");
+    assert_eq!(saved["rows"], 4);
+    assert_eq!(saved["complete"], false);
+
+    flaky.heal();
+    let out = run(&flaky.server.base_url(), &f, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&f.out).unwrap();
+    assert_eq!(text.matches("id,userIdentifierType").count(), 1, "{text}");
+    assert_eq!(csv_ids(&f.out), ["r1", "r2", "r3", "r4", "r5", "r6"]);
+    let saved = checkpoint(&f.cp);
+    assert_eq!(saved["complete"], true);
+    assert_eq!(saved["rows"], 6);
+
+    // A third run has nothing to do and says so.
+    flaky.server.reset();
+    let out = run(&flaky.server.base_url(), &f, &[]);
+    assert!(out.status.success());
+    assert!(
+        stderr(&out).contains("already complete"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(csv_ids(&f.out).len(), 6);
+}
+
+#[test]
+fn json_output_stays_a_valid_array_across_a_failure_and_a_resume() {
+    let flaky = Flaky::start();
+    let f = files("out.json");
+    let out = run(&flaky.server.base_url(), &f, &[]);
+    assert_eq!(out.status.code(), Some(6));
+    let partial: Value = serde_json::from_str(&std::fs::read_to_string(&f.out).unwrap()).unwrap();
+    assert_eq!(partial.as_array().unwrap().len(), 4);
+
+    flaky.heal();
+    let out = run(&flaky.server.base_url(), &f, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let whole: Value = serde_json::from_str(&std::fs::read_to_string(&f.out).unwrap()).unwrap();
+    let ids: Vec<&str> = whole
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["r1", "r2", "r3", "r4", "r5", "r6"]);
+}
+
+#[test]
+fn bytes_written_after_the_last_save_are_cut_before_resuming() {
+    // As if the process died after writing a page but before saving the checkpoint.
+    let flaky = Flaky::start();
+    let f = files("out.jsonl");
+    run(&flaky.server.base_url(), &f, &[]);
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&f.out)
+        .unwrap();
+    std::io::Write::write_all(&mut file, b"{\"id\":\"r5\",\"half\":tr").unwrap();
+    drop(file);
+
+    flaky.heal();
+    let out = run(&flaky.server.base_url(), &f, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = jsonl(&std::fs::read_to_string(&f.out).unwrap());
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["r1", "r2", "r3", "r4", "r5", "r6"]);
+}
+
+#[test]
+fn a_checkpoint_for_another_bulk_or_format_is_refused() {
+    let flaky = Flaky::start();
+    let f = files("out.csv");
+    run(&flaky.server.base_url(), &f, &[]);
+    let out = results(&flaky.server.base_url(), "B2")
+        .arg("-o")
+        .arg(&f.out)
+        .arg("--checkpoint")
+        .arg(&f.cp)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("belongs to another export"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&flaky.server.base_url(), &f, &["-f", "jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("format"), "{}", stderr(&out));
+}
+
+#[test]
+fn restart_ignores_the_checkpoint_and_starts_over() {
+    let flaky = Flaky::start();
+    let f = files("out.csv");
+    run(&flaky.server.base_url(), &f, &[]);
+    flaky.heal();
+    let out = run(&flaky.server.base_url(), &f, &["--restart"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(csv_ids(&f.out), ["r1", "r2", "r3", "r4", "r5", "r6"]);
+}
+
+#[test]
+fn an_output_shorter_than_the_checkpoint_is_refused() {
+    let flaky = Flaky::start();
+    let f = files("out.csv");
+    run(&flaky.server.base_url(), &f, &[]);
+    std::fs::write(&f.out, "id\n").unwrap();
+    flaky.heal();
+    let out = run(&flaky.server.base_url(), &f, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--restart"), "{}", stderr(&out));
+}
+
+#[test]
+fn checkpoint_needs_a_file_output_in_a_data_format() {
+    let out = results("http://127.0.0.1:9", "B1")
+        .args(["--checkpoint", "cp"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = results("http://127.0.0.1:9", "B1")
+        .args(["--checkpoint", "cp", "-o", "out.txt", "-f", "table"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not table"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_failed_first_request_leaves_an_existing_output_alone() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(404).body("{}");
+    });
+    let f = files("out.csv");
+    std::fs::write(&f.out, "precious\n").unwrap();
+    let out = run(&server.base_url(), &f, &[]);
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(std::fs::read_to_string(&f.out).unwrap(), "precious\n");
+}

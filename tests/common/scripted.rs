@@ -1,0 +1,117 @@
+//! A tiny HTTP server that answers requests from a script, in order, for
+//! tests that need exact sequences (503 then 200, a body cut short, a
+//! connection dropped without an answer).
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+/// One scripted answer.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    cut: bool,
+    hang_up: bool,
+}
+
+impl Reply {
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Reply {
+        Reply {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.into(),
+            cut: false,
+            hang_up: false,
+        }
+    }
+
+    /// A 200 page.
+    pub fn page(body: &serde_json::Value) -> Reply {
+        Reply::new(200, body.to_string())
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Announce the whole body but send only half of it, then close.
+    pub fn cut_short(mut self) -> Reply {
+        self.cut = true;
+        self
+    }
+
+    /// Close the connection without answering.
+    pub fn hang_up() -> Reply {
+        let mut r = Reply::new(0, "");
+        r.hang_up = true;
+        r
+    }
+}
+
+/// A running scripted server; the last reply repeats once the script is used up.
+pub struct Scripted {
+    pub url: String,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Scripted {
+    pub fn start(script: Vec<Reply>) -> Scripted {
+        assert!(!script.is_empty());
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            let mut next = 0;
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let reply = script[next.min(script.len() - 1)].clone();
+                next += 1;
+                answer(stream, &reply, &seen);
+            }
+        });
+        Scripted { url, requests }
+    }
+
+    /// Request lines received so far (`GET /path?query HTTP/1.1`).
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+fn answer(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let text = String::from_utf8_lossy(&head);
+    seen.lock()
+        .unwrap()
+        .push(text.lines().next().unwrap_or("").to_string());
+    if reply.hang_up {
+        return;
+    }
+    let mut out = format!("HTTP/1.1 {} Scripted\r\n", reply.status);
+    for (name, value) in &reply.headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        reply.body.len()
+    ));
+    let body = if reply.cut {
+        &reply.body[..reply.body.len() / 2]
+    } else {
+        &reply.body[..]
+    };
+    let _ = stream.write_all(out.as_bytes());
+    let _ = stream.write_all(body);
+    let _ = stream.flush();
+}
