@@ -99,7 +99,11 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--rows', '--rows', [CompletionResultType]::ParameterName, 'Rows in the main bulk')
             [CompletionResult]::new('--bulk-id', '--bulk-id', [CompletionResultType]::ParameterName, 'Id of the main bulk')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Token clients must send')
-            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for the generated rows (same seed, same rows)')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for the generated rows and injected faults (same seed, same run)')
+            [CompletionResult]::new('--fail-rate', '--fail-rate', [CompletionResultType]::ParameterName, 'Fraction of results requests answered with a random 500/502/503/504 (e.g. 0.2)')
+            [CompletionResult]::new('--reset-rate', '--reset-rate', [CompletionResultType]::ParameterName, 'Fraction of results responses cut off mid-body (the connection is dropped)')
+            [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Delay before answering each results request (e.g. 50ms)')
+            [CompletionResult]::new('--not-ready-for', '--not-ready-for', [CompletionResultType]::ParameterName, 'Answer the first N results requests of each bulk with 428 (not finished yet)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

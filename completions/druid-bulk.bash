@@ -375,7 +375,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__sandbox)
-            opts="-h --addr --rows --bulk-id --token --seed --help"
+            opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -398,6 +398,22 @@ _druid__bulk() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reset-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --latency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --not-ready-for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

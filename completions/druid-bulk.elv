@@ -93,7 +93,11 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --rows 'Rows in the main bulk'
             cand --bulk-id 'Id of the main bulk'
             cand --token 'Token clients must send'
-            cand --seed 'Seed for the generated rows (same seed, same rows)'
+            cand --seed 'Seed for the generated rows and injected faults (same seed, same run)'
+            cand --fail-rate 'Fraction of results requests answered with a random 500/502/503/504 (e.g. 0.2)'
+            cand --reset-rate 'Fraction of results responses cut off mid-body (the connection is dropped)'
+            cand --latency 'Delay before answering each results request (e.g. 50ms)'
+            cand --not-ready-for 'Answer the first N results requests of each bulk with 428 (not finished yet)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -84,7 +84,11 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l addr -
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l rows -d 'Rows in the main bulk' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l bulk-id -d 'Id of the main bulk' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l token -d 'Token clients must send' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l seed -d 'Seed for the generated rows (same seed, same rows)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l seed -d 'Seed for the generated rows and injected faults (same seed, same run)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l fail-rate -d 'Fraction of results requests answered with a random 500/502/503/504 (e.g. 0.2)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l reset-rate -d 'Fraction of results responses cut off mid-body (the connection is dropped)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l latency -d 'Delay before answering each results request (e.g. 50ms)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l not-ready-for -d 'Answer the first N results requests of each bulk with 428 (not finished yet)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand man" -s h -l help -d 'Print help'

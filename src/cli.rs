@@ -203,9 +203,25 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
 
-    /// Seed for the generated rows (same seed, same rows).
+    /// Seed for the generated rows and injected faults (same seed, same run).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+
+    /// Fraction of results requests answered with a random 500/502/503/504 (e.g. 0.2).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub fail_rate: f64,
+
+    /// Fraction of results responses cut off mid-body (the connection is dropped).
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    pub reset_rate: f64,
+
+    /// Delay before answering each results request (e.g. 50ms).
+    #[arg(long, value_name = "DURATION")]
+    pub latency: Option<String>,
+
+    /// Answer the first N results requests of each bulk with 428 (not finished yet).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub not_ready_for: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

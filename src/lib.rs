@@ -138,6 +138,24 @@ fn serve_sandbox(args: &SandboxArgs) -> Result<i32> {
     if let Some(seed) = args.seed {
         cfg = cfg.with_seed(seed);
     }
+    for (flag, rate) in [
+        ("--fail-rate", args.fail_rate),
+        ("--reset-rate", args.reset_rate),
+    ] {
+        if !(0.0..=1.0).contains(&rate) {
+            return exit::usage(format!("{flag} must be between 0 and 1, got {rate}"));
+        }
+    }
+    let latency = match &args.latency {
+        Some(raw) => config::parse_duration("--latency", raw)?,
+        None => std::time::Duration::ZERO,
+    };
+    cfg = cfg.with_faults(sandbox::Faults {
+        fail_rate: args.fail_rate,
+        reset_rate: args.reset_rate,
+        latency,
+        not_ready_for: args.not_ready_for,
+    });
     runtime()?.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await

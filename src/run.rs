@@ -134,7 +134,7 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
             if let Some(s) = saved.as_mut() {
                 s.state.complete = summary.complete;
                 if summary.complete {
-                    s.state.output_bytes = file.as_ref().map_or(0, FileHandle::len);
+                    s.state.output_bytes = file.as_ref().map_or(0, FileHandle::end_offset);
                     s.state.save(&s.path)?;
                 }
             }
@@ -227,7 +227,7 @@ impl Run<'_, '_> {
         state.cursor = self.summary.resume.clone();
         state.rows = saved.base_rows + self.summary.rows;
         state.pages = saved.base_pages + self.summary.pages;
-        state.output_bytes = file.len();
+        state.output_bytes = file.end_offset();
         saved.state.save(&saved.path)
     }
 

@@ -60,7 +60,7 @@ pub struct FileHandle(Arc<Shared>);
 
 impl FileHandle {
     /// The file's length counting everything flushed so far.
-    pub fn len(&self) -> u64 {
+    pub fn end_offset(&self) -> u64 {
         self.0.start + self.0.bytes.load(Ordering::Relaxed)
     }
 
@@ -217,7 +217,7 @@ mod tests {
         handle.cut_to_start().unwrap();
         out.sink.write_all(b"{\"b\":2}\n").unwrap();
         out.sink.flush().unwrap();
-        assert_eq!(handle.len(), 16);
+        assert_eq!(handle.end_offset(), 16);
         out.commit().unwrap();
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),

@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn a_resumed_array_continues_with_a_comma() {
-        use crate::output::{writer, Row, RowWriter};
+        use crate::output::{writer, Row};
         let raw = serde_json::value::RawValue::from_string(r#"{"id":"2"}"#.into()).unwrap();
         let mut out = b"[\n{\"id\":\"1\"}".to_vec();
         {

@@ -1,0 +1,214 @@
+//! Ctrl-C, SIGTERM and `kill -9` in the middle of an export: whole pages
+//! only, a cursor or checkpoint that continues, and every row exactly once.
+#![cfg(unix)]
+
+mod common;
+
+use std::fs::File;
+use std::path::Path;
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use druid_bulk::sandbox::{self, Faults, SandboxConfig};
+use serde_json::Value;
+
+const ROWS: u64 = 6_000;
+const PAGE: &str = "50";
+
+/// A sandbox slow enough (5 ms a page) to interrupt mid-export.
+fn slow_sandbox() -> (SandboxConfig, sandbox::Running) {
+    let cfg = SandboxConfig::new(ROWS)
+        .with_token(TOKEN)
+        .with_faults(Faults {
+            latency: Duration::from_millis(5),
+            ..Faults::default()
+        });
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    (cfg, server)
+}
+
+fn spawn(endpoint: &str, bulk: &str, args: &[&str], stdout: Stdio) -> Child {
+    StdCommand::new(assert_cmd::cargo::cargo_bin("druid-bulk"))
+        .args(["results", bulk, "-e", endpoint, "--page-size", PAGE])
+        .args(args)
+        .env("DRUID_TOKEN", TOKEN)
+        .env_remove("CI")
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Wait until `ready` holds (or fail after 20 s).
+fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = StdCommand::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn lines(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
+}
+
+fn ids(rows: &[Value]) -> Vec<String> {
+    rows.iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The `--last` value from a "resume right after them with --last X" hint.
+fn resume_cursor(stderr: &str) -> String {
+    let at = stderr
+        .rfind("--last ")
+        .unwrap_or_else(|| panic!("no --last in: {stderr}"));
+    stderr[at + 7..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn sigint_flushes_whole_pages_and_the_cursor_resumes_with_nothing_lost() {
+    let (cfg, server) = slow_sandbox();
+    let expected = ids(&sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false));
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.jsonl");
+    let child = spawn(
+        &server.endpoint(),
+        cfg.main_bulk_id(),
+        &["-f", "jsonl"],
+        File::create(&first).unwrap().into(),
+    );
+    wait_for("two pages", || lines(&first) >= 100);
+    signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("interrupted by SIGINT"), "{err}");
+
+    let got = jsonl(&std::fs::read_to_string(&first).unwrap());
+    assert!(got.len() < expected.len(), "interrupted before the end");
+    assert_eq!(got.len() % 50, 0, "whole pages only: {}", got.len());
+
+    let rest = results(&server.endpoint(), cfg.main_bulk_id())
+        .args([
+            "--page-size",
+            PAGE,
+            "-f",
+            "jsonl",
+            "--last",
+            &resume_cursor(&err),
+        ])
+        .output()
+        .unwrap();
+    assert!(rest.status.success(), "{}", stderr(&rest));
+    let mut all = ids(&got);
+    all.extend(ids(&jsonl(&stdout(&rest))));
+    assert_eq!(all, expected, "every row exactly once");
+}
+
+#[test]
+fn sigterm_closes_a_json_array_so_it_stays_valid() {
+    let (cfg, server) = slow_sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.json");
+    let child = spawn(
+        &server.endpoint(),
+        cfg.main_bulk_id(),
+        &["-f", "json"],
+        File::create(&path).unwrap().into(),
+    );
+    wait_for("two pages", || lines(&path) >= 100);
+    signal(&child, "TERM");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let rows: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).expect("a valid JSON array");
+    assert_eq!(rows.as_array().unwrap().len() % 50, 0);
+    assert!(stderr(&out).contains("--last "), "{}", stderr(&out));
+}
+
+#[test]
+fn sigint_leaves_an_existing_output_file_untouched() {
+    let (cfg, server) = slow_sandbox();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.csv");
+    std::fs::write(&path, "previous\n").unwrap();
+    let child = spawn(
+        &server.endpoint(),
+        cfg.main_bulk_id(),
+        &["-o", path.to_str().unwrap()],
+        Stdio::null(),
+    );
+    wait_for("requests", || server.hits() >= 3);
+    signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous\n");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "temporary file removed"
+    );
+    assert!(stderr(&out).contains("left as it was"), "{}", stderr(&out));
+}
+
+#[test]
+fn kill_9_then_the_same_command_yields_every_row_exactly_once() {
+    let (cfg, server) = slow_sandbox();
+    let expected = ids(&sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false));
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("out.csv");
+    let cp_path = dir.path().join("out.checkpoint");
+    let args = [
+        "-o",
+        out_path.to_str().unwrap(),
+        "--checkpoint",
+        cp_path.to_str().unwrap(),
+    ];
+    for round in 0..2 {
+        let mut child = spawn(&server.endpoint(), cfg.main_bulk_id(), &args, Stdio::null());
+        let target = 300 * (round + 1);
+        wait_for("a checkpoint", || {
+            std::fs::read_to_string(&cp_path)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+                .is_some_and(|c| c["rows"].as_u64().unwrap_or(0) >= target)
+        });
+        child.kill().unwrap(); // SIGKILL: no chance to clean up
+        child.wait().unwrap();
+    }
+    let done = spawn(&server.endpoint(), cfg.main_bulk_id(), &args, Stdio::null())
+        .wait_with_output()
+        .unwrap();
+    assert!(done.status.success(), "{}", stderr(&done));
+    let text = std::fs::read_to_string(&out_path).unwrap();
+    assert_eq!(
+        text.matches("id,userIdentifierType").count(),
+        1,
+        "one header"
+    );
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let got: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(got, expected, "every row exactly once, in order");
+}
