@@ -87,7 +87,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__demo)
-            opts="-f -o -q -v -h --rows --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --lang --timeout --retries --retry-max-time --wait --checkpoint --restart --quiet --verbose --help"
+            opts="-f -o -q -v -h --rows --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --csv-safe --lang --timeout --retries --retry-max-time --wait --checkpoint --restart --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -281,7 +281,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__results)
-            opts="-e -f -o -q -v -h --endpoint --token-file --token --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --lang --timeout --retries --retry-max-time --wait --checkpoint --restart --quiet --verbose --help"
+            opts="-e -f -o -q -v -h --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --csv-safe --lang --timeout --retries --retry-max-time --wait --checkpoint --restart --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -300,6 +300,18 @@ _druid__bulk() {
                     return 0
                     ;;
                 --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -34,7 +34,10 @@ complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "man" -d 'Prin
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s e -l endpoint -d 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l token-file -d 'Read the app token from a file (\'-\' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN' -r -F
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l token -d 'App token. Prefer --token-file or DRUID_TOKEN: other users can read argv' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l token -d 'App token. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l auth-url -d 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l client-id -d 'Client id for the client-credentials flow' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l client-secret-file -d 'Read the client secret from a file (\'-\' reads stdin); or set DRUID_CLIENT_SECRET' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped' -r -f -a "auto\t''
 table\t''
 csv\t''
@@ -51,8 +54,10 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l retrie
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l retry-max-time -d 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l checkpoint -d 'Save progress here after every page; the same command run again resumes from it. Needs -o' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
@@ -76,6 +81,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l wait -d '
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l checkpoint -d 'Save progress here after every page; the same command run again resumes from it. Needs -o' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'

@@ -82,6 +82,7 @@ pub struct ConnArgs {
     pub token_file: Option<PathBuf>,
 
     /// App token. Prefer --token-file or DRUID_TOKEN: other users can read argv.
+    /// Client credentials, when all given, win over a token.
     #[arg(
         long,
         value_name = "TOKEN",
@@ -90,6 +91,23 @@ pub struct ConnArgs {
         value_parser = parse_secret
     )]
     pub token: Option<SecretString>,
+
+    /// Auth server for the client-credentials flow (POST {URL}/oauth2/token),
+    /// e.g. https://auth.example.com.
+    #[arg(long, value_name = "URL", env = "DRUID_AUTH_URL")]
+    pub auth_url: Option<String>,
+
+    /// Client id for the client-credentials flow.
+    #[arg(long, value_name = "ID", env = "DRUID_CLIENT_ID")]
+    pub client_id: Option<String>,
+
+    /// Read the client secret from a file ('-' reads stdin); or set DRUID_CLIENT_SECRET.
+    #[arg(long, value_name = "PATH")]
+    pub client_secret_file: Option<PathBuf>,
+
+    /// Allow plain http:// to a host that is not this machine (the token travels in clear).
+    #[arg(long)]
+    pub allow_insecure_http: bool,
 }
 
 /// Options shared by `results` and `demo`: what to fetch and how to write it.
@@ -131,6 +149,10 @@ pub struct FetchArgs {
     /// Leave out the header line of csv and table output.
     #[arg(long)]
     pub no_header: bool,
+
+    /// In csv, prefix cells starting with = + - @ tab or CR with ' so spreadsheets do not run them.
+    #[arg(long)]
+    pub csv_safe: bool,
 
     /// Locale for server messages, sent as Accept-Language (e.g. es-ES).
     #[arg(long, value_name = "LOCALE")]

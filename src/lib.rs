@@ -113,7 +113,7 @@ fn demo(args: &DemoArgs) -> Result<i32> {
     let server = sandbox::start_background(cfg)?;
     let conn = Connection {
         endpoint: config::parse_endpoint(&server.endpoint())?,
-        token: SecretString::from(token),
+        auth: api::Auth::Token(SecretString::from(token)),
     };
     let config = Config::for_fetch(conn, &bulk_id, &args.fetch)?;
     if config.verbosity > Verbosity::Quiet {

@@ -153,6 +153,7 @@ impl Paginator {
     async fn fetch(&mut self) -> Result<Fetched> {
         let started = self.clock.now();
         let mut retries = 0;
+        let mut renewed = false;
         loop {
             let query = PageQuery {
                 last: self.cursor.as_deref(),
@@ -184,6 +185,19 @@ impl Paginator {
             };
             let pause = match error {
                 FetchError::Fatal(failure) => return Err(failure.into()),
+                FetchError::Unauthorized(failure) => {
+                    if renewed || !self.api.can_renew_token() {
+                        return Err(failure.into());
+                    }
+                    // A token can be revoked or expire early: get a new one, once.
+                    renewed = true;
+                    self.api.forget_token().await;
+                    self.progress.note(&format!(
+                        "page {} was refused with a 401/403; retrying once with a new token",
+                        self.number
+                    ));
+                    continue;
+                }
                 FetchError::NotReady {
                     retry_after,
                     failure,

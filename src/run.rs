@@ -93,6 +93,7 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
             columns: cfg.columns.clone(),
             header: cfg.header,
             width: cfg.table_width,
+            csv_safe: cfg.csv_safe,
         };
         let mut writer = output::writer(cfg.format, &mut output.sink, layout);
         let resumed = saved.as_ref().is_some_and(|s| s.state.pages > 0);

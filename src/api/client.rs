@@ -8,12 +8,14 @@ use anyhow::Result;
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{
-    HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER,
+    HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, LOCATION,
+    RETRY_AFTER,
 };
 use secrecy::ExposeSecret;
 use url::Url;
 
-use super::error::{status_failure, Asked};
+use super::error::{redirect_failure, status_failure, Asked};
+use super::token::Tokens;
 use crate::config::Connection;
 use crate::exit::{Class, Failure};
 use crate::retry::parse_retry_after;
@@ -24,6 +26,9 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
+
+/// A page body larger than this is refused rather than held in memory.
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// Connection attempts give up after this long.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -55,7 +60,8 @@ impl PageQuery<'_> {
 /// The API client.
 pub struct Api {
     http: reqwest::Client,
-    conn: Connection,
+    endpoint: Url,
+    tokens: Tokens,
     verbose: bool,
     lang: Option<String>,
 }
@@ -79,24 +85,36 @@ impl Api {
             .timeout(timeout)
             .connect_timeout(CONNECT_TIMEOUT)
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .redirect(same_origin_redirects())
             .build()?;
         Ok(Api {
             http,
-            conn,
+            endpoint: conn.endpoint,
+            tokens: Tokens::new(conn.auth),
             verbose,
             lang,
         })
     }
 
+    /// Whether a rejected token can be replaced (client credentials).
+    pub fn can_renew_token(&self) -> bool {
+        self.tokens.can_renew()
+    }
+
+    /// Forget the current token; the next request fetches a new one.
+    pub async fn forget_token(&self) {
+        self.tokens.forget().await;
+    }
+
     /// The base URL, for messages.
     pub fn endpoint(&self) -> &str {
-        self.conn.endpoint.as_str().trim_end_matches('/')
+        self.endpoint.as_str().trim_end_matches('/')
     }
 
     /// `{endpoint}/activityid/v1/user/bulk/{bulk_id}/results?…`, the bulk id
     /// percent-encoded as one path segment and the endpoint's prefix kept.
     pub fn results_url(&self, bulk_id: &str, query: &PageQuery<'_>) -> Url {
-        results_url(&self.conn.endpoint, bulk_id, query)
+        results_url(&self.endpoint, bulk_id, query)
     }
 
     /// Fetch one page; `Ok` only for a 200, with the whole body. Errors say
@@ -107,20 +125,20 @@ impl Api {
         query: &PageQuery<'_>,
     ) -> Result<Bytes, FetchError> {
         let url = self.results_url(bulk_id, query);
+        let bearer = self.tokens.bearer(&self.http, self.verbose).await?;
+        let mut auth = HeaderValue::from_str(bearer.expose_secret()).map_err(|_| {
+            FetchError::Fatal(Failure::usage(
+                "the app token contains characters not allowed in an HTTP header",
+            ))
+        })?;
+        auth.set_sensitive(true);
+        drop(bearer);
         let started = Instant::now();
         if self.verbose {
             self.log_request(&url);
         }
-        let mut auth =
-            HeaderValue::from_str(&format!("Bearer {}", self.conn.token.expose_secret())).map_err(
-                |_| {
-                    FetchError::Fatal(Failure::usage(
-                        "the app token contains characters not allowed in an HTTP header",
-                    ))
-                },
-            )?;
-        auth.set_sensitive(true);
-        let unreachable = |e: reqwest::Error| network_failure(e, self.endpoint(), bulk_id);
+        let during = format!("exporting bulk {bulk_id}");
+        let unreachable = |e: reqwest::Error| network_failure(e, self.endpoint(), &during);
         let response = self
             .http
             .get(url)
@@ -134,7 +152,15 @@ impl Api {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        let body = response.bytes().await.map_err(unreachable)?;
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = read_capped(response, bulk_id).await.map_err(|e| match e {
+            Capped::TooLarge(failure) => FetchError::Fatal(failure),
+            Capped::Network(e) => unreachable(e),
+        })?;
         if self.verbose {
             eprintln!(
                 "< {status} in {} ms ({} bytes)",
@@ -150,8 +176,16 @@ impl Api {
             endpoint: self.endpoint(),
             params: query.describe(),
         };
+        if status.is_redirection() {
+            return Err(FetchError::Fatal(redirect_failure(
+                status,
+                location.as_deref(),
+                &asked,
+            )));
+        }
         let failure = status_failure(status, &body, &asked);
         Err(match status.as_u16() {
+            401 | 403 => FetchError::Unauthorized(failure),
             408 | 429 | 500 | 502 | 503 | 504 => FetchError::Transient {
                 label: status.as_u16().to_string(),
                 retry_after,
@@ -173,6 +207,58 @@ impl Api {
             eprintln!("> accept-language: {lang}");
         }
     }
+}
+
+/// Follow redirects only within the same origin (scheme, host, port): the
+/// token is never sent anywhere else, and a move to another host is
+/// reported instead of followed.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt
+            .previous()
+            .last()
+            .is_some_and(|prev| prev.origin() == attempt.url().origin());
+        if !same {
+            attempt.stop()
+        } else if attempt.previous().len() > 5 {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+enum Capped {
+    TooLarge(Failure),
+    Network(reqwest::Error),
+}
+
+/// Read a body, refusing one larger than [`MAX_BODY`].
+async fn read_capped(mut response: reqwest::Response, bulk_id: &str) -> Result<Bytes, Capped> {
+    let too_large = || {
+        Capped::TooLarge(Failure::new(
+            Class::Protocol,
+            format!(
+                "a page of bulk {bulk_id} is larger than {} MiB; refusing it rather than running out of memory \
+                 (try a smaller --page-size)",
+                MAX_BODY / (1024 * 1024)
+            ),
+        ))
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::with_capacity(response.content_length().unwrap_or(0) as usize);
+    while let Some(chunk) = response.chunk().await.map_err(Capped::Network)? {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 fn results_url(endpoint: &Url, bulk_id: &str, query: &PageQuery<'_>) -> Url {
@@ -206,6 +292,8 @@ pub enum FetchError {
         retry_after: Option<Duration>,
         failure: Failure,
     },
+    /// 401/403: worth one more try with a fresh token, when one can be had.
+    Unauthorized(Failure),
     /// 428: the bulk has not finished; worth polling with `--wait`.
     NotReady {
         retry_after: Option<Duration>,
@@ -220,14 +308,14 @@ impl FetchError {
     pub fn into_failure(self) -> Failure {
         match self {
             FetchError::Transient { failure, .. } | FetchError::NotReady { failure, .. } => failure,
-            FetchError::Fatal(failure) => failure,
+            FetchError::Fatal(failure) | FetchError::Unauthorized(failure) => failure,
         }
     }
 }
 
 /// A request that got no (whole) HTTP answer: refused, DNS, timeout, reset,
 /// a body cut short. Always worth retrying.
-fn network_failure(err: reqwest::Error, endpoint: &str, bulk_id: &str) -> FetchError {
+pub(super) fn network_failure(err: reqwest::Error, endpoint: &str, during: &str) -> FetchError {
     let label = if err.is_timeout() {
         "timeout"
     } else if err.is_connect() {
@@ -253,7 +341,7 @@ fn network_failure(err: reqwest::Error, endpoint: &str, bulk_id: &str) -> FetchE
     };
     let failure = Failure::new(
         Class::Unavailable,
-        format!("no answer from {endpoint} while exporting bulk {bulk_id}: {what}"),
+        format!("no answer from {endpoint} while {during}: {what}"),
     );
     FetchError::Transient {
         label: label.to_string(),

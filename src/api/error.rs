@@ -35,6 +35,21 @@ pub struct Asked<'a> {
     pub params: String,
 }
 
+/// A redirect we did not follow: to another origin, where the token must not go.
+pub fn redirect_failure(status: StatusCode, location: Option<&str>, asked: &Asked<'_>) -> Failure {
+    let to = location.unwrap_or("an unnamed location");
+    Failure::new(
+        Class::Protocol,
+        format!(
+            "{} redirected the request for bulk {} to {to} (HTTP {}); druid-bulk does not send the \
+             token to another host. If that is the right API, pass it as --endpoint",
+            asked.endpoint,
+            asked.bulk_id,
+            status.as_u16()
+        ),
+    )
+}
+
 /// Map a non-200 answer to a failure.
 pub fn status_failure(status: StatusCode, body: &[u8], asked: &Asked<'_>) -> Failure {
     let reason = server_message(body).unwrap_or_else(|| {
@@ -58,7 +73,7 @@ pub fn status_failure(status: StatusCode, body: &[u8], asked: &Asked<'_>) -> Fai
             Class::Auth,
             format!(
                 "authentication failed for bulk {bulk} (HTTP {code}: {reason}); \
-                 check the app token (--token-file, DRUID_TOKEN or --token) and that it is not expired"
+                 check the app token (--token-file, DRUID_TOKEN, --token) or client credentials, and their access to this bulk"
             ),
         ),
         404 => (

@@ -3,7 +3,9 @@
 
 mod client;
 mod error;
+pub mod token;
 pub mod wire;
 
-pub use client::{Api, FetchError, PageQuery};
+pub use client::{Api, FetchError, PageQuery, MAX_BODY};
 pub use error::server_message;
+pub use token::{Auth, ClientCredentials};

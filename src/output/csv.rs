@@ -1,5 +1,6 @@
 //! CSV (RFC 4180): a header of the chosen columns, then one record a row.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::{Layout, Row, RowWriter};
@@ -16,6 +17,16 @@ impl<W: Write> CsvWriter<W> {
             .buffer_capacity(64 * 1024)
             .from_writer(out);
         CsvWriter { out, layout }
+    }
+}
+
+/// OWASP's advice against CSV injection: a cell that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'`, so a spreadsheet
+/// shows it as text instead of evaluating it.
+pub fn formula_safe(cell: &str) -> Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
     }
 }
 
@@ -38,9 +49,13 @@ impl<W: Write> RowWriter for CsvWriter<W> {
 
     fn row(&mut self, row: &Row<'_>) -> io::Result<()> {
         for column in &self.layout.columns {
-            self.out
-                .write_field(row.cell(column).as_bytes())
-                .map_err(io_err)?;
+            let cell = row.cell(column);
+            let cell = if self.layout.csv_safe {
+                formula_safe(&cell)
+            } else {
+                cell
+            };
+            self.out.write_field(cell.as_bytes()).map_err(io_err)?;
         }
         self.out.write_record(None::<&[u8]>).map_err(io_err)
     }
@@ -80,6 +95,35 @@ mod tests {
             &[&[r#"{"id":"1"}"#]],
         );
         assert_eq!(out, ",1\n");
+    }
+
+    #[test]
+    fn csv_safe_neutralises_formulas_only_when_asked() {
+        let rows: &[&str] = &[
+            r#"{"id":"=HYPERLINK(\"http://x\")","error":"+1","n":"-2","at":"@SUM(A1)"}"#,
+            r#"{"id":"\tx","error":"\rcmd","n":"ok","at":"a=b"}"#,
+        ];
+        let mut l = layout(&["id", "error", "n", "at"], false);
+        l.csv_safe = true;
+        let out = render(OutputFormat::Csv, l, &[rows]);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(out.as_bytes());
+        let cells: Vec<Vec<String>> = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        assert_eq!(
+            cells[0],
+            ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)"]
+        );
+        assert_eq!(cells[1], ["'\tx", "'\rcmd", "ok", "a=b"]);
+        let plain = render(
+            OutputFormat::Csv,
+            layout(&["error"], false),
+            &[&[r#"{"error":"=1+1"}"#]],
+        );
+        assert_eq!(plain, "=1+1\n");
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub struct Layout {
     pub header: bool,
     /// Width to fit a table into.
     pub width: Option<usize>,
+    /// CSV: neutralise cells a spreadsheet would run as a formula.
+    pub csv_safe: bool,
 }
 
 /// The writer for a format.
@@ -114,6 +116,7 @@ pub(crate) mod test_support {
             columns: columns.iter().map(|c| c.to_string()).collect(),
             header,
             width: None,
+            csv_safe: false,
         }
     }
 }

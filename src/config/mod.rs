@@ -1,16 +1,21 @@
 //! Raw flags (`cli.rs`) turned once into a checked, documented `Config`.
+//! Credentials are resolved in `auth.rs`.
 //!
 //! Every value is validated here, before any request is sent, so that a typo
 //! fails fast with exit 2 and a message that says how to fix it.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Result;
-use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+mod auth;
+
+pub use auth::is_loopback;
+
+use crate::api::Auth;
 use crate::cli::{ConnArgs, FetchArgs, Format};
 use crate::exit::{usage, Failure};
 use crate::retry::RetryPolicy;
@@ -41,12 +46,12 @@ pub enum Verbosity {
     Verbose,
 }
 
-/// Where the API is and the token to send.
+/// Where the API is and how to authenticate.
 #[derive(Debug, Clone)]
 pub struct Connection {
     /// Base URL, path prefix kept, no trailing slash.
     pub endpoint: Url,
-    pub token: SecretString,
+    pub auth: Auth,
 }
 
 /// Everything a `results` run needs, checked.
@@ -62,6 +67,8 @@ pub struct Config {
     pub max_rows: Option<u64>,
     pub columns: Vec<String>,
     pub header: bool,
+    /// Neutralise spreadsheet formulas in csv cells.
+    pub csv_safe: bool,
     pub lang: Option<String>,
     pub timeout: Duration,
     pub retry: RetryPolicy,
@@ -93,30 +100,9 @@ impl Config {
     ) -> Result<(Config, Vec<String>)> {
         let mut warnings = Vec::new();
         let endpoint = parse_endpoint(&conn.endpoint)?;
-        let token = match (&conn.token_file, &conn.token) {
-            (Some(path), _) => read_token_file(path)?,
-            (None, Some(token)) => {
-                if token_origin == Some(TokenOrigin::CommandLine) {
-                    warnings.push(
-                        "warning: --token is visible to other users of this machine (ps, /proc); \
-                         prefer --token-file or DRUID_TOKEN"
-                            .to_string(),
-                    );
-                }
-                token.clone()
-            }
-            (None, None) => {
-                return usage(
-                    "no app token: pass --token-file PATH (or '-' for stdin), \
-                     set DRUID_TOKEN, or pass --token TOKEN",
-                )
-            }
-        };
-        if token.expose_secret().trim().is_empty() {
-            return usage("the app token is empty: check --token-file, DRUID_TOKEN or --token");
-        }
-        let mut config = Config::for_fetch(Connection { endpoint, token }, bulk_id, fetch)?;
-        config.conn.token = SecretString::from(config.conn.token.expose_secret().trim());
+        auth::check_transport("--endpoint", &endpoint, conn.allow_insecure_http)?;
+        let auth = auth::resolve(conn, token_origin, &mut warnings)?;
+        let config = Config::for_fetch(Connection { endpoint, auth }, bulk_id, fetch)?;
         Ok((config, warnings))
     }
 
@@ -189,6 +175,7 @@ impl Config {
             max_rows: fetch.max_rows,
             columns,
             header: !fetch.no_header,
+            csv_safe: fetch.csv_safe,
             lang: fetch.lang.clone(),
             timeout,
             retry,
@@ -333,24 +320,6 @@ fn table_width(stdout_tty: bool) -> Option<usize> {
         .ok()
         .and_then(|c| c.trim().parse().ok())
         .filter(|&w: &usize| w > 0)
-}
-
-fn read_token_file(path: &Path) -> Result<SecretString> {
-    let mut raw = String::new();
-    let read = if path == Path::new("-") {
-        std::io::stdin().read_to_string(&mut raw)
-    } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut raw))
-    };
-    if let Err(e) = read {
-        return usage(format!("cannot read --token-file {}: {e}", path.display()));
-    }
-    let token = SecretString::from(raw.trim());
-    raw.clear();
-    if token.expose_secret().is_empty() {
-        return usage(format!("--token-file {} is empty", path.display()));
-    }
-    Ok(token)
 }
 
 #[cfg(test)]

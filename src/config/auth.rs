@@ -1,0 +1,183 @@
+//! Credentials from flags, files and the environment: an app token, or
+//! client credentials for the token endpoint; and the rule that secrets
+//! only travel over https (or to this machine).
+
+use std::io::Read;
+use std::net::IpAddr;
+use std::path::Path;
+
+use anyhow::Result;
+use secrecy::{ExposeSecret, SecretString};
+use url::{Host, Url};
+
+use super::{parse_endpoint, TokenOrigin};
+use crate::api::{Auth, ClientCredentials};
+use crate::cli::ConnArgs;
+use crate::exit::usage;
+
+/// Pick the credentials: client credentials when all three parts are given
+/// (they can be renewed), else an app token from `--token-file`, `--token`
+/// or `DRUID_TOKEN`.
+pub fn resolve(
+    conn: &ConnArgs,
+    token_origin: Option<TokenOrigin>,
+    warnings: &mut Vec<String>,
+) -> Result<Auth> {
+    if conn.token_file.as_deref() == Some(Path::new("-"))
+        && conn.client_secret_file.as_deref() == Some(Path::new("-"))
+    {
+        return usage("--token-file and --client-secret-file cannot both read stdin");
+    }
+    let secret = match &conn.client_secret_file {
+        Some(path) => Some(read_secret_file("--client-secret-file", path)?),
+        None => std::env::var("DRUID_CLIENT_SECRET")
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| SecretString::from(s.trim())),
+    };
+    let has_token = conn.token_file.is_some() || conn.token.is_some();
+    match (&conn.auth_url, &conn.client_id, secret) {
+        (Some(auth_url), Some(client_id), Some(secret)) => {
+            let auth_url = parse_endpoint(auth_url).map_err(|_| {
+                crate::exit::Failure::usage(format!(
+                    "--auth-url {auth_url:?} is not an http(s) URL; expected e.g. https://auth.example.com"
+                ))
+            })?;
+            check_transport("--auth-url", &auth_url, conn.allow_insecure_http)?;
+            if client_id.trim().is_empty() || client_id.chars().any(char::is_control) {
+                return usage("--client-id is empty or contains control characters");
+            }
+            if has_token {
+                warnings.push(
+                    "note: using the client credentials (they can be renewed); the app token given is ignored"
+                        .to_string(),
+                );
+            }
+            Ok(Auth::Client(ClientCredentials {
+                auth_url,
+                client_id: client_id.trim().to_string(),
+                secret,
+            }))
+        }
+        (auth_url, client_id, secret)
+            if !has_token && (auth_url.is_some() || client_id.is_some() || secret.is_some()) =>
+        {
+            let missing: Vec<&str> = [
+                (auth_url.is_none(), "--auth-url (or DRUID_AUTH_URL)"),
+                (client_id.is_none(), "--client-id (or DRUID_CLIENT_ID)"),
+                (
+                    secret.is_none(),
+                    "--client-secret-file (or DRUID_CLIENT_SECRET)",
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(gone, name)| gone.then_some(name))
+            .collect();
+            usage(format!(
+                "client credentials are incomplete: missing {}",
+                missing.join(", ")
+            ))
+        }
+        _ => token(conn, token_origin, warnings).map(Auth::Token),
+    }
+}
+
+fn token(
+    conn: &ConnArgs,
+    origin: Option<TokenOrigin>,
+    warnings: &mut Vec<String>,
+) -> Result<SecretString> {
+    let token = match (&conn.token_file, &conn.token) {
+        (Some(path), _) => read_secret_file("--token-file", path)?,
+        (None, Some(token)) => {
+            if origin == Some(TokenOrigin::CommandLine) {
+                warnings.push(
+                    "warning: --token is visible to other users of this machine (ps, /proc); \
+                     prefer --token-file or DRUID_TOKEN"
+                        .to_string(),
+                );
+            }
+            SecretString::from(token.expose_secret().trim())
+        }
+        (None, None) => {
+            return usage(
+                "no credentials: pass --token-file PATH (or '-' for stdin), set DRUID_TOKEN, \
+                 or pass --token TOKEN; or give --auth-url, --client-id and a client secret",
+            )
+        }
+    };
+    if token.expose_secret().is_empty() {
+        return usage("the app token is empty: check --token-file, DRUID_TOKEN or --token");
+    }
+    Ok(token)
+}
+
+/// Read a secret from a file or stdin (`-`), trimmed.
+fn read_secret_file(flag: &str, path: &Path) -> Result<SecretString> {
+    let mut raw = String::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin().read_to_string(&mut raw)
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut raw))
+    };
+    if let Err(e) = read {
+        return usage(format!("cannot read {flag} {}: {e}", path.display()));
+    }
+    let secret = SecretString::from(raw.trim());
+    raw.clear();
+    if secret.expose_secret().is_empty() {
+        return usage(format!("{flag} {} is empty", path.display()));
+    }
+    Ok(secret)
+}
+
+/// Whether a URL points at this machine.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Secrets go over https, or plain http only to this machine, unless the
+/// user says otherwise.
+pub fn check_transport(flag: &str, url: &Url, allow_insecure: bool) -> Result<()> {
+    if url.scheme() == "http" && !is_loopback(url) && !allow_insecure {
+        return usage(format!(
+            "{flag} {url} uses plain http to another machine, which would send credentials in clear; \
+             use https://, or pass --allow-insecure-http if you really mean it"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_only_for_this_machine() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        for ok in [
+            "https://graph.example.com",
+            "http://127.0.0.1:8089",
+            "http://localhost:1",
+            "http://[::1]:8",
+        ] {
+            assert!(
+                check_transport("--endpoint", &url(ok), false).is_ok(),
+                "{ok}"
+            );
+        }
+        let err =
+            check_transport("--endpoint", &url("http://graph.example.com"), false).unwrap_err();
+        assert_eq!(crate::exit::exit_code(&err), 2);
+        assert!(err.to_string().contains("--allow-insecure-http"));
+        assert!(check_transport("--endpoint", &url("http://graph.example.com"), true).is_ok());
+        assert!(
+            check_transport("--endpoint", &url("http://127.0.0.1.example.com"), false).is_err()
+        );
+    }
+}
