@@ -381,4 +381,33 @@ mod tests {
         assert_eq!(pairs.len(), 3);
         assert_eq!(url.fragment(), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bulk_id_stays_inside_its_path_segment(id in "\\PC{1,40}") {
+            proptest::prop_assume!(id != "." && id != "..");
+            let base = Url::parse("https://h.example/api").unwrap();
+            let url = results_url(&base, &id, &q(None));
+            let segments: Vec<&str> = url.path_segments().unwrap().collect();
+            proptest::prop_assert_eq!(segments.len(), 7, "{}", url);
+            proptest::prop_assert_eq!(&segments[..5], &["api", "activityid", "v1", "user", "bulk"]);
+            proptest::prop_assert_eq!(segments[6], "results");
+            let decoded = percent_encoding::percent_decode_str(segments[5]).decode_utf8().unwrap();
+            proptest::prop_assert_eq!(decoded.as_ref(), id.as_str());
+            proptest::prop_assert_eq!(url.host_str(), Some("h.example"));
+            proptest::prop_assert!(url.fragment().is_none());
+        }
+
+        #[test]
+        fn any_cursor_stays_inside_its_query_value(cursor in "\\PC{1,60}") {
+            let base = Url::parse("https://h.example").unwrap();
+            let url = results_url(&base, "B", &q(Some(&cursor)));
+            let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+            proptest::prop_assert_eq!(pairs.len(), 3, "{}", url);
+            proptest::prop_assert_eq!(&pairs[0], &("last".to_string(), cursor.clone()));
+            proptest::prop_assert_eq!(&pairs[1], &("limit".to_string(), "7".to_string()));
+            proptest::prop_assert_eq!(url.path(), "/activityid/v1/user/bulk/B/results");
+            proptest::prop_assert!(url.fragment().is_none());
+        }
+    }
 }

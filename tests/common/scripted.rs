@@ -14,6 +14,10 @@ pub struct Reply {
     body: Vec<u8>,
     cut: bool,
     hang_up: bool,
+    /// Send the body chunked (no Content-Length), this many times over.
+    chunked_repeat: usize,
+    /// Announce this Content-Length instead of the body's.
+    claimed_length: Option<u64>,
 }
 
 impl Reply {
@@ -24,7 +28,21 @@ impl Reply {
             body: body.into(),
             cut: false,
             hang_up: false,
+            chunked_repeat: 0,
+            claimed_length: None,
         }
+    }
+
+    /// Send `body` `times` times in chunked encoding, with no Content-Length.
+    pub fn chunked(mut self, times: usize) -> Reply {
+        self.chunked_repeat = times;
+        self
+    }
+
+    /// Announce a Content-Length of `n` (and send just the body).
+    pub fn claim_length(mut self, n: u64) -> Reply {
+        self.claimed_length = Some(n);
+        self
     }
 
     /// A 200 page.
@@ -78,6 +96,14 @@ impl Scripted {
 
     /// Request lines received so far (`GET /path?query HTTP/1.1`).
     pub fn requests(&self) -> Vec<String> {
+        self.heads()
+            .iter()
+            .map(|h| h.lines().next().unwrap_or("").to_string())
+            .collect()
+    }
+
+    /// Whole request heads (request line and headers) received so far.
+    pub fn heads(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
     }
 }
@@ -91,10 +117,9 @@ fn answer(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) {
             _ => return,
         }
     }
-    let text = String::from_utf8_lossy(&head);
     seen.lock()
         .unwrap()
-        .push(text.lines().next().unwrap_or("").to_string());
+        .push(String::from_utf8_lossy(&head).into_owned());
     if reply.hang_up {
         return;
     }
@@ -102,9 +127,25 @@ fn answer(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) {
     for (name, value) in &reply.headers {
         out.push_str(&format!("{name}: {value}\r\n"));
     }
+    if reply.chunked_repeat > 0 {
+        out.push_str("Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+        let _ = stream.write_all(out.as_bytes());
+        let size = format!("{:x}\r\n", reply.body.len());
+        for _ in 0..reply.chunked_repeat {
+            let sent = stream
+                .write_all(size.as_bytes())
+                .and_then(|_| stream.write_all(&reply.body))
+                .and_then(|_| stream.write_all(b"\r\n"));
+            if sent.is_err() {
+                return; // the client hung up, as it should on an oversized body
+            }
+        }
+        let _ = stream.write_all(b"0\r\n\r\n");
+        return;
+    }
+    let length = reply.claimed_length.unwrap_or(reply.body.len() as u64);
     out.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        reply.body.len()
+        "Content-Length: {length}\r\nConnection: close\r\n\r\n"
     ));
     let body = if reply.cut {
         &reply.body[..reply.body.len() / 2]

@@ -1,0 +1,337 @@
+//! The client-credentials flow: the token request, renewal before expiry,
+//! one fresh token after a 401, and the token endpoint's own failures.
+
+mod common;
+
+use common::scripted::{Reply, Scripted};
+use common::*;
+use httpmock::prelude::*;
+use serde_json::json;
+
+const CLIENT_SECRET: &str = "cs-VERY-secret-77&=+";
+const ACCESS: &str = "acc-FRESH-token-4242";
+
+/// The binary with client credentials for `auth` against `endpoint`.
+fn with_client(endpoint: &str, auth: &str) -> assert_cmd::Command {
+    let mut cmd = bin();
+    cmd.args([
+        "results",
+        "B1",
+        "-e",
+        endpoint,
+        "-f",
+        "jsonl",
+        "--auth-url",
+        auth,
+        "--client-id",
+        "app-1",
+    ])
+    .env("DRUID_CLIENT_SECRET", CLIENT_SECRET);
+    cmd
+}
+
+fn token_mock(server: &MockServer, expires_in: u64) -> httpmock::Mock<'_> {
+    server.mock(|when, then| {
+        when.method(POST)
+            .path("/tenant/oauth2/token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials&client_id=app-1&client_secret=cs-VERY-secret-77%26%3D%2B");
+        then.status(200).json_body(json!({
+            "access_token": ACCESS, "token_type": "bearer", "expires_in": expires_in
+        }));
+    })
+}
+
+fn three_pages(server: &MockServer) {
+    for (last, body) in [
+        (None, page(json!([row("r1", "a")]), Some("r1"))),
+        (Some("r1"), page(json!([row("r2", "b")]), Some("r2"))),
+        (Some("r2"), page(json!([row("r3", "c")]), None)),
+    ] {
+        server.mock(|when, then| {
+            let when = when
+                .path(results_path("B1"))
+                .header("authorization", format!("Bearer {ACCESS}"));
+            match last {
+                Some(cursor) => when.query_param("last", cursor),
+                None => when.query_param_missing("last"),
+            };
+            then.status(200).json_body(body);
+        });
+    }
+}
+
+fn assert_no_secrets(out: &std::process::Output) {
+    let all = format!("{}{}", stdout(out), stderr(out));
+    for secret in [CLIENT_SECRET, "cs-VERY-secret", ACCESS, "FRESH-token"] {
+        assert!(!all.contains(secret), "{secret} leaked: {all}");
+    }
+}
+
+#[test]
+fn posts_the_form_and_uses_the_token_it_gets() {
+    let auth = MockServer::start();
+    let token = token_mock(&auth, 3600);
+    let api = MockServer::start();
+    three_pages(&api);
+    let out = with_client(&api.base_url(), &format!("{}/tenant/", auth.base_url()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(jsonl(&stdout(&out)).len(), 3);
+    token.assert_calls(1);
+}
+
+#[test]
+fn a_short_lived_token_is_renewed_before_it_expires() {
+    let auth = MockServer::start();
+    let token = token_mock(&auth, 0);
+    let api = MockServer::start();
+    three_pages(&api);
+    let out = with_client(&api.base_url(), &format!("{}/tenant", auth.base_url()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    token.assert_calls(3);
+}
+
+#[test]
+fn expires_at_in_milliseconds_is_understood() {
+    let auth = MockServer::start();
+    let past_ms = 1_000_000u64;
+    let token = auth.mock(|when, then| {
+        when.method(POST).path("/oauth2/token");
+        then.status(200)
+            .json_body(json!({"access_token": ACCESS, "expires_at": past_ms}));
+    });
+    let api = MockServer::start();
+    three_pages(&api);
+    let out = with_client(&api.base_url(), &auth.base_url())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    token.assert_calls(3);
+}
+
+#[test]
+fn a_401_gets_one_fresh_token_and_the_page_is_retried() {
+    let auth = MockServer::start();
+    let token = token_mock(&auth, 3600);
+    let api = Scripted::start(vec![
+        Reply::new(401, "{}"),
+        Reply::page(&page(json!([row("r1", "a")]), None)),
+    ]);
+    let out = with_client(&api.url, &format!("{}/tenant", auth.base_url()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    token.assert_calls(2);
+    assert_eq!(api.requests().len(), 2);
+    assert!(api
+        .heads()
+        .iter()
+        .all(|h| h.to_ascii_lowercase().contains(&format!(
+            "authorization: bearer {}",
+            ACCESS.to_ascii_lowercase()
+        ))));
+}
+
+#[test]
+fn a_second_401_is_exit_3() {
+    let auth = MockServer::start();
+    let token = token_mock(&auth, 3600);
+    let api = Scripted::start(vec![
+        Reply::new(401, "{}"),
+        Reply::new(401, "{}"),
+        Reply::page(&page(json!([]), None)),
+    ]);
+    let out = with_client(&api.url, &format!("{}/tenant", auth.base_url()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    token.assert_calls(2);
+    assert_eq!(api.requests().len(), 2);
+}
+
+#[test]
+fn token_endpoint_refusals_are_exit_3_with_their_message() {
+    let cases = [
+        (
+            400,
+            r#"{"error":"invalid_client","error_description":"Unknown client app-1"}"#,
+            "invalid_client: Unknown client app-1",
+        ),
+        (
+            401,
+            r#"{"result":{"status":401,"message":"Bad credentials"}}"#,
+            "Bad credentials",
+        ),
+        (
+            401,
+            r#"{"result":{"status":401,"errors":[{"message":"Locked","details":"too many tries"}]}}"#,
+            "Locked (too many tries)",
+        ),
+        (401, "<html>nope</html>", "Unauthorized"),
+    ];
+    for (status, body, words) in cases {
+        let auth = MockServer::start();
+        auth.mock(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(status).body(body);
+        });
+        let out = with_client("http://127.0.0.1:9", &auth.base_url())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{status} {body}: {}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains(words), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--client-id"),
+            "says what to check: {}",
+            stderr(&out)
+        );
+        assert_no_secrets(&out);
+    }
+}
+
+#[test]
+fn an_unreachable_token_endpoint_is_exit_6_after_retries() {
+    let out = with_client("http://127.0.0.1:9", "http://127.0.0.1:9")
+        .args(["--retries", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).matches("retrying page 1").count(),
+        2,
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("oauth2/token"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_token_endpoint_hiccup_is_retried() {
+    let auth = Scripted::start(vec![
+        Reply::new(503, "{}"),
+        Reply::new(
+            200,
+            json!({"access_token": ACCESS, "expires_in": 3600}).to_string(),
+        ),
+    ]);
+    let api = MockServer::start();
+    three_pages(&api);
+    let out = with_client(&api.base_url(), &auth.url).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("503 from the token endpoint"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_secret_can_come_from_a_file_or_stdin() {
+    let auth = MockServer::start();
+    let token = token_mock(&auth, 3600);
+    let api = MockServer::start();
+    three_pages(&api);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret");
+    std::fs::write(&path, format!("{CLIENT_SECRET}\n")).unwrap();
+    let base = format!("{}/tenant", auth.base_url());
+    let out = with_client(&api.base_url(), &base)
+        .env_remove("DRUID_CLIENT_SECRET")
+        .arg("--client-secret-file")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = with_client(&api.base_url(), &base)
+        .env_remove("DRUID_CLIENT_SECRET")
+        .args(["--client-secret-file", "-"])
+        .write_stdin(CLIENT_SECRET)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    token.assert_calls(2);
+}
+
+#[test]
+fn incomplete_client_credentials_name_what_is_missing() {
+    let out = bin()
+        .args([
+            "results",
+            "B1",
+            "-e",
+            "http://127.0.0.1:9",
+            "--client-id",
+            "app-1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--auth-url") && err.contains("DRUID_CLIENT_SECRET"),
+        "{err}"
+    );
+    assert!(!err.contains("missing --client-id"), "{err}");
+}
+
+#[test]
+fn client_credentials_win_over_a_token_and_say_so() {
+    let auth = MockServer::start();
+    let token = token_mock(&auth, 3600);
+    let api = MockServer::start();
+    three_pages(&api);
+    let out = with_client(&api.base_url(), &format!("{}/tenant", auth.base_url()))
+        .env("DRUID_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("using the client credentials"),
+        "{}",
+        stderr(&out)
+    );
+    token.assert_calls(1);
+}
+
+#[test]
+fn verbose_logs_show_the_token_request_with_secrets_redacted() {
+    let auth = MockServer::start();
+    token_mock(&auth, 3600);
+    let api = MockServer::start();
+    three_pages(&api);
+    let out = with_client(&api.base_url(), &format!("{}/tenant", auth.base_url()))
+        .arg("-v")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("> POST ") && err.contains("client_secret=[redacted]"),
+        "{err}"
+    );
+    assert!(err.contains("authorization: Bearer [redacted]"), "{err}");
+    assert_no_secrets(&out);
+}
+
+#[test]
+fn help_and_man_never_show_secret_values_from_the_environment() {
+    for args in [&["results", "--help"][..], &["--help"], &["man"]] {
+        let out = bin()
+            .args(args)
+            .env("DRUID_CLIENT_SECRET", CLIENT_SECRET)
+            .env("DRUID_TOKEN", ACCESS)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_no_secrets(&out);
+    }
+}

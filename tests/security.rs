@@ -1,0 +1,187 @@
+//! What a hostile or broken server, or a careless flag, must not achieve:
+//! leak the token to another host, travel in clear, exhaust memory, inject
+//! into a terminal or a spreadsheet.
+
+mod common;
+
+use common::scripted::{Reply, Scripted};
+use common::*;
+use httpmock::prelude::*;
+use serde_json::json;
+
+#[test]
+fn a_redirect_to_another_host_is_not_followed_and_gets_no_token() {
+    let other = MockServer::start();
+    let stolen = other.mock(|when, then| {
+        when.any_request();
+        then.status(200)
+            .json_body(page(json!([row("evil", "x")]), None));
+    });
+    let api = MockServer::start();
+    api.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(302)
+            .header("location", format!("{}/collect", other.base_url()));
+    });
+    let out = results(&api.base_url(), "B1").output().unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    stolen.assert_calls(0);
+    assert!(
+        stderr(&out).contains("does not send the token to another host"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn a_redirect_within_the_same_server_is_followed_with_the_token() {
+    let api = MockServer::start();
+    api.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(307).header("location", "/v2/results");
+    });
+    let moved = api.mock(|when, then| {
+        when.path("/v2/results")
+            .header("authorization", format!("Bearer {TOKEN}"));
+        then.status(200)
+            .json_body(page(json!([row("r1", "a")]), None));
+    });
+    let out = results(&api.base_url(), "B1")
+        .args(["-f", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    moved.assert_calls(1);
+}
+
+#[test]
+fn plain_http_to_another_machine_is_refused_before_any_request() {
+    for args in [
+        &["-e", "http://graph.example.invalid"][..],
+        &[
+            "-e",
+            "https://graph.example.invalid",
+            "--auth-url",
+            "http://auth.example.invalid",
+            "--client-id",
+            "a",
+        ],
+    ] {
+        let out = bin()
+            .arg("results")
+            .arg("B1")
+            .args(args)
+            .env("DRUID_TOKEN", TOKEN)
+            .env("DRUID_CLIENT_SECRET", "s")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("in clear"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--allow-insecure-http"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // With the flag it goes ahead (and here fails to resolve the host: exit 6, not 2).
+    let out = results("http://graph.example.invalid", "B1")
+        .args(["--allow-insecure-http", "--retries", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+}
+
+#[test]
+fn an_oversized_page_is_refused_with_exit_7() {
+    // Announced too large.
+    let server = Scripted::start(vec![Reply::new(200, "{}").claim_length(200 * 1024 * 1024)]);
+    let out = results(&server.url, "B1").output().unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("larger than 64 MiB"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(server.requests().len(), 1, "not retried");
+
+    // Streamed without a length: stopped once past the cap.
+    let chunk = vec![b' '; 1024 * 1024];
+    let server = Scripted::start(vec![Reply::new(200, chunk).chunked(80)]);
+    let out = results(&server.url, "B1").output().unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("larger than 64 MiB"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn server_messages_are_cleaned_before_they_reach_stderr() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(404)
+            .json_body(json!({"result": {"status": 404, "message": "gone\u{1b}[2J\u{1b}]0;pwned\u{7}\r\u{202e}txt.exe"}}));
+    });
+    let out = results(&server.base_url(), "B1").output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let err = stderr(&out);
+    for bad in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
+        assert!(!err.contains(bad), "{bad:?} reached stderr: {err:?}");
+    }
+    assert!(err.contains("gone\\u{1b}[2J"), "{err}");
+}
+
+#[test]
+fn data_formats_keep_the_exact_bytes() {
+    let server = MockServer::start();
+    let nasty = "a\u{1b}[31m\u{202e}b\r\n";
+    server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(200)
+            .json_body(page(json!([row("r1", nasty)]), None));
+    });
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(jsonl(&stdout(&out))[0]["error"], nasty);
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "csv"])
+        .output()
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    assert_eq!(&reader.records().next().unwrap().unwrap()[4], nasty);
+}
+
+#[test]
+fn csv_safe_neutralises_spreadsheet_formulas() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(200).json_body(page(
+            json!([{"id": "r1", "error": "=cmd|' /C calc'!A0", "objectId": "+1", "pulseId": "@x"}]),
+            None,
+        ));
+    });
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "csv", "--csv-safe"])
+        .output()
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let record = reader.records().next().unwrap().unwrap();
+    assert_eq!(&record[4], "'=cmd|' /C calc'!A0");
+    assert_eq!(&record[2], "'+1");
+    assert_eq!(&record[3], "'@x");
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains(",=cmd|"),
+        "off by default: {}",
+        stdout(&out)
+    );
+}
