@@ -109,6 +109,10 @@ fn a_failed_export_resumes_from_the_checkpoint_without_a_second_header() {
         "whole pages kept in place"
     );
     let saved = checkpoint(&f.cp);
+    assert!(
+        !std::fs::read_to_string(&f.cp).unwrap().contains(TOKEN),
+        "no secret in the checkpoint"
+    );
     assert_eq!(saved["cursor"], "r4");
     assert_eq!(saved["rows"], 4);
     assert_eq!(saved["complete"], false);
