@@ -55,7 +55,7 @@ impl Checkpoint {
     pub fn start(cfg: &Config, output: &Path) -> Result<Checkpoint> {
         Ok(Checkpoint {
             version: VERSION,
-            bulk_id: cfg.bulk_id.clone(),
+            bulk_id: cfg.bulk_id().to_string(),
             output: std::path::absolute(output)?,
             format: format_name(cfg.format).to_string(),
             failed_only: cfg.failed_only,

@@ -26,8 +26,27 @@ fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
                   5 bulk not finished, 6 server/network, 7 bad request or protocol, 130 interrupted."
 )]
 pub struct Cli {
+    /// When to color tables and messages (NO_COLOR is honoured by `auto`).
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Config file with named profiles [default: ~/.config/druid-bulk/config.toml].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Profile of the config file to use (e.g. --profile staging).
+    #[arg(long, global = true, value_name = "NAME", env = "DRUID_PROFILE")]
+    pub profile: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -38,6 +57,11 @@ pub enum Command {
         DRUID_TOKEN=… druid-bulk results 0190b1c2-… --failed-only -o failures.csv\n  \
         druid-bulk results 0190b1c2-… -f jsonl | jq -r .error | sort | uniq -c")]
     Results(ResultsArgs),
+    /// Show the status of one bulk, or of all bulks.
+    #[command(after_help = "Examples:\n  \
+        druid-bulk status 0190b1c2-…         # one bulk\n  \
+        druid-bulk status -f csv > bulks.csv  # every bulk")]
+    Status(StatusArgs),
     /// Run `results` against a built-in sandbox API: shows a real export with no setup.
     Demo(DemoArgs),
     /// Run a local DruID-compatible fake API in the foreground.
@@ -58,9 +82,17 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ResultsArgs {
-    /// Id of the bulk update whose results to export.
-    #[arg(value_name = "BULK_ID")]
-    pub bulk_id: String,
+    /// Ids of the bulk updates to export; with several, each row gets a bulkId field.
+    #[arg(value_name = "BULK_ID", required_unless_present = "bulk_ids_from")]
+    pub bulk_ids: Vec<String>,
+
+    /// Read more bulk ids from a file, one a line ('-' reads stdin; blank lines and # comments skipped).
+    #[arg(long, value_name = "PATH")]
+    pub bulk_ids_from: Option<PathBuf>,
+
+    /// With several bulks: how many to fetch at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
 
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -74,7 +106,7 @@ pub struct ResultsArgs {
 pub struct ConnArgs {
     /// API base URL; a path prefix is kept (e.g. https://graph.example.com/api).
     #[arg(short = 'e', long, value_name = "URL", env = "DRUID_ENDPOINT")]
-    pub endpoint: String,
+    pub endpoint: Option<String>,
 
     /// Read the app token from a file ('-' reads stdin); surrounding whitespace is trimmed.
     /// Wins over --token and DRUID_TOKEN.
@@ -108,6 +140,14 @@ pub struct ConnArgs {
     /// Allow plain http:// to a host that is not this machine (the token travels in clear).
     #[arg(long)]
     pub allow_insecure_http: bool,
+
+    /// Name of an environment variable holding the app token (from a config profile).
+    #[arg(skip)]
+    pub token_env: Option<String>,
+
+    /// Name of an environment variable holding the client secret (from a config profile).
+    #[arg(skip)]
+    pub client_secret_env: Option<String>,
 }
 
 /// Options shared by `results` and `demo`: what to fetch and how to write it.
@@ -154,6 +194,19 @@ pub struct FetchArgs {
     #[arg(long)]
     pub csv_safe: bool,
 
+    /// After the export, show the distinct errors with their counts and totals by
+    /// userIdentifierType on stderr.
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Print only that summary, on stdout, in the chosen --format (no rows).
+    #[arg(long, conflicts_with = "summary")]
+    pub summary_only: bool,
+
+    /// Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`).
+    #[arg(long)]
+    pub fail_on_rows: bool,
+
     /// Locale for server messages, sent as Accept-Language (e.g. es-ES).
     #[arg(long, value_name = "LOCALE")]
     pub lang: Option<String>,
@@ -193,6 +246,48 @@ pub struct FetchArgs {
     pub quiet: bool,
 
     /// Log each request (method, URL, status, timing; secrets redacted) on stderr.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Bulk to show; without it, every bulk is listed.
+    #[arg(value_name = "BULK_ID")]
+    pub bulk_id: Option<String>,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+
+    /// Output format; `auto` is `table` on a terminal and `jsonl` when piped.
+    #[arg(short = 'f', long, value_enum, value_name = "FORMAT", default_value_t = Format::Auto)]
+    pub format: Format,
+
+    /// Columns for csv and table, comma separated (e.g. bulkId,status).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
+
+    /// Leave out the header line of csv and table output.
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// Locale for server messages, sent as Accept-Language (e.g. es-ES).
+    #[arg(long, value_name = "LOCALE")]
+    pub lang: Option<String>,
+
+    /// Per-request timeout (e.g. 30s, 2m).
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub timeout: String,
+
+    /// Retries after a transient fault; 0 disables.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub retries: u32,
+
+    /// Print nothing on stderr but errors.
+    #[arg(short = 'q', long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Log each request on stderr (secrets redacted).
     #[arg(short = 'v', long)]
     pub verbose: bool,
 }

@@ -17,8 +17,10 @@ pub mod sandbox;
 pub mod sanitize;
 pub mod signal;
 pub mod sink;
+pub mod status;
+pub mod summary;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 use clap::parser::ValueSource;
@@ -33,31 +35,70 @@ use crate::exit::{exit_code, is_broken_pipe, Failure};
 pub fn main_entry() -> i32 {
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    match run(cli, &matches) {
+    let paint = Paint(config::use_color(
+        cli.color,
+        std::io::stderr().is_terminal(),
+    ));
+    match run(cli, &matches, paint) {
         Ok(code) => code,
-        Err(err) => report_error(&err),
+        Err(err) => report_error(&err, paint),
+    }
+}
+
+/// Colors for stderr labels, when wanted.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    /// `label` in bold with an ANSI color (31 red, 33 yellow, 36 cyan).
+    fn label(self, label: &str, color: u8) -> String {
+        if self.0 {
+            format!("\x1b[1;{color}m{label}\x1b[0m")
+        } else {
+            label.to_string()
+        }
+    }
+
+    /// A `warning:`/`note:` line with its label colored.
+    fn line(self, line: &str) -> String {
+        for (label, color) in [("warning:", 33), ("note:", 36)] {
+            if let Some(rest) = line.strip_prefix(label) {
+                return format!("{}{rest}", self.label(label, color));
+            }
+        }
+        line.to_string()
     }
 }
 
 /// Print an error (cleaned of control characters) and its hint; return its exit code.
-fn report_error(err: &anyhow::Error) -> i32 {
+fn report_error(err: &anyhow::Error, paint: Paint) -> i32 {
     if is_broken_pipe(err) {
         return 0;
     }
     let text = format!("{err:#}");
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "error: {}", sanitize::message(&text));
+    let _ = writeln!(
+        stderr,
+        "{} {}",
+        paint.label("error:", 31),
+        sanitize::message(&text)
+    );
     if let Some(hint) = err
         .chain()
         .find_map(|c| c.downcast_ref::<Failure>())
         .and_then(|f| f.hint.as_deref())
     {
-        let _ = writeln!(stderr, "hint: {}", sanitize::message(hint));
+        let _ = writeln!(
+            stderr,
+            "{} {}",
+            paint.label("hint:", 36),
+            sanitize::message(hint)
+        );
     }
     exit_code(err)
 }
 
-fn run(cli: Cli, matches: &ArgMatches) -> Result<i32> {
+fn run(cli: Cli, matches: &ArgMatches, paint: Paint) -> Result<i32> {
     match cli.command {
         Command::Results(args) => {
             let sub = matches.subcommand_matches("results");
@@ -65,15 +106,28 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<i32> {
                 ValueSource::CommandLine => TokenOrigin::CommandLine,
                 _ => TokenOrigin::Environment,
             });
-            let (config, warnings) = Config::new(&args.bulk_id, &args.conn, origin, &args.fetch)?;
+            let ids = config::collect_bulk_ids(&args.bulk_ids, args.bulk_ids_from.as_deref())?;
+            let (mut config, warnings) =
+                Config::new(ids, &args.conn, origin, &args.fetch, cli.color)?;
+            config.concurrency = config::check_concurrency(args.concurrency)?;
             if config.verbosity > Verbosity::Quiet {
                 for w in warnings {
-                    eprintln!("{w}");
+                    eprintln!("{}", paint.line(&w));
                 }
             }
             export(&config)
         }
-        Command::Demo(args) => demo(&args),
+        Command::Status(args) => {
+            let origin = matches
+                .subcommand_matches("status")
+                .and_then(|m| m.value_source("token"))
+                .map(|s| match s {
+                    ValueSource::CommandLine => TokenOrigin::CommandLine,
+                    _ => TokenOrigin::Environment,
+                });
+            status(&args, origin, cli.color, paint)
+        }
+        Command::Demo(args) => demo(&args, cli.color),
         Command::Sandbox(args) => serve_sandbox(&args),
         Command::Completions { shell } => {
             let mut out = std::io::stdout().lock();
@@ -102,11 +156,64 @@ fn export(config: &Config) -> Result<i32> {
     for line in run::report(config, &summary) {
         eprintln!("{line}");
     }
+    if let Some(worst) = summary.worst_failure() {
+        return Ok(worst.code());
+    }
+    if config.fail_on_rows && summary.rows > 0 && summary.already_complete.is_none() {
+        return Ok(exit::Class::RowsFound.code());
+    }
+    Ok(0)
+}
+
+/// `status`: one bulk's status, or all of them.
+fn status(
+    args: &cli::StatusArgs,
+    origin: Option<TokenOrigin>,
+    color: cli::ColorChoice,
+    paint: Paint,
+) -> Result<i32> {
+    let mut warnings = Vec::new();
+    let conn = config::connect(&args.conn, origin, &mut warnings)?;
+    let fetch = cli::FetchArgs {
+        format: args.format,
+        output: None,
+        page_size: 1,
+        last: None,
+        failed_only: false,
+        max_rows: None,
+        columns: Some(
+            args.columns
+                .clone()
+                .unwrap_or_else(|| status::COLUMNS.map(String::from).to_vec()),
+        ),
+        no_header: args.no_header,
+        csv_safe: false,
+        summary: false,
+        summary_only: false,
+        fail_on_rows: false,
+        lang: args.lang.clone(),
+        timeout: args.timeout.clone(),
+        retries: args.retries,
+        retry_max_time: "5m".into(),
+        wait: None,
+        checkpoint: None,
+        restart: false,
+        quiet: args.quiet,
+        verbose: args.verbose,
+    };
+    let label = args.bulk_id.clone().unwrap_or_else(|| "all".into());
+    let config = Config::for_fetch(conn, vec![label], &fetch, color)?;
+    if config.verbosity > Verbosity::Quiet {
+        for w in warnings {
+            eprintln!("{}", paint.line(&w));
+        }
+    }
+    runtime()?.block_on(status::show(&config, args.bulk_id.as_deref()))?;
     Ok(0)
 }
 
 /// `results` against an in-process sandbox on a free loopback port.
-fn demo(args: &DemoArgs) -> Result<i32> {
+fn demo(args: &DemoArgs, color: cli::ColorChoice) -> Result<i32> {
     let cfg = sandbox::SandboxConfig::new(args.rows);
     let bulk_id = cfg.main_bulk_id().to_string();
     let token = cfg.token.clone();
@@ -115,7 +222,7 @@ fn demo(args: &DemoArgs) -> Result<i32> {
         endpoint: config::parse_endpoint(&server.endpoint())?,
         auth: api::Auth::Token(SecretString::from(token)),
     };
-    let config = Config::for_fetch(conn, &bulk_id, &args.fetch)?;
+    let config = Config::for_fetch(conn, vec![bulk_id.clone()], &args.fetch, color)?;
     if config.verbosity > Verbosity::Quiet {
         eprintln!(
             "demo: exporting bulk {bulk_id} from the built-in sandbox at {}",

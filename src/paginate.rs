@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Result;
 use bytes::Bytes;
 use serde_json::value::RawValue;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -319,21 +319,29 @@ impl Paginator {
         )
     }
 
-    /// Run the loop on its own task, one page ahead of the consumer: while
-    /// page N is written, page N+1 is already being fetched.
-    pub fn spawn(mut self) -> (mpsc::Receiver<Result<Page>>, JoinHandle<()>) {
-        let (tx, rx) = mpsc::channel(1);
-        let task = tokio::spawn(async move {
+    /// Run the loop on its own task once `gate` lets it start, sending
+    /// pages tagged with `index` into `pages`. The channel is bounded, so
+    /// the fetcher runs at most a page ahead of the writer: while page N is
+    /// written, page N+1 is already in flight.
+    pub fn spawn(
+        mut self,
+        index: usize,
+        pages: mpsc::Sender<(usize, Result<Page>)>,
+        gate: Arc<Semaphore>,
+    ) -> JoinHandle<()> {
+        tokio::spawn(async move {
+            let Ok(_permit) = gate.acquire_owned().await else {
+                return;
+            };
             loop {
                 let item = self.next_page().await.transpose();
                 let Some(item) = item else { break };
                 let failed = item.is_err();
-                if tx.send(item).await.is_err() || failed {
+                if pages.send((index, item)).await.is_err() || failed {
                     break;
                 }
             }
-        });
-        (rx, task)
+        })
     }
 }
 

@@ -1,5 +1,6 @@
-//! What the run is doing, on stderr: a spinner while waiting for an
-//! unfinished bulk, and one-line notes (retries) that never tear through it.
+//! What the run is doing, on stderr: a live line with pages, rows and rows/s
+//! while exporting (or the time waited for an unfinished bulk), and one-line
+//! notes (retries) that never tear through it.
 //! The spinner is shown only when stderr is a terminal, without `--quiet`,
 //! and when `CI` is not set; notes are silenced only by `--quiet`.
 
@@ -44,6 +45,47 @@ impl Progress {
         self.with_spinner(|spinner| match spinner {
             Some(bar) => bar.suspend(|| eprintln!("{line}")),
             None => eprintln!("{line}"),
+        });
+    }
+
+    /// Show (or update) the export's progress line.
+    pub fn exporting(&self, what: &str, pages: u64, rows: u64, elapsed: Duration) {
+        if !self.live {
+            return;
+        }
+        let rate = rows as f64 / elapsed.as_secs_f64().max(0.001);
+        self.show(format!(
+            "{what}: {pages} pages, {rows} rows, {rate:.0} rows/s"
+        ));
+    }
+
+    /// Run `f` (which writes to the terminal) with the spinner out of the way.
+    pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
+        if !self.live {
+            return f();
+        }
+        let bar = self
+            .spinner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        match bar {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
+    }
+
+    fn show(&self, message: String) {
+        self.with_spinner(|spinner| {
+            let bar = spinner.get_or_insert_with(|| {
+                let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
+                );
+                bar.enable_steady_tick(Duration::from_millis(120));
+                bar
+            });
+            bar.set_message(message);
         });
     }
 

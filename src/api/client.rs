@@ -125,6 +125,28 @@ impl Api {
         query: &PageQuery<'_>,
     ) -> Result<Bytes, FetchError> {
         let url = self.results_url(bulk_id, query);
+        self.get(url, bulk_id, query.describe()).await
+    }
+
+    /// `GET {endpoint}/activityid/v1/user/bulk[/{bulk_id}]`: one bulk's
+    /// status, or every bulk's.
+    pub async fn fetch_status(&self, bulk_id: Option<&str>) -> Result<Bytes, FetchError> {
+        let mut url = self.endpoint.clone();
+        let mut path = format!(
+            "{}/activityid/v1/user/bulk",
+            self.endpoint.path().trim_end_matches('/')
+        );
+        if let Some(id) = bulk_id {
+            path.push('/');
+            path.extend(utf8_percent_encode(id, SEGMENT));
+        }
+        url.set_path(&path);
+        self.get(url, bulk_id.unwrap_or("(all bulks)"), String::new())
+            .await
+    }
+
+    /// One authenticated GET; `Ok` only for a 200, with the whole body.
+    async fn get(&self, url: Url, bulk_id: &str, params: String) -> Result<Bytes, FetchError> {
         let bearer = self.tokens.bearer(&self.http, self.verbose).await?;
         let mut auth = HeaderValue::from_str(bearer.expose_secret()).map_err(|_| {
             FetchError::Fatal(Failure::usage(
@@ -137,7 +159,7 @@ impl Api {
         if self.verbose {
             self.log_request(&url);
         }
-        let during = format!("exporting bulk {bulk_id}");
+        let during = format!("asking about bulk {bulk_id}");
         let unreachable = |e: reqwest::Error| network_failure(e, self.endpoint(), &during);
         let response = self
             .http
@@ -174,7 +196,7 @@ impl Api {
         let asked = Asked {
             bulk_id,
             endpoint: self.endpoint(),
-            params: query.describe(),
+            params,
         };
         if status.is_redirection() {
             return Err(FetchError::Fatal(redirect_failure(

@@ -30,12 +30,13 @@ pub fn resolve(
     }
     let secret = match &conn.client_secret_file {
         Some(path) => Some(read_secret_file("--client-secret-file", path)?),
-        None => std::env::var("DRUID_CLIENT_SECRET")
-            .ok()
-            .filter(|s| !s.trim().is_empty())
+        None => ["DRUID_CLIENT_SECRET"]
+            .into_iter()
+            .chain(conn.client_secret_env.as_deref())
+            .find_map(|var| std::env::var(var).ok().filter(|s| !s.trim().is_empty()))
             .map(|s| SecretString::from(s.trim())),
     };
-    let has_token = conn.token_file.is_some() || conn.token.is_some();
+    let has_token = conn.token_file.is_some() || conn.token.is_some() || conn.token_env.is_some();
     match (&conn.auth_url, &conn.client_id, secret) {
         (Some(auth_url), Some(client_id), Some(secret)) => {
             let auth_url = parse_endpoint(auth_url).map_err(|_| {
@@ -98,6 +99,17 @@ fn token(
                 );
             }
             SecretString::from(token.expose_secret().trim())
+        }
+        (None, None) if conn.token_env.is_some() => {
+            let var = conn.token_env.as_deref().unwrap_or_default();
+            match std::env::var(var) {
+                Ok(value) => SecretString::from(value.trim()),
+                Err(_) => {
+                    return usage(format!(
+                        "the profile takes the app token from ${var}, which is not set"
+                    ))
+                }
+            }
         }
         (None, None) => {
             return usage(

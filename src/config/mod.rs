@@ -16,7 +16,7 @@ mod auth;
 pub use auth::is_loopback;
 
 use crate::api::Auth;
-use crate::cli::{ConnArgs, FetchArgs, Format};
+use crate::cli::{ColorChoice, ConnArgs, FetchArgs, Format};
 use crate::exit::{usage, Failure};
 use crate::retry::RetryPolicy;
 
@@ -58,7 +58,10 @@ pub struct Connection {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub conn: Connection,
-    pub bulk_id: String,
+    /// One or more bulks; with several, rows carry a `bulkId` field.
+    pub bulk_ids: Vec<String>,
+    /// How many bulks to fetch at once.
+    pub concurrency: usize,
     pub format: OutputFormat,
     pub output: Option<PathBuf>,
     pub page_size: u32,
@@ -80,6 +83,33 @@ pub struct Config {
     pub verbosity: Verbosity,
     /// Width to fit a table into; `None` means no limit.
     pub table_width: Option<usize>,
+    /// Color the table on stdout.
+    pub color: bool,
+    pub summary: SummaryMode,
+    /// Exit 8 when rows were written.
+    pub fail_on_rows: bool,
+}
+
+/// What `--summary` / `--summary-only` asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummaryMode {
+    Off,
+    /// Rows as usual, then a summary table on stderr.
+    Stderr,
+    /// Only the summary, on stdout, in the chosen format.
+    Only,
+}
+
+impl Config {
+    /// The first (for a single export, the only) bulk.
+    pub fn bulk_id(&self) -> &str {
+        &self.bulk_ids[0]
+    }
+
+    /// Whether several bulks are exported together.
+    pub fn many(&self) -> bool {
+        self.bulk_ids.len() > 1
+    }
 }
 
 /// Where the token came from, for the argv warning.
@@ -93,22 +123,45 @@ impl Config {
     /// Build a checked config. `token_origin` tells whether `--token` came
     /// from argv or the environment; warnings for stderr are returned.
     pub fn new(
-        bulk_id: &str,
+        bulk_ids: Vec<String>,
         conn: &ConnArgs,
         token_origin: Option<TokenOrigin>,
         fetch: &FetchArgs,
+        color: ColorChoice,
     ) -> Result<(Config, Vec<String>)> {
         let mut warnings = Vec::new();
-        let endpoint = parse_endpoint(&conn.endpoint)?;
-        auth::check_transport("--endpoint", &endpoint, conn.allow_insecure_http)?;
-        let auth = auth::resolve(conn, token_origin, &mut warnings)?;
-        let config = Config::for_fetch(Connection { endpoint, auth }, bulk_id, fetch)?;
+        let connection = connect(conn, token_origin, &mut warnings)?;
+        let config = Config::for_fetch(connection, bulk_ids, fetch, color)?;
         Ok((config, warnings))
     }
 
     /// Build a config for a known connection (the demo's sandbox).
-    pub fn for_fetch(conn: Connection, bulk_id: &str, fetch: &FetchArgs) -> Result<Config> {
-        check_bulk_id(bulk_id)?;
+    pub fn for_fetch(
+        conn: Connection,
+        bulk_ids: Vec<String>,
+        fetch: &FetchArgs,
+        color: ColorChoice,
+    ) -> Result<Config> {
+        if bulk_ids.is_empty() {
+            return usage("no bulk id given: pass BULK_ID arguments or --bulk-ids-from FILE");
+        }
+        for id in &bulk_ids {
+            check_bulk_id(id)?;
+        }
+        if bulk_ids.len() > 1 {
+            for (given, flag) in [
+                (fetch.checkpoint.is_some(), "--checkpoint"),
+                (fetch.last.is_some(), "--last"),
+                (fetch.max_rows.is_some(), "--max-rows"),
+            ] {
+                if given {
+                    return usage(format!(
+                        "{flag} works with one bulk at a time; {} bulks were given",
+                        bulk_ids.len()
+                    ));
+                }
+            }
+        }
         if !(1..=MAX_PAGE_SIZE).contains(&fetch.page_size) {
             return usage(format!(
                 "--page-size must be between 1 and {MAX_PAGE_SIZE}, got {}",
@@ -123,7 +176,10 @@ impl Config {
         if fetch.max_rows == Some(0) {
             return usage("--max-rows must be at least 1");
         }
-        let columns = parse_columns(fetch.columns.as_deref())?;
+        let mut columns = parse_columns(fetch.columns.as_deref())?;
+        if bulk_ids.len() > 1 && fetch.columns.is_none() {
+            columns.insert(0, "bulkId".to_string());
+        }
         if let Some(lang) = &fetch.lang {
             check_locale(lang)?;
         }
@@ -163,10 +219,14 @@ impl Config {
         }
         if let Some(checkpoint) = &fetch.checkpoint {
             check_checkpoint(checkpoint, fetch.output.as_deref(), format)?;
+            if fetch.summary_only {
+                return usage("--summary-only writes no rows, so it has nothing to checkpoint");
+            }
         }
         Ok(Config {
             conn,
-            bulk_id: bulk_id.to_string(),
+            bulk_ids,
+            concurrency: 4,
             format,
             output: fetch.output.clone(),
             page_size: fetch.page_size,
@@ -184,8 +244,86 @@ impl Config {
             restart: fetch.restart,
             verbosity,
             table_width: table_width(stdout_tty && fetch.output.is_none()),
+            color: fetch.output.is_none() && use_color(color, stdout_tty),
+            summary: match (fetch.summary, fetch.summary_only) {
+                (_, true) => SummaryMode::Only,
+                (true, _) => SummaryMode::Stderr,
+                _ => SummaryMode::Off,
+            },
+            fail_on_rows: fetch.fail_on_rows,
         })
     }
+}
+
+/// The API connection from flags, environment and profile.
+pub fn connect(
+    conn: &ConnArgs,
+    token_origin: Option<TokenOrigin>,
+    warnings: &mut Vec<String>,
+) -> Result<Connection> {
+    let Some(raw) = conn.endpoint.as_deref() else {
+        return usage("no endpoint: pass -e/--endpoint URL, set DRUID_ENDPOINT, or use a --profile that has one");
+    };
+    let endpoint = parse_endpoint(raw)?;
+    auth::check_transport("--endpoint", &endpoint, conn.allow_insecure_http)?;
+    let auth = auth::resolve(conn, token_origin, warnings)?;
+    Ok(Connection { endpoint, auth })
+}
+
+/// Most bulks fetched at once.
+pub const MAX_CONCURRENCY: usize = 32;
+
+/// Check `--concurrency`.
+pub fn check_concurrency(n: usize) -> Result<usize> {
+    if (1..=MAX_CONCURRENCY).contains(&n) {
+        Ok(n)
+    } else {
+        usage(format!(
+            "--concurrency must be between 1 and {MAX_CONCURRENCY}, got {n}"
+        ))
+    }
+}
+
+/// Whether to color output on a stream: `always`/`never` as said; `auto`
+/// when the stream is a terminal and `NO_COLOR` is not set.
+pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// Bulk ids from arguments and `--bulk-ids-from` (one a line, `#` comments
+/// and blank lines skipped), each once, in order.
+pub fn collect_bulk_ids(args: &[String], from: Option<&Path>) -> Result<Vec<String>> {
+    let mut ids: Vec<String> = args.to_vec();
+    if let Some(path) = from {
+        let mut text = String::new();
+        let read = if path == Path::new("-") {
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        } else {
+            std::fs::File::open(path)
+                .and_then(|mut f| std::io::Read::read_to_string(&mut f, &mut text))
+        };
+        if let Err(e) = read {
+            return usage(format!(
+                "cannot read --bulk-ids-from {}: {e}",
+                path.display()
+            ));
+        }
+        ids.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(String::from),
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
+    Ok(ids)
 }
 
 /// `--checkpoint` appends to a file in place, so it needs `-o` and a format

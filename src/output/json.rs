@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{write_compact, Row, RowWriter};
+use super::{write_row_json, Row, RowWriter};
 
 /// One JSON object per line, nothing else.
 pub struct JsonLinesWriter<W: Write> {
@@ -22,7 +22,7 @@ impl<W: Write> RowWriter for JsonLinesWriter<W> {
     }
 
     fn row(&mut self, row: &Row<'_>) -> io::Result<()> {
-        write_compact(&mut self.out, row.raw())?;
+        write_row_json(&mut self.out, row)?;
         self.out.write_all(b"\n")
     }
 
@@ -56,7 +56,7 @@ impl<W: Write> RowWriter for JsonArrayWriter<W> {
         self.out
             .write_all(if self.rows == 0 { b"\n" } else { b",\n" })?;
         self.rows += 1;
-        write_compact(&mut self.out, row.raw())
+        write_row_json(&mut self.out, row)
     }
 
     fn end_page(&mut self) -> io::Result<()> {

@@ -40,6 +40,8 @@ pub struct Layout {
     pub width: Option<usize>,
     /// CSV: neutralise cells a spreadsheet would run as a formula.
     pub csv_safe: bool,
+    /// Table: bold header (ANSI).
+    pub color: bool,
 }
 
 /// The writer for a format.
@@ -54,6 +56,27 @@ pub fn writer<'w, W: Write + 'w>(
         OutputFormat::Json => Box::new(JsonArrayWriter::new(out)),
         OutputFormat::Table => Box::new(TableWriter::new(out, layout)),
     }
+}
+
+/// Write a row as one line of JSON: exactly as received, with an added
+/// field (if any) first.
+pub(crate) fn write_row_json(out: &mut impl Write, row: &Row<'_>) -> io::Result<()> {
+    let Some((name, value)) = row.added() else {
+        return write_compact(out, row.raw());
+    };
+    write!(out, "{{{}:", serde_json::Value::from(name))?;
+    write_compact(out, value.get())?;
+    // The received object's members follow, if it has any.
+    let inner = row
+        .raw()
+        .trim_start()
+        .strip_prefix('{')
+        .unwrap_or("}")
+        .trim_start();
+    if !inner.starts_with('}') {
+        out.write_all(b",")?;
+    }
+    write_compact(out, inner)
 }
 
 /// Write JSON text on one line: whitespace outside strings is dropped, the
@@ -117,6 +140,7 @@ pub(crate) mod test_support {
             header,
             width: None,
             csv_safe: false,
+            color: false,
         }
     }
 }
@@ -124,6 +148,27 @@ pub(crate) mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_added_field_goes_first() {
+        use serde_json::value::RawValue;
+        let bulk = RawValue::from_string(r#""B 1""#.into()).unwrap();
+        for (raw, expected) in [
+            (
+                r#"{"id":"r1","n":1}"#,
+                r#"{"bulkId":"B 1","id":"r1","n":1}"#,
+            ),
+            ("{ }", r#"{"bulkId":"B 1"}"#),
+            ("{\n \"id\": \"r2\"\n}", r#"{"bulkId":"B 1","id":"r2"}"#),
+        ] {
+            let raw = RawValue::from_string(raw.into()).unwrap();
+            let row = Row::parse(&raw).unwrap().with_field("bulkId", &bulk);
+            let mut out = Vec::new();
+            write_row_json(&mut out, &row).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
+            assert_eq!(row.cell("bulkId"), "B 1");
+        }
+    }
 
     #[test]
     fn compact_drops_whitespace_outside_strings_only() {

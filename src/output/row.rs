@@ -13,6 +13,8 @@ use serde_json::value::RawValue;
 pub struct Row<'a> {
     raw: &'a RawValue,
     fields: Vec<(Cow<'a, str>, &'a RawValue)>,
+    /// A field added in front of the received ones (`bulkId` when exporting several bulks).
+    added: Option<(&'a str, &'a RawValue)>,
 }
 
 /// A row that is not a JSON object.
@@ -25,7 +27,11 @@ impl<'a> Row<'a> {
     pub fn parse(raw: &'a RawValue) -> Result<Row<'a>, NotAnObject> {
         let mut de = serde_json::Deserializer::from_str(raw.get());
         match de.deserialize_map(FieldsVisitor) {
-            Ok(fields) => Ok(Row { raw, fields }),
+            Ok(fields) => Ok(Row {
+                raw,
+                fields,
+                added: None,
+            }),
             Err(_) => Err(NotAnObject(preview(raw.get()))),
         }
     }
@@ -35,8 +41,25 @@ impl<'a> Row<'a> {
         self.raw.get()
     }
 
+    /// Put a field in front of the received ones; it wins over a received
+    /// field of the same name.
+    pub fn with_field(mut self, name: &'a str, value: &'a RawValue) -> Row<'a> {
+        self.added = Some((name, value));
+        self
+    }
+
+    /// The added field, if any.
+    pub fn added(&self) -> Option<(&'a str, &'a RawValue)> {
+        self.added
+    }
+
     /// A top-level field's raw JSON, if present.
     pub fn get(&self, name: &str) -> Option<&'a RawValue> {
+        if let Some((added, value)) = self.added {
+            if added == name {
+                return Some(value);
+            }
+        }
         self.fields
             .iter()
             .find(|(k, _)| k.as_ref() == name)

@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width};
+use comfy_table::{Attribute, Cell, ColumnConstraint, ContentArrangement, Table, Width};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Layout, Row, RowWriter};
@@ -52,8 +52,21 @@ impl<W: Write> TableWriter<W> {
         table
             .load_preset(STYLE)
             .set_content_arrangement(ContentArrangement::Disabled);
+        if self.layout.color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
         if with_header {
-            table.set_header(&self.layout.columns);
+            let bold = self.layout.color;
+            table.set_header(self.layout.columns.iter().map(|name| {
+                let cell = Cell::new(name);
+                if bold {
+                    cell.add_attribute(Attribute::Bold)
+                } else {
+                    cell
+                }
+            }));
         }
         for row in self.page.drain(..) {
             table.add_row(row);
@@ -209,6 +222,16 @@ mod tests {
         );
         assert!(!out.contains('\u{1b}'), "{out:?}");
         assert!(out.contains("a\\u{1b}[2Jb c"), "{out:?}");
+    }
+
+    #[test]
+    fn color_makes_the_header_bold_and_only_then() {
+        let row: &[&str] = &[r#"{"id":"1"}"#];
+        let mut l = layout(&["id"], true);
+        assert!(!render(OutputFormat::Table, l.clone(), &[row]).contains('\u{1b}'));
+        l.color = true;
+        let out = render(OutputFormat::Table, l, &[row]);
+        assert!(out.starts_with("\u{1b}[1mid"), "{out:?}");
     }
 
     #[test]

@@ -19,8 +19,8 @@ use axum::response::{IntoResponse, Response};
 use http_body::Frame;
 use tokio::time::Sleep;
 
+use super::body::{errors, message};
 use super::data::mix;
-use super::server::{errors, message};
 use super::{Faults, SandboxConfig};
 
 /// Salts of the independent random draws of one request.

@@ -1,23 +1,30 @@
 //! A faithful local fake of the DruID bulk results endpoint
-//! `GET /activityid/v1/user/bulk/{bulk_id}/results?last=&limit=&failedOnly=`,
-//! used by the `demo` and `sandbox` subcommands, integration tests and benchmarks.
+//! `GET /activityid/v1/user/bulk/{bulk_id}/results?last=&limit=&failedOnly=`
+//! and of the bulk status endpoints `GET /activityid/v1/user/bulk/{bulk_id}`
+//! and `GET /activityid/v1/user/bulk`, used by the `demo` and `sandbox`
+//! subcommands, integration tests and benchmarks.
 //!
 //! This file holds the public configuration types (including the injectable
-//! [`Faults`]) and constants and [`expected_rows`]; row generation lives in
-//! `data`, query validation and paging in `page`, the HTTP server in `server`,
-//! and fault injection (5xx, 428, latency, cut bodies) in `faults`.
+//! [`Faults`]) and constants, [`expected_rows`] and [`expected_status`]; row
+//! generation lives in `data`, query validation and paging in `page`, the HTTP
+//! server in `server`, the JSON bodies in `body`, fault injection (5xx, 428,
+//! latency, cut bodies) in `faults`, and the status routes in `status`.
 //!
 //! Rows are generated lazily and deterministically from the seed, the bulk id and
 //! the row index, so a bulk of millions of rows costs no memory. Row ids are
 //! UUIDv7 whose timestamp is a fixed base plus the row index, which lets the
 //! server turn a `last` cursor back into a row index.
 
+mod body;
 mod data;
 #[cfg(test)]
 mod fault_tests;
 mod faults;
 mod page;
 mod server;
+mod status;
+#[cfg(test)]
+mod status_tests;
 #[cfg(test)]
 mod tests;
 
@@ -46,7 +53,7 @@ pub struct Bulk {
 
 /// Faults the sandbox injects, for testing clients against a flaky API.
 ///
-/// Faults apply only to the results route, and only after the 401 and 404
+/// Faults apply only to the results route (never to the status routes), and only after the 401 and 404
 /// checks. For a known bulk and a good token the order is: latency sleep →
 /// `not_ready_for` (428) → the bulk's own 428 → `fail_rate` (5xx) → query
 /// validation (400) → page → `reset_rate` (cut body).
@@ -152,7 +159,12 @@ impl SandboxConfig {
 
     /// The bulk with exactly this id (the first one if several share it).
     pub(crate) fn find_bulk(&self, id: &str) -> Option<&Bulk> {
-        self.bulks.iter().find(|bulk| bulk.id == id)
+        self.bulk_index(id).map(|index| &self.bulks[index])
+    }
+
+    /// The index in `bulks` of the bulk with exactly this id (the first one if several share it).
+    pub(crate) fn bulk_index(&self, id: &str) -> Option<usize> {
+        self.bulks.iter().position(|bulk| bulk.id == id)
     }
 }
 
@@ -173,4 +185,15 @@ pub fn expected_rows(
         .filter(|&i| !failed_only || gen.is_failed(i))
         .map(|i| serde_json::to_value(gen.row(i)).expect("a row always serialises"))
         .collect()
+}
+
+/// The status object the sandbox serves for a bulk (the `content` of the
+/// single-bulk answer of `GET /activityid/v1/user/bulk/{bulk_id}`), or None if
+/// unknown. `status` is `"completed"` for a ready bulk and `"processing"`
+/// otherwise; `createdAt`/`updatedAt` depend only on the bulk's position in
+/// `cfg.bulks`; `total` is its row count and `failed` the number of its rows
+/// with an `error` (computed afresh: cost is linear in the bulk size).
+pub fn expected_status(cfg: &SandboxConfig, bulk_id: &str) -> Option<serde_json::Value> {
+    cfg.bulk_index(bulk_id)
+        .map(|index| status::status_value(cfg, index))
 }

@@ -1,7 +1,8 @@
-//! The sandbox HTTP server: the axum router and results handler (which calls
-//! into `faults` at the documented points), the JSON response bodies, [`serve`]
-//! for an already-bound listener and [`start_background`] / [`Running`] for a
-//! server on its own thread and runtime.
+//! The sandbox HTTP server: the shared state, the axum router (merging in the
+//! `status` routes), the results handler (which calls into `faults` at the
+//! documented points) and its 200 content, [`serve`] for an already-bound
+//! listener and [`start_background`] / [`Running`] for a server on its own
+//! thread and runtime. The JSON bodies themselves are built in `body`.
 
 use std::future::IntoFuture;
 use std::io;
@@ -12,37 +13,41 @@ use std::thread::JoinHandle;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+use super::body::{bulk_not_found, errors, message, ok, unauthorized};
 use super::data::Row;
 use super::faults::{self, FaultState};
 use super::page::{compute_page, parse_query};
+use super::status::{self, FailedCounts};
 use super::SandboxConfig;
 
 /// The route of the results endpoint.
 pub(crate) const RESULTS_ROUTE: &str = "/activityid/v1/user/bulk/{bulk_id}/results";
 
-/// State shared by all requests of one server: the configuration, counters
-/// and fault-injection state.
+/// State shared by all requests of one server: the configuration, counters,
+/// fault-injection state and the cached failed-row counts of the status routes.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub cfg: SandboxConfig,
     /// Number of HTTP requests received (all routes).
     pub hits: AtomicU64,
     pub faults: FaultState,
+    pub failed: FailedCounts,
 }
 
 impl Shared {
     pub(crate) fn new(cfg: SandboxConfig) -> Self {
         Shared {
+            failed: FailedCounts::new(cfg.bulks.len()),
             cfg,
             hits: AtomicU64::new(0),
             faults: FaultState::default(),
@@ -50,43 +55,7 @@ impl Shared {
     }
 }
 
-/// `{"result":{"status":N,"message":"..."}}`
-#[derive(Serialize)]
-struct MessageBody<'a> {
-    result: StatusMessage<'a>,
-}
-
-#[derive(Serialize)]
-struct StatusMessage<'a> {
-    status: u16,
-    message: &'a str,
-}
-
-/// `{"result":{"status":N,"errors":[{"message":"...","details":"..."}]}}`
-#[derive(Serialize)]
-struct ErrorsBody<'a> {
-    result: StatusErrors<'a>,
-}
-
-#[derive(Serialize)]
-struct StatusErrors<'a> {
-    status: u16,
-    errors: [ErrorItem<'a>; 1],
-}
-
-#[derive(Serialize)]
-struct ErrorItem<'a> {
-    message: &'a str,
-    details: &'a str,
-}
-
-/// The 200 body.
-#[derive(Serialize)]
-struct PageBody<'a> {
-    content: Content<'a>,
-    result: StatusMessage<'a>,
-}
-
+/// The `content` of the results route's 200 answer.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Content<'a> {
@@ -96,43 +65,8 @@ struct Content<'a> {
     results: &'a [Row],
 }
 
-/// Serialises `body` as an `application/json` response.
-fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
-    let (status, bytes) = match serde_json::to_vec(body) {
-        Ok(bytes) => (status, bytes),
-        Err(_) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            br#"{"result":{"status":500,"message":"Internal error"}}"#.to_vec(),
-        ),
-    };
-    let ct = [(CONTENT_TYPE, HeaderValue::from_static("application/json"))];
-    (status, ct, bytes).into_response()
-}
-
-pub(crate) fn message(status: StatusCode, msg: &str) -> Response {
-    let body = MessageBody {
-        result: StatusMessage {
-            status: status.as_u16(),
-            message: msg,
-        },
-    };
-    json_response(status, &body)
-}
-
-pub(crate) fn errors(status: StatusCode, msg: &str, details: &str) -> Response {
-    let body = ErrorsBody {
-        result: StatusErrors {
-            status: status.as_u16(),
-            errors: [ErrorItem {
-                message: msg,
-                details,
-            }],
-        },
-    };
-    json_response(status, &body)
-}
-
-fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
+/// Whether the request carries `Authorization: Bearer <the configured token>`.
+pub(crate) fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
     let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
         return false;
     };
@@ -152,14 +86,14 @@ async fn results(
     RawQuery(query): RawQuery,
 ) -> Response {
     if !authorized(&shared, &headers) {
-        return message(StatusCode::UNAUTHORIZED, "Invalid or missing app token");
+        return unauthorized();
     }
     let bulk = match path {
         Ok(Path(id)) => shared.cfg.find_bulk(&id),
         Err(_) => None,
     };
     let Some(bulk) = bulk else {
-        return message(StatusCode::NOT_FOUND, "Bulk not found");
+        return bulk_not_found();
     };
     let fault_cfg = &shared.cfg.faults;
     let draw = shared.faults.next_request(&shared.cfg);
@@ -187,18 +121,12 @@ async fn results(
     } else {
         "OK"
     };
-    let body = PageBody {
-        content: Content {
-            bulk_id: &bulk.id,
-            last_id: page.last_id.as_deref(),
-            results: &page.rows,
-        },
-        result: StatusMessage {
-            status: 200,
-            message: msg,
-        },
+    let content = Content {
+        bulk_id: &bulk.id,
+        last_id: page.last_id.as_deref(),
+        results: &page.rows,
     };
-    let resp = json_response(StatusCode::OK, &body);
+    let resp = ok(content, msg);
     shared.faults.maybe_cut(fault_cfg, draw, resp).await
 }
 
@@ -206,7 +134,7 @@ async fn not_found() -> Response {
     message(StatusCode::NOT_FOUND, "Not found")
 }
 
-async fn method_not_allowed() -> Response {
+pub(crate) async fn method_not_allowed() -> Response {
     message(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
 }
 
@@ -220,6 +148,7 @@ async fn count_hits(State(shared): State<Arc<Shared>>, req: Request, next: Next)
 pub(crate) fn router_with(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(RESULTS_ROUTE, get(results).fallback(method_not_allowed))
+        .merge(status::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), count_hits))
         .with_state(shared)

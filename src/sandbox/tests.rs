@@ -117,13 +117,15 @@ fn data_contains_awkward_values_early() {
     assert!(first.contains(r#""userIdentifierType":"#));
 }
 
-struct Reply {
-    status: u16,
-    content_type: String,
-    body: Value,
+/// A parsed response: status, lower-cased `Content-Type`, JSON body.
+pub(super) struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
 }
 
-fn http_get(addr: SocketAddr, target: &str, token: Option<&str>) -> Reply {
+/// One GET on a fresh connection, with the bearer `token` if any.
+pub(super) fn http_get(addr: SocketAddr, target: &str, token: Option<&str>) -> Reply {
     let mut s = TcpStream::connect(addr).unwrap();
     let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
     let req = format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n");
@@ -149,7 +151,7 @@ fn http_get(addr: SocketAddr, target: &str, token: Option<&str>) -> Reply {
     }
 }
 
-fn results_path(bulk: &str, query: &str) -> String {
+pub(super) fn results_path(bulk: &str, query: &str) -> String {
     format!("/activityid/v1/user/bulk/{bulk}/results{query}")
 }
 

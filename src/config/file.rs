@@ -1,0 +1,405 @@
+//! Named profiles from the TOML config file: where the file lives, checking
+//! it strictly, and picking the profile for this run.
+//!
+//! Secrets never live in the file, only references to them; reading those
+//! references and merging a profile with flags happen elsewhere.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde::Deserialize;
+
+use crate::exit::Failure;
+
+/// Keys people reach for when pasting a secret; each gets a pointed refusal
+/// instead of serde's generic "unknown field".
+const SECRET_KEYS: [&str; 4] = ["token", "client_secret", "secret", "password"];
+const SECRET_MESSAGE: &str = "secrets are not stored in the config file: \
+     use token_file / token_env (or client_secret_file / client_secret_env)";
+const FORMATS: [&str; 5] = ["auto", "table", "csv", "jsonl", "json"];
+
+/// One named profile, as written in the file (paths already expanded).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Profile {
+    pub endpoint: Option<String>,
+    pub auth_url: Option<String>,
+    pub client_id: Option<String>,
+    pub token_file: Option<PathBuf>,
+    pub token_env: Option<String>,
+    pub client_secret_file: Option<PathBuf>,
+    pub client_secret_env: Option<String>,
+    pub lang: Option<String>,
+    pub page_size: Option<u32>,
+    pub timeout: Option<String>,
+    pub retries: Option<u32>,
+    pub format: Option<String>,
+    pub concurrency: Option<usize>,
+}
+
+// Only the derived impl is used: it builds a `Profile` directly, and keeps the
+// public type free of serde.
+#[allow(dead_code)]
+#[derive(Deserialize)]
+#[serde(remote = "Profile", deny_unknown_fields)]
+struct ProfileDef {
+    endpoint: Option<String>,
+    auth_url: Option<String>,
+    client_id: Option<String>,
+    token_file: Option<PathBuf>,
+    token_env: Option<String>,
+    client_secret_file: Option<PathBuf>,
+    client_secret_env: Option<String>,
+    lang: Option<String>,
+    page_size: Option<u32>,
+    timeout: Option<String>,
+    retries: Option<u32>,
+    format: Option<String>,
+    concurrency: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    default_profile: Option<String>,
+    #[serde(default)]
+    profiles: BTreeMap<String, toml::Table>,
+}
+
+#[derive(Debug)]
+struct ConfigFile {
+    default_profile: Option<String>,
+    profiles: BTreeMap<String, Profile>,
+}
+
+type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
+
+fn fail(message: String, hint: impl Into<String>) -> anyhow::Error {
+    Failure::usage(message).with_hint(hint).into()
+}
+
+/// The default location: `$XDG_CONFIG_HOME/druid-bulk/config.toml`, else `~/.config/druid-bulk/config.toml`
+/// (on Windows `%APPDATA%\druid-bulk\config.toml`). None when no home/config dir is known.
+pub fn default_path() -> Option<PathBuf> {
+    default_path_from(&|key| std::env::var_os(key), cfg!(windows))
+}
+
+/// An empty variable counts as unset, as shells often export `VAR=`.
+fn env_path(env: Env, key: &str) -> Option<PathBuf> {
+    env(key).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+fn home_from(env: Env, windows: bool) -> Option<PathBuf> {
+    env_path(env, "HOME").or_else(|| windows.then(|| env_path(env, "USERPROFILE")).flatten())
+}
+
+fn default_path_from(env: Env, windows: bool) -> Option<PathBuf> {
+    let dir = if windows {
+        env_path(env, "APPDATA")?
+    } else {
+        // The XDG spec says a relative value is invalid and must be ignored.
+        env_path(env, "XDG_CONFIG_HOME")
+            .filter(|p| p.is_absolute())
+            .or_else(|| Some(home_from(env, false)?.join(".config")))?
+    };
+    Some(dir.join("druid-bulk").join("config.toml"))
+}
+
+/// Load the profile to use.
+/// - `explicit_path`: from `--config PATH`; the file must exist (else usage error).
+/// - otherwise `default_path()`; a missing default file is fine (returns Ok(None)) unless a profile was asked for.
+/// - `profile`: from `--profile NAME` or `DRUID_PROFILE`; when None, use `default_profile` from the file,
+///   else a profile named "default" if present, else Ok(None).
+/// - asking for a profile that does not exist is a usage error listing the profiles that do exist.
+/// - a `token_env`/`client_secret_env` names an environment variable; it is NOT read here.
+///
+/// Returns the profile and the path it came from.
+pub fn load(explicit_path: Option<&Path>, profile: Option<&str>) -> Result<Option<(Profile, PathBuf)>> {
+    let home = home_from(&|key| std::env::var_os(key), cfg!(windows));
+    load_from(explicit_path, profile, default_path(), home.as_deref())
+}
+
+fn load_from(
+    explicit: Option<&Path>,
+    profile: Option<&str>,
+    default: Option<PathBuf>,
+    home: Option<&Path>,
+) -> Result<Option<(Profile, PathBuf)>> {
+    let Some(path) = explicit.map(Path::to_path_buf).or(default) else {
+        return match profile {
+            None => Ok(None),
+            Some(name) => Err(fail(
+                format!("profile `{name}` was asked for, but no config dir is known (HOME is unset)"),
+                "pass --config PATH",
+            )),
+        };
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let shown = path.display();
+            return match (explicit, profile) {
+                // No config file is the normal case for users without profiles.
+                (None, None) => Ok(None),
+                (None, Some(name)) => Err(fail(
+                    format!("profile `{name}` was asked for, but {shown} does not exist"),
+                    format!("create it with a [profiles.{name}] table, or pass --config PATH"),
+                )),
+                (Some(_), _) => Err(fail(
+                    format!("config file {shown} (from --config) does not exist"),
+                    "check the path given to --config",
+                )),
+            };
+        }
+        Err(e) => {
+            return Err(fail(
+                format!("cannot read config file {}: {e}", path.display()),
+                "make it a readable file, or pass --config with another one",
+            ))
+        }
+    };
+    let file = parse(&text, &path, home)?;
+    Ok(select(file, profile, &path)?.map(|p| (p, path)))
+}
+
+/// Parses and checks every profile, not just the chosen one, so a typo is
+/// caught the first time the file is used rather than when a profile is.
+fn parse(text: &str, path: &Path, home: Option<&Path>) -> Result<ConfigFile> {
+    let raw: RawFile = toml::from_str(text).map_err(|e| {
+        let before = &text[..e.span().map_or(0, |s| s.start.min(text.len()))];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        fail(
+            format!("{}:{line}:{column}: {}", path.display(), e.message()),
+            "fix the file there, or pass --config with another one",
+        )
+    })?;
+    let base = path.parent().unwrap_or(Path::new(""));
+    let mut profiles = BTreeMap::new();
+    for (name, table) in raw.profiles {
+        let profile = parse_profile(&name, table, path, base, home)?;
+        profiles.insert(name, profile);
+    }
+    Ok(ConfigFile { default_profile: raw.default_profile, profiles })
+}
+
+fn parse_profile(
+    name: &str,
+    table: toml::Table,
+    path: &Path,
+    base: &Path,
+    home: Option<&Path>,
+) -> Result<Profile> {
+    let place = format!("profile `{name}` in {}", path.display());
+    let bad = |what: String, hint: String| fail(format!("{place}: {what}"), hint);
+    if let Some(key) = table.keys().find(|k| SECRET_KEYS.contains(&k.as_str())) {
+        let hint = format!("remove `{key}` and keep the secret in a file or environment variable");
+        return Err(bad(format!("`{key}`: {SECRET_MESSAGE}"), hint));
+    }
+    let mut profile = ProfileDef::deserialize(toml::Value::Table(table)).map_err(|e| {
+        let what = e.to_string().trim().replace('\n', " ");
+        bad(what, format!("fix or remove that key in [profiles.{name}]"))
+    })?;
+    for (key, slot) in [
+        ("token_file", &mut profile.token_file),
+        ("client_secret_file", &mut profile.client_secret_file),
+    ] {
+        if slot.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+            return Err(bad(format!("`{key}` is empty"), format!("give a path, or remove `{key}`")));
+        }
+        if let Some(raw) = slot.take() {
+            let expanded = expand_path(&raw, home, base).ok_or_else(|| {
+                let what = format!("`{key}` starts with `~` but the home directory is not known");
+                bad(what, "write an absolute path".into())
+            })?;
+            *slot = Some(expanded);
+        }
+    }
+    for (key, value) in [
+        ("token_env", &profile.token_env),
+        ("client_secret_env", &profile.client_secret_env),
+    ] {
+        // A pasted secret is the likely mistake, and must not be echoed back.
+        let is_name = |v: &String| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if value.as_ref().is_some_and(|v| !is_name(v)) {
+            let what = format!("`{key}` must be the NAME of an environment variable");
+            return Err(bad(what, format!("write e.g. {key} = \"MY_VAR\" and export MY_VAR")));
+        }
+    }
+    if let Some(format) = profile.format.as_deref().filter(|f| !FORMATS.contains(f)) {
+        let hint = format!("use one of {}", FORMATS.join(", "));
+        return Err(bad(format!("format = \"{format}\" is not a known format"), hint));
+    }
+    if let Some(t) = profile.timeout.as_deref().filter(|t| humantime::parse_duration(t.trim()).is_err()) {
+        let hint = "write it like \"30s\", \"2m\" or \"1h30m\"".to_string();
+        return Err(bad(format!("timeout = \"{t}\" is not a duration"), hint));
+    }
+    Ok(profile)
+}
+
+/// `~` means the home directory (None when it is unknown); a relative path
+/// means the config file's directory, so a profile works from any directory.
+fn expand_path(raw: &Path, home: Option<&Path>, base: &Path) -> Option<PathBuf> {
+    match raw.strip_prefix("~") {
+        Ok(rest) => Some(home?.join(rest)),
+        Err(_) => Some(base.join(raw)),
+    }
+}
+
+/// Picks by `--profile`/`DRUID_PROFILE`, then `default_profile`, then a
+/// profile called "default".
+fn select(mut file: ConfigFile, asked: Option<&str>, path: &Path) -> Result<Option<Profile>> {
+    let (name, from) = match (asked, file.default_profile.take()) {
+        (Some(name), _) => (name.to_string(), "--profile / DRUID_PROFILE".to_string()),
+        (None, Some(name)) => (name, format!("default_profile in {}", path.display())),
+        (None, None) => return Ok(file.profiles.remove("default")),
+    };
+    if let Some(profile) = file.profiles.remove(&name) {
+        return Ok(Some(profile));
+    }
+    let known = file.profiles.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
+    let there = match known.is_empty() {
+        true => "it defines no profiles".to_string(),
+        false => format!("profiles there: {known}"),
+    };
+    Err(fail(
+        format!("profile `{name}` (from {from}) is not in {}; {there}", path.display()),
+        format!("pick an existing profile, or add a [profiles.{name}] table"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exit::exit_code;
+
+    const EXAMPLE: &str = r#"
+default_profile = "prod"
+
+[profiles.prod]
+endpoint = "https://graph.example.com"
+auth_url = "https://auth.example.com"
+client_id = "bulk-exporter"
+client_secret_file = "~/.config/druid-bulk/prod.secret"
+lang = "es-ES"
+page_size = 500
+
+[profiles.staging]
+endpoint = "https://graph.staging.example.com"
+token_env = "STAGING_DRUID_TOKEN"
+timeout = "2m"
+retries = 8
+format = "csv"
+"#;
+
+    fn parse_at(text: &str) -> Result<ConfigFile> {
+        parse(text, Path::new("/etc/db/config.toml"), Some(Path::new("/home/u")))
+    }
+
+    fn pick(text: &str, asked: Option<&str>) -> Result<Option<Profile>> {
+        select(parse_at(text)?, asked, Path::new("/etc/db/config.toml"))
+    }
+
+    fn usage_error(result: Result<impl std::fmt::Debug>) -> String {
+        let err = result.unwrap_err();
+        assert_eq!(exit_code(&err), 2, "{err:#}");
+        format!("{err:#}")
+    }
+
+    #[test]
+    fn example_parses_and_default_profile_is_honoured() {
+        let prod = pick(EXAMPLE, None).unwrap().unwrap();
+        assert_eq!(prod.client_id.as_deref(), Some("bulk-exporter"));
+        assert_eq!(prod.page_size, Some(500));
+        assert_eq!(prod.client_secret_file, Some(Path::new("/home/u").join(".config/druid-bulk/prod.secret")));
+        let staging = pick(EXAMPLE, Some("staging")).unwrap().unwrap();
+        assert_eq!(staging.token_env.as_deref(), Some("STAGING_DRUID_TOKEN"));
+        assert_eq!((staging.timeout.as_deref(), staging.retries), (Some("2m"), Some(8)));
+        assert_eq!(staging.format.as_deref(), Some("csv"));
+    }
+
+    #[test]
+    fn profile_named_default_is_used_when_nothing_is_selected() {
+        let text = "[profiles.default]\nlang = \"fr\"\n[profiles.other]\n";
+        assert_eq!(pick(text, None).unwrap().unwrap().lang.as_deref(), Some("fr"));
+        assert_eq!(pick(text, Some("other")).unwrap(), Some(Profile::default()));
+        assert_eq!(pick("[profiles.other]\n", None).unwrap(), None);
+    }
+
+    #[test]
+    fn unknown_profile_lists_the_existing_ones() {
+        let msg = usage_error(pick(EXAMPLE, Some("dev")));
+        assert!(msg.contains("`dev`") && msg.contains("prod, staging"), "{msg}");
+        let msg = usage_error(pick("default_profile = \"gone\"\n[profiles.a]\n", None));
+        assert!(msg.contains("default_profile") && msg.contains("profiles there: a"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_keys_and_inline_secrets_are_refused() {
+        let msg = usage_error(pick("[profiles.p]\nendpont = \"x\"\n", None));
+        assert!(msg.contains("endpont") && msg.contains("`p`"), "{msg}");
+        let msg = usage_error(pick("[profiles.p]\npage_size = \"5\"\n", None));
+        assert!(msg.contains("page_size"), "{msg}");
+        for key in SECRET_KEYS {
+            let msg = usage_error(pick(&format!("[profiles.p]\n{key} = \"s3cr3t\"\n"), None));
+            assert!(msg.contains("not stored in the config file") && !msg.contains("s3cr3t"), "{msg}");
+        }
+        let msg = usage_error(pick("[profiles.p]\ntoken_env = \"eyJhbGciOi.x.y\"\n", None));
+        assert!(msg.contains("NAME of an environment variable") && !msg.contains("eyJ"), "{msg}");
+        usage_error(pick("[profiles.p]\nformat = \"xml\"\n", None));
+        usage_error(pick("[profiles.p]\ntimeout = \"soon\"\n", None));
+        usage_error(pick("[prod]\nlang = \"es\"\n", None));
+    }
+
+    #[test]
+    fn paths_expand_home_and_resolve_against_the_config_dir() {
+        let base = Path::new("/cfg/dir");
+        let home = Some(Path::new("/home/u"));
+        let expand = |raw: &str, home| expand_path(Path::new(raw), home, base);
+        assert_eq!(expand("~/x", home), Some(Path::new("/home/u").join("x")));
+        assert_eq!(expand("s/secret", home), Some(base.join("s/secret")));
+        assert_eq!(expand("/abs/t", home), Some(PathBuf::from("/abs/t")));
+        assert_eq!(expand("~/x", None), None);
+        usage_error(pick("[profiles.p]\ntoken_file = \"\"\n", None));
+        let p = pick("[profiles.default]\ntoken_file = \"tok\"\n", None).unwrap().unwrap();
+        assert_eq!(p.token_file, Some(Path::new("/etc/db").join("tok")));
+    }
+
+    #[test]
+    fn missing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.toml");
+        usage_error(load_from(Some(&missing), None, None, None));
+        assert!(load_from(None, None, Some(missing.clone()), None).unwrap().is_none());
+        usage_error(load_from(None, Some("prod"), Some(missing), None));
+        assert!(load_from(None, None, None, None).unwrap().is_none());
+    }
+
+    #[test]
+    fn load_reads_a_real_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[profiles.default]\ntoken_file = \"tok\"\n").unwrap();
+        let (profile, from) = load_from(Some(&path), None, None, None).unwrap().unwrap();
+        assert_eq!((profile.token_file, from), (Some(dir.path().join("tok")), path));
+    }
+
+    #[test]
+    fn invalid_toml_names_the_file_and_line() {
+        let msg = usage_error(parse_at("[profiles.a]\nlang = \n"));
+        assert!(msg.contains("/etc/db/config.toml:2:"), "{msg}");
+    }
+
+    #[test]
+    fn default_path_follows_xdg_then_home() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |key: &str| vars.iter().find(|(k, _)| *k == key).map(|(_, v)| OsString::from(v))
+        };
+        let want = |dir: &str| Some(Path::new(dir).join("druid-bulk").join("config.toml"));
+        assert_eq!(default_path_from(&env(&[("XDG_CONFIG_HOME", "/x"), ("HOME", "/h")]), false), want("/x"));
+        assert_eq!(default_path_from(&env(&[("XDG_CONFIG_HOME", "rel"), ("HOME", "/h")]), false), want("/h/.config"));
+        assert_eq!(default_path_from(&env(&[("APPDATA", "C:\\A"), ("HOME", "/h")]), true), want("C:\\A"));
+        assert_eq!(default_path_from(&env(&[("HOME", "")]), false), None);
+    }
+}

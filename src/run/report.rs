@@ -1,0 +1,142 @@
+//! What an export tells people when it ends: the summary line, the cursor
+//! to resume from, each bulk's outcome, and what to do after a failure.
+
+use std::path::Path;
+
+use crate::config::{Config, SummaryMode, Verbosity};
+use crate::exit::{Class, Failure};
+
+use super::Summary;
+
+/// Add what to do next to a failure: run again with the checkpoint, resume
+/// stdout with `--last`, or know that `-o` was left untouched.
+pub fn with_next_step(
+    err: anyhow::Error,
+    cfg: &Config,
+    summary: &Summary,
+    atomic: bool,
+) -> anyhow::Error {
+    let written = match summary.pages {
+        0 => String::new(),
+        _ => format!(
+            "{} in {} were written; ",
+            plural(summary.rows, "row"),
+            plural(summary.pages, "page")
+        ),
+    };
+    let hint = if cfg.many() {
+        let unfinished: Vec<&str> = summary
+            .bulks
+            .iter()
+            .filter(|b| !b.complete)
+            .map(|b| b.id.as_str())
+            .collect();
+        format!(
+            "{written}bulks not exported completely: {}; run those again",
+            unfinished.join(" ")
+        )
+    } else if let Some(checkpoint) = &cfg.checkpoint {
+        format!(
+            "{written}run the same command again to continue from --checkpoint {}",
+            checkpoint.display()
+        )
+    } else if atomic {
+        let dest = cfg.output.as_deref().unwrap_or(Path::new(""));
+        format!(
+            "-o {} was left as it was; run the same command again (add --checkpoint FILE to keep \
+             progress across failures)",
+            dest.display()
+        )
+    } else {
+        match (&summary.resume, summary.pages) {
+            (Some(cursor), 1..) => format!("{written}resume right after them with --last {cursor}"),
+            _ => return err,
+        }
+    };
+    match err.downcast::<Failure>() {
+        Ok(f) if f.hint.is_some() => f.into(),
+        Ok(f) => f.with_hint(hint).into(),
+        Err(other) => Failure::new(Class::Other, format!("{other:#}"))
+            .with_hint(hint)
+            .into(),
+    }
+}
+
+/// The stderr lines that follow an export (nothing with `--quiet`, except
+/// the resume cursor of a `--max-rows` stop, which a script needs).
+pub fn report(cfg: &Config, summary: &Summary) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(done) = &summary.already_complete {
+        if cfg.verbosity > Verbosity::Quiet {
+            lines.push(format!(
+                "the export of bulk {} into {} is already complete ({}); pass --restart to export it again",
+                done.bulk_id,
+                done.output.display(),
+                plural(done.rows, "row")
+            ));
+        }
+        return lines;
+    }
+    if cfg.many() {
+        for bulk in &summary.bulks {
+            match &bulk.failure {
+                Some(f) => lines.push(format!(
+                    "bulk {}: failed after {} (exit {}): {}",
+                    bulk.id,
+                    plural(bulk.rows, "row"),
+                    f.class.code(),
+                    f.message
+                )),
+                None if cfg.verbosity > Verbosity::Quiet => {
+                    lines.push(format!("bulk {}: {}", bulk.id, plural(bulk.rows, "row")))
+                }
+                None => {}
+            }
+        }
+    } else if !summary.complete {
+        let again = match &cfg.checkpoint {
+            Some(_) => "run the same command again to continue, or resume",
+            None => "resume",
+        };
+        match &summary.resume {
+            Some(cursor) => lines.push(format!(
+                "stopped after {} (--max-rows); {again} right after them with --last {cursor}",
+                plural(summary.rows, "row")
+            )),
+            None => lines.push(format!(
+                "stopped after {} (--max-rows); the last row has no id to resume from",
+                plural(summary.rows, "row")
+            )),
+        }
+    }
+    if let (Some(stats), SummaryMode::Stderr) = (&summary.stats, cfg.summary) {
+        lines.push(stats.render().trim_end().to_string());
+    }
+    if cfg.verbosity > Verbosity::Quiet {
+        let dest = cfg
+            .output
+            .as_ref()
+            .map(|p| format!(" to {}", p.display()))
+            .unwrap_or_default();
+        let bulks = if cfg.many() {
+            format!(" from {}", plural(summary.bulks.len() as u64, "bulk"))
+        } else {
+            String::new()
+        };
+        lines.push(format!(
+            "{} in {}{bulks}{dest} ({:.1}s)",
+            plural(summary.rows, "row"),
+            plural(summary.pages, "page"),
+            summary.elapsed.as_secs_f64()
+        ));
+    }
+    lines
+}
+
+pub fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

@@ -1,0 +1,246 @@
+//! The bulk status routes: `GET /activityid/v1/user/bulk/{bulk_id}` (one bulk)
+//! and `GET /activityid/v1/user/bulk` (every configured bulk), the status
+//! object they serve with its deterministic, hand-formatted RFC 3339 times, and
+//! the per-server cache of failed-row counts. Faults never apply to them.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde::Serialize;
+
+use super::body::{bulk_not_found, message, ok, unauthorized};
+use super::data::{RowGen, BASE_MS};
+use super::server::{authorized, method_not_allowed, Shared};
+use super::{Bulk, SandboxConfig};
+
+/// The route of one bulk's status.
+pub(crate) const STATUS_ROUTE: &str = "/activityid/v1/user/bulk/{bulk_id}";
+/// The route listing every bulk's status.
+pub(crate) const LIST_ROUTE: &str = "/activityid/v1/user/bulk";
+
+/// `createdAt` of the first bulk, after the base time (2024-06-01T00:00:00Z).
+const FIRST_CREATED_S: u64 = 9 * 3600;
+/// Each following bulk (in config order) was created this much later.
+const CREATED_STEP_S: u64 = 3600;
+/// `updatedAt` is this long after `createdAt`.
+const UPDATED_AFTER_S: u64 = 5 * 60 + 12;
+
+/// The status object of one bulk: the `content` of the single-bulk answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct BulkStatus<'a> {
+    bulk_id: &'a str,
+    status: &'static str,
+    created_at: String,
+    updated_at: String,
+    total: u64,
+    failed: u64,
+}
+
+impl<'a> BulkStatus<'a> {
+    /// The status of `bulk`, the `index`-th configured bulk, with `failed` failed rows.
+    pub(crate) fn new(bulk: &'a Bulk, index: usize, failed: u64) -> Self {
+        let created = created_secs(index);
+        BulkStatus {
+            bulk_id: &bulk.id,
+            status: if bulk.ready {
+                "completed"
+            } else {
+                "processing"
+            },
+            created_at: rfc3339(created),
+            updated_at: rfc3339(created.saturating_add(UPDATED_AFTER_S)),
+            total: bulk.rows,
+            failed,
+        }
+    }
+}
+
+/// Number of rows of `bulk` that carry an `error`; linear in the bulk size.
+pub(crate) fn count_failed(seed: u64, bulk: &Bulk) -> u64 {
+    let gen = RowGen::new(seed, &bulk.id);
+    (0..bulk.rows).fold(0, |n, i| n + u64::from(gen.is_failed(i)))
+}
+
+/// Failed-row counts of the configured bulks (by index), each computed on
+/// first use and then kept for the life of the server.
+#[derive(Debug)]
+pub(crate) struct FailedCounts(Vec<OnceLock<u64>>);
+
+impl FailedCounts {
+    pub(crate) fn new(bulks: usize) -> Self {
+        FailedCounts((0..bulks).map(|_| OnceLock::new()).collect())
+    }
+}
+
+/// The failed-row count of the `index`-th bulk, from the cache or else computed
+/// on the blocking pool (a large bulk takes a while) and cached.
+async fn failed_count(shared: &Arc<Shared>, index: usize) -> Result<u64, Response> {
+    if let Some(&n) = shared.failed.0.get(index).and_then(OnceLock::get) {
+        return Ok(n);
+    }
+    let task_shared = Arc::clone(shared);
+    tokio::task::spawn_blocking(move || {
+        let cfg = &task_shared.cfg;
+        let count = || count_failed(cfg.seed, &cfg.bulks[index]);
+        match task_shared.failed.0.get(index) {
+            Some(cell) => *cell.get_or_init(count),
+            None => count(),
+        }
+    })
+    .await
+    .map_err(|_| message(StatusCode::INTERNAL_SERVER_ERROR, "Internal error"))
+}
+
+/// The `content` of the listing.
+#[derive(Serialize)]
+struct Listing<'a> {
+    results: Vec<BulkStatus<'a>>,
+}
+
+/// `GET /activityid/v1/user/bulk/{bulk_id}`: auth (401), bulk exists (404),
+/// then its status.
+async fn bulk_status(
+    State(shared): State<Arc<Shared>>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorized(&shared, &headers) {
+        return unauthorized();
+    }
+    let index = path.ok().and_then(|Path(id)| shared.cfg.bulk_index(&id));
+    let Some(index) = index else {
+        return bulk_not_found();
+    };
+    let failed = match failed_count(&shared, index).await {
+        Ok(n) => n,
+        Err(resp) => return resp,
+    };
+    ok(
+        BulkStatus::new(&shared.cfg.bulks[index], index, failed),
+        "OK",
+    )
+}
+
+/// `GET /activityid/v1/user/bulk`: auth (401), then every configured bulk's
+/// status in config order.
+async fn list_bulks(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if !authorized(&shared, &headers) {
+        return unauthorized();
+    }
+    let mut results = Vec::with_capacity(shared.cfg.bulks.len());
+    for (index, bulk) in shared.cfg.bulks.iter().enumerate() {
+        match failed_count(&shared, index).await {
+            Ok(failed) => results.push(BulkStatus::new(bulk, index, failed)),
+            Err(resp) => return resp,
+        }
+    }
+    ok(Listing { results }, "OK")
+}
+
+/// The status routes, to merge into the sandbox router.
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(STATUS_ROUTE, get(bulk_status).fallback(method_not_allowed))
+        .route(LIST_ROUTE, get(list_bulks).fallback(method_not_allowed))
+}
+
+/// The status object of the `index`-th bulk of `cfg`, computed from scratch.
+pub(crate) fn status_value(cfg: &SandboxConfig, index: usize) -> serde_json::Value {
+    let bulk = &cfg.bulks[index];
+    let status = BulkStatus::new(bulk, index, count_failed(cfg.seed, bulk));
+    serde_json::to_value(status).expect("a status always serialises")
+}
+
+/// Unix seconds of the `createdAt` of the `index`-th configured bulk.
+fn created_secs(index: usize) -> u64 {
+    let step = u64::try_from(index)
+        .unwrap_or(u64::MAX)
+        .saturating_mul(CREATED_STEP_S);
+    (BASE_MS / 1000 + FIRST_CREATED_S).saturating_add(step)
+}
+
+/// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
+fn rfc3339(secs: u64) -> String {
+    let (y, m, d) = civil_from_days(secs / 86_400);
+    let s = secs % 86_400;
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+/// (year, month, day) of a count of days since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`, for non-negative days).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_rfc3339() {
+        for (secs, want) in [
+            (0, "1970-01-01T00:00:00Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (951_868_799, "2000-02-29T23:59:59Z"),
+            (951_868_800, "2000-03-01T00:00:00Z"),
+            (1_709_164_800, "2024-02-29T00:00:00Z"),
+            (1_717_200_000, "2024-06-01T00:00:00Z"),
+            (1_735_689_599, "2024-12-31T23:59:59Z"),
+            (4_107_542_400, "2100-03-01T00:00:00Z"),
+            (253_402_300_799, "9999-12-31T23:59:59Z"),
+        ] {
+            assert_eq!(rfc3339(secs), want, "{secs}");
+        }
+    }
+
+    #[test]
+    fn times_are_deterministic_and_ordered() {
+        let bulk = |i: usize| Bulk {
+            id: format!("b{i}"),
+            rows: 3,
+            ready: i != 1,
+        };
+        let b0 = bulk(0);
+        let s = BulkStatus::new(&b0, 0, 2);
+        assert_eq!(s.created_at, "2024-06-01T09:00:00Z");
+        assert_eq!(s.updated_at, "2024-06-01T09:05:12Z");
+        assert_eq!((s.status, s.total, s.failed), ("completed", 3, 2));
+        let b1 = bulk(1);
+        let s = BulkStatus::new(&b1, 1, 0);
+        assert_eq!(s.status, "processing");
+        assert_eq!(s.created_at, "2024-06-01T10:00:00Z");
+        // RFC 3339 UTC strings of equal width sort like the times they denote.
+        for i in [0, 1, 2, 14, 15, 100, 10_000] {
+            let b = bulk(i);
+            let s = BulkStatus::new(&b, i, 0);
+            assert_eq!(s, BulkStatus::new(&b, i, 0));
+            assert!(s.created_at < s.updated_at, "{s:?}");
+            assert_eq!(s.created_at.len(), 20);
+        }
+        assert_eq!(
+            BulkStatus::new(&bulk(15), 15, 0).created_at,
+            "2024-06-02T00:00:00Z"
+        );
+        assert_eq!(created_secs(usize::MAX), u64::MAX);
+    }
+}

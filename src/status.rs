@@ -1,0 +1,137 @@
+//! `druid-bulk status [BULK_ID]`: where a bulk stands (`received`,
+//! `scheduled`, `processing`, `completed`, `failed`) and when it was created
+//! and last updated, or the same for every bulk, in any output format.
+
+use std::io::{self, BufWriter, Write};
+use std::sync::Arc;
+
+use anyhow::Result;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::api::{Api, FetchError};
+use crate::config::{Config, Verbosity};
+use crate::exit::{Class, Failure};
+use crate::output::{self, Layout, Row};
+use crate::progress::Progress;
+use crate::retry::{retry_delay, Clock};
+
+/// Columns shown by default.
+pub const COLUMNS: [&str; 4] = ["bulkId", "status", "createdAt", "updatedAt"];
+
+/// Fetch and print the status of `bulk_id`, or of every bulk.
+pub async fn show(cfg: &Config, bulk_id: Option<&str>) -> Result<()> {
+    let api = Arc::new(Api::new(
+        cfg.conn.clone(),
+        cfg.timeout,
+        cfg.lang.clone(),
+        cfg.verbosity == Verbosity::Verbose,
+    )?);
+    let body = fetch(&api, cfg, bulk_id).await?;
+    let rows = status_rows(&body).ok_or_else(|| {
+        Failure::new(
+            Class::Protocol,
+            "the status answer is not the JSON the API documents (no `content`)",
+        )
+    })?;
+    let raws: Vec<Box<RawValue>> = rows
+        .iter()
+        .map(serde_json::value::to_raw_value)
+        .collect::<Result<_, _>>()?;
+    let layout = Layout {
+        columns: cfg.columns.clone(),
+        header: cfg.header,
+        width: cfg.table_width,
+        csv_safe: cfg.csv_safe,
+        color: cfg.color,
+    };
+    let mut out = BufWriter::new(io::stdout());
+    {
+        let mut writer = output::writer(cfg.format, &mut out, layout);
+        writer.begin()?;
+        for raw in &raws {
+            writer.row(&Row::parse(raw)?)?;
+        }
+        writer.end_page()?;
+        writer.finish()?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The request, retried on transient faults like a results page.
+async fn fetch(api: &Api, cfg: &Config, bulk_id: Option<&str>) -> Result<bytes::Bytes> {
+    let clock = Clock::from_env();
+    let progress = Progress::new(cfg.verbosity);
+    let (mut retries, mut renewed) = (0, false);
+    loop {
+        let pause = match api.fetch_status(bulk_id).await {
+            Ok(body) => return Ok(body),
+            Err(FetchError::Unauthorized(failure)) => {
+                if renewed || !api.can_renew_token() {
+                    return Err(failure.into());
+                }
+                renewed = true;
+                api.forget_token().await;
+                continue;
+            }
+            Err(FetchError::Transient {
+                label,
+                retry_after,
+                failure,
+            }) => {
+                retries += 1;
+                if retries > cfg.retry.retries {
+                    return Err(failure.into());
+                }
+                let pause = retry_delay(retries, retry_after, fastrand::f64());
+                progress.note(&format!(
+                    "retrying after {label} in {:.1}s (attempt {}/{})",
+                    pause.as_secs_f64(),
+                    retries + 1,
+                    cfg.retry.retries + 1
+                ));
+                pause
+            }
+            Err(other) => return Err(other.into_failure().into()),
+        };
+        clock.sleep(pause).await;
+    }
+}
+
+/// The status objects in an answer: `content` itself for one bulk;
+/// `content.results` (or a `content` array) for all of them.
+fn status_rows(body: &[u8]) -> Option<Vec<Value>> {
+    let parsed: Value = serde_json::from_slice(body).ok()?;
+    match parsed.get("content")? {
+        Value::Array(items) => Some(items.clone()),
+        Value::Object(map) => match map.get("results").or_else(|| map.get("bulks")) {
+            Some(Value::Array(items)) => Some(items.clone()),
+            _ => Some(vec![Value::Object(map.clone())]),
+        },
+        Value::Null => Some(Vec::new()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn one_bulk_or_a_list_becomes_rows() {
+        let one = json!({"content": {"bulkId": "B1", "status": "completed"}}).to_string();
+        assert_eq!(
+            status_rows(one.as_bytes()).unwrap(),
+            [json!({"bulkId": "B1", "status": "completed"})]
+        );
+        let list =
+            json!({"content": {"results": [{"bulkId": "B1"}, {"bulkId": "B2"}]}}).to_string();
+        assert_eq!(status_rows(list.as_bytes()).unwrap().len(), 2);
+        let bare = json!({"content": [{"bulkId": "B1"}]}).to_string();
+        assert_eq!(status_rows(bare.as_bytes()).unwrap().len(), 1);
+        assert!(status_rows(b"{}").is_none());
+        assert!(status_rows(b"not json").is_none());
+    }
+}

@@ -1,0 +1,222 @@
+//! Several bulks in one run: every row tagged with its bulk, whole pages,
+//! one header, and one failing bulk does not cost the others their rows.
+
+mod common;
+
+use common::*;
+use druid_bulk::sandbox::{self, Bulk, SandboxConfig};
+use serde_json::Value;
+
+/// A sandbox with three finished bulks of different sizes.
+fn three_bulks() -> (SandboxConfig, sandbox::Running) {
+    let mut cfg = SandboxConfig::new(230).with_token(TOKEN);
+    cfg.bulks.push(Bulk {
+        id: "bulk-b".into(),
+        rows: 75,
+        ready: true,
+    });
+    cfg.bulks.push(Bulk {
+        id: "bulk-c".into(),
+        rows: 0,
+        ready: true,
+    });
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    (cfg, server)
+}
+
+fn expected(cfg: &SandboxConfig, ids: &[&str]) -> Vec<Value> {
+    ids.iter()
+        .flat_map(|id| {
+            sandbox::expected_rows(cfg, id, false)
+                .into_iter()
+                .map(move |mut row| {
+                    let mut tagged = serde_json::Map::new();
+                    tagged.insert("bulkId".into(), Value::from(*id));
+                    tagged.append(row.as_object_mut().unwrap());
+                    Value::Object(tagged)
+                })
+        })
+        .collect()
+}
+
+fn sorted(mut rows: Vec<Value>) -> Vec<Value> {
+    rows.sort_by_key(|r| {
+        (
+            r["bulkId"].as_str().unwrap().to_string(),
+            r["id"].as_str().unwrap().to_string(),
+        )
+    });
+    rows
+}
+
+#[test]
+fn rows_of_every_bulk_arrive_tagged_with_their_bulk() {
+    let (cfg, server) = three_bulks();
+    let ids = [cfg.main_bulk_id(), "bulk-b", "bulk-c"];
+    let out = results(&server.endpoint(), ids[0])
+        .args([
+            ids[1],
+            ids[2],
+            "--page-size",
+            "20",
+            "--concurrency",
+            "2",
+            "-f",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let got = jsonl(&stdout(&out));
+    assert_eq!(sorted(got.clone()), sorted(expected(&cfg, &ids)));
+    // bulkId comes first in each line, and each bulk's rows keep their order.
+    assert!(stdout(&out).lines().all(|l| l.starts_with("{\"bulkId\":")));
+    let b: Vec<&str> = got
+        .iter()
+        .filter(|r| r["bulkId"] == "bulk-b")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let mut in_order = b.clone();
+    in_order.sort();
+    assert_eq!(b, in_order);
+    let err = stderr(&out);
+    assert!(
+        err.contains("bulk bulk-b: 75 rows") && err.contains("bulk bulk-c: 0 rows"),
+        "{err}"
+    );
+}
+
+#[test]
+fn csv_has_one_header_and_a_bulk_id_column() {
+    let (cfg, server) = three_bulks();
+    let out = results(&server.endpoint(), cfg.main_bulk_id())
+        .args(["bulk-b", "--page-size", "50", "-f", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(
+        text.matches("bulkId,id,userIdentifierType").count(),
+        1,
+        "{}",
+        &text[..200]
+    );
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let bulks: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    assert_eq!(bulks.len(), 305);
+    assert_eq!(bulks.iter().filter(|b| *b == "bulk-b").count(), 75);
+}
+
+#[test]
+fn a_failing_bulk_keeps_the_others_and_the_exit_code_is_the_worst() {
+    let (cfg, server) = three_bulks();
+    let ids = [cfg.main_bulk_id(), "bulk-b"];
+    let out = results(&server.endpoint(), ids[0])
+        .args([
+            "no-such-bulk",
+            ids[1],
+            sandbox::PROCESSING_BULK_ID,
+            "--page-size",
+            "40",
+            "-f",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "428 (5) is worse than 404 (4): {}",
+        stderr(&out)
+    );
+    assert_eq!(sorted(jsonl(&stdout(&out))), sorted(expected(&cfg, &ids)));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bulk no-such-bulk: failed after 0 rows (exit 4)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "bulk {}: failed after 0 rows (exit 5)",
+            sandbox::PROCESSING_BULK_ID
+        )),
+        "{err}"
+    );
+    assert!(err.contains("bulk bulk-b: 75 rows"), "{err}");
+}
+
+#[test]
+fn bulk_ids_can_come_from_a_file_or_stdin() {
+    let (cfg, server) = three_bulks();
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("bulks.txt");
+    std::fs::write(
+        &list,
+        format!(
+            "# today's bulks\n{}\n\nbulk-b\nbulk-b\n",
+            cfg.main_bulk_id()
+        ),
+    )
+    .unwrap();
+    let out = bin()
+        .args([
+            "results",
+            "-e",
+            &server.endpoint(),
+            "-f",
+            "jsonl",
+            "--bulk-ids-from",
+        ])
+        .arg(&list)
+        .env("DRUID_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(jsonl(&stdout(&out)).len(), 305, "each bulk once");
+    let out = bin()
+        .args([
+            "results",
+            "bulk-c",
+            "-e",
+            &server.endpoint(),
+            "-f",
+            "jsonl",
+            "--bulk-ids-from",
+            "-",
+        ])
+        .env("DRUID_TOKEN", TOKEN)
+        .write_stdin("bulk-b\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(jsonl(&stdout(&out)).len(), 75);
+}
+
+#[test]
+fn options_that_need_one_bulk_are_refused_with_several() {
+    for flag in [
+        &["--max-rows", "5"][..],
+        &["--last", "x"],
+        &["--checkpoint", "cp", "-o", "o.csv"],
+    ] {
+        let out = results("http://127.0.0.1:9", "a")
+            .arg("b")
+            .args(flag)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag:?}");
+        assert!(
+            stderr(&out).contains("one bulk at a time"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let out = results("http://127.0.0.1:9", "a")
+        .args(["--concurrency", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
