@@ -21,11 +21,15 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'druid-bulk' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('results', 'results', [CompletionResultType]::ParameterValue, 'Fetch every page of a bulk''s results and write them out')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the status of one bulk, or of all bulks')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local DruID-compatible fake API in the foreground')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
@@ -34,6 +38,8 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             break
         }
         'druid-bulk;results' {
+            [CompletionResult]::new('--bulk-ids-from', '--bulk-ids-from', [CompletionResultType]::ParameterName, 'Read more bulk ids from a file, one a line (''-'' reads stdin; blank lines and # comments skipped)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'With several bulks: how many to fetch at once')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
             [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
             [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN')
@@ -57,15 +63,48 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--retry-max-time', '--retry-max-time', [CompletionResultType]::ParameterName, 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)')
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Save progress here after every page; the same command run again resumes from it. Needs -o')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow plain http:// to a host that is not this machine (the token travels in clear)')
             [CompletionResult]::new('--failed-only', '--failed-only', [CompletionResultType]::ParameterName, 'Ask the server for failed rows only (`failedOnly=true`)')
             [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'Leave out the header line of csv and table output')
             [CompletionResult]::new('--csv-safe', '--csv-safe', [CompletionResultType]::ParameterName, 'In csv, prefix cells starting with = + - @ tab or CR with '' so spreadsheets do not run them')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr')
+            [CompletionResult]::new('--summary-only', '--summary-only', [CompletionResultType]::ParameterName, 'Print only that summary, on stdout, in the chosen --format (no rows)')
+            [CompletionResult]::new('--fail-on-rows', '--fail-on-rows', [CompletionResultType]::ParameterName, 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)')
             [CompletionResult]::new('--restart', '--restart', [CompletionResultType]::ParameterName, 'With --checkpoint: ignore the saved progress and export from the start')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request (method, URL, status, timing; secrets redacted) on stderr')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request (method, URL, status, timing; secrets redacted) on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'druid-bulk;status' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'App token. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token')
+            [CompletionResult]::new('--auth-url', '--auth-url', [CompletionResultType]::ParameterName, 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'Client id for the client-credentials flow')
+            [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the client secret from a file (''-'' reads stdin); or set DRUID_CLIENT_SECRET')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format; `auto` is `table` on a terminal and `jsonl` when piped')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `auto` is `table` on a terminal and `jsonl` when piped')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns for csv and table, comma separated (e.g. bulkId,status)')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Locale for server messages, sent as Accept-Language (e.g. es-ES)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-request timeout (e.g. 30s, 2m)')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a transient fault; 0 disables')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
+            [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow plain http:// to a host that is not this machine (the token travels in clear)')
+            [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'Leave out the header line of csv and table output')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request on stderr (secrets redacted)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request on stderr (secrets redacted)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -88,9 +127,15 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--retry-max-time', '--retry-max-time', [CompletionResultType]::ParameterName, 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)')
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Save progress here after every page; the same command run again resumes from it. Needs -o')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('--failed-only', '--failed-only', [CompletionResultType]::ParameterName, 'Ask the server for failed rows only (`failedOnly=true`)')
             [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'Leave out the header line of csv and table output')
             [CompletionResult]::new('--csv-safe', '--csv-safe', [CompletionResultType]::ParameterName, 'In csv, prefix cells starting with = + - @ tab or CR with '' so spreadsheets do not run them')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr')
+            [CompletionResult]::new('--summary-only', '--summary-only', [CompletionResultType]::ParameterName, 'Print only that summary, on stdout, in the chosen --format (no rows)')
+            [CompletionResult]::new('--fail-on-rows', '--fail-on-rows', [CompletionResultType]::ParameterName, 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)')
             [CompletionResult]::new('--restart', '--restart', [CompletionResultType]::ParameterName, 'With --checkpoint: ignore the saved progress and export from the start')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -110,22 +155,32 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--reset-rate', '--reset-rate', [CompletionResultType]::ParameterName, 'Fraction of results responses cut off mid-body (the connection is dropped)')
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Delay before answering each results request (e.g. 50ms)')
             [CompletionResult]::new('--not-ready-for', '--not-ready-for', [CompletionResultType]::ParameterName, 'Answer the first N results requests of each bulk with 428 (not finished yet)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'druid-bulk;completions' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'druid-bulk;man' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'druid-bulk;help' {
             [CompletionResult]::new('results', 'results', [CompletionResultType]::ParameterValue, 'Fetch every page of a bulk''s results and write them out')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the status of one bulk, or of all bulks')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local DruID-compatible fake API in the foreground')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
@@ -134,6 +189,9 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             break
         }
         'druid-bulk;help;results' {
+            break
+        }
+        'druid-bulk;help;status' {
             break
         }
         'druid-bulk;help;demo' {

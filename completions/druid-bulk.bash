@@ -34,6 +34,9 @@ _druid__bulk() {
             druid__bulk,sandbox)
                 cmd="druid__bulk__subcmd__sandbox"
                 ;;
+            druid__bulk,status)
+                cmd="druid__bulk__subcmd__status"
+                ;;
             druid__bulk__subcmd__help,completions)
                 cmd="druid__bulk__subcmd__help__subcmd__completions"
                 ;;
@@ -52,6 +55,9 @@ _druid__bulk() {
             druid__bulk__subcmd__help,sandbox)
                 cmd="druid__bulk__subcmd__help__subcmd__sandbox"
                 ;;
+            druid__bulk__subcmd__help,status)
+                cmd="druid__bulk__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -59,12 +65,24 @@ _druid__bulk() {
 
     case "${cmd}" in
         druid__bulk)
-            opts="-h -V --help --version results demo sandbox completions man help"
+            opts="-h -V --color --config --profile --help --version results status demo sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -73,12 +91,24 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__completions)
-            opts="-h --help bash elvish fish powershell zsh"
+            opts="-h --color --config --profile --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -87,7 +117,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__demo)
-            opts="-f -o -q -v -h --rows --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --csv-safe --lang --timeout --retries --retry-max-time --wait --checkpoint --restart --quiet --verbose --help"
+            opts="-f -o -q -v -h --rows --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --retry-max-time --wait --checkpoint --restart --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,6 +191,18 @@ _druid__bulk() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -169,7 +211,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__help)
-            opts="results demo sandbox completions man help"
+            opts="results status demo sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -266,9 +308,9 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__man)
-            opts="-h --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+        druid__subcmd__bulk__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -280,13 +322,47 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__results)
-            opts="-e -f -o -q -v -h --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --csv-safe --lang --timeout --retries --retry-max-time --wait --checkpoint --restart --quiet --verbose --help"
+        druid__subcmd__bulk__subcmd__man)
+            opts="-h --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        druid__subcmd__bulk__subcmd__results)
+            opts="-e -f -o -q -v -h --bulk-ids-from --concurrency --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --retry-max-time --wait --checkpoint --restart --quiet --verbose --color --config --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bulk-ids-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --endpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -379,6 +455,18 @@ _druid__bulk() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -387,7 +475,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__sandbox)
-            opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --help"
+            opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -426,6 +514,96 @@ _druid__bulk() {
                     return 0
                     ;;
                 --not-ready-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        druid__subcmd__bulk__subcmd__status)
+            opts="-e -f -q -v -h --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --columns --no-header --lang --timeout --retries --quiet --verbose --color --config --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "auto table csv jsonl json" -- "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -W "auto table csv jsonl json" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -18,11 +18,15 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
     }
     var completions = [
         &'druid-bulk'= {
+            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
+            cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
             cand results 'Fetch every page of a bulk''s results and write them out'
+            cand status 'Show the status of one bulk, or of all bulks'
             cand demo 'Run `results` against a built-in sandbox API: shows a real export with no setup'
             cand sandbox 'Run a local DruID-compatible fake API in the foreground'
             cand completions 'Print a shell completion script to stdout'
@@ -30,6 +34,8 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'druid-bulk;results'= {
+            cand --bulk-ids-from 'Read more bulk ids from a file, one a line (''-'' reads stdin; blank lines and # comments skipped)'
+            cand --concurrency 'With several bulks: how many to fetch at once'
             cand -e 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
             cand --endpoint 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
             cand --token-file 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN'
@@ -53,15 +59,47 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --retry-max-time 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)'
             cand --wait 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)'
             cand --checkpoint 'Save progress here after every page; the same command run again resumes from it. Needs -o'
+            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
+            cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand --allow-insecure-http 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
             cand --failed-only 'Ask the server for failed rows only (`failedOnly=true`)'
             cand --no-header 'Leave out the header line of csv and table output'
             cand --csv-safe 'In csv, prefix cells starting with = + - @ tab or CR with '' so spreadsheets do not run them'
+            cand --summary 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
+            cand --summary-only 'Print only that summary, on stdout, in the chosen --format (no rows)'
+            cand --fail-on-rows 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)'
             cand --restart 'With --checkpoint: ignore the saved progress and export from the start'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
             cand --verbose 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'druid-bulk;status'= {
+            cand -e 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
+            cand --endpoint 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
+            cand --token-file 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN'
+            cand --token 'App token. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token'
+            cand --auth-url 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com'
+            cand --client-id 'Client id for the client-credentials flow'
+            cand --client-secret-file 'Read the client secret from a file (''-'' reads stdin); or set DRUID_CLIENT_SECRET'
+            cand -f 'Output format; `auto` is `table` on a terminal and `jsonl` when piped'
+            cand --format 'Output format; `auto` is `table` on a terminal and `jsonl` when piped'
+            cand --columns 'Columns for csv and table, comma separated (e.g. bulkId,status)'
+            cand --lang 'Locale for server messages, sent as Accept-Language (e.g. es-ES)'
+            cand --timeout 'Per-request timeout (e.g. 30s, 2m)'
+            cand --retries 'Retries after a transient fault; 0 disables'
+            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
+            cand --profile 'Profile of the config file to use (e.g. --profile staging)'
+            cand --allow-insecure-http 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
+            cand --no-header 'Leave out the header line of csv and table output'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Log each request on stderr (secrets redacted)'
+            cand --verbose 'Log each request on stderr (secrets redacted)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -83,9 +121,15 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --retry-max-time 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)'
             cand --wait 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)'
             cand --checkpoint 'Save progress here after every page; the same command run again resumes from it. Needs -o'
+            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
+            cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand --failed-only 'Ask the server for failed rows only (`failedOnly=true`)'
             cand --no-header 'Leave out the header line of csv and table output'
             cand --csv-safe 'In csv, prefix cells starting with = + - @ tab or CR with '' so spreadsheets do not run them'
+            cand --summary 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
+            cand --summary-only 'Print only that summary, on stdout, in the chosen --format (no rows)'
+            cand --fail-on-rows 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)'
             cand --restart 'With --checkpoint: ignore the saved progress and export from the start'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -104,19 +148,29 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --reset-rate 'Fraction of results responses cut off mid-body (the connection is dropped)'
             cand --latency 'Delay before answering each results request (e.g. 50ms)'
             cand --not-ready-for 'Answer the first N results requests of each bulk with 428 (not finished yet)'
+            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
+            cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'druid-bulk;completions'= {
+            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
+            cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'druid-bulk;man'= {
+            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
+            cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'druid-bulk;help'= {
             cand results 'Fetch every page of a bulk''s results and write them out'
+            cand status 'Show the status of one bulk, or of all bulks'
             cand demo 'Run `results` against a built-in sandbox API: shows a real export with no setup'
             cand sandbox 'Run a local DruID-compatible fake API in the foreground'
             cand completions 'Print a shell completion script to stdout'
@@ -124,6 +178,8 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'druid-bulk;help;results'= {
+        }
+        &'druid-bulk;help;status'= {
         }
         &'druid-bulk;help;demo'= {
         }

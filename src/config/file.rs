@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::exit::Failure;
 
-/// Keys people reach for when pasting a secret; each gets a pointed refusal
+/// Keys people reach for when pasting a secret; they get a pointed refusal
 /// instead of serde's generic "unknown field".
 const SECRET_KEYS: [&str; 4] = ["token", "client_secret", "secret", "password"];
 const SECRET_MESSAGE: &str = "secrets are not stored in the config file: \
@@ -38,8 +38,8 @@ pub struct Profile {
     pub concurrency: Option<usize>,
 }
 
-// Only the derived impl is used: it builds a `Profile` directly, and keeps the
-// public type free of serde.
+// Only its derived impl is used (it builds a `Profile`), which keeps serde
+// out of the public type.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(remote = "Profile", deny_unknown_fields)]
@@ -59,23 +59,19 @@ struct ProfileDef {
     concurrency: Option<usize>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The whole file; profiles stay raw tables until each is checked under its
+/// own name, so errors can say which profile is wrong.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawFile {
+struct ConfigFile<P = toml::Table> {
     default_profile: Option<String>,
-    #[serde(default)]
-    profiles: BTreeMap<String, toml::Table>,
-}
-
-#[derive(Debug)]
-struct ConfigFile {
-    default_profile: Option<String>,
-    profiles: BTreeMap<String, Profile>,
+    #[serde(default = "BTreeMap::new")]
+    profiles: BTreeMap<String, P>,
 }
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
 
-fn fail(message: String, hint: impl Into<String>) -> anyhow::Error {
+fn fail(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
     Failure::usage(message).with_hint(hint).into()
 }
 
@@ -99,9 +95,8 @@ fn default_path_from(env: Env, windows: bool) -> Option<PathBuf> {
         env_path(env, "APPDATA")?
     } else {
         // The XDG spec says a relative value is invalid and must be ignored.
-        env_path(env, "XDG_CONFIG_HOME")
-            .filter(|p| p.is_absolute())
-            .or_else(|| Some(home_from(env, false)?.join(".config")))?
+        let xdg = env_path(env, "XDG_CONFIG_HOME").filter(|p| p.is_absolute());
+        xdg.or_else(|| Some(home_from(env, false)?.join(".config")))?
     };
     Some(dir.join("druid-bulk").join("config.toml"))
 }
@@ -115,7 +110,10 @@ fn default_path_from(env: Env, windows: bool) -> Option<PathBuf> {
 /// - a `token_env`/`client_secret_env` names an environment variable; it is NOT read here.
 ///
 /// Returns the profile and the path it came from.
-pub fn load(explicit_path: Option<&Path>, profile: Option<&str>) -> Result<Option<(Profile, PathBuf)>> {
+pub fn load(
+    explicit_path: Option<&Path>,
+    profile: Option<&str>,
+) -> Result<Option<(Profile, PathBuf)>> {
     let home = home_from(&|key| std::env::var_os(key), cfg!(windows));
     load_from(explicit_path, profile, default_path(), home.as_deref())
 }
@@ -130,15 +128,21 @@ fn load_from(
         return match profile {
             None => Ok(None),
             Some(name) => Err(fail(
-                format!("profile `{name}` was asked for, but no config dir is known (HOME is unset)"),
+                format!("profile `{name}` was asked for, but no config dir is known (no HOME)"),
                 "pass --config PATH",
             )),
         };
     };
+    let shown = path.display();
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let shown = path.display();
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(fail(
+                format!("cannot read config file {shown}: {e}"),
+                "make it a readable file, or pass --config with another one",
+            ))
+        }
+        Err(_) => {
             return match (explicit, profile) {
                 // No config file is the normal case for users without profiles.
                 (None, None) => Ok(None),
@@ -150,30 +154,22 @@ fn load_from(
                     format!("config file {shown} (from --config) does not exist"),
                     "check the path given to --config",
                 )),
-            };
-        }
-        Err(e) => {
-            return Err(fail(
-                format!("cannot read config file {}: {e}", path.display()),
-                "make it a readable file, or pass --config with another one",
-            ))
+            }
         }
     };
     let file = parse(&text, &path, home)?;
     Ok(select(file, profile, &path)?.map(|p| (p, path)))
 }
 
-/// Parses and checks every profile, not just the chosen one, so a typo is
-/// caught the first time the file is used rather than when a profile is.
-fn parse(text: &str, path: &Path, home: Option<&Path>) -> Result<ConfigFile> {
-    let raw: RawFile = toml::from_str(text).map_err(|e| {
+/// Checks every profile, not just the chosen one, so a typo shows up the
+/// first time the file is used rather than on the day that profile is.
+fn parse(text: &str, path: &Path, home: Option<&Path>) -> Result<ConfigFile<Profile>> {
+    let raw: ConfigFile = toml::from_str(text).map_err(|e| {
         let before = &text[..e.span().map_or(0, |s| s.start.min(text.len()))];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        fail(
-            format!("{}:{line}:{column}: {}", path.display(), e.message()),
-            "fix the file there, or pass --config with another one",
-        )
+        let at = format!("{}:{line}:{column}", path.display());
+        fail(format!("{at}: {}", e.message()), "fix the file there, or pass --config with another one")
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
     let mut profiles = BTreeMap::new();
@@ -191,8 +187,9 @@ fn parse_profile(
     base: &Path,
     home: Option<&Path>,
 ) -> Result<Profile> {
-    let place = format!("profile `{name}` in {}", path.display());
-    let bad = |what: String, hint: String| fail(format!("{place}: {what}"), hint);
+    let bad = |what: String, hint: String| {
+        fail(format!("profile `{name}` in {}: {what}", path.display()), hint)
+    };
     if let Some(key) = table.keys().find(|k| SECRET_KEYS.contains(&k.as_str())) {
         let hint = format!("remove `{key}` and keep the secret in a file or environment variable");
         return Err(bad(format!("`{key}`: {SECRET_MESSAGE}"), hint));
@@ -205,52 +202,55 @@ fn parse_profile(
         ("token_file", &mut profile.token_file),
         ("client_secret_file", &mut profile.client_secret_file),
     ] {
-        if slot.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
-            return Err(bad(format!("`{key}` is empty"), format!("give a path, or remove `{key}`")));
-        }
         if let Some(raw) = slot.take() {
-            let expanded = expand_path(&raw, home, base).ok_or_else(|| {
-                let what = format!("`{key}` starts with `~` but the home directory is not known");
-                bad(what, "write an absolute path".into())
-            })?;
-            *slot = Some(expanded);
+            let expanded = expand_path(&raw, home, base);
+            *slot = Some(expanded.map_err(|why| bad(format!("`{key}` {why}"), "write an absolute path".into()))?);
         }
     }
     for (key, value) in [
         ("token_env", &profile.token_env),
         ("client_secret_env", &profile.client_secret_env),
     ] {
-        // A pasted secret is the likely mistake, and must not be echoed back.
-        let is_name = |v: &String| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if value.as_ref().is_some_and(|v| !is_name(v)) {
+        // A pasted secret is the likely mistake, so the value is never echoed.
+        let name_like = |v: &String| {
+            !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        if value.as_ref().is_some_and(|v| !name_like(v)) {
             let what = format!("`{key}` must be the NAME of an environment variable");
-            return Err(bad(what, format!("write e.g. {key} = \"MY_VAR\" and export MY_VAR")));
+            return Err(bad(what, format!("write {key} = \"MY_VAR\" and export MY_VAR")));
         }
     }
     if let Some(format) = profile.format.as_deref().filter(|f| !FORMATS.contains(f)) {
         let hint = format!("use one of {}", FORMATS.join(", "));
         return Err(bad(format!("format = \"{format}\" is not a known format"), hint));
     }
-    if let Some(t) = profile.timeout.as_deref().filter(|t| humantime::parse_duration(t.trim()).is_err()) {
+    let timeout = profile.timeout.as_deref();
+    if let Some(t) = timeout.filter(|t| humantime::parse_duration(t.trim()).is_err()) {
         let hint = "write it like \"30s\", \"2m\" or \"1h30m\"".to_string();
         return Err(bad(format!("timeout = \"{t}\" is not a duration"), hint));
     }
     Ok(profile)
 }
 
-/// `~` means the home directory (None when it is unknown); a relative path
-/// means the config file's directory, so a profile works from any directory.
-fn expand_path(raw: &Path, home: Option<&Path>, base: &Path) -> Option<PathBuf> {
-    match raw.strip_prefix("~") {
-        Ok(rest) => Some(home?.join(rest)),
-        Err(_) => Some(base.join(raw)),
+/// `~` means the home directory; a relative path means the config file's
+/// directory, so a profile behaves the same from any working directory.
+fn expand_path(raw: &Path, home: Option<&Path>, base: &Path) -> Result<PathBuf, &'static str> {
+    match (raw.strip_prefix("~"), home) {
+        _ if raw.as_os_str().is_empty() => Err("is empty"),
+        (Ok(rest), Some(home)) => Ok(home.join(rest)),
+        (Ok(_), None) => Err("starts with `~` but the home directory is not known"),
+        (Err(_), _) => Ok(base.join(raw)),
     }
 }
 
 /// Picks by `--profile`/`DRUID_PROFILE`, then `default_profile`, then a
 /// profile called "default".
-fn select(mut file: ConfigFile, asked: Option<&str>, path: &Path) -> Result<Option<Profile>> {
-    let (name, from) = match (asked, file.default_profile.take()) {
+fn select(
+    mut file: ConfigFile<Profile>,
+    asked: Option<&str>,
+    path: &Path,
+) -> Result<Option<Profile>> {
+    let (name, from) = match (asked, file.default_profile) {
         (Some(name), _) => (name.to_string(), "--profile / DRUID_PROFILE".to_string()),
         (None, Some(name)) => (name, format!("default_profile in {}", path.display())),
         (None, None) => return Ok(file.profiles.remove("default")),
@@ -258,13 +258,10 @@ fn select(mut file: ConfigFile, asked: Option<&str>, path: &Path) -> Result<Opti
     if let Some(profile) = file.profiles.remove(&name) {
         return Ok(Some(profile));
     }
-    let known = file.profiles.keys().map(String::as_str).collect::<Vec<_>>().join(", ");
-    let there = match known.is_empty() {
-        true => "it defines no profiles".to_string(),
-        false => format!("profiles there: {known}"),
-    };
+    let known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
+    let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
     Err(fail(
-        format!("profile `{name}` (from {from}) is not in {}; {there}", path.display()),
+        format!("profile `{name}` (from {from}) is not in {}; profiles there: {known}", path.display()),
         format!("pick an existing profile, or add a [profiles.{name}] table"),
     ))
 }
@@ -293,34 +290,29 @@ retries = 8
 format = "csv"
 "#;
 
-    fn parse_at(text: &str) -> Result<ConfigFile> {
-        parse(text, Path::new("/etc/db/config.toml"), Some(Path::new("/home/u")))
-    }
-
     fn pick(text: &str, asked: Option<&str>) -> Result<Option<Profile>> {
-        select(parse_at(text)?, asked, Path::new("/etc/db/config.toml"))
+        let path = Path::new("/etc/db/config.toml");
+        select(parse(text, path, Some(Path::new("/home/u")))?, asked, path)
     }
 
+    /// Asserts exit code 2 and returns the message with its hint.
     fn usage_error(result: Result<impl std::fmt::Debug>) -> String {
         let err = result.unwrap_err();
         assert_eq!(exit_code(&err), 2, "{err:#}");
-        format!("{err:#}")
+        let hint = err.downcast_ref::<Failure>().and_then(|f| f.hint.clone());
+        format!("{err:#} / {}", hint.unwrap_or_default())
     }
 
     #[test]
-    fn example_parses_and_default_profile_is_honoured() {
+    fn example_parses_and_profiles_are_selected() {
         let prod = pick(EXAMPLE, None).unwrap().unwrap();
-        assert_eq!(prod.client_id.as_deref(), Some("bulk-exporter"));
-        assert_eq!(prod.page_size, Some(500));
-        assert_eq!(prod.client_secret_file, Some(Path::new("/home/u").join(".config/druid-bulk/prod.secret")));
+        assert_eq!((prod.client_id.as_deref(), prod.page_size), (Some("bulk-exporter"), Some(500)));
+        let secret = Path::new("/home/u").join(".config/druid-bulk/prod.secret");
+        assert_eq!(prod.client_secret_file, Some(secret));
         let staging = pick(EXAMPLE, Some("staging")).unwrap().unwrap();
         assert_eq!(staging.token_env.as_deref(), Some("STAGING_DRUID_TOKEN"));
         assert_eq!((staging.timeout.as_deref(), staging.retries), (Some("2m"), Some(8)));
         assert_eq!(staging.format.as_deref(), Some("csv"));
-    }
-
-    #[test]
-    fn profile_named_default_is_used_when_nothing_is_selected() {
         let text = "[profiles.default]\nlang = \"fr\"\n[profiles.other]\n";
         assert_eq!(pick(text, None).unwrap().unwrap().lang.as_deref(), Some("fr"));
         assert_eq!(pick(text, Some("other")).unwrap(), Some(Profile::default()));
@@ -332,53 +324,46 @@ format = "csv"
         let msg = usage_error(pick(EXAMPLE, Some("dev")));
         assert!(msg.contains("`dev`") && msg.contains("prod, staging"), "{msg}");
         let msg = usage_error(pick("default_profile = \"gone\"\n[profiles.a]\n", None));
-        assert!(msg.contains("default_profile") && msg.contains("profiles there: a"), "{msg}");
+        assert!(msg.contains("default_profile") && msg.contains("there: a"), "{msg}");
     }
 
     #[test]
-    fn unknown_keys_and_inline_secrets_are_refused() {
+    fn unknown_keys_bad_values_and_inline_secrets_are_refused() {
         let msg = usage_error(pick("[profiles.p]\nendpont = \"x\"\n", None));
         assert!(msg.contains("endpont") && msg.contains("`p`"), "{msg}");
-        let msg = usage_error(pick("[profiles.p]\npage_size = \"5\"\n", None));
-        assert!(msg.contains("page_size"), "{msg}");
+        assert!(usage_error(pick("[profiles.p]\npage_size = \"5\"\n", None)).contains("page_size"));
         for key in SECRET_KEYS {
             let msg = usage_error(pick(&format!("[profiles.p]\n{key} = \"s3cr3t\"\n"), None));
-            assert!(msg.contains("not stored in the config file") && !msg.contains("s3cr3t"), "{msg}");
+            assert!(msg.contains("not stored in the config file") && !msg.contains("s3cr3t"));
         }
-        let msg = usage_error(pick("[profiles.p]\ntoken_env = \"eyJhbGciOi.x.y\"\n", None));
-        assert!(msg.contains("NAME of an environment variable") && !msg.contains("eyJ"), "{msg}");
-        usage_error(pick("[profiles.p]\nformat = \"xml\"\n", None));
-        usage_error(pick("[profiles.p]\ntimeout = \"soon\"\n", None));
-        usage_error(pick("[prod]\nlang = \"es\"\n", None));
+        let msg = usage_error(pick("[profiles.p]\ntoken_env = \"eyJhbGciOi.x\"\n", None));
+        assert!(msg.contains("NAME of an environment variable") && !msg.contains("eyJ"));
+        for bad in ["format = \"xml\"", "timeout = \"soon\"", "token_file = \"\""] {
+            usage_error(pick(&format!("[profiles.p]\n{bad}\n"), None));
+        }
+        assert!(usage_error(pick("[prod]\n", None)).contains("unknown field `prod`"));
     }
 
     #[test]
     fn paths_expand_home_and_resolve_against_the_config_dir() {
-        let base = Path::new("/cfg/dir");
-        let home = Some(Path::new("/home/u"));
+        let (base, home) = (Path::new("/cfg/dir"), Some(Path::new("/home/u")));
         let expand = |raw: &str, home| expand_path(Path::new(raw), home, base);
-        assert_eq!(expand("~/x", home), Some(Path::new("/home/u").join("x")));
-        assert_eq!(expand("s/secret", home), Some(base.join("s/secret")));
-        assert_eq!(expand("/abs/t", home), Some(PathBuf::from("/abs/t")));
-        assert_eq!(expand("~/x", None), None);
-        usage_error(pick("[profiles.p]\ntoken_file = \"\"\n", None));
-        let p = pick("[profiles.default]\ntoken_file = \"tok\"\n", None).unwrap().unwrap();
-        assert_eq!(p.token_file, Some(Path::new("/etc/db").join("tok")));
+        assert_eq!(expand("~/x", home), Ok(Path::new("/home/u").join("x")));
+        assert_eq!(expand("s/secret", home), Ok(base.join("s/secret")));
+        assert_eq!(expand("/abs/t", home), Ok(PathBuf::from("/abs/t")));
+        assert!(expand("~/x", None).is_err());
+        let p = pick("[profiles.default]\ntoken_file = \"tok\"\n", None).unwrap();
+        assert_eq!(p.unwrap().token_file, Some(Path::new("/etc/db").join("tok")));
     }
 
     #[test]
-    fn missing_files() {
+    fn missing_and_real_files() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("nope.toml");
         usage_error(load_from(Some(&missing), None, None, None));
         assert!(load_from(None, None, Some(missing.clone()), None).unwrap().is_none());
         usage_error(load_from(None, Some("prod"), Some(missing), None));
         assert!(load_from(None, None, None, None).unwrap().is_none());
-    }
-
-    #[test]
-    fn load_reads_a_real_file() {
-        let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "[profiles.default]\ntoken_file = \"tok\"\n").unwrap();
         let (profile, from) = load_from(Some(&path), None, None, None).unwrap().unwrap();
@@ -387,19 +372,20 @@ format = "csv"
 
     #[test]
     fn invalid_toml_names_the_file_and_line() {
-        let msg = usage_error(parse_at("[profiles.a]\nlang = \n"));
+        let msg = usage_error(pick("[profiles.a]\nlang = \n", None));
         assert!(msg.contains("/etc/db/config.toml:2:"), "{msg}");
     }
 
     #[test]
     fn default_path_follows_xdg_then_home() {
-        let env = |vars: &'static [(&'static str, &'static str)]| {
-            move |key: &str| vars.iter().find(|(k, _)| *k == key).map(|(_, v)| OsString::from(v))
+        let path = |vars: &[(&str, &str)], windows| {
+            let env = |key: &str| vars.iter().find(|(k, _)| *k == key).map(|(_, v)| v.into());
+            default_path_from(&env, windows)
         };
         let want = |dir: &str| Some(Path::new(dir).join("druid-bulk").join("config.toml"));
-        assert_eq!(default_path_from(&env(&[("XDG_CONFIG_HOME", "/x"), ("HOME", "/h")]), false), want("/x"));
-        assert_eq!(default_path_from(&env(&[("XDG_CONFIG_HOME", "rel"), ("HOME", "/h")]), false), want("/h/.config"));
-        assert_eq!(default_path_from(&env(&[("APPDATA", "C:\\A"), ("HOME", "/h")]), true), want("C:\\A"));
-        assert_eq!(default_path_from(&env(&[("HOME", "")]), false), None);
+        assert_eq!(path(&[("XDG_CONFIG_HOME", "/x"), ("HOME", "/h")], false), want("/x"));
+        assert_eq!(path(&[("XDG_CONFIG_HOME", "rel"), ("HOME", "/h")], false), want("/h/.config"));
+        assert_eq!(path(&[("APPDATA", "C:\\A"), ("HOME", "/h")], true), want("C:\\A"));
+        assert_eq!(path(&[("HOME", "")], false), None);
     }
 }
