@@ -100,16 +100,21 @@ fn report_error(err: &anyhow::Error, paint: Paint) -> i32 {
 
 fn run(cli: Cli, matches: &ArgMatches, paint: Paint) -> Result<i32> {
     match cli.command {
-        Command::Results(args) => {
-            let sub = matches.subcommand_matches("results");
-            let origin = sub.and_then(|m| m.value_source("token")).map(|s| match s {
-                ValueSource::CommandLine => TokenOrigin::CommandLine,
-                _ => TokenOrigin::Environment,
-            });
+        Command::Results(mut args) => {
+            let sub = matches.subcommand_matches("results").unwrap_or(matches);
+            let origin = token_origin(sub);
+            let mut concurrency = args.concurrency;
+            if let Some((profile, _)) =
+                config::file::load(cli.config.as_deref(), cli.profile.as_deref())?
+            {
+                config::profile::apply_conn(&profile, sub, &mut args.conn);
+                config::profile::apply_fetch(&profile, sub, &mut args.fetch)?;
+                concurrency = config::profile::concurrency(&profile, sub, concurrency);
+            }
             let ids = config::collect_bulk_ids(&args.bulk_ids, args.bulk_ids_from.as_deref())?;
             let (mut config, warnings) =
                 Config::new(ids, &args.conn, origin, &args.fetch, cli.color)?;
-            config.concurrency = config::check_concurrency(args.concurrency)?;
+            config.concurrency = config::check_concurrency(concurrency)?;
             if config.verbosity > Verbosity::Quiet {
                 for w in warnings {
                     eprintln!("{}", paint.line(&w));
@@ -117,15 +122,14 @@ fn run(cli: Cli, matches: &ArgMatches, paint: Paint) -> Result<i32> {
             }
             export(&config)
         }
-        Command::Status(args) => {
-            let origin = matches
-                .subcommand_matches("status")
-                .and_then(|m| m.value_source("token"))
-                .map(|s| match s {
-                    ValueSource::CommandLine => TokenOrigin::CommandLine,
-                    _ => TokenOrigin::Environment,
-                });
-            status(&args, origin, cli.color, paint)
+        Command::Status(mut args) => {
+            let sub = matches.subcommand_matches("status").unwrap_or(matches);
+            if let Some((profile, _)) =
+                config::file::load(cli.config.as_deref(), cli.profile.as_deref())?
+            {
+                config::profile::apply_conn(&profile, sub, &mut args.conn);
+            }
+            status(&args, token_origin(sub), cli.color, paint)
         }
         Command::Demo(args) => demo(&args, cli.color),
         Command::Sandbox(args) => serve_sandbox(&args),
@@ -142,6 +146,14 @@ fn run(cli: Cli, matches: &ArgMatches, paint: Paint) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+/// Whether `--token` came from the command line or the environment.
+fn token_origin(matches: &ArgMatches) -> Option<TokenOrigin> {
+    matches.value_source("token").map(|s| match s {
+        ValueSource::CommandLine => TokenOrigin::CommandLine,
+        _ => TokenOrigin::Environment,
+    })
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

@@ -54,9 +54,12 @@ impl Progress {
             return;
         }
         let rate = rows as f64 / elapsed.as_secs_f64().max(0.001);
-        self.show(format!(
-            "{what}: {pages} pages, {rows} rows, {rate:.0} rows/s"
-        ));
+        let pages = if pages == 1 {
+            "1 page".to_string()
+        } else {
+            format!("{pages} pages")
+        };
+        self.show(format!("{what}: {pages}, {rows} rows, {rate:.0} rows/s"));
     }
 
     /// Run `f` (which writes to the terminal) with the spinner out of the way.

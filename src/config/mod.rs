@@ -12,6 +12,8 @@ use anyhow::Result;
 use url::Url;
 
 mod auth;
+pub mod file;
+pub mod profile;
 
 pub use auth::is_loopback;
 

@@ -46,7 +46,14 @@ impl<W: Write> TableWriter<W> {
             let prose: Vec<bool> = (0..natural.len())
                 .map(|i| self.page.iter().any(|r| r[i].contains(' ')))
                 .collect();
-            fit_widths(&natural, &prose, self.layout.width)
+            let mut widths = fit_widths(&natural, &prose, self.layout.width);
+            // Later pages may hold longer text: let the last column use the
+            // rest of the terminal rather than wrap early.
+            if let (Some(limit), Some(last)) = (self.layout.width, widths.len().checked_sub(1)) {
+                let used = widths.iter().sum::<usize>() + GAP * last;
+                widths[last] += limit.saturating_sub(used);
+            }
+            widths
         });
         let mut table = Table::new();
         table

@@ -18,9 +18,21 @@ pub fn results_path(bulk: &str) -> String {
 /// The binary, with no DruID settings inherited from the environment.
 pub fn bin() -> Command {
     let mut cmd = Command::cargo_bin("druid-bulk").unwrap();
-    for var in ["DRUID_ENDPOINT", "DRUID_TOKEN", "COLUMNS", "CI", "NO_COLOR"] {
+    for var in [
+        "DRUID_ENDPOINT",
+        "DRUID_TOKEN",
+        "DRUID_PROFILE",
+        "DRUID_AUTH_URL",
+        "DRUID_CLIENT_ID",
+        "DRUID_CLIENT_SECRET",
+        "COLUMNS",
+        "CI",
+        "NO_COLOR",
+    ] {
         cmd.env_remove(var);
     }
+    // Never the developer's own config file.
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent/druid-bulk-tests");
     // Retry and poll waits take a thousandth of their real time.
     cmd.env("DRUID_BULK_TIME_SCALE", "0.001");
     cmd
