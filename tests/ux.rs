@@ -154,3 +154,55 @@ fn colored_error_labels_only_when_asked() {
         .unwrap();
     assert!(stderr(&out).starts_with("error: "), "{:?}", stderr(&out));
 }
+
+/// Run the binary under a pseudo-terminal (util-linux `script`) and return
+/// everything the terminal showed.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(endpoint: &str, bulk: &str, ci: bool) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("druid-bulk");
+    let line = format!(
+        "{} results {bulk} -e {endpoint} --page-size 10 -f csv -o /dev/null",
+        bin.display()
+    );
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"])
+        .env("DRUID_TOKEN", TOKEN)
+        .env_remove("NO_COLOR")
+        .env("XDG_CONFIG_HOME", "/nonexistent/druid-bulk-tests");
+    if ci {
+        cmd.env("CI", "true");
+    } else {
+        cmd.env_remove("CI");
+    }
+    let out = cmd
+        .output()
+        .expect("util-linux `script` runs the binary on a pty");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_terminal_gets_a_live_progress_line_and_ci_does_not() {
+    let cfg = SandboxConfig::new(150)
+        .with_token(TOKEN)
+        .with_faults(sandbox::Faults {
+            latency: std::time::Duration::from_millis(20),
+            ..sandbox::Faults::default()
+        });
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    let live = on_a_terminal(&server.endpoint(), cfg.main_bulk_id(), false);
+    assert!(
+        live.contains("rows/s"),
+        "progress shown on a terminal: {live:?}"
+    );
+    assert!(live.contains("150 rows in 15 pages"), "{live:?}");
+    let ci = on_a_terminal(&server.endpoint(), cfg.main_bulk_id(), true);
+    assert!(!ci.contains("rows/s"), "no progress under CI: {ci:?}");
+    assert!(!ci.contains('\u{1b}'), "no ANSI codes under CI: {ci:?}");
+    assert!(ci.contains("150 rows in 15 pages"), "{ci:?}");
+}
