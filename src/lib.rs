@@ -158,7 +158,7 @@ fn token_origin(matches: &ArgMatches) -> Option<TokenOrigin> {
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(1)
         .enable_all()
         .build()?)
 }

@@ -33,6 +33,11 @@ pub struct Page {
 }
 
 impl Page {
+    /// The body, to hand back to [`Api::recycle`] after writing.
+    pub fn into_body(self) -> Bytes {
+        self.body
+    }
+
     /// The page's rows, borrowed from its body.
     pub fn raw_rows(&self) -> Vec<&RawValue> {
         // The body was parsed once already when the page was made.

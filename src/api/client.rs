@@ -60,6 +60,9 @@ impl PageQuery<'_> {
 /// The API client.
 pub struct Api {
     http: reqwest::Client,
+    /// Page buffers handed back after writing, reused for the next pages so
+    /// memory stays flat however many pages an export has.
+    buffers: std::sync::Mutex<Vec<bytes::BytesMut>>,
     endpoint: Url,
     tokens: Tokens,
     verbose: bool,
@@ -89,11 +92,31 @@ impl Api {
             .build()?;
         Ok(Api {
             http,
+            buffers: std::sync::Mutex::default(),
             endpoint: conn.endpoint,
             tokens: Tokens::new(conn.auth),
             verbose,
             lang,
         })
+    }
+
+    /// Give a page body back once nothing borrows from it any more.
+    pub fn recycle(&self, body: Bytes) {
+        if let Ok(mut buffer) = body.try_into_mut() {
+            buffer.clear();
+            let mut pool = self.buffers.lock().unwrap_or_else(|e| e.into_inner());
+            if pool.len() < 4 {
+                pool.push(buffer);
+            }
+        }
+    }
+
+    fn buffer(&self) -> bytes::BytesMut {
+        self.buffers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default()
     }
 
     /// Whether a rejected token can be replaced (client credentials).
@@ -179,10 +202,12 @@ impl Api {
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = read_capped(response, bulk_id).await.map_err(|e| match e {
-            Capped::TooLarge(failure) => FetchError::Fatal(failure),
-            Capped::Network(e) => unreachable(e),
-        })?;
+        let body = read_capped(response, self.buffer(), bulk_id)
+            .await
+            .map_err(|e| match e {
+                Capped::TooLarge(failure) => FetchError::Fatal(failure),
+                Capped::Network(e) => unreachable(e),
+            })?;
         if self.verbose {
             eprintln!(
                 "< {status} in {} ms ({} bytes)",
@@ -256,7 +281,11 @@ enum Capped {
 }
 
 /// Read a body, refusing one larger than [`MAX_BODY`].
-async fn read_capped(mut response: reqwest::Response, bulk_id: &str) -> Result<Bytes, Capped> {
+async fn read_capped(
+    mut response: reqwest::Response,
+    mut body: bytes::BytesMut,
+    bulk_id: &str,
+) -> Result<Bytes, Capped> {
     let too_large = || {
         Capped::TooLarge(Failure::new(
             Class::Protocol,
@@ -273,7 +302,7 @@ async fn read_capped(mut response: reqwest::Response, bulk_id: &str) -> Result<B
     {
         return Err(too_large());
     }
-    let mut body = bytes::BytesMut::with_capacity(response.content_length().unwrap_or(0) as usize);
+    body.reserve(response.content_length().unwrap_or(0) as usize);
     while let Some(chunk) = response.chunk().await.map_err(Capped::Network)? {
         if body.len() + chunk.len() > MAX_BODY {
             return Err(too_large());

@@ -180,16 +180,20 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
                 break Ok(());
             };
             match page {
-                Ok(page) => match progress.suspend(|| run.page(index, &page)) {
-                    Ok(true) => progress.exporting(
-                        &what,
-                        run.summary.pages,
-                        run.summary.rows,
-                        started.elapsed(),
-                    ),
-                    Ok(false) => break Ok(()),
-                    Err(e) => break Err(e),
-                },
+                Ok(page) => {
+                    let written = progress.suspend(|| run.page(index, &page));
+                    api.recycle(page.into_body());
+                    match written {
+                        Ok(true) => progress.exporting(
+                            &what,
+                            run.summary.pages,
+                            run.summary.rows,
+                            started.elapsed(),
+                        ),
+                        Ok(false) => break Ok(()),
+                        Err(e) => break Err(e),
+                    }
+                }
                 Err(e) if !cfg.many() => break Err(e),
                 Err(e) => run.summary.bulks[index].failure = Some(as_failure(e)),
             }

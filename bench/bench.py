@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark of `druid-bulk results -f csv` against the network
+floor (one keep-alive `curl -K` fetching every page URL, output discarded)
+and the scripts users write today (a bash curl+jq loop, a Python loop).
+
+Everything runs against the built-in sandbox (fixed seed) on loopback, in
+one run, several repetitions each; medians are compared as ratios, peak
+memory (max RSS) is read from /usr/bin/time, and every tool's CSV is parsed
+and compared row by row. Run it with `bash bench/run`.
+"""
+import argparse
+import csv
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "druid-bulk")
+BULK = "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73"
+TOKEN = "bench-token"
+SEED = "7"
+PAGE = 1000
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Sandbox:
+    def __init__(self, rows, latency=None):
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        args = [BIN, "sandbox", "--addr", f"127.0.0.1:{self.port}", "--rows", str(rows),
+                "--seed", SEED, "--token", TOKEN]
+        if latency:
+            args += ["--latency", latency]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
+                return
+            except OSError:
+                time.sleep(0.02)
+        raise SystemExit("the sandbox did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait()
+
+
+def timed(cmd, stdout_path=None, env=None):
+    """Run a command; return (wall seconds, max RSS KiB)."""
+    full = ["/usr/bin/time", "-f", "%M"] + cmd
+    out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+    start = time.perf_counter()
+    done = subprocess.run(full, stdout=out, stderr=subprocess.PIPE, env=env)
+    wall = time.perf_counter() - start
+    if stdout_path:
+        out.close()
+    if done.returncode != 0:
+        raise SystemExit(f"{cmd[0]} failed: {done.stderr.decode(errors='replace')[-2000:]}")
+    rss = int(done.stderr.decode().strip().splitlines()[-1])
+    return wall, rss
+
+
+def rows_of(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return [tuple(r) for r in csv.reader(f)]
+
+
+def curl_config(endpoint, ids, rows, path):
+    """Every page URL known in advance: the cursor of page k+1 is the id of row k*PAGE-1."""
+    with open(path, "w") as f:
+        f.write(f'header = "Authorization: Bearer {TOKEN}"\nheader = "Accept: application/json"\n')
+        base = f"{endpoint}/activityid/v1/user/bulk/{BULK}/results?limit={PAGE}"
+        f.write(f'url = "{base}"\noutput = "/dev/null"\n')
+        for k in range(PAGE, rows, PAGE):
+            f.write(f'url = "{base}&last={ids[k - 1]}"\noutput = "/dev/null"\n')
+    return (rows + PAGE - 1) // PAGE
+
+
+def median_run(reps, make_cmd, out_path=None, env=None):
+    walls, rss = [], []
+    for _ in range(reps):
+        w, r = timed(make_cmd(), out_path, env)
+        walls.append(w)
+        rss.append(r)
+    return statistics.median(walls), max(rss)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--slow-reps", type=int, default=3, help="repetitions of the bash and Python loops")
+    parser.add_argument("--latency-rows", type=int, default=100000)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    env = dict(os.environ, DRUID_TOKEN=TOKEN)
+    env.pop("CI", None)
+    work = tempfile.mkdtemp(prefix="druid-bulk-bench-")
+    results = []
+    for rows in sizes:
+        sb = Sandbox(rows)
+        try:
+            d_csv, b_csv, p_csv = (os.path.join(work, f"{n}-{rows}.csv") for n in ("druid", "bash", "python"))
+            druid = lambda: [BIN, "results", BULK, "-e", sb.endpoint, "--page-size", str(PAGE),
+                             "-f", "csv", "-o", d_csv, "-q"]
+            timed(druid(), env=env)  # warm-up (page cache, sandbox caches)
+            d_wall, d_rss = median_run(args.reps, druid, env=env)
+            expected = rows_of(d_csv)
+            ids = [r[0] for r in expected[1:]]
+            cfg = os.path.join(work, f"curl-{rows}.cfg")
+            pages = curl_config(sb.endpoint, ids, rows, cfg)
+            f_wall, _ = median_run(args.reps, lambda: ["curl", "-sSf", "-K", cfg])
+            slow = args.slow_reps if rows < 1_000_000 else 1
+            b_wall, _ = median_run(slow, lambda: ["bash", os.path.join(ROOT, "bench", "loop.sh"),
+                                                  sb.endpoint, BULK, TOKEN, str(PAGE)], b_csv)
+            p_wall, _ = median_run(slow, lambda: [sys.executable, os.path.join(ROOT, "bench", "loop.py"),
+                                                  sb.endpoint, BULK, TOKEN, str(PAGE)], p_csv)
+            same = rows_of(b_csv) == expected and rows_of(p_csv) == expected and len(expected) == rows + 1
+            results.append((rows, pages, d_wall, f_wall, b_wall, p_wall, d_rss, same))
+        finally:
+            sb.stop()
+
+    print(f"\nlocal sandbox on loopback, page size {PAGE}, median of {args.reps} runs "
+          f"({args.slow_reps} for the loops, 1 at 1,000,000 rows); wall times in seconds\n")
+    head = ("rows", "pages", "druid-bulk", "floor", "bash loop", "python", "druid/floor",
+            "bash/druid", "python/druid", "max RSS", "same rows")
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for rows, pages, d, f, b, p, rss, same in results:
+        print(f"| {rows:,} | {pages} | {d:.3f} | {f:.3f} | {b:.2f} | {p:.2f} | {d / f:.2f} | "
+              f"{b / d:.1f} | {p / d:.1f} | {rss / 1024:.1f} MiB | {'yes' if same else 'NO'} |")
+    if len(results) > 1:
+        first, last = results[0][6], results[-1][6]
+        print(f"\nmax RSS at {results[-1][0]:,} rows is {last / first:.2f}x the {results[0][0]:,}-row figure")
+
+    # Latency: every request waits 20 ms in the sandbox.
+    rows = args.latency_rows
+    pages = (rows + PAGE - 1) // PAGE
+    floor = next((r[3] for r in results if r[0] == rows), None)
+    sb = Sandbox(rows, latency="20ms")
+    try:
+        out = os.path.join(work, f"latency-{rows}.csv")
+        druid = lambda: [BIN, "results", BULK, "-e", sb.endpoint, "--page-size", str(PAGE),
+                         "-f", "csv", "-o", out, "-q"]
+        d_wall, _ = median_run(args.reps, druid, env=env)
+        ids = [r[0] for r in rows_of(out)[1:]]
+        cfg = os.path.join(work, f"curl-latency-{rows}.cfg")
+        curl_config(sb.endpoint, ids, rows, cfg)
+        f_wall, _ = median_run(args.reps, lambda: ["curl", "-sSf", "-K", cfg])
+    finally:
+        sb.stop()
+    budget = pages * 0.020 + (floor or 0)
+    print(f"\nwith --latency 20ms, {rows:,} rows in {pages} pages: druid-bulk {d_wall:.3f}s, "
+          f"curl -K floor {f_wall:.3f}s, pages x 20 ms + floor transfer = {budget:.3f}s, "
+          f"druid-bulk / that = {d_wall / budget:.2f}")
+    if not all(r[7] for r in results):
+        raise SystemExit("the tools did not produce the same rows")
+
+
+if __name__ == "__main__":
+    main()
