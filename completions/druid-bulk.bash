@@ -475,7 +475,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__sandbox)
-            opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --color --config --profile --help"
+            opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --compress --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -151,6 +151,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
             cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
             cand --profile 'Profile of the config file to use (e.g. --profile staging)'
+            cand --compress 'Compress responses (gzip, br, zstd) for clients that send Accept-Encoding'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -149,6 +149,7 @@ always\t''
 never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l compress -d 'Compress responses (gzip, br, zstd) for clients that send Accept-Encoding'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand completions" -l color -d 'When to color tables and messages (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
 always\t''

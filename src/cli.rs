@@ -339,6 +339,10 @@ pub struct SandboxArgs {
     /// Answer the first N results requests of each bulk with 428 (not finished yet).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub not_ready_for: u32,
+
+    /// Compress responses (gzip, br, zstd) for clients that send Accept-Encoding.
+    #[arg(long)]
+    pub compress: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -269,6 +269,9 @@ fn serve_sandbox(args: &SandboxArgs) -> Result<i32> {
         Some(raw) => config::parse_duration("--latency", raw)?,
         None => std::time::Duration::ZERO,
     };
+    if args.compress {
+        cfg = cfg.with_compression();
+    }
     cfg = cfg.with_faults(sandbox::Faults {
         fail_rate: args.fail_rate,
         reset_rate: args.reset_rate,

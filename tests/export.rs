@@ -17,6 +17,7 @@ fn sends_documented_headers_and_query() {
             .header("content-type", "application/json")
             .header("accept", "application/json")
             .header("accept-language", "es-ES")
+            .header_exists("accept-encoding")
             .query_param("limit", "25")
             .query_param("last", "c0")
             .query_param("failedOnly", "true");

@@ -143,3 +143,37 @@ fn closed_stdout_ends_quietly_with_exit_0() {
         assert_eq!(stderr(&out), "", "{format}: no error text");
     }
 }
+
+#[test]
+fn compressed_responses_are_asked_for_and_decoded() {
+    use std::io::{Read, Write};
+    let cfg = SandboxConfig::new(300).with_token(TOKEN).with_compression();
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    // The sandbox compresses when asked ...
+    let mut s = std::net::TcpStream::connect(server.addr()).unwrap();
+    write!(
+        s,
+        "GET /activityid/v1/user/bulk/{}/results HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Accept-Encoding: gzip\r\nConnection: close\r\n\r\n",
+        cfg.main_bulk_id()
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let head = String::from_utf8_lossy(&raw).to_ascii_lowercase();
+    assert!(
+        head.contains("content-encoding: gzip"),
+        "{}",
+        &head[..300.min(head.len())]
+    );
+    // ... and druid-bulk asks for it and decodes it.
+    let out = results(&server.endpoint(), cfg.main_bulk_id())
+        .args(["-f", "jsonl", "--page-size", "100"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        jsonl(&stdout(&out)),
+        sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false)
+    );
+}

@@ -156,7 +156,16 @@ impl FaultState {
 /// Sleeps for the configured latency, if any.
 pub(crate) async fn delay(faults: &Faults) {
     if !faults.latency.is_zero() {
-        tokio::time::sleep(faults.latency).await;
+        // The runtime's timer ticks in whole milliseconds and overshoots by up
+        // to one; a blocking sleep keeps the latency what was asked, so
+        // benchmarks measure clients, not the timer.
+        let latency = faults.latency;
+        if tokio::task::spawn_blocking(move || std::thread::sleep(latency))
+            .await
+            .is_err()
+        {
+            tokio::time::sleep(latency).await;
+        }
     }
 }
 

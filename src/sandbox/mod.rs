@@ -87,6 +87,8 @@ pub struct SandboxConfig {
     pub bulks: Vec<Bulk>,
     /// Injected faults; none unless set with [`SandboxConfig::with_faults`].
     pub faults: Faults,
+    /// Compress responses (gzip, br, zstd) for clients that accept it.
+    pub compress: bool,
 }
 
 impl SandboxConfig {
@@ -115,7 +117,14 @@ impl SandboxConfig {
                 },
             ],
             faults: Faults::default(),
+            compress: false,
         }
+    }
+
+    /// Compress responses for clients that send `Accept-Encoding`.
+    pub fn with_compression(mut self) -> Self {
+        self.compress = true;
+        self
     }
 
     /// Renames the main (first) bulk; adds an empty finished one if there is none.

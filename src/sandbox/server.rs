@@ -146,12 +146,18 @@ async fn count_hits(State(shared): State<Arc<Shared>>, req: Request, next: Next)
 
 /// The router over an existing shared state.
 pub(crate) fn router_with(shared: Arc<Shared>) -> Router {
-    Router::new()
+    let compress = shared.cfg.compress;
+    let router = Router::new()
         .route(RESULTS_ROUTE, get(results).fallback(method_not_allowed))
         .merge(status::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), count_hits))
-        .with_state(shared)
+        .with_state(shared);
+    if compress {
+        router.layer(tower_http::compression::CompressionLayer::new())
+    } else {
+        router
+    }
 }
 
 /// The sandbox's axum [`Router`], for embedding.
