@@ -97,20 +97,10 @@ impl Progress {
         if !self.live {
             return;
         }
-        self.with_spinner(|spinner| {
-            let bar = spinner.get_or_insert_with(|| {
-                let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-                bar.set_style(
-                    ProgressStyle::with_template("{spinner} {msg}").expect("valid template"),
-                );
-                bar.enable_steady_tick(Duration::from_millis(120));
-                bar
-            });
-            bar.set_message(format!(
-                "waiting for bulk {bulk_id} to finish ({status}), {} so far",
-                humantime::format_duration(Duration::from_secs(waited.as_secs()))
-            ));
-        });
+        self.show(format!(
+            "waiting for bulk {bulk_id} to finish ({status}), {} so far",
+            humantime::format_duration(Duration::from_secs(waited.as_secs()))
+        ));
     }
 
     /// Remove the spinner, leaving the terminal as it was.

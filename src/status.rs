@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::api::{Api, FetchError};
-use crate::config::{Config, Verbosity};
+use crate::config::Config;
 use crate::exit::{Class, Failure};
 use crate::output::{self, Layout, Row};
 use crate::progress::Progress;
@@ -21,12 +21,7 @@ pub const COLUMNS: [&str; 4] = ["bulkId", "status", "createdAt", "updatedAt"];
 
 /// Fetch and print the status of `bulk_id`, or of every bulk.
 pub async fn show(cfg: &Config, bulk_id: Option<&str>) -> Result<()> {
-    let api = Arc::new(Api::new(
-        cfg.conn.clone(),
-        cfg.timeout,
-        cfg.lang.clone(),
-        cfg.verbosity == Verbosity::Verbose,
-    )?);
+    let api = Arc::new(Api::for_config(cfg)?);
     let body = fetch(&api, cfg, bulk_id).await?;
     let rows = status_rows(&body).ok_or_else(|| {
         Failure::new(

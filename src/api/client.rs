@@ -119,6 +119,16 @@ impl Api {
             .unwrap_or_default()
     }
 
+    /// The client for a checked config.
+    pub fn for_config(cfg: &crate::config::Config) -> Result<Api> {
+        Api::new(
+            cfg.conn.clone(),
+            cfg.timeout,
+            cfg.lang.clone(),
+            cfg.verbosity == crate::config::Verbosity::Verbose,
+        )
+    }
+
     /// Whether a rejected token can be replaced (client credentials).
     pub fn can_renew_token(&self) -> bool {
         self.tokens.can_renew()

@@ -17,7 +17,7 @@ pub use report::report;
 
 use crate::api::Api;
 use crate::checkpoint::Checkpoint;
-use crate::config::{Config, SummaryMode, Verbosity};
+use crate::config::{Config, SummaryMode};
 use crate::exit::{is_broken_pipe, Class, Failure};
 use crate::output::{self, Layout};
 use crate::paginate::{Paginator, Plan};
@@ -86,12 +86,7 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
         (None, _) => Output::stdout(),
     };
     let progress = Progress::new(cfg.verbosity);
-    let api = Arc::new(Api::new(
-        cfg.conn.clone(),
-        cfg.timeout,
-        cfg.lang.clone(),
-        cfg.verbosity == Verbosity::Verbose,
-    )?);
+    let api = Arc::new(Api::for_config(cfg)?);
     let start = saved
         .as_ref()
         .map_or(cfg.last.clone(), |s| s.state.cursor.clone());
