@@ -1,0 +1,280 @@
+//! Checks and parsers for single values: URLs, bulk ids, durations,
+//! locales, column lists, formats, widths and bulk-id lists. Each fails with
+//! a usage error (exit 2) that says what was expected.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Result;
+use url::Url;
+
+use super::{OutputFormat, DEFAULT_COLUMNS};
+use crate::cli::{ColorChoice, Format};
+use crate::exit::{usage, Failure};
+
+/// Most bulks fetched at once.
+pub const MAX_CONCURRENCY: usize = 32;
+
+/// Check `--concurrency`.
+pub fn check_concurrency(n: usize) -> Result<usize> {
+    if (1..=MAX_CONCURRENCY).contains(&n) {
+        Ok(n)
+    } else {
+        usage(format!(
+            "--concurrency must be between 1 and {MAX_CONCURRENCY}, got {n}"
+        ))
+    }
+}
+
+/// Whether to color output on a stream: `always`/`never` as said; `auto`
+/// when the stream is a terminal and `NO_COLOR` is not set.
+pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// Bulk ids from arguments and `--bulk-ids-from` (one a line, `#` comments
+/// and blank lines skipped), each once, in order.
+pub fn collect_bulk_ids(args: &[String], from: Option<&Path>) -> Result<Vec<String>> {
+    let mut ids: Vec<String> = args.to_vec();
+    if let Some(path) = from {
+        let mut text = String::new();
+        let read = if path == Path::new("-") {
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        } else {
+            std::fs::File::open(path)
+                .and_then(|mut f| std::io::Read::read_to_string(&mut f, &mut text))
+        };
+        if let Err(e) = read {
+            return usage(format!(
+                "cannot read --bulk-ids-from {}: {e}",
+                path.display()
+            ));
+        }
+        ids.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(String::from),
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
+    Ok(ids)
+}
+
+/// `--checkpoint` appends to a file in place, so it needs `-o` and a format
+/// that can be continued.
+pub(super) fn check_checkpoint(
+    checkpoint: &Path,
+    output: Option<&Path>,
+    format: OutputFormat,
+) -> Result<()> {
+    let Some(output) = output else {
+        return usage("--checkpoint needs -o PATH: progress is saved for a file, not for stdout");
+    };
+    if format == OutputFormat::Table {
+        return usage("--checkpoint works with csv, jsonl or json output, not table");
+    }
+    if std::path::absolute(checkpoint).ok() == std::path::absolute(output).ok() {
+        return usage("--checkpoint and -o must be different files");
+    }
+    if checkpoint.is_dir() {
+        return usage(format!(
+            "--checkpoint {} is a directory",
+            checkpoint.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Parse and normalise the API base URL.
+pub fn parse_endpoint(raw: &str) -> Result<Url> {
+    let mut url = Url::parse(raw.trim()).map_err(|e| {
+        Failure::usage(format!(
+            "--endpoint {raw:?} is not a valid URL ({e}); expected e.g. https://graph.example.com"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return usage(format!(
+            "--endpoint must be an http:// or https:// URL with a host, got {raw:?}"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return usage(format!(
+            "--endpoint must not carry a query or fragment, got {raw:?}"
+        ));
+    }
+    let path = url.path().trim_end_matches('/').to_string();
+    url.set_path(&path);
+    Ok(url)
+}
+
+/// A bulk id becomes one URL path segment: it must be non-empty, free of
+/// control characters, and not a dot segment that URL parsing would remove.
+pub fn check_bulk_id(id: &str) -> Result<()> {
+    if id.is_empty() {
+        return usage("the bulk id is empty");
+    }
+    if id.chars().any(char::is_control) {
+        return usage(format!(
+            "the bulk id {:?} contains control characters",
+            id.escape_debug().to_string()
+        ));
+    }
+    if id == "." || id == ".." {
+        return usage(format!("{id:?} is not a bulk id"));
+    }
+    Ok(())
+}
+
+pub(super) fn parse_columns(raw: Option<&[String]>) -> Result<Vec<String>> {
+    let Some(raw) = raw else {
+        return Ok(DEFAULT_COLUMNS.iter().map(|c| c.to_string()).collect());
+    };
+    let columns: Vec<String> = raw.iter().map(|c| c.trim().to_string()).collect();
+    if columns.is_empty() || columns.iter().any(String::is_empty) {
+        return usage("--columns needs comma-separated field names, e.g. --columns id,error");
+    }
+    Ok(columns)
+}
+
+/// Accept locale tags like `es`, `es-ES`, `zh-Hant-TW`.
+pub(super) fn check_locale(lang: &str) -> Result<()> {
+    let mut parts = lang.split(['-', '_']);
+    let primary = parts.next().unwrap_or("");
+    let ok = (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if ok {
+        Ok(())
+    } else {
+        usage(format!(
+            "--lang {lang:?} is not a locale; expected a tag like es-ES or en"
+        ))
+    }
+}
+
+/// Parse `90s`, `5m`, `1h`, `1h30m`.
+pub fn parse_duration(flag: &str, raw: &str) -> Result<Duration> {
+    match humantime::parse_duration(raw.trim()) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        _ => usage(format!(
+            "{flag} {raw:?} is not a duration; expected e.g. 90s, 5m or 1h"
+        )),
+    }
+}
+
+/// `auto` picks from the output file's extension, else by whether stdout is a terminal.
+pub fn resolve_format(format: Format, output: Option<&Path>, stdout_tty: bool) -> OutputFormat {
+    match format {
+        Format::Table => OutputFormat::Table,
+        Format::Csv => OutputFormat::Csv,
+        Format::Jsonl => OutputFormat::Jsonl,
+        Format::Json => OutputFormat::Json,
+        Format::Auto => {
+            let ext = output
+                .and_then(Path::extension)
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            match ext.as_deref() {
+                Some("csv") => OutputFormat::Csv,
+                Some("jsonl" | "ndjson") => OutputFormat::Jsonl,
+                Some("json") => OutputFormat::Json,
+                _ if output.is_none() && stdout_tty => OutputFormat::Table,
+                _ => OutputFormat::Jsonl,
+            }
+        }
+    }
+}
+
+pub(super) fn table_width(stdout_tty: bool) -> Option<usize> {
+    if stdout_tty {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+            return Some(w as usize);
+        }
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+        .filter(|&w: &usize| w > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_format_follows_extension_then_terminal() {
+        let p = |s: &str| Some(Path::new(s).to_path_buf());
+        assert_eq!(
+            resolve_format(Format::Auto, p("a.CSV").as_deref(), true),
+            OutputFormat::Csv
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, p("a.ndjson").as_deref(), true),
+            OutputFormat::Jsonl
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, p("a.json").as_deref(), false),
+            OutputFormat::Json
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, p("a.txt").as_deref(), true),
+            OutputFormat::Jsonl
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, None, true),
+            OutputFormat::Table
+        );
+        assert_eq!(
+            resolve_format(Format::Auto, None, false),
+            OutputFormat::Jsonl
+        );
+        assert_eq!(resolve_format(Format::Csv, None, true), OutputFormat::Csv);
+    }
+
+    #[test]
+    fn endpoint_keeps_prefix_and_drops_trailing_slash() {
+        assert_eq!(
+            parse_endpoint("https://h.example/api/").unwrap().as_str(),
+            "https://h.example/api"
+        );
+        assert_eq!(parse_endpoint("http://127.0.0.1:8089").unwrap().path(), "/");
+        assert!(parse_endpoint("ftp://h").is_err());
+        assert!(parse_endpoint("graph.example.com").is_err());
+        assert!(parse_endpoint("https://h/?x=1").is_err());
+    }
+
+    #[test]
+    fn bulk_ids_that_cannot_be_one_segment_are_refused() {
+        assert!(check_bulk_id("").is_err());
+        assert!(check_bulk_id("a\nb").is_err());
+        assert!(check_bulk_id("..").is_err());
+        assert!(check_bulk_id("a/b c?#").is_ok());
+    }
+
+    #[test]
+    fn locales_and_durations() {
+        assert!(check_locale("es-ES").is_ok());
+        assert!(check_locale("zh-Hant-TW").is_ok());
+        assert!(check_locale("español").is_err());
+        assert!(check_locale("e").is_err());
+        assert_eq!(
+            parse_duration("--timeout", "90s").unwrap(),
+            Duration::from_secs(90)
+        );
+        assert_eq!(
+            parse_duration("--timeout", "1h30m").unwrap(),
+            Duration::from_secs(5400)
+        );
+        assert!(parse_duration("--timeout", "soon").is_err());
+        assert!(parse_duration("--timeout", "0s").is_err());
+    }
+}
