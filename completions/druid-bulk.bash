@@ -117,7 +117,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__demo)
-            opts="-f -o -q -v -h --rows --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --retry-max-time --wait --checkpoint --restart --quiet --verbose --color --config --profile --help"
+            opts="-f -o -q -v -h --rows --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --quiet --verbose --retry-max-time --wait --checkpoint --restart --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,7 +349,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__results)
-            opts="-e -f -o -q -v -h --bulk-ids-from --concurrency --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --retry-max-time --wait --checkpoint --restart --quiet --verbose --color --config --profile --help"
+            opts="-e -f -o -q -v -h --bulk-ids-from --concurrency --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --quiet --verbose --retry-max-time --wait --checkpoint --restart --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

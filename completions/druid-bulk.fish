@@ -58,7 +58,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l max-ro
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l timeout -d 'Per-request timeout (e.g. 30s, 2m)' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l retries -d 'Retries of a page after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l retry-max-time -d 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l checkpoint -d 'Save progress here after every page; the same command run again resumes from it. Needs -o' -r -F
@@ -74,9 +74,9 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l csv-sa
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l summary -d 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l summary-only -d 'Print only that summary, on stdout, in the chosen --format (no rows)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l fail-on-rows -d 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s e -l endpoint -d 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l token-file -d 'Read the app token from a file (\'-\' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN' -r -F
@@ -92,7 +92,7 @@ json\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l columns -d 'Columns for csv and table, comma separated (e.g. bulkId,status)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l timeout -d 'Per-request timeout (e.g. 30s, 2m)' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l retries -d 'Retries after a transient fault; 0 disables' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l color -d 'When to color tables and messages (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -101,7 +101,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l profile
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l no-header -d 'Leave out the header line of csv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s q -l quiet -d 'Print nothing on stderr but errors'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s v -l verbose -d 'Log each request on stderr (secrets redacted)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l rows -d 'Rows in the sandbox bulk' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped' -r -f -a "auto\t''
@@ -116,7 +116,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l max-rows 
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l timeout -d 'Per-request timeout (e.g. 30s, 2m)' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l retries -d 'Retries of a page after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l retry-max-time -d 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l checkpoint -d 'Save progress here after every page; the same command run again resumes from it. Needs -o' -r -F
@@ -131,9 +131,9 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l csv-safe 
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l summary -d 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l summary-only -d 'Print only that summary, on stdout, in the chosen --format (no rows)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l fail-on-rows -d 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l addr -d 'Address to listen on' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l rows -d 'Rows in the main bulk' -r

@@ -207,17 +207,8 @@ pub struct FetchArgs {
     #[arg(long)]
     pub fail_on_rows: bool,
 
-    /// Locale for server messages, sent as Accept-Language (e.g. es-ES).
-    #[arg(long, value_name = "LOCALE")]
-    pub lang: Option<String>,
-
-    /// Per-request timeout (e.g. 30s, 2m).
-    #[arg(long, value_name = "DURATION", default_value = "60s")]
-    pub timeout: String,
-
-    /// Retries of a page after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables.
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub retries: u32,
+    #[command(flatten)]
+    pub req: RequestArgs,
 
     /// Stop retrying a page once this much time has passed since its first attempt (e.g. 10m).
     #[arg(long, value_name = "DURATION", default_value = "5m")]
@@ -240,6 +231,22 @@ pub struct FetchArgs {
     /// With --checkpoint: ignore the saved progress and export from the start.
     #[arg(long, requires = "checkpoint")]
     pub restart: bool,
+}
+
+/// How each request is made and reported, for every command that calls the API.
+#[derive(Debug, Clone, Args)]
+pub struct RequestArgs {
+    /// Locale for server messages, sent as Accept-Language (e.g. es-ES).
+    #[arg(long, value_name = "LOCALE")]
+    pub lang: Option<String>,
+
+    /// Per-request timeout (e.g. 30s, 2m).
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub timeout: String,
+
+    /// Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub retries: u32,
 
     /// Print nothing on stderr but errors.
     #[arg(short = 'q', long, conflicts_with = "verbose")]
@@ -271,25 +278,8 @@ pub struct StatusArgs {
     #[arg(long)]
     pub no_header: bool,
 
-    /// Locale for server messages, sent as Accept-Language (e.g. es-ES).
-    #[arg(long, value_name = "LOCALE")]
-    pub lang: Option<String>,
-
-    /// Per-request timeout (e.g. 30s, 2m).
-    #[arg(long, value_name = "DURATION", default_value = "60s")]
-    pub timeout: String,
-
-    /// Retries after a transient fault; 0 disables.
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub retries: u32,
-
-    /// Print nothing on stderr but errors.
-    #[arg(short = 'q', long, conflicts_with = "verbose")]
-    pub quiet: bool,
-
-    /// Log each request on stderr (secrets redacted).
-    #[arg(short = 'v', long)]
-    pub verbose: bool,
+    #[command(flatten)]
+    pub req: RequestArgs,
 }
 
 #[derive(Debug, Args)]

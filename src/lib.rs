@@ -203,15 +203,11 @@ fn status(
         summary: false,
         summary_only: false,
         fail_on_rows: false,
-        lang: args.lang.clone(),
-        timeout: args.timeout.clone(),
-        retries: args.retries,
+        req: args.req.clone(),
         retry_max_time: "5m".into(),
         wait: None,
         checkpoint: None,
         restart: false,
-        quiet: args.quiet,
-        verbose: args.verbose,
     };
     let label = args.bulk_id.clone().unwrap_or_else(|| "all".into());
     let config = Config::for_fetch(conn, vec![label], &fetch, color)?;

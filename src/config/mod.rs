@@ -183,18 +183,18 @@ impl Config {
         if bulk_ids.len() > 1 && fetch.columns.is_none() {
             columns.insert(0, "bulkId".to_string());
         }
-        if let Some(lang) = &fetch.lang {
+        if let Some(lang) = &fetch.req.lang {
             check_locale(lang)?;
         }
-        let timeout = parse_duration("--timeout", &fetch.timeout)?;
+        let timeout = parse_duration("--timeout", &fetch.req.timeout)?;
         let retry = RetryPolicy {
-            retries: fetch.retries,
+            retries: fetch.req.retries,
             max_time: parse_duration("--retry-max-time", &fetch.retry_max_time)?,
         };
-        if fetch.retries > MAX_RETRIES {
+        if fetch.req.retries > MAX_RETRIES {
             return usage(format!(
                 "--retries must be at most {MAX_RETRIES}, got {}",
-                fetch.retries
+                fetch.req.retries
             ));
         }
         let wait = fetch
@@ -204,9 +204,9 @@ impl Config {
             .transpose()?;
         let stdout_tty = std::io::stdout().is_terminal();
         let format = resolve_format(fetch.format, fetch.output.as_deref(), stdout_tty);
-        let verbosity = if fetch.quiet {
+        let verbosity = if fetch.req.quiet {
             Verbosity::Quiet
-        } else if fetch.verbose {
+        } else if fetch.req.verbose {
             Verbosity::Verbose
         } else {
             Verbosity::Normal
@@ -239,7 +239,7 @@ impl Config {
             columns,
             header: !fetch.no_header,
             csv_safe: fetch.csv_safe,
-            lang: fetch.lang.clone(),
+            lang: fetch.req.lang.clone(),
             timeout,
             retry,
             wait,

@@ -50,16 +50,16 @@ pub fn apply_conn(profile: &Profile, matches: &ArgMatches, conn: &mut ConnArgs) 
 /// Fill the export settings the user left unset from `profile`.
 pub fn apply_fetch(profile: &Profile, matches: &ArgMatches, fetch: &mut FetchArgs) -> Result<()> {
     if !given(matches, "lang") && profile.lang.is_some() {
-        fetch.lang.clone_from(&profile.lang);
+        fetch.req.lang.clone_from(&profile.lang);
     }
     if let (false, Some(n)) = (given(matches, "page_size"), profile.page_size) {
         fetch.page_size = n;
     }
     if let (false, Some(t)) = (given(matches, "timeout"), &profile.timeout) {
-        fetch.timeout.clone_from(t);
+        fetch.req.timeout.clone_from(t);
     }
     if let (false, Some(n)) = (given(matches, "retries"), profile.retries) {
-        fetch.retries = n;
+        fetch.req.retries = n;
     }
     if let (false, Some(f)) = (given(matches, "format"), &profile.format) {
         fetch.format = match f.as_str() {
