@@ -3,6 +3,7 @@
 //! whole, parsed pages and knows nothing of output.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,8 +29,9 @@ pub struct Page {
     pub sent: Option<String>,
     /// The cursor for the next page; `None` when this was the last one.
     pub next: Option<String>,
-    pub rows: usize,
     body: Bytes,
+    /// Where each row's JSON lies in `body`, found when the page was parsed.
+    rows: Vec<Range<usize>>,
 }
 
 impl Page {
@@ -38,13 +40,30 @@ impl Page {
         self.body
     }
 
-    /// The page's rows, borrowed from its body.
-    pub fn raw_rows(&self) -> Vec<&RawValue> {
-        // The body was parsed once already when the page was made.
-        parse(&self.body)
-            .map(|b| b.rows().to_vec())
-            .unwrap_or_default()
+    /// Number of rows on the page.
+    pub fn row_count(&self) -> usize {
+        self.rows.len()
     }
+
+    /// Each row's JSON text, borrowed from the body without parsing it again.
+    pub fn raw_rows(&self) -> Vec<&str> {
+        self.rows
+            .iter()
+            // The body was checked as UTF-8 JSON when the page was parsed.
+            .map(|r| std::str::from_utf8(&self.body[r.clone()]).unwrap_or_default())
+            .collect()
+    }
+}
+
+/// The byte range of each borrowed row within `body`.
+fn row_ranges(body: &[u8], rows: &[&RawValue]) -> Vec<Range<usize>> {
+    let base = body.as_ptr() as usize;
+    rows.iter()
+        .map(|row| {
+            let start = row.get().as_ptr() as usize - base;
+            start..start + row.get().len()
+        })
+        .collect()
 }
 
 /// A failure after retrying, saying how hard we tried.
@@ -131,7 +150,7 @@ pub struct Paginator {
 struct Fetched {
     body: Bytes,
     last_id: Option<String>,
-    rows: usize,
+    rows: Vec<Range<usize>>,
 }
 
 impl Paginator {
@@ -169,7 +188,7 @@ impl Paginator {
                 Ok(body) => match parse(&body) {
                     Ok(parsed) => {
                         let last_id = parsed.last_id().map(str::to_string);
-                        let rows = parsed.rows().len();
+                        let rows = row_ranges(&body, parsed.rows());
                         drop(parsed);
                         self.finished_waiting();
                         return Ok(Fetched { body, last_id, rows });
@@ -292,7 +311,7 @@ impl Paginator {
         } = self.fetch().await?;
         let next = next_cursor(self.cursor.as_deref(), last_id.as_deref(), &mut self.seen)
             .map_err(|stuck| self.stuck(stuck))?;
-        self.rows += rows as u64;
+        self.rows += rows.len() as u64;
         let next = match next {
             Next::Done => None,
             Next::Fetch(c) => Some(c),

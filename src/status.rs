@@ -45,7 +45,7 @@ pub async fn show(cfg: &Config, bulk_id: Option<&str>) -> Result<()> {
         let mut writer = output::writer(cfg.format, &mut out, layout);
         writer.begin()?;
         for raw in &raws {
-            writer.row(&Row::parse(raw)?)?;
+            writer.row(&Row::parse(raw.get())?)?;
         }
         writer.end_page()?;
         writer.finish()?;

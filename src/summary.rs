@@ -117,7 +117,7 @@ mod tests {
         let mut stats = Stats::default();
         for r in rows {
             let raw = RawValue::from_string(r.to_string()).unwrap();
-            stats.add(&Row::parse(&raw).unwrap());
+            stats.add(&Row::parse(raw.get()).unwrap());
         }
         stats
     }

@@ -118,7 +118,7 @@ mod tests {
         {
             let mut w = writer(OutputFormat::Json, &mut out, layout(&[], true));
             w.resume_after(1);
-            w.row(&Row::parse(&raw).unwrap()).unwrap();
+            w.row(&Row::parse(raw.get()).unwrap()).unwrap();
             w.finish().unwrap();
         }
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();

@@ -125,7 +125,7 @@ pub(crate) mod test_support {
             w.begin().unwrap();
             for page in &raws {
                 for raw in page {
-                    w.row(&Row::parse(raw).unwrap()).unwrap();
+                    w.row(&Row::parse(raw.get()).unwrap()).unwrap();
                 }
                 w.end_page().unwrap();
             }
@@ -162,7 +162,7 @@ mod tests {
             ("{\n \"id\": \"r2\"\n}", r#"{"bulkId":"B 1","id":"r2"}"#),
         ] {
             let raw = RawValue::from_string(raw.into()).unwrap();
-            let row = Row::parse(&raw).unwrap().with_field("bulkId", &bulk);
+            let row = Row::parse(raw.get()).unwrap().with_field("bulkId", &bulk);
             let mut out = Vec::new();
             write_row_json(&mut out, &row).unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), expected);

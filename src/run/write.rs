@@ -148,7 +148,7 @@ impl Run<'_, '_> {
             .collect::<Result<_, _>>()?;
         self.begin()?;
         for raw in &rows {
-            self.writer.row(&Row::parse(raw)?)?;
+            self.writer.row(&Row::parse(raw.get())?)?;
         }
         self.writer.end_page()?;
         Ok(())
