@@ -18,7 +18,7 @@ use crate::api::wire::ResultsBody;
 use crate::api::{Api, FetchError, PageQuery};
 use crate::exit::{Class, Failure};
 use crate::progress::Progress;
-use crate::retry::{poll_interval, retry_delay, Clock, RetryPolicy};
+use crate::retry::{poll_interval, Attempts, Clock, RetryPolicy};
 
 /// One page as received, with the cursors around it.
 #[derive(Debug)]
@@ -64,20 +64,6 @@ fn row_ranges(body: &[u8], rows: &[&RawValue]) -> Vec<Range<usize>> {
             start..start + row.get().len()
         })
         .collect()
-}
-
-/// A failure after retrying, saying how hard we tried.
-fn gave_up(mut failure: Failure, retries: u32, out_of_time: bool) -> Failure {
-    if out_of_time {
-        failure.message.push_str(&format!(
-            "; gave up after {retries} retries (--retry-max-time reached)"
-        ));
-    } else if retries > 0 {
-        failure
-            .message
-            .push_str(&format!("; gave up after {retries} retries"));
-    }
-    failure
 }
 
 fn parse(body: &[u8]) -> serde_json::Result<ResultsBody<'_>> {
@@ -175,9 +161,7 @@ impl Paginator {
     /// Fetch the current page until it arrives whole and parses: transient
     /// faults are retried with backoff, a 428 is polled with `--wait`.
     async fn fetch(&mut self) -> Result<Fetched> {
-        let started = self.clock.now();
-        let mut retries = 0;
-        let mut renewed = false;
+        let mut attempts = Attempts::new(&self.clock, self.plan.retry);
         loop {
             let query = PageQuery {
                 last: self.cursor.as_deref(),
@@ -208,45 +192,16 @@ impl Paginator {
                 Err(error) => error,
             };
             let pause = match error {
-                FetchError::Fatal(failure) => return Err(failure.into()),
-                FetchError::Unauthorized(failure) => {
-                    if renewed || !self.api.can_renew_token() {
-                        return Err(failure.into());
-                    }
-                    // A token can be revoked or expire early: get a new one, once.
-                    renewed = true;
-                    self.api.forget_token().await;
-                    self.progress.note(&format!(
-                        "page {} was refused with a 401/403; retrying once with a new token",
-                        self.number
-                    ));
-                    continue;
-                }
+                // Polling an unfinished bulk is `--wait`'s business, not a retry.
                 FetchError::NotReady {
                     retry_after,
                     failure,
                 } => self.poll_pause(retry_after, failure)?,
-                FetchError::Transient {
-                    label,
-                    retry_after,
-                    failure,
-                } => {
-                    retries += 1;
-                    let policy = self.plan.retry;
-                    let spent = self.clock.since(started);
-                    if retries > policy.retries || spent >= policy.max_time {
-                        return Err(gave_up(failure, retries - 1, spent >= policy.max_time).into());
-                    }
-                    let pause = retry_delay(retries, retry_after, fastrand::f64())
-                        .min(policy.max_time - spent);
-                    self.progress.note(&format!(
-                        "retrying page {} after {label} in {:.1}s (attempt {}/{})",
-                        self.number,
-                        pause.as_secs_f64(),
-                        retries + 1,
-                        policy.retries + 1
-                    ));
-                    pause
+                other => {
+                    let what = format!("page {}", self.number);
+                    attempts
+                        .after(other, &what, &self.api, &self.clock, &self.progress)
+                        .await?
                 }
             };
             self.clock.sleep(pause).await;

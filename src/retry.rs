@@ -9,6 +9,10 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
+use crate::api::{Api, FetchError};
+use crate::exit::Failure;
+use crate::progress::Progress;
+
 /// First backoff step.
 pub const BASE: Duration = Duration::from_secs(1);
 /// No single wait is longer than this, whatever the server asks.
@@ -113,6 +117,89 @@ impl Clock {
             }
         }
     }
+}
+
+/// The retry bookkeeping of one request: transient faults back off within
+/// the policy, a refused token is renewed once (when it can be), anything
+/// else stops. Shared by result pages and status requests.
+pub struct Attempts {
+    policy: RetryPolicy,
+    started: Instant,
+    retries: u32,
+    renewed: bool,
+}
+
+impl Attempts {
+    pub fn new(clock: &Clock, policy: RetryPolicy) -> Attempts {
+        Attempts {
+            policy,
+            started: clock.now(),
+            retries: 0,
+            renewed: false,
+        }
+    }
+
+    /// After a failed attempt at `what` (e.g. "page 3"): how long to pause
+    /// before the next one, or the failure to stop with.
+    pub async fn after(
+        &mut self,
+        error: FetchError,
+        what: &str,
+        api: &Api,
+        clock: &Clock,
+        progress: &Progress,
+    ) -> Result<Duration, Failure> {
+        match error {
+            FetchError::Unauthorized(failure) => {
+                if self.renewed || !api.can_renew_token() {
+                    return Err(failure);
+                }
+                // A token can be revoked or expire early: get a new one, once.
+                self.renewed = true;
+                api.forget_token().await;
+                progress.note(&format!(
+                    "{what} was refused with a 401/403; retrying once with a new token"
+                ));
+                Ok(Duration::ZERO)
+            }
+            FetchError::Transient {
+                label,
+                retry_after,
+                failure,
+            } => {
+                self.retries += 1;
+                let spent = clock.since(self.started);
+                let out_of_time = spent >= self.policy.max_time;
+                if self.retries > self.policy.retries || out_of_time {
+                    return Err(gave_up(failure, self.retries - 1, out_of_time));
+                }
+                let pause = retry_delay(self.retries, retry_after, fastrand::f64())
+                    .min(self.policy.max_time - spent);
+                progress.note(&format!(
+                    "retrying {what} after {label} in {:.1}s (attempt {}/{})",
+                    pause.as_secs_f64(),
+                    self.retries + 1,
+                    self.policy.retries + 1
+                ));
+                Ok(pause)
+            }
+            other => Err(other.into_failure()),
+        }
+    }
+}
+
+/// A failure after retrying, saying how hard we tried.
+fn gave_up(mut failure: Failure, retries: u32, out_of_time: bool) -> Failure {
+    if out_of_time {
+        failure.message.push_str(&format!(
+            "; gave up after {retries} retries (--retry-max-time reached)"
+        ));
+    } else if retries > 0 {
+        failure
+            .message
+            .push_str(&format!("; gave up after {retries} retries"));
+    }
+    failure
 }
 
 #[cfg(test)]

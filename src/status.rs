@@ -9,12 +9,12 @@ use anyhow::Result;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::api::{Api, FetchError};
+use crate::api::Api;
 use crate::config::Config;
 use crate::exit::{Class, Failure};
 use crate::output::{self, Layout, Row};
 use crate::progress::Progress;
-use crate::retry::{retry_delay, Clock};
+use crate::retry::{Attempts, Clock};
 
 /// Columns shown by default.
 pub const COLUMNS: [&str; 4] = ["bulkId", "status", "createdAt", "updatedAt"];
@@ -58,37 +58,15 @@ pub async fn show(cfg: &Config, bulk_id: Option<&str>) -> Result<()> {
 async fn fetch(api: &Api, cfg: &Config, bulk_id: Option<&str>) -> Result<bytes::Bytes> {
     let clock = Clock::from_env();
     let progress = Progress::new(cfg.verbosity);
-    let (mut retries, mut renewed) = (0, false);
+    let mut attempts = Attempts::new(&clock, cfg.retry);
     loop {
         let pause = match api.fetch_status(bulk_id).await {
             Ok(body) => return Ok(body),
-            Err(FetchError::Unauthorized(failure)) => {
-                if renewed || !api.can_renew_token() {
-                    return Err(failure.into());
-                }
-                renewed = true;
-                api.forget_token().await;
-                continue;
+            Err(error) => {
+                attempts
+                    .after(error, "the status request", api, &clock, &progress)
+                    .await?
             }
-            Err(FetchError::Transient {
-                label,
-                retry_after,
-                failure,
-            }) => {
-                retries += 1;
-                if retries > cfg.retry.retries {
-                    return Err(failure.into());
-                }
-                let pause = retry_delay(retries, retry_after, fastrand::f64());
-                progress.note(&format!(
-                    "retrying after {label} in {:.1}s (attempt {}/{})",
-                    pause.as_secs_f64(),
-                    retries + 1,
-                    cfg.retry.retries + 1
-                ));
-                pause
-            }
-            Err(other) => return Err(other.into_failure().into()),
         };
         clock.sleep(pause).await;
     }

@@ -202,11 +202,7 @@ impl Api {
             .await
             .map_err(unreachable)?;
         let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let retry_after = retry_after(response.headers());
         let location = response
             .headers()
             .get(LOCATION)
@@ -243,7 +239,7 @@ impl Api {
         let failure = status_failure(status, &body, &asked);
         Err(match status.as_u16() {
             401 | 403 => FetchError::Unauthorized(failure),
-            408 | 429 | 500 | 502 | 503 | 504 => FetchError::Transient {
+            _ if is_transient(status) => FetchError::Transient {
                 label: status.as_u16().to_string(),
                 retry_after,
                 failure,
@@ -264,6 +260,17 @@ impl Api {
             eprintln!("> accept-language: {lang}");
         }
     }
+}
+
+/// Answers that may turn out differently if asked again.
+pub(super) fn is_transient(status: reqwest::StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// The `Retry-After` a response carries, in seconds or as an HTTP date.
+pub(super) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(value, SystemTime::now())
 }
 
 /// Follow redirects only within the same origin (scheme, host, port): the

@@ -11,10 +11,9 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 use url::Url;
 
-use super::client::FetchError;
+use super::client::{is_transient, retry_after, FetchError};
 use super::error::server_message;
 use crate::exit::{Class, Failure};
-use crate::retry::parse_retry_after;
 
 /// Client credentials for the token endpoint.
 #[derive(Debug, Clone)]
@@ -157,14 +156,10 @@ async fn fetch(
         .send()
         .await;
     let unreachable =
-        |e: reqwest::Error| super::client::network_failure(e, url.as_str(), "the token endpoint");
+        |e: reqwest::Error| super::client::network_failure(e, url.as_str(), "fetching a token");
     let response = sent.map_err(unreachable)?;
     let status = response.status();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+    let retry_after = retry_after(response.headers());
     let bytes = response.bytes().await.map_err(unreachable)?;
     if verbose {
         eprintln!(
@@ -201,7 +196,7 @@ async fn fetch(
                 .to_string()
         });
     let code = status.as_u16();
-    if matches!(code, 408 | 429 | 500 | 502 | 503 | 504) {
+    if is_transient(status) {
         return Err(FetchError::Transient {
             label: format!("{code} from the token endpoint"),
             retry_after,

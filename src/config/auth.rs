@@ -2,7 +2,6 @@
 //! client credentials for the token endpoint; and the rule that secrets
 //! only travel over https (or to this machine).
 
-use std::io::Read;
 use std::net::IpAddr;
 use std::path::Path;
 
@@ -126,15 +125,7 @@ fn token(
 
 /// Read a secret from a file or stdin (`-`), trimmed.
 fn read_secret_file(flag: &str, path: &Path) -> Result<SecretString> {
-    let mut raw = String::new();
-    let read = if path == Path::new("-") {
-        std::io::stdin().read_to_string(&mut raw)
-    } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut raw))
-    };
-    if let Err(e) = read {
-        return usage(format!("cannot read {flag} {}: {e}", path.display()));
-    }
+    let mut raw = super::values::read_input(flag, path)?;
     let secret = SecretString::from(raw.trim());
     raw.clear();
     if secret.expose_secret().is_empty() {

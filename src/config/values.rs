@@ -38,24 +38,26 @@ pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
     }
 }
 
+/// The contents of a file named by `flag`, or of stdin for `-`.
+pub(super) fn read_input(flag: &str, path: &Path) -> Result<String> {
+    let mut text = String::new();
+    let read = if path == Path::new("-") {
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+    } else {
+        std::fs::File::open(path).and_then(|mut f| std::io::Read::read_to_string(&mut f, &mut text))
+    };
+    match read {
+        Ok(_) => Ok(text),
+        Err(e) => usage(format!("cannot read {flag} {}: {e}", path.display())),
+    }
+}
+
 /// Bulk ids from arguments and `--bulk-ids-from` (one a line, `#` comments
 /// and blank lines skipped), each once, in order.
 pub fn collect_bulk_ids(args: &[String], from: Option<&Path>) -> Result<Vec<String>> {
     let mut ids: Vec<String> = args.to_vec();
     if let Some(path) = from {
-        let mut text = String::new();
-        let read = if path == Path::new("-") {
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-        } else {
-            std::fs::File::open(path)
-                .and_then(|mut f| std::io::Read::read_to_string(&mut f, &mut text))
-        };
-        if let Err(e) = read {
-            return usage(format!(
-                "cannot read --bulk-ids-from {}: {e}",
-                path.display()
-            ));
-        }
+        let text = read_input("--bulk-ids-from", path)?;
         ids.extend(
             text.lines()
                 .map(str::trim)
