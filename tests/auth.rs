@@ -263,15 +263,8 @@ fn the_secret_can_come_from_a_file_or_stdin() {
 
 #[test]
 fn incomplete_client_credentials_name_what_is_missing() {
-    let out = bin()
-        .args([
-            "results",
-            "B1",
-            "-e",
-            "http://127.0.0.1:9",
-            "--client-id",
-            "app-1",
-        ])
+    let out = bare("http://127.0.0.1:9", "B1")
+        .args(["--client-id", "app-1"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -293,10 +293,7 @@ fn bad_input_is_refused_before_any_request_with_exit_2() {
 
 #[test]
 fn missing_token_names_all_three_ways() {
-    let out = bin()
-        .args(["results", "B1", "-e", "http://127.0.0.1:9"])
-        .output()
-        .unwrap();
+    let out = bare("http://127.0.0.1:9", "B1").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     for way in ["--token-file", "DRUID_TOKEN", "--token"] {

@@ -176,17 +176,8 @@ fn bulk_ids_can_come_from_a_file_or_stdin() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(jsonl(&stdout(&out)).len(), 305, "each bulk once");
-    let out = bin()
-        .args([
-            "results",
-            "bulk-c",
-            "-e",
-            &server.endpoint(),
-            "-f",
-            "jsonl",
-            "--bulk-ids-from",
-            "-",
-        ])
+    let out = bare(&server.endpoint(), "bulk-c")
+        .args(["-f", "jsonl", "--bulk-ids-from", "-"])
         .env("DRUID_TOKEN", TOKEN)
         .write_stdin("bulk-b\n")
         .output()

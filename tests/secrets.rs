@@ -55,16 +55,8 @@ fn errors_never_print_the_token() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert_no_token(&out);
-    let out = bin()
-        .args([
-            "results",
-            "B1",
-            "-e",
-            "http://127.0.0.1:9",
-            "--token",
-            TOKEN,
-            "-v",
-        ])
+    let out = bare("http://127.0.0.1:9", "B1")
+        .args(["--token", TOKEN, "-v"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(6));
@@ -101,16 +93,8 @@ fn token_file_is_read_and_trimmed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("token");
     std::fs::write(&path, format!("  {TOKEN}\n\n")).unwrap();
-    let out = bin()
-        .args([
-            "results",
-            "B1",
-            "-e",
-            &server.base_url(),
-            "-f",
-            "jsonl",
-            "--token-file",
-        ])
+    let out = bare(&server.base_url(), "B1")
+        .args(["-f", "jsonl", "--token-file"])
         .arg(&path)
         .output()
         .unwrap();
@@ -121,17 +105,8 @@ fn token_file_is_read_and_trimmed() {
 #[test]
 fn token_file_dash_reads_stdin_and_wins_over_the_environment() {
     let server = ok_server();
-    let out = bin()
-        .args([
-            "results",
-            "B1",
-            "-e",
-            &server.base_url(),
-            "-f",
-            "jsonl",
-            "--token-file",
-            "-",
-        ])
+    let out = bare(&server.base_url(), "B1")
+        .args(["-f", "jsonl", "--token-file", "-"])
         .env("DRUID_TOKEN", "some-other-token")
         .write_stdin(format!("{TOKEN}\n"))
         .output()
@@ -141,15 +116,8 @@ fn token_file_dash_reads_stdin_and_wins_over_the_environment() {
 
 #[test]
 fn unreadable_or_empty_token_file_is_a_usage_error() {
-    let out = bin()
-        .args([
-            "results",
-            "B1",
-            "-e",
-            "http://127.0.0.1:9",
-            "--token-file",
-            "/no/such/token",
-        ])
+    let out = bare("http://127.0.0.1:9", "B1")
+        .args(["--token-file", "/no/such/token"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -158,15 +126,8 @@ fn unreadable_or_empty_token_file_is_a_usage_error() {
         "{}",
         stderr(&out)
     );
-    let out = bin()
-        .args([
-            "results",
-            "B1",
-            "-e",
-            "http://127.0.0.1:9",
-            "--token-file",
-            "-",
-        ])
+    let out = bare("http://127.0.0.1:9", "B1")
+        .args(["--token-file", "-"])
         .write_stdin("  \n")
         .output()
         .unwrap();
@@ -177,8 +138,8 @@ fn unreadable_or_empty_token_file_is_a_usage_error() {
 #[test]
 fn token_on_the_command_line_warns_and_env_does_not() {
     let server = ok_server();
-    let out = bin()
-        .args(["results", "B1", "-e", &server.base_url(), "--token", TOKEN])
+    let out = bare(&server.base_url(), "B1")
+        .args(["--token", TOKEN])
         .output()
         .unwrap();
     assert!(out.status.success());

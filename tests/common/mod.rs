@@ -38,6 +38,13 @@ pub fn bin() -> Command {
     cmd
 }
 
+/// `results BULK -e ENDPOINT` with no credentials set.
+pub fn bare(endpoint: &str, bulk: &str) -> Command {
+    let mut cmd = bin();
+    cmd.args(["results", bulk, "-e", endpoint]);
+    cmd
+}
+
 /// `results BULK -e ENDPOINT` with the test token in the environment.
 pub fn results(endpoint: &str, bulk: &str) -> Command {
     let mut cmd = bin();
