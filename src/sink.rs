@@ -1,5 +1,6 @@
 //! Where rows go: stdout; a temporary file beside `-o` that replaces it
-//! only when the export succeeds; or, with `--checkpoint`, the `-o` file
+//! only when the export succeeds; a device or pipe named by `-o` (such as
+//! `/dev/null`), written directly; or, with `--checkpoint`, the `-o` file
 //! itself, continued in place from a known length.
 //!
 //! The writer borrows the sink as a plain `io::Write`; the runner keeps a
@@ -22,13 +23,19 @@ const BUFFER: usize = 256 * 1024;
 /// The byte stream rows are written into.
 pub enum Sink {
     Stdout(io::Stdout),
-    File { file: File, handle: FileHandle },
+    /// A device or pipe: written as it is, never replaced or truncated.
+    Stream(File),
+    File {
+        file: File,
+        handle: FileHandle,
+    },
 }
 
 impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Sink::Stdout(s) => s.write(buf),
+            Sink::Stream(f) => f.write(buf),
             Sink::File { file, handle } => {
                 let n = file.write(buf)?;
                 handle.0.bytes.fetch_add(n as u64, Ordering::Relaxed);
@@ -40,7 +47,7 @@ impl Write for Sink {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Sink::Stdout(s) => s.flush(),
-            Sink::File { file, .. } => file.flush(),
+            Sink::Stream(f) | Sink::File { file: f, .. } => f.flush(),
         }
     }
 }
@@ -108,8 +115,37 @@ impl Output {
         }
     }
 
-    /// Rows to a temporary file beside `dest`, renamed over it by [`Output::commit`].
-    pub fn replace(dest: &Path) -> Result<Output> {
+    /// Rows for `-o dest` without `--checkpoint`. A regular file (new, or
+    /// reached through a symlink) is replaced only by [`Output::commit`]; a
+    /// device or pipe is written directly, since renaming a file over
+    /// `/dev/null` or a FIFO would destroy it.
+    pub fn to_path(dest: &Path) -> Result<Output> {
+        match std::fs::metadata(dest) {
+            Ok(meta) if meta.is_file() => {
+                // Replace the file a symlink points to, not the link.
+                let target = std::fs::canonicalize(dest).unwrap_or_else(|_| dest.to_path_buf());
+                Output::replace(&target, Some(meta.permissions()))
+            }
+            Ok(_) => {
+                let file = OpenOptions::new()
+                    .write(true)
+                    .open(dest)
+                    .with_context(|| format!("cannot open -o {}", dest.display()))?;
+                Ok(Output {
+                    sink: BufWriter::with_capacity(BUFFER, Sink::Stream(file)),
+                    file: None,
+                    pending: None,
+                })
+            }
+            Err(_) => Output::replace(dest, None),
+        }
+    }
+
+    /// Rows to a temporary file beside `dest`, renamed over it by
+    /// [`Output::commit`]. It gets `keep`'s permissions (those of the file it
+    /// replaces), or those of any new file (0666 less the umask), never the
+    /// owner-only mode temporary files are made with.
+    fn replace(dest: &Path, keep: Option<std::fs::Permissions>) -> Result<Output> {
         let dir = match dest.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -118,11 +154,20 @@ impl Output {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".partial")
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".partial");
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder
             .tempfile_in(dir)
             .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        if let Some(perms) = keep {
+            // Set exactly (no umask): the replaced file's mode is kept as it was.
+            temp.as_file()
+                .set_permissions(perms)
+                .with_context(|| format!("cannot set permissions on {}", temp.path().display()))?;
+        }
         let (file, temp) = temp.into_parts();
         let (sink, handle) = file_sink(file, 0)?;
         Ok(Output {
@@ -188,7 +233,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("out.csv");
         std::fs::write(&dest, "old\n").unwrap();
-        let mut out = Output::replace(&dest).unwrap();
+        let mut out = Output::to_path(&dest).unwrap();
         out.sink.write_all(b"new\n").unwrap();
         out.sink.flush().unwrap();
         assert_eq!(std::fs::read_to_string(&dest).unwrap(), "old\n");
@@ -201,7 +246,7 @@ mod tests {
     fn dropping_an_uncommitted_replacement_removes_the_temporary_file() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("out.csv");
-        let mut out = Output::replace(&dest).unwrap();
+        let mut out = Output::to_path(&dest).unwrap();
         out.sink.write_all(b"partial").unwrap();
         drop(out);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
@@ -232,5 +277,47 @@ mod tests {
         std::fs::write(&path, "id\n").unwrap();
         let err = Output::continue_at(&path, 100).err().unwrap();
         assert_eq!(crate::exit::exit_code(&err), 2);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_mode_and_a_symlink_stays_a_symlink() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("report.csv");
+        std::fs::write(&target, "old\n").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("latest.csv");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let mut out = Output::to_path(&link).unwrap();
+        out.sink.write_all(b"new\n").unwrap();
+        out.commit().unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new\n");
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("rows.fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success(), "mkfifo makes a named pipe");
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        let mut out = Output::to_path(&fifo).unwrap();
+        assert!(!out.is_atomic());
+        assert!(out.file.is_none());
+        out.sink.write_all(b"rows\n").unwrap();
+        out.commit().unwrap();
+        assert_eq!(reader.join().unwrap(), "rows\n");
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "the pipe is still a pipe");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -331,6 +331,107 @@ fn failed_run_leaves_an_existing_output_file_untouched() {
     assert!(stderr(&out).contains("left as it was"), "{}", stderr(&out));
 }
 
+/// Make a named pipe in `dir` with `mkfifo`.
+#[cfg(unix)]
+fn fifo_in(dir: &std::path::Path) -> std::path::PathBuf {
+    let fifo = dir.join("rows.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success(), "mkfifo makes a named pipe");
+    fifo
+}
+
+#[cfg(unix)]
+#[test]
+fn output_to_a_pipe_or_device_is_written_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let server = MockServer::start();
+    mock_page(&server, None, page(json!([row("r1", "a")]), None));
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = fifo_in(dir.path());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "jsonl", "-o"])
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(jsonl(&reader.join().unwrap()), vec![row("r1", "a")]);
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "-o did not rename a file over the pipe");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_output_file_gets_the_usual_mode_and_an_old_one_keeps_its_own() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = MockServer::start();
+    mock_page(&server, None, page(json!([row("r1", "a")]), None));
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = dir.path().join("fresh.csv");
+    let kept = dir.path().join("kept.csv");
+    std::fs::write(&kept, "old\n").unwrap();
+    std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("druid-bulk");
+    for path in [&fresh, &kept] {
+        // `umask 022` as in most shells: a new file is rw-r--r--, like `>`.
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(r#"umask 022; exec "$0" results B1 -e "$1" -o "$2""#)
+            .arg(&bin)
+            .arg(server.base_url())
+            .arg(path)
+            .env("DRUID_TOKEN", TOKEN)
+            .env("XDG_CONFIG_HOME", "/nonexistent/druid-bulk-tests")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&fresh), 0o644, "a new file follows the umask");
+    assert_eq!(mode(&kept), 0o600, "a replaced file keeps its mode");
+    assert!(std::fs::read_to_string(&kept).unwrap().starts_with("id,"));
+}
+
+#[test]
+fn output_to_a_directory_is_refused_before_any_request() {
+    let server = MockServer::start();
+    let mock = mock_page(&server, None, page(json!([row("r1", "a")]), None));
+    let dir = tempfile::tempdir().unwrap();
+    let out = results(&server.base_url(), "B1")
+        .arg("-o")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+    mock.assert_calls(0);
+}
+
+#[cfg(unix)]
+#[test]
+fn checkpoint_refuses_a_pipe_it_could_not_resume() {
+    let server = MockServer::start();
+    let mock = mock_page(&server, None, page(json!([row("r1", "a")]), None));
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = fifo_in(dir.path());
+    let out = results(&server.base_url(), "B1")
+        .args(["-f", "csv", "-o"])
+        .arg(&fifo)
+        .arg("--checkpoint")
+        .arg(dir.path().join("ckpt.json"))
+        // Opening a pipe nobody reads would block: fail instead of hanging.
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("regular file"), "{}", stderr(&out));
+    mock.assert_calls(0);
+}
+
 #[test]
 fn table_fits_the_width_and_cleans_control_characters() {
     let server = MockServer::start();

@@ -160,9 +160,11 @@ fn colored_error_labels_only_when_asked() {
 #[cfg(target_os = "linux")]
 fn on_a_terminal(endpoint: &str, bulk: &str, ci: bool) -> String {
     let bin = assert_cmd::cargo::cargo_bin("druid-bulk");
+    let dir = tempfile::tempdir().unwrap();
     let line = format!(
-        "{} results {bulk} -e {endpoint} --page-size 10 -f csv -o /dev/null",
-        bin.display()
+        "'{}' results {bulk} -e {endpoint} --page-size 10 -f csv -o '{}'",
+        bin.display(),
+        dir.path().join("out.csv").display()
     );
     let mut cmd = std::process::Command::new("script");
     cmd.args(["-qec", &line, "/dev/null"])

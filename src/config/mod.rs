@@ -5,7 +5,7 @@
 //! fails fast with exit 2 and a message that says how to fix it.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -211,14 +211,8 @@ impl Config {
         } else {
             Verbosity::Normal
         };
-        if let Some(parent) = fetch.output.as_deref().and_then(Path::parent) {
-            if !parent.as_os_str().is_empty() && !parent.is_dir() {
-                return usage(format!(
-                    "cannot write -o {}: directory {} does not exist",
-                    fetch.output.as_deref().unwrap_or(parent).display(),
-                    parent.display()
-                ));
-            }
+        if let Some(output) = fetch.output.as_deref() {
+            check_output(output)?;
         }
         if let Some(checkpoint) = &fetch.checkpoint {
             check_checkpoint(checkpoint, fetch.output.as_deref(), format)?;

@@ -70,6 +70,29 @@ pub fn collect_bulk_ids(args: &[String], from: Option<&Path>) -> Result<Vec<Stri
     Ok(ids)
 }
 
+/// `-o PATH` must name something rows can be written to: a file (new or
+/// existing) in an existing directory, or a device or pipe such as
+/// `/dev/null`.
+pub(super) fn check_output(output: &Path) -> Result<()> {
+    if output.is_dir() {
+        return usage(format!(
+            "cannot write -o {}: it is a directory; name a file inside it, e.g. {}",
+            output.display(),
+            output.join("failures.csv").display()
+        ));
+    }
+    if let Some(parent) = output.parent() {
+        if !parent.as_os_str().is_empty() && !parent.is_dir() {
+            return usage(format!(
+                "cannot write -o {}: directory {} does not exist",
+                output.display(),
+                parent.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// `--checkpoint` appends to a file in place, so it needs `-o` and a format
 /// that can be continued.
 pub(super) fn check_checkpoint(
@@ -86,9 +109,18 @@ pub(super) fn check_checkpoint(
     if std::path::absolute(checkpoint).ok() == std::path::absolute(output).ok() {
         return usage("--checkpoint and -o must be different files");
     }
-    if checkpoint.is_dir() {
+    if output.exists() && !output.is_file() {
         return usage(format!(
-            "--checkpoint {} is a directory",
+            "--checkpoint needs -o to be a regular file; {} is a device or pipe, which cannot be \
+             resumed",
+            output.display()
+        ));
+    }
+    if checkpoint.exists() && !checkpoint.is_file() {
+        // It is replaced after every page: never rename over a directory,
+        // a device or a pipe.
+        return usage(format!(
+            "--checkpoint {} is not a regular file; name a file such as failures.checkpoint",
             checkpoint.display()
         ));
     }
@@ -278,5 +310,22 @@ mod tests {
         );
         assert!(parse_duration("--timeout", "soon").is_err());
         assert!(parse_duration("--timeout", "0s").is_err());
+    }
+
+    #[test]
+    fn checkpoint_and_output_must_be_files_that_can_be_replaced_or_resumed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.csv");
+        let code = |r: Result<()>| r.map_err(|e| crate::exit::exit_code(&e)).err();
+        let ckpt = |c: &Path, o: &Path| check_checkpoint(c, Some(o), OutputFormat::Csv);
+        assert_eq!(code(ckpt(&dir.path().join("c.json"), &out)), None);
+        assert_eq!(code(ckpt(dir.path(), &out)), Some(2), "a directory");
+        assert_eq!(code(ckpt(&out, &out)), Some(2), "the output itself");
+        assert_eq!(code(check_output(&out)), None);
+        assert_eq!(code(check_output(dir.path())), Some(2), "a directory");
+        assert_eq!(
+            code(check_output(&dir.path().join("no/such/dir/x.csv"))),
+            Some(2)
+        );
     }
 }

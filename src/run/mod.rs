@@ -82,7 +82,7 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
     }
     let mut output = match (&cfg.output, &saved) {
         (Some(path), Some(s)) => Output::continue_at(path, s.state.output_bytes)?,
-        (Some(path), None) => Output::replace(path)?,
+        (Some(path), None) => Output::to_path(path)?,
         (None, _) => Output::stdout(),
     };
     let progress = Progress::new(cfg.verbosity);
