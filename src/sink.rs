@@ -92,6 +92,23 @@ pub struct Output {
     pending: Option<(TempPath, PathBuf)>,
 }
 
+/// Where `path` leads once symlinks are followed (even to a file that does
+/// not exist yet), so the file is replaced and the link is kept.
+fn link_target(path: &Path) -> PathBuf {
+    let mut path = path.to_path_buf();
+    // As many hops as Linux follows before giving up with ELOOP.
+    for _ in 0..40 {
+        let Ok(next) = std::fs::read_link(&path) else {
+            break;
+        };
+        path = match path.parent() {
+            Some(dir) if next.is_relative() => dir.join(next),
+            _ => next,
+        };
+    }
+    path
+}
+
 fn file_sink(file: File, start: u64) -> io::Result<(BufWriter<Sink>, FileHandle)> {
     let handle = FileHandle(Arc::new(Shared {
         file: file.try_clone()?,
@@ -122,9 +139,7 @@ impl Output {
     pub fn to_path(dest: &Path) -> Result<Output> {
         match std::fs::metadata(dest) {
             Ok(meta) if meta.is_file() => {
-                // Replace the file a symlink points to, not the link.
-                let target = std::fs::canonicalize(dest).unwrap_or_else(|_| dest.to_path_buf());
-                Output::replace(&target, Some(meta.permissions()))
+                Output::replace(&link_target(dest), Some(meta.permissions()))
             }
             Ok(_) => {
                 let file = OpenOptions::new()
@@ -137,7 +152,7 @@ impl Output {
                     pending: None,
                 })
             }
-            Err(_) => Output::replace(dest, None),
+            Err(_) => Output::replace(&link_target(dest), None),
         }
     }
 
@@ -296,6 +311,17 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new\n");
         let mode = std::fs::metadata(&target).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o640);
+
+        // A link to a file that does not exist yet: the file is created.
+        let dangling = dir.path().join("next.csv");
+        std::os::unix::fs::symlink("sub/../later.csv", &dangling).unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let mut out = Output::to_path(&dangling).unwrap();
+        out.sink.write_all(b"later\n").unwrap();
+        out.commit().unwrap();
+        assert!(std::fs::symlink_metadata(&dangling).unwrap().is_symlink());
+        let later = dir.path().join("later.csv");
+        assert_eq!(std::fs::read_to_string(later).unwrap(), "later\n");
     }
 
     #[cfg(unix)]
