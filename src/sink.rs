@@ -21,7 +21,13 @@ use crate::exit::usage;
 const BUFFER: usize = 256 * 1024;
 
 /// The byte stream rows are written into.
-pub enum Sink {
+pub struct Sink {
+    target: Target,
+    /// What a write error names: `stdout`, or the path given to `-o`.
+    dest: String,
+}
+
+enum Target {
     Stdout(io::Stdout),
     /// A device or pipe: written as it is, never replaced or truncated.
     Stream(File),
@@ -31,24 +37,38 @@ pub enum Sink {
     },
 }
 
+impl Sink {
+    fn new(target: Target, dest: &Path) -> BufWriter<Sink> {
+        let dest = dest.display().to_string();
+        BufWriter::with_capacity(BUFFER, Sink { target, dest })
+    }
+
+    /// The same error, saying where the write went (`No space left on
+    /// device` alone does not say which disk). The kind is kept, so a
+    /// closed pipe is still recognised as one.
+    fn failed(&self, err: io::Error) -> io::Error {
+        io::Error::new(err.kind(), format!("cannot write to {}: {err}", self.dest))
+    }
+}
+
 impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Sink::Stdout(s) => s.write(buf),
-            Sink::Stream(f) => f.write(buf),
-            Sink::File { file, handle } => {
-                let n = file.write(buf)?;
+        let written = match &mut self.target {
+            Target::Stdout(s) => s.write(buf),
+            Target::Stream(f) => f.write(buf),
+            Target::File { file, handle } => file.write(buf).inspect(|&n| {
                 handle.0.bytes.fetch_add(n as u64, Ordering::Relaxed);
-                Ok(n)
-            }
-        }
+            }),
+        };
+        written.map_err(|e| self.failed(e))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::Stdout(s) => s.flush(),
-            Sink::Stream(f) | Sink::File { file: f, .. } => f.flush(),
-        }
+        let flushed = match &mut self.target {
+            Target::Stdout(s) => s.flush(),
+            Target::Stream(f) | Target::File { file: f, .. } => f.flush(),
+        };
+        flushed.map_err(|e| self.failed(e))
     }
 }
 
@@ -109,24 +129,24 @@ fn link_target(path: &Path) -> PathBuf {
     path
 }
 
-fn file_sink(file: File, start: u64) -> io::Result<(BufWriter<Sink>, FileHandle)> {
+fn file_sink(file: File, start: u64, dest: &Path) -> io::Result<(BufWriter<Sink>, FileHandle)> {
     let handle = FileHandle(Arc::new(Shared {
         file: file.try_clone()?,
         start,
         bytes: AtomicU64::new(0),
     }));
-    let sink = Sink::File {
+    let target = Target::File {
         file,
         handle: handle.clone(),
     };
-    Ok((BufWriter::with_capacity(BUFFER, sink), handle))
+    Ok((Sink::new(target, dest), handle))
 }
 
 impl Output {
     /// Rows to stdout.
     pub fn stdout() -> Output {
         Output {
-            sink: BufWriter::with_capacity(BUFFER, Sink::Stdout(io::stdout())),
+            sink: Sink::new(Target::Stdout(io::stdout()), Path::new("stdout")),
             file: None,
             pending: None,
         }
@@ -147,7 +167,7 @@ impl Output {
                     .open(dest)
                     .with_context(|| format!("cannot open -o {}", dest.display()))?;
                 Ok(Output {
-                    sink: BufWriter::with_capacity(BUFFER, Sink::Stream(file)),
+                    sink: Sink::new(Target::Stream(file), dest),
                     file: None,
                     pending: None,
                 })
@@ -184,7 +204,7 @@ impl Output {
                 .with_context(|| format!("cannot set permissions on {}", temp.path().display()))?;
         }
         let (file, temp) = temp.into_parts();
-        let (sink, handle) = file_sink(file, 0)?;
+        let (sink, handle) = file_sink(file, 0, dest)?;
         Ok(Output {
             sink,
             file: Some(handle),
@@ -210,7 +230,7 @@ impl Output {
             ));
         }
         file.seek(SeekFrom::Start(start))?;
-        let (sink, handle) = file_sink(file, start)?;
+        let (sink, handle) = file_sink(file, start, path)?;
         Ok(Output {
             sink,
             file: Some(handle),

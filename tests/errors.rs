@@ -311,3 +311,30 @@ fn missing_endpoint_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--endpoint"), "{}", stderr(&out));
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_an_output_error_that_names_the_output() {
+    let server = MockServer::start();
+    mock_page(&server, None, page(json!([row("r1", "a")]), None));
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full");
+    let to_stdout = std::process::Command::new(assert_cmd::cargo::cargo_bin("druid-bulk"))
+        .args(["results", "B1", "-e", &server.base_url()])
+        .env("DRUID_TOKEN", TOKEN)
+        .env("XDG_CONFIG_HOME", "/nonexistent/druid-bulk-tests")
+        .stdout(full().unwrap())
+        .output()
+        .unwrap();
+    let to_file = results(&server.base_url(), "B1")
+        .args(["-f", "csv", "-o", "/dev/full"])
+        .output()
+        .unwrap();
+    for (out, name) in [(to_stdout, "stdout"), (to_file, "/dev/full")] {
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("cannot write to {name}: No space left")),
+            "{err}"
+        );
+    }
+}
