@@ -328,3 +328,27 @@ fn help_and_man_never_show_secret_values_from_the_environment() {
         assert_no_secrets(&out);
     }
 }
+
+#[test]
+fn an_oversized_token_answer_is_refused_not_read() {
+    // Announced too large, then streamed without a length: both stop at 1 MiB.
+    let announced = Reply::new(200, "{}").claim_length(512 * 1024 * 1024);
+    let streamed = Reply::new(200, vec![b' '; 64 * 1024]).chunked(40);
+    for (name, reply) in [("announced", announced), ("streamed", streamed)] {
+        let auth = Scripted::start(vec![reply]);
+        let api = MockServer::start();
+        let results = api.mock(|when, then| {
+            when.path(results_path("B1"));
+            then.status(200).json_body(page(json!([]), None));
+        });
+        let out = with_client(&api.base_url(), &auth.url).output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{name}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("more than 1024 KiB, which is not a token"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(auth.requests().len(), 1, "not retried");
+        results.assert_calls(0);
+    }
+}

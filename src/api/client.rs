@@ -208,12 +208,17 @@ impl Api {
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = read_capped(response, self.buffer(), bulk_id)
-            .await
-            .map_err(|e| match e {
-                Capped::TooLarge(failure) => FetchError::Fatal(failure),
-                Capped::Network(e) => unreachable(e),
-            })?;
+        let too_large = || {
+            Failure::new(
+                Class::Protocol,
+                format!(
+                    "a page of bulk {bulk_id} is larger than {} MiB; refusing it rather than running \
+                     out of memory (try a smaller --page-size)",
+                    MAX_BODY / (1024 * 1024)
+                ),
+            )
+        };
+        let body = read_capped(response, self.buffer(), MAX_BODY, too_large, unreachable).await?;
         if self.verbose {
             eprintln!(
                 "< {status} in {} ms ({} bytes)",
@@ -292,36 +297,24 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
     })
 }
 
-enum Capped {
-    TooLarge(Failure),
-    Network(reqwest::Error),
-}
-
-/// Read a body, refusing one larger than [`MAX_BODY`].
-async fn read_capped(
+/// Read a body of at most `limit` bytes, whether or not its length was
+/// announced; `too_large` says what a larger one is. Memory stays bounded
+/// whatever the server sends.
+pub(super) async fn read_capped(
     mut response: reqwest::Response,
     mut body: bytes::BytesMut,
-    bulk_id: &str,
-) -> Result<Bytes, Capped> {
-    let too_large = || {
-        Capped::TooLarge(Failure::new(
-            Class::Protocol,
-            format!(
-                "a page of bulk {bulk_id} is larger than {} MiB; refusing it rather than running out of memory \
-                 (try a smaller --page-size)",
-                MAX_BODY / (1024 * 1024)
-            ),
-        ))
-    };
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_BODY as u64)
-    {
+    limit: usize,
+    too_large: impl Fn() -> Failure,
+    unreachable: impl Fn(reqwest::Error) -> FetchError,
+) -> Result<Bytes, FetchError> {
+    let too_large = || FetchError::Fatal(too_large());
+    let announced = response.content_length();
+    if announced.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    body.reserve(response.content_length().unwrap_or(0) as usize);
-    while let Some(chunk) = response.chunk().await.map_err(Capped::Network)? {
-        if body.len() + chunk.len() > MAX_BODY {
+    body.reserve(announced.unwrap_or(0) as usize);
+    while let Some(chunk) = response.chunk().await.map_err(&unreachable)? {
+        if body.len() + chunk.len() > limit {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);

@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 use url::Url;
 
-use super::client::{is_transient, retry_after, FetchError};
+use super::client::{is_transient, read_capped, retry_after, FetchError};
 use super::error::server_message;
 use crate::exit::{Class, Failure};
 
@@ -126,6 +126,9 @@ fn bearer(token: &SecretString) -> SecretString {
     SecretString::from(format!("Bearer {}", token.expose_secret()))
 }
 
+/// The largest token answer read: a token response is a few KiB at most.
+const MAX_TOKEN_BODY: usize = 1024 * 1024;
+
 /// `POST {auth_url}/oauth2/token` with the client credentials.
 async fn fetch(
     http: &reqwest::Client,
@@ -160,7 +163,23 @@ async fn fetch(
     let response = sent.map_err(unreachable)?;
     let status = response.status();
     let retry_after = retry_after(response.headers());
-    let bytes = response.bytes().await.map_err(unreachable)?;
+    let too_large = || {
+        Failure::new(
+            Class::Auth,
+            format!(
+                "the token endpoint {url} answered with more than {} KiB, which is not a token",
+                MAX_TOKEN_BODY / 1024
+            ),
+        )
+    };
+    let bytes = read_capped(
+        response,
+        bytes::BytesMut::new(),
+        MAX_TOKEN_BODY,
+        too_large,
+        unreachable,
+    )
+    .await?;
     if verbose {
         eprintln!(
             "< {status} in {} ms (token not shown)",

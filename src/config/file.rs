@@ -216,6 +216,18 @@ fn parse_profile(
             return Err(bad(what, "put the secret in a variable and its name here"));
         }
     }
+    if let Some(t) = profile.timeout.as_deref() {
+        if super::values::parse_duration("timeout", t).is_err() {
+            let what = format!("`timeout` {t:?} is not a duration");
+            return Err(bad(what, "write e.g. \"90s\", \"5m\" or \"1h\""));
+        }
+    }
+    if let Some(f) = profile.format.as_deref() {
+        if <crate::cli::Format as clap::ValueEnum>::from_str(f, false).is_err() {
+            let what = format!("`format` {f:?} is not one of auto, table, csv, jsonl, json");
+            return Err(bad(what, "fix or remove that key"));
+        }
+    }
     Ok(profile)
 }
 
@@ -325,6 +337,9 @@ format = "csv"
         let msg = bad("token_env = \"eyJhbGciOi.x\"");
         assert!(msg.contains("NAME of an environment variable") && !msg.contains("eyJ"));
         bad("token_file = \"\"");
+        let msg = bad("timeout = \"soon\"");
+        assert!(msg.contains("`timeout` \"soon\" is not a duration") && msg.contains("`p`"));
+        assert!(bad("format = \"xml\"").contains("`format` \"xml\""));
         assert!(usage_error(pick("[prod]\n", None)).contains("unknown field `prod`"));
     }
 

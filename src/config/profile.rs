@@ -4,11 +4,11 @@
 
 use anyhow::Result;
 use clap::parser::ValueSource;
-use clap::ArgMatches;
+use clap::{ArgMatches, ValueEnum};
 
 use super::file::Profile;
 use crate::cli::{ConnArgs, FetchArgs, Format};
-use crate::exit::usage;
+use crate::exit::Failure;
 
 /// Whether the user set `id` (by flag or environment), as opposed to a default.
 fn given(matches: &ArgMatches, id: &str) -> bool {
@@ -62,18 +62,8 @@ pub fn apply_fetch(profile: &Profile, matches: &ArgMatches, fetch: &mut FetchArg
         fetch.req.retries = n;
     }
     if let (false, Some(f)) = (given(matches, "format"), &profile.format) {
-        fetch.format = match f.as_str() {
-            "auto" => Format::Auto,
-            "table" => Format::Table,
-            "csv" => Format::Csv,
-            "jsonl" => Format::Jsonl,
-            "json" => Format::Json,
-            other => {
-                return usage(format!(
-                    "the profile's format {other:?} is not one of auto, table, csv, jsonl, json"
-                ))
-            }
-        };
+        // The file's loader already refused any other name.
+        fetch.format = Format::from_str(f, false).map_err(Failure::usage)?;
     }
     Ok(())
 }

@@ -117,9 +117,17 @@ fn answer(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) {
             _ => return,
         }
     }
-    seen.lock()
-        .unwrap()
-        .push(String::from_utf8_lossy(&head).into_owned());
+    let head = String::from_utf8_lossy(&head).into_owned();
+    // Read the request body too (a token POST has one): closing a socket
+    // with unread data resets the connection instead of ending it.
+    let length = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    let _ = std::io::copy(&mut (&mut stream).take(length), &mut std::io::sink());
+    seen.lock().unwrap().push(head);
     if reply.hang_up {
         return;
     }
