@@ -51,7 +51,7 @@ table\t''
 csv\t''
 jsonl\t''
 json\t''"
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds)' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; \'-\' is stdout)' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l max-rows -d 'Stop after N rows and print the --last value that resumes right after them' -r
@@ -109,7 +109,7 @@ table\t''
 csv\t''
 jsonl\t''
 json\t''"
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds)' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; \'-\' is stdout)' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l max-rows -d 'Stop after N rows and print the --last value that resumes right after them' -r

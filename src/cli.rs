@@ -157,7 +157,8 @@ pub struct FetchArgs {
     #[arg(short = 'f', long, value_enum, value_name = "FORMAT", default_value_t = Format::Auto)]
     pub format: Format,
 
-    /// Write to this file instead of stdout (replaced only when the export succeeds).
+    /// Write to this file instead of stdout (replaced only when the export succeeds;
+    /// '-' is stdout).
     #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 

@@ -331,6 +331,21 @@ fn failed_run_leaves_an_existing_output_file_untouched() {
     assert!(stderr(&out).contains("left as it was"), "{}", stderr(&out));
 }
 
+#[test]
+fn output_dash_is_stdout_not_a_file_named_dash() {
+    let server = MockServer::start();
+    mock_page(&server, None, page(json!([row("r1", "a")]), None));
+    let dir = tempfile::tempdir().unwrap();
+    let out = results(&server.base_url(), "B1")
+        .args(["-o", "-", "-f", "jsonl"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(jsonl(&stdout(&out)), vec![row("r1", "a")]);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
 /// Make a named pipe in `dir` with `mkfifo`.
 #[cfg(unix)]
 fn fifo_in(dir: &std::path::Path) -> std::path::PathBuf {

@@ -5,7 +5,7 @@
 //! fails fast with exit 2 and a message that says how to fix it.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -203,7 +203,9 @@ impl Config {
             .map(|w| parse_duration("--wait", w))
             .transpose()?;
         let stdout_tty = std::io::stdout().is_terminal();
-        let format = resolve_format(fetch.format, fetch.output.as_deref(), stdout_tty);
+        // `-o -` is stdout, as in curl.
+        let output = fetch.output.as_deref().filter(|p| *p != Path::new("-"));
+        let format = resolve_format(fetch.format, output, stdout_tty);
         let verbosity = if fetch.req.quiet {
             Verbosity::Quiet
         } else if fetch.req.verbose {
@@ -211,11 +213,11 @@ impl Config {
         } else {
             Verbosity::Normal
         };
-        if let Some(output) = fetch.output.as_deref() {
+        if let Some(output) = output {
             check_output(output)?;
         }
         if let Some(checkpoint) = &fetch.checkpoint {
-            check_checkpoint(checkpoint, fetch.output.as_deref(), format)?;
+            check_checkpoint(checkpoint, output, format)?;
             if fetch.summary_only {
                 return usage("--summary-only writes no rows, so it has nothing to checkpoint");
             }
@@ -225,7 +227,7 @@ impl Config {
             bulk_ids,
             concurrency: 4,
             format,
-            output: fetch.output.clone(),
+            output: output.map(Path::to_path_buf),
             page_size: fetch.page_size,
             last: fetch.last.clone(),
             failed_only: fetch.failed_only,
@@ -240,8 +242,8 @@ impl Config {
             checkpoint: fetch.checkpoint.clone(),
             restart: fetch.restart,
             verbosity,
-            table_width: table_width(stdout_tty && fetch.output.is_none()),
-            color: fetch.output.is_none() && use_color(color, stdout_tty),
+            table_width: table_width(stdout_tty && output.is_none()),
+            color: output.is_none() && use_color(color, stdout_tty),
             summary: match (fetch.summary, fetch.summary_only) {
                 (_, true) => SummaryMode::Only,
                 (true, _) => SummaryMode::Stderr,
