@@ -112,6 +112,14 @@ pub struct Output {
     pending: Option<(TempPath, PathBuf)>,
 }
 
+/// Whether `-o path` is written in place rather than replaced: a device, a
+/// pipe or a socket, or anything under `/dev` or `/proc` (`/dev/stdout`,
+/// `/dev/fd/N`), which only lead to files the shell already opened.
+pub fn is_stream(path: &Path) -> bool {
+    let system = cfg!(unix) && (path.starts_with("/dev") || path.starts_with("/proc"));
+    system || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 /// Where `path` leads once symlinks are followed (even to a file that does
 /// not exist yet), so the file is replaced and the link is kept.
 fn link_target(path: &Path) -> PathBuf {
@@ -157,23 +165,21 @@ impl Output {
     /// device or pipe is written directly, since renaming a file over
     /// `/dev/null` or a FIFO would destroy it.
     pub fn to_path(dest: &Path) -> Result<Output> {
-        match std::fs::metadata(dest) {
-            Ok(meta) if meta.is_file() => {
-                Output::replace(&link_target(dest), Some(meta.permissions()))
-            }
-            Ok(_) => {
-                let file = OpenOptions::new()
-                    .write(true)
-                    .open(dest)
-                    .with_context(|| format!("cannot open -o {}", dest.display()))?;
-                Ok(Output {
-                    sink: Sink::new(Target::Stream(file), dest),
-                    file: None,
-                    pending: None,
-                })
-            }
-            Err(_) => Output::replace(&link_target(dest), None),
+        if is_stream(dest) {
+            // Appending: through /dev/stdout to a file opened with `>>`,
+            // what the file already holds stays.
+            let file = OpenOptions::new()
+                .append(true)
+                .open(dest)
+                .with_context(|| format!("cannot open -o {}", dest.display()))?;
+            return Ok(Output {
+                sink: Sink::new(Target::Stream(file), dest),
+                file: None,
+                pending: None,
+            });
         }
+        let keep = std::fs::metadata(dest).ok().map(|m| m.permissions());
+        Output::replace(&link_target(dest), keep)
     }
 
     /// Rows to a temporary file beside `dest`, renamed over it by

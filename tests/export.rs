@@ -381,6 +381,30 @@ fn output_to_a_pipe_or_device_is_written_not_replaced() {
 
 #[cfg(unix)]
 #[test]
+fn output_to_dev_stdout_appends_to_what_the_shell_opened() {
+    let server = MockServer::start();
+    mock_page(&server, None, page(json!([row("r1", "a")]), None));
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.jsonl");
+    std::fs::write(&log, "{\"kept\":true}\n").unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"exec "$0" results B1 -e "$1" -f jsonl -o /dev/stdout >> "$2""#)
+        .arg(assert_cmd::cargo::cargo_bin("druid-bulk"))
+        .arg(server.base_url())
+        .arg(&log)
+        .env("DRUID_TOKEN", TOKEN)
+        .env("XDG_CONFIG_HOME", "/nonexistent/druid-bulk-tests")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines = jsonl(&std::fs::read_to_string(&log).unwrap());
+    assert_eq!(lines, vec![json!({"kept": true}), row("r1", "a")]);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[cfg(unix)]
+#[test]
 fn a_new_output_file_gets_the_usual_mode_and_an_old_one_keeps_its_own() {
     use std::os::unix::fs::PermissionsExt;
     let server = MockServer::start();

@@ -109,10 +109,10 @@ pub(super) fn check_checkpoint(
     if std::path::absolute(checkpoint).ok() == std::path::absolute(output).ok() {
         return usage("--checkpoint and -o must be different files");
     }
-    if output.exists() && !output.is_file() {
+    if crate::sink::is_stream(output) {
         return usage(format!(
-            "--checkpoint needs -o to be a regular file; {} is a device or pipe, which cannot be \
-             resumed",
+            "--checkpoint needs -o to be a regular file; {} is a device, a pipe or a system path, \
+             which cannot be resumed",
             output.display()
         ));
     }
