@@ -120,6 +120,16 @@ fn a_failed_export_resumes_from_the_checkpoint_without_a_second_header() {
     flaky.heal();
     let out = run(&flaky.server.base_url(), &f, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let resuming = format!(
+        "resuming from {}: 4 rows in 2 pages already in",
+        f.cp.display()
+    );
+    assert!(err.contains(&resuming), "{err}");
+    assert!(
+        err.contains("2 rows in 1 page") && err.contains("6 rows in all"),
+        "{err}"
+    );
     let text = std::fs::read_to_string(&f.out).unwrap();
     assert_eq!(text.matches("id,userIdentifierType").count(), 1, "{text}");
     assert_eq!(csv_ids(&f.out), ["r1", "r2", "r3", "r4", "r5", "r6"]);

@@ -17,7 +17,7 @@ pub use report::report;
 
 use crate::api::Api;
 use crate::checkpoint::Checkpoint;
-use crate::config::{Config, SummaryMode};
+use crate::config::{Config, SummaryMode, Verbosity};
 use crate::exit::{is_broken_pipe, Class, Failure};
 use crate::output::{self, Layout};
 use crate::paginate::{Paginator, Plan};
@@ -40,6 +40,8 @@ pub struct Summary {
     pub complete: bool,
     /// A checkpoint said the export was already complete: nothing was fetched.
     pub already_complete: Option<Checkpoint>,
+    /// Rows the output already held from earlier runs (`--checkpoint`).
+    pub resumed_rows: Option<u64>,
     pub elapsed: Duration,
     /// With several bulks: how each one went.
     pub bulks: Vec<BulkOutcome>,
@@ -85,6 +87,11 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
         (Some(path), None) => Output::to_path(path)?,
         (None, _) => Output::stdout(),
     };
+    if let Some(s) = saved.as_ref().filter(|s| s.state.pages > 0) {
+        if cfg.verbosity > Verbosity::Quiet {
+            eprintln!("{}", report::resuming(&s.state, &s.path));
+        }
+    }
     let progress = Progress::new(cfg.verbosity);
     let api = Arc::new(Api::for_config(cfg)?);
     let start = saved
@@ -92,6 +99,10 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
         .map_or(cfg.last.clone(), |s| s.state.cursor.clone());
     let mut summary = Summary {
         resume: start.clone(),
+        resumed_rows: saved
+            .as_ref()
+            .filter(|s| s.state.pages > 0)
+            .map(|s| s.state.rows),
         bulks: cfg
             .bulk_ids
             .iter()

@@ -123,14 +123,29 @@ pub fn report(cfg: &Config, summary: &Summary) -> Vec<String> {
         } else {
             String::new()
         };
+        let total = match summary.resumed_rows {
+            Some(before) => format!(", {} in all", plural(before + summary.rows, "row")),
+            None => String::new(),
+        };
         lines.push(format!(
-            "{} in {}{bulks}{dest} ({:.1}s)",
+            "{} in {}{bulks}{dest} ({:.1}s){total}",
             plural(summary.rows, "row"),
             plural(summary.pages, "page"),
             summary.elapsed.as_secs_f64()
         ));
     }
     lines
+}
+
+/// The line that says a run continues an earlier one.
+pub fn resuming(state: &crate::checkpoint::Checkpoint, path: &Path) -> String {
+    format!(
+        "resuming from {}: {} in {} already in {}",
+        path.display(),
+        plural(state.rows, "row"),
+        plural(state.pages, "page"),
+        state.output.display()
+    )
 }
 
 pub fn plural(n: u64, word: &str) -> String {
