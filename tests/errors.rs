@@ -318,10 +318,8 @@ fn a_full_disk_is_an_output_error_that_names_the_output() {
     let server = MockServer::start();
     mock_page(&server, None, page(json!([row("r1", "a")]), None));
     let full = || std::fs::OpenOptions::new().write(true).open("/dev/full");
-    let to_stdout = std::process::Command::new(assert_cmd::cargo::cargo_bin("druid-bulk"))
-        .args(["results", "B1", "-e", &server.base_url()])
-        .env("DRUID_TOKEN", TOKEN)
-        .env("XDG_CONFIG_HOME", "/nonexistent/druid-bulk-tests")
+    let url = server.base_url();
+    let to_stdout = shell(r#"exec "$0" results B1 -e "$1""#, &[url.as_ref()])
         .stdout(full().unwrap())
         .output()
         .unwrap();

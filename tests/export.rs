@@ -387,16 +387,9 @@ fn output_to_dev_stdout_appends_to_what_the_shell_opened() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log.jsonl");
     std::fs::write(&log, "{\"kept\":true}\n").unwrap();
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(r#"exec "$0" results B1 -e "$1" -f jsonl -o /dev/stdout >> "$2""#)
-        .arg(assert_cmd::cargo::cargo_bin("druid-bulk"))
-        .arg(server.base_url())
-        .arg(&log)
-        .env("DRUID_TOKEN", TOKEN)
-        .env("XDG_CONFIG_HOME", "/nonexistent/druid-bulk-tests")
-        .output()
-        .unwrap();
+    let line = r#"exec "$0" results B1 -e "$1" -f jsonl -o /dev/stdout >> "$2""#;
+    let url = server.base_url();
+    let out = shell(line, &[url.as_ref(), log.as_ref()]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let lines = jsonl(&std::fs::read_to_string(&log).unwrap());
     assert_eq!(lines, vec![json!({"kept": true}), row("r1", "a")]);
@@ -414,17 +407,11 @@ fn a_new_output_file_gets_the_usual_mode_and_an_old_one_keeps_its_own() {
     let kept = dir.path().join("kept.csv");
     std::fs::write(&kept, "old\n").unwrap();
     std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("druid-bulk");
+    let url = server.base_url();
     for path in [&fresh, &kept] {
         // `umask 022` as in most shells: a new file is rw-r--r--, like `>`.
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(r#"umask 022; exec "$0" results B1 -e "$1" -o "$2""#)
-            .arg(&bin)
-            .arg(server.base_url())
-            .arg(path)
-            .env("DRUID_TOKEN", TOKEN)
-            .env("XDG_CONFIG_HOME", "/nonexistent/druid-bulk-tests")
+        let line = r#"umask 022; exec "$0" results B1 -e "$1" -o "$2""#;
+        let out = shell(line, &[url.as_ref(), path.as_ref()])
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", stderr(&out));

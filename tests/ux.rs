@@ -166,15 +166,12 @@ fn on_a_terminal(endpoint: &str, bulk: &str, ci: bool) -> String {
         bin.display(),
         dir.path().join("out.csv").display()
     );
-    let mut cmd = std::process::Command::new("script");
-    cmd.args(["-qec", &line, "/dev/null"])
-        .env("DRUID_TOKEN", TOKEN)
-        .env_remove("NO_COLOR")
-        .env("XDG_CONFIG_HOME", "/nonexistent/druid-bulk-tests");
+    let mut cmd = isolated(std::process::Command::new("script"));
+    cmd.args(["-qec", &line])
+        .arg(dir.path().join("typescript"))
+        .env("DRUID_TOKEN", TOKEN);
     if ci {
         cmd.env("CI", "true");
-    } else {
-        cmd.env_remove("CI");
     }
     let out = cmd
         .output()

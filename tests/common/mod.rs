@@ -17,7 +17,13 @@ pub fn results_path(bulk: &str) -> String {
 
 /// The binary, with no DruID settings inherited from the environment.
 pub fn bin() -> Command {
-    let mut cmd = Command::cargo_bin("druid-bulk").unwrap();
+    let program = assert_cmd::cargo::cargo_bin("druid-bulk");
+    Command::from_std(isolated(std::process::Command::new(program)))
+}
+
+/// `cmd` (the binary, or a shell that runs it) with no DruID settings
+/// inherited from the environment, no config file, and short waits.
+pub fn isolated(mut cmd: std::process::Command) -> std::process::Command {
     for var in [
         "DRUID_ENDPOINT",
         "DRUID_TOKEN",
@@ -35,6 +41,18 @@ pub fn bin() -> Command {
     cmd.env("XDG_CONFIG_HOME", "/nonexistent/druid-bulk-tests");
     // Retry and poll waits take a thousandth of their real time.
     cmd.env("DRUID_BULK_TIME_SCALE", "0.001");
+    cmd
+}
+
+/// `sh -c LINE` run by [`isolated`], with the test token set; `$0` is the
+/// binary, `$1`… are `args`.
+pub fn shell(line: &str, args: &[&std::ffi::OsStr]) -> std::process::Command {
+    let mut cmd = isolated(std::process::Command::new("sh"));
+    cmd.arg("-c")
+        .arg(line)
+        .arg(assert_cmd::cargo::cargo_bin("druid-bulk"))
+        .args(args)
+        .env("DRUID_TOKEN", TOKEN);
     cmd
 }
 
