@@ -1,11 +1,9 @@
 //! The config file: named profiles, and the precedence
 //! flag > environment > profile > built-in default.
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::*;
+use crate::support::*;
 use druid_bulk::sandbox::{self, SandboxConfig};
 
 const ROWS: u64 = 70;

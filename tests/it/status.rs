@@ -1,8 +1,6 @@
 //! `druid-bulk status`: one bulk, or all of them, in every format.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use druid_bulk::sandbox::{self, SandboxConfig};
 use serde_json::Value;
 

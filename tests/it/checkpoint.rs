@@ -1,11 +1,9 @@
 //! `--checkpoint`: progress saved after every page, so running the same
 //! command again continues exactly where the output ends.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::support::*;
 use httpmock::prelude::*;
 use serde_json::{json, Value};
 
@@ -70,7 +68,7 @@ fn files(name: &str) -> Files {
 }
 
 fn run(url: &str, f: &Files, extra: &[&str]) -> std::process::Output {
-    results(url, "B1")
+    legacy_results(url, "B1")
         .args(["--retries", "0", "-o"])
         .arg(&f.out)
         .arg("--checkpoint")
@@ -197,7 +195,7 @@ fn a_checkpoint_for_another_bulk_or_format_is_refused() {
     let flaky = Flaky::start();
     let f = files("out.csv");
     run(&flaky.server.base_url(), &f, &[]);
-    let out = results(&flaky.server.base_url(), "B2")
+    let out = legacy_results(&flaky.server.base_url(), "B2")
         .arg("-o")
         .arg(&f.out)
         .arg("--checkpoint")
@@ -240,12 +238,12 @@ fn an_output_shorter_than_the_checkpoint_is_refused() {
 
 #[test]
 fn checkpoint_needs_a_file_output_in_a_data_format() {
-    let out = results("http://127.0.0.1:9", "B1")
+    let out = legacy_results("http://127.0.0.1:9", "B1")
         .args(["--checkpoint", "cp"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = results("http://127.0.0.1:9", "B1")
+    let out = legacy_results("http://127.0.0.1:9", "B1")
         .args(["--checkpoint", "cp", "-o", "out.txt", "-f", "table"])
         .output()
         .unwrap();

@@ -1,8 +1,14 @@
-//! The generated files (completions, man page) and the help text.
+//! The generated files (completions, man page), the help text, and clap's
+//! own consistency checks.
 
-mod common;
+use clap::CommandFactory;
 
-use common::*;
+use crate::support::*;
+
+#[test]
+fn clap_definition_is_consistent() {
+    druid_bulk::cli::Cli::command().debug_assert();
+}
 
 #[test]
 fn committed_completions_match_the_binary() {
@@ -14,34 +20,31 @@ fn committed_completions_match_the_binary() {
         ("powershell", "_druid-bulk.ps1"),
         ("elvish", "druid-bulk.elv"),
     ] {
-        let out = bin().args(["completions", shell]).output().unwrap();
-        assert!(out.status.success());
+        let run = druid_bulk(["completions", shell]).ok();
         let committed = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
-        assert!(
-            committed == stdout(&out),
-            "completions/{file} is stale: run `druid-bulk completions {shell} > completions/{file}`"
+        run.check(
+            committed == run.stdout(),
+            format_args!(
+                "completions/{file} is stale: run `druid-bulk completions {shell} > completions/{file}`"
+            ),
         );
     }
 }
 
 #[test]
 fn man_page_is_roff_and_lists_the_subcommands() {
-    let out = bin().arg("man").output().unwrap();
-    assert!(out.status.success());
-    let page = stdout(&out);
-    assert!(
+    let run = druid_bulk(["man"]).ok();
+    let page = run.stdout();
+    run.check(
         page.starts_with(".ie") || page.contains(".TH"),
-        "{}",
-        &page[..200.min(page.len())]
+        "the man page is roff",
     );
-    assert!(page.contains("druid\\-bulk"));
-    assert!(page.contains("results"));
+    run.stdout_has("druid\\-bulk").stdout_has("results");
 }
 
 #[test]
 fn results_help_documents_every_option() {
-    let out = bin().args(["results", "--help"]).output().unwrap();
-    let help = stdout(&out);
+    let run = druid_bulk(["results", "--help"]).ok();
     for flag in [
         "--endpoint",
         "--token-file",
@@ -76,15 +79,15 @@ fn results_help_documents_every_option() {
         "DRUID_ENDPOINT",
         "DRUID_TOKEN",
     ] {
-        assert!(help.contains(flag), "{flag} missing from results --help");
+        run.stdout_has(flag);
     }
 }
 
 #[test]
 fn version_prints_the_crate_version() {
-    let out = bin().arg("--version").output().unwrap();
+    let stdout = druid_bulk(["--version"]).stdout();
     assert_eq!(
-        stdout(&out).trim(),
+        stdout.trim(),
         format!("druid-bulk {}", env!("CARGO_PKG_VERSION"))
     );
 }

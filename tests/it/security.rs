@@ -2,10 +2,8 @@
 //! leak the token to another host, travel in clear, exhaust memory, inject
 //! into a terminal or a spreadsheet.
 
-mod common;
-
-use common::scripted::{Reply, Scripted};
-use common::*;
+use crate::support::scripted::{Reply, Scripted};
+use crate::support::*;
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -23,7 +21,7 @@ fn a_redirect_to_another_host_is_not_followed_and_gets_no_token() {
         then.status(302)
             .header("location", format!("{}/collect", other.base_url()));
     });
-    let out = results(&api.base_url(), "B1").output().unwrap();
+    let out = legacy_results(&api.base_url(), "B1").output().unwrap();
     assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
     stolen.assert_calls(0);
     assert!(
@@ -47,7 +45,7 @@ fn a_redirect_within_the_same_server_is_followed_with_the_token() {
         then.status(200)
             .json_body(page(json!([row("r1", "a")]), None));
     });
-    let out = results(&api.base_url(), "B1")
+    let out = legacy_results(&api.base_url(), "B1")
         .args(["-f", "jsonl"])
         .output()
         .unwrap();
@@ -85,7 +83,7 @@ fn plain_http_to_another_machine_is_refused_before_any_request() {
         );
     }
     // With the flag it goes ahead (and here fails to resolve the host: exit 6, not 2).
-    let out = results("http://graph.example.invalid", "B1")
+    let out = legacy_results("http://graph.example.invalid", "B1")
         .args(["--allow-insecure-http", "--retries", "0"])
         .output()
         .unwrap();
@@ -99,7 +97,7 @@ fn an_oversized_page_is_refused_with_exit_7() {
     let streamed = Reply::new(200, vec![b' '; 1024 * 1024]).chunked(80);
     for (name, reply) in [("announced", announced), ("streamed", streamed)] {
         let server = Scripted::start(vec![reply]);
-        let out = results(&server.url, "B1").output().unwrap();
+        let out = legacy_results(&server.url, "B1").output().unwrap();
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(7), "{name}: {err}");
         assert!(err.contains("larger than 64 MiB"), "{name}: {err}");
@@ -115,7 +113,7 @@ fn server_messages_are_cleaned_before_they_reach_stderr() {
         then.status(404)
             .json_body(json!({"result": {"status": 404, "message": "gone\u{1b}[2J\u{1b}]0;pwned\u{7}\r\u{202e}txt.exe"}}));
     });
-    let out = results(&server.base_url(), "B1").output().unwrap();
+    let out = legacy_results(&server.base_url(), "B1").output().unwrap();
     assert_eq!(out.status.code(), Some(4));
     let err = stderr(&out);
     for bad in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
@@ -133,12 +131,12 @@ fn data_formats_keep_the_exact_bytes() {
         then.status(200)
             .json_body(page(json!([row("r1", nasty)]), None));
     });
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "jsonl"])
         .output()
         .unwrap();
     assert_eq!(jsonl(&stdout(&out))[0]["error"], nasty);
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "csv"])
         .output()
         .unwrap();
@@ -156,7 +154,7 @@ fn csv_safe_neutralises_spreadsheet_formulas() {
             None,
         ));
     });
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "csv", "--csv-safe"])
         .output()
         .unwrap();
@@ -165,7 +163,7 @@ fn csv_safe_neutralises_spreadsheet_formulas() {
     assert_eq!(&record[4], "'=cmd|' /C calc'!A0");
     assert_eq!(&record[2], "'+1");
     assert_eq!(&record[3], "'@x");
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "csv"])
         .output()
         .unwrap();

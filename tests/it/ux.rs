@@ -1,9 +1,7 @@
 //! What people see around the data: progress that never pollutes a
 //! pipe or a CI log, `--summary`, `--fail-on-rows`, colors.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use druid_bulk::sandbox::{self, SandboxConfig};
 use serde_json::Value;
 
@@ -17,7 +15,7 @@ fn sandbox_with(rows: u64) -> (SandboxConfig, sandbox::Running) {
 fn no_progress_or_ansi_codes_when_not_a_terminal_or_in_ci() {
     let (cfg, server) = sandbox_with(500);
     for ci in [false, true] {
-        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
+        let mut cmd = legacy_results(&server.endpoint(), cfg.main_bulk_id());
         cmd.args(["--page-size", "50", "-f", "csv", "--color", "auto"]);
         if ci {
             cmd.env("CI", "1");
@@ -35,7 +33,7 @@ fn no_progress_or_ansi_codes_when_not_a_terminal_or_in_ci() {
 #[test]
 fn quiet_prints_nothing_on_success() {
     let (cfg, server) = sandbox_with(10);
-    let out = results(&server.endpoint(), cfg.main_bulk_id())
+    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
         .args(["-q", "-f", "jsonl"])
         .output()
         .unwrap();
@@ -56,7 +54,7 @@ fn summary_counts_match_the_sandbox_rows() {
         .max_by_key(|(m, n)| (**n, std::cmp::Reverse((*m).clone())))
         .unwrap();
 
-    let out = results(&server.endpoint(), cfg.main_bulk_id())
+    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--summary-only", "-f", "jsonl"])
         .output()
         .unwrap();
@@ -85,7 +83,7 @@ fn summary_counts_match_the_sandbox_rows() {
     assert_eq!(types, 400);
 
     // --summary: rows on stdout as usual, the summary table on stderr.
-    let out = results(&server.endpoint(), cfg.main_bulk_id())
+    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--summary", "-f", "jsonl"])
         .output()
         .unwrap();
@@ -108,13 +106,13 @@ fn summary_counts_match_the_sandbox_rows() {
 #[test]
 fn fail_on_rows_gates_ci_both_ways() {
     let (cfg, server) = sandbox_with(20);
-    let out = results(&server.endpoint(), cfg.main_bulk_id())
+    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--fail-on-rows", "-f", "jsonl"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(8));
     assert_eq!(jsonl(&stdout(&out)).len(), 20, "rows are still written");
-    let out = results(&server.endpoint(), sandbox::EMPTY_BULK_ID)
+    let out = legacy_results(&server.endpoint(), sandbox::EMPTY_BULK_ID)
         .args(["--fail-on-rows", "-f", "jsonl"])
         .output()
         .unwrap();
@@ -125,7 +123,7 @@ fn fail_on_rows_gates_ci_both_ways() {
 fn color_always_bolds_the_table_header_and_never_or_no_color_do_not() {
     let (cfg, server) = sandbox_with(3);
     let run = |args: &[&str], no_color: bool| {
-        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
+        let mut cmd = legacy_results(&server.endpoint(), cfg.main_bulk_id());
         cmd.args(["-f", "table"]).args(args);
         if no_color {
             cmd.env("NO_COLOR", "1");
@@ -139,7 +137,7 @@ fn color_always_bolds_the_table_header_and_never_or_no_color_do_not() {
 
 #[test]
 fn colored_error_labels_only_when_asked() {
-    let out = results("http://127.0.0.1:9", "B1")
+    let out = legacy_results("http://127.0.0.1:9", "B1")
         .args(["--color", "always", "--retries", "0"])
         .output()
         .unwrap();
@@ -148,7 +146,7 @@ fn colored_error_labels_only_when_asked() {
         "{:?}",
         stderr(&out)
     );
-    let out = results("http://127.0.0.1:9", "B1")
+    let out = legacy_results("http://127.0.0.1:9", "B1")
         .args(["--retries", "0"])
         .output()
         .unwrap();

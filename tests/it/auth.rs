@@ -1,10 +1,8 @@
 //! The client-credentials flow: the token request, renewal before expiry,
 //! one fresh token after a 401, and the token endpoint's own failures.
 
-mod common;
-
-use common::scripted::{Reply, Scripted};
-use common::*;
+use crate::support::scripted::{Reply, Scripted};
+use crate::support::*;
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -263,7 +261,7 @@ fn the_secret_can_come_from_a_file_or_stdin() {
 
 #[test]
 fn incomplete_client_credentials_name_what_is_missing() {
-    let out = bare("http://127.0.0.1:9", "B1")
+    let out = legacy_bare("http://127.0.0.1:9", "B1")
         .args(["--client-id", "app-1"])
         .output()
         .unwrap();

@@ -1,9 +1,7 @@
 //! Several bulks in one run: every row tagged with its bulk, whole pages,
 //! one header, and one failing bulk does not cost the others their rows.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use druid_bulk::sandbox::{self, Bulk, SandboxConfig};
 use serde_json::Value;
 
@@ -53,7 +51,7 @@ fn sorted(mut rows: Vec<Value>) -> Vec<Value> {
 fn rows_of_every_bulk_arrive_tagged_with_their_bulk() {
     let (cfg, server) = three_bulks();
     let ids = [cfg.main_bulk_id(), "bulk-b", "bulk-c"];
-    let out = results(&server.endpoint(), ids[0])
+    let out = legacy_results(&server.endpoint(), ids[0])
         .args([
             ids[1],
             ids[2],
@@ -89,7 +87,7 @@ fn rows_of_every_bulk_arrive_tagged_with_their_bulk() {
 #[test]
 fn csv_has_one_header_and_a_bulk_id_column() {
     let (cfg, server) = three_bulks();
-    let out = results(&server.endpoint(), cfg.main_bulk_id())
+    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
         .args(["bulk-b", "--page-size", "50", "-f", "csv"])
         .output()
         .unwrap();
@@ -114,7 +112,7 @@ fn csv_has_one_header_and_a_bulk_id_column() {
 fn a_failing_bulk_keeps_the_others_and_the_exit_code_is_the_worst() {
     let (cfg, server) = three_bulks();
     let ids = [cfg.main_bulk_id(), "bulk-b"];
-    let out = results(&server.endpoint(), ids[0])
+    let out = legacy_results(&server.endpoint(), ids[0])
         .args([
             "no-such-bulk",
             ids[1],
@@ -176,7 +174,7 @@ fn bulk_ids_can_come_from_a_file_or_stdin() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(jsonl(&stdout(&out)).len(), 305, "each bulk once");
-    let out = bare(&server.endpoint(), "bulk-c")
+    let out = legacy_bare(&server.endpoint(), "bulk-c")
         .args(["-f", "jsonl", "--bulk-ids-from", "-"])
         .env("DRUID_TOKEN", TOKEN)
         .write_stdin("bulk-b\n")
@@ -193,7 +191,7 @@ fn options_that_need_one_bulk_are_refused_with_several() {
         &["--last", "x"],
         &["--checkpoint", "cp", "-o", "o.csv"],
     ] {
-        let out = results("http://127.0.0.1:9", "a")
+        let out = legacy_results("http://127.0.0.1:9", "a")
             .arg("b")
             .args(flag)
             .output()
@@ -205,7 +203,7 @@ fn options_that_need_one_bulk_are_refused_with_several() {
             stderr(&out)
         );
     }
-    let out = results("http://127.0.0.1:9", "a")
+    let out = legacy_results("http://127.0.0.1:9", "a")
         .args(["--concurrency", "0"])
         .output()
         .unwrap();

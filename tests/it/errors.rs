@@ -1,9 +1,7 @@
 //! Every way an export can fail: the exit code scripts rely on and a message
 //! that names the bulk and says what to do next.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -17,7 +15,7 @@ fn fail_with(status: u16, body: &str) -> (Option<i32>, String, String) {
             .header("content-type", "application/json")
             .body(body);
     });
-    let out = results(&server.base_url(), "B-77")
+    let out = legacy_results(&server.base_url(), "B-77")
         .args(["-f", "csv"])
         .output()
         .unwrap();
@@ -98,7 +96,7 @@ fn html_gateway_timeout_uses_the_reason_phrase() {
             .header("content-type", "text/html")
             .body("<html><body>504 Gateway Time-out</body></html>");
     });
-    let out = results(&server.base_url(), "B-77").output().unwrap();
+    let out = legacy_results(&server.base_url(), "B-77").output().unwrap();
     assert_eq!(out.status.code(), Some(6));
     assert!(
         stderr(&out).contains("HTTP 504: Gateway Timeout"),
@@ -131,7 +129,7 @@ fn a_cursor_equal_to_the_one_sent_stops_with_exit_7() {
         Some("r1"),
         page(json!([row("r2", "b")]), Some("r1")),
     );
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "jsonl"])
         .output()
         .unwrap();
@@ -158,7 +156,7 @@ fn a_cursor_seen_before_stops_with_exit_7() {
         Some("r2"),
         page(json!([row("r3", "c")]), Some("r1")),
     );
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "jsonl"])
         .output()
         .unwrap();
@@ -183,7 +181,7 @@ fn failure_after_some_pages_keeps_json_valid_and_gives_the_resume_cursor() {
         when.path(results_path("B1")).query_param("last", "r2");
         then.status(502).body("bad gateway");
     });
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "json"])
         .output()
         .unwrap();
@@ -205,7 +203,7 @@ fn connection_refused_is_exit_6_naming_the_endpoint() {
         l.local_addr().unwrap().port()
     };
     let endpoint = format!("http://127.0.0.1:{port}");
-    let out = results(&endpoint, "B1").output().unwrap();
+    let out = legacy_results(&endpoint, "B1").output().unwrap();
     assert_eq!(out.status.code(), Some(6));
     assert!(stderr(&out).contains(&endpoint), "{}", stderr(&out));
     assert!(
@@ -224,7 +222,7 @@ fn a_slow_server_times_out_with_exit_6() {
             .delay(std::time::Duration::from_secs(3))
             .json_body(page(json!([]), None));
     });
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["--timeout", "200ms"])
         .output()
         .unwrap();
@@ -293,7 +291,7 @@ fn bad_input_is_refused_before_any_request_with_exit_2() {
 
 #[test]
 fn missing_token_names_all_three_ways() {
-    let out = bare("http://127.0.0.1:9", "B1").output().unwrap();
+    let out = legacy_bare("http://127.0.0.1:9", "B1").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     for way in ["--token-file", "DRUID_TOKEN", "--token"] {
@@ -323,7 +321,7 @@ fn a_full_disk_is_an_output_error_that_names_the_output() {
         .stdout(full().unwrap())
         .output()
         .unwrap();
-    let to_file = results(&server.base_url(), "B1")
+    let to_file = legacy_results(&server.base_url(), "B1")
         .args(["-f", "csv", "-o", "/dev/full"])
         .output()
         .unwrap();

@@ -2,14 +2,12 @@
 //! only, a cursor or checkpoint that continues, and every row exactly once.
 #![cfg(unix)]
 
-mod common;
-
 use std::fs::File;
 use std::path::Path;
 use std::process::{Child, Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::support::*;
 use druid_bulk::sandbox::{self, Faults, SandboxConfig};
 use serde_json::Value;
 
@@ -108,7 +106,7 @@ fn sigint_flushes_whole_pages_and_the_cursor_resumes_with_nothing_lost() {
     assert!(got.len() < expected.len(), "interrupted before the end");
     assert_eq!(got.len() % 50, 0, "whole pages only: {}", got.len());
 
-    let rest = results(&server.endpoint(), cfg.main_bulk_id())
+    let rest = legacy_results(&server.endpoint(), cfg.main_bulk_id())
         .args([
             "--page-size",
             PAGE,

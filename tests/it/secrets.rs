@@ -1,8 +1,6 @@
 //! Where the token comes from, and that it never shows up in any output.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -34,7 +32,7 @@ fn assert_no_token(out: &std::process::Output) {
 #[test]
 fn verbose_logs_requests_with_the_token_redacted() {
     let server = ok_server();
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-v", "-f", "jsonl"])
         .output()
         .unwrap();
@@ -49,13 +47,13 @@ fn verbose_logs_requests_with_the_token_redacted() {
 #[test]
 fn errors_never_print_the_token() {
     let server = ok_server();
-    let out = results(&server.base_url(), "B2")
+    let out = legacy_results(&server.base_url(), "B2")
         .args(["-v"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert_no_token(&out);
-    let out = bare("http://127.0.0.1:9", "B1")
+    let out = legacy_bare("http://127.0.0.1:9", "B1")
         .args(["--token", TOKEN, "-v"])
         .output()
         .unwrap();
@@ -93,7 +91,7 @@ fn token_file_is_read_and_trimmed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("token");
     std::fs::write(&path, format!("  {TOKEN}\n\n")).unwrap();
-    let out = bare(&server.base_url(), "B1")
+    let out = legacy_bare(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--token-file"])
         .arg(&path)
         .output()
@@ -105,7 +103,7 @@ fn token_file_is_read_and_trimmed() {
 #[test]
 fn token_file_dash_reads_stdin_and_wins_over_the_environment() {
     let server = ok_server();
-    let out = bare(&server.base_url(), "B1")
+    let out = legacy_bare(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--token-file", "-"])
         .env("DRUID_TOKEN", "some-other-token")
         .write_stdin(format!("{TOKEN}\n"))
@@ -116,7 +114,7 @@ fn token_file_dash_reads_stdin_and_wins_over_the_environment() {
 
 #[test]
 fn unreadable_or_empty_token_file_is_a_usage_error() {
-    let out = bare("http://127.0.0.1:9", "B1")
+    let out = legacy_bare("http://127.0.0.1:9", "B1")
         .args(["--token-file", "/no/such/token"])
         .output()
         .unwrap();
@@ -126,7 +124,7 @@ fn unreadable_or_empty_token_file_is_a_usage_error() {
         "{}",
         stderr(&out)
     );
-    let out = bare("http://127.0.0.1:9", "B1")
+    let out = legacy_bare("http://127.0.0.1:9", "B1")
         .args(["--token-file", "-"])
         .write_stdin("  \n")
         .output()
@@ -138,7 +136,7 @@ fn unreadable_or_empty_token_file_is_a_usage_error() {
 #[test]
 fn token_on_the_command_line_warns_and_env_does_not() {
     let server = ok_server();
-    let out = bare(&server.base_url(), "B1")
+    let out = legacy_bare(&server.base_url(), "B1")
         .args(["--token", TOKEN])
         .output()
         .unwrap();
@@ -151,7 +149,7 @@ fn token_on_the_command_line_warns_and_env_does_not() {
     assert_eq!(stderr(&out).matches("warning").count(), 1);
     assert_no_token(&out);
 
-    let out = results(&server.base_url(), "B1").output().unwrap();
+    let out = legacy_results(&server.base_url(), "B1").output().unwrap();
     assert!(out.status.success());
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
 }

@@ -1,9 +1,7 @@
 //! `results` against a mock server: what is sent, how pages are followed,
 //! and what each format writes.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use httpmock::prelude::*;
 use serde_json::{json, Value};
 
@@ -24,7 +22,7 @@ fn sends_documented_headers_and_query() {
         then.status(200)
             .json_body(page(json!([row("r1", "bad")]), None));
     });
-    results(&server.base_url(), "B1")
+    legacy_results(&server.base_url(), "B1")
         .args([
             "--page-size",
             "25",
@@ -51,7 +49,7 @@ fn optional_parameters_are_left_out() {
             .header_missing("accept-language");
         then.status(200).json_body(page(json!([]), None));
     });
-    results(&server.base_url(), "B1").assert().success();
+    legacy_results(&server.base_url(), "B1").assert().success();
     mock.assert_calls(1);
 }
 
@@ -74,7 +72,7 @@ fn follows_last_id_across_pages_until_absent() {
         then.status(200)
             .json_body(json!({"content": {"lastId": null, "results": [row("r4", "d")]}}));
     });
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "jsonl"])
         .output()
         .unwrap();
@@ -96,7 +94,7 @@ fn endpoint_path_prefix_is_kept_and_bulk_id_is_one_segment() {
         when.path("/api/v2/activityid/v1/user/bulk/a%2Fb%20c/results");
         then.status(200).json_body(page(json!([]), None));
     });
-    results(&format!("{}/api/v2/", server.base_url()), "a/b c")
+    legacy_results(&format!("{}/api/v2/", server.base_url()), "a/b c")
         .assert()
         .success();
     mock.assert_calls(1);
@@ -111,13 +109,13 @@ fn empty_report_is_success_with_no_rows() {
             json!({"result": {"status": 200, "message": "No errors for the bulk process"}}),
         );
     });
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "jsonl"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stdout(&out), "");
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "csv"])
         .output()
         .unwrap();
@@ -125,7 +123,7 @@ fn empty_report_is_success_with_no_rows() {
         stdout(&out),
         "id,userIdentifierType,objectId,pulseId,error\n"
     );
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "json"])
         .output()
         .unwrap();
@@ -146,7 +144,7 @@ fn jsonl_passes_rows_through_with_unknown_fields_and_nothing_else() {
         when.path(results_path("B1"));
         then.status(200).json_body(page(rows.clone(), None));
     });
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "jsonl"])
         .output()
         .unwrap();
@@ -161,7 +159,7 @@ fn json_is_one_valid_array_across_pages() {
     let server = MockServer::start();
     mock_page(&server, None, page(json!([row("r1", "a")]), Some("r1")));
     mock_page(&server, Some("r1"), page(json!([row("r2", "b")]), None));
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "json"])
         .output()
         .unwrap();
@@ -188,7 +186,7 @@ fn csv_round_trips_commas_quotes_newlines_and_unicode() {
         when.path(results_path("B1"));
         then.status(200).json_body(page(json!(rows), None));
     });
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "csv"])
         .output()
         .unwrap();
@@ -220,12 +218,12 @@ fn columns_pick_and_order_fields_and_no_header_drops_it() {
             None,
         ));
     });
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "csv", "--columns", "error,extra,nosuch,objectId,id"])
         .output()
         .unwrap();
     assert_eq!(stdout(&out), "error,extra,nosuch,objectId,id\ne,7,,,r1\n");
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "csv", "--columns", "id", "--no-header"])
         .output()
         .unwrap();
@@ -244,7 +242,7 @@ fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
         ),
     );
     let rest = mock_page(&server, Some("r3"), page(json!([row("r4", "d")]), None));
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--max-rows", "2"])
         .output()
         .unwrap();
@@ -255,7 +253,7 @@ fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
     rest.assert_calls(0);
 
     // At a page boundary the cursor is the page's lastId, and the next page is not fetched.
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--max-rows", "3", "-q"])
         .output()
         .unwrap();
@@ -264,7 +262,7 @@ fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
     rest.assert_calls(0);
 
     // Resuming with --last gives the rest.
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--last", "r3"])
         .output()
         .unwrap();
@@ -287,7 +285,7 @@ fn output_file_format_follows_its_extension() {
         ("out.json", "[\n{\""),
     ] {
         let path = dir.path().join(name);
-        let out = results(&server.base_url(), "B1")
+        let out = legacy_results(&server.base_url(), "B1")
             .arg("-o")
             .arg(&path)
             .output()
@@ -316,7 +314,7 @@ fn failed_run_leaves_an_existing_output_file_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.csv");
     std::fs::write(&path, "previous export\n").unwrap();
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .arg("-o")
         .arg(&path)
         .output()
@@ -336,7 +334,7 @@ fn output_dash_is_stdout_not_a_file_named_dash() {
     let server = MockServer::start();
     mock_page(&server, None, page(json!([row("r1", "a")]), None));
     let dir = tempfile::tempdir().unwrap();
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-o", "-", "-f", "jsonl"])
         .current_dir(dir.path())
         .output()
@@ -367,7 +365,7 @@ fn output_to_a_pipe_or_device_is_written_not_replaced() {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
     };
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "-o"])
         .arg(&fifo)
         .output()
@@ -427,7 +425,7 @@ fn output_to_a_directory_is_refused_before_any_request() {
     let server = MockServer::start();
     let mock = mock_page(&server, None, page(json!([row("r1", "a")]), None));
     let dir = tempfile::tempdir().unwrap();
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .arg("-o")
         .arg(dir.path())
         .output()
@@ -444,7 +442,7 @@ fn checkpoint_refuses_a_pipe_it_could_not_resume() {
     let mock = mock_page(&server, None, page(json!([row("r1", "a")]), None));
     let dir = tempfile::tempdir().unwrap();
     let fifo = fifo_in(dir.path());
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "csv", "-o"])
         .arg(&fifo)
         .arg("--checkpoint")
@@ -468,7 +466,7 @@ fn table_fits_the_width_and_cleans_control_characters() {
             None,
         ));
     });
-    let out = results(&server.base_url(), "B1")
+    let out = legacy_results(&server.base_url(), "B1")
         .args(["-f", "table"])
         .env("COLUMNS", "60")
         .output()

@@ -1,10 +1,8 @@
 //! Retries of transient faults and waiting for an unfinished bulk, against a
-//! scripted server. Waits run at a thousandth of real time (see common::bin).
+//! scripted server. Waits run at a thousandth of real time (see support::TestCommand).
 
-mod common;
-
-use common::scripted::{Reply, Scripted};
-use common::*;
+use crate::support::scripted::{Reply, Scripted};
+use crate::support::*;
 use serde_json::json;
 
 fn ok_page() -> Reply {
@@ -12,7 +10,7 @@ fn ok_page() -> Reply {
 }
 
 fn export(server: &Scripted, extra: &[&str]) -> std::process::Output {
-    results(&server.url, "B1")
+    legacy_results(&server.url, "B1")
         .args(["-f", "jsonl"])
         .args(extra)
         .output()

@@ -1,12 +1,10 @@
 //! End to end against the built-in sandbox: whole exports, the demo, and a
 //! reader that goes away early.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command as StdCommand, Stdio};
 
-use common::*;
+use crate::support::*;
 use druid_bulk::sandbox::{self, SandboxConfig};
 use serde_json::Value;
 
@@ -16,7 +14,7 @@ fn small_pages_export_exactly_the_sandbox_rows() {
     let expected = sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false);
     assert_eq!(expected.len(), 2_500);
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let out = results(&server.endpoint(), cfg.main_bulk_id())
+    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--page-size", "7", "-f", "jsonl"])
         .output()
         .unwrap();
@@ -36,7 +34,7 @@ fn failed_only_exports_only_rows_with_errors() {
     let expected = sandbox::expected_rows(&cfg, cfg.main_bulk_id(), true);
     assert!(expected.len() < 300 && expected.iter().all(|r| r.get("error").is_some()));
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let out = results(&server.endpoint(), cfg.main_bulk_id())
+    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--page-size", "50", "--failed-only", "-f", "jsonl"])
         .output()
         .unwrap();
@@ -49,7 +47,7 @@ fn csv_from_the_sandbox_parses_back_to_its_rows() {
     let cfg = SandboxConfig::new(400).with_token(TOKEN);
     let expected = sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false);
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let out = results(&server.endpoint(), cfg.main_bulk_id())
+    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--page-size", "100", "-f", "csv"])
         .output()
         .unwrap();
@@ -76,15 +74,15 @@ fn sandbox_rejects_a_wrong_token_and_reports_unfinished_and_unknown_bulks() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
-    let out = results(&server.endpoint(), sandbox::PROCESSING_BULK_ID)
+    let out = legacy_results(&server.endpoint(), sandbox::PROCESSING_BULK_ID)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(5));
-    let out = results(&server.endpoint(), "no-such-bulk")
+    let out = legacy_results(&server.endpoint(), "no-such-bulk")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(4));
-    let out = results(&server.endpoint(), sandbox::EMPTY_BULK_ID)
+    let out = legacy_results(&server.endpoint(), sandbox::EMPTY_BULK_ID)
         .args(["-f", "jsonl"])
         .output()
         .unwrap();
@@ -167,7 +165,7 @@ fn compressed_responses_are_asked_for_and_decoded() {
         &head[..300.min(head.len())]
     );
     // ... and druid-bulk asks for it and decodes it.
-    let out = results(&server.endpoint(), cfg.main_bulk_id())
+    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
         .args(["-f", "jsonl", "--page-size", "100"])
         .output()
         .unwrap();

@@ -1,11 +1,9 @@
 //! Whole exports from a sandbox that fails, cuts bodies and is not ready at
 //! first: the output must equal the fault-free export row for row.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::support::*;
 use druid_bulk::sandbox::{self, Faults, SandboxConfig};
 
 #[test]
@@ -20,7 +18,7 @@ fn faults_and_resets_do_not_change_a_single_row() {
         });
     let expected = sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false);
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let out = results(&server.endpoint(), cfg.main_bulk_id())
+    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--page-size", "100", "--retries", "12", "-f", "jsonl"])
         .output()
         .unwrap();
@@ -46,7 +44,7 @@ fn wait_rides_out_a_bulk_that_is_not_ready_yet() {
         });
     let expected = sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false);
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let out = results(&server.endpoint(), cfg.main_bulk_id())
+    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--wait=5m", "-f", "jsonl"])
         .output()
         .unwrap();

@@ -1,0 +1,496 @@
+//! What every integration test uses: [`TestCommand`], the binary (or a shell
+//! or `script` that runs it) in an isolated environment, whose assertions
+//! print the command line, exit status, stdout and stderr when they fail;
+//! and DruID-shaped response bodies.
+
+pub mod legacy;
+pub mod scripted;
+
+pub use legacy::*;
+
+use std::ffi::{OsStr, OsString};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+/// A distinctive token that must never show up in any output.
+pub const TOKEN: &str = "tok-SECRET-9f8e7d6c5b4a";
+
+/// Path of the results endpoint for a bulk.
+pub fn results_path(bulk: &str) -> String {
+    format!("/activityid/v1/user/bulk/{bulk}/results")
+}
+
+/// The binary under test.
+pub fn binary() -> std::path::PathBuf {
+    assert_cmd::cargo::cargo_bin("druid-bulk")
+}
+
+/// A command to run and assert on: the binary, or a program that runs it.
+///
+/// The environment is isolated: no DruID settings, no config file, no `CI`,
+/// `NO_COLOR` or `CLICOLOR_FORCE` inherited, and retry and poll waits take a
+/// thousandth of their real time.
+pub struct TestCommand {
+    cmd: std::process::Command,
+    stdin: Option<Vec<u8>>,
+    timeout: Option<Duration>,
+}
+
+impl TestCommand {
+    /// The binary with no arguments yet.
+    pub fn new() -> TestCommand {
+        TestCommand::program(binary())
+    }
+
+    /// Any program (`sh`, `script`, …) in the same isolated environment.
+    pub fn program(program: impl AsRef<OsStr>) -> TestCommand {
+        let mut cmd = std::process::Command::new(program);
+        for var in [
+            "DRUID_ENDPOINT",
+            "DRUID_TOKEN",
+            "DRUID_PROFILE",
+            "DRUID_AUTH_URL",
+            "DRUID_CLIENT_ID",
+            "DRUID_CLIENT_SECRET",
+            "COLUMNS",
+            "CI",
+            "NO_COLOR",
+            "CLICOLOR",
+            "CLICOLOR_FORCE",
+        ] {
+            cmd.env_remove(var);
+        }
+        // Never the developer's own config file.
+        cmd.env("XDG_CONFIG_HOME", "/nonexistent/druid-bulk-tests");
+        // Retry and poll waits take a thousandth of their real time.
+        cmd.env("DRUID_BULK_TIME_SCALE", "0.001");
+        cmd.env("TERM", "xterm-256color");
+        TestCommand {
+            cmd,
+            stdin: None,
+            timeout: None,
+        }
+    }
+
+    /// `sh -c LINE` with the test token set; `$0` is the binary, `$1`… are
+    /// added with [`TestCommand::arg`].
+    pub fn shell(line: &str) -> TestCommand {
+        let mut cmd = TestCommand::program("sh");
+        cmd.arg("-c")
+            .arg(line)
+            .arg(binary())
+            .env("DRUID_TOKEN", TOKEN);
+        cmd
+    }
+
+    pub fn arg(&mut self, arg: impl AsRef<OsStr>) -> &mut TestCommand {
+        self.cmd.arg(arg);
+        self
+    }
+
+    pub fn args<I, S>(&mut self, args: I) -> &mut TestCommand
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn env(&mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> &mut TestCommand {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn env_remove(&mut self, key: impl AsRef<OsStr>) -> &mut TestCommand {
+        self.cmd.env_remove(key);
+        self
+    }
+
+    pub fn current_dir(&mut self, dir: impl AsRef<Path>) -> &mut TestCommand {
+        self.cmd.current_dir(dir);
+        self
+    }
+
+    /// Feed these bytes on stdin (otherwise stdin is empty).
+    pub fn stdin(&mut self, bytes: impl Into<Vec<u8>>) -> &mut TestCommand {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// Kill the command if it runs longer than this.
+    pub fn timeout(&mut self, limit: Duration) -> &mut TestCommand {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// The command line, for failure messages.
+    pub fn line(&self) -> String {
+        describe(&self.cmd)
+    }
+
+    /// Run to completion, whatever the exit status.
+    pub fn run(&mut self) -> Run {
+        let mut cmd = assert_cmd::Command::from_std(clone(&self.cmd));
+        cmd.write_stdin(self.stdin.clone().unwrap_or_default());
+        if let Some(limit) = self.timeout {
+            cmd.timeout(limit);
+        }
+        let output = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", self.line()));
+        Run::new(self.line(), output)
+    }
+
+    /// Run and assert exit 0.
+    #[track_caller]
+    pub fn ok(&mut self) -> Run {
+        let run = self.run();
+        run.expect_code(0);
+        run
+    }
+
+    /// Run and assert exit `code`.
+    #[track_caller]
+    pub fn fails(&mut self, code: i32) -> Run {
+        assert_ne!(code, 0, "use .ok() for a run that must succeed");
+        let run = self.run();
+        run.expect_code(code);
+        run
+    }
+
+    /// Run, assert exit 0, and return stdout.
+    #[track_caller]
+    pub fn stdout(&mut self) -> String {
+        self.ok().stdout
+    }
+
+    /// Start in the background with stdout and stderr piped (stdout to
+    /// `stdout` when given), for tests that signal or race the process.
+    pub fn spawn_with(&mut self, stdout: Option<Stdio>) -> Running {
+        let mut cmd = clone(&self.cmd);
+        cmd.stdin(Stdio::null())
+            .stdout(stdout.unwrap_or_else(Stdio::piped))
+            .stderr(Stdio::piped());
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.line()));
+        Running {
+            line: self.line(),
+            child,
+        }
+    }
+
+    /// [`TestCommand::spawn_with`] with stdout piped.
+    pub fn spawn(&mut self) -> Running {
+        self.spawn_with(None)
+    }
+}
+
+impl Default for TestCommand {
+    fn default() -> Self {
+        TestCommand::new()
+    }
+}
+
+/// A command started in the background.
+pub struct Running {
+    line: String,
+    pub child: Child,
+}
+
+impl Running {
+    /// The process id, to signal it.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Send `signal` (`INT`, `TERM`, `KILL`, …) with the shell's builtin kill.
+    pub fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("sh")
+            .args(["-c", &format!("kill -{signal} {}", self.id())])
+            .status()
+            .expect("sh runs kill");
+        assert!(status.success(), "kill -{signal} {} failed", self.id());
+    }
+
+    /// Wait for the process to end and collect what it wrote.
+    pub fn finish(self) -> Run {
+        let output = self
+            .child
+            .wait_with_output()
+            .unwrap_or_else(|e| panic!("cannot wait for {}: {e}", self.line));
+        Run::new(self.line, output)
+    }
+}
+
+/// A finished command: its exit status and what it wrote. Every assertion
+/// prints the whole run when it fails.
+#[derive(Clone)]
+pub struct Run {
+    line: String,
+    status: std::process::ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn new(line: String, output: std::process::Output) -> Run {
+        Run {
+            line,
+            status: output.status,
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Everything about the run, for a failure message.
+    pub fn describe(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "command: {}", self.line);
+        let _ = writeln!(s, "status:  {}", self.status);
+        let _ = writeln!(
+            s,
+            "stdout ({} bytes):\n{}",
+            self.stdout.len(),
+            clip(&self.stdout)
+        );
+        let _ = writeln!(
+            s,
+            "stderr ({} bytes):\n{}",
+            self.stderr.len(),
+            clip(&self.stderr)
+        );
+        s
+    }
+
+    /// Fail the test with `what` and the whole run, unless `holds`.
+    #[track_caller]
+    pub fn check(&self, holds: bool, what: impl std::fmt::Display) -> &Run {
+        if !holds {
+            panic!("{what}\n\n{}", self.describe());
+        }
+        self
+    }
+
+    /// The exit code (`None`: killed by a signal).
+    pub fn code(&self) -> Option<i32> {
+        self.status.code()
+    }
+
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Run {
+        self.check(
+            self.code() == Some(code),
+            format_args!("expected exit {code}, got {}", self.status),
+        )
+    }
+
+    pub fn stdout(&self) -> &str {
+        &self.stdout
+    }
+
+    pub fn stderr(&self) -> &str {
+        &self.stderr
+    }
+
+    /// stdout as JSON lines.
+    #[track_caller]
+    pub fn jsonl(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                serde_json::from_str(l).unwrap_or_else(|e| {
+                    panic!(
+                        "stdout line {} is not JSON ({e})\n\n{}",
+                        i + 1,
+                        self.describe()
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// stdout as one JSON document.
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n\n{}", self.describe()))
+    }
+
+    #[track_caller]
+    pub fn stdout_has(&self, needle: &str) -> &Run {
+        self.check(
+            self.stdout.contains(needle),
+            format_args!("stdout lacks {needle:?}"),
+        )
+    }
+
+    #[track_caller]
+    pub fn stdout_lacks(&self, needle: &str) -> &Run {
+        self.check(
+            !self.stdout.contains(needle),
+            format_args!("stdout has {needle:?}"),
+        )
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, needle: &str) -> &Run {
+        self.check(
+            self.stderr.contains(needle),
+            format_args!("stderr lacks {needle:?}"),
+        )
+    }
+
+    #[track_caller]
+    pub fn stderr_lacks(&self, needle: &str) -> &Run {
+        self.check(
+            !self.stderr.contains(needle),
+            format_args!("stderr has {needle:?}"),
+        )
+    }
+
+    /// Neither stream mentions `needle` (a secret, say).
+    #[track_caller]
+    pub fn never_shows(&self, needle: &str) -> &Run {
+        self.stdout_lacks(needle).stderr_lacks(needle)
+    }
+}
+
+/// Long output is cut in the middle so a failure stays readable.
+fn clip(text: &str) -> &str {
+    const MAX: usize = 8_000;
+    if text.len() <= MAX {
+        return text;
+    }
+    let mut end = MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// `std::process::Command` is not `Clone`; rebuild it.
+fn clone(cmd: &std::process::Command) -> std::process::Command {
+    let mut copy = std::process::Command::new(cmd.get_program());
+    copy.args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => copy.env(key, value),
+            None => copy.env_remove(key),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        copy.current_dir(dir);
+    }
+    copy
+}
+
+/// The environment this test set (not the isolation), then the command line.
+fn describe(cmd: &std::process::Command) -> String {
+    let mut parts: Vec<String> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .filter(|(k, _)| {
+            !matches!(
+                k.to_str(),
+                Some("XDG_CONFIG_HOME" | "DRUID_BULK_TIME_SCALE" | "TERM")
+            )
+        })
+        .map(|(k, v)| format!("{}={}", k.to_string_lossy(), quote(v)))
+        .collect();
+    parts.push(quote(cmd.get_program()));
+    parts.extend(cmd.get_args().map(quote));
+    parts.join(" ")
+}
+
+fn quote(s: &OsStr) -> String {
+    let s = s.to_string_lossy();
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,%+".contains(c))
+    {
+        s.into_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// `results BULK -e ENDPOINT` with no credentials set.
+pub fn bare(endpoint: &str, bulk: &str) -> TestCommand {
+    let mut cmd = TestCommand::new();
+    cmd.args(["results", bulk, "-e", endpoint]);
+    cmd
+}
+
+/// `results BULK -e ENDPOINT` with the test token in the environment.
+pub fn results(endpoint: &str, bulk: &str) -> TestCommand {
+    let mut cmd = bare(endpoint, bulk);
+    cmd.env("DRUID_TOKEN", TOKEN);
+    cmd
+}
+
+/// The binary with these arguments.
+pub fn druid_bulk<I, S>(args: I) -> TestCommand
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = TestCommand::new();
+    cmd.args(args);
+    cmd
+}
+
+/// `OsString` arguments from paths and strings alike.
+pub fn os(s: impl AsRef<OsStr>) -> OsString {
+    s.as_ref().to_os_string()
+}
+
+/// A 200 body with these rows and (optionally) a next cursor.
+pub fn page(rows: Value, last_id: Option<&str>) -> Value {
+    let mut content = json!({"bulkId": "B1", "results": rows});
+    if let Some(last) = last_id {
+        content["lastId"] = json!(last);
+    }
+    json!({"content": content, "result": {"status": 200, "message": "OK"}})
+}
+
+/// A typical failed row.
+pub fn row(id: &str, error: &str) -> Value {
+    json!({"id": id, "userIdentifierType": "object_id", "objectId": format!("obj-{id}"), "pulseId": null, "error": error})
+}
+
+/// Parse JSON lines.
+pub fn jsonl(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The `id` field of each row.
+pub fn ids(rows: &[Value]) -> Vec<String> {
+    rows.iter()
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Answer bulk `B1`'s results request for cursor `last` (`None`: the first page) with `body`.
+pub fn mock_page<'a>(
+    server: &'a httpmock::MockServer,
+    last: Option<&str>,
+    body: Value,
+) -> httpmock::Mock<'a> {
+    server.mock(|when, then| {
+        let when = when.path(results_path("B1"));
+        match last {
+            Some(cursor) => when.query_param("last", cursor),
+            None => when.query_param_missing("last"),
+        };
+        then.status(200).json_body(body);
+    })
+}
