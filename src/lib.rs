@@ -10,7 +10,6 @@ pub mod config;
 pub mod exit;
 pub mod output;
 pub mod paginate;
-pub mod progress;
 pub mod retry;
 pub mod run;
 pub mod sandbox;
@@ -19,8 +18,9 @@ pub mod signal;
 pub mod sink;
 pub mod status;
 pub mod summary;
+pub mod ui;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use anyhow::Result;
 use clap::parser::ValueSource;
@@ -28,77 +28,37 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use secrecy::SecretString;
 
 use crate::cli::{Cli, Command, DemoArgs, SandboxArgs};
-use crate::config::{Config, Connection, TokenOrigin, Verbosity};
+use crate::config::{Config, Connection, TokenOrigin};
 use crate::exit::{exit_code, is_broken_pipe, Failure};
+use crate::ui::Verbosity;
 
 /// Parse the command line, run it, and return the process exit code.
 pub fn main_entry() -> i32 {
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
-    let paint = Paint(config::use_color(
-        cli.color,
-        std::io::stderr().is_terminal(),
-    ));
-    match run(cli, &matches, paint) {
+    ui::init(verbosity(&cli.command), cli.color);
+    match run(cli, &matches) {
         Ok(code) => code,
-        Err(err) => report_error(&err, paint),
-    }
-}
-
-/// Colors for stderr labels, when wanted.
-#[derive(Clone, Copy)]
-struct Paint(bool);
-
-impl Paint {
-    /// `label` in bold with an ANSI color (31 red, 33 yellow, 36 cyan).
-    fn label(self, label: &str, color: u8) -> String {
-        if self.0 {
-            format!("\x1b[1;{color}m{label}\x1b[0m")
-        } else {
-            label.to_string()
+        Err(err) if is_broken_pipe(&err) => 0,
+        Err(err) => {
+            ui::error(&err);
+            exit_code(&err)
         }
     }
-
-    /// A `warning:`/`note:` line with its label colored.
-    fn line(self, line: &str) -> String {
-        for (label, color) in [("warning:", 33), ("note:", 36)] {
-            if let Some(rest) = line.strip_prefix(label) {
-                return format!("{}{rest}", self.label(label, color));
-            }
-        }
-        line.to_string()
-    }
 }
 
-/// Print an error (cleaned of control characters) and its hint; return its exit code.
-fn report_error(err: &anyhow::Error, paint: Paint) -> i32 {
-    if is_broken_pipe(err) {
-        return 0;
-    }
-    let text = format!("{err:#}");
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(
-        stderr,
-        "{} {}",
-        paint.label("error:", 31),
-        sanitize::message(&text)
-    );
-    if let Some(hint) = err
-        .chain()
-        .find_map(|c| c.downcast_ref::<Failure>())
-        .and_then(|f| f.hint.as_deref())
-    {
-        let _ = writeln!(
-            stderr,
-            "{} {}",
-            paint.label("hint:", 36),
-            sanitize::message(hint)
-        );
-    }
-    exit_code(err)
+/// How much a command says on stderr, from its `-q`/`-v` flags.
+fn verbosity(command: &Command) -> Verbosity {
+    let req = match command {
+        Command::Results(args) => &args.fetch.req,
+        Command::Status(args) => &args.req,
+        Command::Demo(args) => &args.fetch.req,
+        _ => return Verbosity::Normal,
+    };
+    Verbosity::from_flags(req.quiet, req.verbose)
 }
 
-fn run(cli: Cli, matches: &ArgMatches, paint: Paint) -> Result<i32> {
+fn run(cli: Cli, matches: &ArgMatches) -> Result<i32> {
     match cli.command {
         Command::Results(mut args) => {
             let sub = matches.subcommand_matches("results").unwrap_or(matches);
@@ -112,14 +72,8 @@ fn run(cli: Cli, matches: &ArgMatches, paint: Paint) -> Result<i32> {
                 concurrency = config::profile::concurrency(&profile, sub, concurrency);
             }
             let ids = config::collect_bulk_ids(&args.bulk_ids, args.bulk_ids_from.as_deref())?;
-            let (mut config, warnings) =
-                Config::new(ids, &args.conn, origin, &args.fetch, cli.color)?;
+            let mut config = Config::new(ids, &args.conn, origin, &args.fetch, ui::stdout_color())?;
             config.concurrency = config::check_concurrency(concurrency)?;
-            if config.verbosity > Verbosity::Quiet {
-                for w in warnings {
-                    eprintln!("{}", paint.line(&w));
-                }
-            }
             export(&config)
         }
         Command::Status(mut args) => {
@@ -129,9 +83,9 @@ fn run(cli: Cli, matches: &ArgMatches, paint: Paint) -> Result<i32> {
             {
                 config::profile::apply_conn(&profile, sub, &mut args.conn);
             }
-            status(&args, token_origin(sub), cli.color, paint)
+            status(&args, token_origin(sub))
         }
-        Command::Demo(args) => demo(&args, cli.color),
+        Command::Demo(args) => demo(&args),
         Command::Sandbox(args) => serve_sandbox(&args),
         Command::Completions { shell } => {
             let mut out = std::io::stdout().lock();
@@ -165,9 +119,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 fn export(config: &Config) -> Result<i32> {
     let summary = runtime()?.block_on(run::export(config))?;
-    for line in run::report(config, &summary) {
-        eprintln!("{line}");
-    }
+    run::report(config, &summary);
     if let Some(worst) = summary.worst_failure() {
         return Ok(worst.code());
     }
@@ -178,14 +130,8 @@ fn export(config: &Config) -> Result<i32> {
 }
 
 /// `status`: one bulk's status, or all of them.
-fn status(
-    args: &cli::StatusArgs,
-    origin: Option<TokenOrigin>,
-    color: cli::ColorChoice,
-    paint: Paint,
-) -> Result<i32> {
-    let mut warnings = Vec::new();
-    let conn = config::connect(&args.conn, origin, &mut warnings)?;
+fn status(args: &cli::StatusArgs, origin: Option<TokenOrigin>) -> Result<i32> {
+    let conn = config::connect(&args.conn, origin)?;
     let fetch = cli::FetchArgs {
         format: args.format,
         output: None,
@@ -210,18 +156,13 @@ fn status(
         restart: false,
     };
     let label = args.bulk_id.clone().unwrap_or_else(|| "all".into());
-    let config = Config::for_fetch(conn, vec![label], &fetch, color)?;
-    if config.verbosity > Verbosity::Quiet {
-        for w in warnings {
-            eprintln!("{}", paint.line(&w));
-        }
-    }
+    let config = Config::for_fetch(conn, vec![label], &fetch, ui::stdout_color())?;
     runtime()?.block_on(status::show(&config, args.bulk_id.as_deref()))?;
     Ok(0)
 }
 
 /// `results` against an in-process sandbox on a free loopback port.
-fn demo(args: &DemoArgs, color: cli::ColorChoice) -> Result<i32> {
+fn demo(args: &DemoArgs) -> Result<i32> {
     let cfg = sandbox::SandboxConfig::new(args.rows);
     let bulk_id = cfg.main_bulk_id().to_string();
     let token = cfg.token.clone();
@@ -230,13 +171,11 @@ fn demo(args: &DemoArgs, color: cli::ColorChoice) -> Result<i32> {
         endpoint: config::parse_endpoint(&server.endpoint())?,
         auth: api::Auth::Token(SecretString::from(token)),
     };
-    let config = Config::for_fetch(conn, vec![bulk_id.clone()], &args.fetch, color)?;
-    if config.verbosity > Verbosity::Quiet {
-        eprintln!(
-            "demo: exporting bulk {bulk_id} from the built-in sandbox at {}",
-            server.endpoint()
-        );
-    }
+    let config = Config::for_fetch(conn, vec![bulk_id.clone()], &args.fetch, ui::stdout_color())?;
+    ui::info(format_args!(
+        "demo: exporting bulk {bulk_id} from the built-in sandbox at {}",
+        server.endpoint()
+    ));
     export(&config)
 }
 
@@ -299,7 +238,7 @@ fn serve_sandbox(args: &SandboxArgs) -> Result<i32> {
                 format!("  {}  {} rows, {state}", b.id, b.rows)
             })
             .collect();
-        eprintln!(
+        ui::info(format_args!(
             "druid-bulk sandbox listening on {endpoint}\n\
              endpoint: {endpoint}\ntoken:    {}\nbulks:\n{}\n\n\
              try:  DRUID_TOKEN={} druid-bulk results {} -e {endpoint} -f csv\n\
@@ -308,7 +247,7 @@ fn serve_sandbox(args: &SandboxArgs) -> Result<i32> {
             bulks.join("\n"),
             cfg.token,
             cfg.main_bulk_id(),
-        );
+        ));
         tokio::select! {
             served = sandbox::serve(listener, cfg) => served?,
             _ = tokio::signal::ctrl_c() => {}

@@ -17,8 +17,8 @@ use tokio::time::Instant;
 use crate::api::wire::ResultsBody;
 use crate::api::{Api, FetchError, PageQuery};
 use crate::exit::{Class, Failure};
-use crate::progress::Progress;
 use crate::retry::{poll_interval, Attempts, Clock, RetryPolicy};
+use crate::ui;
 
 /// One page as received, with the cursors around it.
 #[derive(Debug)]
@@ -126,7 +126,6 @@ pub struct Paginator {
     rows: u64,
     done: bool,
     clock: Clock,
-    progress: Progress,
     /// When the bulk first answered 428, and how many polls since.
     waiting_since: Option<Instant>,
     polls: u32,
@@ -140,7 +139,7 @@ struct Fetched {
 }
 
 impl Paginator {
-    pub fn new(api: Arc<Api>, plan: Plan, clock: Clock, progress: Progress) -> Paginator {
+    pub fn new(api: Arc<Api>, plan: Plan, clock: Clock) -> Paginator {
         let cursor = plan.start.clone();
         let seen = cursor.iter().cloned().collect();
         Paginator {
@@ -152,7 +151,6 @@ impl Paginator {
             rows: 0,
             done: false,
             clock,
-            progress,
             waiting_since: None,
             polls: 0,
         }
@@ -199,9 +197,7 @@ impl Paginator {
                 } => self.poll_pause(retry_after, failure)?,
                 other => {
                     let what = format!("page {}", self.number);
-                    attempts
-                        .after(other, &what, &self.api, &self.clock, &self.progress)
-                        .await?
+                    attempts.after(other, &what, &self.api, &self.clock).await?
                 }
             };
             self.clock.sleep(pause).await;
@@ -225,7 +221,7 @@ impl Paginator {
         let since = *self.waiting_since.get_or_insert(now);
         let waited = self.clock.since(since);
         if waited >= deadline {
-            self.progress.clear();
+            ui::clear_progress();
             return Err(Failure::new(
                 Class::NotReady,
                 format!(
@@ -237,15 +233,15 @@ impl Paginator {
         }
         let pause = poll_interval(self.polls, retry_after).min(deadline - waited);
         self.polls += 1;
-        self.progress.waiting(bulk, waited, "HTTP 428");
+        ui::waiting(bulk, waited, "HTTP 428");
         Ok(pause)
     }
 
     fn finished_waiting(&mut self) {
         if let Some(since) = self.waiting_since.take() {
-            self.progress.clear();
+            ui::clear_progress();
             let waited = Duration::from_secs(self.clock.since(since).as_secs());
-            self.progress.note(&format!(
+            ui::info(format_args!(
                 "bulk {} has finished (waited {})",
                 self.plan.bulk_id,
                 humantime::format_duration(waited)

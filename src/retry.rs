@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use crate::api::{Api, FetchError};
 use crate::exit::Failure;
-use crate::progress::Progress;
+use crate::ui;
 
 /// First backoff step.
 pub const BASE: Duration = Duration::from_secs(1);
@@ -147,7 +147,6 @@ impl Attempts {
         what: &str,
         api: &Api,
         clock: &Clock,
-        progress: &Progress,
     ) -> Result<Duration, Failure> {
         match error {
             FetchError::Unauthorized(failure) => {
@@ -157,7 +156,7 @@ impl Attempts {
                 // A token can be revoked or expire early: get a new one, once.
                 self.renewed = true;
                 api.forget_token().await;
-                progress.note(&format!(
+                ui::info(format_args!(
                     "{what} was refused with a 401/403; retrying once with a new token"
                 ));
                 Ok(Duration::ZERO)
@@ -175,7 +174,7 @@ impl Attempts {
                 }
                 let pause = retry_delay(self.retries, retry_after, fastrand::f64())
                     .min(self.policy.max_time - spent);
-                progress.note(&format!(
+                ui::info(format_args!(
                     "retrying {what} after {label} in {:.1}s (attempt {}/{})",
                     pause.as_secs_f64(),
                     self.retries + 1,

@@ -13,7 +13,6 @@ use crate::api::Api;
 use crate::config::Config;
 use crate::exit::{Class, Failure};
 use crate::output::{self, Layout, Row};
-use crate::progress::Progress;
 use crate::retry::{Attempts, Clock};
 
 /// Columns shown by default.
@@ -57,14 +56,13 @@ pub async fn show(cfg: &Config, bulk_id: Option<&str>) -> Result<()> {
 /// The request, retried on transient faults like a results page.
 async fn fetch(api: &Api, cfg: &Config, bulk_id: Option<&str>) -> Result<bytes::Bytes> {
     let clock = Clock::from_env();
-    let progress = Progress::new(cfg.verbosity);
     let mut attempts = Attempts::new(&clock, cfg.retry);
     loop {
         let pause = match api.fetch_status(bulk_id).await {
             Ok(body) => return Ok(body),
             Err(error) => {
                 attempts
-                    .after(error, "the status request", api, &clock, &progress)
+                    .after(error, "the status request", api, &clock)
                     .await?
             }
         };

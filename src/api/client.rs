@@ -19,6 +19,7 @@ use super::token::Tokens;
 use crate::config::Connection;
 use crate::exit::{Class, Failure};
 use crate::retry::parse_retry_after;
+use crate::ui;
 
 /// Characters kept as-is in a path segment (RFC 3986 unreserved).
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -65,17 +66,11 @@ pub struct Api {
     buffers: std::sync::Mutex<Vec<bytes::BytesMut>>,
     endpoint: Url,
     tokens: Tokens,
-    verbose: bool,
     lang: Option<String>,
 }
 
 impl Api {
-    pub fn new(
-        conn: Connection,
-        timeout: Duration,
-        lang: Option<String>,
-        verbose: bool,
-    ) -> Result<Api> {
+    pub fn new(conn: Connection, timeout: Duration, lang: Option<String>) -> Result<Api> {
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -95,7 +90,6 @@ impl Api {
             buffers: std::sync::Mutex::default(),
             endpoint: conn.endpoint,
             tokens: Tokens::new(conn.auth),
-            verbose,
             lang,
         })
     }
@@ -121,12 +115,7 @@ impl Api {
 
     /// The client for a checked config.
     pub fn for_config(cfg: &crate::config::Config) -> Result<Api> {
-        Api::new(
-            cfg.conn.clone(),
-            cfg.timeout,
-            cfg.lang.clone(),
-            cfg.verbosity == crate::config::Verbosity::Verbose,
-        )
+        Api::new(cfg.conn.clone(), cfg.timeout, cfg.lang.clone())
     }
 
     /// Whether a rejected token can be replaced (client credentials).
@@ -180,7 +169,7 @@ impl Api {
 
     /// One authenticated GET; `Ok` only for a 200, with the whole body.
     async fn get(&self, url: Url, bulk_id: &str, params: String) -> Result<Bytes, FetchError> {
-        let bearer = self.tokens.bearer(&self.http, self.verbose).await?;
+        let bearer = self.tokens.bearer(&self.http).await?;
         let mut auth = HeaderValue::from_str(bearer.expose_secret()).map_err(|_| {
             FetchError::Fatal(Failure::usage(
                 "the app token contains characters not allowed in an HTTP header",
@@ -189,9 +178,7 @@ impl Api {
         auth.set_sensitive(true);
         drop(bearer);
         let started = Instant::now();
-        if self.verbose {
-            self.log_request(&url);
-        }
+        self.log_request(&url);
         let during = format!("asking about bulk {bulk_id}");
         let unreachable = |e: reqwest::Error| network_failure(e, self.endpoint(), &during);
         let response = self
@@ -219,13 +206,11 @@ impl Api {
             )
         };
         let body = read_capped(response, self.buffer(), MAX_BODY, too_large, unreachable).await?;
-        if self.verbose {
-            eprintln!(
-                "< {status} in {} ms ({} bytes)",
-                started.elapsed().as_millis(),
-                body.len()
-            );
-        }
+        ui::verbose(format_args!(
+            "< {status} in {} ms ({} bytes)",
+            started.elapsed().as_millis(),
+            body.len()
+        ));
         if status == reqwest::StatusCode::OK {
             return Ok(body);
         }
@@ -257,13 +242,15 @@ impl Api {
         })
     }
 
+    /// The request line and headers, for `-v`; the token never shows.
     fn log_request(&self, url: &Url) {
-        eprintln!("> GET {url}");
-        eprintln!("> authorization: Bearer [redacted]");
-        eprintln!("> accept: application/json");
-        if let Some(lang) = &self.lang {
-            eprintln!("> accept-language: {lang}");
-        }
+        let lang = match &self.lang {
+            Some(lang) => format!("\n> accept-language: {lang}"),
+            None => String::new(),
+        };
+        ui::verbose(format_args!(
+            "> GET {url}\n> authorization: Bearer [redacted]\n> accept: application/json{lang}"
+        ));
     }
 }
 

@@ -14,6 +14,7 @@ use url::Url;
 use super::client::{is_transient, read_capped, retry_after, FetchError};
 use super::error::server_message;
 use crate::exit::{Class, Failure};
+use crate::ui;
 
 /// Client credentials for the token endpoint.
 #[derive(Debug, Clone)]
@@ -100,11 +101,7 @@ impl Tokens {
     }
 
     /// The `Authorization` value for the next request.
-    pub async fn bearer(
-        &self,
-        http: &reqwest::Client,
-        verbose: bool,
-    ) -> Result<SecretString, FetchError> {
+    pub async fn bearer(&self, http: &reqwest::Client) -> Result<SecretString, FetchError> {
         let creds = match &self.auth {
             Auth::Token(token) => return Ok(bearer(token)),
             Auth::Client(creds) => creds,
@@ -115,7 +112,7 @@ impl Tokens {
                 return Ok(bearer(&h.token));
             }
         }
-        let fresh = fetch(http, creds, verbose).await?;
+        let fresh = fetch(http, creds).await?;
         let value = bearer(&fresh.token);
         *held = Some(fresh);
         Ok(value)
@@ -130,24 +127,17 @@ fn bearer(token: &SecretString) -> SecretString {
 const MAX_TOKEN_BODY: usize = 1024 * 1024;
 
 /// `POST {auth_url}/oauth2/token` with the client credentials.
-async fn fetch(
-    http: &reqwest::Client,
-    creds: &ClientCredentials,
-    verbose: bool,
-) -> Result<Held, FetchError> {
+async fn fetch(http: &reqwest::Client, creds: &ClientCredentials) -> Result<Held, FetchError> {
     let url = token_url(&creds.auth_url);
     let body = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("grant_type", "client_credentials")
         .append_pair("client_id", &creds.client_id)
         .append_pair("client_secret", creds.secret.expose_secret())
         .finish();
-    if verbose {
-        eprintln!("> POST {url}");
-        eprintln!(
-            "> grant_type=client_credentials&client_id={}&client_secret=[redacted]",
-            creds.client_id
-        );
-    }
+    ui::verbose(format_args!(
+        "> POST {url}\n> grant_type=client_credentials&client_id={}&client_secret=[redacted]",
+        creds.client_id
+    ));
     let started = Instant::now();
     let sent = http
         .post(url.clone())
@@ -180,12 +170,10 @@ async fn fetch(
         unreachable,
     )
     .await?;
-    if verbose {
-        eprintln!(
-            "< {status} in {} ms (token not shown)",
-            started.elapsed().as_millis()
-        );
-    }
+    ui::verbose(format_args!(
+        "< {status} in {} ms (token not shown)",
+        started.elapsed().as_millis()
+    ));
     if status.is_success() {
         let answer: TokenAnswer = serde_json::from_slice(&bytes).map_err(|_| {
             FetchError::Fatal(Failure::new(

@@ -13,15 +13,12 @@ use super::{parse_endpoint, TokenOrigin};
 use crate::api::{Auth, ClientCredentials};
 use crate::cli::ConnArgs;
 use crate::exit::usage;
+use crate::ui;
 
 /// Pick the credentials: client credentials when all three parts are given
 /// (they can be renewed), else an app token from `--token-file`, `--token`
 /// or `DRUID_TOKEN`.
-pub fn resolve(
-    conn: &ConnArgs,
-    token_origin: Option<TokenOrigin>,
-    warnings: &mut Vec<String>,
-) -> Result<Auth> {
+pub fn resolve(conn: &ConnArgs, token_origin: Option<TokenOrigin>) -> Result<Auth> {
     if conn.token_file.as_deref() == Some(Path::new("-"))
         && conn.client_secret_file.as_deref() == Some(Path::new("-"))
     {
@@ -48,9 +45,8 @@ pub fn resolve(
                 return usage("--client-id is empty or contains control characters");
             }
             if has_token {
-                warnings.push(
-                    "note: using the client credentials (they can be renewed); the app token given is ignored"
-                        .to_string(),
+                ui::note(
+                    "using the client credentials (they can be renewed); the app token given is ignored",
                 );
             }
             Ok(Auth::Client(ClientCredentials {
@@ -78,23 +74,18 @@ pub fn resolve(
                 missing.join(", ")
             ))
         }
-        _ => token(conn, token_origin, warnings).map(Auth::Token),
+        _ => token(conn, token_origin).map(Auth::Token),
     }
 }
 
-fn token(
-    conn: &ConnArgs,
-    origin: Option<TokenOrigin>,
-    warnings: &mut Vec<String>,
-) -> Result<SecretString> {
+fn token(conn: &ConnArgs, origin: Option<TokenOrigin>) -> Result<SecretString> {
     let token = match (&conn.token_file, &conn.token) {
         (Some(path), _) => read_secret_file("--token-file", path)?,
         (None, Some(token)) => {
             if origin == Some(TokenOrigin::CommandLine) {
-                warnings.push(
-                    "warning: --token is visible to other users of this machine (ps, /proc); \
-                     prefer --token-file or DRUID_TOKEN"
-                        .to_string(),
+                ui::warn(
+                    "--token is visible to other users of this machine (ps, /proc); \
+                     prefer --token-file or DRUID_TOKEN",
                 );
             }
             SecretString::from(token.expose_secret().trim())

@@ -19,7 +19,7 @@ mod values;
 pub use auth::is_loopback;
 
 use crate::api::Auth;
-use crate::cli::{ColorChoice, ConnArgs, FetchArgs};
+use crate::cli::{ConnArgs, FetchArgs};
 use crate::exit::usage;
 use crate::retry::RetryPolicy;
 
@@ -39,14 +39,6 @@ pub enum OutputFormat {
     Csv,
     Jsonl,
     Json,
-}
-
-/// How much to say on stderr.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Verbosity {
-    Quiet,
-    Normal,
-    Verbose,
 }
 
 /// Where the API is and how to authenticate.
@@ -83,10 +75,9 @@ pub struct Config {
     /// With `--checkpoint`: where progress is saved, and whether to ignore it.
     pub checkpoint: Option<PathBuf>,
     pub restart: bool,
-    pub verbosity: Verbosity,
     /// Width to fit a table into; `None` means no limit.
     pub table_width: Option<usize>,
-    /// Color the table on stdout.
+    /// Colour the table's header on stdout (decided by `ui`).
     pub color: bool,
     pub summary: SummaryMode,
     /// Exit 8 when rows were written.
@@ -124,18 +115,16 @@ pub enum TokenOrigin {
 
 impl Config {
     /// Build a checked config. `token_origin` tells whether `--token` came
-    /// from argv or the environment; warnings for stderr are returned.
+    /// from argv or the environment; `color` whether stdout may be coloured.
     pub fn new(
         bulk_ids: Vec<String>,
         conn: &ConnArgs,
         token_origin: Option<TokenOrigin>,
         fetch: &FetchArgs,
-        color: ColorChoice,
-    ) -> Result<(Config, Vec<String>)> {
-        let mut warnings = Vec::new();
-        let connection = connect(conn, token_origin, &mut warnings)?;
-        let config = Config::for_fetch(connection, bulk_ids, fetch, color)?;
-        Ok((config, warnings))
+        color: bool,
+    ) -> Result<Config> {
+        let connection = connect(conn, token_origin)?;
+        Config::for_fetch(connection, bulk_ids, fetch, color)
     }
 
     /// Build a config for a known connection (the demo's sandbox).
@@ -143,7 +132,7 @@ impl Config {
         conn: Connection,
         bulk_ids: Vec<String>,
         fetch: &FetchArgs,
-        color: ColorChoice,
+        color: bool,
     ) -> Result<Config> {
         if bulk_ids.is_empty() {
             return usage("no bulk id given: pass BULK_ID arguments or --bulk-ids-from FILE");
@@ -206,13 +195,6 @@ impl Config {
         // `-o -` is stdout, as in curl.
         let output = fetch.output.as_deref().filter(|p| *p != Path::new("-"));
         let format = resolve_format(fetch.format, output, stdout_tty);
-        let verbosity = if fetch.req.quiet {
-            Verbosity::Quiet
-        } else if fetch.req.verbose {
-            Verbosity::Verbose
-        } else {
-            Verbosity::Normal
-        };
         if let Some(output) = output {
             check_output(output)?;
         }
@@ -241,9 +223,8 @@ impl Config {
             wait,
             checkpoint: fetch.checkpoint.clone(),
             restart: fetch.restart,
-            verbosity,
             table_width: table_width(stdout_tty && output.is_none()),
-            color: output.is_none() && use_color(color, stdout_tty),
+            color: output.is_none() && color,
             summary: match (fetch.summary, fetch.summary_only) {
                 (_, true) => SummaryMode::Only,
                 (true, _) => SummaryMode::Stderr,
@@ -255,17 +236,13 @@ impl Config {
 }
 
 /// The API connection from flags, environment and profile.
-pub fn connect(
-    conn: &ConnArgs,
-    token_origin: Option<TokenOrigin>,
-    warnings: &mut Vec<String>,
-) -> Result<Connection> {
+pub fn connect(conn: &ConnArgs, token_origin: Option<TokenOrigin>) -> Result<Connection> {
     let Some(raw) = conn.endpoint.as_deref() else {
         return usage("no endpoint: pass -e/--endpoint URL, set DRUID_ENDPOINT, or use a --profile that has one");
     };
     let endpoint = parse_endpoint(raw)?;
     auth::check_transport("--endpoint", &endpoint, conn.allow_insecure_http)?;
-    let auth = auth::resolve(conn, token_origin, warnings)?;
+    let auth = auth::resolve(conn, token_origin)?;
     Ok(Connection { endpoint, auth })
 }
 

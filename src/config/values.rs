@@ -9,7 +9,7 @@ use anyhow::Result;
 use url::Url;
 
 use super::{OutputFormat, DEFAULT_COLUMNS};
-use crate::cli::{ColorChoice, Format};
+use crate::cli::Format;
 use crate::exit::{usage, Failure};
 
 /// Most bulks fetched at once.
@@ -23,18 +23,6 @@ pub fn check_concurrency(n: usize) -> Result<usize> {
         usage(format!(
             "--concurrency must be between 1 and {MAX_CONCURRENCY}, got {n}"
         ))
-    }
-}
-
-/// Whether to color output on a stream: `always`/`never` as said; `auto`
-/// when the stream is a terminal and `NO_COLOR` is not set.
-pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
     }
 }
 

@@ -17,15 +17,15 @@ pub use report::report;
 
 use crate::api::Api;
 use crate::checkpoint::Checkpoint;
-use crate::config::{Config, SummaryMode, Verbosity};
+use crate::config::{Config, SummaryMode};
 use crate::exit::{is_broken_pipe, Class, Failure};
 use crate::output::{self, Layout};
 use crate::paginate::{Paginator, Plan};
-use crate::progress::Progress;
 use crate::retry::Clock;
 use crate::signal::Interrupts;
 use crate::sink::{FileHandle, Output};
 use crate::summary::Stats;
+use crate::ui;
 use write::{Run, Saved};
 
 /// What an export did.
@@ -88,11 +88,8 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
         (None, _) => Output::stdout(),
     };
     if let Some(s) = saved.as_ref().filter(|s| s.state.pages > 0) {
-        if cfg.verbosity > Verbosity::Quiet {
-            eprintln!("{}", report::resuming(&s.state, &s.path));
-        }
+        ui::info(report::resuming(&s.state, &s.path));
     }
-    let progress = Progress::new(cfg.verbosity);
     let api = Arc::new(Api::for_config(cfg)?);
     let start = saved
         .as_ref()
@@ -131,11 +128,7 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
                 retry: cfg.retry,
                 wait: cfg.wait,
             };
-            Paginator::new(api.clone(), plan, clock.clone(), progress.clone()).spawn(
-                i,
-                tx.clone(),
-                gate.clone(),
-            )
+            Paginator::new(api.clone(), plan, clock.clone()).spawn(i, tx.clone(), gate.clone())
         })
         .collect();
     drop(tx);
@@ -187,10 +180,10 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
             };
             match page {
                 Ok(page) => {
-                    let written = progress.suspend(|| run.page(index, &page));
+                    let written = ui::suspend(|| run.page(index, &page));
                     api.recycle(page.into_body());
                     match written {
-                        Ok(true) => progress.exporting(
+                        Ok(true) => ui::exporting(
                             &what,
                             run.summary.pages,
                             run.summary.rows,
@@ -207,7 +200,7 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
         for fetcher in &fetchers {
             fetcher.abort();
         }
-        progress.clear();
+        ui::clear_progress();
         run.close(outcome)
     };
     summary.elapsed = started.elapsed();

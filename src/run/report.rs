@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use crate::config::{Config, SummaryMode, Verbosity};
+use crate::config::{Config, SummaryMode};
 use crate::exit::{Class, Failure};
+use crate::ui;
 
 use super::Summary;
 
@@ -62,35 +63,34 @@ pub fn with_next_step(
     }
 }
 
-/// The stderr lines that follow an export (nothing with `--quiet`, except
-/// the resume cursor of a `--max-rows` stop, which a script needs).
-pub fn report(cfg: &Config, summary: &Summary) -> Vec<String> {
-    let mut lines = Vec::new();
+/// Tell people how an export ended, on stderr (nothing with `--quiet`,
+/// except what a script needs: the resume cursor of a `--max-rows` stop, a
+/// failed bulk, and the `--summary` table that was asked for).
+pub fn report(cfg: &Config, summary: &Summary) {
     if let Some(done) = &summary.already_complete {
-        if cfg.verbosity > Verbosity::Quiet {
-            lines.push(format!(
-                "the export of bulk {} into {} is already complete ({}); pass --restart to export it again",
-                done.bulk_id,
-                done.output.display(),
-                plural(done.rows, "row")
-            ));
-        }
-        return lines;
+        ui::info(format_args!(
+            "the export of bulk {} into {} is already complete ({}); pass --restart to export it again",
+            done.bulk_id,
+            done.output.display(),
+            plural(done.rows, "row")
+        ));
+        return;
     }
     if cfg.many() {
         for bulk in &summary.bulks {
             match &bulk.failure {
-                Some(f) => lines.push(format!(
+                Some(f) => ui::always(format_args!(
                     "bulk {}: failed after {} (exit {}): {}",
                     bulk.id,
                     plural(bulk.rows, "row"),
                     f.class.code(),
                     f.message
                 )),
-                None if cfg.verbosity > Verbosity::Quiet => {
-                    lines.push(format!("bulk {}: {}", bulk.id, plural(bulk.rows, "row")))
-                }
-                None => {}
+                None => ui::info(format_args!(
+                    "bulk {}: {}",
+                    bulk.id,
+                    plural(bulk.rows, "row")
+                )),
             }
         }
     } else if !summary.complete {
@@ -99,42 +99,39 @@ pub fn report(cfg: &Config, summary: &Summary) -> Vec<String> {
             None => "resume",
         };
         match &summary.resume {
-            Some(cursor) => lines.push(format!(
+            Some(cursor) => ui::always(format_args!(
                 "stopped after {} (--max-rows); {again} right after them with --last {cursor}",
                 plural(summary.rows, "row")
             )),
-            None => lines.push(format!(
+            None => ui::always(format_args!(
                 "stopped after {} (--max-rows); the last row has no id to resume from",
                 plural(summary.rows, "row")
             )),
         }
     }
     if let (Some(stats), SummaryMode::Stderr) = (&summary.stats, cfg.summary) {
-        lines.push(stats.render().trim_end().to_string());
+        ui::always(stats.render().trim_end());
     }
-    if cfg.verbosity > Verbosity::Quiet {
-        let dest = cfg
-            .output
-            .as_ref()
-            .map(|p| format!(" to {}", p.display()))
-            .unwrap_or_default();
-        let bulks = if cfg.many() {
-            format!(" from {}", plural(summary.bulks.len() as u64, "bulk"))
-        } else {
-            String::new()
-        };
-        let total = match summary.resumed_rows {
-            Some(before) => format!(", {} in all", plural(before + summary.rows, "row")),
-            None => String::new(),
-        };
-        lines.push(format!(
-            "{} in {}{bulks}{dest} ({:.1}s){total}",
-            plural(summary.rows, "row"),
-            plural(summary.pages, "page"),
-            summary.elapsed.as_secs_f64()
-        ));
-    }
-    lines
+    let dest = cfg
+        .output
+        .as_ref()
+        .map(|p| format!(" to {}", p.display()))
+        .unwrap_or_default();
+    let bulks = if cfg.many() {
+        format!(" from {}", plural(summary.bulks.len() as u64, "bulk"))
+    } else {
+        String::new()
+    };
+    let total = match summary.resumed_rows {
+        Some(before) => format!(", {} in all", plural(before + summary.rows, "row")),
+        None => String::new(),
+    };
+    ui::info(format_args!(
+        "{} in {}{bulks}{dest} ({:.1}s){total}",
+        plural(summary.rows, "row"),
+        plural(summary.pages, "page"),
+        summary.elapsed.as_secs_f64()
+    ));
 }
 
 /// The line that says a run continues an earlier one.

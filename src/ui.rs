@@ -1,0 +1,247 @@
+//! The one voice on stderr: verbosity, the colour decision for stderr and
+//! stdout, the live progress line, and every message printed for people.
+//!
+//! Nothing else in the crate writes to stderr. Each message suspends the
+//! progress line while it prints, so a retry note or a `-v` request log
+//! never tears it. The settings are process-wide (set once by [`init`], as
+//! ripgrep's `messages.rs` does) so that any module can speak without a
+//! handle being threaded through it.
+//!
+//! - Colour: `--color auto|always|never`; `auto` follows `NO_COLOR` (off),
+//!   `CLICOLOR_FORCE` (on, even when piped), `TERM=dumb` (off) and whether
+//!   the stream is a terminal, decided for stderr and stdout separately.
+//! - The progress line shows only when stderr is a terminal, without
+//!   `--quiet`, with `CI` unset and `TERM` not `dumb`.
+
+use std::fmt::Display;
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anstream::ColorChoice;
+use anstyle::{AnsiColor, Style};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli;
+use crate::exit::Failure;
+use crate::sanitize;
+
+/// How much to say on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// Errors, and what a script needs to continue (a resume cursor).
+    Quiet,
+    Normal,
+    /// Also each request and answer (`-v`).
+    Verbose,
+}
+
+impl Verbosity {
+    /// From the `-q` and `-v` flags.
+    pub fn from_flags(quiet: bool, verbose: bool) -> Verbosity {
+        match (quiet, verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, true) => Verbosity::Verbose,
+            (false, false) => Verbosity::Normal,
+        }
+    }
+}
+
+static VERBOSITY: AtomicU8 = AtomicU8::new(Verbosity::Normal as u8);
+static STDERR_COLOR: AtomicBool = AtomicBool::new(false);
+static STDOUT_COLOR: AtomicBool = AtomicBool::new(false);
+static LIVE: AtomicBool = AtomicBool::new(false);
+static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// Set how much to say and whether to colour, once, before anything prints.
+pub fn init(verbosity: Verbosity, color: cli::ColorChoice) {
+    VERBOSITY.store(verbosity as u8, Ordering::Relaxed);
+    match color {
+        cli::ColorChoice::Auto => ColorChoice::Auto,
+        cli::ColorChoice::Always => ColorChoice::Always,
+        cli::ColorChoice::Never => ColorChoice::Never,
+    }
+    .write_global();
+    let colors = |stream_choice: ColorChoice| stream_choice != ColorChoice::Never;
+    STDERR_COLOR.store(
+        colors(anstream::AutoStream::choice(&std::io::stderr())),
+        Ordering::Relaxed,
+    );
+    STDOUT_COLOR.store(
+        colors(anstream::AutoStream::choice(&std::io::stdout())),
+        Ordering::Relaxed,
+    );
+    let live = verbosity > Verbosity::Quiet
+        && std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none()
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb");
+    LIVE.store(live, Ordering::Relaxed);
+}
+
+fn verbosity() -> Verbosity {
+    match VERBOSITY.load(Ordering::Relaxed) {
+        0 => Verbosity::Quiet,
+        1 => Verbosity::Normal,
+        _ => Verbosity::Verbose,
+    }
+}
+
+/// Whether data written to stdout (the table's header) may be coloured.
+pub fn stdout_color() -> bool {
+    STDOUT_COLOR.load(Ordering::Relaxed)
+}
+
+/// A plain line for people (nothing with `--quiet`).
+pub fn info(message: impl Display) {
+    if verbosity() > Verbosity::Quiet {
+        emit(&message.to_string());
+    }
+}
+
+/// A line that is printed even with `--quiet`: what a script needs to
+/// continue, or a failure it must not miss.
+pub fn always(message: impl Display) {
+    emit(&message.to_string());
+}
+
+/// `note: …` (nothing with `--quiet`).
+pub fn note(message: impl Display) {
+    if verbosity() > Verbosity::Quiet {
+        emit(&labelled("note:", AnsiColor::Cyan, &message.to_string()));
+    }
+}
+
+/// `warning: …` (nothing with `--quiet`).
+pub fn warn(message: impl Display) {
+    if verbosity() > Verbosity::Quiet {
+        emit(&labelled(
+            "warning:",
+            AnsiColor::Yellow,
+            &message.to_string(),
+        ));
+    }
+}
+
+/// A request or answer log line, with `-v` only.
+pub fn verbose(message: impl Display) {
+    if verbosity() == Verbosity::Verbose {
+        emit(&message.to_string());
+    }
+}
+
+/// `error: …` and the failure's `hint: …`, cleaned of control characters.
+pub fn error(err: &anyhow::Error) {
+    clear_progress();
+    emit(&labelled(
+        "error:",
+        AnsiColor::Red,
+        &sanitize::message(&format!("{err:#}")),
+    ));
+    if let Some(hint) = err
+        .chain()
+        .find_map(|c| c.downcast_ref::<Failure>())
+        .and_then(|f| f.hint.as_deref())
+    {
+        emit(&labelled(
+            "hint:",
+            AnsiColor::Cyan,
+            &sanitize::message(hint),
+        ));
+    }
+}
+
+fn labelled(label: &str, color: AnsiColor, message: &str) -> String {
+    if STDERR_COLOR.load(Ordering::Relaxed) {
+        let style = Style::new().bold().fg_color(Some(color.into()));
+        format!("{style}{label}{style:#} {message}")
+    } else {
+        format!("{label} {message}")
+    }
+}
+
+/// Print one line on stderr with the progress line out of the way. A
+/// stderr that cannot be written to is not worth failing the run for.
+fn emit(line: &str) {
+    suspend(|| write_stderr(line));
+}
+
+#[cfg(not(test))]
+fn write_stderr(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+// Unit tests print through the test harness, which captures it.
+#[cfg(test)]
+fn write_stderr(line: &str) {
+    eprintln!("{line}");
+}
+
+/// Run `f` (which writes to the terminal) with the progress line out of the way.
+pub fn suspend<T>(f: impl FnOnce() -> T) -> T {
+    if !LIVE.load(Ordering::Relaxed) {
+        return f();
+    }
+    let bar = BAR.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    match bar {
+        Some(bar) => bar.suspend(f),
+        None => f(),
+    }
+}
+
+/// Show (or update) an export's progress line.
+pub fn exporting(what: &str, pages: u64, rows: u64, elapsed: Duration) {
+    if !LIVE.load(Ordering::Relaxed) {
+        return;
+    }
+    let rate = rows as f64 / elapsed.as_secs_f64().max(0.001);
+    let pages = if pages == 1 {
+        "1 page".to_string()
+    } else {
+        format!("{pages} pages")
+    };
+    show(format!("{what}: {pages}, {rows} rows, {rate:.0} rows/s"));
+}
+
+/// Show (or update) the line of a wait for an unfinished bulk.
+pub fn waiting(bulk_id: &str, waited: Duration, status: &str) {
+    if !LIVE.load(Ordering::Relaxed) {
+        return;
+    }
+    show(format!(
+        "waiting for bulk {bulk_id} to finish ({status}), {} so far",
+        humantime::format_duration(Duration::from_secs(waited.as_secs()))
+    ));
+}
+
+fn show(message: String) {
+    let mut bar = BAR.lock().unwrap_or_else(|e| e.into_inner());
+    let bar = bar.get_or_insert_with(|| {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    });
+    bar.set_message(message);
+}
+
+/// Remove the progress line, leaving the terminal as it was.
+pub fn clear_progress() {
+    if let Some(bar) = BAR.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        bar.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_give_the_verbosity() {
+        assert_eq!(Verbosity::from_flags(true, false), Verbosity::Quiet);
+        assert_eq!(Verbosity::from_flags(true, true), Verbosity::Quiet);
+        assert_eq!(Verbosity::from_flags(false, true), Verbosity::Verbose);
+        assert_eq!(Verbosity::from_flags(false, false), Verbosity::Normal);
+    }
+}
