@@ -21,7 +21,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'druid-bulk' {
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -63,7 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--retry-max-time', '--retry-max-time', [CompletionResultType]::ParameterName, 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)')
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Save progress here after every page; the same command run again resumes from it. Needs -o')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow plain http:// to a host that is not this machine (the token travels in clear)')
@@ -96,7 +96,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Locale for server messages, sent as Accept-Language (e.g. es-ES)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-request timeout (e.g. 30s, 2m)')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow plain http:// to a host that is not this machine (the token travels in clear)')
@@ -127,7 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--retry-max-time', '--retry-max-time', [CompletionResultType]::ParameterName, 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)')
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Save progress here after every page; the same command run again resumes from it. Needs -o')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('--failed-only', '--failed-only', [CompletionResultType]::ParameterName, 'Ask the server for failed rows only (`failedOnly=true`)')
@@ -155,7 +155,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--reset-rate', '--reset-rate', [CompletionResultType]::ParameterName, 'Fraction of results responses cut off mid-body (the connection is dropped)')
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Delay before answering each results request (e.g. 50ms)')
             [CompletionResult]::new('--not-ready-for', '--not-ready-for', [CompletionResultType]::ParameterName, 'Answer the first N results requests of each bulk with 428 (not finished yet)')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress responses (gzip, br, zstd) for clients that send Accept-Encoding')
@@ -164,7 +164,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             break
         }
         'druid-bulk;completions' {
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -172,7 +172,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             break
         }
         'druid-bulk;man' {
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to color tables and messages (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

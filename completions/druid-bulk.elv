@@ -18,7 +18,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
     }
     var completions = [
         &'druid-bulk'= {
-            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --color 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)'
             cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
             cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand -h 'Print help'
@@ -59,7 +59,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --retry-max-time 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)'
             cand --wait 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)'
             cand --checkpoint 'Save progress here after every page; the same command run again resumes from it. Needs -o'
-            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --color 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)'
             cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
             cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand --allow-insecure-http 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
@@ -91,7 +91,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --lang 'Locale for server messages, sent as Accept-Language (e.g. es-ES)'
             cand --timeout 'Per-request timeout (e.g. 30s, 2m)'
             cand --retries 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables'
-            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --color 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)'
             cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
             cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand --allow-insecure-http 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
@@ -121,7 +121,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --retry-max-time 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)'
             cand --wait 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)'
             cand --checkpoint 'Save progress here after every page; the same command run again resumes from it. Needs -o'
-            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --color 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)'
             cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
             cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand --failed-only 'Ask the server for failed rows only (`failedOnly=true`)'
@@ -148,7 +148,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --reset-rate 'Fraction of results responses cut off mid-body (the connection is dropped)'
             cand --latency 'Delay before answering each results request (e.g. 50ms)'
             cand --not-ready-for 'Answer the first N results requests of each bulk with 428 (not finished yet)'
-            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --color 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)'
             cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
             cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand --compress 'Compress responses (gzip, br, zstd) for clients that send Accept-Encoding'
@@ -156,14 +156,14 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --help 'Print help'
         }
         &'druid-bulk;completions'= {
-            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --color 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)'
             cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
             cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'druid-bulk;man'= {
-            cand --color 'When to color tables and messages (NO_COLOR is honoured by `auto`)'
+            cand --color 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)'
             cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
             cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand -h 'Print help'

@@ -24,7 +24,7 @@ function __fish_druid_bulk_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -l color -d 'When to color tables and messages (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
@@ -62,7 +62,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l retrie
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l retry-max-time -d 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l checkpoint -d 'Save progress here after every page; the same command run again resumes from it. Needs -o' -r -F
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l color -d 'When to color tables and messages (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
@@ -93,7 +93,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l columns
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l timeout -d 'Per-request timeout (e.g. 30s, 2m)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l color -d 'When to color tables and messages (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
@@ -120,7 +120,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l retries -
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l retry-max-time -d 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l checkpoint -d 'Save progress here after every page; the same command run again resumes from it. Needs -o' -r -F
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l color -d 'When to color tables and messages (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
@@ -144,20 +144,20 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l fail-r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l reset-rate -d 'Fraction of results responses cut off mid-body (the connection is dropped)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l latency -d 'Delay before answering each results request (e.g. 50ms)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l not-ready-for -d 'Answer the first N results requests of each bulk with 428 (not finished yet)' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l color -d 'When to color tables and messages (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l compress -d 'Compress responses (gzip, br, zstd) for clients that send Accept-Encoding'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -s h -l help -d 'Print help'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand completions" -l color -d 'When to color tables and messages (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand completions" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand completions" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand completions" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand man" -l color -d 'When to color tables and messages (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t''
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand man" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand man" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F

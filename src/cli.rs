@@ -23,10 +23,15 @@ fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
     about = "Export the failure report of a DruID bulk user update as a table, JSON lines, JSON or CSV",
     after_help = "Try it with no setup:  druid-bulk demo\n\
                   Exit codes: 0 ok, 1 other error, 2 usage, 3 auth, 4 bulk not found, \
-                  5 bulk not finished, 6 server/network, 7 bad request or protocol, 130 interrupted."
+                  5 bulk not finished, 6 server/network, 7 bad request or protocol, \
+                  8 rows found (--fail-on-rows), 130 interrupted.\n\
+                  Environment: CI (any value) hides the progress line; with --color auto, \
+                  NO_COLOR turns colour off, CLICOLOR_FORCE=1 turns it on even when piped, \
+                  TERM=dumb turns off colour and the progress line."
 )]
 pub struct Cli {
-    /// When to color tables and messages (NO_COLOR is honoured by `auto`).
+    /// When to colour the table header and the error/warning labels (`auto`: on a terminal,
+    /// unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it).
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 

@@ -91,3 +91,35 @@ fn version_prints_the_crate_version() {
         format!("druid-bulk {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn only_the_ui_module_writes_to_stderr() {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("src/ui.rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (n, line) in text.lines().enumerate() {
+                    if ["eprintln!", "eprint!", "stderr()", "io::stderr"]
+                        .iter()
+                        .any(|p| line.contains(p))
+                    {
+                        found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
+    assert!(
+        found.is_empty(),
+        "print for people through src/ui.rs, not directly:\n{}",
+        found.join("\n")
+    );
+}
