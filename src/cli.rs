@@ -60,7 +60,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         druid-bulk results 0190b1c2-… -e https://graph.example.com --token-file token.txt\n  \
         DRUID_TOKEN=… druid-bulk results 0190b1c2-… --failed-only -o failures.csv\n  \
-        druid-bulk results 0190b1c2-… -f jsonl | jq -r .error | sort | uniq -c")]
+        druid-bulk results 0190b1c2-… -f jsonl | jq -r .error | sort | uniq -c\n\n\
+        The progress line shows only on a terminal, and never with CI set or TERM=dumb.")]
     Results(ResultsArgs),
     /// Show the status of one bulk, or of all bulks.
     #[command(after_help = "Examples:\n  \
