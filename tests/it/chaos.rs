@@ -18,19 +18,21 @@ fn faults_and_resets_do_not_change_a_single_row() {
         });
     let expected = sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false);
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
+    let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--page-size", "100", "--retries", "12", "-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(jsonl(&stdout(&out)), expected);
-    assert!(
+        .ok();
+    assert_eq!(run.jsonl(), expected, "{}", run.describe());
+    run.check(
         server.faults_injected() >= 5,
-        "faults were injected: {}",
-        server.faults_injected()
+        format_args!("faults were injected: {}", server.faults_injected()),
     );
-    let retries = stderr(&out).matches("retrying page").count() as u64;
-    assert_eq!(retries, server.faults_injected(), "one retry per fault");
+    let retries = run.stderr().matches("retrying page").count() as u64;
+    assert_eq!(
+        retries,
+        server.faults_injected(),
+        "one retry per fault\n\n{}",
+        run.describe()
+    );
 }
 
 #[test]
@@ -44,11 +46,9 @@ fn wait_rides_out_a_bulk_that_is_not_ready_yet() {
         });
     let expected = sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false);
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
+    let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--wait=5m", "-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(jsonl(&stdout(&out)), expected);
-    assert_eq!(server.hits(), 4);
+        .ok();
+    assert_eq!(run.jsonl(), expected, "{}", run.describe());
+    assert_eq!(server.hits(), 4, "{}", run.describe());
 }

@@ -67,15 +67,14 @@ fn files(name: &str) -> Files {
     }
 }
 
-fn run(url: &str, f: &Files, extra: &[&str]) -> std::process::Output {
-    legacy_results(url, "B1")
+fn run(url: &str, f: &Files, extra: &[&str]) -> Run {
+    results(url, "B1")
         .args(["--retries", "0", "-o"])
         .arg(&f.out)
         .arg("--checkpoint")
         .arg(&f.cp)
         .args(extra)
-        .output()
-        .unwrap()
+        .run()
 }
 
 fn checkpoint(path: &Path) -> Value {
@@ -95,56 +94,54 @@ fn a_failed_export_resumes_from_the_checkpoint_without_a_second_header() {
     let flaky = Flaky::start();
     let f = files("out.csv");
     let out = run(&flaky.server.base_url(), &f, &[]);
-    assert_eq!(out.status.code(), Some(6));
-    assert!(
-        stderr(&out).contains("run the same command again"),
-        "{}",
-        stderr(&out)
-    );
+    out.expect_code(6).stderr_has("run the same command again");
     assert_eq!(
         csv_ids(&f.out),
         ["r1", "r2", "r3", "r4"],
-        "whole pages kept in place"
+        "whole pages kept in place\n\n{}",
+        out.describe()
     );
     let saved = checkpoint(&f.cp);
-    assert!(
+    out.check(
         !std::fs::read_to_string(&f.cp).unwrap().contains(TOKEN),
-        "no secret in the checkpoint"
+        "no secret in the checkpoint",
     );
-    assert_eq!(saved["cursor"], "r4");
-    assert_eq!(saved["rows"], 4);
-    assert_eq!(saved["complete"], false);
+    assert_eq!(saved["cursor"], "r4", "{}", out.describe());
+    assert_eq!(saved["rows"], 4, "{}", out.describe());
+    assert_eq!(saved["complete"], false, "{}", out.describe());
 
     flaky.heal();
     let out = run(&flaky.server.base_url(), &f, &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let err = stderr(&out);
+    out.expect_code(0);
     let resuming = format!(
         "resuming from {}: 4 rows in 2 pages already in",
         f.cp.display()
     );
-    assert!(err.contains(&resuming), "{err}");
-    assert!(
-        err.contains("2 rows in 1 page") && err.contains("6 rows in all"),
-        "{err}"
-    );
+    out.stderr_has(&resuming)
+        .stderr_has("2 rows in 1 page")
+        .stderr_has("6 rows in all");
     let text = std::fs::read_to_string(&f.out).unwrap();
-    assert_eq!(text.matches("id,userIdentifierType").count(), 1, "{text}");
-    assert_eq!(csv_ids(&f.out), ["r1", "r2", "r3", "r4", "r5", "r6"]);
+    assert_eq!(
+        text.matches("id,userIdentifierType").count(),
+        1,
+        "{text}\n\n{}",
+        out.describe()
+    );
+    assert_eq!(
+        csv_ids(&f.out),
+        ["r1", "r2", "r3", "r4", "r5", "r6"],
+        "{}",
+        out.describe()
+    );
     let saved = checkpoint(&f.cp);
-    assert_eq!(saved["complete"], true);
-    assert_eq!(saved["rows"], 6);
+    assert_eq!(saved["complete"], true, "{}", out.describe());
+    assert_eq!(saved["rows"], 6, "{}", out.describe());
 
     // A third run has nothing to do and says so.
     flaky.server.reset();
     let out = run(&flaky.server.base_url(), &f, &[]);
-    assert!(out.status.success());
-    assert!(
-        stderr(&out).contains("already complete"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(csv_ids(&f.out).len(), 6);
+    out.expect_code(0).stderr_has("already complete");
+    assert_eq!(csv_ids(&f.out).len(), 6, "{}", out.describe());
 }
 
 #[test]
@@ -152,13 +149,13 @@ fn json_output_stays_a_valid_array_across_a_failure_and_a_resume() {
     let flaky = Flaky::start();
     let f = files("out.json");
     let out = run(&flaky.server.base_url(), &f, &[]);
-    assert_eq!(out.status.code(), Some(6));
+    out.expect_code(6);
     let partial: Value = serde_json::from_str(&std::fs::read_to_string(&f.out).unwrap()).unwrap();
-    assert_eq!(partial.as_array().unwrap().len(), 4);
+    assert_eq!(partial.as_array().unwrap().len(), 4, "{}", out.describe());
 
     flaky.heal();
     let out = run(&flaky.server.base_url(), &f, &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    out.expect_code(0);
     let whole: Value = serde_json::from_str(&std::fs::read_to_string(&f.out).unwrap()).unwrap();
     let ids: Vec<&str> = whole
         .as_array()
@@ -166,7 +163,12 @@ fn json_output_stays_a_valid_array_across_a_failure_and_a_resume() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["r1", "r2", "r3", "r4", "r5", "r6"]);
+    assert_eq!(
+        ids,
+        ["r1", "r2", "r3", "r4", "r5", "r6"],
+        "{}",
+        out.describe()
+    );
 }
 
 #[test]
@@ -184,10 +186,15 @@ fn bytes_written_after_the_last_save_are_cut_before_resuming() {
 
     flaky.heal();
     let out = run(&flaky.server.base_url(), &f, &[]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    out.expect_code(0);
     let rows = jsonl(&std::fs::read_to_string(&f.out).unwrap());
     let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["r1", "r2", "r3", "r4", "r5", "r6"]);
+    assert_eq!(
+        ids,
+        ["r1", "r2", "r3", "r4", "r5", "r6"],
+        "{}",
+        out.describe()
+    );
 }
 
 #[test]
@@ -195,22 +202,16 @@ fn a_checkpoint_for_another_bulk_or_format_is_refused() {
     let flaky = Flaky::start();
     let f = files("out.csv");
     run(&flaky.server.base_url(), &f, &[]);
-    let out = legacy_results(&flaky.server.base_url(), "B2")
+    results(&flaky.server.base_url(), "B2")
         .arg("-o")
         .arg(&f.out)
         .arg("--checkpoint")
         .arg(&f.cp)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("belongs to another export"),
-        "{}",
-        stderr(&out)
-    );
-    let out = run(&flaky.server.base_url(), &f, &["-f", "jsonl"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("format"), "{}", stderr(&out));
+        .fails(2)
+        .stderr_has("belongs to another export");
+    run(&flaky.server.base_url(), &f, &["-f", "jsonl"])
+        .expect_code(2)
+        .stderr_has("format");
 }
 
 #[test]
@@ -220,8 +221,13 @@ fn restart_ignores_the_checkpoint_and_starts_over() {
     run(&flaky.server.base_url(), &f, &[]);
     flaky.heal();
     let out = run(&flaky.server.base_url(), &f, &["--restart"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(csv_ids(&f.out), ["r1", "r2", "r3", "r4", "r5", "r6"]);
+    out.expect_code(0);
+    assert_eq!(
+        csv_ids(&f.out),
+        ["r1", "r2", "r3", "r4", "r5", "r6"],
+        "{}",
+        out.describe()
+    );
 }
 
 #[test]
@@ -231,24 +237,20 @@ fn an_output_shorter_than_the_checkpoint_is_refused() {
     run(&flaky.server.base_url(), &f, &[]);
     std::fs::write(&f.out, "id\n").unwrap();
     flaky.heal();
-    let out = run(&flaky.server.base_url(), &f, &[]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--restart"), "{}", stderr(&out));
+    run(&flaky.server.base_url(), &f, &[])
+        .expect_code(2)
+        .stderr_has("--restart");
 }
 
 #[test]
 fn checkpoint_needs_a_file_output_in_a_data_format() {
-    let out = legacy_results("http://127.0.0.1:9", "B1")
+    results("http://127.0.0.1:9", "B1")
         .args(["--checkpoint", "cp"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let out = legacy_results("http://127.0.0.1:9", "B1")
+        .fails(2);
+    results("http://127.0.0.1:9", "B1")
         .args(["--checkpoint", "cp", "-o", "out.txt", "-f", "table"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("not table"), "{}", stderr(&out));
+        .fails(2)
+        .stderr_has("not table");
 }
 
 #[test]
@@ -261,6 +263,11 @@ fn a_failed_first_request_leaves_an_existing_output_alone() {
     let f = files("out.csv");
     std::fs::write(&f.out, "precious\n").unwrap();
     let out = run(&server.base_url(), &f, &[]);
-    assert_eq!(out.status.code(), Some(4));
-    assert_eq!(std::fs::read_to_string(&f.out).unwrap(), "precious\n");
+    out.expect_code(4);
+    assert_eq!(
+        std::fs::read_to_string(&f.out).unwrap(),
+        "precious\n",
+        "{}",
+        out.describe()
+    );
 }

@@ -22,7 +22,7 @@ fn sends_documented_headers_and_query() {
         then.status(200)
             .json_body(page(json!([row("r1", "bad")]), None));
     });
-    legacy_results(&server.base_url(), "B1")
+    results(&server.base_url(), "B1")
         .args([
             "--page-size",
             "25",
@@ -34,8 +34,7 @@ fn sends_documented_headers_and_query() {
             "-f",
             "jsonl",
         ])
-        .assert()
-        .success();
+        .ok();
     mock.assert_calls(1);
 }
 
@@ -49,7 +48,7 @@ fn optional_parameters_are_left_out() {
             .header_missing("accept-language");
         then.status(200).json_body(page(json!([]), None));
     });
-    legacy_results(&server.base_url(), "B1").assert().success();
+    results(&server.base_url(), "B1").ok();
     mock.assert_calls(1);
 }
 
@@ -72,16 +71,13 @@ fn follows_last_id_across_pages_until_absent() {
         then.status(200)
             .json_body(json!({"content": {"lastId": null, "results": [row("r4", "d")]}}));
     });
-    let out = legacy_results(&server.base_url(), "B1")
-        .args(["-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let ids: Vec<String> = jsonl(&stdout(&out))
+    let run = results(&server.base_url(), "B1").args(["-f", "jsonl"]).ok();
+    let ids: Vec<String> = run
+        .jsonl()
         .iter()
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(ids, ["r1", "r2", "r3", "r4"]);
+    assert_eq!(ids, ["r1", "r2", "r3", "r4"], "{}", run.describe());
     first.assert_calls(1);
     second.assert_calls(1);
     third.assert_calls(1);
@@ -94,9 +90,7 @@ fn endpoint_path_prefix_is_kept_and_bulk_id_is_one_segment() {
         when.path("/api/v2/activityid/v1/user/bulk/a%2Fb%20c/results");
         then.status(200).json_body(page(json!([]), None));
     });
-    legacy_results(&format!("{}/api/v2/", server.base_url()), "a/b c")
-        .assert()
-        .success();
+    results(&format!("{}/api/v2/", server.base_url()), "a/b c").ok();
     mock.assert_calls(1);
 }
 
@@ -109,28 +103,17 @@ fn empty_report_is_success_with_no_rows() {
             json!({"result": {"status": 200, "message": "No errors for the bulk process"}}),
         );
     });
-    let out = legacy_results(&server.base_url(), "B1")
-        .args(["-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(stdout(&out), "");
-    let out = legacy_results(&server.base_url(), "B1")
-        .args(["-f", "csv"])
-        .output()
-        .unwrap();
+    let run = results(&server.base_url(), "B1").args(["-f", "jsonl"]).ok();
+    assert_eq!(run.stdout(), "", "{}", run.describe());
+    let run = results(&server.base_url(), "B1").args(["-f", "csv"]).run();
     assert_eq!(
-        stdout(&out),
-        "id,userIdentifierType,objectId,pulseId,error\n"
+        run.stdout(),
+        "id,userIdentifierType,objectId,pulseId,error\n",
+        "{}",
+        run.describe()
     );
-    let out = legacy_results(&server.base_url(), "B1")
-        .args(["-f", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        serde_json::from_str::<Value>(&stdout(&out)).unwrap(),
-        json!([])
-    );
+    let run = results(&server.base_url(), "B1").args(["-f", "json"]).run();
+    assert_eq!(run.json(), json!([]), "{}", run.describe());
 }
 
 #[test]
@@ -144,14 +127,14 @@ fn jsonl_passes_rows_through_with_unknown_fields_and_nothing_else() {
         when.path(results_path("B1"));
         then.status(200).json_body(page(rows.clone(), None));
     });
-    let out = legacy_results(&server.base_url(), "B1")
-        .args(["-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = stdout(&out);
-    assert_eq!(text.lines().count(), 2);
-    assert_eq!(jsonl(&text), rows.as_array().unwrap().clone());
+    let run = results(&server.base_url(), "B1").args(["-f", "jsonl"]).ok();
+    assert_eq!(run.stdout().lines().count(), 2, "{}", run.describe());
+    assert_eq!(
+        run.jsonl(),
+        rows.as_array().unwrap().clone(),
+        "{}",
+        run.describe()
+    );
 }
 
 #[test]
@@ -159,12 +142,14 @@ fn json_is_one_valid_array_across_pages() {
     let server = MockServer::start();
     mock_page(&server, None, page(json!([row("r1", "a")]), Some("r1")));
     mock_page(&server, Some("r1"), page(json!([row("r2", "b")]), None));
-    let out = legacy_results(&server.base_url(), "B1")
-        .args(["-f", "json"])
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(v, json!([row("r1", "a"), row("r2", "b")]));
+    let run = results(&server.base_url(), "B1").args(["-f", "json"]).run();
+    let v: Value = run.json();
+    assert_eq!(
+        v,
+        json!([row("r1", "a"), row("r2", "b")]),
+        "{}",
+        run.describe()
+    );
 }
 
 #[test]
@@ -186,25 +171,28 @@ fn csv_round_trips_commas_quotes_newlines_and_unicode() {
         when.path(results_path("B1"));
         then.status(200).json_body(page(json!(rows), None));
     });
-    let out = legacy_results(&server.base_url(), "B1")
-        .args(["-f", "csv"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let run = results(&server.base_url(), "B1").args(["-f", "csv"]).ok();
+    let mut reader = csv::Reader::from_reader(run.stdout().as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
         header,
-        ["id", "userIdentifierType", "objectId", "pulseId", "error"]
+        ["id", "userIdentifierType", "objectId", "pulseId", "error"],
+        "{}",
+        run.describe()
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(records.len(), nasty.len());
+    assert_eq!(records.len(), nasty.len(), "{}", run.describe());
     for (i, (record, error)) in records.iter().zip(nasty).enumerate() {
-        assert_eq!(&record[0], format!("r{i}"));
-        assert_eq!(&record[1], "object_id");
-        assert_eq!(&record[2], format!("obj-r{i}"));
-        assert_eq!(&record[3], "", "null pulseId is an empty cell");
-        assert_eq!(&record[4], error);
+        assert_eq!(&record[0], format!("r{i}"), "{}", run.describe());
+        assert_eq!(&record[1], "object_id", "{}", run.describe());
+        assert_eq!(&record[2], format!("obj-r{i}"), "{}", run.describe());
+        assert_eq!(
+            &record[3],
+            "",
+            "null pulseId is an empty cell\n\n{}",
+            run.describe()
+        );
+        assert_eq!(&record[4], error, "{}", run.describe());
     }
 }
 
@@ -218,16 +206,19 @@ fn columns_pick_and_order_fields_and_no_header_drops_it() {
             None,
         ));
     });
-    let out = legacy_results(&server.base_url(), "B1")
+    let run = results(&server.base_url(), "B1")
         .args(["-f", "csv", "--columns", "error,extra,nosuch,objectId,id"])
-        .output()
-        .unwrap();
-    assert_eq!(stdout(&out), "error,extra,nosuch,objectId,id\ne,7,,,r1\n");
-    let out = legacy_results(&server.base_url(), "B1")
+        .run();
+    assert_eq!(
+        run.stdout(),
+        "error,extra,nosuch,objectId,id\ne,7,,,r1\n",
+        "{}",
+        run.describe()
+    );
+    let run = results(&server.base_url(), "B1")
         .args(["-f", "csv", "--columns", "id", "--no-header"])
-        .output()
-        .unwrap();
-    assert_eq!(stdout(&out), "r1\n");
+        .run();
+    assert_eq!(run.stdout(), "r1\n", "{}", run.describe());
 }
 
 #[test]
@@ -242,31 +233,27 @@ fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
         ),
     );
     let rest = mock_page(&server, Some("r3"), page(json!([row("r4", "d")]), None));
-    let out = legacy_results(&server.base_url(), "B1")
+    let run = results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--max-rows", "2"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(jsonl(&stdout(&out)).len(), 2);
-    assert!(stderr(&out).contains("--last r2"), "{}", stderr(&out));
+        .ok();
+    assert_eq!(run.jsonl().len(), 2, "{}", run.describe());
+    run.stderr_has("--last r2");
     first.assert_calls(1);
     rest.assert_calls(0);
 
     // At a page boundary the cursor is the page's lastId, and the next page is not fetched.
-    let out = legacy_results(&server.base_url(), "B1")
+    let run = results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--max-rows", "3", "-q"])
-        .output()
-        .unwrap();
-    assert_eq!(jsonl(&stdout(&out)).len(), 3);
-    assert!(stderr(&out).contains("--last r3"), "{}", stderr(&out));
+        .run();
+    assert_eq!(run.jsonl().len(), 3, "{}", run.describe());
+    run.stderr_has("--last r3");
     rest.assert_calls(0);
 
     // Resuming with --last gives the rest.
-    let out = legacy_results(&server.base_url(), "B1")
+    let run = results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--last", "r3"])
-        .output()
-        .unwrap();
-    assert_eq!(jsonl(&stdout(&out)), vec![row("r4", "d")]);
+        .run();
+    assert_eq!(run.jsonl(), vec![row("r4", "d")], "{}", run.describe());
     rest.assert_calls(1);
 }
 
@@ -285,15 +272,13 @@ fn output_file_format_follows_its_extension() {
         ("out.json", "[\n{\""),
     ] {
         let path = dir.path().join(name);
-        let out = legacy_results(&server.base_url(), "B1")
-            .arg("-o")
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
-        assert_eq!(stdout(&out), "", "nothing on stdout with -o");
+        let run = results(&server.base_url(), "B1").arg("-o").arg(&path).ok();
+        run.check(run.stdout().is_empty(), "nothing on stdout with -o");
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.starts_with(check), "{name}: {text}");
+        run.check(
+            text.starts_with(check),
+            format_args!("{name} starts with {check:?}: {text}"),
+        );
     }
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -314,19 +299,23 @@ fn failed_run_leaves_an_existing_output_file_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.csv");
     std::fs::write(&path, "previous export\n").unwrap();
-    let out = legacy_results(&server.base_url(), "B1")
+    let run = results(&server.base_url(), "B1")
         .arg("-o")
         .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(6));
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous export\n");
+        .fails(6);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "previous export\n",
+        "{}",
+        run.describe()
+    );
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
         1,
-        "temporary file removed"
+        "temporary file removed\n\n{}",
+        run.describe()
     );
-    assert!(stderr(&out).contains("left as it was"), "{}", stderr(&out));
+    run.stderr_has("left as it was");
 }
 
 #[test]
@@ -334,14 +323,17 @@ fn output_dash_is_stdout_not_a_file_named_dash() {
     let server = MockServer::start();
     mock_page(&server, None, page(json!([row("r1", "a")]), None));
     let dir = tempfile::tempdir().unwrap();
-    let out = legacy_results(&server.base_url(), "B1")
+    let run = results(&server.base_url(), "B1")
         .args(["-o", "-", "-f", "jsonl"])
         .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(jsonl(&stdout(&out)), vec![row("r1", "a")]);
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        .ok();
+    assert_eq!(run.jsonl(), vec![row("r1", "a")], "{}", run.describe());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "{}",
+        run.describe()
+    );
 }
 
 /// Make a named pipe in `dir` with `mkfifo`.
@@ -365,16 +357,24 @@ fn output_to_a_pipe_or_device_is_written_not_replaced() {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
     };
-    let out = legacy_results(&server.base_url(), "B1")
+    let run = results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "-o"])
         .arg(&fifo)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(jsonl(&reader.join().unwrap()), vec![row("r1", "a")]);
+        .ok();
+    assert_eq!(
+        jsonl(&reader.join().unwrap()),
+        vec![row("r1", "a")],
+        "{}",
+        run.describe()
+    );
     let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
-    assert!(kind.is_fifo(), "-o did not rename a file over the pipe");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    run.check(kind.is_fifo(), "-o did not rename a file over the pipe");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "{}",
+        run.describe()
+    );
 }
 
 #[cfg(unix)]
@@ -387,11 +387,20 @@ fn output_to_dev_stdout_appends_to_what_the_shell_opened() {
     std::fs::write(&log, "{\"kept\":true}\n").unwrap();
     let line = r#"exec "$0" results B1 -e "$1" -f jsonl -o /dev/stdout >> "$2""#;
     let url = server.base_url();
-    let out = shell(line, &[url.as_ref(), log.as_ref()]).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let run = TestCommand::shell(line).arg(&url).arg(&log).ok();
     let lines = jsonl(&std::fs::read_to_string(&log).unwrap());
-    assert_eq!(lines, vec![json!({"kept": true}), row("r1", "a")]);
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    assert_eq!(
+        lines,
+        vec![json!({"kept": true}), row("r1", "a")],
+        "{}",
+        run.describe()
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "{}",
+        run.describe()
+    );
 }
 
 #[cfg(unix)]
@@ -409,10 +418,7 @@ fn a_new_output_file_gets_the_usual_mode_and_an_old_one_keeps_its_own() {
     for path in [&fresh, &kept] {
         // `umask 022` as in most shells: a new file is rw-r--r--, like `>`.
         let line = r#"umask 022; exec "$0" results B1 -e "$1" -o "$2""#;
-        let out = shell(line, &[url.as_ref(), path.as_ref()])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
+        TestCommand::shell(line).arg(&url).arg(path).ok();
     }
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&fresh), 0o644, "a new file follows the umask");
@@ -425,13 +431,11 @@ fn output_to_a_directory_is_refused_before_any_request() {
     let server = MockServer::start();
     let mock = mock_page(&server, None, page(json!([row("r1", "a")]), None));
     let dir = tempfile::tempdir().unwrap();
-    let out = legacy_results(&server.base_url(), "B1")
+    results(&server.base_url(), "B1")
         .arg("-o")
         .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("is a directory"), "{}", stderr(&out));
+        .fails(2)
+        .stderr_has("is a directory");
     mock.assert_calls(0);
 }
 
@@ -442,17 +446,15 @@ fn checkpoint_refuses_a_pipe_it_could_not_resume() {
     let mock = mock_page(&server, None, page(json!([row("r1", "a")]), None));
     let dir = tempfile::tempdir().unwrap();
     let fifo = fifo_in(dir.path());
-    let out = legacy_results(&server.base_url(), "B1")
+    results(&server.base_url(), "B1")
         .args(["-f", "csv", "-o"])
         .arg(&fifo)
         .arg("--checkpoint")
         .arg(dir.path().join("ckpt.json"))
         // Opening a pipe nobody reads would block: fail instead of hanging.
         .timeout(std::time::Duration::from_secs(20))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("regular file"), "{}", stderr(&out));
+        .fails(2)
+        .stderr_has("regular file");
     mock.assert_calls(0);
 }
 
@@ -466,18 +468,21 @@ fn table_fits_the_width_and_cleans_control_characters() {
             None,
         ));
     });
-    let out = legacy_results(&server.base_url(), "B1")
+    let run = results(&server.base_url(), "B1")
         .args(["-f", "table"])
         .env("COLUMNS", "60")
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = stdout(&out);
-    assert!(
-        !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
-        "{text:?}"
-    );
-    assert!(text.contains("\\u{1b}[2J"), "{text}");
-    assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
-    assert!(text.lines().next().unwrap().starts_with("id"));
+        .ok();
+    let text = run.stdout();
+    run.stdout_lacks("\u{1b}")
+        .stdout_lacks("\u{7}")
+        .stdout_lacks("\u{202e}")
+        .stdout_has("\\u{1b}[2J")
+        .check(
+            text.lines().all(|l| l.chars().count() <= 60),
+            "every line fits in 60 columns",
+        )
+        .check(
+            text.lines().next().is_some_and(|l| l.starts_with("id")),
+            "the first line is the header, starting with id",
+        );
 }
