@@ -10,8 +10,8 @@ const CLIENT_SECRET: &str = "cs-VERY-secret-77&=+";
 const ACCESS: &str = "acc-FRESH-token-4242";
 
 /// The binary with client credentials for `auth` against `endpoint`.
-fn with_client(endpoint: &str, auth: &str) -> assert_cmd::Command {
-    let mut cmd = bin();
+fn with_client(endpoint: &str, auth: &str) -> TestCommand {
+    let mut cmd = TestCommand::new();
     cmd.args([
         "results",
         "B1",
@@ -59,10 +59,10 @@ fn three_pages(server: &MockServer) {
     }
 }
 
-fn assert_no_secrets(out: &std::process::Output) {
-    let all = format!("{}{}", stdout(out), stderr(out));
+#[track_caller]
+fn assert_no_secrets(run: &Run) {
     for secret in [CLIENT_SECRET, "cs-VERY-secret", ACCESS, "FRESH-token"] {
-        assert!(!all.contains(secret), "{secret} leaked: {all}");
+        run.never_shows(secret);
     }
 }
 
@@ -72,11 +72,8 @@ fn posts_the_form_and_uses_the_token_it_gets() {
     let token = token_mock(&auth, 3600);
     let api = MockServer::start();
     three_pages(&api);
-    let out = with_client(&api.base_url(), &format!("{}/tenant/", auth.base_url()))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(jsonl(&stdout(&out)).len(), 3);
+    let run = with_client(&api.base_url(), &format!("{}/tenant/", auth.base_url())).ok();
+    assert_eq!(run.jsonl().len(), 3, "{}", run.describe());
     token.assert_calls(1);
 }
 
@@ -86,10 +83,7 @@ fn a_short_lived_token_is_renewed_before_it_expires() {
     let token = token_mock(&auth, 0);
     let api = MockServer::start();
     three_pages(&api);
-    let out = with_client(&api.base_url(), &format!("{}/tenant", auth.base_url()))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    with_client(&api.base_url(), &format!("{}/tenant", auth.base_url())).ok();
     token.assert_calls(3);
 }
 
@@ -104,10 +98,7 @@ fn expires_at_in_milliseconds_is_understood() {
     });
     let api = MockServer::start();
     three_pages(&api);
-    let out = with_client(&api.base_url(), &auth.base_url())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    with_client(&api.base_url(), &auth.base_url()).ok();
     token.assert_calls(3);
 }
 
@@ -119,10 +110,7 @@ fn a_401_gets_one_fresh_token_and_the_page_is_retried() {
         Reply::new(401, "{}"),
         Reply::page(&page(json!([row("r1", "a")]), None)),
     ]);
-    let out = with_client(&api.url, &format!("{}/tenant", auth.base_url()))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    with_client(&api.url, &format!("{}/tenant", auth.base_url())).ok();
     token.assert_calls(2);
     assert_eq!(api.requests().len(), 2);
     assert!(api
@@ -143,10 +131,7 @@ fn a_second_401_is_exit_3() {
         Reply::new(401, "{}"),
         Reply::page(&page(json!([]), None)),
     ]);
-    let out = with_client(&api.url, &format!("{}/tenant", auth.base_url()))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    with_client(&api.url, &format!("{}/tenant", auth.base_url())).fails(3);
     token.assert_calls(2);
     assert_eq!(api.requests().len(), 2);
 }
@@ -177,39 +162,29 @@ fn token_endpoint_refusals_are_exit_3_with_their_message() {
             when.method(POST).path("/oauth2/token");
             then.status(status).body(body);
         });
-        let out = with_client("http://127.0.0.1:9", &auth.base_url())
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(3),
-            "{status} {body}: {}",
-            stderr(&out)
+        let run = with_client("http://127.0.0.1:9", &auth.base_url()).run();
+        run.check(
+            run.code() == Some(3),
+            format_args!("{status} {body}: expected exit 3"),
         );
-        assert!(stderr(&out).contains(words), "{}", stderr(&out));
-        assert!(
-            stderr(&out).contains("--client-id"),
-            "says what to check: {}",
-            stderr(&out)
-        );
-        assert_no_secrets(&out);
+        run.stderr_has(words);
+        run.check(run.stderr().contains("--client-id"), "says what to check");
+        assert_no_secrets(&run);
     }
 }
 
 #[test]
 fn an_unreachable_token_endpoint_is_exit_6_after_retries() {
-    let out = with_client("http://127.0.0.1:9", "http://127.0.0.1:9")
+    let run = with_client("http://127.0.0.1:9", "http://127.0.0.1:9")
         .args(["--retries", "2"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+        .fails(6);
     assert_eq!(
-        stderr(&out).matches("retrying page 1").count(),
+        run.stderr().matches("retrying page 1").count(),
         2,
         "{}",
-        stderr(&out)
+        run.describe()
     );
-    assert!(stderr(&out).contains("oauth2/token"), "{}", stderr(&out));
+    run.stderr_has("oauth2/token");
 }
 
 #[test]
@@ -223,13 +198,9 @@ fn a_token_endpoint_hiccup_is_retried() {
     ]);
     let api = MockServer::start();
     three_pages(&api);
-    let out = with_client(&api.base_url(), &auth.url).output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("503 from the token endpoint"),
-        "{}",
-        stderr(&out)
-    );
+    with_client(&api.base_url(), &auth.url)
+        .ok()
+        .stderr_has("503 from the token endpoint");
 }
 
 #[test]
@@ -242,36 +213,27 @@ fn the_secret_can_come_from_a_file_or_stdin() {
     let path = dir.path().join("secret");
     std::fs::write(&path, format!("{CLIENT_SECRET}\n")).unwrap();
     let base = format!("{}/tenant", auth.base_url());
-    let out = with_client(&api.base_url(), &base)
+    with_client(&api.base_url(), &base)
         .env_remove("DRUID_CLIENT_SECRET")
         .arg("--client-secret-file")
         .arg(&path)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = with_client(&api.base_url(), &base)
+        .ok();
+    with_client(&api.base_url(), &base)
         .env_remove("DRUID_CLIENT_SECRET")
         .args(["--client-secret-file", "-"])
-        .write_stdin(CLIENT_SECRET)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .stdin(CLIENT_SECRET)
+        .ok();
     token.assert_calls(2);
 }
 
 #[test]
 fn incomplete_client_credentials_name_what_is_missing() {
-    let out = legacy_bare("http://127.0.0.1:9", "B1")
+    bare("http://127.0.0.1:9", "B1")
         .args(["--client-id", "app-1"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
-    assert!(
-        err.contains("--auth-url") && err.contains("DRUID_CLIENT_SECRET"),
-        "{err}"
-    );
-    assert!(!err.contains("missing --client-id"), "{err}");
+        .fails(2)
+        .stderr_has("--auth-url")
+        .stderr_has("DRUID_CLIENT_SECRET")
+        .stderr_lacks("missing --client-id");
 }
 
 #[test]
@@ -280,16 +242,10 @@ fn client_credentials_win_over_a_token_and_say_so() {
     let token = token_mock(&auth, 3600);
     let api = MockServer::start();
     three_pages(&api);
-    let out = with_client(&api.base_url(), &format!("{}/tenant", auth.base_url()))
+    with_client(&api.base_url(), &format!("{}/tenant", auth.base_url()))
         .env("DRUID_TOKEN", TOKEN)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("using the client credentials"),
-        "{}",
-        stderr(&out)
-    );
+        .ok()
+        .stderr_has("using the client credentials");
     token.assert_calls(1);
 }
 
@@ -299,31 +255,23 @@ fn verbose_logs_show_the_token_request_with_secrets_redacted() {
     token_mock(&auth, 3600);
     let api = MockServer::start();
     three_pages(&api);
-    let out = with_client(&api.base_url(), &format!("{}/tenant", auth.base_url()))
+    let run = with_client(&api.base_url(), &format!("{}/tenant", auth.base_url()))
         .arg("-v")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("> POST ") && err.contains("client_secret=[redacted]"),
-        "{err}"
-    );
-    assert!(err.contains("authorization: Bearer [redacted]"), "{err}");
-    assert_no_secrets(&out);
+        .ok();
+    run.stderr_has("> POST ")
+        .stderr_has("client_secret=[redacted]")
+        .stderr_has("authorization: Bearer [redacted]");
+    assert_no_secrets(&run);
 }
 
 #[test]
 fn help_and_man_never_show_secret_values_from_the_environment() {
     for args in [&["results", "--help"][..], &["--help"], &["man"]] {
-        let out = bin()
-            .args(args)
+        let run = druid_bulk(args)
             .env("DRUID_CLIENT_SECRET", CLIENT_SECRET)
             .env("DRUID_TOKEN", ACCESS)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        assert_no_secrets(&out);
+            .ok();
+        assert_no_secrets(&run);
     }
 }
 
@@ -339,13 +287,12 @@ fn an_oversized_token_answer_is_refused_not_read() {
             when.path(results_path("B1"));
             then.status(200).json_body(page(json!([]), None));
         });
-        let out = with_client(&api.base_url(), &auth.url).output().unwrap();
-        assert_eq!(out.status.code(), Some(3), "{name}: {}", stderr(&out));
-        assert!(
-            stderr(&out).contains("more than 1024 KiB, which is not a token"),
-            "{}",
-            stderr(&out)
+        let run = with_client(&api.base_url(), &auth.url).run();
+        run.check(
+            run.code() == Some(3),
+            format_args!("{name}: expected exit 3"),
         );
+        run.stderr_has("more than 1024 KiB, which is not a token");
         assert_eq!(auth.requests().len(), 1, "not retried");
         results.assert_calls(0);
     }

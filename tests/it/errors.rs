@@ -5,8 +5,8 @@ use crate::support::*;
 use httpmock::prelude::*;
 use serde_json::json;
 
-/// Run against a server that answers `status` with `body` and return (exit code, stderr).
-fn fail_with(status: u16, body: &str) -> (Option<i32>, String, String) {
+/// Run against a server that answers `status` with `body` and return the run.
+fn fail_with(status: u16, body: &str) -> Run {
     let server = MockServer::start();
     let body = body.to_string();
     server.mock(|when, then| {
@@ -15,11 +15,9 @@ fn fail_with(status: u16, body: &str) -> (Option<i32>, String, String) {
             .header("content-type", "application/json")
             .body(body);
     });
-    let out = legacy_results(&server.base_url(), "B-77")
+    results(&server.base_url(), "B-77")
         .args(["-f", "csv"])
-        .output()
-        .unwrap();
-    (out.status.code(), stdout(&out), stderr(&out))
+        .run()
 }
 
 #[test]
@@ -38,53 +36,58 @@ fn status_codes_map_to_documented_exit_codes() {
         (429, 6, "HTTP 429"),
     ];
     for (status, code, words) in cases {
-        let (exit, out, err) = fail_with(status, "{}");
-        assert_eq!(exit, Some(code), "HTTP {status}: {err}");
-        assert!(err.contains(words), "HTTP {status}: {err}");
-        assert!(err.contains("B-77"), "HTTP {status} names the bulk: {err}");
-        assert_eq!(
-            out, "",
-            "HTTP {status}: nothing on stdout, not even a header"
+        let run = fail_with(status, "{}");
+        run.check(
+            run.code() == Some(code),
+            format_args!("HTTP {status}: expected exit {code}"),
+        );
+        run.check(
+            run.stderr().contains(words),
+            format_args!("HTTP {status}: stderr lacks {words:?}"),
+        );
+        run.check(
+            run.stderr().contains("B-77"),
+            format_args!("HTTP {status} names the bulk"),
+        );
+        run.check(
+            run.stdout().is_empty(),
+            format_args!("HTTP {status}: nothing on stdout, not even a header"),
         );
     }
 }
 
 #[test]
 fn message_shape_result_message_is_shown() {
-    let (code, _, err) = fail_with(
+    let run = fail_with(
         404,
         r#"{"result":{"status":404,"message":"Bulk not found in tenant"}}"#,
     );
-    assert_eq!(code, Some(4));
-    assert!(err.contains("Bulk not found in tenant"), "{err}");
-    assert!(err.contains("--endpoint"), "says what to check: {err}");
+    run.expect_code(4).stderr_has("Bulk not found in tenant");
+    run.check(run.stderr().contains("--endpoint"), "says what to check");
 }
 
 #[test]
 fn message_shape_result_errors_is_shown() {
-    let (code, _, err) = fail_with(
+    let run = fail_with(
         400,
         r#"{"result":{"status":400,"errors":[{"message":"Invalid parameter","details":"limit must be <= 500"}]}}"#,
     );
-    assert_eq!(code, Some(7));
-    assert!(
-        err.contains("Invalid parameter (limit must be <= 500)"),
-        "{err}"
-    );
-    assert!(
-        err.contains("limit=1000"),
-        "names the parameters sent: {err}"
+    run.expect_code(7)
+        .stderr_has("Invalid parameter (limit must be <= 500)");
+    run.check(
+        run.stderr().contains("limit=1000"),
+        "names the parameters sent",
     );
 }
 
 #[test]
 fn not_ready_says_to_come_back() {
-    let (code, _, err) = fail_with(
+    fail_with(
         428,
         r#"{"result":{"status":428,"errors":[{"message":"Bulk process not finished"}]}}"#,
-    );
-    assert_eq!(code, Some(5));
-    assert!(err.contains("Bulk process not finished"), "{err}");
+    )
+    .expect_code(5)
+    .stderr_has("Bulk process not finished");
 }
 
 #[test]
@@ -96,28 +99,23 @@ fn html_gateway_timeout_uses_the_reason_phrase() {
             .header("content-type", "text/html")
             .body("<html><body>504 Gateway Time-out</body></html>");
     });
-    let out = legacy_results(&server.base_url(), "B-77").output().unwrap();
-    assert_eq!(out.status.code(), Some(6));
-    assert!(
-        stderr(&out).contains("HTTP 504: Gateway Timeout"),
-        "{}",
-        stderr(&out)
-    );
+    results(&server.base_url(), "B-77")
+        .fails(6)
+        .stderr_has("HTTP 504: Gateway Timeout");
 }
 
 #[test]
 fn a_page_that_is_not_json_is_a_protocol_error() {
-    let (code, out, err) = fail_with(200, "{\"content\": {\"results\": [");
-    assert_eq!(code, Some(7));
-    assert!(err.contains("not valid JSON"), "{err}");
-    assert_eq!(out, "");
+    let run = fail_with(200, "{\"content\": {\"results\": [");
+    run.expect_code(7).stderr_has("not valid JSON");
+    run.check(run.stdout().is_empty(), "nothing on stdout");
 }
 
 #[test]
 fn a_row_that_is_not_an_object_is_a_protocol_error() {
-    let (code, _, err) = fail_with(200, r#"{"content": {"results": [42]}}"#);
-    assert_eq!(code, Some(7));
-    assert!(err.contains("not a JSON object"), "{err}");
+    fail_with(200, r#"{"content": {"results": [42]}}"#)
+        .expect_code(7)
+        .stderr_has("not a JSON object");
 }
 
 #[test]
@@ -129,17 +127,15 @@ fn a_cursor_equal_to_the_one_sent_stops_with_exit_7() {
         Some("r1"),
         page(json!([row("r2", "b")]), Some("r1")),
     );
-    let out = legacy_results(&server.base_url(), "B1")
+    let run = results(&server.base_url(), "B1")
         .args(["-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(7));
-    assert!(stderr(&out).contains("same cursor"), "{}", stderr(&out));
+        .fails(7);
+    run.stderr_has("same cursor");
     first.assert_calls(1);
     stuck.assert_calls(1);
     // Rows of the first page were written, and the hint says where to resume.
-    assert_eq!(jsonl(&stdout(&out)).len(), 1);
-    assert!(stderr(&out).contains("--last r1"), "{}", stderr(&out));
+    assert_eq!(run.jsonl().len(), 1, "{}", run.describe());
+    run.stderr_has("--last r1");
 }
 
 #[test]
@@ -156,16 +152,10 @@ fn a_cursor_seen_before_stops_with_exit_7() {
         Some("r2"),
         page(json!([row("r3", "c")]), Some("r1")),
     );
-    let out = legacy_results(&server.base_url(), "B1")
+    results(&server.base_url(), "B1")
         .args(["-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(7));
-    assert!(
-        stderr(&out).contains("already returned"),
-        "{}",
-        stderr(&out)
-    );
+        .fails(7)
+        .stderr_has("already returned");
     back.assert_calls(1);
 }
 
@@ -181,19 +171,14 @@ fn failure_after_some_pages_keeps_json_valid_and_gives_the_resume_cursor() {
         when.path(results_path("B1")).query_param("last", "r2");
         then.status(502).body("bad gateway");
     });
-    let out = legacy_results(&server.base_url(), "B1")
+    let run = results(&server.base_url(), "B1")
         .args(["-f", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(6));
-    let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON array");
-    assert_eq!(rows.as_array().unwrap().len(), 2);
-    assert!(
-        stderr(&out).contains("hint: 2 rows in 1 page were written"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(stderr(&out).contains("--last r2"), "{}", stderr(&out));
+        .fails(6);
+    let rows = run.json();
+    run.check(rows.is_array(), "valid JSON array");
+    assert_eq!(rows.as_array().unwrap().len(), 2, "{}", run.describe());
+    run.stderr_has("hint: 2 rows in 1 page were written")
+        .stderr_has("--last r2");
 }
 
 #[test]
@@ -203,14 +188,10 @@ fn connection_refused_is_exit_6_naming_the_endpoint() {
         l.local_addr().unwrap().port()
     };
     let endpoint = format!("http://127.0.0.1:{port}");
-    let out = legacy_results(&endpoint, "B1").output().unwrap();
-    assert_eq!(out.status.code(), Some(6));
-    assert!(stderr(&out).contains(&endpoint), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("could not connect"),
-        "{}",
-        stderr(&out)
-    );
+    results(&endpoint, "B1")
+        .fails(6)
+        .stderr_has(&endpoint)
+        .stderr_has("could not connect");
 }
 
 #[test]
@@ -222,12 +203,10 @@ fn a_slow_server_times_out_with_exit_6() {
             .delay(std::time::Duration::from_secs(3))
             .json_body(page(json!([]), None));
     });
-    let out = legacy_results(&server.base_url(), "B1")
+    results(&server.base_url(), "B1")
         .args(["--timeout", "200ms"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(6));
-    assert!(stderr(&out).contains("timed out"), "{}", stderr(&out));
+        .fails(6)
+        .stderr_has("timed out");
 }
 
 #[test]
@@ -278,36 +257,28 @@ fn bad_input_is_refused_before_any_request_with_exit_2() {
         ),
     ];
     for (args, words) in cases {
-        let out = bin()
-            .args(*args)
+        druid_bulk(*args)
             .env("DRUID_TOKEN", TOKEN)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(words), "{args:?}: {}", stderr(&out));
+            .fails(2)
+            .stderr_has(words);
     }
     any.assert_calls(0);
 }
 
 #[test]
 fn missing_token_names_all_three_ways() {
-    let out = legacy_bare("http://127.0.0.1:9", "B1").output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
+    let run = bare("http://127.0.0.1:9", "B1").fails(2);
     for way in ["--token-file", "DRUID_TOKEN", "--token"] {
-        assert!(err.contains(way), "{err}");
+        run.stderr_has(way);
     }
 }
 
 #[test]
 fn missing_endpoint_is_a_usage_error() {
-    let out = bin()
-        .args(["results", "B1"])
+    druid_bulk(["results", "B1"])
         .env("DRUID_TOKEN", TOKEN)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("--endpoint"), "{}", stderr(&out));
+        .fails(2)
+        .stderr_has("--endpoint");
 }
 
 #[cfg(target_os = "linux")]
@@ -317,20 +288,15 @@ fn a_full_disk_is_an_output_error_that_names_the_output() {
     mock_page(&server, None, page(json!([row("r1", "a")]), None));
     let full = || std::fs::OpenOptions::new().write(true).open("/dev/full");
     let url = server.base_url();
-    let to_stdout = shell(r#"exec "$0" results B1 -e "$1""#, &[url.as_ref()])
-        .stdout(full().unwrap())
-        .output()
-        .unwrap();
-    let to_file = legacy_results(&server.base_url(), "B1")
+    let to_stdout = TestCommand::shell(r#"exec "$0" results B1 -e "$1""#)
+        .arg(&url)
+        .spawn_with(Some(full().unwrap().into()))
+        .finish();
+    let to_file = results(&server.base_url(), "B1")
         .args(["-f", "csv", "-o", "/dev/full"])
-        .output()
-        .unwrap();
-    for (out, name) in [(to_stdout, "stdout"), (to_file, "/dev/full")] {
-        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-        let err = stderr(&out);
-        assert!(
-            err.contains(&format!("cannot write to {name}: No space left")),
-            "{err}"
-        );
+        .run();
+    for (run, name) in [(to_stdout, "stdout"), (to_file, "/dev/full")] {
+        run.expect_code(1)
+            .stderr_has(&format!("cannot write to {name}: No space left"));
     }
 }

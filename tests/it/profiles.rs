@@ -39,25 +39,23 @@ fn setup(extra: &str) -> Setup {
     }
 }
 
-fn run(s: &Setup, args: &[&str]) -> std::process::Output {
-    bin()
-        .args(["results", &s.bulk, "--retries", "0", "--config"])
-        .arg(&s.file)
-        .args(args)
-        .env("MY_DRUID_TOKEN", TOKEN)
-        .output()
-        .unwrap()
+/// `results` for the setup's bulk with its config file, the profiles' token
+/// variable set, no retries, and these arguments.
+fn with_config(s: &Setup, args: &[&str]) -> TestCommand {
+    let mut cmd = druid_bulk(["results", &s.bulk, "--retries", "0", "--config"]);
+    cmd.arg(&s.file).args(args).env("MY_DRUID_TOKEN", TOKEN);
+    cmd
 }
 
 #[test]
 fn a_profile_supplies_endpoint_token_page_size_and_format() {
     let s = setup("");
-    let out = run(&s, &["--profile", "good"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let run = with_config(&s, &["--profile", "good"]).ok();
     assert_eq!(
-        jsonl(&stdout(&out)).len(),
+        run.jsonl().len(),
         ROWS as usize,
-        "format jsonl from the profile"
+        "format jsonl from the profile\n\n{}",
+        run.describe()
     );
     assert_eq!(
         s.server.hits(),
@@ -69,81 +67,68 @@ fn a_profile_supplies_endpoint_token_page_size_and_format() {
 #[test]
 fn a_flag_beats_the_profile() {
     let s = setup("");
-    let out = run(&s, &["--profile", "good", "--page-size", "50"]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    with_config(&s, &["--profile", "good", "--page-size", "50"]).ok();
     assert_eq!(s.server.hits(), 2);
-    let out = run(&s, &["--profile", "wrong", "-e", &s.server.endpoint()]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    with_config(&s, &["--profile", "wrong", "-e", &s.server.endpoint()]).ok();
 }
 
 #[test]
 fn the_environment_beats_the_profile_and_a_flag_beats_the_environment() {
     let s = setup("");
-    let out = bin()
-        .args([
-            "results",
-            &s.bulk,
-            "--profile",
-            "wrong",
-            "-f",
-            "jsonl",
-            "--config",
-        ])
-        .arg(&s.file)
-        .env("MY_DRUID_TOKEN", TOKEN)
-        .env("DRUID_ENDPOINT", s.server.endpoint())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "env beats profile: {}", stderr(&out));
-    let out = bin()
-        .args([
-            "results",
-            &s.bulk,
-            "--retries",
-            "0",
-            "-e",
-            &s.server.endpoint(),
-            "-f",
-            "jsonl",
-        ])
-        .env("DRUID_ENDPOINT", "http://127.0.0.1:9")
-        .env("DRUID_TOKEN", TOKEN)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "flag beats env: {}", stderr(&out));
+    let run = druid_bulk([
+        "results",
+        &s.bulk,
+        "--profile",
+        "wrong",
+        "-f",
+        "jsonl",
+        "--config",
+    ])
+    .arg(&s.file)
+    .env("MY_DRUID_TOKEN", TOKEN)
+    .env("DRUID_ENDPOINT", s.server.endpoint())
+    .run();
+    run.check(run.code() == Some(0), "env beats profile: expected exit 0");
+    let run = druid_bulk([
+        "results",
+        &s.bulk,
+        "--retries",
+        "0",
+        "-e",
+        &s.server.endpoint(),
+        "-f",
+        "jsonl",
+    ])
+    .env("DRUID_ENDPOINT", "http://127.0.0.1:9")
+    .env("DRUID_TOKEN", TOKEN)
+    .run();
+    run.check(run.code() == Some(0), "flag beats env: expected exit 0");
 }
 
 #[test]
 fn the_profile_beats_the_default_and_can_be_chosen_by_env_or_default_profile() {
     let s = setup("default_profile = \"good\"");
-    let out = run(&s, &[]);
-    assert!(out.status.success(), "default_profile: {}", stderr(&out));
+    let run = with_config(&s, &[]).run();
+    run.check(run.code() == Some(0), "default_profile: expected exit 0");
     assert_eq!(s.server.hits(), ROWS.div_ceil(7), "7, not the default 1000");
-    let out = bin()
-        .args(["results", &s.bulk, "--retries", "0", "--config"])
+    let run = druid_bulk(["results", &s.bulk, "--retries", "0", "--config"])
         .arg(&s.file)
         .env("MY_DRUID_TOKEN", TOKEN)
         .env("DRUID_PROFILE", "wrong")
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(6),
-        "DRUID_PROFILE picked `wrong`: {}",
-        stderr(&out)
+        .run();
+    run.check(
+        run.code() == Some(6),
+        "DRUID_PROFILE picked `wrong`: expected exit 6",
     );
 }
 
 #[test]
 fn bad_profiles_are_usage_errors() {
     let s = setup("");
-    let out = run(&s, &["--profile", "nope"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("good") && stderr(&out).contains("wrong"),
-        "{}",
-        stderr(&out)
-    );
+    with_config(&s, &["--profile", "nope"])
+        .fails(2)
+        .stderr_has("good")
+        .stderr_has("wrong");
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("config.toml");
@@ -152,22 +137,11 @@ fn bad_profiles_are_usage_errors() {
         "[profiles.p]\nendpoint = \"https://h\"\ntoken = \"tok-inline\"\n",
     )
     .unwrap();
-    let out = bin()
-        .args(["results", "B", "--profile", "p", "--config"])
+    druid_bulk(["results", "B", "--profile", "p", "--config"])
         .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("secrets are not stored in the config file"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(!stderr(&out).contains("tok-inline"));
+        .fails(2)
+        .stderr_has("secrets are not stored in the config file")
+        .stderr_lacks("tok-inline");
 
-    let out = bin()
-        .args(["results", "B", "--config", "/no/such/config.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    druid_bulk(["results", "B", "--config", "/no/such/config.toml"]).fails(2);
 }

@@ -20,45 +20,34 @@ fn ok_server() -> MockServer {
     server
 }
 
-fn assert_no_token(out: &std::process::Output) {
-    let all = format!("{}{}", stdout(out), stderr(out));
-    assert!(!all.contains(TOKEN), "token leaked: {all}");
-    assert!(
-        !all.contains("9f8e7d6c5b4a"),
-        "part of the token leaked: {all}"
-    );
+#[track_caller]
+fn assert_no_token(run: &Run) {
+    run.never_shows(TOKEN);
+    // Not even part of it.
+    run.never_shows("9f8e7d6c5b4a");
 }
 
 #[test]
 fn verbose_logs_requests_with_the_token_redacted() {
     let server = ok_server();
-    let out = legacy_results(&server.base_url(), "B1")
+    let run = results(&server.base_url(), "B1")
         .args(["-v", "-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(err.contains("> GET http://"), "{err}");
-    assert!(err.contains("authorization: Bearer [redacted]"), "{err}");
-    assert!(err.contains("< 200 OK"), "{err}");
-    assert_no_token(&out);
+        .ok();
+    run.stderr_has("> GET http://")
+        .stderr_has("authorization: Bearer [redacted]")
+        .stderr_has("< 200 OK");
+    assert_no_token(&run);
 }
 
 #[test]
 fn errors_never_print_the_token() {
     let server = ok_server();
-    let out = legacy_results(&server.base_url(), "B2")
-        .args(["-v"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    assert_no_token(&out);
-    let out = legacy_bare("http://127.0.0.1:9", "B1")
+    let run = results(&server.base_url(), "B2").args(["-v"]).fails(3);
+    assert_no_token(&run);
+    let run = bare("http://127.0.0.1:9", "B1")
         .args(["--token", TOKEN, "-v"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(6));
-    assert_no_token(&out);
+        .fails(6);
+    assert_no_token(&run);
 }
 
 #[test]
@@ -70,18 +59,15 @@ fn help_never_shows_the_token_from_the_environment() {
         &["man"],
         &["--help"],
     ] {
-        let out = bin().args(args).env("DRUID_TOKEN", TOKEN).output().unwrap();
-        assert!(out.status.success());
-        assert_no_token(&out);
+        let run = druid_bulk(args).env("DRUID_TOKEN", TOKEN).ok();
+        assert_no_token(&run);
     }
-    let out = bin()
-        .args(["results", "--help"])
+    let run = druid_bulk(["results", "--help"])
         .env("DRUID_TOKEN", TOKEN)
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).contains("DRUID_TOKEN"),
-        "the variable is documented"
+        .run();
+    run.check(
+        run.stdout().contains("DRUID_TOKEN"),
+        "the variable is documented",
     );
 }
 
@@ -91,65 +77,50 @@ fn token_file_is_read_and_trimmed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("token");
     std::fs::write(&path, format!("  {TOKEN}\n\n")).unwrap();
-    let out = legacy_bare(&server.base_url(), "B1")
+    let run = bare(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--token-file"])
         .arg(&path)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(jsonl(&stdout(&out)).len(), 1);
+        .ok();
+    assert_eq!(run.jsonl().len(), 1, "{}", run.describe());
 }
 
 #[test]
 fn token_file_dash_reads_stdin_and_wins_over_the_environment() {
     let server = ok_server();
-    let out = legacy_bare(&server.base_url(), "B1")
+    bare(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--token-file", "-"])
         .env("DRUID_TOKEN", "some-other-token")
-        .write_stdin(format!("{TOKEN}\n"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .stdin(format!("{TOKEN}\n"))
+        .ok();
 }
 
 #[test]
 fn unreadable_or_empty_token_file_is_a_usage_error() {
-    let out = legacy_bare("http://127.0.0.1:9", "B1")
+    bare("http://127.0.0.1:9", "B1")
         .args(["--token-file", "/no/such/token"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("cannot read --token-file"),
-        "{}",
-        stderr(&out)
-    );
-    let out = legacy_bare("http://127.0.0.1:9", "B1")
+        .fails(2)
+        .stderr_has("cannot read --token-file");
+    bare("http://127.0.0.1:9", "B1")
         .args(["--token-file", "-"])
-        .write_stdin("  \n")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("empty"), "{}", stderr(&out));
+        .stdin("  \n")
+        .fails(2)
+        .stderr_has("empty");
 }
 
 #[test]
 fn token_on_the_command_line_warns_and_env_does_not() {
     let server = ok_server();
-    let out = legacy_bare(&server.base_url(), "B1")
-        .args(["--token", TOKEN])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    assert!(
-        stderr(&out).contains("warning: --token is visible to other users"),
+    let run = bare(&server.base_url(), "B1").args(["--token", TOKEN]).ok();
+    run.stderr_has("warning: --token is visible to other users");
+    assert_eq!(
+        run.stderr().matches("warning").count(),
+        1,
         "{}",
-        stderr(&out)
+        run.describe()
     );
-    assert_eq!(stderr(&out).matches("warning").count(), 1);
-    assert_no_token(&out);
+    assert_no_token(&run);
 
-    let out = legacy_results(&server.base_url(), "B1").output().unwrap();
-    assert!(out.status.success());
-    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    results(&server.base_url(), "B1")
+        .ok()
+        .stderr_lacks("warning");
 }
