@@ -236,6 +236,8 @@ pub struct Run {
     status: std::process::ExitStatus,
     stdout: String,
     stderr: String,
+    /// Whether each stream was valid UTF-8 (else it is kept lossily).
+    utf8: (bool, bool),
 }
 
 impl Run {
@@ -245,6 +247,10 @@ impl Run {
             status: output.status,
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            utf8: (
+                std::str::from_utf8(&output.stdout).is_ok(),
+                std::str::from_utf8(&output.stderr).is_ok(),
+            ),
         }
     }
 
@@ -290,18 +296,24 @@ impl Run {
         )
     }
 
+    /// stdout, which must be UTF-8.
+    #[track_caller]
     pub fn stdout(&self) -> &str {
+        self.check(self.utf8.0, "stdout is not UTF-8");
         &self.stdout
     }
 
+    /// stderr, which must be UTF-8.
+    #[track_caller]
     pub fn stderr(&self) -> &str {
+        self.check(self.utf8.1, "stderr is not UTF-8");
         &self.stderr
     }
 
     /// stdout as JSON lines.
     #[track_caller]
     pub fn jsonl(&self) -> Vec<Value> {
-        self.stdout
+        self.stdout()
             .lines()
             .enumerate()
             .map(|(i, l)| {
@@ -319,14 +331,14 @@ impl Run {
     /// stdout as one JSON document.
     #[track_caller]
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
+        serde_json::from_str(self.stdout())
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n\n{}", self.describe()))
     }
 
     #[track_caller]
     pub fn stdout_has(&self, needle: &str) -> &Run {
         self.check(
-            self.stdout.contains(needle),
+            self.stdout().contains(needle),
             format_args!("stdout lacks {needle:?}"),
         )
     }
@@ -334,7 +346,7 @@ impl Run {
     #[track_caller]
     pub fn stdout_lacks(&self, needle: &str) -> &Run {
         self.check(
-            !self.stdout.contains(needle),
+            !self.stdout().contains(needle),
             format_args!("stdout has {needle:?}"),
         )
     }
@@ -342,7 +354,7 @@ impl Run {
     #[track_caller]
     pub fn stderr_has(&self, needle: &str) -> &Run {
         self.check(
-            self.stderr.contains(needle),
+            self.stderr().contains(needle),
             format_args!("stderr lacks {needle:?}"),
         )
     }
@@ -350,7 +362,7 @@ impl Run {
     #[track_caller]
     pub fn stderr_lacks(&self, needle: &str) -> &Run {
         self.check(
-            !self.stderr.contains(needle),
+            !self.stderr().contains(needle),
             format_args!("stderr has {needle:?}"),
         )
     }
