@@ -4,7 +4,7 @@
 
 use std::fs::File;
 use std::path::Path;
-use std::process::{Child, Command as StdCommand, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::support::*;
@@ -26,16 +26,11 @@ fn slow_sandbox() -> (SandboxConfig, sandbox::Running) {
     (cfg, server)
 }
 
-fn spawn(endpoint: &str, bulk: &str, args: &[&str], stdout: Stdio) -> Child {
-    StdCommand::new(assert_cmd::cargo::cargo_bin("druid-bulk"))
-        .args(["results", bulk, "-e", endpoint, "--page-size", PAGE])
+fn spawn(endpoint: &str, bulk: &str, args: &[&str], stdout: Stdio) -> Running {
+    results(endpoint, bulk)
+        .args(["--page-size", PAGE])
         .args(args)
-        .env("DRUID_TOKEN", TOKEN)
-        .env_remove("CI")
-        .stdout(stdout)
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+        .spawn_with(Some(stdout))
 }
 
 /// Wait until `ready` holds (or fail after 20 s).
@@ -48,15 +43,6 @@ fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
-}
-
-fn signal(child: &Child, name: &str) {
-    // The shell's builtin kill: no dependency on a kill binary being installed.
-    let status = StdCommand::new("sh")
-        .args(["-c", &format!("kill -{name} {}", child.id())])
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 fn lines(path: &Path) -> usize {
@@ -96,31 +82,30 @@ fn sigint_flushes_whole_pages_and_the_cursor_resumes_with_nothing_lost() {
         File::create(&first).unwrap().into(),
     );
     wait_for("two pages", || lines(&first) >= 100);
-    signal(&child, "INT");
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(err.contains("interrupted by SIGINT"), "{err}");
+    child.signal("INT");
+    let run = child.finish();
+    run.expect_code(130).stderr_has("interrupted by SIGINT");
 
     let got = jsonl(&std::fs::read_to_string(&first).unwrap());
-    assert!(got.len() < expected.len(), "interrupted before the end");
-    assert_eq!(got.len() % 50, 0, "whole pages only: {}", got.len());
+    run.check(got.len() < expected.len(), "interrupted before the end")
+        .check(
+            got.len().is_multiple_of(50),
+            format_args!("whole pages only: {}", got.len()),
+        );
 
-    let rest = legacy_results(&server.endpoint(), cfg.main_bulk_id())
+    let rest = results(&server.endpoint(), cfg.main_bulk_id())
         .args([
             "--page-size",
             PAGE,
             "-f",
             "jsonl",
             "--last",
-            &resume_cursor(&err),
+            &resume_cursor(run.stderr()),
         ])
-        .output()
-        .unwrap();
-    assert!(rest.status.success(), "{}", stderr(&rest));
+        .ok();
     let mut all = ids(&got);
-    all.extend(ids(&jsonl(&stdout(&rest))));
-    assert_eq!(all, expected, "every row exactly once");
+    all.extend(ids(&rest.jsonl()));
+    assert_eq!(all, expected, "every row exactly once\n{}", rest.describe());
 }
 
 #[test]
@@ -135,13 +120,16 @@ fn sigterm_closes_a_json_array_so_it_stays_valid() {
         File::create(&path).unwrap().into(),
     );
     wait_for("two pages", || lines(&path) >= 100);
-    signal(&child, "TERM");
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    child.signal("TERM");
+    let run = child.finish();
+    run.expect_code(130);
     let rows: Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).expect("a valid JSON array");
-    assert_eq!(rows.as_array().unwrap().len() % 50, 0);
-    assert!(stderr(&out).contains("--last "), "{}", stderr(&out));
+    run.check(
+        rows.as_array().unwrap().len().is_multiple_of(50),
+        "whole pages only",
+    )
+    .stderr_has("--last ");
 }
 
 #[test]
@@ -157,16 +145,20 @@ fn sigint_leaves_an_existing_output_file_untouched() {
         Stdio::null(),
     );
     wait_for("requests", || server.hits() >= 3);
-    signal(&child, "INT");
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130));
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "previous\n");
+    child.signal("INT");
+    let run = child.finish();
+    run.expect_code(130);
     assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        1,
-        "temporary file removed"
+        std::fs::read_to_string(&path).unwrap(),
+        "previous\n",
+        "{}",
+        run.describe()
     );
-    assert!(stderr(&out).contains("left as it was"), "{}", stderr(&out));
+    run.check(
+        std::fs::read_dir(dir.path()).unwrap().count() == 1,
+        "temporary file removed",
+    )
+    .stderr_has("left as it was");
 }
 
 #[test]
@@ -191,23 +183,25 @@ fn kill_9_then_the_same_command_yields_every_row_exactly_once() {
                 .and_then(|t| serde_json::from_str::<Value>(&t).ok())
                 .is_some_and(|c| c["rows"].as_u64().unwrap_or(0) >= target)
         });
-        child.kill().unwrap(); // SIGKILL: no chance to clean up
-        child.wait().unwrap();
+        child.child.kill().unwrap(); // SIGKILL: no chance to clean up
+        child.child.wait().unwrap();
     }
-    let done = spawn(&server.endpoint(), cfg.main_bulk_id(), &args, Stdio::null())
-        .wait_with_output()
-        .unwrap();
-    assert!(done.status.success(), "{}", stderr(&done));
+    let done = spawn(&server.endpoint(), cfg.main_bulk_id(), &args, Stdio::null()).finish();
+    done.expect_code(0);
     let text = std::fs::read_to_string(&out_path).unwrap();
-    assert_eq!(
-        text.matches("id,userIdentifierType").count(),
-        1,
-        "one header"
+    done.check(
+        text.matches("id,userIdentifierType").count() == 1,
+        "one header",
     );
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let got: Vec<String> = reader
         .records()
         .map(|r| r.unwrap()[0].to_string())
         .collect();
-    assert_eq!(got, expected, "every row exactly once, in order");
+    assert_eq!(
+        got,
+        expected,
+        "every row exactly once, in order\n{}",
+        done.describe()
+    );
 }

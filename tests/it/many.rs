@@ -51,7 +51,7 @@ fn sorted(mut rows: Vec<Value>) -> Vec<Value> {
 fn rows_of_every_bulk_arrive_tagged_with_their_bulk() {
     let (cfg, server) = three_bulks();
     let ids = [cfg.main_bulk_id(), "bulk-b", "bulk-c"];
-    let out = legacy_results(&server.endpoint(), ids[0])
+    let run = results(&server.endpoint(), ids[0])
         .args([
             ids[1],
             ids[2],
@@ -62,13 +62,19 @@ fn rows_of_every_bulk_arrive_tagged_with_their_bulk() {
             "-f",
             "jsonl",
         ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let got = jsonl(&stdout(&out));
-    assert_eq!(sorted(got.clone()), sorted(expected(&cfg, &ids)));
+        .ok();
+    let got = run.jsonl();
+    assert_eq!(
+        sorted(got.clone()),
+        sorted(expected(&cfg, &ids)),
+        "{}",
+        run.describe()
+    );
     // bulkId comes first in each line, and each bulk's rows keep their order.
-    assert!(stdout(&out).lines().all(|l| l.starts_with("{\"bulkId\":")));
+    run.check(
+        run.stdout().lines().all(|l| l.starts_with("{\"bulkId\":")),
+        "every line starts with bulkId",
+    );
     let b: Vec<&str> = got
         .iter()
         .filter(|r| r["bulkId"] == "bulk-b")
@@ -76,43 +82,41 @@ fn rows_of_every_bulk_arrive_tagged_with_their_bulk() {
         .collect();
     let mut in_order = b.clone();
     in_order.sort();
-    assert_eq!(b, in_order);
-    let err = stderr(&out);
-    assert!(
-        err.contains("bulk bulk-b: 75 rows") && err.contains("bulk bulk-c: 0 rows"),
-        "{err}"
-    );
+    assert_eq!(b, in_order, "{}", run.describe());
+    run.stderr_has("bulk bulk-b: 75 rows")
+        .stderr_has("bulk bulk-c: 0 rows");
 }
 
 #[test]
 fn csv_has_one_header_and_a_bulk_id_column() {
     let (cfg, server) = three_bulks();
-    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
+    let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["bulk-b", "--page-size", "50", "-f", "csv"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
-    assert_eq!(
-        text.matches("bulkId,id,userIdentifierType").count(),
-        1,
-        "{}",
-        &text[..200]
+        .ok();
+    let text = run.stdout();
+    run.check(
+        text.matches("bulkId,id,userIdentifierType").count() == 1,
+        "one header",
     );
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let bulks: Vec<String> = reader
         .records()
         .map(|r| r.unwrap()[0].to_string())
         .collect();
-    assert_eq!(bulks.len(), 305);
-    assert_eq!(bulks.iter().filter(|b| *b == "bulk-b").count(), 75);
+    assert_eq!(bulks.len(), 305, "{}", run.describe());
+    assert_eq!(
+        bulks.iter().filter(|b| *b == "bulk-b").count(),
+        75,
+        "{}",
+        run.describe()
+    );
 }
 
 #[test]
 fn a_failing_bulk_keeps_the_others_and_the_exit_code_is_the_worst() {
     let (cfg, server) = three_bulks();
     let ids = [cfg.main_bulk_id(), "bulk-b"];
-    let out = legacy_results(&server.endpoint(), ids[0])
+    let run = results(&server.endpoint(), ids[0])
         .args([
             "no-such-bulk",
             ids[1],
@@ -122,28 +126,23 @@ fn a_failing_bulk_keeps_the_others_and_the_exit_code_is_the_worst() {
             "-f",
             "jsonl",
         ])
-        .output()
-        .unwrap();
+        .run();
+    run.check(
+        run.code() == Some(5),
+        "exit 5: 428 (5) is worse than 404 (4)",
+    );
     assert_eq!(
-        out.status.code(),
-        Some(5),
-        "428 (5) is worse than 404 (4): {}",
-        stderr(&out)
+        sorted(run.jsonl()),
+        sorted(expected(&cfg, &ids)),
+        "{}",
+        run.describe()
     );
-    assert_eq!(sorted(jsonl(&stdout(&out))), sorted(expected(&cfg, &ids)));
-    let err = stderr(&out);
-    assert!(
-        err.contains("bulk no-such-bulk: failed after 0 rows (exit 4)"),
-        "{err}"
-    );
-    assert!(
-        err.contains(&format!(
+    run.stderr_has("bulk no-such-bulk: failed after 0 rows (exit 4)")
+        .stderr_has(&format!(
             "bulk {}: failed after 0 rows (exit 5)",
             sandbox::PROCESSING_BULK_ID
-        )),
-        "{err}"
-    );
-    assert!(err.contains("bulk bulk-b: 75 rows"), "{err}");
+        ))
+        .stderr_has("bulk bulk-b: 75 rows");
 }
 
 #[test]
@@ -159,29 +158,27 @@ fn bulk_ids_can_come_from_a_file_or_stdin() {
         ),
     )
     .unwrap();
-    let out = bin()
-        .args([
-            "results",
-            "-e",
-            &server.endpoint(),
-            "-f",
-            "jsonl",
-            "--bulk-ids-from",
-        ])
-        .arg(&list)
-        .env("DRUID_TOKEN", TOKEN)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(jsonl(&stdout(&out)).len(), 305, "each bulk once");
-    let out = legacy_bare(&server.endpoint(), "bulk-c")
+    let run = druid_bulk([
+        "results",
+        "-e",
+        &server.endpoint(),
+        "-f",
+        "jsonl",
+        "--bulk-ids-from",
+    ])
+    .arg(&list)
+    .env("DRUID_TOKEN", TOKEN)
+    .ok();
+    run.check(run.jsonl().len() == 305, "each bulk once");
+    let run = bare(&server.endpoint(), "bulk-c")
         .args(["-f", "jsonl", "--bulk-ids-from", "-"])
         .env("DRUID_TOKEN", TOKEN)
-        .write_stdin("bulk-b\n")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(jsonl(&stdout(&out)).len(), 75);
+        .stdin("bulk-b\n")
+        .ok();
+    run.check(
+        run.jsonl().len() == 75,
+        "75 rows: bulk-c (0) and bulk-b (75)",
+    );
 }
 
 #[test]
@@ -191,21 +188,13 @@ fn options_that_need_one_bulk_are_refused_with_several() {
         &["--last", "x"],
         &["--checkpoint", "cp", "-o", "o.csv"],
     ] {
-        let out = legacy_results("http://127.0.0.1:9", "a")
+        results("http://127.0.0.1:9", "a")
             .arg("b")
             .args(flag)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{flag:?}");
-        assert!(
-            stderr(&out).contains("one bulk at a time"),
-            "{}",
-            stderr(&out)
-        );
+            .fails(2)
+            .stderr_has("one bulk at a time");
     }
-    let out = legacy_results("http://127.0.0.1:9", "a")
+    results("http://127.0.0.1:9", "a")
         .args(["--concurrency", "0"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .fails(2);
 }

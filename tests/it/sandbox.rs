@@ -2,7 +2,6 @@
 //! reader that goes away early.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command as StdCommand, Stdio};
 
 use crate::support::*;
 use druid_bulk::sandbox::{self, SandboxConfig};
@@ -14,18 +13,21 @@ fn small_pages_export_exactly_the_sandbox_rows() {
     let expected = sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false);
     assert_eq!(expected.len(), 2_500);
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
+    let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--page-size", "7", "-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let got = jsonl(&stdout(&out));
-    assert_eq!(got.len(), expected.len());
+        .ok();
+    let got = run.jsonl();
+    assert_eq!(got.len(), expected.len(), "{}", run.describe());
     let ids: std::collections::HashSet<&str> =
         got.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids.len(), got.len(), "no duplicates");
-    assert_eq!(got, expected, "same rows, same order, same fields");
-    assert_eq!(server.hits(), 2_500_u64.div_ceil(7));
+    run.check(ids.len() == got.len(), "no duplicates");
+    assert_eq!(
+        got,
+        expected,
+        "same rows, same order, same fields\n{}",
+        run.describe()
+    );
+    assert_eq!(server.hits(), 2_500_u64.div_ceil(7), "{}", run.describe());
 }
 
 #[test]
@@ -34,12 +36,10 @@ fn failed_only_exports_only_rows_with_errors() {
     let expected = sandbox::expected_rows(&cfg, cfg.main_bulk_id(), true);
     assert!(expected.len() < 300 && expected.iter().all(|r| r.get("error").is_some()));
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
+    let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--page-size", "50", "--failed-only", "-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(jsonl(&stdout(&out)), expected);
+        .ok();
+    assert_eq!(run.jsonl(), expected, "{}", run.describe());
 }
 
 #[test]
@@ -47,19 +47,23 @@ fn csv_from_the_sandbox_parses_back_to_its_rows() {
     let cfg = SandboxConfig::new(400).with_token(TOKEN);
     let expected = sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false);
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
+    let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--page-size", "100", "-f", "csv"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+        .ok();
+    let mut reader = csv::Reader::from_reader(run.stdout().as_bytes());
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(records.len(), expected.len());
+    assert_eq!(records.len(), expected.len(), "{}", run.describe());
     let text = |v: &Value| v.as_str().unwrap_or("").to_string();
     for (record, row) in records.iter().zip(&expected) {
         let fields = ["id", "userIdentifierType", "objectId", "pulseId", "error"];
         for (i, field) in fields.iter().enumerate() {
-            assert_eq!(record[i], text(&row[field]), "{field} of {}", row["id"]);
+            assert_eq!(
+                record[i],
+                text(&row[field]),
+                "{field} of {}\n{}",
+                row["id"],
+                run.describe()
+            );
         }
     }
 }
@@ -68,46 +72,31 @@ fn csv_from_the_sandbox_parses_back_to_its_rows() {
 fn sandbox_rejects_a_wrong_token_and_reports_unfinished_and_unknown_bulks() {
     let cfg = SandboxConfig::new(10).with_token(TOKEN);
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let out = bin()
-        .args(["results", cfg.main_bulk_id(), "-e", &server.endpoint()])
+    bare(&server.endpoint(), cfg.main_bulk_id())
         .env("DRUID_TOKEN", "wrong")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    let out = legacy_results(&server.endpoint(), sandbox::PROCESSING_BULK_ID)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(5));
-    let out = legacy_results(&server.endpoint(), "no-such-bulk")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(4));
-    let out = legacy_results(&server.endpoint(), sandbox::EMPTY_BULK_ID)
+        .fails(3);
+    results(&server.endpoint(), sandbox::PROCESSING_BULK_ID).fails(5);
+    results(&server.endpoint(), "no-such-bulk").fails(4);
+    let run = results(&server.endpoint(), sandbox::EMPTY_BULK_ID)
         .args(["-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(stdout(&out), "");
+        .ok();
+    run.check(run.stdout().is_empty(), "no rows on stdout");
 }
 
 #[test]
 fn demo_runs_an_export_with_no_setup() {
-    let out = bin()
-        .args(["demo", "-f", "csv", "--rows", "25"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
-    assert_eq!(reader.records().count(), 25);
-    assert!(stderr(&out).contains("sandbox"), "{}", stderr(&out));
+    let run = druid_bulk(["demo", "-f", "csv", "--rows", "25"]).ok();
+    let mut reader = csv::Reader::from_reader(run.stdout().as_bytes());
+    run.check(reader.records().count() == 25, "25 CSV records")
+        .stderr_has("sandbox");
 
-    let out = bin()
-        .args(["demo", "-f", "table"])
+    let run = druid_bulk(["demo", "-f", "table"])
         .env("COLUMNS", "120")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).starts_with("id "), "{}", stdout(&out));
+        .ok();
+    run.check(
+        run.stdout().starts_with("id "),
+        "the table starts with the \"id\" header",
+    );
 }
 
 #[test]
@@ -115,30 +104,21 @@ fn closed_stdout_ends_quietly_with_exit_0() {
     let cfg = SandboxConfig::new(50_000).with_token(TOKEN);
     let server = sandbox::start_background(cfg.clone()).unwrap();
     for format in ["jsonl", "csv", "json", "table"] {
-        let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("druid-bulk"))
-            .args([
-                "results",
-                cfg.main_bulk_id(),
-                "-e",
-                &server.endpoint(),
-                "-f",
-                format,
-            ])
-            .env("DRUID_TOKEN", TOKEN)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut running = results(&server.endpoint(), cfg.main_bulk_id())
+            .args(["-f", format])
+            .spawn();
         {
             let mut first = String::new();
-            BufReader::new(child.stdout.take().unwrap())
+            BufReader::new(running.child.stdout.take().unwrap())
                 .read_line(&mut first)
                 .unwrap();
             assert!(!first.is_empty());
         } // the reader is dropped here, like `| head -1`
-        let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{format}: {}", stderr(&out));
-        assert_eq!(stderr(&out), "", "{format}: no error text");
+        let run = running.finish();
+        run.expect_code(0).check(
+            run.stderr().is_empty(),
+            format_args!("{format}: no error text"),
+        );
     }
 }
 
@@ -165,13 +145,13 @@ fn compressed_responses_are_asked_for_and_decoded() {
         &head[..300.min(head.len())]
     );
     // ... and druid-bulk asks for it and decodes it.
-    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
+    let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["-f", "jsonl", "--page-size", "100"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+        .ok();
     assert_eq!(
-        jsonl(&stdout(&out)),
-        sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false)
+        run.jsonl(),
+        sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false),
+        "{}",
+        run.describe()
     );
 }

@@ -21,15 +21,10 @@ fn a_redirect_to_another_host_is_not_followed_and_gets_no_token() {
         then.status(302)
             .header("location", format!("{}/collect", other.base_url()));
     });
-    let out = legacy_results(&api.base_url(), "B1").output().unwrap();
-    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    let run = results(&api.base_url(), "B1").fails(7);
     stolen.assert_calls(0);
-    assert!(
-        stderr(&out).contains("does not send the token to another host"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(stdout(&out), "");
+    run.stderr_has("does not send the token to another host")
+        .check(run.stdout().is_empty(), "nothing on stdout");
 }
 
 #[test]
@@ -45,11 +40,7 @@ fn a_redirect_within_the_same_server_is_followed_with_the_token() {
         then.status(200)
             .json_body(page(json!([row("r1", "a")]), None));
     });
-    let out = legacy_results(&api.base_url(), "B1")
-        .args(["-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    results(&api.base_url(), "B1").args(["-f", "jsonl"]).ok();
     moved.assert_calls(1);
 }
 
@@ -66,28 +57,18 @@ fn plain_http_to_another_machine_is_refused_before_any_request() {
             "a",
         ],
     ] {
-        let out = bin()
-            .arg("results")
-            .arg("B1")
+        druid_bulk(["results", "B1"])
             .args(args)
             .env("DRUID_TOKEN", TOKEN)
             .env("DRUID_CLIENT_SECRET", "s")
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains("in clear"), "{}", stderr(&out));
-        assert!(
-            stderr(&out).contains("--allow-insecure-http"),
-            "{}",
-            stderr(&out)
-        );
+            .fails(2)
+            .stderr_has("in clear")
+            .stderr_has("--allow-insecure-http");
     }
     // With the flag it goes ahead (and here fails to resolve the host: exit 6, not 2).
-    let out = legacy_results("http://graph.example.invalid", "B1")
+    results("http://graph.example.invalid", "B1")
         .args(["--allow-insecure-http", "--retries", "0"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+        .fails(6);
 }
 
 #[test]
@@ -97,11 +78,16 @@ fn an_oversized_page_is_refused_with_exit_7() {
     let streamed = Reply::new(200, vec![b' '; 1024 * 1024]).chunked(80);
     for (name, reply) in [("announced", announced), ("streamed", streamed)] {
         let server = Scripted::start(vec![reply]);
-        let out = legacy_results(&server.url, "B1").output().unwrap();
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(7), "{name}: {err}");
-        assert!(err.contains("larger than 64 MiB"), "{name}: {err}");
-        assert_eq!(server.requests().len(), 1, "{name}: not retried");
+        let run = results(&server.url, "B1").run();
+        run.check(run.code() == Some(7), format_args!("{name}: exit 7"))
+            .check(
+                run.stderr().contains("larger than 64 MiB"),
+                format_args!("{name}: stderr says \"larger than 64 MiB\""),
+            )
+            .check(
+                server.requests().len() == 1,
+                format_args!("{name}: not retried"),
+            );
     }
 }
 
@@ -113,13 +99,14 @@ fn server_messages_are_cleaned_before_they_reach_stderr() {
         then.status(404)
             .json_body(json!({"result": {"status": 404, "message": "gone\u{1b}[2J\u{1b}]0;pwned\u{7}\r\u{202e}txt.exe"}}));
     });
-    let out = legacy_results(&server.base_url(), "B1").output().unwrap();
-    assert_eq!(out.status.code(), Some(4));
-    let err = stderr(&out);
+    let run = results(&server.base_url(), "B1").fails(4);
     for bad in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
-        assert!(!err.contains(bad), "{bad:?} reached stderr: {err:?}");
+        run.check(
+            !run.stderr().contains(bad),
+            format_args!("{bad:?} reached stderr"),
+        );
     }
-    assert!(err.contains("gone\\u{1b}[2J"), "{err}");
+    run.stderr_has("gone\\u{1b}[2J");
 }
 
 #[test]
@@ -131,17 +118,16 @@ fn data_formats_keep_the_exact_bytes() {
         then.status(200)
             .json_body(page(json!([row("r1", nasty)]), None));
     });
-    let out = legacy_results(&server.base_url(), "B1")
-        .args(["-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert_eq!(jsonl(&stdout(&out))[0]["error"], nasty);
-    let out = legacy_results(&server.base_url(), "B1")
-        .args(["-f", "csv"])
-        .output()
-        .unwrap();
-    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
-    assert_eq!(&reader.records().next().unwrap().unwrap()[4], nasty);
+    let run = results(&server.base_url(), "B1").args(["-f", "jsonl"]).ok();
+    assert_eq!(run.jsonl()[0]["error"], nasty, "{}", run.describe());
+    let run = results(&server.base_url(), "B1").args(["-f", "csv"]).ok();
+    let mut reader = csv::Reader::from_reader(run.stdout().as_bytes());
+    assert_eq!(
+        &reader.records().next().unwrap().unwrap()[4],
+        nasty,
+        "{}",
+        run.describe()
+    );
 }
 
 #[test]
@@ -154,22 +140,17 @@ fn csv_safe_neutralises_spreadsheet_formulas() {
             None,
         ));
     });
-    let out = legacy_results(&server.base_url(), "B1")
+    let run = results(&server.base_url(), "B1")
         .args(["-f", "csv", "--csv-safe"])
-        .output()
-        .unwrap();
-    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+        .ok();
+    let mut reader = csv::Reader::from_reader(run.stdout().as_bytes());
     let record = reader.records().next().unwrap().unwrap();
-    assert_eq!(&record[4], "'=cmd|' /C calc'!A0");
-    assert_eq!(&record[2], "'+1");
-    assert_eq!(&record[3], "'@x");
-    let out = legacy_results(&server.base_url(), "B1")
-        .args(["-f", "csv"])
-        .output()
-        .unwrap();
-    assert!(
-        stdout(&out).contains(",=cmd|"),
-        "off by default: {}",
-        stdout(&out)
+    assert_eq!(&record[4], "'=cmd|' /C calc'!A0", "{}", run.describe());
+    assert_eq!(&record[2], "'+1", "{}", run.describe());
+    assert_eq!(&record[3], "'@x", "{}", run.describe());
+    let run = results(&server.base_url(), "B1").args(["-f", "csv"]).ok();
+    run.check(
+        run.stdout().contains(",=cmd|"),
+        "off by default: stdout has \",=cmd|\"",
     );
 }

@@ -15,30 +15,39 @@ fn sandbox_with(rows: u64) -> (SandboxConfig, sandbox::Running) {
 fn no_progress_or_ansi_codes_when_not_a_terminal_or_in_ci() {
     let (cfg, server) = sandbox_with(500);
     for ci in [false, true] {
-        let mut cmd = legacy_results(&server.endpoint(), cfg.main_bulk_id());
+        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
         cmd.args(["--page-size", "50", "-f", "csv", "--color", "auto"]);
         if ci {
             cmd.env("CI", "1");
         }
-        let out = cmd.output().unwrap();
-        assert!(out.status.success());
-        let err = stderr(&out);
-        assert!(!err.contains('\u{1b}'), "ANSI in stderr: {err:?}");
-        assert_eq!(err.lines().count(), 1, "only the summary line: {err}");
-        assert!(err.starts_with("500 rows in 10 pages"), "{err}");
-        assert!(!stdout(&out).contains('\u{1b}'));
+        let run = cmd.ok();
+        let err = run.stderr();
+        run.check(
+            !err.contains('\u{1b}'),
+            format_args!("CI={ci}: ANSI in stderr"),
+        )
+        .check(
+            err.lines().count() == 1,
+            format_args!("CI={ci}: only the summary line"),
+        )
+        .check(
+            err.starts_with("500 rows in 10 pages"),
+            format_args!("CI={ci}: stderr starts with \"500 rows in 10 pages\""),
+        )
+        .check(
+            !run.stdout().contains('\u{1b}'),
+            format_args!("CI={ci}: ANSI in stdout"),
+        );
     }
 }
 
 #[test]
 fn quiet_prints_nothing_on_success() {
     let (cfg, server) = sandbox_with(10);
-    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
+    let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["-q", "-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    assert_eq!(stderr(&out), "");
+        .ok();
+    run.check(run.stderr().is_empty(), "nothing on stderr");
 }
 
 #[test]
@@ -54,132 +63,120 @@ fn summary_counts_match_the_sandbox_rows() {
         .max_by_key(|(m, n)| (**n, std::cmp::Reverse((*m).clone())))
         .unwrap();
 
-    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
+    let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--summary-only", "-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let summary = jsonl(&stdout(&out));
+        .ok();
+    let summary = run.jsonl();
     let errors: Vec<&Value> = summary.iter().filter(|r| r["kind"] == "error").collect();
-    assert_eq!(errors.len(), counts.len());
-    assert_eq!(errors[0]["value"], top.as_str());
-    assert_eq!(errors[0]["count"], *top_count);
+    assert_eq!(errors.len(), counts.len(), "{}", run.describe());
+    assert_eq!(errors[0]["value"], top.as_str(), "{}", run.describe());
+    assert_eq!(errors[0]["count"], *top_count, "{}", run.describe());
     for e in &errors {
-        assert_eq!(e["count"], counts[e["value"].as_str().unwrap()], "{e}");
+        assert_eq!(
+            e["count"],
+            counts[e["value"].as_str().unwrap()],
+            "{e}\n{}",
+            run.describe()
+        );
     }
     let counts_desc: Vec<u64> = errors
         .iter()
         .map(|e| e["count"].as_u64().unwrap())
         .collect();
-    assert!(
+    run.check(
         counts_desc.windows(2).all(|w| w[0] >= w[1]),
-        "most frequent first"
+        "most frequent first",
     );
     let types: u64 = summary
         .iter()
         .filter(|r| r["kind"] == "userIdentifierType")
         .map(|r| r["count"].as_u64().unwrap())
         .sum();
-    assert_eq!(types, 400);
+    assert_eq!(types, 400, "{}", run.describe());
 
     // --summary: rows on stdout as usual, the summary table on stderr.
-    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
+    let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--summary", "-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert_eq!(jsonl(&stdout(&out)).len(), 400);
-    let err = stderr(&out);
+        .ok();
+    assert_eq!(run.jsonl().len(), 400, "{}", run.describe());
     let with_error = rows.iter().filter(|r| r.get("error").is_some()).count();
-    assert!(
-        err.contains(&format!(
-            "400 rows, {with_error} with an error, {} distinct errors",
-            counts.len()
-        )),
-        "{err}"
-    );
-    assert!(
-        err.contains(&format!("{top_count:>5}  {}", top.replace('\n', " "))),
-        "{err}"
-    );
+    run.stderr_has(&format!(
+        "400 rows, {with_error} with an error, {} distinct errors",
+        counts.len()
+    ))
+    .stderr_has(&format!("{top_count:>5}  {}", top.replace('\n', " ")));
 }
 
 #[test]
 fn fail_on_rows_gates_ci_both_ways() {
     let (cfg, server) = sandbox_with(20);
-    let out = legacy_results(&server.endpoint(), cfg.main_bulk_id())
+    let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--fail-on-rows", "-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(8));
-    assert_eq!(jsonl(&stdout(&out)).len(), 20, "rows are still written");
-    let out = legacy_results(&server.endpoint(), sandbox::EMPTY_BULK_ID)
+        .fails(8);
+    run.check(run.jsonl().len() == 20, "rows are still written");
+    results(&server.endpoint(), sandbox::EMPTY_BULK_ID)
         .args(["--fail-on-rows", "-f", "jsonl"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+        .ok();
 }
 
 #[test]
 fn color_always_bolds_the_table_header_and_never_or_no_color_do_not() {
     let (cfg, server) = sandbox_with(3);
-    let run = |args: &[&str], no_color: bool| {
-        let mut cmd = legacy_results(&server.endpoint(), cfg.main_bulk_id());
+    let table = |args: &[&str], no_color: bool| -> Run {
+        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
         cmd.args(["-f", "table"]).args(args);
         if no_color {
             cmd.env("NO_COLOR", "1");
         }
-        stdout(&cmd.output().unwrap())
+        cmd.ok()
     };
-    assert!(run(&["--color", "always"], false).starts_with("\u{1b}[1m"));
-    assert!(!run(&["--color", "never"], false).contains('\u{1b}'));
-    assert!(!run(&[], true).contains('\u{1b}'));
+    let run = table(&["--color", "always"], false);
+    run.check(
+        run.stdout().starts_with("\u{1b}[1m"),
+        "--color always: the table starts with a bold header",
+    );
+    let run = table(&["--color", "never"], false);
+    run.check(!run.stdout().contains('\u{1b}'), "--color never: no ANSI");
+    let run = table(&[], true);
+    run.check(!run.stdout().contains('\u{1b}'), "NO_COLOR: no ANSI");
 }
 
 #[test]
 fn colored_error_labels_only_when_asked() {
-    let out = legacy_results("http://127.0.0.1:9", "B1")
+    let run = results("http://127.0.0.1:9", "B1")
         .args(["--color", "always", "--retries", "0"])
-        .output()
-        .unwrap();
-    assert!(
-        stderr(&out).starts_with("\u{1b}[1;31merror:\u{1b}[0m"),
-        "{:?}",
-        stderr(&out)
+        .run();
+    run.check(
+        run.stderr().starts_with("\u{1b}[1;31merror:\u{1b}[0m"),
+        "stderr starts with a bold red \"error:\"",
     );
-    let out = legacy_results("http://127.0.0.1:9", "B1")
+    let run = results("http://127.0.0.1:9", "B1")
         .args(["--retries", "0"])
-        .output()
-        .unwrap();
-    assert!(stderr(&out).starts_with("error: "), "{:?}", stderr(&out));
+        .run();
+    run.check(
+        run.stderr().starts_with("error: "),
+        "stderr starts with a plain \"error: \"",
+    );
 }
 
 /// Run the binary under a pseudo-terminal (util-linux `script`) and return
 /// everything the terminal showed.
 #[cfg(target_os = "linux")]
-fn on_a_terminal(endpoint: &str, bulk: &str, ci: bool) -> String {
-    let bin = assert_cmd::cargo::cargo_bin("druid-bulk");
+fn on_a_terminal(endpoint: &str, bulk: &str, ci: bool) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let line = format!(
         "'{}' results {bulk} -e {endpoint} --page-size 10 -f csv -o '{}'",
-        bin.display(),
+        binary().display(),
         dir.path().join("out.csv").display()
     );
-    let mut cmd = isolated(std::process::Command::new("script"));
+    let mut cmd = TestCommand::program("script");
     cmd.args(["-qec", &line])
         .arg(dir.path().join("typescript"))
         .env("DRUID_TOKEN", TOKEN);
     if ci {
         cmd.env("CI", "true");
     }
-    let out = cmd
-        .output()
-        .expect("util-linux `script` runs the binary on a pty");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    cmd.ok()
 }
 
 #[cfg(target_os = "linux")]
@@ -193,13 +190,13 @@ fn a_terminal_gets_a_live_progress_line_and_ci_does_not() {
         });
     let server = sandbox::start_background(cfg.clone()).unwrap();
     let live = on_a_terminal(&server.endpoint(), cfg.main_bulk_id(), false);
-    assert!(
-        live.contains("rows/s"),
-        "progress shown on a terminal: {live:?}"
-    );
-    assert!(live.contains("150 rows in 15 pages"), "{live:?}");
+    live.check(
+        live.stdout().contains("rows/s"),
+        "progress shown on a terminal",
+    )
+    .stdout_has("150 rows in 15 pages");
     let ci = on_a_terminal(&server.endpoint(), cfg.main_bulk_id(), true);
-    assert!(!ci.contains("rows/s"), "no progress under CI: {ci:?}");
-    assert!(!ci.contains('\u{1b}'), "no ANSI codes under CI: {ci:?}");
-    assert!(ci.contains("150 rows in 15 pages"), "{ci:?}");
+    ci.check(!ci.stdout().contains("rows/s"), "no progress under CI")
+        .check(!ci.stdout().contains('\u{1b}'), "no ANSI codes under CI")
+        .stdout_has("150 rows in 15 pages");
 }
