@@ -145,14 +145,15 @@ fn color_always_bolds_the_table_header_and_never_or_no_color_do_not() {
 fn colored_error_labels_only_when_asked() {
     let run = results("http://127.0.0.1:9", "B1")
         .args(["--color", "always", "--retries", "0"])
-        .run();
+        .fails(6);
     run.check(
-        run.stderr().starts_with("\u{1b}[1;31merror:\u{1b}[0m"),
+        run.stderr()
+            .starts_with("\u{1b}[1m\u{1b}[31merror:\u{1b}[0m"),
         "stderr starts with a bold red \"error:\"",
     );
     let run = results("http://127.0.0.1:9", "B1")
         .args(["--retries", "0"])
-        .run();
+        .fails(6);
     run.check(
         run.stderr().starts_with("error: "),
         "stderr starts with a plain \"error: \"",
@@ -182,13 +183,7 @@ fn on_a_terminal(endpoint: &str, bulk: &str, ci: bool) -> Run {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_terminal_gets_a_live_progress_line_and_ci_does_not() {
-    let cfg = SandboxConfig::new(150)
-        .with_token(TOKEN)
-        .with_faults(sandbox::Faults {
-            latency: std::time::Duration::from_millis(20),
-            ..sandbox::Faults::default()
-        });
-    let server = sandbox::start_background(cfg.clone()).unwrap();
+    let (cfg, server) = slow_sandbox(150);
     let live = on_a_terminal(&server.endpoint(), cfg.main_bulk_id(), false);
     live.check(
         live.stdout().contains("rows/s"),
@@ -199,4 +194,104 @@ fn a_terminal_gets_a_live_progress_line_and_ci_does_not() {
     ci.check(!ci.stdout().contains("rows/s"), "no progress under CI")
         .check(!ci.stdout().contains('\u{1b}'), "no ANSI codes under CI")
         .stdout_has("150 rows in 15 pages");
+}
+
+/// A sandbox slow enough (20 ms a page) for the progress line to be drawn.
+#[cfg(target_os = "linux")]
+fn slow_sandbox(rows: u64) -> (SandboxConfig, sandbox::Running) {
+    let cfg = SandboxConfig::new(rows)
+        .with_token(TOKEN)
+        .with_faults(sandbox::Faults {
+            latency: std::time::Duration::from_millis(20),
+            ..sandbox::Faults::default()
+        });
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    (cfg, server)
+}
+
+/// Everything a terminal shows (stdout and stderr both on a pty, util-linux
+/// `script`) for `results` with a table on stdout and, because the token
+/// is on the command line, a `warning:` on stderr; `env` is added to the
+/// environment (`CI` is never set).
+#[cfg(target_os = "linux")]
+fn terminal_shows(extra: &str, env: &[(&str, &str)]) -> Run {
+    let (cfg, server) = slow_sandbox(100);
+    let line = format!(
+        "'{}' results {} -e {} --page-size 10 --token {TOKEN} {extra}",
+        binary().display(),
+        cfg.main_bulk_id(),
+        server.endpoint(),
+    );
+    let mut cmd = TestCommand::program("script");
+    cmd.args(["-qec", &line, "/dev/null"]);
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    cmd.ok()
+}
+
+/// SGR codes: bold (the table header) and yellow (the `warning:` label).
+const BOLD: &str = "\u{1b}[1m";
+const YELLOW: &str = "\u{1b}[33m";
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_terminal_gets_colour_and_the_progress_line_by_default() {
+    let run = terminal_shows("", &[]);
+    run.stdout_has(BOLD)
+        .stdout_has(&format!("{YELLOW}warning:"))
+        .stdout_has("rows/s")
+        .stdout_has("100 rows in 10 pages");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn term_dumb_gets_no_colour_and_no_progress_line() {
+    let run = terminal_shows("", &[("TERM", "dumb")]);
+    run.check(
+        !run.stdout().contains('\u{1b}'),
+        "no escape sequence at all under TERM=dumb",
+    )
+    .stdout_lacks("rows/s")
+    .stdout_has("warning: --token")
+    .stdout_has("100 rows in 10 pages");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn no_color_and_color_never_keep_the_progress_line_without_colour() {
+    for (extra, env) in [("", &[("NO_COLOR", "1")][..]), ("--color never", &[][..])] {
+        let run = terminal_shows(extra, env);
+        run.stdout_lacks(BOLD)
+            .stdout_lacks(YELLOW)
+            .stdout_has("warning: --token")
+            .stdout_has("rows/s");
+    }
+}
+
+#[test]
+fn clicolor_force_colours_a_piped_stream_and_color_never_still_wins() {
+    let (cfg, server) = sandbox_with(3);
+    let forced = || {
+        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
+        cmd.args(["-f", "table", "--token", TOKEN])
+            .env("CLICOLOR_FORCE", "1");
+        cmd
+    };
+    forced()
+        .ok()
+        .stdout_has(BOLD)
+        .stderr_has(&format!("{YELLOW}warning:"));
+    let never = forced().args(["--color", "never"]).ok();
+    never.check(
+        !never.stdout().contains('\u{1b}') && !never.stderr().contains('\u{1b}'),
+        "--color never beats CLICOLOR_FORCE",
+    );
+    let piped = results(&server.endpoint(), cfg.main_bulk_id())
+        .args(["-f", "table", "--token", TOKEN])
+        .ok();
+    piped.check(
+        !piped.stdout().contains('\u{1b}') && !piped.stderr().contains('\u{1b}'),
+        "a pipe gets no colour by default",
+    );
 }

@@ -3,12 +3,9 @@
 //! print the command line, exit status, stdout and stderr when they fail;
 //! and DruID-shaped response bodies.
 
-pub mod legacy;
 pub mod scripted;
 
-pub use legacy::*;
-
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Child, Stdio};
@@ -458,11 +455,6 @@ where
     cmd
 }
 
-/// `OsString` arguments from paths and strings alike.
-pub fn os(s: impl AsRef<OsStr>) -> OsString {
-    s.as_ref().to_os_string()
-}
-
 /// A 200 body with these rows and (optionally) a next cursor.
 pub fn page(rows: Value, last_id: Option<&str>) -> Value {
     let mut content = json!({"bulkId": "B1", "results": rows});
@@ -481,13 +473,6 @@ pub fn row(id: &str, error: &str) -> Value {
 pub fn jsonl(text: &str) -> Vec<Value> {
     text.lines()
         .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-/// The `id` field of each row.
-pub fn ids(rows: &[Value]) -> Vec<String> {
-    rows.iter()
-        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
         .collect()
 }
 
