@@ -105,14 +105,14 @@ fn empty_report_is_success_with_no_rows() {
     });
     let run = results(&server.base_url(), "B1").args(["-f", "jsonl"]).ok();
     assert_eq!(run.stdout(), "", "{}", run.describe());
-    let run = results(&server.base_url(), "B1").args(["-f", "csv"]).run();
+    let run = results(&server.base_url(), "B1").args(["-f", "csv"]).ok();
     assert_eq!(
         run.stdout(),
         "id,userIdentifierType,objectId,pulseId,error\n",
         "{}",
         run.describe()
     );
-    let run = results(&server.base_url(), "B1").args(["-f", "json"]).run();
+    let run = results(&server.base_url(), "B1").args(["-f", "json"]).ok();
     assert_eq!(run.json(), json!([]), "{}", run.describe());
 }
 
@@ -142,7 +142,7 @@ fn json_is_one_valid_array_across_pages() {
     let server = MockServer::start();
     mock_page(&server, None, page(json!([row("r1", "a")]), Some("r1")));
     mock_page(&server, Some("r1"), page(json!([row("r2", "b")]), None));
-    let run = results(&server.base_url(), "B1").args(["-f", "json"]).run();
+    let run = results(&server.base_url(), "B1").args(["-f", "json"]).ok();
     let v: Value = run.json();
     assert_eq!(
         v,
@@ -208,7 +208,7 @@ fn columns_pick_and_order_fields_and_no_header_drops_it() {
     });
     let run = results(&server.base_url(), "B1")
         .args(["-f", "csv", "--columns", "error,extra,nosuch,objectId,id"])
-        .run();
+        .ok();
     assert_eq!(
         run.stdout(),
         "error,extra,nosuch,objectId,id\ne,7,,,r1\n",
@@ -217,7 +217,7 @@ fn columns_pick_and_order_fields_and_no_header_drops_it() {
     );
     let run = results(&server.base_url(), "B1")
         .args(["-f", "csv", "--columns", "id", "--no-header"])
-        .run();
+        .ok();
     assert_eq!(run.stdout(), "r1\n", "{}", run.describe());
 }
 
@@ -244,7 +244,7 @@ fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
     // At a page boundary the cursor is the page's lastId, and the next page is not fetched.
     let run = results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--max-rows", "3", "-q"])
-        .run();
+        .ok();
     assert_eq!(run.jsonl().len(), 3, "{}", run.describe());
     run.stderr_has("--last r3");
     rest.assert_calls(0);
@@ -252,7 +252,7 @@ fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
     // Resuming with --last gives the rest.
     let run = results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--last", "r3"])
-        .run();
+        .ok();
     assert_eq!(run.jsonl(), vec![row("r4", "d")], "{}", run.describe());
     rest.assert_calls(1);
 }
