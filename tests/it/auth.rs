@@ -73,7 +73,7 @@ fn posts_the_form_and_uses_the_token_it_gets() {
     let api = MockServer::start();
     three_pages(&api);
     let run = with_client(&api.base_url(), &format!("{}/tenant/", auth.base_url())).ok();
-    assert_eq!(run.jsonl().len(), 3, "{}", run.describe());
+    run.same(&run.jsonl().len(), &3);
     token.assert_calls(1);
 }
 
@@ -178,12 +178,7 @@ fn an_unreachable_token_endpoint_is_exit_6_after_retries() {
     let run = with_client("http://127.0.0.1:9", "http://127.0.0.1:9")
         .args(["--retries", "2"])
         .fails(6);
-    assert_eq!(
-        run.stderr().matches("retrying page 1").count(),
-        2,
-        "{}",
-        run.describe()
-    );
+    run.same(&run.stderr().matches("retrying page 1").count(), &2);
     run.stderr_has("oauth2/token");
 }
 

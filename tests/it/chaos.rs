@@ -21,7 +21,7 @@ fn faults_and_resets_do_not_change_a_single_row() {
     let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--page-size", "100", "--retries", "12", "-f", "jsonl"])
         .ok();
-    assert_eq!(run.jsonl(), expected, "{}", run.describe());
+    run.same(&run.jsonl(), &expected);
     run.check(
         server.faults_injected() >= 5,
         format_args!("faults were injected: {}", server.faults_injected()),
@@ -49,6 +49,6 @@ fn wait_rides_out_a_bulk_that_is_not_ready_yet() {
     let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--wait=5m", "-f", "jsonl"])
         .ok();
-    assert_eq!(run.jsonl(), expected, "{}", run.describe());
-    assert_eq!(server.hits(), 4, "{}", run.describe());
+    run.same(&run.jsonl(), &expected);
+    run.same(&server.hits(), &4);
 }

@@ -106,9 +106,9 @@ fn a_failed_export_resumes_from_the_checkpoint_without_a_second_header() {
         !std::fs::read_to_string(&f.cp).unwrap().contains(TOKEN),
         "no secret in the checkpoint",
     );
-    assert_eq!(saved["cursor"], "r4", "{}", out.describe());
-    assert_eq!(saved["rows"], 4, "{}", out.describe());
-    assert_eq!(saved["complete"], false, "{}", out.describe());
+    out.same(&saved["cursor"], &"r4");
+    out.same(&saved["rows"], &4);
+    out.same(&saved["complete"], &false);
 
     flaky.heal();
     let out = run(&flaky.server.base_url(), &f, &[]);
@@ -127,21 +127,16 @@ fn a_failed_export_resumes_from_the_checkpoint_without_a_second_header() {
         "{text}\n\n{}",
         out.describe()
     );
-    assert_eq!(
-        csv_ids(&f.out),
-        ["r1", "r2", "r3", "r4", "r5", "r6"],
-        "{}",
-        out.describe()
-    );
+    out.same(&csv_ids(&f.out), &["r1", "r2", "r3", "r4", "r5", "r6"]);
     let saved = checkpoint(&f.cp);
-    assert_eq!(saved["complete"], true, "{}", out.describe());
-    assert_eq!(saved["rows"], 6, "{}", out.describe());
+    out.same(&saved["complete"], &true);
+    out.same(&saved["rows"], &6);
 
     // A third run has nothing to do and says so.
     flaky.server.reset();
     let out = run(&flaky.server.base_url(), &f, &[]);
     out.expect_code(0).stderr_has("already complete");
-    assert_eq!(csv_ids(&f.out).len(), 6, "{}", out.describe());
+    out.same(&csv_ids(&f.out).len(), &6);
 }
 
 #[test]
@@ -151,7 +146,7 @@ fn json_output_stays_a_valid_array_across_a_failure_and_a_resume() {
     let out = run(&flaky.server.base_url(), &f, &[]);
     out.expect_code(6);
     let partial: Value = serde_json::from_str(&std::fs::read_to_string(&f.out).unwrap()).unwrap();
-    assert_eq!(partial.as_array().unwrap().len(), 4, "{}", out.describe());
+    out.same(&partial.as_array().unwrap().len(), &4);
 
     flaky.heal();
     let out = run(&flaky.server.base_url(), &f, &[]);
@@ -163,12 +158,7 @@ fn json_output_stays_a_valid_array_across_a_failure_and_a_resume() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        ids,
-        ["r1", "r2", "r3", "r4", "r5", "r6"],
-        "{}",
-        out.describe()
-    );
+    out.same(&ids, &["r1", "r2", "r3", "r4", "r5", "r6"]);
 }
 
 #[test]
@@ -189,12 +179,7 @@ fn bytes_written_after_the_last_save_are_cut_before_resuming() {
     out.expect_code(0);
     let rows = jsonl(&std::fs::read_to_string(&f.out).unwrap());
     let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(
-        ids,
-        ["r1", "r2", "r3", "r4", "r5", "r6"],
-        "{}",
-        out.describe()
-    );
+    out.same(&ids, &["r1", "r2", "r3", "r4", "r5", "r6"]);
 }
 
 #[test]
@@ -222,12 +207,7 @@ fn restart_ignores_the_checkpoint_and_starts_over() {
     flaky.heal();
     let out = run(&flaky.server.base_url(), &f, &["--restart"]);
     out.expect_code(0);
-    assert_eq!(
-        csv_ids(&f.out),
-        ["r1", "r2", "r3", "r4", "r5", "r6"],
-        "{}",
-        out.describe()
-    );
+    out.same(&csv_ids(&f.out), &["r1", "r2", "r3", "r4", "r5", "r6"]);
 }
 
 #[test]
@@ -264,10 +244,5 @@ fn a_failed_first_request_leaves_an_existing_output_alone() {
     std::fs::write(&f.out, "precious\n").unwrap();
     let out = run(&server.base_url(), &f, &[]);
     out.expect_code(4);
-    assert_eq!(
-        std::fs::read_to_string(&f.out).unwrap(),
-        "precious\n",
-        "{}",
-        out.describe()
-    );
+    out.same(&std::fs::read_to_string(&f.out).unwrap(), &"precious\n");
 }

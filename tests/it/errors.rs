@@ -134,7 +134,7 @@ fn a_cursor_equal_to_the_one_sent_stops_with_exit_7() {
     first.assert_calls(1);
     stuck.assert_calls(1);
     // Rows of the first page were written, and the hint says where to resume.
-    assert_eq!(run.jsonl().len(), 1, "{}", run.describe());
+    run.same(&run.jsonl().len(), &1);
     run.stderr_has("--last r1");
 }
 
@@ -176,7 +176,7 @@ fn failure_after_some_pages_keeps_json_valid_and_gives_the_resume_cursor() {
         .fails(6);
     let rows = run.json();
     run.check(rows.is_array(), "valid JSON array");
-    assert_eq!(rows.as_array().unwrap().len(), 2, "{}", run.describe());
+    run.same(&rows.as_array().unwrap().len(), &2);
     run.stderr_has("hint: 2 rows in 1 page were written")
         .stderr_has("--last r2");
 }

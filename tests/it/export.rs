@@ -77,7 +77,7 @@ fn follows_last_id_across_pages_until_absent() {
         .iter()
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(ids, ["r1", "r2", "r3", "r4"], "{}", run.describe());
+    run.same(&ids, &["r1", "r2", "r3", "r4"]);
     first.assert_calls(1);
     second.assert_calls(1);
     third.assert_calls(1);
@@ -104,16 +104,14 @@ fn empty_report_is_success_with_no_rows() {
         );
     });
     let run = results(&server.base_url(), "B1").args(["-f", "jsonl"]).ok();
-    assert_eq!(run.stdout(), "", "{}", run.describe());
+    run.same(&run.stdout(), &"");
     let run = results(&server.base_url(), "B1").args(["-f", "csv"]).ok();
-    assert_eq!(
-        run.stdout(),
-        "id,userIdentifierType,objectId,pulseId,error\n",
-        "{}",
-        run.describe()
+    run.same(
+        &run.stdout(),
+        &"id,userIdentifierType,objectId,pulseId,error\n",
     );
     let run = results(&server.base_url(), "B1").args(["-f", "json"]).ok();
-    assert_eq!(run.json(), json!([]), "{}", run.describe());
+    run.same(&run.json(), &json!([]));
 }
 
 #[test]
@@ -128,13 +126,8 @@ fn jsonl_passes_rows_through_with_unknown_fields_and_nothing_else() {
         then.status(200).json_body(page(rows.clone(), None));
     });
     let run = results(&server.base_url(), "B1").args(["-f", "jsonl"]).ok();
-    assert_eq!(run.stdout().lines().count(), 2, "{}", run.describe());
-    assert_eq!(
-        run.jsonl(),
-        rows.as_array().unwrap().clone(),
-        "{}",
-        run.describe()
-    );
+    run.same(&run.stdout().lines().count(), &2);
+    run.same(&run.jsonl(), &rows.as_array().unwrap().clone());
 }
 
 #[test]
@@ -144,12 +137,7 @@ fn json_is_one_valid_array_across_pages() {
     mock_page(&server, Some("r1"), page(json!([row("r2", "b")]), None));
     let run = results(&server.base_url(), "B1").args(["-f", "json"]).ok();
     let v: Value = run.json();
-    assert_eq!(
-        v,
-        json!([row("r1", "a"), row("r2", "b")]),
-        "{}",
-        run.describe()
-    );
+    run.same(&v, &json!([row("r1", "a"), row("r2", "b")]));
 }
 
 #[test]
@@ -174,25 +162,23 @@ fn csv_round_trips_commas_quotes_newlines_and_unicode() {
     let run = results(&server.base_url(), "B1").args(["-f", "csv"]).ok();
     let mut reader = csv::Reader::from_reader(run.stdout().as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(
-        header,
-        ["id", "userIdentifierType", "objectId", "pulseId", "error"],
-        "{}",
-        run.describe()
+    run.same(
+        &header,
+        &["id", "userIdentifierType", "objectId", "pulseId", "error"],
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(records.len(), nasty.len(), "{}", run.describe());
+    run.same(&records.len(), &nasty.len());
     for (i, (record, error)) in records.iter().zip(nasty).enumerate() {
-        assert_eq!(&record[0], format!("r{i}"), "{}", run.describe());
-        assert_eq!(&record[1], "object_id", "{}", run.describe());
-        assert_eq!(&record[2], format!("obj-r{i}"), "{}", run.describe());
+        run.same(&&record[0], &format!("r{i}"));
+        run.same(&&record[1], &"object_id");
+        run.same(&&record[2], &format!("obj-r{i}"));
         assert_eq!(
             &record[3],
             "",
             "null pulseId is an empty cell\n\n{}",
             run.describe()
         );
-        assert_eq!(&record[4], error, "{}", run.describe());
+        run.same(&&record[4], &error);
     }
 }
 
@@ -209,16 +195,11 @@ fn columns_pick_and_order_fields_and_no_header_drops_it() {
     let run = results(&server.base_url(), "B1")
         .args(["-f", "csv", "--columns", "error,extra,nosuch,objectId,id"])
         .ok();
-    assert_eq!(
-        run.stdout(),
-        "error,extra,nosuch,objectId,id\ne,7,,,r1\n",
-        "{}",
-        run.describe()
-    );
+    run.same(&run.stdout(), &"error,extra,nosuch,objectId,id\ne,7,,,r1\n");
     let run = results(&server.base_url(), "B1")
         .args(["-f", "csv", "--columns", "id", "--no-header"])
         .ok();
-    assert_eq!(run.stdout(), "r1\n", "{}", run.describe());
+    run.same(&run.stdout(), &"r1\n");
 }
 
 #[test]
@@ -236,7 +217,7 @@ fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
     let run = results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--max-rows", "2"])
         .ok();
-    assert_eq!(run.jsonl().len(), 2, "{}", run.describe());
+    run.same(&run.jsonl().len(), &2);
     run.stderr_has("--last r2");
     first.assert_calls(1);
     rest.assert_calls(0);
@@ -245,7 +226,7 @@ fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
     let run = results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--max-rows", "3", "-q"])
         .ok();
-    assert_eq!(run.jsonl().len(), 3, "{}", run.describe());
+    run.same(&run.jsonl().len(), &3);
     run.stderr_has("--last r3");
     rest.assert_calls(0);
 
@@ -253,7 +234,7 @@ fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
     let run = results(&server.base_url(), "B1")
         .args(["-f", "jsonl", "--last", "r3"])
         .ok();
-    assert_eq!(run.jsonl(), vec![row("r4", "d")], "{}", run.describe());
+    run.same(&run.jsonl(), &vec![row("r4", "d")]);
     rest.assert_calls(1);
 }
 
@@ -303,11 +284,9 @@ fn failed_run_leaves_an_existing_output_file_untouched() {
         .arg("-o")
         .arg(&path)
         .fails(6);
-    assert_eq!(
-        std::fs::read_to_string(&path).unwrap(),
-        "previous export\n",
-        "{}",
-        run.describe()
+    run.same(
+        &std::fs::read_to_string(&path).unwrap(),
+        &"previous export\n",
     );
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),
@@ -327,13 +306,8 @@ fn output_dash_is_stdout_not_a_file_named_dash() {
         .args(["-o", "-", "-f", "jsonl"])
         .current_dir(dir.path())
         .ok();
-    assert_eq!(run.jsonl(), vec![row("r1", "a")], "{}", run.describe());
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        0,
-        "{}",
-        run.describe()
-    );
+    run.same(&run.jsonl(), &vec![row("r1", "a")]);
+    run.same(&std::fs::read_dir(dir.path()).unwrap().count(), &0);
 }
 
 /// Make a named pipe in `dir` with `mkfifo`.
@@ -361,20 +335,10 @@ fn output_to_a_pipe_or_device_is_written_not_replaced() {
         .args(["-f", "jsonl", "-o"])
         .arg(&fifo)
         .ok();
-    assert_eq!(
-        jsonl(&reader.join().unwrap()),
-        vec![row("r1", "a")],
-        "{}",
-        run.describe()
-    );
+    run.same(&jsonl(&reader.join().unwrap()), &vec![row("r1", "a")]);
     let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
     run.check(kind.is_fifo(), "-o did not rename a file over the pipe");
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        1,
-        "{}",
-        run.describe()
-    );
+    run.same(&std::fs::read_dir(dir.path()).unwrap().count(), &1);
 }
 
 #[cfg(unix)]
@@ -389,18 +353,8 @@ fn output_to_dev_stdout_appends_to_what_the_shell_opened() {
     let url = server.base_url();
     let run = TestCommand::shell(line).arg(&url).arg(&log).ok();
     let lines = jsonl(&std::fs::read_to_string(&log).unwrap());
-    assert_eq!(
-        lines,
-        vec![json!({"kept": true}), row("r1", "a")],
-        "{}",
-        run.describe()
-    );
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        1,
-        "{}",
-        run.describe()
-    );
+    run.same(&lines, &vec![json!({"kept": true}), row("r1", "a")]);
+    run.same(&std::fs::read_dir(dir.path()).unwrap().count(), &1);
 }
 
 #[cfg(unix)]

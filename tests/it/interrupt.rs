@@ -148,12 +148,7 @@ fn sigint_leaves_an_existing_output_file_untouched() {
     child.signal("INT");
     let run = child.finish();
     run.expect_code(130);
-    assert_eq!(
-        std::fs::read_to_string(&path).unwrap(),
-        "previous\n",
-        "{}",
-        run.describe()
-    );
+    run.same(&std::fs::read_to_string(&path).unwrap(), &"previous\n");
     run.check(
         std::fs::read_dir(dir.path()).unwrap().count() == 1,
         "temporary file removed",

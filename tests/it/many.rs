@@ -64,12 +64,7 @@ fn rows_of_every_bulk_arrive_tagged_with_their_bulk() {
         ])
         .ok();
     let got = run.jsonl();
-    assert_eq!(
-        sorted(got.clone()),
-        sorted(expected(&cfg, &ids)),
-        "{}",
-        run.describe()
-    );
+    run.same(&sorted(got.clone()), &sorted(expected(&cfg, &ids)));
     // bulkId comes first in each line, and each bulk's rows keep their order.
     run.check(
         run.stdout().lines().all(|l| l.starts_with("{\"bulkId\":")),
@@ -82,7 +77,7 @@ fn rows_of_every_bulk_arrive_tagged_with_their_bulk() {
         .collect();
     let mut in_order = b.clone();
     in_order.sort();
-    assert_eq!(b, in_order, "{}", run.describe());
+    run.same(&b, &in_order);
     run.stderr_has("bulk bulk-b: 75 rows")
         .stderr_has("bulk bulk-c: 0 rows");
 }
@@ -103,13 +98,8 @@ fn csv_has_one_header_and_a_bulk_id_column() {
         .records()
         .map(|r| r.unwrap()[0].to_string())
         .collect();
-    assert_eq!(bulks.len(), 305, "{}", run.describe());
-    assert_eq!(
-        bulks.iter().filter(|b| *b == "bulk-b").count(),
-        75,
-        "{}",
-        run.describe()
-    );
+    run.same(&bulks.len(), &305);
+    run.same(&bulks.iter().filter(|b| *b == "bulk-b").count(), &75);
 }
 
 #[test]
@@ -131,12 +121,7 @@ fn a_failing_bulk_keeps_the_others_and_the_exit_code_is_the_worst() {
         run.code() == Some(5),
         "exit 5: 428 (5) is worse than 404 (4)",
     );
-    assert_eq!(
-        sorted(run.jsonl()),
-        sorted(expected(&cfg, &ids)),
-        "{}",
-        run.describe()
-    );
+    run.same(&sorted(run.jsonl()), &sorted(expected(&cfg, &ids)));
     run.stderr_has("bulk no-such-bulk: failed after 0 rows (exit 4)")
         .stderr_has(&format!(
             "bulk {}: failed after 0 rows (exit 5)",

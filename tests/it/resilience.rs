@@ -96,14 +96,14 @@ fn gives_up_after_the_configured_retries() {
     let server = Scripted::start(vec![Reply::new(503, "{}")]);
     let run = export(&server, &["--retries", "2"]);
     run.expect_code(6);
-    assert_eq!(server.requests().len(), 3, "{}", run.describe());
+    run.same(&server.requests().len(), &3);
     run.stderr_has("gave up after 2 retries");
 
     let server = Scripted::start(vec![Reply::new(503, "{}"), ok_page()]);
     let run = export(&server, &["--retries", "0"]);
     // --retries 0 disables retrying.
     run.expect_code(6);
-    assert_eq!(server.requests().len(), 1, "{}", run.describe());
+    run.same(&server.requests().len(), &1);
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn a_200_that_is_not_json_is_retried() {
     let server = Scripted::start(vec![Reply::new(200, "<html>proxy error</html>"), ok_page()]);
     let run = export(&server, &[]);
     run.expect_code(0).stderr_has("after invalid JSON");
-    assert_eq!(run.jsonl().len(), 2, "{}", run.describe());
+    run.same(&run.jsonl().len(), &2);
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn a_body_cut_short_and_a_dropped_connection_are_retried() {
     let server = Scripted::start(vec![ok_page().cut_short(), Reply::hang_up(), ok_page()]);
     let run = export(&server, &[]);
     run.expect_code(0);
-    assert_eq!(server.requests().len(), 3, "{}", run.describe());
+    run.same(&server.requests().len(), &3);
     assert_eq!(
         run.jsonl().len(),
         2,
@@ -152,7 +152,7 @@ fn retries_resend_the_same_cursor() {
         requests.len() > 2 && requests[1].contains("last=r1") && requests[2].contains("last=r1"),
         format_args!("the retry resends last=r1: {requests:?}"),
     );
-    assert_eq!(run.jsonl().len(), 2, "{}", run.describe());
+    run.same(&run.jsonl().len(), &2);
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn without_wait_an_unfinished_bulk_is_exit_5_suggesting_wait() {
     let server = Scripted::start(vec![Reply::new(428, "{}"), ok_page()]);
     let run = export(&server, &[]);
     run.expect_code(5).stderr_has("--wait");
-    assert_eq!(server.requests().len(), 1, "{}", run.describe());
+    run.same(&server.requests().len(), &1);
 }
 
 #[test]
@@ -174,8 +174,8 @@ fn wait_polls_until_the_bulk_is_finished_without_using_retries() {
     ]);
     let run = export(&server, &["--wait", "--retries", "0"]);
     run.expect_code(0);
-    assert_eq!(server.requests().len(), 4, "{}", run.describe());
-    assert_eq!(run.jsonl().len(), 2, "{}", run.describe());
+    run.same(&server.requests().len(), &4);
+    run.same(&run.jsonl().len(), &2);
     run.stderr_has("has finished");
 }
 

@@ -17,7 +17,7 @@ fn small_pages_export_exactly_the_sandbox_rows() {
         .args(["--page-size", "7", "-f", "jsonl"])
         .ok();
     let got = run.jsonl();
-    assert_eq!(got.len(), expected.len(), "{}", run.describe());
+    run.same(&got.len(), &expected.len());
     let ids: std::collections::HashSet<&str> =
         got.iter().map(|r| r["id"].as_str().unwrap()).collect();
     run.check(ids.len() == got.len(), "no duplicates");
@@ -27,7 +27,7 @@ fn small_pages_export_exactly_the_sandbox_rows() {
         "same rows, same order, same fields\n{}",
         run.describe()
     );
-    assert_eq!(server.hits(), 2_500_u64.div_ceil(7), "{}", run.describe());
+    run.same(&server.hits(), &2_500_u64.div_ceil(7));
 }
 
 #[test]
@@ -39,7 +39,7 @@ fn failed_only_exports_only_rows_with_errors() {
     let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--page-size", "50", "--failed-only", "-f", "jsonl"])
         .ok();
-    assert_eq!(run.jsonl(), expected, "{}", run.describe());
+    run.same(&run.jsonl(), &expected);
 }
 
 #[test]
@@ -52,7 +52,7 @@ fn csv_from_the_sandbox_parses_back_to_its_rows() {
         .ok();
     let mut reader = csv::Reader::from_reader(run.stdout().as_bytes());
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(records.len(), expected.len(), "{}", run.describe());
+    run.same(&records.len(), &expected.len());
     let text = |v: &Value| v.as_str().unwrap_or("").to_string();
     for (record, row) in records.iter().zip(&expected) {
         let fields = ["id", "userIdentifierType", "objectId", "pulseId", "error"];
@@ -148,10 +148,8 @@ fn compressed_responses_are_asked_for_and_decoded() {
     let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["-f", "jsonl", "--page-size", "100"])
         .ok();
-    assert_eq!(
-        run.jsonl(),
-        sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false),
-        "{}",
-        run.describe()
+    run.same(
+        &run.jsonl(),
+        &sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false),
     );
 }

@@ -81,7 +81,7 @@ fn token_file_is_read_and_trimmed() {
         .args(["-f", "jsonl", "--token-file"])
         .arg(&path)
         .ok();
-    assert_eq!(run.jsonl().len(), 1, "{}", run.describe());
+    run.same(&run.jsonl().len(), &1);
 }
 
 #[test]
@@ -112,12 +112,7 @@ fn token_on_the_command_line_warns_and_env_does_not() {
     let server = ok_server();
     let run = bare(&server.base_url(), "B1").args(["--token", TOKEN]).ok();
     run.stderr_has("warning: --token is visible to other users");
-    assert_eq!(
-        run.stderr().matches("warning").count(),
-        1,
-        "{}",
-        run.describe()
-    );
+    run.same(&run.stderr().matches("warning").count(), &1);
     assert_no_token(&run);
 
     results(&server.base_url(), "B1")

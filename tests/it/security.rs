@@ -119,15 +119,10 @@ fn data_formats_keep_the_exact_bytes() {
             .json_body(page(json!([row("r1", nasty)]), None));
     });
     let run = results(&server.base_url(), "B1").args(["-f", "jsonl"]).ok();
-    assert_eq!(run.jsonl()[0]["error"], nasty, "{}", run.describe());
+    run.same(&run.jsonl()[0]["error"], &nasty);
     let run = results(&server.base_url(), "B1").args(["-f", "csv"]).ok();
     let mut reader = csv::Reader::from_reader(run.stdout().as_bytes());
-    assert_eq!(
-        &reader.records().next().unwrap().unwrap()[4],
-        nasty,
-        "{}",
-        run.describe()
-    );
+    run.same(&&reader.records().next().unwrap().unwrap()[4], &nasty);
 }
 
 #[test]
@@ -145,9 +140,9 @@ fn csv_safe_neutralises_spreadsheet_formulas() {
         .ok();
     let mut reader = csv::Reader::from_reader(run.stdout().as_bytes());
     let record = reader.records().next().unwrap().unwrap();
-    assert_eq!(&record[4], "'=cmd|' /C calc'!A0", "{}", run.describe());
-    assert_eq!(&record[2], "'+1", "{}", run.describe());
-    assert_eq!(&record[3], "'@x", "{}", run.describe());
+    run.same(&&record[4], &"'=cmd|' /C calc'!A0");
+    run.same(&&record[2], &"'+1");
+    run.same(&&record[3], &"'@x");
     let run = results(&server.base_url(), "B1").args(["-f", "csv"]).ok();
     run.check(
         run.stdout().contains(",=cmd|"),

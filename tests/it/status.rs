@@ -19,7 +19,7 @@ fn status_of_one_bulk_matches_the_server() {
     .env("DRUID_TOKEN", TOKEN)
     .ok();
     let expected = sandbox::expected_status(&cfg, sandbox::PROCESSING_BULK_ID).unwrap();
-    assert_eq!(run.jsonl(), vec![expected.clone()], "{}", run.describe());
+    run.same(&run.jsonl(), &vec![expected.clone()]);
     assert_eq!(expected["status"], "processing");
 }
 
@@ -31,29 +31,17 @@ fn status_of_all_bulks_as_csv_and_table() {
         .env("DRUID_TOKEN", TOKEN)
         .ok();
     let mut reader = csv::Reader::from_reader(run.stdout().as_bytes());
-    assert_eq!(
-        reader.headers().unwrap(),
-        vec!["bulkId", "status", "createdAt", "updatedAt"],
-        "{}",
-        run.describe()
+    run.same(
+        &reader.headers().unwrap(),
+        &vec!["bulkId", "status", "createdAt", "updatedAt"],
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    assert_eq!(records.len(), cfg.bulks.len(), "{}", run.describe());
+    run.same(&records.len(), &cfg.bulks.len());
     for (record, bulk) in records.iter().zip(&cfg.bulks) {
         let expected: Value = sandbox::expected_status(&cfg, &bulk.id).unwrap();
-        assert_eq!(&record[0], bulk.id, "{}", run.describe());
-        assert_eq!(
-            &record[1],
-            expected["status"].as_str().unwrap(),
-            "{}",
-            run.describe()
-        );
-        assert_eq!(
-            &record[2],
-            expected["createdAt"].as_str().unwrap(),
-            "{}",
-            run.describe()
-        );
+        run.same(&&record[0], &bulk.id);
+        run.same(&&record[1], &expected["status"].as_str().unwrap());
+        run.same(&&record[2], &expected["createdAt"].as_str().unwrap());
     }
     let run = druid_bulk([
         "status",

@@ -68,9 +68,9 @@ fn summary_counts_match_the_sandbox_rows() {
         .ok();
     let summary = run.jsonl();
     let errors: Vec<&Value> = summary.iter().filter(|r| r["kind"] == "error").collect();
-    assert_eq!(errors.len(), counts.len(), "{}", run.describe());
-    assert_eq!(errors[0]["value"], top.as_str(), "{}", run.describe());
-    assert_eq!(errors[0]["count"], *top_count, "{}", run.describe());
+    run.same(&errors.len(), &counts.len());
+    run.same(&errors[0]["value"], &top.as_str());
+    run.same(&errors[0]["count"], top_count);
     for e in &errors {
         assert_eq!(
             e["count"],
@@ -92,13 +92,13 @@ fn summary_counts_match_the_sandbox_rows() {
         .filter(|r| r["kind"] == "userIdentifierType")
         .map(|r| r["count"].as_u64().unwrap())
         .sum();
-    assert_eq!(types, 400, "{}", run.describe());
+    run.same(&types, &400);
 
     // --summary: rows on stdout as usual, the summary table on stderr.
     let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--summary", "-f", "jsonl"])
         .ok();
-    assert_eq!(run.jsonl().len(), 400, "{}", run.describe());
+    run.same(&run.jsonl().len(), &400);
     let with_error = rows.iter().filter(|r| r.get("error").is_some()).count();
     run.stderr_has(&format!(
         "400 rows, {with_error} with an error, {} distinct errors",

@@ -332,6 +332,19 @@ impl Run {
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n\n{}", self.describe()))
     }
 
+    /// `assert_eq!(actual, expected)` that also prints the whole run.
+    #[track_caller]
+    pub fn same<A, B>(&self, actual: &A, expected: &B) -> &Run
+    where
+        A: PartialEq<B> + std::fmt::Debug + ?Sized,
+        B: std::fmt::Debug + ?Sized,
+    {
+        self.check(
+            actual == expected,
+            format_args!("expected {expected:#?}\n     got {actual:#?}"),
+        )
+    }
+
     #[track_caller]
     pub fn stdout_has(&self, needle: &str) -> &Run {
         self.check(
