@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, OutputFormat};
+use crate::config::Config;
 use crate::exit::{usage, Failure};
+use crate::output::Format;
 
 /// Bumped when the file's meaning changes.
 const VERSION: u32 = 1;
@@ -41,12 +42,12 @@ pub struct Checkpoint {
     pub complete: bool,
 }
 
-fn format_name(format: OutputFormat) -> &'static str {
+fn format_name(format: Format) -> &'static str {
     match format {
-        OutputFormat::Table => "table",
-        OutputFormat::Csv => "csv",
-        OutputFormat::Jsonl => "jsonl",
-        OutputFormat::Json => "json",
+        Format::Table => "table",
+        Format::Csv => "csv",
+        Format::Jsonl => "jsonl",
+        Format::Json => "json",
     }
 }
 
@@ -59,7 +60,7 @@ impl Checkpoint {
             output: std::path::absolute(output)?,
             format: format_name(cfg.format).to_string(),
             failed_only: cfg.failed_only,
-            columns: if cfg.format == OutputFormat::Csv {
+            columns: if cfg.format == Format::Csv {
                 cfg.columns.clone()
             } else {
                 Vec::new()

@@ -160,8 +160,8 @@ pub struct ConnArgs {
 #[derive(Debug, Args)]
 pub struct FetchArgs {
     /// Output format; `auto` picks from -o's extension, else `table` on a terminal and `jsonl` when piped.
-    #[arg(short = 'f', long, value_enum, value_name = "FORMAT", default_value_t = Format::Auto)]
-    pub format: Format,
+    #[arg(short = 'f', long, value_enum, value_name = "FORMAT", default_value_t = FormatChoice::Auto)]
+    pub format: FormatChoice,
 
     /// Write to this file instead of stdout (replaced only when the export succeeds;
     /// '-' is stdout).
@@ -274,8 +274,8 @@ pub struct StatusArgs {
     pub conn: ConnArgs,
 
     /// Output format; `auto` is `table` on a terminal and `jsonl` when piped.
-    #[arg(short = 'f', long, value_enum, value_name = "FORMAT", default_value_t = Format::Auto)]
-    pub format: Format,
+    #[arg(short = 'f', long, value_enum, value_name = "FORMAT", default_value_t = FormatChoice::Auto)]
+    pub format: FormatChoice,
 
     /// Columns for csv and table, comma separated (e.g. bulkId,status).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
@@ -343,7 +343,7 @@ pub struct SandboxArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum FormatChoice {
     Auto,
     Table,
     Csv,

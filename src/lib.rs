@@ -7,15 +7,15 @@ pub mod api;
 pub mod checkpoint;
 pub mod cli;
 pub mod config;
+pub mod destination;
 pub mod exit;
+pub mod export;
 pub mod output;
 pub mod paginate;
 pub mod retry;
-pub mod run;
 pub mod sandbox;
 pub mod sanitize;
 pub mod signal;
-pub mod sink;
 pub mod status;
 pub mod summary;
 pub mod ui;
@@ -27,8 +27,9 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use secrecy::SecretString;
 
+use crate::api::Connection;
 use crate::cli::{Cli, Command, DemoArgs, SandboxArgs};
-use crate::config::{Config, Connection, TokenOrigin};
+use crate::config::{Config, TokenOrigin};
 use crate::exit::{exit_code, is_broken_pipe, Failure};
 use crate::ui::Verbosity;
 
@@ -118,8 +119,8 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 fn export(config: &Config) -> Result<i32> {
-    let summary = runtime()?.block_on(run::export(config))?;
-    run::report(config, &summary);
+    let summary = runtime()?.block_on(export::export(config))?;
+    export::report(config, &summary);
     if let Some(worst) = summary.worst_failure() {
         return Ok(worst.code());
     }

@@ -20,7 +20,7 @@ pub const COLUMNS: [&str; 4] = ["bulkId", "status", "createdAt", "updatedAt"];
 
 /// Fetch and print the status of `bulk_id`, or of every bulk.
 pub async fn show(cfg: &Config, bulk_id: Option<&str>) -> Result<()> {
-    let api = Arc::new(Api::for_config(cfg)?);
+    let api = Arc::new(Api::new(cfg.conn.clone(), cfg.timeout, cfg.lang.clone())?);
     let body = fetch(&api, cfg, bulk_id).await?;
     let rows = status_rows(&body).ok_or_else(|| {
         Failure::new(

@@ -11,14 +11,14 @@ use crate::sanitize;
 
 /// Counts gathered during an export.
 #[derive(Debug, Default)]
-pub struct Stats {
+pub struct Counts {
     pub rows: u64,
     pub with_error: u64,
     errors: HashMap<String, u64>,
     types: BTreeMap<String, u64>,
 }
 
-impl Stats {
+impl Counts {
     /// Count one row.
     pub fn add(&mut self, row: &Row<'_>) {
         self.rows += 1;
@@ -113,8 +113,8 @@ mod tests {
     use super::*;
     use serde_json::value::RawValue;
 
-    fn stats(rows: &[&str]) -> Stats {
-        let mut stats = Stats::default();
+    fn stats(rows: &[&str]) -> Counts {
+        let mut stats = Counts::default();
         for r in rows {
             let raw = RawValue::from_string(r.to_string()).unwrap();
             stats.add(&Row::parse(raw.get()).unwrap());

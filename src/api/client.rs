@@ -6,7 +6,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Result;
 use bytes::Bytes;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{
     HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, LOCATION,
     RETRY_AFTER,
@@ -15,19 +14,13 @@ use secrecy::ExposeSecret;
 use url::Url;
 
 use super::error::{redirect_failure, status_failure, Asked};
-use super::token::Tokens;
-use crate::config::Connection;
+use super::routes;
+use super::token::{Auth, Tokens};
 use crate::exit::{Class, Failure};
 use crate::retry::parse_retry_after;
 use crate::ui;
 
 /// Characters kept as-is in a path segment (RFC 3986 unreserved).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
 /// A page body larger than this is refused rather than held in memory.
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
@@ -56,6 +49,14 @@ impl PageQuery<'_> {
         }
         parts.join(", ")
     }
+}
+
+/// Where the API is and how to authenticate.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// Base URL, path prefix kept, no trailing slash.
+    pub endpoint: Url,
+    pub auth: Auth,
 }
 
 /// The API client.
@@ -113,11 +114,6 @@ impl Api {
             .unwrap_or_default()
     }
 
-    /// The client for a checked config.
-    pub fn for_config(cfg: &crate::config::Config) -> Result<Api> {
-        Api::new(cfg.conn.clone(), cfg.timeout, cfg.lang.clone())
-    }
-
     /// Whether a rejected token can be replaced (client credentials).
     pub fn can_renew_token(&self) -> bool {
         self.tokens.can_renew()
@@ -154,15 +150,11 @@ impl Api {
     /// status, or every bulk's.
     pub async fn fetch_status(&self, bulk_id: Option<&str>) -> Result<Bytes, FetchError> {
         let mut url = self.endpoint.clone();
-        let mut path = format!(
-            "{}/activityid/v1/user/bulk",
+        let route = bulk_id.map_or_else(|| routes::BULKS.to_string(), routes::bulk);
+        url.set_path(&format!(
+            "{}{route}",
             self.endpoint.path().trim_end_matches('/')
-        );
-        if let Some(id) = bulk_id {
-            path.push('/');
-            path.extend(utf8_percent_encode(id, SEGMENT));
-        }
-        url.set_path(&path);
+        ));
         self.get(url, bulk_id.unwrap_or("(all bulks)"), String::new())
             .await
     }
@@ -312,9 +304,9 @@ pub(super) async fn read_capped(
 fn results_url(endpoint: &Url, bulk_id: &str, query: &PageQuery<'_>) -> Url {
     let mut url = endpoint.clone();
     let path = format!(
-        "{}/activityid/v1/user/bulk/{}/results",
+        "{}{}",
         endpoint.path().trim_end_matches('/'),
-        utf8_percent_encode(bulk_id, SEGMENT)
+        routes::results(bulk_id)
     );
     url.set_path(&path);
     {

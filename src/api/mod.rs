@@ -3,9 +3,10 @@
 
 mod client;
 mod error;
+pub mod routes;
 pub mod token;
 pub mod wire;
 
-pub use client::{Api, FetchError, PageQuery, MAX_BODY};
+pub use client::{Api, Connection, FetchError, PageQuery, MAX_BODY};
 pub use error::server_message;
 pub use token::{Auth, ClientCredentials};

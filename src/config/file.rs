@@ -223,7 +223,7 @@ fn parse_profile(
         }
     }
     if let Some(f) = profile.format.as_deref() {
-        if <crate::cli::Format as clap::ValueEnum>::from_str(f, false).is_err() {
+        if <crate::cli::FormatChoice as clap::ValueEnum>::from_str(f, false).is_err() {
             let what = format!("`format` {f:?} is not one of auto, table, csv, jsonl, json");
             return Err(bad(what, "fix or remove that key"));
         }

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Result;
-use url::Url;
 
 mod auth;
 pub mod file;
@@ -18,9 +17,10 @@ mod values;
 
 pub use auth::is_loopback;
 
-use crate::api::Auth;
+use crate::api::Connection;
 use crate::cli::{ConnArgs, FetchArgs};
 use crate::exit::usage;
+use crate::output::Format;
 use crate::retry::RetryPolicy;
 
 /// Columns written by csv and table when `--columns` is not given.
@@ -32,23 +32,6 @@ pub const MAX_PAGE_SIZE: u32 = 10_000;
 /// Largest `--retries` accepted.
 pub const MAX_RETRIES: u32 = 100;
 
-/// A concrete output format (what `auto` resolved to).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputFormat {
-    Table,
-    Csv,
-    Jsonl,
-    Json,
-}
-
-/// Where the API is and how to authenticate.
-#[derive(Debug, Clone)]
-pub struct Connection {
-    /// Base URL, path prefix kept, no trailing slash.
-    pub endpoint: Url,
-    pub auth: Auth,
-}
-
 /// Everything a `results` run needs, checked.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -57,7 +40,7 @@ pub struct Config {
     pub bulk_ids: Vec<String>,
     /// How many bulks to fetch at once.
     pub concurrency: usize,
-    pub format: OutputFormat,
+    pub format: Format,
     pub output: Option<PathBuf>,
     pub page_size: u32,
     pub last: Option<String>,

@@ -7,7 +7,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, ValueEnum};
 
 use super::file::Profile;
-use crate::cli::{ConnArgs, FetchArgs, Format};
+use crate::cli::{ConnArgs, FetchArgs, FormatChoice};
 use crate::exit::Failure;
 
 /// Whether the user set `id` (by flag or environment), as opposed to a default.
@@ -63,7 +63,7 @@ pub fn apply_fetch(profile: &Profile, matches: &ArgMatches, fetch: &mut FetchArg
     }
     if let (false, Some(f)) = (given(matches, "format"), &profile.format) {
         // The file's loader already refused any other name.
-        fetch.format = Format::from_str(f, false).map_err(Failure::usage)?;
+        fetch.format = FormatChoice::from_str(f, false).map_err(Failure::usage)?;
     }
     Ok(())
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::Result;
 use url::Url;
 
-use super::{OutputFormat, DEFAULT_COLUMNS};
-use crate::cli::Format;
+use super::{Format, DEFAULT_COLUMNS};
+use crate::cli::FormatChoice;
 use crate::exit::{usage, Failure};
 
 /// Most bulks fetched at once.
@@ -86,18 +86,18 @@ pub(super) fn check_output(output: &Path) -> Result<()> {
 pub(super) fn check_checkpoint(
     checkpoint: &Path,
     output: Option<&Path>,
-    format: OutputFormat,
+    format: Format,
 ) -> Result<()> {
     let Some(output) = output else {
         return usage("--checkpoint needs -o PATH: progress is saved for a file, not for stdout");
     };
-    if format == OutputFormat::Table {
+    if format == Format::Table {
         return usage("--checkpoint works with csv, jsonl or json output, not table");
     }
     if std::path::absolute(checkpoint).ok() == std::path::absolute(output).ok() {
         return usage("--checkpoint and -o must be different files");
     }
-    if crate::sink::is_stream(output) {
+    if crate::destination::is_stream(output) {
         return usage(format!(
             "--checkpoint needs -o to be a regular file; {} is a device, a pipe or a system path, \
              which cannot be resumed",
@@ -194,23 +194,23 @@ pub fn parse_duration(flag: &str, raw: &str) -> Result<Duration> {
 }
 
 /// `auto` picks from the output file's extension, else by whether stdout is a terminal.
-pub fn resolve_format(format: Format, output: Option<&Path>, stdout_tty: bool) -> OutputFormat {
+pub fn resolve_format(format: FormatChoice, output: Option<&Path>, stdout_tty: bool) -> Format {
     match format {
-        Format::Table => OutputFormat::Table,
-        Format::Csv => OutputFormat::Csv,
-        Format::Jsonl => OutputFormat::Jsonl,
-        Format::Json => OutputFormat::Json,
-        Format::Auto => {
+        FormatChoice::Table => Format::Table,
+        FormatChoice::Csv => Format::Csv,
+        FormatChoice::Jsonl => Format::Jsonl,
+        FormatChoice::Json => Format::Json,
+        FormatChoice::Auto => {
             let ext = output
                 .and_then(Path::extension)
                 .and_then(|e| e.to_str())
                 .map(str::to_ascii_lowercase);
             match ext.as_deref() {
-                Some("csv") => OutputFormat::Csv,
-                Some("jsonl" | "ndjson") => OutputFormat::Jsonl,
-                Some("json") => OutputFormat::Json,
-                _ if output.is_none() && stdout_tty => OutputFormat::Table,
-                _ => OutputFormat::Jsonl,
+                Some("csv") => Format::Csv,
+                Some("jsonl" | "ndjson") => Format::Jsonl,
+                Some("json") => Format::Json,
+                _ if output.is_none() && stdout_tty => Format::Table,
+                _ => Format::Jsonl,
             }
         }
     }
@@ -236,30 +236,30 @@ mod tests {
     fn auto_format_follows_extension_then_terminal() {
         let p = |s: &str| Some(Path::new(s).to_path_buf());
         assert_eq!(
-            resolve_format(Format::Auto, p("a.CSV").as_deref(), true),
-            OutputFormat::Csv
+            resolve_format(FormatChoice::Auto, p("a.CSV").as_deref(), true),
+            Format::Csv
         );
         assert_eq!(
-            resolve_format(Format::Auto, p("a.ndjson").as_deref(), true),
-            OutputFormat::Jsonl
+            resolve_format(FormatChoice::Auto, p("a.ndjson").as_deref(), true),
+            Format::Jsonl
         );
         assert_eq!(
-            resolve_format(Format::Auto, p("a.json").as_deref(), false),
-            OutputFormat::Json
+            resolve_format(FormatChoice::Auto, p("a.json").as_deref(), false),
+            Format::Json
         );
         assert_eq!(
-            resolve_format(Format::Auto, p("a.txt").as_deref(), true),
-            OutputFormat::Jsonl
+            resolve_format(FormatChoice::Auto, p("a.txt").as_deref(), true),
+            Format::Jsonl
         );
         assert_eq!(
-            resolve_format(Format::Auto, None, true),
-            OutputFormat::Table
+            resolve_format(FormatChoice::Auto, None, true),
+            Format::Table
         );
         assert_eq!(
-            resolve_format(Format::Auto, None, false),
-            OutputFormat::Jsonl
+            resolve_format(FormatChoice::Auto, None, false),
+            Format::Jsonl
         );
-        assert_eq!(resolve_format(Format::Csv, None, true), OutputFormat::Csv);
+        assert_eq!(resolve_format(FormatChoice::Csv, None, true), Format::Csv);
     }
 
     #[test]
@@ -305,7 +305,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.csv");
         let code = |r: Result<()>| r.map_err(|e| crate::exit::exit_code(&e)).err();
-        let ckpt = |c: &Path, o: &Path| check_checkpoint(c, Some(o), OutputFormat::Csv);
+        let ckpt = |c: &Path, o: &Path| check_checkpoint(c, Some(o), Format::Csv);
         assert_eq!(code(ckpt(&dir.path().join("c.json"), &out)), None);
         assert_eq!(code(ckpt(dir.path(), &out)), Some(2), "a directory");
         assert_eq!(code(ckpt(&out, &out)), Some(2), "the output itself");

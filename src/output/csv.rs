@@ -71,13 +71,13 @@ impl<W: Write> RowWriter for CsvWriter<W> {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::OutputFormat;
     use crate::output::test_support::{layout, render};
+    use crate::output::Format;
 
     #[test]
     fn header_then_quoted_records() {
         let out = render(
-            OutputFormat::Csv,
+            Format::Csv,
             layout(&["id", "error", "objectId"], true),
             &[
                 &[r#"{"id":"1","error":"a, \"b\"\nc","objectId":null}"#],
@@ -90,7 +90,7 @@ mod tests {
     #[test]
     fn no_header_and_unknown_columns() {
         let out = render(
-            OutputFormat::Csv,
+            Format::Csv,
             layout(&["nope", "id"], false),
             &[&[r#"{"id":"1"}"#]],
         );
@@ -105,7 +105,7 @@ mod tests {
         ];
         let mut l = layout(&["id", "error", "n", "at"], false);
         l.csv_safe = true;
-        let out = render(OutputFormat::Csv, l, &[rows]);
+        let out = render(Format::Csv, l, &[rows]);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader(out.as_bytes());
@@ -119,7 +119,7 @@ mod tests {
         );
         assert_eq!(cells[1], ["'\tx", "'\rcmd", "ok", "a=b"]);
         let plain = render(
-            OutputFormat::Csv,
+            Format::Csv,
             layout(&["error"], false),
             &[&[r#"{"error":"=1+1"}"#]],
         );
@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn empty_report_is_just_the_header() {
-        let out = render(OutputFormat::Csv, layout(&["id"], true), &[]);
+        let out = render(Format::Csv, layout(&["id"], true), &[]);
         assert_eq!(out, "id\n");
     }
 }

@@ -76,15 +76,15 @@ impl<W: Write> RowWriter for JsonArrayWriter<W> {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::OutputFormat;
     use crate::output::test_support::{layout, render};
+    use crate::output::Format;
 
     const PRETTY: &str = "{\n \"id\": \"1\",\n \"x\": {\"k\": 1.0}\n}";
 
     #[test]
     fn jsonl_keeps_rows_as_received_one_per_line() {
         let out = render(
-            OutputFormat::Jsonl,
+            Format::Jsonl,
             layout(&[], true),
             &[
                 &[r#"{"id":"1","extra":[1,2],"n":1.0}"#, PRETTY],
@@ -100,14 +100,14 @@ mod tests {
     #[test]
     fn json_array_is_valid_across_pages_and_when_empty() {
         let out = render(
-            OutputFormat::Json,
+            Format::Json,
             layout(&[], true),
             &[&[r#"{"id":"1"}"#, PRETTY], &[], &[r#"{"id":"3"}"#]],
         );
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v.as_array().unwrap().len(), 3);
         assert_eq!(v[1]["x"]["k"], 1.0);
-        assert_eq!(render(OutputFormat::Json, layout(&[], true), &[]), "[]\n");
+        assert_eq!(render(Format::Json, layout(&[], true), &[]), "[]\n");
     }
 
     #[test]
@@ -116,7 +116,7 @@ mod tests {
         let raw = serde_json::value::RawValue::from_string(r#"{"id":"2"}"#.into()).unwrap();
         let mut out = b"[\n{\"id\":\"1\"}".to_vec();
         {
-            let mut w = writer(OutputFormat::Json, &mut out, layout(&[], true));
+            let mut w = writer(Format::Json, &mut out, layout(&[], true));
             w.resume_after(1);
             w.row(&Row::parse(raw.get()).unwrap()).unwrap();
             w.finish().unwrap();

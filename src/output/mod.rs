@@ -13,7 +13,15 @@ pub use self::csv::CsvWriter;
 pub use self::json::{JsonArrayWriter, JsonLinesWriter};
 pub use self::row::Row;
 pub use self::table::TableWriter;
-use crate::config::OutputFormat;
+
+/// A concrete output format (what `--format auto` resolved to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Jsonl,
+    Json,
+}
 
 /// Streams rows out in one format. Calls come as `begin`, then for each page
 /// `row`… and `end_page`, then `finish` (also after a failed page, so the
@@ -46,15 +54,15 @@ pub struct Layout {
 
 /// The writer for a format.
 pub fn writer<'w, W: Write + 'w>(
-    format: OutputFormat,
+    format: Format,
     out: W,
     layout: Layout,
 ) -> Box<dyn RowWriter + 'w> {
     match format {
-        OutputFormat::Csv => Box::new(CsvWriter::new(out, layout)),
-        OutputFormat::Jsonl => Box::new(JsonLinesWriter::new(out)),
-        OutputFormat::Json => Box::new(JsonArrayWriter::new(out)),
-        OutputFormat::Table => Box::new(TableWriter::new(out, layout)),
+        Format::Csv => Box::new(CsvWriter::new(out, layout)),
+        Format::Jsonl => Box::new(JsonLinesWriter::new(out)),
+        Format::Json => Box::new(JsonArrayWriter::new(out)),
+        Format::Table => Box::new(TableWriter::new(out, layout)),
     }
 }
 
@@ -110,7 +118,7 @@ pub(crate) mod test_support {
     use serde_json::value::RawValue;
 
     /// Run a writer over pages of raw rows and return what it wrote.
-    pub fn render(format: OutputFormat, layout: Layout, pages: &[&[&str]]) -> String {
+    pub fn render(format: Format, layout: Layout, pages: &[&[&str]]) -> String {
         let raws: Vec<Vec<Box<RawValue>>> = pages
             .iter()
             .map(|p| {

@@ -198,13 +198,13 @@ impl<W: Write> RowWriter for TableWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::OutputFormat;
     use crate::output::test_support::{layout, render};
+    use crate::output::Format;
 
     #[test]
     fn pages_line_up_under_one_header() {
         let out = render(
-            OutputFormat::Table,
+            Format::Table,
             layout(&["id", "error"], true),
             &[
                 &[r#"{"id":"1","error":"short"}"#],
@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn control_characters_are_cleaned_and_newlines_flattened() {
         let out = render(
-            OutputFormat::Table,
+            Format::Table,
             layout(&["error"], false),
             &[&[r#"{"error":"a\u001b[2Jb\nc"}"#]],
         );
@@ -235,9 +235,9 @@ mod tests {
     fn color_makes_the_header_bold_and_only_then() {
         let row: &[&str] = &[r#"{"id":"1"}"#];
         let mut l = layout(&["id"], true);
-        assert!(!render(OutputFormat::Table, l.clone(), &[row]).contains('\u{1b}'));
+        assert!(!render(Format::Table, l.clone(), &[row]).contains('\u{1b}'));
         l.color = true;
-        let out = render(OutputFormat::Table, l, &[row]);
+        let out = render(Format::Table, l, &[row]);
         assert!(out.starts_with("\u{1b}[1mid"), "{out:?}");
     }
 
@@ -277,7 +277,7 @@ mod tests {
         l.width = Some(30);
         let long = "word ".repeat(20);
         let row = format!(r#"{{"id":"1","error":"{long}"}}"#);
-        let out = render(OutputFormat::Table, l, &[&[row.as_str()]]);
+        let out = render(Format::Table, l, &[&[row.as_str()]]);
         assert!(out.lines().count() > 1);
         assert!(out.lines().all(|line| line.width() <= 30), "{out}");
     }

@@ -7,14 +7,14 @@ use crate::config::{Config, SummaryMode};
 use crate::exit::{Class, Failure};
 use crate::ui;
 
-use super::Summary;
+use super::Outcome;
 
 /// Add what to do next to a failure: run again with the checkpoint, resume
 /// stdout with `--last`, or know that `-o` was left untouched.
 pub fn with_next_step(
     err: anyhow::Error,
     cfg: &Config,
-    summary: &Summary,
+    summary: &Outcome,
     atomic: bool,
 ) -> anyhow::Error {
     let written = match summary.pages {
@@ -66,7 +66,7 @@ pub fn with_next_step(
 /// Tell people how an export ended, on stderr (nothing with `--quiet`,
 /// except what a script needs: the resume cursor of a `--max-rows` stop, a
 /// failed bulk, and the `--summary` table that was asked for).
-pub fn report(cfg: &Config, summary: &Summary) {
+pub fn report(cfg: &Config, summary: &Outcome) {
     if let Some(done) = &summary.already_complete {
         ui::info(format_args!(
             "the export of bulk {} into {} is already complete ({}); pass --restart to export it again",

@@ -17,7 +17,7 @@ use tempfile::TempPath;
 
 use crate::exit::usage;
 
-/// Output buffer size: large writes, few syscalls.
+/// Destination buffer size: large writes, few syscalls.
 const BUFFER: usize = 256 * 1024;
 
 /// The byte stream rows are written into.
@@ -104,8 +104,8 @@ impl FileHandle {
 }
 
 /// An opened output.
-pub struct Output {
-    pub sink: BufWriter<Sink>,
+pub struct Destination {
+    pub out: BufWriter<Sink>,
     /// For file outputs.
     pub file: Option<FileHandle>,
     /// For `-o` without `--checkpoint`: the temporary file and its destination.
@@ -150,21 +150,21 @@ fn file_sink(file: File, start: u64, dest: &Path) -> io::Result<(BufWriter<Sink>
     Ok((Sink::new(target, dest), handle))
 }
 
-impl Output {
+impl Destination {
     /// Rows to stdout.
-    pub fn stdout() -> Output {
-        Output {
-            sink: Sink::new(Target::Stdout(io::stdout()), Path::new("stdout")),
+    pub fn stdout() -> Destination {
+        Destination {
+            out: Sink::new(Target::Stdout(io::stdout()), Path::new("stdout")),
             file: None,
             pending: None,
         }
     }
 
     /// Rows for `-o dest` without `--checkpoint`. A regular file (new, or
-    /// reached through a symlink) is replaced only by [`Output::commit`]; a
+    /// reached through a symlink) is replaced only by [`Destination::commit`]; a
     /// device or pipe is written directly, since renaming a file over
     /// `/dev/null` or a FIFO would destroy it.
-    pub fn to_path(dest: &Path) -> Result<Output> {
+    pub fn to_path(dest: &Path) -> Result<Destination> {
         if is_stream(dest) {
             // Appending: through /dev/stdout to a file opened with `>>`,
             // what the file already holds stays.
@@ -172,21 +172,21 @@ impl Output {
                 .append(true)
                 .open(dest)
                 .with_context(|| format!("cannot open -o {}", dest.display()))?;
-            return Ok(Output {
-                sink: Sink::new(Target::Stream(file), dest),
+            return Ok(Destination {
+                out: Sink::new(Target::Stream(file), dest),
                 file: None,
                 pending: None,
             });
         }
         let keep = std::fs::metadata(dest).ok().map(|m| m.permissions());
-        Output::replace(&link_target(dest), keep)
+        Destination::replace(&link_target(dest), keep)
     }
 
     /// Rows to a temporary file beside `dest`, renamed over it by
-    /// [`Output::commit`]. It gets `keep`'s permissions (those of the file it
+    /// [`Destination::commit`]. It gets `keep`'s permissions (those of the file it
     /// replaces), or those of any new file (0666 less the umask), never the
     /// owner-only mode temporary files are made with.
-    fn replace(dest: &Path, keep: Option<std::fs::Permissions>) -> Result<Output> {
+    fn replace(dest: &Path, keep: Option<std::fs::Permissions>) -> Result<Destination> {
         let dir = match dest.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -210,9 +210,9 @@ impl Output {
                 .with_context(|| format!("cannot set permissions on {}", temp.path().display()))?;
         }
         let (file, temp) = temp.into_parts();
-        let (sink, handle) = file_sink(file, 0, dest)?;
-        Ok(Output {
-            sink,
+        let (out, handle) = file_sink(file, 0, dest)?;
+        Ok(Destination {
+            out,
             file: Some(handle),
             pending: Some((temp, dest.to_path_buf())),
         })
@@ -220,7 +220,7 @@ impl Output {
 
     /// Rows into `path` itself, from byte `start` on (0 for a fresh export).
     /// Nothing is cut until [`FileHandle::cut_to_start`].
-    pub fn continue_at(path: &Path, start: u64) -> Result<Output> {
+    pub fn continue_at(path: &Path, start: u64) -> Result<Destination> {
         let mut file = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -236,9 +236,9 @@ impl Output {
             ));
         }
         file.seek(SeekFrom::Start(start))?;
-        let (sink, handle) = file_sink(file, start, path)?;
-        Ok(Output {
-            sink,
+        let (out, handle) = file_sink(file, start, path)?;
+        Ok(Destination {
+            out,
             file: Some(handle),
             pending: None,
         })
@@ -246,7 +246,7 @@ impl Output {
 
     /// Flush everything; move a temporary file into place.
     pub fn commit(self) -> Result<()> {
-        let sink = self.sink.into_inner().map_err(|e| e.into_error())?;
+        let sink = self.out.into_inner().map_err(|e| e.into_error())?;
         if let Some(file) = &self.file {
             file.sync()?;
         }
@@ -274,9 +274,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("out.csv");
         std::fs::write(&dest, "old\n").unwrap();
-        let mut out = Output::to_path(&dest).unwrap();
-        out.sink.write_all(b"new\n").unwrap();
-        out.sink.flush().unwrap();
+        let mut out = Destination::to_path(&dest).unwrap();
+        out.out.write_all(b"new\n").unwrap();
+        out.out.flush().unwrap();
         assert_eq!(std::fs::read_to_string(&dest).unwrap(), "old\n");
         out.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&dest).unwrap(), "new\n");
@@ -287,8 +287,8 @@ mod tests {
     fn dropping_an_uncommitted_replacement_removes_the_temporary_file() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("out.csv");
-        let mut out = Output::to_path(&dest).unwrap();
-        out.sink.write_all(b"partial").unwrap();
+        let mut out = Destination::to_path(&dest).unwrap();
+        out.out.write_all(b"partial").unwrap();
         drop(out);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
@@ -298,11 +298,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.jsonl");
         std::fs::write(&path, "{\"a\":1}\n{\"half").unwrap();
-        let mut out = Output::continue_at(&path, 8).unwrap();
+        let mut out = Destination::continue_at(&path, 8).unwrap();
         let handle = out.file.clone().unwrap();
         handle.cut_to_start().unwrap();
-        out.sink.write_all(b"{\"b\":2}\n").unwrap();
-        out.sink.flush().unwrap();
+        out.out.write_all(b"{\"b\":2}\n").unwrap();
+        out.out.flush().unwrap();
         assert_eq!(handle.end_offset(), 16);
         out.commit().unwrap();
         assert_eq!(
@@ -316,7 +316,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
         std::fs::write(&path, "id\n").unwrap();
-        let err = Output::continue_at(&path, 100).err().unwrap();
+        let err = Destination::continue_at(&path, 100).err().unwrap();
         assert_eq!(crate::exit::exit_code(&err), 2);
     }
 
@@ -330,8 +330,8 @@ mod tests {
         std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
         let link = dir.path().join("latest.csv");
         std::os::unix::fs::symlink(&target, &link).unwrap();
-        let mut out = Output::to_path(&link).unwrap();
-        out.sink.write_all(b"new\n").unwrap();
+        let mut out = Destination::to_path(&link).unwrap();
+        out.out.write_all(b"new\n").unwrap();
         out.commit().unwrap();
         assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new\n");
@@ -342,8 +342,8 @@ mod tests {
         let dangling = dir.path().join("next.csv");
         std::os::unix::fs::symlink("sub/../later.csv", &dangling).unwrap();
         std::fs::create_dir(dir.path().join("sub")).unwrap();
-        let mut out = Output::to_path(&dangling).unwrap();
-        out.sink.write_all(b"later\n").unwrap();
+        let mut out = Destination::to_path(&dangling).unwrap();
+        out.out.write_all(b"later\n").unwrap();
         out.commit().unwrap();
         assert!(std::fs::symlink_metadata(&dangling).unwrap().is_symlink());
         let later = dir.path().join("later.csv");
@@ -362,10 +362,10 @@ mod tests {
             let fifo = fifo.clone();
             std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
         };
-        let mut out = Output::to_path(&fifo).unwrap();
+        let mut out = Destination::to_path(&fifo).unwrap();
         assert!(!out.is_atomic());
         assert!(out.file.is_none());
-        out.sink.write_all(b"rows\n").unwrap();
+        out.out.write_all(b"rows\n").unwrap();
         out.commit().unwrap();
         assert_eq!(reader.join().unwrap(), "rows\n");
         let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();

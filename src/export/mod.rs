@@ -18,19 +18,19 @@ pub use report::report;
 use crate::api::Api;
 use crate::checkpoint::Checkpoint;
 use crate::config::{Config, SummaryMode};
+use crate::destination::{Destination, FileHandle};
 use crate::exit::{is_broken_pipe, Class, Failure};
 use crate::output::{self, Layout};
 use crate::paginate::{Paginator, Plan};
 use crate::retry::Clock;
 use crate::signal::Interrupts;
-use crate::sink::{FileHandle, Output};
-use crate::summary::Stats;
+use crate::summary::Counts;
 use crate::ui;
-use write::{Run, Saved};
+use write::{PageWriter, Saved};
 
 /// What an export did.
 #[derive(Debug, Default)]
-pub struct Summary {
+pub struct Outcome {
     /// Rows and pages written by this run.
     pub rows: u64,
     pub pages: u64,
@@ -46,7 +46,7 @@ pub struct Summary {
     /// With several bulks: how each one went.
     pub bulks: Vec<BulkOutcome>,
     /// With `--summary`/`--summary-only`: the counts.
-    pub stats: Option<Stats>,
+    pub stats: Option<Counts>,
 }
 
 /// One bulk's share of a many-bulk export.
@@ -59,7 +59,7 @@ pub struct BulkOutcome {
     pub failure: Option<Failure>,
 }
 
-impl Summary {
+impl Outcome {
     /// The worst failure class among the bulks, if any failed.
     pub fn worst_failure(&self) -> Option<Class> {
         self.bulks
@@ -70,31 +70,31 @@ impl Summary {
 }
 
 /// Fetch every page of every bulk in `cfg` and write it out.
-pub async fn export(cfg: &Config) -> Result<Summary> {
+pub async fn export(cfg: &Config) -> Result<Outcome> {
     let started = Instant::now();
     let mut interrupts = Interrupts::listen()?;
     let mut saved = load_checkpoint(cfg)?;
     if let Some(s) = saved.as_ref().filter(|s| s.state.complete) {
-        return Ok(Summary {
+        return Ok(Outcome {
             rows: s.state.rows,
             complete: true,
             already_complete: Some(s.state.clone()),
-            ..Summary::default()
+            ..Outcome::default()
         });
     }
     let mut output = match (&cfg.output, &saved) {
-        (Some(path), Some(s)) => Output::continue_at(path, s.state.output_bytes)?,
-        (Some(path), None) => Output::to_path(path)?,
-        (None, _) => Output::stdout(),
+        (Some(path), Some(s)) => Destination::continue_at(path, s.state.output_bytes)?,
+        (Some(path), None) => Destination::to_path(path)?,
+        (None, _) => Destination::stdout(),
     };
     if let Some(s) = saved.as_ref().filter(|s| s.state.pages > 0) {
         ui::info(report::resuming(&s.state, &s.path));
     }
-    let api = Arc::new(Api::for_config(cfg)?);
+    let api = Arc::new(Api::new(cfg.conn.clone(), cfg.timeout, cfg.lang.clone())?);
     let start = saved
         .as_ref()
         .map_or(cfg.last.clone(), |s| s.state.cursor.clone());
-    let mut summary = Summary {
+    let mut summary = Outcome {
         resume: start.clone(),
         resumed_rows: saved
             .as_ref()
@@ -108,7 +108,7 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
                 ..BulkOutcome::default()
             })
             .collect(),
-        ..Summary::default()
+        ..Outcome::default()
     };
     // One page in flight per running bulk, and at most one waiting each.
     let (tx, mut pages) = mpsc::channel(cfg.concurrency.max(1));
@@ -132,7 +132,7 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
         })
         .collect();
     drop(tx);
-    let mut stats = Stats::default();
+    let mut stats = Counts::default();
     let bulk_json: Vec<_> = cfg
         .bulk_ids
         .iter()
@@ -151,11 +151,11 @@ pub async fn export(cfg: &Config) -> Result<Summary> {
             csv_safe: cfg.csv_safe,
             color: cfg.color,
         };
-        let mut writer = output::writer(cfg.format, &mut output.sink, layout);
+        let mut writer = output::writer(cfg.format, &mut output.out, layout);
         if let Some(s) = &saved {
             writer.resume_after(s.state.rows);
         }
-        let mut run = Run {
+        let mut run = PageWriter {
             cfg,
             writer: writer.as_mut(),
             file: file.as_ref(),

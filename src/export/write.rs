@@ -9,13 +9,13 @@ use serde_json::value::RawValue;
 
 use crate::checkpoint::Checkpoint;
 use crate::config::{Config, SummaryMode};
+use crate::destination::FileHandle;
 use crate::exit::{is_broken_pipe, Class, Failure};
 use crate::output::{Row, RowWriter};
 use crate::paginate::Page;
-use crate::sink::FileHandle;
-use crate::summary::Stats;
+use crate::summary::Counts;
 
-use super::Summary;
+use super::Outcome;
 
 /// A checkpoint being kept up to date.
 pub struct Saved {
@@ -27,20 +27,20 @@ pub struct Saved {
 }
 
 /// One run's writing state.
-pub struct Run<'a, 'w> {
+pub struct PageWriter<'a, 'w> {
     pub cfg: &'a Config,
     pub writer: &'a mut (dyn RowWriter + 'w),
     pub file: Option<&'a FileHandle>,
     pub saved: Option<&'a mut Saved>,
-    pub summary: &'a mut Summary,
-    pub stats: &'a mut Stats,
+    pub summary: &'a mut Outcome,
+    pub stats: &'a mut Counts,
     /// Each bulk id as a JSON string, for the `bulkId` field.
     pub bulk_json: &'a [Box<RawValue>],
     /// Whether the output already holds its beginning (a header, `[`).
     pub begun: bool,
 }
 
-impl Run<'_, '_> {
+impl PageWriter<'_, '_> {
     /// Write one whole page of bulk `index`; `Ok(false)` when the export
     /// should stop here (`--max-rows`, or the last page of a single bulk).
     pub fn page(&mut self, index: usize, page: &Page) -> Result<bool> {
