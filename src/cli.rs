@@ -69,8 +69,10 @@ pub enum Command {
         druid-bulk status -f csv > bulks.csv  # every bulk")]
     Status(StatusArgs),
     /// Run `results` against a built-in sandbox API: shows a real export with no setup.
+    #[cfg(feature = "sandbox")]
     Demo(DemoArgs),
     /// Run a local DruID-compatible fake API in the foreground.
+    #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
     /// Print a shell completion script to stdout.
     #[command(

@@ -13,6 +13,7 @@ pub mod export;
 pub mod output;
 pub mod paginate;
 pub mod retry;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod sanitize;
 pub mod signal;
@@ -25,12 +26,12 @@ use std::io::Write;
 use anyhow::Result;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
-use secrecy::SecretString;
 
-use crate::api::Connection;
-use crate::cli::{Cli, Command, DemoArgs, SandboxArgs};
+use crate::cli::{Cli, Command};
+#[cfg(feature = "sandbox")]
+use crate::cli::{DemoArgs, SandboxArgs};
 use crate::config::{Config, TokenOrigin};
-use crate::exit::{exit_code, is_broken_pipe, Failure};
+use crate::exit::{exit_code, is_broken_pipe};
 use crate::ui::Verbosity;
 
 /// Parse the command line, run it, and return the process exit code.
@@ -53,6 +54,7 @@ fn verbosity(command: &Command) -> Verbosity {
     let req = match command {
         Command::Results(args) => &args.fetch.req,
         Command::Status(args) => &args.req,
+        #[cfg(feature = "sandbox")]
         Command::Demo(args) => &args.fetch.req,
         _ => return Verbosity::Normal,
     };
@@ -86,7 +88,9 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<i32> {
             }
             status(&args, token_origin(sub))
         }
+        #[cfg(feature = "sandbox")]
         Command::Demo(args) => demo(&args),
+        #[cfg(feature = "sandbox")]
         Command::Sandbox(args) => serve_sandbox(&args),
         Command::Completions { shell } => {
             let mut out = std::io::stdout().lock();
@@ -163,7 +167,10 @@ fn status(args: &cli::StatusArgs, origin: Option<TokenOrigin>) -> Result<i32> {
 }
 
 /// `results` against an in-process sandbox on a free loopback port.
+#[cfg(feature = "sandbox")]
 fn demo(args: &DemoArgs) -> Result<i32> {
+    use crate::api::Connection;
+    use secrecy::SecretString;
     let cfg = sandbox::SandboxConfig::new(args.rows);
     let bulk_id = cfg.main_bulk_id().to_string();
     let token = cfg.token.clone();
@@ -181,7 +188,9 @@ fn demo(args: &DemoArgs) -> Result<i32> {
 }
 
 /// Run the sandbox in the foreground until Ctrl-C.
+#[cfg(feature = "sandbox")]
 fn serve_sandbox(args: &SandboxArgs) -> Result<i32> {
+    use crate::exit::Failure;
     let mut cfg = sandbox::SandboxConfig::new(args.rows);
     if let Some(id) = &args.bulk_id {
         config::check_bulk_id(id)?;
