@@ -117,7 +117,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__demo)
-            opts="-f -o -q -v -h --rows --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --quiet --verbose --retry-max-time --wait --checkpoint --restart --color --config --profile --help"
+            opts="-f -o -q -v -h --rows --format --columns --no-header --output --limit --page-size --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -133,6 +133,10 @@ _druid__bulk() {
                     ;;
                 -f)
                     COMPREPLY=($(compgen -W "auto table csv jsonl json" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -163,7 +167,11 @@ _druid__bulk() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --columns)
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -180,14 +188,6 @@ _druid__bulk() {
                     return 0
                     ;;
                 --retry-max-time)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --wait)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --checkpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -349,7 +349,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__results)
-            opts="-e -f -o -q -v -h --bulk-ids-from --concurrency --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --output --limit --page-size --after --last --failed-only --max-rows --columns --no-header --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --quiet --verbose --retry-max-time --wait --checkpoint --restart --color --config --profile --help"
+            opts="-e -f -o -q -v -h --bulk-ids-from --concurrency --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --columns --no-header --output --limit --page-size --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -399,6 +399,10 @@ _druid__bulk() {
                     COMPREPLY=($(compgen -W "auto table csv jsonl json" -- "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -427,7 +431,11 @@ _druid__bulk() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --columns)
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -444,14 +452,6 @@ _druid__bulk() {
                     return 0
                     ;;
                 --retry-max-time)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --wait)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --checkpoint)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -537,7 +537,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__status)
-            opts="-e -f -q -v -h --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --columns --no-header --lang --timeout --retries --quiet --verbose --color --config --profile --help"
+            opts="-e -f -q -v -h --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --columns --no-header --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -592,6 +592,10 @@ _druid__bulk() {
                     return 0
                     ;;
                 --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-max-time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

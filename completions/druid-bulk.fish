@@ -39,60 +39,61 @@ complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "completions" 
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "man" -d 'Print a roff man page to stdout'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l bulk-ids-from -d 'Read more bulk ids from a file, one a line (\'-\' reads stdin; blank lines and # comments skipped)' -r -F
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l concurrency -d 'With several bulks: how many to fetch at once' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l concurrency -d 'With several bulks: how many to fetch at once [default: 4]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s e -l endpoint -d 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l token-file -d 'Read the app token from a file (\'-\' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN' -r -F
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l token -d 'App token. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l token -d 'App token; without it, DRUID_TOKEN is read. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l auth-url -d 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l client-id -d 'Client id for the client-credentials flow' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l client-secret-file -d 'Read the client secret from a file (\'-\' reads stdin); or set DRUID_CLIENT_SECRET' -r -F
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped' -r -f -a "auto\t''
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped [default: auto]' -r -f -a "auto\t''
 table\t''
 csv\t''
 jsonl\t''
 json\t''"
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; \'-\' is stdout)' -r -F
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l max-rows -d 'Stop after N rows and print the --last value that resumes right after them' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l timeout -d 'Per-request timeout (e.g. 30s, 2m)' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l retry-max-time -d 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l checkpoint -d 'Save progress here after every page; the same command run again resumes from it. Needs -o' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l timeout -d 'Per-request timeout (e.g. 30s, 2m) [default: 60s]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables [default: 4]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l retry-max-time -d 'Stop retrying a request once this much time has passed since its first attempt (e.g. 10m) [default: 5m]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l summary -d 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l summary-only -d 'Print only that summary, on stdout, in the chosen --format (no rows)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l fail-on-rows -d 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s e -l endpoint -d 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l token-file -d 'Read the app token from a file (\'-\' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN' -r -F
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l token -d 'App token. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l token -d 'App token; without it, DRUID_TOKEN is read. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l auth-url -d 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l client-id -d 'Client id for the client-credentials flow' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l client-secret-file -d 'Read the client secret from a file (\'-\' reads stdin); or set DRUID_CLIENT_SECRET' -r -F
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s f -l format -d 'Output format; `auto` is `table` on a terminal and `jsonl` when piped' -r -f -a "auto\t''
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped [default: auto]' -r -f -a "auto\t''
 table\t''
 csv\t''
 jsonl\t''
 json\t''"
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l columns -d 'Columns for csv and table, comma separated (e.g. bulkId,status)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l timeout -d 'Per-request timeout (e.g. 30s, 2m)' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l timeout -d 'Per-request timeout (e.g. 30s, 2m) [default: 60s]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables [default: 4]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l retry-max-time -d 'Stop retrying a request once this much time has passed since its first attempt (e.g. 10m) [default: 5m]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -104,36 +105,36 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s q -l qu
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l rows -d 'Rows in the sandbox bulk' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped' -r -f -a "auto\t''
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped [default: auto]' -r -f -a "auto\t''
 table\t''
 csv\t''
 jsonl\t''
 json\t''"
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; \'-\' is stdout)' -r -F
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l max-rows -d 'Stop after N rows and print the --last value that resumes right after them' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l timeout -d 'Per-request timeout (e.g. 30s, 2m)' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l retry-max-time -d 'Stop retrying a page once this much time has passed since its first attempt (e.g. 10m)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l checkpoint -d 'Save progress here after every page; the same command run again resumes from it. Needs -o' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l timeout -d 'Per-request timeout (e.g. 30s, 2m) [default: 60s]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables [default: 4]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l retry-max-time -d 'Stop retrying a request once this much time has passed since its first attempt (e.g. 10m) [default: 5m]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l summary -d 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l summary-only -d 'Print only that summary, on stdout, in the chosen --format (no rows)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l fail-on-rows -d 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l addr -d 'Address to listen on' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l rows -d 'Rows in the main bulk' -r

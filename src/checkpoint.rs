@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
 use crate::exit::{usage, Failure};
 use crate::output::Format;
+use crate::settings::{Export, Output};
 
 /// Bumped when the file's meaning changes.
 const VERSION: u32 = 1;
@@ -53,19 +53,20 @@ fn format_name(format: Format) -> &'static str {
 
 impl Checkpoint {
     /// A fresh checkpoint for this run's settings (nothing written yet).
-    pub fn start(cfg: &Config, output: &Path) -> Result<Checkpoint> {
+    pub fn start(export: &Export, output: &Output) -> Result<Checkpoint> {
+        let path = output.path.as_deref().unwrap_or(Path::new(""));
         Ok(Checkpoint {
             version: VERSION,
-            bulk_id: cfg.bulk_id().to_string(),
-            output: std::path::absolute(output)?,
-            format: format_name(cfg.format).to_string(),
-            failed_only: cfg.failed_only,
-            columns: if cfg.format == Format::Csv {
-                cfg.columns.clone()
+            bulk_id: export.bulk_id().to_string(),
+            output: std::path::absolute(path)?,
+            format: format_name(output.format).to_string(),
+            failed_only: export.failed_only,
+            columns: if output.format == Format::Csv {
+                output.layout.columns.clone()
             } else {
                 Vec::new()
             },
-            cursor: cfg.last.clone(),
+            cursor: export.last.clone(),
             rows: 0,
             pages: 0,
             output_bytes: 0,

@@ -3,7 +3,8 @@
 //! House rules: every option has an explicit `long`, value names are upper
 //! case, help text says what the option does and gives an example where it
 //! helps, and secret-bearing env vars are declared with `hide_env_values`.
-//! Values are only parsed here; `config.rs` checks them and builds a `Config`.
+//! Values are only parsed here; `settings/` layers them over the environment,
+//! a config profile and the defaults, and checks them.
 
 use std::path::PathBuf;
 
@@ -30,6 +31,16 @@ fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
                   TERM=dumb turns off colour and the progress line."
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
     /// When to colour the table header and the error/warning labels (`auto`: on a terminal,
     /// unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it).
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
@@ -42,9 +53,6 @@ pub struct Cli {
     /// Profile of the config file to use (e.g. --profile staging).
     #[arg(long, global = true, value_name = "NAME", env = "DRUID_PROFILE")]
     pub profile: Option<String>,
-
-    #[command(subcommand)]
-    pub command: Command,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -98,15 +106,21 @@ pub struct ResultsArgs {
     #[arg(long, value_name = "PATH")]
     pub bulk_ids_from: Option<PathBuf>,
 
-    /// With several bulks: how many to fetch at once.
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub concurrency: usize,
+    /// With several bulks: how many to fetch at once [default: 4].
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
 
     #[command(flatten)]
     pub conn: ConnArgs,
 
     #[command(flatten)]
-    pub fetch: FetchArgs,
+    pub format: FormatArgs,
+
+    #[command(flatten)]
+    pub export: ExportArgs,
+
+    #[command(flatten)]
+    pub request: RequestArgs,
 }
 
 /// Where the API is and how to authenticate.
@@ -121,15 +135,9 @@ pub struct ConnArgs {
     #[arg(long, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
 
-    /// App token. Prefer --token-file or DRUID_TOKEN: other users can read argv.
-    /// Client credentials, when all given, win over a token.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "DRUID_TOKEN",
-        hide_env_values = true,
-        value_parser = parse_secret
-    )]
+    /// App token; without it, DRUID_TOKEN is read. Prefer --token-file or DRUID_TOKEN:
+    /// other users can read argv. Client credentials, when all given, win over a token.
+    #[arg(long, value_name = "TOKEN", value_parser = parse_secret)]
     pub token: Option<SecretString>,
 
     /// Auth server for the client-credentials flow (POST {URL}/oauth2/token),
@@ -148,36 +156,36 @@ pub struct ConnArgs {
     /// Allow plain http:// to a host that is not this machine (the token travels in clear).
     #[arg(long)]
     pub allow_insecure_http: bool,
-
-    /// Name of an environment variable holding the app token (from a config profile).
-    #[arg(skip)]
-    pub token_env: Option<String>,
-
-    /// Name of an environment variable holding the client secret (from a config profile).
-    #[arg(skip)]
-    pub client_secret_env: Option<String>,
 }
 
-/// Options shared by `results` and `demo`: what to fetch and how to write it.
+/// How rows are laid out, for every command that prints rows.
 #[derive(Debug, Args)]
-pub struct FetchArgs {
-    /// Output format; `auto` picks from -o's extension, else `table` on a terminal and `jsonl` when piped.
-    #[arg(short = 'f', long, value_enum, value_name = "FORMAT", default_value_t = FormatChoice::Auto)]
-    pub format: FormatChoice,
+pub struct FormatArgs {
+    /// Output format; `auto` picks from -o's extension, else `table` on a terminal and `jsonl`
+    /// when piped [default: auto].
+    #[arg(short = 'f', long, value_enum, value_name = "FORMAT")]
+    pub format: Option<FormatChoice>,
 
+    /// Columns for csv and table, comma separated; any field name works (e.g. id,error).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub columns: Option<Vec<String>>,
+
+    /// Leave out the header line of csv and table output.
+    #[arg(long)]
+    pub no_header: bool,
+}
+
+/// What an export fetches, where it writes, and how it ends (`results` and `demo`).
+#[derive(Debug, Args)]
+pub struct ExportArgs {
     /// Write to this file instead of stdout (replaced only when the export succeeds;
     /// '-' is stdout).
     #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
-    /// Rows per request, sent as `limit` (1-10000).
-    #[arg(
-        long,
-        visible_alias = "limit",
-        value_name = "N",
-        default_value_t = 1000
-    )]
-    pub page_size: u32,
+    /// Rows per request, sent as `limit` (1-10000) [default: 1000].
+    #[arg(long, visible_alias = "limit", value_name = "N")]
+    pub page_size: Option<u32>,
 
     /// Start after this cursor (a row id or a printed resume cursor), sent as `last`.
     #[arg(long, visible_alias = "after", value_name = "CURSOR")]
@@ -190,14 +198,6 @@ pub struct FetchArgs {
     /// Stop after N rows and print the --last value that resumes right after them.
     #[arg(long, value_name = "N")]
     pub max_rows: Option<u64>,
-
-    /// Columns for csv and table, comma separated; any field name works (e.g. id,error).
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub columns: Option<Vec<String>>,
-
-    /// Leave out the header line of csv and table output.
-    #[arg(long)]
-    pub no_header: bool,
 
     /// In csv, prefix cells starting with = + - @ tab or CR with ' so spreadsheets do not run them.
     #[arg(long)]
@@ -215,13 +215,6 @@ pub struct FetchArgs {
     /// Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`).
     #[arg(long)]
     pub fail_on_rows: bool,
-
-    #[command(flatten)]
-    pub req: RequestArgs,
-
-    /// Stop retrying a page once this much time has passed since its first attempt (e.g. 10m).
-    #[arg(long, value_name = "DURATION", default_value = "5m")]
-    pub retry_max_time: String,
 
     /// If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h).
     #[arg(
@@ -243,19 +236,25 @@ pub struct FetchArgs {
 }
 
 /// How each request is made and reported, for every command that calls the API.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Args)]
 pub struct RequestArgs {
     /// Locale for server messages, sent as Accept-Language (e.g. es-ES).
     #[arg(long, value_name = "LOCALE")]
     pub lang: Option<String>,
 
-    /// Per-request timeout (e.g. 30s, 2m).
-    #[arg(long, value_name = "DURATION", default_value = "60s")]
-    pub timeout: String,
+    /// Per-request timeout (e.g. 30s, 2m) [default: 60s].
+    #[arg(long, value_name = "DURATION")]
+    pub timeout: Option<String>,
 
-    /// Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables.
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub retries: u32,
+    /// Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables
+    /// [default: 4].
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+
+    /// Stop retrying a request once this much time has passed since its first attempt
+    /// (e.g. 10m) [default: 5m].
+    #[arg(long, value_name = "DURATION")]
+    pub retry_max_time: Option<String>,
 
     /// Print nothing on stderr but errors.
     #[arg(short = 'q', long, conflicts_with = "verbose")]
@@ -275,20 +274,11 @@ pub struct StatusArgs {
     #[command(flatten)]
     pub conn: ConnArgs,
 
-    /// Output format; `auto` is `table` on a terminal and `jsonl` when piped.
-    #[arg(short = 'f', long, value_enum, value_name = "FORMAT", default_value_t = FormatChoice::Auto)]
-    pub format: FormatChoice,
-
-    /// Columns for csv and table, comma separated (e.g. bulkId,status).
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub columns: Option<Vec<String>>,
-
-    /// Leave out the header line of csv and table output.
-    #[arg(long)]
-    pub no_header: bool,
+    #[command(flatten)]
+    pub format: FormatArgs,
 
     #[command(flatten)]
-    pub req: RequestArgs,
+    pub request: RequestArgs,
 }
 
 #[derive(Debug, Args)]
@@ -298,7 +288,13 @@ pub struct DemoArgs {
     pub rows: u64,
 
     #[command(flatten)]
-    pub fetch: FetchArgs,
+    pub format: FormatArgs,
+
+    #[command(flatten)]
+    pub export: ExportArgs,
+
+    #[command(flatten)]
+    pub request: RequestArgs,
 }
 
 #[derive(Debug, Args)]
@@ -344,8 +340,9 @@ pub struct SandboxArgs {
     pub compress: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum FormatChoice {
+    #[default]
     Auto,
     Table,
     Csv,

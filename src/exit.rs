@@ -46,6 +46,13 @@ impl Class {
     }
 }
 
+impl Class {
+    /// The process exit status for this class.
+    pub fn exit_code(self) -> std::process::ExitCode {
+        std::process::ExitCode::from(u8::try_from(self.code()).unwrap_or(1))
+    }
+}
+
 /// An error with a class and a message meant for people.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]

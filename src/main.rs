@@ -1,5 +1,5 @@
 //! Entry point: parse, run, exit with the code the run earned.
 
-fn main() {
-    std::process::exit(druid_bulk::main_entry());
+fn main() -> std::process::ExitCode {
+    druid_bulk::main()
 }

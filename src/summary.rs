@@ -9,6 +9,19 @@ use serde_json::{json, Value};
 use crate::output::Row;
 use crate::sanitize;
 
+/// What `--summary` / `--summary-only` asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Off,
+    /// Rows as usual, then a summary table on stderr.
+    Stderr,
+    /// Only the summary, on stdout, in the chosen format.
+    Only,
+}
+
+/// The columns of `--summary-only` rows.
+pub const COLUMNS: [&str; 3] = ["kind", "value", "count"];
+
 /// Counts gathered during an export.
 #[derive(Debug, Default)]
 pub struct Counts {

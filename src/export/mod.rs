@@ -11,22 +11,24 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use serde_json::value::RawValue;
 use tokio::sync::{mpsc, Semaphore};
+use tokio::task::JoinHandle;
 
 pub use report::report;
 
 use crate::api::Api;
 use crate::checkpoint::Checkpoint;
-use crate::config::{Config, SummaryMode};
 use crate::destination::{Destination, FileHandle};
 use crate::exit::{is_broken_pipe, Class, Failure};
-use crate::output::{self, Layout};
-use crate::paginate::{Paginator, Plan};
+use crate::output::{self, RowWriter};
+use crate::paginate::{Page, Paginator, Plan};
 use crate::retry::Clock;
+use crate::settings::{Export, Output, Results};
 use crate::signal::Interrupts;
-use crate::summary::Counts;
+use crate::summary::{self, Counts};
 use crate::ui;
-use write::{PageWriter, Saved};
+use write::Saved;
 
 /// What an export did.
 #[derive(Debug, Default)]
@@ -46,7 +48,7 @@ pub struct Outcome {
     /// With several bulks: how each one went.
     pub bulks: Vec<BulkOutcome>,
     /// With `--summary`/`--summary-only`: the counts.
-    pub stats: Option<Counts>,
+    pub counts: Option<Counts>,
 }
 
 /// One bulk's share of a many-bulk export.
@@ -69,163 +71,203 @@ impl Outcome {
     }
 }
 
-/// Fetch every page of every bulk in `cfg` and write it out.
-pub async fn export(cfg: &Config) -> Result<Outcome> {
-    let started = Instant::now();
-    let mut interrupts = Interrupts::listen()?;
-    let mut saved = load_checkpoint(cfg)?;
-    if let Some(s) = saved.as_ref().filter(|s| s.state.complete) {
-        return Ok(Outcome {
-            rows: s.state.rows,
-            complete: true,
-            already_complete: Some(s.state.clone()),
-            ..Outcome::default()
-        });
-    }
-    let mut output = match (&cfg.output, &saved) {
-        (Some(path), Some(s)) => Destination::continue_at(path, s.state.output_bytes)?,
-        (Some(path), None) => Destination::to_path(path)?,
-        (None, _) => Destination::stdout(),
-    };
-    if let Some(s) = saved.as_ref().filter(|s| s.state.pages > 0) {
-        ui::info(report::resuming(&s.state, &s.path));
-    }
-    let api = Arc::new(Api::new(cfg.conn.clone(), cfg.timeout, cfg.lang.clone())?);
-    let start = saved
-        .as_ref()
-        .map_or(cfg.last.clone(), |s| s.state.cursor.clone());
-    let mut summary = Outcome {
-        resume: start.clone(),
-        resumed_rows: saved
-            .as_ref()
-            .filter(|s| s.state.pages > 0)
-            .map(|s| s.state.rows),
-        bulks: cfg
-            .bulk_ids
-            .iter()
-            .map(|id| BulkOutcome {
-                id: id.clone(),
-                ..BulkOutcome::default()
-            })
-            .collect(),
-        ..Outcome::default()
-    };
-    // One page in flight per running bulk, and at most one waiting each.
-    let (tx, mut pages) = mpsc::channel(cfg.concurrency.max(1));
-    let gate = Arc::new(Semaphore::new(cfg.concurrency.max(1)));
-    let clock = Clock::from_env();
-    let fetchers: Vec<_> = cfg
-        .bulk_ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| {
-            let plan = Plan {
-                bulk_id: id.clone(),
-                page_size: cfg.page_size,
-                failed_only: cfg.failed_only,
-                start: start.clone(),
-                max_rows: cfg.max_rows,
-                retry: cfg.retry,
-                wait: cfg.wait,
-            };
-            Paginator::new(api.clone(), plan, clock.clone()).spawn(i, tx.clone(), gate.clone())
-        })
-        .collect();
-    drop(tx);
-    let mut stats = Counts::default();
-    let bulk_json: Vec<_> = cfg
-        .bulk_ids
-        .iter()
-        .map(|id| serde_json::value::to_raw_value(id).expect("a string is JSON"))
-        .collect();
-    let file = output.file.clone();
-    let outcome = {
-        let layout = Layout {
-            columns: if cfg.summary == SummaryMode::Only {
-                ["kind", "value", "count"].map(String::from).to_vec()
-            } else {
-                cfg.columns.clone()
+/// Pages as they arrive: the bulk's index, and the page or why it failed.
+type Pages = mpsc::Receiver<(usize, Result<Page>)>;
+
+/// One export, from the first request to the closed output.
+pub struct Exporter<'s> {
+    export: &'s Export,
+    output: &'s Output,
+    settings: &'s Results,
+    api: Arc<Api>,
+    started: Instant,
+    outcome: Outcome,
+    counts: Counts,
+    saved: Option<Saved>,
+    /// The `-o` file being written, to flush pages and read its length.
+    file: Option<FileHandle>,
+    /// Each bulk id as a JSON string, for the `bulkId` field.
+    bulk_json: Vec<Box<RawValue>>,
+    /// Whether the output already holds its beginning (a header, `[`).
+    begun: bool,
+}
+
+impl<'s> Exporter<'s> {
+    /// An export with these settings (nothing is sent yet).
+    pub fn new(settings: &'s Results) -> Result<Exporter<'s>> {
+        let export = &settings.export;
+        let request = &settings.request;
+        let api = Api::new(settings.conn.clone(), request.timeout, request.lang.clone())?;
+        Ok(Exporter {
+            export,
+            output: &settings.output,
+            settings,
+            api: Arc::new(api),
+            started: Instant::now(),
+            outcome: Outcome {
+                bulks: (export.bulk_ids.iter())
+                    .map(|id| BulkOutcome {
+                        id: id.clone(),
+                        ..BulkOutcome::default()
+                    })
+                    .collect(),
+                ..Outcome::default()
             },
-            header: cfg.header,
-            width: cfg.table_width,
-            csv_safe: cfg.csv_safe,
-            color: cfg.color,
-        };
-        let mut writer = output::writer(cfg.format, &mut output.out, layout);
-        if let Some(s) = &saved {
-            writer.resume_after(s.state.rows);
+            counts: Counts::default(),
+            saved: None,
+            file: None,
+            bulk_json: (export.bulk_ids.iter())
+                .map(|id| serde_json::value::to_raw_value(id).expect("a string is JSON"))
+                .collect(),
+            begun: false,
+        })
+    }
+
+    /// Fetch every page of every bulk and write it out.
+    pub async fn run(mut self) -> Result<Outcome> {
+        let mut interrupts = Interrupts::listen()?;
+        self.saved = write::load_checkpoint(self.export, self.output)?;
+        if let Some(s) = self.saved.as_ref().filter(|s| s.state.complete) {
+            return Ok(Outcome {
+                rows: s.state.rows,
+                complete: true,
+                already_complete: Some(s.state.clone()),
+                ..Outcome::default()
+            });
         }
-        let mut run = PageWriter {
-            cfg,
-            writer: writer.as_mut(),
-            file: file.as_ref(),
-            begun: saved.as_ref().is_some_and(|s| s.state.pages > 0),
-            saved: saved.as_mut(),
-            summary: &mut summary,
-            stats: &mut stats,
-            bulk_json: &bulk_json,
+        let mut destination = self.open()?;
+        let (pages, fetchers) = self.spawn_fetchers();
+        let result = {
+            let layout = self.output.layout.clone();
+            let mut writer = output::writer(self.output.format, &mut destination.out, layout);
+            if let Some(s) = &self.saved {
+                writer.resume_after(s.state.rows);
+            }
+            let result = self.drive(writer.as_mut(), pages, &mut interrupts).await;
+            for fetcher in &fetchers {
+                fetcher.abort();
+            }
+            ui::clear_progress();
+            self.close(writer.as_mut(), result)
         };
-        let what = match cfg.bulk_ids.as_slice() {
+        self.finish(destination, result)
+    }
+
+    /// The destination, continued where a checkpoint says the output ends.
+    fn open(&mut self) -> Result<Destination> {
+        let destination = match (&self.output.path, &self.saved) {
+            (Some(path), Some(s)) => Destination::continue_at(path, s.state.output_bytes)?,
+            (Some(path), None) => Destination::to_path(path)?,
+            (None, _) => Destination::stdout(),
+        };
+        self.file = destination.file.clone();
+        if let Some(s) = self.saved.as_ref().filter(|s| s.state.pages > 0) {
+            ui::info(report::resuming(&s.state, &s.path));
+            self.begun = true;
+            self.outcome.resumed_rows = Some(s.state.rows);
+        }
+        Ok(destination)
+    }
+
+    /// One paginator per bulk; at most `--concurrency` run at once, each
+    /// with one page in flight and at most one waiting.
+    fn spawn_fetchers(&mut self) -> (Pages, Vec<JoinHandle<()>>) {
+        let start =
+            (self.saved.as_ref()).map_or(self.export.last.clone(), |s| s.state.cursor.clone());
+        self.outcome.resume = start.clone();
+        let width = self.export.concurrency.max(1);
+        let (tx, pages) = mpsc::channel(width);
+        let gate = Arc::new(Semaphore::new(width));
+        let clock = Clock::from_env();
+        let fetchers = (self.export.bulk_ids.iter().enumerate())
+            .map(|(i, id)| {
+                let plan = Plan {
+                    bulk_id: id.clone(),
+                    page_size: self.export.page_size,
+                    failed_only: self.export.failed_only,
+                    start: start.clone(),
+                    max_rows: self.export.max_rows,
+                    retry: self.settings.request.retry,
+                    wait: self.export.wait,
+                };
+                Paginator::new(self.api.clone(), plan, clock.clone()).spawn(
+                    i,
+                    tx.clone(),
+                    gate.clone(),
+                )
+            })
+            .collect();
+        (pages, fetchers)
+    }
+
+    /// Write pages as they come until the last one, a failure or a signal.
+    async fn drive(
+        &mut self,
+        writer: &mut (dyn RowWriter + '_),
+        mut pages: Pages,
+        interrupts: &mut Interrupts,
+    ) -> Result<()> {
+        let what = match self.export.bulk_ids.as_slice() {
             [one] => format!("bulk {one}"),
             many => format!("{} bulks", many.len()),
         };
-        let outcome = loop {
+        loop {
             let next = tokio::select! {
                 biased;
-                signal = interrupts.recv() => break Err(interrupted(signal)),
+                signal = interrupts.recv() => return Err(interrupted(signal)),
                 next = pages.recv() => next,
             };
             let Some((index, page)) = next else {
-                break Ok(());
+                return Ok(());
             };
             match page {
                 Ok(page) => {
-                    let written = ui::suspend(|| run.page(index, &page));
-                    api.recycle(page.into_body());
-                    match written {
-                        Ok(true) => ui::exporting(
-                            &what,
-                            run.summary.pages,
-                            run.summary.rows,
-                            started.elapsed(),
-                        ),
-                        Ok(false) => break Ok(()),
-                        Err(e) => break Err(e),
+                    let written = ui::suspend(|| self.page(writer, index, &page));
+                    self.api.recycle(page.into_body());
+                    if !written? {
+                        return Ok(());
                     }
+                    let elapsed = self.started.elapsed();
+                    ui::exporting(&what, self.outcome.pages, self.outcome.rows, elapsed);
                 }
-                Err(e) if !cfg.many() => break Err(e),
-                Err(e) => run.summary.bulks[index].failure = Some(as_failure(e)),
+                Err(e) if !self.export.many() => return Err(e),
+                Err(e) => self.outcome.bulks[index].failure = Some(as_failure(e)),
             }
-        };
-        for fetcher in &fetchers {
-            fetcher.abort();
         }
-        ui::clear_progress();
-        run.close(outcome)
-    };
-    summary.elapsed = started.elapsed();
-    if cfg.summary != SummaryMode::Off {
-        summary.stats = Some(stats);
     }
-    match outcome {
-        Ok(()) => {
-            output.commit()?;
-            if let Some(s) = saved.as_mut().filter(|_| summary.complete) {
-                s.state.complete = true;
-                s.state.output_bytes = file.as_ref().map_or(0, FileHandle::end_offset);
-                s.state.save(&s.path)?;
-            }
-            Ok(summary)
+
+    /// Commit the output after success; after a failure keep what a
+    /// resumable destination holds and say how to continue.
+    fn finish(mut self, destination: Destination, result: Result<()>) -> Result<Outcome> {
+        self.outcome.elapsed = self.started.elapsed();
+        if self.export.summary != summary::Mode::Off {
+            self.outcome.counts = Some(std::mem::take(&mut self.counts));
         }
-        Err(e) if is_broken_pipe(&e) => Err(e),
-        Err(e) => {
-            let atomic = output.is_atomic();
-            if !atomic {
-                // Whole pages (and a closed JSON array) stay where they are.
-                let _ = output.commit();
+        match result {
+            Ok(()) => {
+                destination.commit()?;
+                if let Some(s) = self.saved.as_mut().filter(|_| self.outcome.complete) {
+                    s.state.complete = true;
+                    s.state.output_bytes = self.file.as_ref().map_or(0, FileHandle::end_offset);
+                    s.state.save(&s.path)?;
+                }
+                Ok(self.outcome)
             }
-            // An uncommitted temporary file is removed here; -o keeps what it held.
-            Err(report::with_next_step(e, cfg, &summary, atomic))
+            Err(e) if is_broken_pipe(&e) => Err(e),
+            Err(e) => {
+                let atomic = destination.is_atomic();
+                if !atomic {
+                    // Whole pages (and a closed JSON array) stay where they are.
+                    let _ = destination.commit();
+                }
+                // An uncommitted temporary file is removed here; -o keeps what it held.
+                Err(report::with_next_step(
+                    e,
+                    self.settings,
+                    &self.outcome,
+                    atomic,
+                ))
+            }
         }
     }
 }
@@ -235,34 +277,6 @@ fn as_failure(err: anyhow::Error) -> Failure {
         Ok(f) => f,
         Err(other) => Failure::new(Class::Other, format!("{other:#}")),
     }
-}
-
-/// The checkpoint to continue, or a fresh one; `None` without `--checkpoint`.
-fn load_checkpoint(cfg: &Config) -> Result<Option<Saved>> {
-    let (Some(path), Some(output)) = (&cfg.checkpoint, &cfg.output) else {
-        return Ok(None);
-    };
-    let fresh = Checkpoint::start(cfg, output)?;
-    let state = match Checkpoint::load(path)? {
-        Some(old) if !cfg.restart => {
-            old.check_same_export(&fresh, path)?;
-            if cfg.last.is_some() && old.pages > 0 {
-                return crate::exit::usage(format!(
-                    "--last conflicts with --checkpoint {}, which resumes on its own; \
-                     drop --last, or pass --restart to start over from --last",
-                    path.display()
-                ));
-            }
-            old
-        }
-        _ => fresh,
-    };
-    Ok(Some(Saved {
-        path: path.clone(),
-        base_rows: state.rows,
-        base_pages: state.pages,
-        state,
-    }))
 }
 
 fn interrupted(signal: &str) -> anyhow::Error {

@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use crate::config::{Config, SummaryMode};
 use crate::exit::{Class, Failure};
+use crate::settings::Results;
+use crate::summary;
 use crate::ui;
 
 use super::Outcome;
@@ -13,10 +14,11 @@ use super::Outcome;
 /// stdout with `--last`, or know that `-o` was left untouched.
 pub fn with_next_step(
     err: anyhow::Error,
-    cfg: &Config,
+    settings: &Results,
     summary: &Outcome,
     atomic: bool,
 ) -> anyhow::Error {
+    let (export, output) = (&settings.export, &settings.output);
     let written = match summary.pages {
         0 => String::new(),
         _ => format!(
@@ -25,7 +27,7 @@ pub fn with_next_step(
             plural(summary.pages, "page")
         ),
     };
-    let hint = if cfg.many() {
+    let hint = if export.many() {
         let unfinished: Vec<&str> = summary
             .bulks
             .iter()
@@ -36,13 +38,13 @@ pub fn with_next_step(
             "{written}bulks not exported completely: {}; run those again",
             unfinished.join(" ")
         )
-    } else if let Some(checkpoint) = &cfg.checkpoint {
+    } else if let Some(checkpoint) = &export.checkpoint {
         format!(
             "{written}run the same command again to continue from --checkpoint {}",
             checkpoint.display()
         )
     } else if atomic {
-        let dest = cfg.output.as_deref().unwrap_or(Path::new(""));
+        let dest = output.path.as_deref().unwrap_or(Path::new(""));
         format!(
             "-o {} was left as it was; run the same command again (add --checkpoint FILE to keep \
              progress across failures)",
@@ -66,7 +68,8 @@ pub fn with_next_step(
 /// Tell people how an export ended, on stderr (nothing with `--quiet`,
 /// except what a script needs: the resume cursor of a `--max-rows` stop, a
 /// failed bulk, and the `--summary` table that was asked for).
-pub fn report(cfg: &Config, summary: &Outcome) {
+pub fn report(settings: &Results, summary: &Outcome) {
+    let (export, output) = (&settings.export, &settings.output);
     if let Some(done) = &summary.already_complete {
         ui::info(format_args!(
             "the export of bulk {} into {} is already complete ({}); pass --restart to export it again",
@@ -76,7 +79,7 @@ pub fn report(cfg: &Config, summary: &Outcome) {
         ));
         return;
     }
-    if cfg.many() {
+    if export.many() {
         for bulk in &summary.bulks {
             match &bulk.failure {
                 Some(f) => ui::always(format_args!(
@@ -94,7 +97,7 @@ pub fn report(cfg: &Config, summary: &Outcome) {
             }
         }
     } else if !summary.complete {
-        let again = match &cfg.checkpoint {
+        let again = match &export.checkpoint {
             Some(_) => "run the same command again to continue, or resume",
             None => "resume",
         };
@@ -109,15 +112,13 @@ pub fn report(cfg: &Config, summary: &Outcome) {
             )),
         }
     }
-    if let (Some(stats), SummaryMode::Stderr) = (&summary.stats, cfg.summary) {
-        ui::always(stats.render().trim_end());
+    if let (Some(counts), summary::Mode::Stderr) = (&summary.counts, export.summary) {
+        ui::always(counts.render().trim_end());
     }
-    let dest = cfg
-        .output
-        .as_ref()
+    let dest = (output.path.as_ref())
         .map(|p| format!(" to {}", p.display()))
         .unwrap_or_default();
-    let bulks = if cfg.many() {
+    let bulks = if export.many() {
         format!(" from {}", plural(summary.bulks.len() as u64, "bulk"))
     } else {
         String::new()

@@ -52,6 +52,19 @@ pub struct Layout {
     pub color: bool,
 }
 
+/// Write whole rows as one page (rows the tool makes itself: bulk
+/// statuses, `--summary-only` counts).
+pub fn write_page(
+    writer: &mut (dyn RowWriter + '_),
+    rows: &[Box<serde_json::value::RawValue>],
+) -> anyhow::Result<()> {
+    for raw in rows {
+        writer.row(&Row::parse(raw.get())?)?;
+    }
+    writer.end_page()?;
+    Ok(())
+}
+
 /// The writer for a format.
 pub fn writer<'w, W: Write + 'w>(
     format: Format,

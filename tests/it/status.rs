@@ -76,3 +76,47 @@ fn status_errors_use_the_same_exit_codes() {
         .env("DRUID_TOKEN", "wrong")
         .fails(3);
 }
+
+#[test]
+fn status_honours_every_profile_key_that_applies_to_it() {
+    use httpmock::prelude::*;
+    let server = MockServer::start();
+    let answered = server.mock(|when, then| {
+        when.path("/activityid/v1/user/bulk/B1")
+            .header("accept-language", "es-ES");
+        then.status(200)
+            .json_body(serde_json::json!({"content": {"bulkId": "B1", "status": "completed"}}));
+    });
+    let slow = server.mock(|when, then| {
+        when.path("/activityid/v1/user/bulk/B2");
+        then.status(200)
+            .delay(std::time::Duration::from_secs(5))
+            .json_body(serde_json::json!({"content": {"bulkId": "B2"}}));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[profiles.p]\nendpoint = \"{}\"\ntoken_env = \"MY_DRUID_TOKEN\"\nlang = \"es-ES\"\n\
+             timeout = \"300ms\"\nretries = 0\nformat = \"csv\"\n",
+            server.base_url()
+        ),
+    )
+    .unwrap();
+    let status = |bulk: &str| {
+        let mut cmd = druid_bulk(["status", bulk, "--profile", "p", "--config"]);
+        cmd.arg(&file).env("MY_DRUID_TOKEN", TOKEN);
+        cmd
+    };
+    // lang (Accept-Language) and format (csv) from the profile.
+    status("B1")
+        .ok()
+        .stdout_has("bulkId,status,createdAt,updatedAt\nB1,completed");
+    answered.assert_calls(1);
+    // timeout and retries from the profile: a slow answer fails at once, asked once.
+    let started = std::time::Instant::now();
+    status("B2").fails(6).stderr_has("timed out");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    slow.assert_calls(1);
+}

@@ -8,9 +8,10 @@ use std::time::Duration;
 use anyhow::Result;
 use url::Url;
 
-use super::{Format, DEFAULT_COLUMNS};
+use super::DEFAULT_COLUMNS;
 use crate::cli::FormatChoice;
 use crate::exit::{usage, Failure};
+use crate::output::Format;
 
 /// Most bulks fetched at once.
 pub const MAX_CONCURRENCY: usize = 32;

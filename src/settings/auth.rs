@@ -9,38 +9,40 @@ use anyhow::Result;
 use secrecy::{ExposeSecret, SecretString};
 use url::{Host, Url};
 
-use super::{parse_endpoint, TokenOrigin};
+use super::layer::{Layer, SecretSource, TokenSource};
+use super::values::parse_endpoint;
 use crate::api::{Auth, ClientCredentials};
-use crate::cli::ConnArgs;
 use crate::exit::usage;
 use crate::ui;
 
-/// Pick the credentials: client credentials when all three parts are given
-/// (they can be renewed), else an app token from `--token-file`, `--token`
-/// or `DRUID_TOKEN`.
-pub fn resolve(conn: &ConnArgs, token_origin: Option<TokenOrigin>) -> Result<Auth> {
-    if conn.token_file.as_deref() == Some(Path::new("-"))
-        && conn.client_secret_file.as_deref() == Some(Path::new("-"))
+/// Pick the credentials from the merged layer: client credentials when all
+/// three parts are given (they can be renewed), else the app token.
+pub fn resolve(layer: &Layer, allow_insecure_http: bool) -> Result<Auth> {
+    let stdin = |path: &Path| path == Path::new("-");
+    if let (Some(TokenSource::File(t)), Some(SecretSource::File(s))) = (&layer.token, &layer.secret)
     {
-        return usage("--token-file and --client-secret-file cannot both read stdin");
+        if stdin(t) && stdin(s) {
+            return usage("--token-file and --client-secret-file cannot both read stdin");
+        }
     }
-    let secret = match &conn.client_secret_file {
-        Some(path) => Some(read_secret_file("--client-secret-file", path)?),
-        None => ["DRUID_CLIENT_SECRET"]
-            .into_iter()
-            .chain(conn.client_secret_env.as_deref())
-            .find_map(|var| std::env::var(var).ok().filter(|s| !s.trim().is_empty()))
+    let secret = match &layer.secret {
+        Some(SecretSource::File(path)) => Some(read_secret_file("--client-secret-file", path)?),
+        Some(SecretSource::Env(secret)) => Some(secret.clone()),
+        Some(SecretSource::EnvNamed(var)) => std::env::var(var)
+            .ok()
+            .filter(|s| !s.trim().is_empty())
             .map(|s| SecretString::from(s.trim())),
+        None => None,
     };
-    let has_token = conn.token_file.is_some() || conn.token.is_some() || conn.token_env.is_some();
-    match (&conn.auth_url, &conn.client_id, secret) {
+    let has_token = layer.token.is_some();
+    match (&layer.auth_url, &layer.client_id, secret) {
         (Some(auth_url), Some(client_id), Some(secret)) => {
             let auth_url = parse_endpoint(auth_url).map_err(|_| {
                 crate::exit::Failure::usage(format!(
                     "--auth-url {auth_url:?} is not an http(s) URL; expected e.g. https://auth.example.com"
                 ))
             })?;
-            check_transport("--auth-url", &auth_url, conn.allow_insecure_http)?;
+            check_transport("--auth-url", &auth_url, allow_insecure_http)?;
             if client_id.trim().is_empty() || client_id.chars().any(char::is_control) {
                 return usage("--client-id is empty or contains control characters");
             }
@@ -74,34 +76,30 @@ pub fn resolve(conn: &ConnArgs, token_origin: Option<TokenOrigin>) -> Result<Aut
                 missing.join(", ")
             ))
         }
-        _ => token(conn, token_origin).map(Auth::Token),
+        _ => token(layer.token.as_ref()).map(Auth::Token),
     }
 }
 
-fn token(conn: &ConnArgs, origin: Option<TokenOrigin>) -> Result<SecretString> {
-    let token = match (&conn.token_file, &conn.token) {
-        (Some(path), _) => read_secret_file("--token-file", path)?,
-        (None, Some(token)) => {
-            if origin == Some(TokenOrigin::CommandLine) {
-                ui::warn(
-                    "--token is visible to other users of this machine (ps, /proc); \
-                     prefer --token-file or DRUID_TOKEN",
-                );
-            }
+fn token(source: Option<&TokenSource>) -> Result<SecretString> {
+    let token = match source {
+        Some(TokenSource::File(path)) => read_secret_file("--token-file", path)?,
+        Some(TokenSource::Argv(token)) => {
+            ui::warn(
+                "--token is visible to other users of this machine (ps, /proc); \
+                 prefer --token-file or DRUID_TOKEN",
+            );
             SecretString::from(token.expose_secret().trim())
         }
-        (None, None) if conn.token_env.is_some() => {
-            let var = conn.token_env.as_deref().unwrap_or_default();
-            match std::env::var(var) {
-                Ok(value) => SecretString::from(value.trim()),
-                Err(_) => {
-                    return usage(format!(
-                        "the profile takes the app token from ${var}, which is not set"
-                    ))
-                }
+        Some(TokenSource::Env(token)) => token.clone(),
+        Some(TokenSource::EnvNamed(var)) => match std::env::var(var) {
+            Ok(value) => SecretString::from(value.trim()),
+            Err(_) => {
+                return usage(format!(
+                    "the profile takes the app token from ${var}, which is not set"
+                ))
             }
-        }
-        (None, None) => {
+        },
+        None => {
             return usage(
                 "no credentials: pass --token-file PATH (or '-' for stdin), set DRUID_TOKEN, \
                  or pass --token TOKEN; or give --auth-url, --client-id and a client secret",

@@ -3,6 +3,7 @@
 //! and last updated, or the same for every bulk, in any output format.
 
 use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -10,17 +11,28 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::api::Api;
-use crate::config::Config;
+use crate::cli::{GlobalArgs, StatusArgs};
 use crate::exit::{Class, Failure};
-use crate::output::{self, Layout, Row};
+use crate::output;
 use crate::retry::{Attempts, Clock};
+use crate::settings::{self, Status};
+use crate::ui;
 
-/// Columns shown by default.
-pub const COLUMNS: [&str; 4] = ["bulkId", "status", "createdAt", "updatedAt"];
+pub fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let settings = settings::status(args, global, ui::stdout_color())?;
+    super::runtime()?.block_on(show(&settings))?;
+    Ok(ExitCode::SUCCESS)
+}
 
-/// Fetch and print the status of `bulk_id`, or of every bulk.
-pub async fn show(cfg: &Config, bulk_id: Option<&str>) -> Result<()> {
-    let api = Arc::new(Api::new(cfg.conn.clone(), cfg.timeout, cfg.lang.clone())?);
+/// Fetch and print the status of one bulk, or of every bulk.
+async fn show(cfg: &Status) -> Result<()> {
+    let request = &cfg.request;
+    let api = Arc::new(Api::new(
+        cfg.conn.clone(),
+        request.timeout,
+        request.lang.clone(),
+    )?);
+    let bulk_id = cfg.bulk_id.as_deref();
     let body = fetch(&api, cfg, bulk_id).await?;
     let rows = status_rows(&body).ok_or_else(|| {
         Failure::new(
@@ -32,21 +44,12 @@ pub async fn show(cfg: &Config, bulk_id: Option<&str>) -> Result<()> {
         .iter()
         .map(serde_json::value::to_raw_value)
         .collect::<Result<_, _>>()?;
-    let layout = Layout {
-        columns: cfg.columns.clone(),
-        header: cfg.header,
-        width: cfg.table_width,
-        csv_safe: cfg.csv_safe,
-        color: cfg.color,
-    };
     let mut out = BufWriter::new(io::stdout());
     {
-        let mut writer = output::writer(cfg.format, &mut out, layout);
+        let layout = cfg.output.layout.clone();
+        let mut writer = output::writer(cfg.output.format, &mut out, layout);
         writer.begin()?;
-        for raw in &raws {
-            writer.row(&Row::parse(raw.get())?)?;
-        }
-        writer.end_page()?;
+        output::write_page(writer.as_mut(), &raws)?;
         writer.finish()?;
     }
     out.flush()?;
@@ -54,9 +57,9 @@ pub async fn show(cfg: &Config, bulk_id: Option<&str>) -> Result<()> {
 }
 
 /// The request, retried on transient faults like a results page.
-async fn fetch(api: &Api, cfg: &Config, bulk_id: Option<&str>) -> Result<bytes::Bytes> {
+async fn fetch(api: &Api, cfg: &Status, bulk_id: Option<&str>) -> Result<bytes::Bytes> {
     let clock = Clock::from_env();
-    let mut attempts = Attempts::new(&clock, cfg.retry);
+    let mut attempts = Attempts::new(&clock, cfg.request.retry);
     loop {
         let pause = match api.fetch_status(bulk_id).await {
             Ok(body) => return Ok(body),

@@ -1,0 +1,47 @@
+//! `druid-bulk completions SHELL` and `druid-bulk man`: files generated
+//! from the command-line definition, printed on stdout.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::CommandFactory;
+
+use crate::cli::Cli;
+
+/// Print the completion script for `shell`.
+pub fn completions(shell: clap_complete::Shell) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(shell, &mut Cli::command(), "druid-bulk", &mut out);
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Print the man page.
+pub fn man() -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    man_page(&mut out)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One roff page: the top-level command, then each subcommand's synopsis and options.
+fn man_page(out: &mut impl Write) -> std::io::Result<()> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_subcommands_section(out)?;
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        writeln!(out, ".SH \"{}\"", sub.get_name().to_uppercase())?;
+        let man = clap_mangen::Man::new(sub.clone());
+        man.render_synopsis_section(out)?;
+        man.render_description_section(out)?;
+        man.render_options_section(out)?;
+    }
+    man.render_extra_section(out)?;
+    man.render_version_section(out)
+}

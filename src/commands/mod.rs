@@ -1,0 +1,54 @@
+//! One file per subcommand, each with `run(args, &GlobalArgs)`; this file
+//! is the table that picks one, and what they share.
+
+mod generate;
+mod results;
+mod status;
+
+#[cfg(feature = "sandbox")]
+mod demo;
+#[cfg(feature = "sandbox")]
+mod sandbox;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::ui::Verbosity;
+
+/// Run the command the user asked for.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let global = &cli.global;
+    match &cli.command {
+        Command::Results(args) => results::run(args, global),
+        Command::Status(args) => status::run(args, global),
+        #[cfg(feature = "sandbox")]
+        Command::Demo(args) => demo::run(args, global),
+        #[cfg(feature = "sandbox")]
+        Command::Sandbox(args) => sandbox::run(args, global),
+        Command::Completions { shell } => generate::completions(*shell),
+        Command::Man => generate::man(),
+    }
+}
+
+/// How much a command says on stderr, from its `-q`/`-v` flags.
+pub fn verbosity(command: &Command) -> Verbosity {
+    let request = match command {
+        Command::Results(args) => &args.request,
+        Command::Status(args) => &args.request,
+        #[cfg(feature = "sandbox")]
+        Command::Demo(args) => &args.request,
+        _ => return Verbosity::Normal,
+    };
+    Verbosity::from_flags(request.quiet, request.verbose)
+}
+
+/// The runtime every command that talks HTTP uses: one worker thread is
+/// plenty for one cursor loop (or a few), and keeps CPU use predictable.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?)
+}

@@ -1,0 +1,87 @@
+//! `druid-bulk sandbox`: a local DruID-compatible fake API in the
+//! foreground, until Ctrl-C.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{GlobalArgs, SandboxArgs};
+use crate::exit::{usage, Failure};
+use crate::{sandbox, settings, ui};
+
+/// Run the sandbox in the foreground until Ctrl-C.
+pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
+    let mut cfg = sandbox::SandboxConfig::new(args.rows);
+    if let Some(id) = &args.bulk_id {
+        settings::check_bulk_id(id)?;
+        cfg = cfg.with_bulk_id(id.clone());
+    }
+    if let Some(token) = &args.token {
+        cfg = cfg.with_token(token.clone());
+    }
+    if let Some(seed) = args.seed {
+        cfg = cfg.with_seed(seed);
+    }
+    for (flag, rate) in [
+        ("--fail-rate", args.fail_rate),
+        ("--reset-rate", args.reset_rate),
+    ] {
+        if !(0.0..=1.0).contains(&rate) {
+            return usage(format!("{flag} must be between 0 and 1, got {rate}"));
+        }
+    }
+    let latency = match &args.latency {
+        Some(raw) => settings::parse_duration("--latency", raw)?,
+        None => std::time::Duration::ZERO,
+    };
+    if args.compress {
+        cfg = cfg.with_compression();
+    }
+    cfg = cfg.with_faults(sandbox::Faults {
+        fail_rate: args.fail_rate,
+        reset_rate: args.reset_rate,
+        latency,
+        not_ready_for: args.not_ready_for,
+    });
+    super::runtime()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| {
+                Failure::usage(format!(
+                    "cannot listen on {}: {e}; pick another --addr",
+                    args.addr
+                ))
+            })?;
+        let addr = listener.local_addr()?;
+        let endpoint = format!("http://{addr}");
+        let bulks: Vec<String> = cfg
+            .bulks
+            .iter()
+            .map(|b| {
+                let state = if !b.ready {
+                    "not finished: answers 428"
+                } else if b.rows == 0 {
+                    "no errors"
+                } else {
+                    "finished"
+                };
+                format!("  {}  {} rows, {state}", b.id, b.rows)
+            })
+            .collect();
+        ui::info(format_args!(
+            "druid-bulk sandbox listening on {endpoint}\n\
+             endpoint: {endpoint}\ntoken:    {}\nbulks:\n{}\n\n\
+             try:  DRUID_TOKEN={} druid-bulk results {} -e {endpoint} -f csv\n\
+             Ctrl-C stops it.",
+            cfg.token,
+            bulks.join("\n"),
+            cfg.token,
+            cfg.main_bulk_id(),
+        ));
+        tokio::select! {
+            served = sandbox::serve(listener, cfg) => served?,
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

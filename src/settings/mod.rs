@@ -1,0 +1,340 @@
+//! Settings, resolved once per command: the flags (with clap's environment
+//! fallbacks), the environment, the config profile and the defaults are
+//! merged as typed [`Layer`]s (flag > environment > profile > default), then
+//! checked and split into the parts each stage needs: the API
+//! [`Connection`], the [`Request`] policy, the [`Export`] plan and the
+//! [`Output`] layout.
+//!
+//! Every value is checked here, before any request is sent, so that a typo
+//! fails fast with exit 2 and a message that says how to fix it.
+
+mod auth;
+pub mod file;
+mod layer;
+mod values;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Result;
+
+pub use auth::is_loopback;
+pub use layer::Layer;
+pub use values::{check_bulk_id, parse_duration, parse_endpoint};
+
+use crate::api::Connection;
+use crate::cli::{ConnArgs, DemoArgs, ExportArgs, FormatArgs, GlobalArgs, ResultsArgs, StatusArgs};
+use crate::exit::usage;
+use crate::output::{Format, Layout};
+use crate::retry::RetryPolicy;
+use crate::summary;
+
+/// Columns written by csv and table when `--columns` is not given.
+pub const DEFAULT_COLUMNS: [&str; 5] = ["id", "userIdentifierType", "objectId", "pulseId", "error"];
+
+/// Columns of `status` when `--columns` is not given.
+pub const STATUS_COLUMNS: [&str; 4] = ["bulkId", "status", "createdAt", "updatedAt"];
+
+/// Largest `--page-size` accepted.
+pub const MAX_PAGE_SIZE: u32 = 10_000;
+
+/// Largest `--retries` accepted.
+pub const MAX_RETRIES: u32 = 100;
+
+/// How each request is made: the client's options and the retry policy.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub timeout: Duration,
+    /// Sent as `Accept-Language`.
+    pub lang: Option<String>,
+    pub retry: RetryPolicy,
+}
+
+/// Which rows an export fetches, and how it ends.
+#[derive(Debug, Clone)]
+pub struct Export {
+    /// One or more bulks; with several, rows carry a `bulkId` field.
+    pub bulk_ids: Vec<String>,
+    /// How many bulks to fetch at once.
+    pub concurrency: usize,
+    pub page_size: u32,
+    pub last: Option<String>,
+    pub failed_only: bool,
+    pub max_rows: Option<u64>,
+    /// With `--wait`: how long to poll a bulk that is not finished.
+    pub wait: Option<Duration>,
+    /// With `--checkpoint`: where progress is saved, and whether to ignore it.
+    pub checkpoint: Option<PathBuf>,
+    pub restart: bool,
+    pub summary: summary::Mode,
+    /// Exit 8 when rows were written.
+    pub fail_on_rows: bool,
+}
+
+impl Export {
+    /// The first (for a single export, the only) bulk.
+    pub fn bulk_id(&self) -> &str {
+        &self.bulk_ids[0]
+    }
+
+    /// Whether several bulks are exported together.
+    pub fn many(&self) -> bool {
+        self.bulk_ids.len() > 1
+    }
+}
+
+/// How rows are written, and where.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: Format,
+    /// `-o PATH`; `None` is stdout.
+    pub path: Option<PathBuf>,
+    pub layout: Layout,
+}
+
+/// Everything `results` (and `demo`) needs.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub conn: Connection,
+    pub request: Request,
+    pub export: Export,
+    pub output: Output,
+}
+
+/// Everything `status` needs.
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub conn: Connection,
+    pub request: Request,
+    pub output: Output,
+    /// One bulk, or `None` for every bulk.
+    pub bulk_id: Option<String>,
+}
+
+/// The profile's layer (empty without a config file), under the environment.
+fn profile_layer(global: &GlobalArgs) -> Result<Layer> {
+    let profile = file::load(global.config.as_deref(), global.profile.as_deref())?;
+    Ok(Layer::from_env().or(profile.map_or_else(Layer::default, |(p, _)| Layer::from_profile(&p))))
+}
+
+/// Settings for `results`.
+pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<Results> {
+    let below = profile_layer(global)?.or(Layer::defaults());
+    let flags = Layer {
+        concurrency: args.concurrency,
+        page_size: args.export.page_size,
+        ..Layer::from_conn(&args.conn)
+    };
+    let layer = flags
+        .or(Layer::from_request(&args.request))
+        .or(Layer::from_format(&args.format))
+        .or(below);
+    let bulk_ids = values::collect_bulk_ids(&args.bulk_ids, args.bulk_ids_from.as_deref())?;
+    let conn = connect(&layer, &args.conn)?;
+    let concurrency = values::check_concurrency(layer.concurrency.unwrap_or_default())?;
+    build(
+        conn,
+        bulk_ids,
+        concurrency,
+        &layer,
+        &args.format,
+        &args.export,
+        color,
+    )
+}
+
+/// Settings for `demo`: the sandbox's connection, the flags and the defaults
+/// (no profile: the demo is the same on every machine).
+pub fn demo(args: &DemoArgs, conn: Connection, bulk_id: String, color: bool) -> Result<Results> {
+    let layer = Layer {
+        page_size: args.export.page_size,
+        ..Layer::from_request(&args.request)
+    }
+    .or(Layer::from_format(&args.format))
+    .or(Layer::defaults());
+    build(
+        conn,
+        vec![bulk_id],
+        1,
+        &layer,
+        &args.format,
+        &args.export,
+        color,
+    )
+}
+
+/// Settings for `status`: every profile key that applies to it.
+pub fn status(args: &StatusArgs, global: &GlobalArgs, color: bool) -> Result<Status> {
+    let layer = Layer::from_conn(&args.conn)
+        .or(Layer::from_request(&args.request))
+        .or(Layer::from_format(&args.format))
+        .or(profile_layer(global)?)
+        .or(Layer::defaults());
+    let conn = connect(&layer, &args.conn)?;
+    if let Some(id) = &args.bulk_id {
+        check_bulk_id(id)?;
+    }
+    let request = request(&layer)?;
+    let stdout_tty = std::io::stdout().is_terminal();
+    let columns = match &args.format.columns {
+        Some(_) => values::parse_columns(args.format.columns.as_deref())?,
+        None => STATUS_COLUMNS.map(String::from).to_vec(),
+    };
+    let format = values::resolve_format(layer.format.unwrap_or_default(), None, stdout_tty);
+    Ok(Status {
+        conn,
+        request,
+        output: Output {
+            format,
+            path: None,
+            layout: Layout {
+                columns,
+                header: !args.format.no_header,
+                width: values::table_width(stdout_tty),
+                csv_safe: false,
+                color,
+            },
+        },
+        bulk_id: args.bulk_id.clone(),
+    })
+}
+
+/// The API connection from the merged layer.
+fn connect(layer: &Layer, flags: &ConnArgs) -> Result<Connection> {
+    let Some(raw) = layer.endpoint.as_deref() else {
+        return usage(
+            "no endpoint: pass -e/--endpoint URL, set DRUID_ENDPOINT, or use a --profile that has one",
+        );
+    };
+    let endpoint = parse_endpoint(raw)?;
+    auth::check_transport("--endpoint", &endpoint, flags.allow_insecure_http)?;
+    let auth = auth::resolve(layer, flags.allow_insecure_http)?;
+    Ok(Connection { endpoint, auth })
+}
+
+/// The request policy from the merged layer.
+fn request(layer: &Layer) -> Result<Request> {
+    if let Some(lang) = &layer.lang {
+        values::check_locale(lang)?;
+    }
+    let retries = layer.retries.unwrap_or_default();
+    if retries > MAX_RETRIES {
+        return usage(format!(
+            "--retries must be at most {MAX_RETRIES}, got {retries}"
+        ));
+    }
+    let duration =
+        |flag, value: &Option<String>| parse_duration(flag, value.as_deref().unwrap_or_default());
+    Ok(Request {
+        timeout: duration("--timeout", &layer.timeout)?,
+        lang: layer.lang.clone(),
+        retry: RetryPolicy {
+            retries,
+            max_time: duration("--retry-max-time", &layer.retry_max_time)?,
+        },
+    })
+}
+
+/// Check an export's flags and build its settings.
+fn build(
+    conn: Connection,
+    bulk_ids: Vec<String>,
+    concurrency: usize,
+    layer: &Layer,
+    format_args: &FormatArgs,
+    args: &ExportArgs,
+    color: bool,
+) -> Result<Results> {
+    if bulk_ids.is_empty() {
+        return usage("no bulk id given: pass BULK_ID arguments or --bulk-ids-from FILE");
+    }
+    for id in &bulk_ids {
+        check_bulk_id(id)?;
+    }
+    if bulk_ids.len() > 1 {
+        for (given, flag) in [
+            (args.checkpoint.is_some(), "--checkpoint"),
+            (args.last.is_some(), "--last"),
+            (args.max_rows.is_some(), "--max-rows"),
+        ] {
+            if given {
+                return usage(format!(
+                    "{flag} works with one bulk at a time; {} bulks were given",
+                    bulk_ids.len()
+                ));
+            }
+        }
+    }
+    let page_size = layer.page_size.unwrap_or_default();
+    if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
+        return usage(format!(
+            "--page-size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}"
+        ));
+    }
+    if let Some(last) = &args.last {
+        if last.is_empty() || last.chars().any(char::is_control) {
+            return usage("--last must be a non-empty cursor without control characters");
+        }
+    }
+    if args.max_rows == Some(0) {
+        return usage("--max-rows must be at least 1");
+    }
+    let mut columns = values::parse_columns(format_args.columns.as_deref())?;
+    if bulk_ids.len() > 1 && format_args.columns.is_none() {
+        columns.insert(0, "bulkId".to_string());
+    }
+    let request = request(layer)?;
+    let wait = (args.wait.as_deref())
+        .map(|w| parse_duration("--wait", w))
+        .transpose()?;
+    let stdout_tty = std::io::stdout().is_terminal();
+    // `-o -` is stdout, as in curl.
+    let path = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    let format = values::resolve_format(layer.format.unwrap_or_default(), path, stdout_tty);
+    if let Some(path) = path {
+        values::check_output(path)?;
+    }
+    if let Some(checkpoint) = &args.checkpoint {
+        values::check_checkpoint(checkpoint, path, format)?;
+        if args.summary_only {
+            return usage("--summary-only writes no rows, so it has nothing to checkpoint");
+        }
+    }
+    let summary = match (args.summary, args.summary_only) {
+        (_, true) => summary::Mode::Only,
+        (true, _) => summary::Mode::Stderr,
+        _ => summary::Mode::Off,
+    };
+    if summary == summary::Mode::Only {
+        columns = summary::COLUMNS.map(String::from).to_vec();
+    }
+    Ok(Results {
+        conn,
+        request,
+        export: Export {
+            bulk_ids,
+            concurrency,
+            page_size,
+            last: args.last.clone(),
+            failed_only: args.failed_only,
+            max_rows: args.max_rows,
+            wait,
+            checkpoint: args.checkpoint.clone(),
+            restart: args.restart,
+            summary,
+            fail_on_rows: args.fail_on_rows,
+        },
+        output: Output {
+            format,
+            path: path.map(Path::to_path_buf),
+            layout: Layout {
+                columns,
+                header: !format_args.no_header,
+                width: values::table_width(stdout_tty && path.is_none()),
+                csv_safe: args.csv_safe,
+                color: path.is_none() && color,
+            },
+        },
+    })
+}
