@@ -42,15 +42,6 @@ pub struct Checkpoint {
     pub complete: bool,
 }
 
-fn format_name(format: Format) -> &'static str {
-    match format {
-        Format::Table => "table",
-        Format::Csv => "csv",
-        Format::Jsonl => "jsonl",
-        Format::Json => "json",
-    }
-}
-
 impl Checkpoint {
     /// A fresh checkpoint for this run's settings (nothing written yet).
     pub fn start(export: &Export, output: &Output) -> Result<Checkpoint> {
@@ -59,7 +50,7 @@ impl Checkpoint {
             version: VERSION,
             bulk_id: export.bulk_id().to_string(),
             output: std::path::absolute(path)?,
-            format: format_name(output.format).to_string(),
+            format: output.format.name().to_string(),
             failed_only: export.failed_only,
             columns: if output.format == Format::Csv {
                 output.layout.columns.clone()

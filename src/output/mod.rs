@@ -23,6 +23,18 @@ pub enum Format {
     Json,
 }
 
+impl Format {
+    /// The format's name, as `--format` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Jsonl => "jsonl",
+            Format::Json => "json",
+        }
+    }
+}
+
 /// Streams rows out in one format. Calls come as `begin`, then for each page
 /// `row`… and `end_page`, then `finish` (also after a failed page, so the
 /// output stays well-formed).
