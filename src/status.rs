@@ -13,7 +13,8 @@ use crate::api::Api;
 use crate::config::Config;
 use crate::exit::{Class, Failure};
 use crate::output::{self, Layout, Row};
-use crate::retry::{Attempts, Clock};
+use crate::paginate;
+use crate::retry::{self, Clock};
 
 /// Columns shown by default.
 pub const COLUMNS: [&str; 4] = ["bulkId", "status", "createdAt", "updatedAt"];
@@ -56,18 +57,21 @@ pub async fn show(cfg: &Config, bulk_id: Option<&str>) -> Result<()> {
 /// The request, retried on transient faults like a results page.
 async fn fetch(api: &Api, cfg: &Config, bulk_id: Option<&str>) -> Result<bytes::Bytes> {
     let clock = Clock::from_env();
-    let mut attempts = Attempts::new(&clock, cfg.retry);
-    loop {
-        let pause = match api.fetch_status(bulk_id).await {
-            Ok(body) => return Ok(body),
-            Err(error) => {
-                attempts
-                    .after(error, "the status request", api, &clock)
-                    .await?
+    let body = retry::run(
+        cfg.retry,
+        &clock,
+        "the status request",
+        |attempt| async move {
+            if attempt.renew_token {
+                api.forget_token().await;
             }
-        };
-        clock.sleep(pause).await;
-    }
+            api.fetch_status(bulk_id)
+                .await
+                .map_err(|error| paginate::fault(error, api))
+        },
+    )
+    .await?;
+    Ok(body)
 }
 
 /// The status objects in an answer: `content` itself for one bulk;
