@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use crate::api::wire::ResultsBody;
 use crate::api::{Api, FetchError, PageQuery};
 use crate::exit::{Class, Failure};
-use crate::retry::{poll_interval, Attempts, Clock, RetryPolicy};
+use crate::retry::{self, poll_interval, Attempt, Clock, Fault, RetryPolicy};
 use crate::ui;
 
 /// One page as received, with the cursors around it.
@@ -126,8 +126,16 @@ pub struct Paginator {
     rows: u64,
     done: bool,
     clock: Clock,
-    /// When the bulk first answered 428, and how many polls since.
-    waiting_since: Option<Instant>,
+    /// Behind a lock because an attempt, a future that borrows the
+    /// paginator while [`retry::run`] drives it, updates it.
+    waiting: Mutex<Waiting>,
+}
+
+/// `--wait`'s bookkeeping: when the bulk first answered 428, and how many
+/// polls since.
+#[derive(Debug, Default)]
+struct Waiting {
+    since: Option<Instant>,
     polls: u32,
 }
 
@@ -151,63 +159,76 @@ impl Paginator {
             rows: 0,
             done: false,
             clock,
-            waiting_since: None,
-            polls: 0,
+            waiting: Mutex::default(),
         }
     }
 
     /// Fetch the current page until it arrives whole and parses: transient
     /// faults are retried with backoff, a 428 is polled with `--wait`.
     async fn fetch(&mut self) -> Result<Fetched> {
-        let mut attempts = Attempts::new(&self.clock, self.plan.retry);
-        loop {
-            let query = PageQuery {
-                last: self.cursor.as_deref(),
-                limit: self.plan.page_size,
-                failed_only: self.plan.failed_only,
-            };
-            let error = match self.api.fetch_page(&self.plan.bulk_id, &query).await {
-                Ok(body) => match parse(&body) {
-                    Ok(parsed) => {
-                        let last_id = parsed.last_id().map(str::to_string);
-                        let rows = row_ranges(&body, parsed.rows());
-                        drop(parsed);
-                        self.finished_waiting();
-                        return Ok(Fetched { body, last_id, rows });
-                    }
-                    Err(e) => FetchError::Transient {
-                        label: "invalid JSON".into(),
-                        retry_after: None,
-                        failure: Failure::new(
-                            Class::Protocol,
-                            format!(
-                                "page {} of bulk {} is not valid JSON ({e}); the server or a proxy sent something else",
-                                self.number, self.plan.bulk_id
-                            ),
-                        ),
-                    },
-                },
-                Err(error) => error,
-            };
-            let pause = match error {
-                // Polling an unfinished bulk is `--wait`'s business, not a retry.
-                FetchError::NotReady {
-                    retry_after,
-                    failure,
-                } => self.poll_pause(retry_after, failure)?,
-                other => {
-                    let what = format!("page {}", self.number);
-                    attempts.after(other, &what, &self.api, &self.clock).await?
-                }
-            };
-            self.clock.sleep(pause).await;
+        let what = format!("page {}", self.number);
+        let this = &*self;
+        let fetched = retry::run(this.plan.retry, &this.clock, &what, |attempt| {
+            this.attempt(attempt)
+        })
+        .await?;
+        self.finished_waiting();
+        Ok(fetched)
+    }
+
+    /// One try at the current page.
+    async fn attempt(&self, attempt: Attempt) -> Result<Fetched, Fault> {
+        if attempt.renew_token {
+            self.api.forget_token().await;
+        }
+        let query = PageQuery {
+            last: self.cursor.as_deref(),
+            limit: self.plan.page_size,
+            failed_only: self.plan.failed_only,
+        };
+        let body = match self.api.fetch_page(&self.plan.bulk_id, &query).await {
+            Ok(body) => body,
+            // Polling an unfinished bulk is `--wait`'s business, not a retry.
+            Err(FetchError::NotReady {
+                retry_after,
+                failure,
+            }) => {
+                return Err(match self.poll_pause(retry_after, failure) {
+                    Ok(pause) => Fault::Wait(pause),
+                    Err(failure) => Fault::Fatal(failure),
+                })
+            }
+            Err(error) => return Err(fault(error, &self.api)),
+        };
+        match parse(&body) {
+            Ok(parsed) => {
+                let last_id = parsed.last_id().map(str::to_string);
+                let rows = row_ranges(&body, parsed.rows());
+                drop(parsed);
+                Ok(Fetched {
+                    body,
+                    last_id,
+                    rows,
+                })
+            }
+            Err(e) => Err(Fault::Transient {
+                label: "invalid JSON".into(),
+                retry_after: None,
+                failure: Failure::new(
+                    Class::Protocol,
+                    format!(
+                        "page {} of bulk {} is not valid JSON ({e}); the server or a proxy sent something else",
+                        self.number, self.plan.bulk_id
+                    ),
+                ),
+            }),
         }
     }
 
     /// How long to wait before polling a bulk that is not finished, or the
     /// error to stop with (no `--wait`, or its deadline passed).
     fn poll_pause(
-        &mut self,
+        &self,
         retry_after: Option<Duration>,
         failure: Failure,
     ) -> Result<Duration, Failure> {
@@ -217,8 +238,9 @@ impl Paginator {
                 "re-run with --wait to poll until bulk {bulk} has finished (e.g. --wait=1h)"
             )));
         };
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
         let now = self.clock.now();
-        let since = *self.waiting_since.get_or_insert(now);
+        let since = *waiting.since.get_or_insert(now);
         let waited = self.clock.since(since);
         if waited >= deadline {
             ui::clear_progress();
@@ -231,14 +253,15 @@ impl Paginator {
             )
             .with_hint("wait longer with a larger --wait (e.g. --wait=2h)"));
         }
-        let pause = poll_interval(self.polls, retry_after).min(deadline - waited);
-        self.polls += 1;
+        let pause = poll_interval(waiting.polls, retry_after).min(deadline - waited);
+        waiting.polls += 1;
         ui::waiting(bulk, waited, "HTTP 428");
         Ok(pause)
     }
 
     fn finished_waiting(&mut self) {
-        if let Some(since) = self.waiting_since.take() {
+        let waiting = self.waiting.get_mut().unwrap_or_else(|e| e.into_inner());
+        if let Some(since) = waiting.since.take() {
             ui::clear_progress();
             let waited = Duration::from_secs(self.clock.since(since).as_secs());
             ui::info(format_args!(
@@ -317,6 +340,27 @@ impl Paginator {
                 }
             }
         })
+    }
+}
+
+/// What a failed request to `api` means to [`retry::run`]. A 428 is fatal
+/// here: the page loop polls it before it gets this far.
+pub fn fault(error: FetchError, api: &Api) -> Fault {
+    match error {
+        FetchError::Transient {
+            label,
+            retry_after,
+            failure,
+        } => Fault::Transient {
+            label,
+            retry_after,
+            failure,
+        },
+        FetchError::Unauthorized(failure) => Fault::Refused {
+            failure,
+            renewable: api.can_renew_token(),
+        },
+        FetchError::NotReady { failure, .. } | FetchError::Fatal(failure) => Fault::Fatal(failure),
     }
 }
 

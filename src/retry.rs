@@ -1,15 +1,18 @@
-//! When and how long to wait before asking again: exponential backoff with
-//! full jitter for transient faults, `Retry-After` parsing, and the poll
-//! interval used while a bulk is not finished. Pure functions, plus a clock
-//! whose sleeps a test can shrink.
+//! When and how long to wait before asking again, and the one loop that
+//! does it: [`run`] retries an operation's transient faults with
+//! exponential backoff and full jitter, renews refused credentials once,
+//! and sleeps through the pauses its caller asks for (polling a bulk that
+//! is not finished). Pure functions, plus a clock whose sleeps a test can
+//! shrink. It knows nothing of HTTP: callers say what a failure means as a
+//! [`Fault`].
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::api::{Api, FetchError};
 use crate::exit::Failure;
 use crate::ui;
 
@@ -56,17 +59,6 @@ pub fn poll_interval(polls: u32, retry_after: Option<Duration>) -> Duration {
     }
     let factor = 1u32.checked_shl(polls).unwrap_or(u32::MAX);
     POLL_START.saturating_mul(factor).min(CAP)
-}
-
-/// `Retry-After` as delta-seconds (`120`) or an HTTP date; a date in the
-/// past means "now".
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// Sleeps and deadlines. Waits are decided in real-world durations; a test
@@ -119,71 +111,95 @@ impl Clock {
     }
 }
 
-/// The retry bookkeeping of one request: transient faults back off within
-/// the policy, a refused token is renewed once (when it can be), anything
-/// else stops. Shared by result pages and status requests.
-pub struct Attempts {
-    policy: RetryPolicy,
-    started: Instant,
-    retries: u32,
-    renewed: bool,
+/// What a failed attempt means to [`run`].
+#[derive(Debug)]
+pub enum Fault {
+    /// May pass if asked again after a backoff (or the `retry_after` the
+    /// server asked for). `label` names it in the retry note: `503`, `timeout`.
+    Transient {
+        label: String,
+        retry_after: Option<Duration>,
+        failure: Failure,
+    },
+    /// The credentials were refused; worth one more attempt with new ones
+    /// when they are `renewable`.
+    Refused { failure: Failure, renewable: bool },
+    /// Not a fault: ask again after this pause, without counting a retry
+    /// (the caller is polling something that is not ready).
+    Wait(Duration),
+    /// Asking again will not help.
+    Fatal(Failure),
 }
 
-impl Attempts {
-    pub fn new(clock: &Clock, policy: RetryPolicy) -> Attempts {
-        Attempts {
-            policy,
-            started: clock.now(),
-            retries: 0,
-            renewed: false,
-        }
-    }
+/// What [`run`] asks of the next attempt.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Attempt {
+    /// The last attempt's credentials were refused: get new ones first.
+    pub renew_token: bool,
+}
 
-    /// After a failed attempt at `what` (e.g. "page 3"): how long to pause
-    /// before the next one, or the failure to stop with.
-    pub async fn after(
-        &mut self,
-        error: FetchError,
-        what: &str,
-        api: &Api,
-        clock: &Clock,
-    ) -> Result<Duration, Failure> {
-        match error {
-            FetchError::Unauthorized(failure) => {
-                if self.renewed || !api.can_renew_token() {
+/// Run `attempt` until it succeeds or a fault stops it: transient faults
+/// back off within `policy`, refused credentials are renewed once (when they
+/// can be), a [`Fault::Wait`] pauses without counting. `what` names the
+/// operation in notes, e.g. "page 3".
+pub async fn run<T, F, Fut>(
+    policy: RetryPolicy,
+    clock: &Clock,
+    what: &str,
+    mut attempt: F,
+) -> Result<T, Failure>
+where
+    F: FnMut(Attempt) -> Fut,
+    Fut: Future<Output = Result<T, Fault>>,
+{
+    let started = clock.now();
+    let mut retries = 0;
+    let mut renewed = false;
+    let mut next = Attempt::default();
+    loop {
+        let fault = match attempt(next).await {
+            Ok(done) => return Ok(done),
+            Err(fault) => fault,
+        };
+        next = Attempt::default();
+        let pause = match fault {
+            Fault::Refused { failure, renewable } => {
+                if renewed || !renewable {
                     return Err(failure);
                 }
                 // A token can be revoked or expire early: get a new one, once.
-                self.renewed = true;
-                api.forget_token().await;
+                renewed = true;
+                next.renew_token = true;
                 ui::info(format_args!(
                     "{what} was refused with a 401/403; retrying once with a new token"
                 ));
-                Ok(Duration::ZERO)
+                Duration::ZERO
             }
-            FetchError::Transient {
+            Fault::Transient {
                 label,
                 retry_after,
                 failure,
             } => {
-                self.retries += 1;
-                let spent = clock.since(self.started);
-                let out_of_time = spent >= self.policy.max_time;
-                if self.retries > self.policy.retries || out_of_time {
-                    return Err(gave_up(failure, self.retries - 1, out_of_time));
+                retries += 1;
+                let spent = clock.since(started);
+                let out_of_time = spent >= policy.max_time;
+                if retries > policy.retries || out_of_time {
+                    return Err(gave_up(failure, retries - 1, out_of_time));
                 }
-                let pause = retry_delay(self.retries, retry_after, fastrand::f64())
-                    .min(self.policy.max_time - spent);
+                let pause =
+                    retry_delay(retries, retry_after, fastrand::f64()).min(policy.max_time - spent);
                 ui::info(format_args!(
                     "retrying {what} after {label} in {:.1}s (attempt {}/{})",
                     pause.as_secs_f64(),
-                    self.retries + 1,
-                    self.policy.retries + 1
+                    retries + 1,
+                    policy.retries + 1
                 ));
-                Ok(pause)
+                pause
             }
-            other => Err(other.into_failure()),
-        }
+            Fault::Wait(pause) => pause,
+            Fault::Fatal(failure) => return Err(failure),
+        };
+        clock.sleep(pause).await;
     }
 }
 
@@ -204,6 +220,7 @@ fn gave_up(mut failure: Failure, retries: u32, out_of_time: bool) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exit::Class;
 
     #[test]
     fn backoff_doubles_from_one_second_and_caps_at_thirty() {
@@ -229,26 +246,6 @@ mod tests {
         assert_eq!(retry_delay(2, None, 0.5), Duration::from_secs(1));
     }
 
-    #[test]
-    fn retry_after_reads_seconds_and_http_dates() {
-        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
-        assert_eq!(
-            parse_retry_after("120", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(parse_retry_after(" 3 ", now), Some(Duration::from_secs(3)));
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
-            Some(Duration::from_secs(30))
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(parse_retry_after("-5", now), None);
-    }
-
     #[tokio::test]
     async fn a_scaled_clock_runs_ahead_by_the_time_it_skipped() {
         let clock = Clock {
@@ -271,5 +268,117 @@ mod tests {
             Duration::from_secs(5)
         );
         assert_eq!(poll_interval(0, Some(Duration::from_secs(3600))), CAP);
+    }
+
+    fn instant() -> Clock {
+        Clock {
+            scale: Some(0.0),
+            skipped: Arc::default(),
+        }
+    }
+
+    fn policy(retries: u32) -> RetryPolicy {
+        RetryPolicy {
+            retries,
+            max_time: Duration::from_secs(3600),
+        }
+    }
+
+    fn transient() -> Fault {
+        Fault::Transient {
+            label: "503".into(),
+            retry_after: None,
+            failure: Failure::new(Class::Unavailable, "down"),
+        }
+    }
+
+    #[tokio::test]
+    async fn transient_faults_are_retried_until_the_attempt_passes() {
+        let mut calls = 0;
+        let got = run(policy(4), &instant(), "page 1", |_| {
+            calls += 1;
+            let n = calls;
+            async move {
+                if n < 3 {
+                    Err(transient())
+                } else {
+                    Ok(n)
+                }
+            }
+        })
+        .await;
+        assert_eq!(got.unwrap(), 3);
+    }
+
+    #[tokio::test]
+    async fn giving_up_says_how_many_retries_were_made() {
+        let mut calls = 0;
+        let got: Result<(), _> = run(policy(2), &instant(), "page 1", |_| {
+            calls += 1;
+            async { Err(transient()) }
+        })
+        .await;
+        assert_eq!(calls, 3);
+        assert_eq!(got.unwrap_err().message, "down; gave up after 2 retries");
+    }
+
+    #[tokio::test]
+    async fn the_time_budget_stops_retrying_too() {
+        let policy = RetryPolicy {
+            retries: 100,
+            max_time: Duration::from_secs(5),
+        };
+        let got: Result<(), _> = run(policy, &instant(), "page 1", |_| async {
+            Err(Fault::Transient {
+                label: "503".into(),
+                retry_after: Some(Duration::from_secs(2)),
+                failure: Failure::new(Class::Unavailable, "down"),
+            })
+        })
+        .await;
+        let message = got.unwrap_err().message;
+        assert!(message.ends_with("(--retry-max-time reached)"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn refused_credentials_are_renewed_once_and_only_when_renewable() {
+        let refused = |renewable| Fault::Refused {
+            failure: Failure::new(Class::Auth, "refused"),
+            renewable,
+        };
+        let mut asked = Vec::new();
+        let got: Result<(), _> = run(policy(4), &instant(), "page 1", |a: Attempt| {
+            asked.push(a.renew_token);
+            async { Err(refused(true)) }
+        })
+        .await;
+        assert_eq!(got.unwrap_err().message, "refused");
+        assert_eq!(asked, [false, true]);
+
+        let mut calls = 0;
+        let got: Result<(), _> = run(policy(4), &instant(), "page 1", |_| {
+            calls += 1;
+            async { Err(refused(false)) }
+        })
+        .await;
+        assert!(got.is_err());
+        assert_eq!(calls, 1);
+    }
+
+    #[tokio::test]
+    async fn waits_do_not_count_as_retries_and_fatal_faults_stop_at_once() {
+        let mut calls = 0;
+        let got: Result<(), _> = run(policy(1), &instant(), "page 1", |_| {
+            calls += 1;
+            let fault = match calls {
+                1..=3 => Fault::Wait(Duration::from_secs(2)),
+                4 => transient(),
+                _ => Fault::Fatal(Failure::new(Class::NotFound, "gone")),
+            };
+            async { Err(fault) }
+        })
+        .await;
+        assert_eq!(got.unwrap_err().message, "gone");
+        assert_eq!(calls, 5);
     }
 }

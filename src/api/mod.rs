@@ -1,12 +1,19 @@
-//! The DruID API: HTTP client, wire types, and HTTP answers mapped to
-//! classed errors.
+//! The DruID API, by concern: `transport` (the HTTP client, capped reads,
+//! `Retry-After`, what a failed exchange means), `routes` (paths and URLs),
+//! `token` (where the bearer token comes from), `endpoints` (the typed
+//! requests), `error` (HTTP answers as classed failures) and `wire` (the
+//! JSON bodies). Nothing here knows about retrying: callers decide that
+//! from [`FetchError`].
 
-mod client;
+mod endpoints;
 mod error;
 pub mod routes;
 pub mod token;
+mod transport;
 pub mod wire;
 
-pub use client::{Api, Connection, FetchError, PageQuery, MAX_BODY};
+pub use endpoints::{Api, Connection, MAX_BODY};
 pub use error::server_message;
+pub use routes::PageQuery;
 pub use token::{Auth, ClientCredentials};
+pub use transport::FetchError;

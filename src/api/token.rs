@@ -11,8 +11,8 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 use url::Url;
 
-use super::client::{is_transient, read_capped, retry_after, FetchError};
 use super::error::server_message;
+use super::transport::{self, is_transient, FetchError};
 use crate::exit::{Class, Failure};
 use crate::ui;
 
@@ -139,20 +139,15 @@ async fn fetch(http: &reqwest::Client, creds: &ClientCredentials) -> Result<Held
         creds.client_id
     ));
     let started = Instant::now();
-    let sent = http
+    let request = http
         .post(url.clone())
         .header(
             reqwest::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded",
         )
-        .body(body)
-        .send()
-        .await;
+        .body(body);
     let unreachable =
-        |e: reqwest::Error| super::client::network_failure(e, url.as_str(), "fetching a token");
-    let response = sent.map_err(unreachable)?;
-    let status = response.status();
-    let retry_after = retry_after(response.headers());
+        |e: reqwest::Error| transport::network_failure(e, url.as_str(), "fetching a token");
     let too_large = || {
         Failure::new(
             Class::Auth,
@@ -162,26 +157,27 @@ async fn fetch(http: &reqwest::Client, creds: &ClientCredentials) -> Result<Held
             ),
         )
     };
-    let bytes = read_capped(
-        response,
+    let answer = transport::send(
+        request,
         bytes::BytesMut::new(),
         MAX_TOKEN_BODY,
         too_large,
         unreachable,
     )
     .await?;
+    let status = answer.status;
     ui::verbose(format_args!(
         "< {status} in {} ms (token not shown)",
         started.elapsed().as_millis()
     ));
     if status.is_success() {
-        let answer: TokenAnswer = serde_json::from_slice(&bytes).map_err(|_| {
+        let granted: TokenAnswer = serde_json::from_slice(&answer.body).map_err(|_| {
             FetchError::Fatal(Failure::new(
                 Class::Auth,
                 format!("the token endpoint {url} answered {status} without a JSON token"),
             ))
         })?;
-        let Some(token) = answer
+        let Some(token) = granted
             .access_token
             .filter(|t| !t.expose_secret().is_empty())
         else {
@@ -190,12 +186,12 @@ async fn fetch(http: &reqwest::Client, creds: &ClientCredentials) -> Result<Held
                 format!("the token endpoint {url} answered without an access_token"),
             )));
         };
-        let renew_at = usable_for(answer.expires_in, answer.expires_at, SystemTime::now())
+        let renew_at = usable_for(granted.expires_in, granted.expires_at, SystemTime::now())
             .map(|d| started + d);
         return Ok(Held { token, renew_at });
     }
-    let reason = oauth_message(&bytes)
-        .or_else(|| server_message(&bytes))
+    let reason = oauth_message(&answer.body)
+        .or_else(|| server_message(&answer.body))
         .unwrap_or_else(|| {
             status
                 .canonical_reason()
@@ -206,7 +202,7 @@ async fn fetch(http: &reqwest::Client, creds: &ClientCredentials) -> Result<Held
     if is_transient(status) {
         return Err(FetchError::Transient {
             label: format!("{code} from the token endpoint"),
-            retry_after,
+            retry_after: answer.retry_after,
             failure: Failure::new(
                 Class::Unavailable,
                 format!("the token endpoint {url} failed (HTTP {code}: {reason})"),

@@ -14,7 +14,8 @@ use crate::api::Api;
 use crate::cli::{GlobalArgs, StatusArgs};
 use crate::exit::{Class, Failure};
 use crate::output;
-use crate::retry::{Attempts, Clock};
+use crate::paginate;
+use crate::retry::{self, Clock};
 use crate::settings::{self, Status};
 use crate::ui;
 
@@ -59,18 +60,21 @@ async fn show(cfg: &Status) -> Result<()> {
 /// The request, retried on transient faults like a results page.
 async fn fetch(api: &Api, cfg: &Status, bulk_id: Option<&str>) -> Result<bytes::Bytes> {
     let clock = Clock::from_env();
-    let mut attempts = Attempts::new(&clock, cfg.request.retry);
-    loop {
-        let pause = match api.fetch_status(bulk_id).await {
-            Ok(body) => return Ok(body),
-            Err(error) => {
-                attempts
-                    .after(error, "the status request", api, &clock)
-                    .await?
+    let body = retry::run(
+        cfg.request.retry,
+        &clock,
+        "the status request",
+        |attempt| async move {
+            if attempt.renew_token {
+                api.forget_token().await;
             }
-        };
-        clock.sleep(pause).await;
-    }
+            api.fetch_status(bulk_id)
+                .await
+                .map_err(|error| paginate::fault(error, api))
+        },
+    )
+    .await?;
+    Ok(body)
 }
 
 /// The status objects in an answer: `content` itself for one bulk;

@@ -1,0 +1,184 @@
+//! The typed endpoints: one [`Api`] for the run that asks for results pages
+//! and bulk statuses with the headers DruID expects, and turns every answer
+//! that is not a 200 into a classed [`FetchError`]. The token is only ever
+//! exposed to build the header.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE,
+};
+use secrecy::ExposeSecret;
+use url::Url;
+
+use super::error::{redirect_failure, status_failure, Asked};
+use super::routes::{self, PageQuery};
+use super::token::{Auth, Tokens};
+use super::transport::{self, FetchError};
+use crate::exit::{Class, Failure};
+use crate::ui;
+
+/// A page body larger than this is refused rather than held in memory.
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// Where the API is and how to authenticate.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// Base URL, path prefix kept, no trailing slash.
+    pub endpoint: Url,
+    pub auth: Auth,
+}
+
+/// The API client.
+pub struct Api {
+    http: reqwest::Client,
+    /// Page buffers handed back after writing, reused for the next pages so
+    /// memory stays flat however many pages an export has.
+    buffers: std::sync::Mutex<Vec<BytesMut>>,
+    endpoint: Url,
+    tokens: Tokens,
+    lang: Option<String>,
+}
+
+impl Api {
+    pub fn new(conn: Connection, timeout: Duration, lang: Option<String>) -> Result<Api> {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(lang) = &lang {
+            headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_str(lang)?);
+        }
+        Ok(Api {
+            http: transport::client(timeout, headers)?,
+            buffers: std::sync::Mutex::default(),
+            endpoint: conn.endpoint,
+            tokens: Tokens::new(conn.auth),
+            lang,
+        })
+    }
+
+    /// Give a page body back once nothing borrows from it any more.
+    pub fn recycle(&self, body: Bytes) {
+        if let Ok(mut buffer) = body.try_into_mut() {
+            buffer.clear();
+            let mut pool = self.buffers.lock().unwrap_or_else(|e| e.into_inner());
+            if pool.len() < 4 {
+                pool.push(buffer);
+            }
+        }
+    }
+
+    fn buffer(&self) -> BytesMut {
+        self.buffers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// Whether a rejected token can be replaced (client credentials).
+    pub fn can_renew_token(&self) -> bool {
+        self.tokens.can_renew()
+    }
+
+    /// Forget the current token; the next request fetches a new one.
+    pub async fn forget_token(&self) {
+        self.tokens.forget().await;
+    }
+
+    /// The base URL, for messages.
+    pub fn endpoint(&self) -> &str {
+        self.endpoint.as_str().trim_end_matches('/')
+    }
+
+    /// `{endpoint}/activityid/v1/user/bulk/{bulk_id}/results?…`, the bulk id
+    /// percent-encoded as one path segment and the endpoint's prefix kept.
+    pub fn results_url(&self, bulk_id: &str, query: &PageQuery<'_>) -> Url {
+        routes::results_url(&self.endpoint, bulk_id, query)
+    }
+
+    /// Fetch one page; `Ok` only for a 200, with the whole body. Errors say
+    /// whether asking again may help.
+    pub async fn fetch_page(
+        &self,
+        bulk_id: &str,
+        query: &PageQuery<'_>,
+    ) -> Result<Bytes, FetchError> {
+        let url = self.results_url(bulk_id, query);
+        self.get(url, bulk_id, query.describe()).await
+    }
+
+    /// `GET {endpoint}/activityid/v1/user/bulk[/{bulk_id}]`: one bulk's
+    /// status, or every bulk's.
+    pub async fn fetch_status(&self, bulk_id: Option<&str>) -> Result<Bytes, FetchError> {
+        let url = routes::status_url(&self.endpoint, bulk_id);
+        self.get(url, bulk_id.unwrap_or("(all bulks)"), String::new())
+            .await
+    }
+
+    /// One authenticated GET; `Ok` only for a 200, with the whole body.
+    async fn get(&self, url: Url, bulk_id: &str, params: String) -> Result<Bytes, FetchError> {
+        let bearer = self.tokens.bearer(&self.http).await?;
+        let mut auth = HeaderValue::from_str(bearer.expose_secret()).map_err(|_| {
+            FetchError::Fatal(Failure::usage(
+                "the app token contains characters not allowed in an HTTP header",
+            ))
+        })?;
+        auth.set_sensitive(true);
+        drop(bearer);
+        let started = Instant::now();
+        self.log_request(&url);
+        let during = format!("asking about bulk {bulk_id}");
+        let unreachable =
+            |e: reqwest::Error| transport::network_failure(e, self.endpoint(), &during);
+        let too_large = || {
+            Failure::new(
+                Class::Protocol,
+                format!(
+                    "a page of bulk {bulk_id} is larger than {} MiB; refusing it rather than running \
+                     out of memory (try a smaller --page-size)",
+                    MAX_BODY / (1024 * 1024)
+                ),
+            )
+        };
+        let request = self.http.get(url).header(AUTHORIZATION, auth);
+        let answer =
+            transport::send(request, self.buffer(), MAX_BODY, too_large, unreachable).await?;
+        let status = answer.status;
+        ui::verbose(format_args!(
+            "< {status} in {} ms ({} bytes)",
+            started.elapsed().as_millis(),
+            answer.body.len()
+        ));
+        if status == reqwest::StatusCode::OK {
+            return Ok(answer.body);
+        }
+        let asked = Asked {
+            bulk_id,
+            endpoint: self.endpoint(),
+            params,
+        };
+        if status.is_redirection() {
+            return Err(FetchError::Fatal(redirect_failure(
+                status,
+                answer.location.as_deref(),
+                &asked,
+            )));
+        }
+        let failure = status_failure(status, &answer.body, &asked);
+        Err(transport::classify(status, answer.retry_after, failure))
+    }
+
+    /// The request line and headers, for `-v`; the token never shows.
+    fn log_request(&self, url: &Url) {
+        let lang = match &self.lang {
+            Some(lang) => format!("\n> accept-language: {lang}"),
+            None => String::new(),
+        };
+        ui::verbose(format_args!(
+            "> GET {url}\n> authorization: Bearer [redacted]\n> accept: application/json{lang}"
+        ));
+    }
+}
