@@ -1,6 +1,7 @@
 //! The JSON response bodies shared by the sandbox routes: the `result`-only
 //! message and error bodies (401, 404, 405, 400, 428, 5xx, …), the `content` +
-//! `result` 200 envelope, and their serialisation as `application/json`.
+//! `result` 200 envelope, their serialisation as `application/json`, and the
+//! 404 / 405 fallback handlers.
 
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
@@ -83,6 +84,16 @@ pub(crate) fn unauthorized() -> Response {
 /// The 404 answer for an unknown bulk id.
 pub(crate) fn bulk_not_found() -> Response {
     message(StatusCode::NOT_FOUND, "Bulk not found")
+}
+
+/// The fallback handler for a path no route serves.
+pub(crate) async fn not_found() -> Response {
+    message(StatusCode::NOT_FOUND, "Not found")
+}
+
+/// The fallback handler for a method a route does not serve.
+pub(crate) async fn method_not_allowed() -> Response {
+    message(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
 }
 
 /// `{"content":…,"result":{"status":200,"message":msg}}`

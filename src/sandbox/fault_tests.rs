@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::*;
+use crate::api::routes;
 
 /// A raw HTTP/1.1 exchange: status, lower-cased head, body bytes as received.
 struct Raw {
@@ -34,7 +35,7 @@ impl Raw {
 /// Sends one request on a fresh connection and reads until the server closes it.
 fn raw_get(addr: SocketAddr, bulk: &str, token: &str) -> Raw {
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    let target = format!("/activityid/v1/user/bulk/{bulk}/results");
+    let target = routes::results(bulk);
     let req = format!(
         "GET {target} HTTP/1.1\r\nHost: {addr}\r\n\
          Authorization: Bearer {token}\r\nConnection: close\r\n\r\n"
@@ -199,10 +200,7 @@ async fn reqwest_sees_a_body_error() {
         reset_rate: 1.0,
         ..Faults::default()
     });
-    let url = format!(
-        "{}/activityid/v1/user/bulk/{DEFAULT_BULK_ID}/results",
-        srv.endpoint()
-    );
+    let url = format!("{}{}", srv.endpoint(), routes::results(DEFAULT_BULK_ID));
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let resp = client
         .get(url)

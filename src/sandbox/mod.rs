@@ -7,8 +7,11 @@
 //! This file holds the public configuration types (including the injectable
 //! [`Faults`]) and constants, [`expected_rows`] and [`expected_status`]; row
 //! generation lives in `data`, query validation and paging in `page`, the HTTP
-//! server in `server`, the JSON bodies in `body`, fault injection (5xx, 428,
-//! latency, cut bodies) in `faults`, and the status routes in `status`.
+//! server in `server` with the state its routes share in `state`, the results
+//! route in `results`, the status routes in `bulks`, the JSON bodies in
+//! `body`, and fault injection (5xx, 428, latency, cut bodies) in `faults`.
+//! The paths come from [`crate::api::routes`], the one place they are spelt;
+//! the sandbox uses nothing else from the crate.
 //!
 //! Rows are generated lazily and deterministically from the seed, the bulk id and
 //! the row index, so a bulk of millions of rows costs no memory. Row ids are
@@ -16,15 +19,17 @@
 //! server turn a `last` cursor back into a row index.
 
 mod body;
+mod bulks;
+#[cfg(test)]
+mod bulks_tests;
 mod data;
 #[cfg(test)]
 mod fault_tests;
 mod faults;
 mod page;
+mod results;
 mod server;
-mod status;
-#[cfg(test)]
-mod status_tests;
+mod state;
 #[cfg(test)]
 mod tests;
 
@@ -204,5 +209,5 @@ pub fn expected_rows(
 /// with an `error` (computed afresh: cost is linear in the bulk size).
 pub fn expected_status(cfg: &SandboxConfig, bulk_id: &str) -> Option<serde_json::Value> {
     cfg.bulk_index(bulk_id)
-        .map(|index| status::status_value(cfg, index))
+        .map(|index| bulks::status_value(cfg, index))
 }

@@ -1,142 +1,25 @@
-//! The sandbox HTTP server: the shared state, the axum router (merging in the
-//! `status` routes), the results handler (which calls into `faults` at the
-//! documented points) and its 200 content, [`serve`] for an already-bound
-//! listener and [`start_background`] / [`Running`] for a server on its own
-//! thread and runtime. The JSON bodies themselves are built in `body`.
+//! The sandbox HTTP server: the axum router (the `results` and `bulks` routes
+//! over one [`Shared`] state, a request counter, optional compression),
+//! [`serve`] for an already-bound listener and [`start_background`] /
+//! [`Running`] for a server on its own thread and runtime.
 
 use std::future::IntoFuture;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::header::AUTHORIZATION;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
 use axum::Router;
-use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use super::body::{bulk_not_found, errors, message, ok, unauthorized};
-use super::data::Row;
-use super::faults::{self, FaultState};
-use super::page::{compute_page, parse_query};
-use super::status::{self, FailedCounts};
-use super::SandboxConfig;
-
-/// The route of the results endpoint.
-pub(crate) const RESULTS_ROUTE: &str = "/activityid/v1/user/bulk/{bulk_id}/results";
-
-/// State shared by all requests of one server: the configuration, counters,
-/// fault-injection state and the cached failed-row counts of the status routes.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub cfg: SandboxConfig,
-    /// Number of HTTP requests received (all routes).
-    pub hits: AtomicU64,
-    pub faults: FaultState,
-    pub failed: FailedCounts,
-}
-
-impl Shared {
-    pub(crate) fn new(cfg: SandboxConfig) -> Self {
-        Shared {
-            failed: FailedCounts::new(cfg.bulks.len()),
-            cfg,
-            hits: AtomicU64::new(0),
-            faults: FaultState::default(),
-        }
-    }
-}
-
-/// The `content` of the results route's 200 answer.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Content<'a> {
-    bulk_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    last_id: Option<&'a str>,
-    results: &'a [Row],
-}
-
-/// Whether the request carries `Authorization: Bearer <the configured token>`.
-pub(crate) fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
-    let Some(value) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    value
-        .strip_prefix("Bearer ")
-        .is_some_and(|token| token == shared.cfg.token)
-}
-
-/// `GET /activityid/v1/user/bulk/{bulk_id}/results`. Checks, in order: auth
-/// (401), bulk exists (404), [latency, injected 428], bulk finished (428),
-/// [injected 5xx], query parameters (400), then the page [maybe cut off].
-/// Bracketed steps are the configured [`super::Faults`].
-async fn results(
-    State(shared): State<Arc<Shared>>,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    if !authorized(&shared, &headers) {
-        return unauthorized();
-    }
-    let bulk = match path {
-        Ok(Path(id)) => shared.cfg.find_bulk(&id),
-        Err(_) => None,
-    };
-    let Some(bulk) = bulk else {
-        return bulk_not_found();
-    };
-    let fault_cfg = &shared.cfg.faults;
-    let draw = shared.faults.next_request(&shared.cfg);
-    faults::delay(fault_cfg).await;
-    if let Some(resp) = shared.faults.not_ready(fault_cfg, &bulk.id) {
-        return resp;
-    }
-    if !bulk.ready {
-        return errors(
-            StatusCode::PRECONDITION_REQUIRED,
-            "Bulk process not finished yet",
-            "status: processing",
-        );
-    }
-    if let Some(resp) = shared.faults.server_error(fault_cfg, draw) {
-        return resp;
-    }
-    let params = match parse_query(query.as_deref()) {
-        Ok(p) => p,
-        Err(e) => return errors(StatusCode::BAD_REQUEST, "Invalid parameter", e.details()),
-    };
-    let page = compute_page(shared.cfg.seed, bulk, &params);
-    let msg = if page.no_matches {
-        "No errors for the bulk process"
-    } else {
-        "OK"
-    };
-    let content = Content {
-        bulk_id: &bulk.id,
-        last_id: page.last_id.as_deref(),
-        results: &page.rows,
-    };
-    let resp = ok(content, msg);
-    shared.faults.maybe_cut(fault_cfg, draw, resp).await
-}
-
-async fn not_found() -> Response {
-    message(StatusCode::NOT_FOUND, "Not found")
-}
-
-pub(crate) async fn method_not_allowed() -> Response {
-    message(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
-}
+use super::body::not_found;
+use super::state::Shared;
+use super::{bulks, results, SandboxConfig};
 
 /// Middleware counting every request.
 async fn count_hits(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
@@ -148,8 +31,8 @@ async fn count_hits(State(shared): State<Arc<Shared>>, req: Request, next: Next)
 pub(crate) fn router_with(shared: Arc<Shared>) -> Router {
     let compress = shared.cfg.compress;
     let router = Router::new()
-        .route(RESULTS_ROUTE, get(results).fallback(method_not_allowed))
-        .merge(status::routes())
+        .merge(results::routes())
+        .merge(bulks::routes())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), count_hits))
         .with_state(shared);

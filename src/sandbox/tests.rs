@@ -152,7 +152,7 @@ pub(super) fn http_get(addr: SocketAddr, target: &str, token: Option<&str>) -> R
 }
 
 pub(super) fn results_path(bulk: &str, query: &str) -> String {
-    format!("/activityid/v1/user/bulk/{bulk}/results{query}")
+    format!("{}{query}", crate::api::routes::results(bulk))
 }
 
 #[test]

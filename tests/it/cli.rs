@@ -10,6 +10,9 @@ fn clap_definition_is_consistent() {
     druid_bulk::cli::Cli::command().debug_assert();
 }
 
+/// The committed files describe the default build: one without the `sandbox`
+/// feature has no `demo` or `sandbox` subcommand to complete.
+#[cfg(feature = "sandbox")]
 #[test]
 fn committed_completions_match_the_binary() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");

@@ -1,21 +1,27 @@
 //! The integration tests: the real binary against mock servers and the
 //! built-in sandbox, one module per area, all asserting through
-//! [`support::TestCommand`].
+//! [`support::TestCommand`]. Modules and tests that need the sandbox exist
+//! only with the `sandbox` feature (on by default).
 
 mod support;
 
 mod auth;
+#[cfg(feature = "sandbox")]
 mod chaos;
 mod checkpoint;
 mod cli;
 mod errors;
 mod export;
+#[cfg(feature = "sandbox")]
 mod interrupt;
 mod many;
+#[cfg(feature = "sandbox")]
 mod profiles;
 mod resilience;
+#[cfg(feature = "sandbox")]
 mod sandbox;
 mod secrets;
 mod security;
+#[cfg(feature = "sandbox")]
 mod status;
 mod ux;

@@ -2,10 +2,13 @@
 //! one header, and one failing bulk does not cost the others their rows.
 
 use crate::support::*;
+#[cfg(feature = "sandbox")]
 use druid_bulk::sandbox::{self, Bulk, SandboxConfig};
+#[cfg(feature = "sandbox")]
 use serde_json::Value;
 
 /// A sandbox with three finished bulks of different sizes.
+#[cfg(feature = "sandbox")]
 fn three_bulks() -> (SandboxConfig, sandbox::Running) {
     let mut cfg = SandboxConfig::new(230).with_token(TOKEN);
     cfg.bulks.push(Bulk {
@@ -22,6 +25,7 @@ fn three_bulks() -> (SandboxConfig, sandbox::Running) {
     (cfg, server)
 }
 
+#[cfg(feature = "sandbox")]
 fn expected(cfg: &SandboxConfig, ids: &[&str]) -> Vec<Value> {
     ids.iter()
         .flat_map(|id| {
@@ -37,6 +41,7 @@ fn expected(cfg: &SandboxConfig, ids: &[&str]) -> Vec<Value> {
         .collect()
 }
 
+#[cfg(feature = "sandbox")]
 fn sorted(mut rows: Vec<Value>) -> Vec<Value> {
     rows.sort_by_key(|r| {
         (
@@ -47,6 +52,7 @@ fn sorted(mut rows: Vec<Value>) -> Vec<Value> {
     rows
 }
 
+#[cfg(feature = "sandbox")]
 #[test]
 fn rows_of_every_bulk_arrive_tagged_with_their_bulk() {
     let (cfg, server) = three_bulks();
@@ -82,6 +88,7 @@ fn rows_of_every_bulk_arrive_tagged_with_their_bulk() {
         .stderr_has("bulk bulk-c: 0 rows");
 }
 
+#[cfg(feature = "sandbox")]
 #[test]
 fn csv_has_one_header_and_a_bulk_id_column() {
     let (cfg, server) = three_bulks();
@@ -102,6 +109,7 @@ fn csv_has_one_header_and_a_bulk_id_column() {
     run.same(&bulks.iter().filter(|b| *b == "bulk-b").count(), &75);
 }
 
+#[cfg(feature = "sandbox")]
 #[test]
 fn a_failing_bulk_keeps_the_others_and_the_exit_code_is_the_worst() {
     let (cfg, server) = three_bulks();
@@ -130,6 +138,7 @@ fn a_failing_bulk_keeps_the_others_and_the_exit_code_is_the_worst() {
         .stderr_has("bulk bulk-b: 75 rows");
 }
 
+#[cfg(feature = "sandbox")]
 #[test]
 fn bulk_ids_can_come_from_a_file_or_stdin() {
     let (cfg, server) = three_bulks();

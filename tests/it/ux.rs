@@ -2,15 +2,19 @@
 //! pipe or a CI log, `--summary`, `--fail-on-rows`, colors.
 
 use crate::support::*;
+#[cfg(feature = "sandbox")]
 use druid_bulk::sandbox::{self, SandboxConfig};
+#[cfg(feature = "sandbox")]
 use serde_json::Value;
 
+#[cfg(feature = "sandbox")]
 fn sandbox_with(rows: u64) -> (SandboxConfig, sandbox::Running) {
     let cfg = SandboxConfig::new(rows).with_token(TOKEN);
     let server = sandbox::start_background(cfg.clone()).unwrap();
     (cfg, server)
 }
 
+#[cfg(feature = "sandbox")]
 #[test]
 fn no_progress_or_ansi_codes_when_not_a_terminal_or_in_ci() {
     let (cfg, server) = sandbox_with(500);
@@ -41,6 +45,7 @@ fn no_progress_or_ansi_codes_when_not_a_terminal_or_in_ci() {
     }
 }
 
+#[cfg(feature = "sandbox")]
 #[test]
 fn quiet_prints_nothing_on_success() {
     let (cfg, server) = sandbox_with(10);
@@ -50,6 +55,7 @@ fn quiet_prints_nothing_on_success() {
     run.check(run.stderr().is_empty(), "nothing on stderr");
 }
 
+#[cfg(feature = "sandbox")]
 #[test]
 fn summary_counts_match_the_sandbox_rows() {
     let (cfg, server) = sandbox_with(400);
@@ -107,6 +113,7 @@ fn summary_counts_match_the_sandbox_rows() {
     .stderr_has(&format!("{top_count:>5}  {}", top.replace('\n', " ")));
 }
 
+#[cfg(feature = "sandbox")]
 #[test]
 fn fail_on_rows_gates_ci_both_ways() {
     let (cfg, server) = sandbox_with(20);
@@ -119,6 +126,7 @@ fn fail_on_rows_gates_ci_both_ways() {
         .ok();
 }
 
+#[cfg(feature = "sandbox")]
 #[test]
 fn color_always_bolds_the_table_header_and_never_or_no_color_do_not() {
     let (cfg, server) = sandbox_with(3);
@@ -162,7 +170,7 @@ fn colored_error_labels_only_when_asked() {
 
 /// Run the binary under a pseudo-terminal (util-linux `script`) and return
 /// everything the terminal showed.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "sandbox"))]
 fn on_a_terminal(endpoint: &str, bulk: &str, ci: bool) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let line = format!(
@@ -180,7 +188,7 @@ fn on_a_terminal(endpoint: &str, bulk: &str, ci: bool) -> Run {
     cmd.ok()
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "sandbox"))]
 #[test]
 fn a_terminal_gets_a_live_progress_line_and_ci_does_not() {
     let (cfg, server) = slow_sandbox(150);
@@ -197,7 +205,7 @@ fn a_terminal_gets_a_live_progress_line_and_ci_does_not() {
 }
 
 /// A sandbox slow enough (20 ms a page) for the progress line to be drawn.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "sandbox"))]
 fn slow_sandbox(rows: u64) -> (SandboxConfig, sandbox::Running) {
     let cfg = SandboxConfig::new(rows)
         .with_token(TOKEN)
@@ -213,7 +221,7 @@ fn slow_sandbox(rows: u64) -> (SandboxConfig, sandbox::Running) {
 /// `script`) for `results` with a table on stdout and, because the token
 /// is on the command line, a `warning:` on stderr; `env` is added to the
 /// environment (`CI` is never set).
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "sandbox"))]
 fn terminal_shows(extra: &str, env: &[(&str, &str)]) -> Run {
     let (cfg, server) = slow_sandbox(100);
     let line = format!(
@@ -231,10 +239,12 @@ fn terminal_shows(extra: &str, env: &[(&str, &str)]) -> Run {
 }
 
 /// SGR codes: bold (the table header) and yellow (the `warning:` label).
+#[cfg(feature = "sandbox")]
 const BOLD: &str = "\u{1b}[1m";
+#[cfg(feature = "sandbox")]
 const YELLOW: &str = "\u{1b}[33m";
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "sandbox"))]
 #[test]
 fn a_terminal_gets_colour_and_the_progress_line_by_default() {
     let run = terminal_shows("", &[]);
@@ -244,7 +254,7 @@ fn a_terminal_gets_colour_and_the_progress_line_by_default() {
         .stdout_has("100 rows in 10 pages");
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "sandbox"))]
 #[test]
 fn term_dumb_gets_no_colour_and_no_progress_line() {
     let run = terminal_shows("", &[("TERM", "dumb")]);
@@ -257,7 +267,7 @@ fn term_dumb_gets_no_colour_and_no_progress_line() {
     .stdout_has("100 rows in 10 pages");
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "sandbox"))]
 #[test]
 fn no_color_and_color_never_keep_the_progress_line_without_colour() {
     for (extra, env) in [("", &[("NO_COLOR", "1")][..]), ("--color never", &[][..])] {
@@ -269,6 +279,7 @@ fn no_color_and_color_never_keep_the_progress_line_without_colour() {
     }
 }
 
+#[cfg(feature = "sandbox")]
 #[test]
 fn clicolor_force_colours_a_piped_stream_and_color_never_still_wins() {
     let (cfg, server) = sandbox_with(3);

@@ -10,11 +10,10 @@ use serde_json::{json, Value};
 
 use super::tests::{http_get, results_path, Reply};
 use super::*;
-
-const LIST: &str = "/activityid/v1/user/bulk";
+use crate::api::routes::{self, BULKS as LIST};
 
 fn status_path(bulk: &str) -> String {
-    format!("{LIST}/{bulk}")
+    routes::bulk(bulk)
 }
 
 fn get(srv: &Running, target: &str) -> Reply {

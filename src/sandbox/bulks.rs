@@ -1,7 +1,8 @@
 //! The bulk status routes: `GET /activityid/v1/user/bulk/{bulk_id}` (one bulk)
 //! and `GET /activityid/v1/user/bulk` (every configured bulk), the status
 //! object they serve with its deterministic, hand-formatted RFC 3339 times, and
-//! the per-server cache of failed-row counts. Faults never apply to them.
+//! the failed-row counts (cached per server in [`Shared`]). Faults never apply
+//! to them.
 
 use std::sync::{Arc, OnceLock};
 
@@ -13,15 +14,12 @@ use axum::routing::get;
 use axum::Router;
 use serde::Serialize;
 
-use super::body::{bulk_not_found, message, ok, unauthorized};
-use super::data::{RowGen, BASE_MS};
-use super::server::{authorized, method_not_allowed, Shared};
-use super::{Bulk, SandboxConfig};
+use crate::api::routes;
 
-/// The route of one bulk's status.
-pub(crate) const STATUS_ROUTE: &str = "/activityid/v1/user/bulk/{bulk_id}";
-/// The route listing every bulk's status.
-pub(crate) const LIST_ROUTE: &str = "/activityid/v1/user/bulk";
+use super::body::{bulk_not_found, message, method_not_allowed, ok, unauthorized};
+use super::data::{RowGen, BASE_MS};
+use super::state::Shared;
+use super::{Bulk, SandboxConfig};
 
 /// `createdAt` of the first bulk, after the base time (2024-06-01T00:00:00Z).
 const FIRST_CREATED_S: u64 = 9 * 3600;
@@ -67,28 +65,17 @@ pub(crate) fn count_failed(seed: u64, bulk: &Bulk) -> u64 {
     (0..bulk.rows).fold(0, |n, i| n + u64::from(gen.is_failed(i)))
 }
 
-/// Failed-row counts of the configured bulks (by index), each computed on
-/// first use and then kept for the life of the server.
-#[derive(Debug)]
-pub(crate) struct FailedCounts(Vec<OnceLock<u64>>);
-
-impl FailedCounts {
-    pub(crate) fn new(bulks: usize) -> Self {
-        FailedCounts((0..bulks).map(|_| OnceLock::new()).collect())
-    }
-}
-
 /// The failed-row count of the `index`-th bulk, from the cache or else computed
 /// on the blocking pool (a large bulk takes a while) and cached.
 async fn failed_count(shared: &Arc<Shared>, index: usize) -> Result<u64, Response> {
-    if let Some(&n) = shared.failed.0.get(index).and_then(OnceLock::get) {
+    if let Some(&n) = shared.failed.get(index).and_then(OnceLock::get) {
         return Ok(n);
     }
     let task_shared = Arc::clone(shared);
     tokio::task::spawn_blocking(move || {
         let cfg = &task_shared.cfg;
         let count = || count_failed(cfg.seed, &cfg.bulks[index]);
-        match task_shared.failed.0.get(index) {
+        match task_shared.failed.get(index) {
             Some(cell) => *cell.get_or_init(count),
             None => count(),
         }
@@ -110,7 +97,7 @@ async fn bulk_status(
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    if !authorized(&shared, &headers) {
+    if !shared.authorized(&headers) {
         return unauthorized();
     }
     let index = path.ok().and_then(|Path(id)| shared.cfg.bulk_index(&id));
@@ -130,7 +117,7 @@ async fn bulk_status(
 /// `GET /activityid/v1/user/bulk`: auth (401), then every configured bulk's
 /// status in config order.
 async fn list_bulks(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if !authorized(&shared, &headers) {
+    if !shared.authorized(&headers) {
         return unauthorized();
     }
     let mut results = Vec::with_capacity(shared.cfg.bulks.len());
@@ -146,8 +133,11 @@ async fn list_bulks(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Re
 /// The status routes, to merge into the sandbox router.
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route(STATUS_ROUTE, get(bulk_status).fallback(method_not_allowed))
-        .route(LIST_ROUTE, get(list_bulks).fallback(method_not_allowed))
+        .route(
+            routes::BULK_PATTERN,
+            get(bulk_status).fallback(method_not_allowed),
+        )
+        .route(routes::BULKS, get(list_bulks).fallback(method_not_allowed))
 }
 
 /// The status object of the `index`-th bulk of `cfg`, computed from scratch.

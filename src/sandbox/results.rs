@@ -1,0 +1,94 @@
+//! The results route, `GET /activityid/v1/user/bulk/{bulk_id}/results`: its
+//! handler, which calls into `faults` at the documented points, and the
+//! `content` of its 200 answer. Paging itself is in `page`.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde::Serialize;
+
+use crate::api::routes;
+
+use super::body::{bulk_not_found, errors, method_not_allowed, ok, unauthorized};
+use super::data::Row;
+use super::faults;
+use super::page::{compute_page, parse_query};
+use super::state::Shared;
+
+/// The `content` of the results route's 200 answer.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Content<'a> {
+    bulk_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_id: Option<&'a str>,
+    results: &'a [Row],
+}
+
+/// `GET /activityid/v1/user/bulk/{bulk_id}/results`. Checks, in order: auth
+/// (401), bulk exists (404), [latency, injected 428], bulk finished (428),
+/// [injected 5xx], query parameters (400), then the page [maybe cut off].
+/// Bracketed steps are the configured [`super::Faults`].
+async fn results(
+    State(shared): State<Arc<Shared>>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if !shared.authorized(&headers) {
+        return unauthorized();
+    }
+    let bulk = match path {
+        Ok(Path(id)) => shared.cfg.find_bulk(&id),
+        Err(_) => None,
+    };
+    let Some(bulk) = bulk else {
+        return bulk_not_found();
+    };
+    let fault_cfg = &shared.cfg.faults;
+    let draw = shared.faults.next_request(&shared.cfg);
+    faults::delay(fault_cfg).await;
+    if let Some(resp) = shared.faults.not_ready(fault_cfg, &bulk.id) {
+        return resp;
+    }
+    if !bulk.ready {
+        return errors(
+            StatusCode::PRECONDITION_REQUIRED,
+            "Bulk process not finished yet",
+            "status: processing",
+        );
+    }
+    if let Some(resp) = shared.faults.server_error(fault_cfg, draw) {
+        return resp;
+    }
+    let params = match parse_query(query.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return errors(StatusCode::BAD_REQUEST, "Invalid parameter", e.details()),
+    };
+    let page = compute_page(shared.cfg.seed, bulk, &params);
+    let msg = if page.no_matches {
+        "No errors for the bulk process"
+    } else {
+        "OK"
+    };
+    let content = Content {
+        bulk_id: &bulk.id,
+        last_id: page.last_id.as_deref(),
+        results: &page.rows,
+    };
+    let resp = ok(content, msg);
+    shared.faults.maybe_cut(fault_cfg, draw, resp).await
+}
+
+/// The results route, to merge into the sandbox router.
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new().route(
+        routes::RESULTS_PATTERN,
+        get(results).fallback(method_not_allowed),
+    )
+}
