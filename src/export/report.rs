@@ -15,20 +15,20 @@ use super::Outcome;
 pub fn with_next_step(
     err: anyhow::Error,
     settings: &Results,
-    summary: &Outcome,
+    outcome: &Outcome,
     atomic: bool,
 ) -> anyhow::Error {
     let (export, output) = (&settings.export, &settings.output);
-    let written = match summary.pages {
+    let written = match outcome.pages {
         0 => String::new(),
         _ => format!(
             "{} in {} were written; ",
-            plural(summary.rows, "row"),
-            plural(summary.pages, "page")
+            plural(outcome.rows, "row"),
+            plural(outcome.pages, "page")
         ),
     };
     let hint = if export.many() {
-        let unfinished: Vec<&str> = summary
+        let unfinished: Vec<&str> = outcome
             .bulks
             .iter()
             .filter(|b| !b.complete)
@@ -51,7 +51,7 @@ pub fn with_next_step(
             dest.display()
         )
     } else {
-        match (&summary.resume, summary.pages) {
+        match (&outcome.resume, outcome.pages) {
             (Some(cursor), 1..) => format!("{written}resume right after them with --last {cursor}"),
             _ => return err,
         }
@@ -68,9 +68,9 @@ pub fn with_next_step(
 /// Tell people how an export ended, on stderr (nothing with `--quiet`,
 /// except what a script needs: the resume cursor of a `--max-rows` stop, a
 /// failed bulk, and the `--summary` table that was asked for).
-pub fn report(settings: &Results, summary: &Outcome) {
+pub fn report(settings: &Results, outcome: &Outcome) {
     let (export, output) = (&settings.export, &settings.output);
-    if let Some(done) = &summary.already_complete {
+    if let Some(done) = &outcome.already_complete {
         ui::info(format_args!(
             "the export of bulk {} into {} is already complete ({}); pass --restart to export it again",
             done.bulk_id,
@@ -80,7 +80,7 @@ pub fn report(settings: &Results, summary: &Outcome) {
         return;
     }
     if export.many() {
-        for bulk in &summary.bulks {
+        for bulk in &outcome.bulks {
             match &bulk.failure {
                 Some(f) => ui::always(format_args!(
                     "bulk {}: failed after {} (exit {}): {}",
@@ -96,42 +96,42 @@ pub fn report(settings: &Results, summary: &Outcome) {
                 )),
             }
         }
-    } else if !summary.complete {
+    } else if !outcome.complete {
         let again = match &export.checkpoint {
             Some(_) => "run the same command again to continue, or resume",
             None => "resume",
         };
-        match &summary.resume {
+        match &outcome.resume {
             Some(cursor) => ui::always(format_args!(
                 "stopped after {} (--max-rows); {again} right after them with --last {cursor}",
-                plural(summary.rows, "row")
+                plural(outcome.rows, "row")
             )),
             None => ui::always(format_args!(
                 "stopped after {} (--max-rows); the last row has no id to resume from",
-                plural(summary.rows, "row")
+                plural(outcome.rows, "row")
             )),
         }
     }
-    if let (Some(counts), summary::Mode::Stderr) = (&summary.counts, export.summary) {
+    if let (Some(counts), summary::Mode::Stderr) = (&outcome.counts, export.summary) {
         ui::always(counts.render().trim_end());
     }
     let dest = (output.path.as_ref())
         .map(|p| format!(" to {}", p.display()))
         .unwrap_or_default();
     let bulks = if export.many() {
-        format!(" from {}", plural(summary.bulks.len() as u64, "bulk"))
+        format!(" from {}", plural(outcome.bulks.len() as u64, "bulk"))
     } else {
         String::new()
     };
-    let total = match summary.resumed_rows {
-        Some(before) => format!(", {} in all", plural(before + summary.rows, "row")),
+    let total = match outcome.resumed_rows {
+        Some(before) => format!(", {} in all", plural(before + outcome.rows, "row")),
         None => String::new(),
     };
     ui::info(format_args!(
         "{} in {}{bulks}{dest} ({:.1}s){total}",
-        plural(summary.rows, "row"),
-        plural(summary.pages, "page"),
-        summary.elapsed.as_secs_f64()
+        plural(outcome.rows, "row"),
+        plural(outcome.pages, "page"),
+        outcome.elapsed.as_secs_f64()
     ));
 }
 
