@@ -117,7 +117,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__demo)
-            opts="-f -o -q -v -h --rows --format --columns --no-header --output --limit --page-size --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-f -o -q -v -h --rows --format --columns --no-header --output --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,6 +164,10 @@ _druid__bulk() {
                     return 0
                     ;;
                 --max-rows)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-empty-pages)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -349,7 +353,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__subcmd__bulk__subcmd__results)
-            opts="-e -f -o -q -v -h --bulk-ids-from --concurrency --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --columns --no-header --output --limit --page-size --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-e -f -o -q -v -h --bulk-ids-from --concurrency --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --columns --no-header --output --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -428,6 +432,10 @@ _druid__bulk() {
                     return 0
                     ;;
                 --max-rows)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-empty-pages)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

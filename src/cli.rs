@@ -199,6 +199,16 @@ pub struct ExportArgs {
     #[arg(long, value_name = "N")]
     pub max_rows: Option<u64>,
 
+    /// Stop with exit 7 after N empty pages in a row that each carry a new cursor
+    /// (1-10000) [default: 1000].
+    #[arg(long, value_name = "N")]
+    pub max_empty_pages: Option<u32>,
+
+    /// Do not check that rows come in id order (for a server that does not sort them;
+    /// repeated rows then go undetected).
+    #[arg(long)]
+    pub unordered: bool,
+
     /// In csv, prefix cells starting with = + - @ tab or CR with ' so spreadsheets do not run them.
     #[arg(long)]
     pub csv_safe: bool,

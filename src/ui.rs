@@ -191,16 +191,19 @@ pub fn suspend<T>(f: impl FnOnce() -> T) -> T {
 }
 
 /// Show (or update) an export's progress line.
-pub fn exporting(what: &str, pages: u64, rows: u64, elapsed: Duration) {
+pub fn exporting(what: &str, pages: u64, empty: u64, rows: u64, elapsed: Duration) {
     if !LIVE.load(Ordering::Relaxed) {
         return;
     }
     let rate = rows as f64 / elapsed.as_secs_f64().max(0.001);
-    let pages = if pages == 1 {
+    let mut pages = if pages == 1 {
         "1 page".to_string()
     } else {
         format!("{pages} pages")
     };
+    if empty > 0 {
+        pages.push_str(&format!(" ({empty} empty)"));
+    }
     show(format!("{what}: {pages}, {rows} rows, {rate:.0} rows/s"));
 }
 

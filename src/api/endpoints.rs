@@ -110,6 +110,30 @@ impl Api {
         self.get(url, bulk_id, query.describe()).await
     }
 
+    /// A 200 page whose body says `result.status` `code` outside 2xx: the
+    /// same error that HTTP status would be.
+    pub fn status_in_body(
+        &self,
+        code: u16,
+        body: &[u8],
+        bulk_id: &str,
+        query: &PageQuery<'_>,
+    ) -> FetchError {
+        let Ok(status) = reqwest::StatusCode::from_u16(code) else {
+            return FetchError::Fatal(Failure::new(
+                Class::Protocol,
+                format!("unexpected answer for bulk {bulk_id} (result.status {code} in an HTTP 200 answer)"),
+            ));
+        };
+        let asked = Asked {
+            bulk_id,
+            endpoint: self.endpoint(),
+            params: query.describe(),
+            in_body: true,
+        };
+        transport::classify(status, None, status_failure(status, body, &asked))
+    }
+
     /// `GET {endpoint}/activityid/v1/user/bulk[/{bulk_id}]`: one bulk's
     /// status, or every bulk's.
     pub async fn fetch_status(&self, bulk_id: Option<&str>) -> Result<Bytes, FetchError> {
@@ -159,6 +183,7 @@ impl Api {
             bulk_id,
             endpoint: self.endpoint(),
             params,
+            in_body: false,
         };
         if status.is_redirection() {
             return Err(FetchError::Fatal(redirect_failure(

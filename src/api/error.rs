@@ -33,6 +33,8 @@ pub struct Asked<'a> {
     pub endpoint: &'a str,
     /// The query parameters sent, e.g. `limit=1000, last=0190…`.
     pub params: String,
+    /// The status came in the body (`result.status`) of an HTTP 200 answer.
+    pub in_body: bool,
 }
 
 /// A redirect we did not follow: to another origin, where the token must not go.
@@ -60,11 +62,16 @@ pub fn status_failure(status: StatusCode, body: &[u8], asked: &Asked<'_>) -> Fai
     });
     let code = status.as_u16();
     let bulk = asked.bulk_id;
+    let shown = if asked.in_body {
+        format!("result.status {code} in an HTTP 200 answer")
+    } else {
+        format!("HTTP {code}")
+    };
     let (class, message) = match code {
         400 => (
             Class::Protocol,
             format!(
-                "the server rejected the request for bulk {bulk} (HTTP 400: {reason}); \
+                "the server rejected the request for bulk {bulk} ({shown}: {reason}); \
                  parameters sent: {}. Check --page-size and --last",
                 asked.params
             ),
@@ -72,32 +79,32 @@ pub fn status_failure(status: StatusCode, body: &[u8], asked: &Asked<'_>) -> Fai
         401 | 403 => (
             Class::Auth,
             format!(
-                "authentication failed for bulk {bulk} (HTTP {code}: {reason}); \
+                "authentication failed for bulk {bulk} ({shown}: {reason}); \
                  check the app token (--token-file, DRUID_TOKEN, --token) or client credentials, and their access to this bulk"
             ),
         ),
         404 => (
             Class::NotFound,
             format!(
-                "bulk {bulk} not found at {} (HTTP 404: {reason}); check the bulk id and --endpoint",
+                "bulk {bulk} not found at {} ({shown}: {reason}); check the bulk id and --endpoint",
                 asked.endpoint
             ),
         ),
         428 => (
             Class::NotReady,
             format!(
-                "bulk {bulk} is not finished yet (HTTP 428: {reason})"
+                "bulk {bulk} is not finished yet ({shown}: {reason})"
             ),
         ),
         408 | 429 | 500..=599 => (
             Class::Unavailable,
             format!(
-                "the server failed while exporting bulk {bulk} (HTTP {code}: {reason})"
+                "the server failed while exporting bulk {bulk} ({shown}: {reason})"
             ),
         ),
         _ => (
             Class::Protocol,
-            format!("unexpected answer for bulk {bulk} (HTTP {code}: {reason})"),
+            format!("unexpected answer for bulk {bulk} ({shown}: {reason})"),
         ),
     };
     Failure::new(class, message)
@@ -112,6 +119,7 @@ mod tests {
             bulk_id: "B1",
             endpoint: "https://h",
             params: "limit=10".into(),
+            in_body: false,
         }
     }
 

@@ -6,18 +6,32 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 /// A 200 answer: `{"content": {"bulkId", "lastId", "results": [...]}, "result": {...}}`.
+/// Field types are strict: a `lastId` that is not a string, or `results`
+/// that is not an array, fails to parse (the body breaks the protocol).
 #[derive(Debug, Deserialize)]
 pub struct ResultsBody<'a> {
     #[serde(borrow, default)]
     pub content: Option<Content<'a>>,
+    #[serde(borrow, default)]
+    pub result: Option<ResultInfo<'a>>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Content<'a> {
+    #[serde(rename = "bulkId", borrow, default)]
+    pub bulk_id: Option<Cow<'a, str>>,
     #[serde(rename = "lastId", borrow, default)]
     pub last_id: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub results: Option<Vec<&'a RawValue>>,
+}
+
+/// The envelope's `result`: `{"status": 200, "message": "…"}`.
+#[derive(Debug, Deserialize)]
+pub struct ResultInfo<'a> {
+    /// Kept raw: only a whole number counts as a status.
+    #[serde(borrow, default)]
+    pub status: Option<&'a RawValue>,
 }
 
 impl<'a> ResultsBody<'a> {
@@ -35,6 +49,33 @@ impl<'a> ResultsBody<'a> {
             .as_ref()
             .and_then(|c| c.results.as_deref())
             .unwrap_or(&[])
+    }
+
+    /// The bulk the page says it belongs to, when it says.
+    pub fn bulk_id(&self) -> Option<&str> {
+        self.content.as_ref().and_then(|c| c.bulk_id.as_deref())
+    }
+
+    /// `result.status`, when it is a number.
+    pub fn status(&self) -> Option<u16> {
+        let raw = self.result.as_ref()?.status?;
+        raw.get().trim().parse().ok()
+    }
+}
+
+/// One row's `id`, when it is a string.
+#[derive(Debug, Deserialize)]
+pub struct RowId<'a> {
+    #[serde(borrow, default)]
+    id: Option<&'a RawValue>,
+}
+
+impl RowId<'_> {
+    /// The `id` of a row's JSON text (`None`: no id, or not a string).
+    pub fn of(row: &str) -> Option<Cow<'_, str>> {
+        let parsed: RowId<'_> = serde_json::from_str(row).ok()?;
+        let raw = parsed.id?;
+        serde_json::from_str::<Cow<'_, str>>(raw.get()).ok()
     }
 }
 
@@ -64,8 +105,6 @@ mod tests {
     #[test]
     fn missing_content_or_results_is_an_empty_last_page() {
         for body in [
-            r#"{}"#,
-            r#"{"content":null}"#,
             r#"{"content":{}}"#,
             r#"{"content":{"results":null,"lastId":""}}"#,
         ] {
@@ -82,5 +121,25 @@ mod tests {
         assert_eq!(parsed.last_id(), Some("c2"));
         assert_eq!(parsed.rows().len(), 2);
         assert_eq!(parsed.rows()[1].get(), r#"{"id":"b"}"#);
+        assert_eq!(parsed.status(), Some(200));
+    }
+
+    #[test]
+    fn wrong_field_types_do_not_parse() {
+        for body in [
+            r#"{"content":{"lastId":5}}"#,
+            r#"{"content":{"results":{}}}"#,
+            r#"null"#,
+        ] {
+            assert!(serde_json::from_str::<ResultsBody>(body).is_err(), "{body}");
+        }
+    }
+
+    #[test]
+    fn row_ids_are_strings_or_nothing() {
+        assert_eq!(RowId::of(r#"{"id":"a\u0062"}"#).as_deref(), Some("ab"));
+        assert_eq!(RowId::of(r#"{"id":7}"#), None);
+        assert_eq!(RowId::of(r#"{"error":"x"}"#), None);
+        assert_eq!(RowId::of("42"), None);
     }
 }

@@ -36,6 +36,8 @@ pub struct Outcome {
     /// Rows and pages written by this run.
     pub rows: u64,
     pub pages: u64,
+    /// Pages that held no rows (a filtering server may send some).
+    pub empty_pages: u64,
     /// Cursor that resumes right after the last row written (one bulk).
     pub resume: Option<String>,
     /// Whether the export reached the last page (one bulk).
@@ -189,6 +191,8 @@ impl<'s> Exporter<'s> {
                     max_rows: self.export.max_rows,
                     retry: self.settings.request.retry,
                     wait: self.export.wait,
+                    ordered: self.export.ordered,
+                    max_empty_pages: self.export.max_empty_pages,
                 };
                 Paginator::new(self.api.clone(), plan, clock.clone()).spawn(
                     i,
@@ -228,7 +232,8 @@ impl<'s> Exporter<'s> {
                         return Ok(());
                     }
                     let elapsed = self.started.elapsed();
-                    ui::exporting(&what, self.outcome.pages, self.outcome.rows, elapsed);
+                    let o = &self.outcome;
+                    ui::exporting(&what, o.pages, o.empty_pages, o.rows, elapsed);
                 }
                 Err(e) if !self.export.many() => return Err(e),
                 Err(e) => self.outcome.bulks[index].failure = Some(as_failure(e)),

@@ -77,6 +77,7 @@ impl Exporter<'_> {
         }
         self.outcome.rows += take as u64;
         self.outcome.pages += 1;
+        self.outcome.empty_pages += u64::from(rows.is_empty());
         if let Some(outcome) = self.outcome.bulks.get_mut(index) {
             outcome.rows += take as u64;
             outcome.pages += 1;

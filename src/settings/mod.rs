@@ -39,6 +39,10 @@ pub const STATUS_COLUMNS: [&str; 4] = ["bulkId", "status", "createdAt", "updated
 /// Largest `--page-size` accepted.
 pub const MAX_PAGE_SIZE: u32 = 10_000;
 
+/// `--max-empty-pages`: its default and the largest value accepted.
+pub const DEFAULT_MAX_EMPTY_PAGES: u32 = 1000;
+pub const MAX_EMPTY_PAGES: u32 = 10_000;
+
 /// Largest `--retries` accepted.
 pub const MAX_RETRIES: u32 = 100;
 
@@ -62,6 +66,10 @@ pub struct Export {
     pub last: Option<String>,
     pub failed_only: bool,
     pub max_rows: Option<u64>,
+    /// Empty pages with a new cursor followed in a row before stopping.
+    pub max_empty_pages: u32,
+    /// Check that rows come in id order (off with `--unordered`).
+    pub ordered: bool,
     /// With `--wait`: how long to poll a bulk that is not finished.
     pub wait: Option<Duration>,
     /// With `--checkpoint`: where progress is saved, and whether to ignore it.
@@ -280,6 +288,12 @@ fn build(
     if args.max_rows == Some(0) {
         return usage("--max-rows must be at least 1");
     }
+    let max_empty_pages = args.max_empty_pages.unwrap_or(DEFAULT_MAX_EMPTY_PAGES);
+    if !(1..=MAX_EMPTY_PAGES).contains(&max_empty_pages) {
+        return usage(format!(
+            "--max-empty-pages must be between 1 and {MAX_EMPTY_PAGES}, got {max_empty_pages}"
+        ));
+    }
     let mut columns = values::parse_columns(format_args.columns.as_deref())?;
     if bulk_ids.len() > 1 && format_args.columns.is_none() {
         columns.insert(0, "bulkId".to_string());
@@ -319,6 +333,8 @@ fn build(
             last: args.last.clone(),
             failed_only: args.failed_only,
             max_rows: args.max_rows,
+            max_empty_pages,
+            ordered: !args.unordered,
             wait,
             checkpoint: args.checkpoint.clone(),
             restart: args.restart,

@@ -88,7 +88,8 @@ fn endpoint_path_prefix_is_kept_and_bulk_id_is_one_segment() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
         when.path("/api/v2/activityid/v1/user/bulk/a%2Fb%20c/results");
-        then.status(200).json_body(page(json!([]), None));
+        then.status(200)
+            .json_body(json!({"content": {"bulkId": "a/b c", "results": []}}));
     });
     results(&format!("{}/api/v2/", server.base_url()), "a/b c").ok();
     mock.assert_calls(1);

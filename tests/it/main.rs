@@ -17,6 +17,7 @@ mod interrupt;
 mod many;
 #[cfg(feature = "sandbox")]
 mod profiles;
+mod protocol;
 mod resilience;
 #[cfg(feature = "sandbox")]
 mod sandbox;

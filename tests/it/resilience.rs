@@ -119,10 +119,23 @@ fn gives_up_when_the_retry_time_runs_out() {
 }
 
 #[test]
-fn a_200_that_is_not_json_is_retried() {
+fn a_complete_200_that_is_not_json_is_a_protocol_error_at_once() {
     let server = Scripted::start(vec![Reply::new(200, "<html>proxy error</html>"), ok_page()]);
     let run = export(&server, &[]);
-    run.expect_code(0).stderr_has("after invalid JSON");
+    run.expect_code(7)
+        .stderr_has("page 1 of bulk B1 is not a JSON object (at byte 0)")
+        .stderr_lacks("retrying");
+    run.same(&server.requests().len(), &1);
+    run.check(run.stdout().is_empty(), "nothing written");
+}
+
+#[test]
+fn a_json_body_that_ends_early_is_retried() {
+    let cut = r#"{"content":{"bulkId":"B1","results":[{"id":"r1"}"#;
+    let server = Scripted::start(vec![Reply::new(200, cut), ok_page()]);
+    let run = export(&server, &[]);
+    run.expect_code(0)
+        .stderr_has("retrying page 1 after a body cut short");
     run.same(&run.jsonl().len(), &2);
 }
 

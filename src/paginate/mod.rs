@@ -1,6 +1,9 @@
 //! The cursor loop: fetches pages one after another, following
-//! `content.lastId`, and refuses a cursor that does not advance. It yields
-//! whole, parsed pages and knows nothing of output.
+//! `content.lastId`, and refuses a cursor that does not advance, rows out
+//! of order (see `page.rs`) and an endless run of empty pages. It yields
+//! whole, checked pages and knows nothing of output.
+
+mod page;
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -9,66 +12,16 @@ use std::time::Duration;
 
 use anyhow::Result;
 use bytes::Bytes;
-use serde_json::value::RawValue;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::api::wire::ResultsBody;
+pub use page::Page;
+
 use crate::api::{Api, FetchError, PageQuery};
 use crate::exit::{Class, Failure};
 use crate::retry::{self, poll_interval, Attempt, Clock, Fault, RetryPolicy};
 use crate::ui;
-
-/// One page as received, with the cursors around it.
-#[derive(Debug)]
-pub struct Page {
-    /// 1-based page number in this run.
-    pub number: u64,
-    /// The cursor sent to get this page (`None` for the very first).
-    pub sent: Option<String>,
-    /// The cursor for the next page; `None` when this was the last one.
-    pub next: Option<String>,
-    body: Bytes,
-    /// Where each row's JSON lies in `body`, found when the page was parsed.
-    rows: Vec<Range<usize>>,
-}
-
-impl Page {
-    /// The body, to hand back to [`Api::recycle`] after writing.
-    pub fn into_body(self) -> Bytes {
-        self.body
-    }
-
-    /// Number of rows on the page.
-    pub fn row_count(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// Each row's JSON text, borrowed from the body without parsing it again.
-    pub fn raw_rows(&self) -> Vec<&str> {
-        self.rows
-            .iter()
-            // The body was checked as UTF-8 JSON when the page was parsed.
-            .map(|r| std::str::from_utf8(&self.body[r.clone()]).unwrap_or_default())
-            .collect()
-    }
-}
-
-/// The byte range of each borrowed row within `body`.
-fn row_ranges(body: &[u8], rows: &[&RawValue]) -> Vec<Range<usize>> {
-    let base = body.as_ptr() as usize;
-    rows.iter()
-        .map(|row| {
-            let start = row.get().as_ptr() as usize - base;
-            start..start + row.get().len()
-        })
-        .collect()
-}
-
-fn parse(body: &[u8]) -> serde_json::Result<ResultsBody<'_>> {
-    serde_json::from_slice(body)
-}
 
 /// What to do after a page, from the cursor sent and the one received.
 #[derive(Debug, PartialEq, Eq)]
@@ -114,6 +67,10 @@ pub struct Plan {
     pub retry: RetryPolicy,
     /// With `--wait`: how long to poll a bulk that answers 428.
     pub wait: Option<Duration>,
+    /// Check that rows come in id order (off with `--unordered`).
+    pub ordered: bool,
+    /// Empty pages with a new cursor followed in a row before giving up.
+    pub max_empty_pages: u32,
 }
 
 /// Fetches pages in order.
@@ -124,6 +81,10 @@ pub struct Paginator {
     seen: HashSet<String>,
     number: u64,
     rows: u64,
+    /// The id of the last row received, which the next row must follow.
+    last_row: Option<String>,
+    /// Empty pages with a cursor received in a row.
+    empty_run: u32,
     done: bool,
     clock: Clock,
     /// Behind a lock because an attempt, a future that borrows the
@@ -144,6 +105,7 @@ struct Fetched {
     body: Bytes,
     last_id: Option<String>,
     rows: Vec<Range<usize>>,
+    last_row: Option<String>,
 }
 
 impl Paginator {
@@ -157,6 +119,8 @@ impl Paginator {
             seen,
             number: 0,
             rows: 0,
+            last_row: None,
+            empty_run: 0,
             done: false,
             clock,
             waiting: Mutex::default(),
@@ -186,42 +150,59 @@ impl Paginator {
             limit: self.plan.page_size,
             failed_only: self.plan.failed_only,
         };
-        let body = match self.api.fetch_page(&self.plan.bulk_id, &query).await {
+        let bulk_id = &self.plan.bulk_id;
+        let body = match self.api.fetch_page(bulk_id, &query).await {
             Ok(body) => body,
-            // Polling an unfinished bulk is `--wait`'s business, not a retry.
-            Err(FetchError::NotReady {
+            Err(error) => return Err(self.fault(error)),
+        };
+        let expect = page::Expect {
+            bulk_id,
+            sent: self.cursor.as_deref(),
+            before: self.last_row.as_deref(),
+            ordered: self.plan.ordered,
+        };
+        let this_page = |why: String| {
+            Failure::new(
+                Class::Protocol,
+                format!("page {} of bulk {bulk_id} {why}", self.number),
+            )
+        };
+        match page::read(&body, &expect) {
+            Ok(page::Body::Rows {
+                last_id,
+                rows,
+                last_row,
+            }) => Ok(Fetched {
+                body,
+                last_id,
+                rows,
+                last_row,
+            }),
+            Ok(page::Body::Status(code)) => {
+                Err(self.fault(self.api.status_in_body(code, &body, bulk_id, &query)))
+            }
+            // A cut-short body may come whole if asked again.
+            Err(page::Broken::CutShort(why)) => Err(Fault::Transient {
+                label: "a body cut short".into(),
+                retry_after: None,
+                failure: this_page(why),
+            }),
+            Err(page::Broken::Protocol(why)) => Err(Fault::Fatal(this_page(why))),
+        }
+    }
+
+    /// What a failed request means here: a 428 is polled with `--wait`
+    /// (not a retry), anything else goes to [`retry::run`].
+    fn fault(&self, error: FetchError) -> Fault {
+        match error {
+            FetchError::NotReady {
                 retry_after,
                 failure,
-            }) => {
-                return Err(match self.poll_pause(retry_after, failure) {
-                    Ok(pause) => Fault::Wait(pause),
-                    Err(failure) => Fault::Fatal(failure),
-                })
-            }
-            Err(error) => return Err(fault(error, &self.api)),
-        };
-        match parse(&body) {
-            Ok(parsed) => {
-                let last_id = parsed.last_id().map(str::to_string);
-                let rows = row_ranges(&body, parsed.rows());
-                drop(parsed);
-                Ok(Fetched {
-                    body,
-                    last_id,
-                    rows,
-                })
-            }
-            Err(e) => Err(Fault::Transient {
-                label: "invalid JSON".into(),
-                retry_after: None,
-                failure: Failure::new(
-                    Class::Protocol,
-                    format!(
-                        "page {} of bulk {} is not valid JSON ({e}); the server or a proxy sent something else",
-                        self.number, self.plan.bulk_id
-                    ),
-                ),
-            }),
+            } => match self.poll_pause(retry_after, failure) {
+                Ok(pause) => Fault::Wait(pause),
+                Err(failure) => Fault::Fatal(failure),
+            },
+            error => fault(error, &self.api),
         }
     }
 
@@ -282,9 +263,18 @@ impl Paginator {
             body,
             last_id,
             rows,
+            last_row,
         } = self.fetch().await?;
         let next = next_cursor(self.cursor.as_deref(), last_id.as_deref(), &mut self.seen)
             .map_err(|stuck| self.stuck(stuck))?;
+        self.empty_run = match (rows.is_empty(), &next) {
+            (true, Next::Fetch(_)) => self.empty_run + 1,
+            _ => 0,
+        };
+        if self.empty_run > self.plan.max_empty_pages {
+            return Err(self.endless().into());
+        }
+        self.last_row = last_row;
         self.rows += rows.len() as u64;
         let next = match next {
             Next::Done => None,
@@ -300,6 +290,23 @@ impl Paginator {
             body,
         };
         Ok(Some(page))
+    }
+
+    /// Too many empty pages in a row: a server that would page forever.
+    fn endless(&self) -> Failure {
+        let resume = match &self.cursor {
+            Some(cursor) => format!("--last {cursor}"),
+            None => "the start".to_string(),
+        };
+        Failure::new(
+            Class::Protocol,
+            format!(
+                "bulk {} sent {} empty pages in a row, each with a new lastId, so the export would \
+                 never end; stopped at page {} (it resumes with {resume}). If this server filters \
+                 that many empty pages before more rows, raise --max-empty-pages (now {})",
+                self.plan.bulk_id, self.empty_run, self.number, self.plan.max_empty_pages
+            ),
+        )
     }
 
     fn stuck(&self, stuck: StuckCursor) -> Failure {

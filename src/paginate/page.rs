@@ -1,0 +1,324 @@
+//! One page's body: parsed once, checked against the protocol (DESIGN §1),
+//! and kept with where each row lies in it.
+//!
+//! The rules, in order:
+//! - a body cut short (JSON that ends early) may come whole if asked again;
+//! - a complete body that is not a JSON object of the documented shape, or
+//!   that has neither `content` nor `result`, breaks the protocol;
+//! - a `result.status` outside 2xx is that error, as if it were the HTTP
+//!   status;
+//! - a `content.bulkId` that names another bulk breaks the protocol;
+//! - rows page by id: each row's `id` is greater than the cursor sent for
+//!   its page and than the row before it (rows without an `id` are not
+//!   checked), unless `--unordered`.
+
+use std::cmp::Ordering;
+use std::ops::Range;
+
+use bytes::Bytes;
+use serde_json::value::RawValue;
+
+use crate::api::wire::{ResultsBody, RowId};
+
+/// One page as received, with the cursors around it.
+#[derive(Debug)]
+pub struct Page {
+    /// 1-based page number in this run.
+    pub number: u64,
+    /// The cursor sent to get this page (`None` for the very first).
+    pub sent: Option<String>,
+    /// The cursor for the next page; `None` when this was the last one.
+    pub next: Option<String>,
+    pub(super) body: Bytes,
+    /// Where each row's JSON lies in `body`, found when the page was parsed.
+    pub(super) rows: Vec<Range<usize>>,
+}
+
+impl Page {
+    /// The body, to hand back to `Api::recycle` after writing.
+    pub fn into_body(self) -> Bytes {
+        self.body
+    }
+
+    /// Number of rows on the page.
+    pub fn row_count(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Each row's JSON text, borrowed from the body without parsing it again.
+    pub fn raw_rows(&self) -> Vec<&str> {
+        self.rows
+            .iter()
+            // The body was checked as UTF-8 JSON when the page was parsed.
+            .map(|r| std::str::from_utf8(&self.body[r.clone()]).unwrap_or_default())
+            .collect()
+    }
+}
+
+/// What a whole 200 body holds.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Body {
+    /// Rows (perhaps none) and the cursor that follows them.
+    Rows {
+        last_id: Option<String>,
+        rows: Vec<Range<usize>>,
+        /// The last row id on the page, the lower bound for the next one.
+        last_row: Option<String>,
+    },
+    /// `result.status` outside 2xx: handled as that HTTP status.
+    Status(u16),
+}
+
+/// Why a body cannot be used.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Broken {
+    /// JSON that ends early: asking again may give all of it.
+    CutShort(String),
+    /// A complete body that breaks the protocol: asking again will not help.
+    Protocol(String),
+}
+
+/// What a page is checked against.
+pub struct Expect<'a> {
+    pub bulk_id: &'a str,
+    /// The cursor sent for this page.
+    pub sent: Option<&'a str>,
+    /// The last row id of the page before.
+    pub before: Option<&'a str>,
+    /// Whether rows must come in id order (`--unordered` turns it off).
+    pub ordered: bool,
+}
+
+/// Parse and check one whole 200 body.
+pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
+    // serde would take an array for a struct: only an object is an answer.
+    if !matches!(body.trim_ascii_start().first(), Some(b'{') | None) {
+        let at = body.len() - body.trim_ascii_start().len();
+        return Err(Broken::Protocol(format!(
+            "is not a JSON object (at byte {at})"
+        )));
+    }
+    let parsed: ResultsBody<'_> =
+        serde_json::from_slice(body).map_err(|e| shape_error(body, &e))?;
+    if let Some(status) = parsed.status().filter(|s| !(200..300).contains(s)) {
+        return Ok(Body::Status(status));
+    }
+    if parsed.content.is_none() && parsed.result.is_none() {
+        return Err(Broken::Protocol(
+            "has neither `content` nor `result`".into(),
+        ));
+    }
+    if let Some(other) = parsed.bulk_id() {
+        if !other.eq_ignore_ascii_case(expect.bulk_id) {
+            return Err(Broken::Protocol(format!(
+                "belongs to another bulk (content.bulkId is {other:?})"
+            )));
+        }
+    }
+    let last_row = if expect.ordered {
+        check_order(parsed.rows(), expect)?
+    } else {
+        None
+    };
+    Ok(Body::Rows {
+        last_id: parsed.last_id().map(str::to_string),
+        rows: row_ranges(body, parsed.rows()),
+        last_row: last_row.or_else(|| expect.before.map(str::to_string)),
+    })
+}
+
+/// What went wrong with a body that did not parse, and where.
+fn shape_error(body: &[u8], e: &serde_json::Error) -> Broken {
+    let at = byte_offset(body, e.line(), e.column());
+    match e.classify() {
+        serde_json::error::Category::Eof => {
+            Broken::CutShort(format!("is not valid JSON: it ends early, at byte {at}"))
+        }
+        _ => {
+            // serde's text ends with "at line L column C": say the byte instead.
+            let text = e.to_string();
+            let what = text.split(" at line ").next().unwrap_or(&text);
+            Broken::Protocol(format!(
+                "is not the JSON the API documents ({what}, at byte {at})"
+            ))
+        }
+    }
+}
+
+/// The 0-based byte offset of serde_json's 1-based line and column.
+fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
+    let line_start: usize = body
+        .split(|&b| b == b'\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum();
+    line_start + column.saturating_sub(1)
+}
+
+/// Compare ids as canonical lowercase text.
+fn compare(a: &str, b: &str) -> Ordering {
+    let lower = |s: &str| {
+        s.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .collect::<Vec<_>>()
+    };
+    if a.bytes().any(|c| c.is_ascii_uppercase()) || b.bytes().any(|c| c.is_ascii_uppercase()) {
+        lower(a).cmp(&lower(b))
+    } else {
+        a.cmp(b)
+    }
+}
+
+/// Every row id greater than the cursor sent and than the row before it;
+/// returns the page's last row id.
+fn check_order(rows: &[&RawValue], expect: &Expect<'_>) -> Result<Option<String>, Broken> {
+    let mut before: Option<std::borrow::Cow<'_, str>> = None;
+    for (n, raw) in rows.iter().enumerate() {
+        let Some(id) = RowId::of(raw.get()) else {
+            continue;
+        };
+        let bounds = [
+            (before.as_deref(), "the row before it"),
+            (
+                expect.before.filter(|_| before.is_none()),
+                "the last row of the page before",
+            ),
+            (expect.sent, "the cursor sent for this page"),
+        ];
+        for (bound, what) in bounds {
+            if let Some(bound) = bound {
+                if compare(&id, bound) != Ordering::Greater {
+                    return Err(Broken::Protocol(format!(
+                        "has its rows out of order: row {} has id {id}, which is not after {bound} \
+                         ({what}); rows page by id, so rows would be repeated or lost (pass \
+                         --unordered if this server does not sort them)",
+                        n + 1
+                    )));
+                }
+            }
+        }
+        before = Some(id);
+    }
+    Ok(before.map(|id| id.into_owned()))
+}
+
+/// The byte range of each borrowed row within `body`.
+fn row_ranges(body: &[u8], rows: &[&RawValue]) -> Vec<Range<usize>> {
+    let base = body.as_ptr() as usize;
+    rows.iter()
+        .map(|row| {
+            let start = row.get().as_ptr() as usize - base;
+            start..start + row.get().len()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expect<'a>(sent: Option<&'a str>, before: Option<&'a str>) -> Expect<'a> {
+        Expect {
+            bulk_id: "B1",
+            sent,
+            before,
+            ordered: true,
+        }
+    }
+
+    fn protocol(body: &str) -> String {
+        match read(body.as_bytes(), &expect(None, None)) {
+            Err(Broken::Protocol(why)) => why,
+            other => panic!("{body}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn broken_bodies_break_the_protocol_and_say_where() {
+        assert!(protocol("{}").contains("neither"));
+        assert!(protocol("[]").contains("at byte 0"), "{}", protocol("[]"));
+        let numeric = protocol(r#"{"content":{"lastId":5}}"#);
+        assert!(
+            numeric.contains("invalid type: integer `5`, expected a string, at byte 2"),
+            "{numeric}"
+        );
+        assert!(protocol(r#"{"content":{"results":{}}}"#).contains("invalid type: map"));
+        assert!(protocol("<html>").contains("not a JSON object"));
+        assert!(
+            protocol("{x").contains("key must be a string, at byte 1"),
+            "{}",
+            protocol("{x")
+        );
+        assert!(protocol(r#"{"content":{"bulkId":"B2","results":[]}}"#).contains("\"B2\""));
+        let bad_utf8 = b"{\"content\":{\"results\":[{\"id\":\"a\xff\"}]}}";
+        assert!(matches!(
+            read(bad_utf8, &expect(None, None)),
+            Err(Broken::Protocol(_))
+        ));
+    }
+
+    #[test]
+    fn a_body_that_ends_early_is_cut_short() {
+        let got = read(br#"{"content":{"results":[{"id":"a"}"#, &expect(None, None));
+        assert!(matches!(got, Err(Broken::CutShort(_))), "{got:?}");
+    }
+
+    #[test]
+    fn a_status_outside_2xx_is_that_status_and_no_errors_is_fine() {
+        for (body, want) in [
+            (
+                r#"{"content":null,"result":{"status":500,"message":"x"}}"#,
+                500,
+            ),
+            (r#"{"content":{"results":[]},"result":{"status":404}}"#, 404),
+        ] {
+            assert_eq!(
+                read(body.as_bytes(), &expect(None, None)),
+                Ok(Body::Status(want))
+            );
+        }
+        for body in [
+            r#"{"result":{"status":200,"message":"No errors for the bulk process"}}"#,
+            r#"{"content":{"results":[]}}"#,
+            r#"{"content":{"bulkId":"b1","results":[]}}"#,
+        ] {
+            assert!(matches!(
+                read(body.as_bytes(), &expect(None, None)),
+                Ok(Body::Rows { ref rows, last_id: None, .. }) if rows.is_empty()
+            ));
+        }
+    }
+
+    #[test]
+    fn rows_must_come_after_the_cursor_and_each_other() {
+        let page = |ids: &[&str]| {
+            let rows: Vec<String> = ids.iter().map(|i| format!(r#"{{"id":"{i}"}}"#)).collect();
+            format!(r#"{{"content":{{"results":[{}]}}}}"#, rows.join(","))
+        };
+        let ok = read(
+            page(&["b", "C", "d"]).as_bytes(),
+            &expect(Some("a"), Some("a")),
+        );
+        assert!(matches!(ok, Ok(Body::Rows { last_row: Some(ref l), .. }) if l == "d"));
+        for (ids, sent, before) in [
+            (&["b", "b"][..], None, None),
+            (&["c", "b"][..], None, None),
+            (&["a"][..], Some("a"), None),
+            (&["b"][..], Some("a"), Some("c")),
+        ] {
+            let got = read(page(ids).as_bytes(), &expect(sent, before));
+            assert!(
+                matches!(got, Err(Broken::Protocol(ref w)) if w.contains("out of order")),
+                "{ids:?}"
+            );
+        }
+        // Rows without an id take no part; --unordered turns the check off.
+        let no_ids = r#"{"content":{"results":[{"id":"b"},{"x":1},{"id":"c"}]}}"#;
+        assert!(read(no_ids.as_bytes(), &expect(None, None)).is_ok());
+        let unordered = Expect {
+            ordered: false,
+            ..expect(None, None)
+        };
+        assert!(read(page(&["c", "b"]).as_bytes(), &unordered).is_ok());
+    }
+}
