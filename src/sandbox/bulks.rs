@@ -21,11 +21,11 @@ use super::data::{RowGen, BASE_MS};
 use super::state::Shared;
 use super::{Bulk, SandboxConfig};
 
-/// `createdAt` of the first bulk, after the base time (2024-06-01T00:00:00Z).
+/// `createdOn` of the first bulk, after the base time (2024-06-01T00:00:00Z).
 const FIRST_CREATED_S: u64 = 9 * 3600;
 /// Each following bulk (in config order) was created this much later.
 const CREATED_STEP_S: u64 = 3600;
-/// `updatedAt` is this long after `createdAt`.
+/// `updatedOn` is this long after `createdOn`.
 const UPDATED_AFTER_S: u64 = 5 * 60 + 12;
 
 /// The status object of one bulk: the `content` of the single-bulk answer.
@@ -34,8 +34,8 @@ const UPDATED_AFTER_S: u64 = 5 * 60 + 12;
 pub(crate) struct BulkStatus<'a> {
     bulk_id: &'a str,
     status: &'static str,
-    created_at: String,
-    updated_at: String,
+    created_on: String,
+    updated_on: String,
     total: u64,
     failed: u64,
 }
@@ -51,8 +51,8 @@ impl<'a> BulkStatus<'a> {
             } else {
                 "processing"
             },
-            created_at: rfc3339(created),
-            updated_at: rfc3339(created.saturating_add(UPDATED_AFTER_S)),
+            created_on: rfc3339(created),
+            updated_on: rfc3339(created.saturating_add(UPDATED_AFTER_S)),
             total: bulk.rows,
             failed,
         }
@@ -147,7 +147,7 @@ pub(crate) fn status_value(cfg: &SandboxConfig, index: usize) -> serde_json::Val
     serde_json::to_value(status).expect("a status always serialises")
 }
 
-/// Unix seconds of the `createdAt` of the `index`-th configured bulk.
+/// Unix seconds of the `createdOn` of the `index`-th configured bulk.
 fn created_secs(index: usize) -> u64 {
     let step = u64::try_from(index)
         .unwrap_or(u64::MAX)
@@ -212,23 +212,23 @@ mod tests {
         };
         let b0 = bulk(0);
         let s = BulkStatus::new(&b0, 0, 2);
-        assert_eq!(s.created_at, "2024-06-01T09:00:00Z");
-        assert_eq!(s.updated_at, "2024-06-01T09:05:12Z");
+        assert_eq!(s.created_on, "2024-06-01T09:00:00Z");
+        assert_eq!(s.updated_on, "2024-06-01T09:05:12Z");
         assert_eq!((s.status, s.total, s.failed), ("completed", 3, 2));
         let b1 = bulk(1);
         let s = BulkStatus::new(&b1, 1, 0);
         assert_eq!(s.status, "processing");
-        assert_eq!(s.created_at, "2024-06-01T10:00:00Z");
+        assert_eq!(s.created_on, "2024-06-01T10:00:00Z");
         // RFC 3339 UTC strings of equal width sort like the times they denote.
         for i in [0, 1, 2, 14, 15, 100, 10_000] {
             let b = bulk(i);
             let s = BulkStatus::new(&b, i, 0);
             assert_eq!(s, BulkStatus::new(&b, i, 0));
-            assert!(s.created_at < s.updated_at, "{s:?}");
-            assert_eq!(s.created_at.len(), 20);
+            assert!(s.created_on < s.updated_on, "{s:?}");
+            assert_eq!(s.created_on.len(), 20);
         }
         assert_eq!(
-            BulkStatus::new(&bulk(15), 15, 0).created_at,
+            BulkStatus::new(&bulk(15), 15, 0).created_on,
             "2024-06-02T00:00:00Z"
         );
         assert_eq!(created_secs(usize::MAX), u64::MAX);

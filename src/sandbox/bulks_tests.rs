@@ -37,17 +37,17 @@ fn single_bulk_status_for_the_default_config() {
     let srv = start_background(cfg.clone()).unwrap();
     let main = json!({
         "bulkId": DEFAULT_BULK_ID, "status": "completed",
-        "createdAt": "2024-06-01T09:00:00Z", "updatedAt": "2024-06-01T09:05:12Z",
+        "createdOn": "2024-06-01T09:00:00Z", "updatedOn": "2024-06-01T09:05:12Z",
         "total": 250, "failed": 194,
     });
     let processing = json!({
         "bulkId": PROCESSING_BULK_ID, "status": "processing",
-        "createdAt": "2024-06-01T10:00:00Z", "updatedAt": "2024-06-01T10:05:12Z",
+        "createdOn": "2024-06-01T10:00:00Z", "updatedOn": "2024-06-01T10:05:12Z",
         "total": 50, "failed": failed_rows(&cfg, PROCESSING_BULK_ID),
     });
     let empty = json!({
         "bulkId": EMPTY_BULK_ID, "status": "completed",
-        "createdAt": "2024-06-01T11:00:00Z", "updatedAt": "2024-06-01T11:05:12Z",
+        "createdOn": "2024-06-01T11:00:00Z", "updatedOn": "2024-06-01T11:05:12Z",
         "total": 0, "failed": 0,
     });
     let failed = expected_rows(&cfg, DEFAULT_BULK_ID, true).len() as u64;
@@ -102,9 +102,9 @@ fn listing_has_every_bulk_in_config_order() {
     let results = get(&srv, LIST).body["content"]["results"].clone();
     let results = results.as_array().unwrap();
     assert_eq!(results.len(), cfg.bulks.len());
-    assert_eq!(results[0]["createdAt"], "2024-06-01T09:00:00Z");
+    assert_eq!(results[0]["createdOn"], "2024-06-01T09:00:00Z");
     assert_eq!(results[0]["bulkId"], EMPTY_BULK_ID);
-    assert_eq!(results[15]["createdAt"], "2024-06-02T00:00:00Z");
+    assert_eq!(results[15]["createdOn"], "2024-06-02T00:00:00Z");
     for (entry, bulk) in results.iter().zip(&cfg.bulks) {
         assert_eq!(Some(entry), expected_status(&cfg, &bulk.id).as_ref());
         let status = if bulk.ready {
@@ -116,11 +116,11 @@ fn listing_has_every_bulk_in_config_order() {
             (entry["status"].as_str(), &entry["total"]),
             (Some(status), &json!(bulk.rows))
         );
-        assert!(entry["createdAt"].as_str() < entry["updatedAt"].as_str());
+        assert!(entry["createdOn"].as_str() < entry["updatedOn"].as_str());
     }
     assert!(results
         .windows(2)
-        .all(|w| w[0]["createdAt"].as_str() < w[1]["createdAt"].as_str()));
+        .all(|w| w[0]["createdOn"].as_str() < w[1]["createdOn"].as_str()));
 }
 
 /// The status line of a raw `method` request to `target`.

@@ -204,7 +204,7 @@ pub fn expected_rows(
 /// The status object the sandbox serves for a bulk (the `content` of the
 /// single-bulk answer of `GET /activityid/v1/user/bulk/{bulk_id}`), or None if
 /// unknown. `status` is `"completed"` for a ready bulk and `"processing"`
-/// otherwise; `createdAt`/`updatedAt` depend only on the bulk's position in
+/// otherwise; `createdOn`/`updatedOn` depend only on the bulk's position in
 /// `cfg.bulks`; `total` is its row count and `failed` the number of its rows
 /// with an `error` (computed afresh: cost is linear in the bulk size).
 pub fn expected_status(cfg: &SandboxConfig, bulk_id: &str) -> Option<serde_json::Value> {

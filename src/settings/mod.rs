@@ -34,7 +34,7 @@ use crate::summary;
 pub const DEFAULT_COLUMNS: [&str; 5] = ["id", "userIdentifierType", "objectId", "pulseId", "error"];
 
 /// Columns of `status` when `--columns` is not given.
-pub const STATUS_COLUMNS: [&str; 4] = ["bulkId", "status", "createdAt", "updatedAt"];
+pub const STATUS_COLUMNS: [&str; 4] = ["bulkId", "status", "createdOn", "updatedOn"];
 
 /// Largest `--page-size` accepted.
 pub const MAX_PAGE_SIZE: u32 = 10_000;

@@ -33,7 +33,7 @@ fn status_of_all_bulks_as_csv_and_table() {
     let mut reader = csv::Reader::from_reader(run.stdout().as_bytes());
     run.same(
         &reader.headers().unwrap(),
-        &vec!["bulkId", "status", "createdAt", "updatedAt"],
+        &vec!["bulkId", "status", "createdOn", "updatedOn"],
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     run.same(&records.len(), &cfg.bulks.len());
@@ -41,7 +41,7 @@ fn status_of_all_bulks_as_csv_and_table() {
         let expected: Value = sandbox::expected_status(&cfg, &bulk.id).unwrap();
         run.same(&&record[0], &bulk.id);
         run.same(&&record[1], &expected["status"].as_str().unwrap());
-        run.same(&&record[2], &expected["createdAt"].as_str().unwrap());
+        run.same(&&record[2], &expected["createdOn"].as_str().unwrap());
     }
     let run = druid_bulk([
         "status",
@@ -112,11 +112,85 @@ fn status_honours_every_profile_key_that_applies_to_it() {
     // lang (Accept-Language) and format (csv) from the profile.
     status("B1")
         .ok()
-        .stdout_has("bulkId,status,createdAt,updatedAt\nB1,completed");
+        .stdout_has("bulkId,status,createdOn,updatedOn\nB1,completed");
     answered.assert_calls(1);
     // timeout and retries from the profile: a slow answer fails at once, asked once.
     let started = std::time::Instant::now();
     status("B2").fails(6).stderr_has("timed out");
     assert!(started.elapsed() < std::time::Duration::from_secs(4));
     slow.assert_calls(1);
+}
+
+#[test]
+fn status_shows_the_documented_fields_and_keeps_the_others() {
+    use httpmock::prelude::*;
+    use serde_json::json;
+    let bulk = |id: &str, minute: u32| {
+        json!({
+            "bulkId": id, "status": "completed",
+            "createdOn": format!("2024-06-01T09:{minute:02}:00Z"),
+            "updatedOn": format!("2024-06-01T09:{:02}:12Z", minute + 5),
+            "extra": format!("x-{id}"),
+        })
+    };
+    let (b1, b2) = (bulk("B1", 0), bulk("B2", 10));
+    // One server per shape of the answer: one bulk, `content.results`, a `content` array.
+    let one = MockServer::start();
+    one.mock(|when, then| {
+        when.path("/activityid/v1/user/bulk/B1");
+        then.status(200).json_body(json!({ "content": b1 }));
+    });
+    let results = MockServer::start();
+    results.mock(|when, then| {
+        when.path("/activityid/v1/user/bulk");
+        then.status(200)
+            .json_body(json!({"content": {"results": [b1, b2]}}));
+    });
+    let bare = MockServer::start();
+    bare.mock(|when, then| {
+        when.path("/activityid/v1/user/bulk");
+        then.status(200).json_body(json!({ "content": [b1, b2] }));
+    });
+    let cases = [
+        (one.base_url(), Some("B1"), vec![&b1]),
+        (results.base_url(), None, vec![&b1, &b2]),
+        (bare.base_url(), None, vec![&b1, &b2]),
+    ];
+    for (endpoint, bulk_id, want) in cases {
+        let status = |extra: &[&str]| {
+            let mut cmd = druid_bulk(["status"]);
+            cmd.args(bulk_id)
+                .args(["-e", endpoint.as_str()])
+                .args(extra)
+                .env("DRUID_TOKEN", TOKEN);
+            cmd
+        };
+        // The default columns are the documented names, both dates filled.
+        let mut csv_want = String::from("bulkId,status,createdOn,updatedOn\n");
+        for b in &want {
+            csv_want += &format!(
+                "{},completed,{},{}\n",
+                b["bulkId"].as_str().unwrap(),
+                b["createdOn"].as_str().unwrap(),
+                b["updatedOn"].as_str().unwrap()
+            );
+        }
+        let run = status(&["-f", "csv"]).ok();
+        run.same(&run.stdout(), &csv_want.as_str());
+        // Any other field is there for --columns…
+        let mut extra_want = String::from("bulkId,extra\n");
+        for b in &want {
+            extra_want += &format!(
+                "{},{}\n",
+                b["bulkId"].as_str().unwrap(),
+                b["extra"].as_str().unwrap()
+            );
+        }
+        let run = status(&["-f", "csv", "--columns", "bulkId,extra"]).ok();
+        run.same(&run.stdout(), &extra_want.as_str());
+        // …and passed through as it came in JSON lines.
+        let run = status(&["-f", "jsonl"]).ok();
+        let want: Vec<Value> = want.into_iter().cloned().collect();
+        run.same(&run.jsonl(), &want);
+    }
 }
