@@ -73,6 +73,16 @@ pub struct RowId<'a> {
 impl RowId<'_> {
     /// The `id` of a row's JSON text (`None`: no id, or not a string).
     pub fn of(row: &str) -> Option<Cow<'_, str>> {
+        // Fast path for the usual shape, `{"id":"…",…}` with a plain id: no
+        // parse at all. Anything else (spaces, escapes, id further in) is
+        // parsed properly.
+        if let Some(rest) = row.strip_prefix(r#"{"id":""#) {
+            if let Some(end) = rest.find(['"', '\\']) {
+                if rest.as_bytes()[end] == b'"' {
+                    return Some(Cow::Borrowed(&rest[..end]));
+                }
+            }
+        }
         let parsed: RowId<'_> = serde_json::from_str(row).ok()?;
         let raw = parsed.id?;
         serde_json::from_str::<Cow<'_, str>>(raw.get()).ok()
@@ -138,6 +148,15 @@ mod tests {
     #[test]
     fn row_ids_are_strings_or_nothing() {
         assert_eq!(RowId::of(r#"{"id":"a\u0062"}"#).as_deref(), Some("ab"));
+        assert_eq!(
+            RowId::of(r#"{"id":"r1","error":"x"}"#).as_deref(),
+            Some("r1")
+        );
+        assert_eq!(
+            RowId::of(r#"{"error":"x","id":"r2"}"#).as_deref(),
+            Some("r2")
+        );
+        assert_eq!(RowId::of(r#"{ "id" : "r3" }"#).as_deref(), Some("r3"));
         assert_eq!(RowId::of(r#"{"id":7}"#), None);
         assert_eq!(RowId::of(r#"{"error":"x"}"#), None);
         assert_eq!(RowId::of("42"), None);

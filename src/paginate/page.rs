@@ -155,18 +155,12 @@ fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
     line_start + column.saturating_sub(1)
 }
 
-/// Compare ids as canonical lowercase text.
+/// Compare ids as canonical lowercase text, in one pass and no allocation.
 fn compare(a: &str, b: &str) -> Ordering {
-    let lower = |s: &str| {
-        s.bytes()
-            .map(|c| c.to_ascii_lowercase())
-            .collect::<Vec<_>>()
-    };
-    if a.bytes().any(|c| c.is_ascii_uppercase()) || b.bytes().any(|c| c.is_ascii_uppercase()) {
-        lower(a).cmp(&lower(b))
-    } else {
-        a.cmp(b)
+    fn fold(s: &str) -> impl Iterator<Item = u8> + '_ {
+        s.bytes().map(|c| c.to_ascii_lowercase())
     }
+    fold(a).cmp(fold(b))
 }
 
 /// Every row id greater than the cursor sent and than the row before it;
