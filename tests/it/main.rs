@@ -12,6 +12,7 @@ mod checkpoint;
 mod cli;
 mod errors;
 mod export;
+mod hostile;
 #[cfg(feature = "sandbox")]
 mod interrupt;
 mod many;
