@@ -181,11 +181,16 @@ impl Paginator {
             Ok(page::Body::Status(code)) => {
                 Err(self.fault(self.api.status_in_body(code, &body, bulk_id, &query)))
             }
-            // A cut-short body may come whole if asked again.
+            // A cut-short body may come whole if asked again; when it never
+            // does, that is a server or network fault (exit 6), like any
+            // other transient one.
             Err(page::Broken::CutShort(why)) => Err(Fault::Transient {
                 label: "a body cut short".into(),
                 retry_after: None,
-                failure: this_page(why),
+                failure: Failure {
+                    class: Class::Unavailable,
+                    ..this_page(why)
+                },
             }),
             Err(page::Broken::Protocol(why)) => Err(Fault::Fatal(this_page(why))),
         }

@@ -131,9 +131,10 @@ pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
 fn shape_error(body: &[u8], e: &serde_json::Error) -> Broken {
     let at = byte_offset(body, e.line(), e.column());
     match e.classify() {
-        serde_json::error::Category::Eof => {
-            Broken::CutShort(format!("is not valid JSON: it ends early, at byte {at}"))
-        }
+        serde_json::error::Category::Eof => Broken::CutShort(format!(
+            "is not valid JSON: it ends early, after {} bytes",
+            body.len()
+        )),
         _ => {
             // serde's text ends with "at line L column C": say the byte instead.
             let text = e.to_string();

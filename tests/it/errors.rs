@@ -105,9 +105,11 @@ fn html_gateway_timeout_uses_the_reason_phrase() {
 }
 
 #[test]
-fn a_page_that_is_not_json_is_a_protocol_error() {
+fn a_page_cut_short_every_time_is_exit_6_after_retries() {
     let run = fail_with(200, "{\"content\": {\"results\": [");
-    run.expect_code(7).stderr_has("not valid JSON");
+    run.expect_code(6)
+        .stderr_has("not valid JSON: it ends early, after 25 bytes")
+        .stderr_has("gave up after 4 retries");
     run.check(run.stdout().is_empty(), "nothing on stdout");
 }
 
