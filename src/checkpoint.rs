@@ -6,6 +6,10 @@
 //! resume the output is cut back to that length before anything is
 //! appended, so rows written after the last save (a page whose checkpoint
 //! never made it to disk, a closing `]`) are written once, not twice.
+//!
+//! One run at a time: [`Lock`] holds an exclusive lock on `PATH.lock` beside
+//! the checkpoint for the whole run. The checkpoint itself cannot carry the
+//! lock, since every save renames a new file over it.
 
 use std::fs::File;
 use std::io::Write;
@@ -114,6 +118,29 @@ impl Checkpoint {
         Ok(())
     }
 
+    /// Refuse to report a complete export as complete when its output no
+    /// longer has the length the checkpoint recorded (deleted, truncated,
+    /// appended to or replaced): exit 2 with a hint to start over.
+    pub fn check_complete_output(&self, path: &Path) -> Result<()> {
+        let out = self.output.display();
+        let found = match std::fs::metadata(&self.output) {
+            Ok(meta) if meta.is_file() && meta.len() == self.output_bytes => return Ok(()),
+            Ok(meta) if meta.is_file() => format!("is {} bytes", meta.len()),
+            Ok(_) => "is not a regular file".to_string(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "does not exist".to_string(),
+            Err(e) => format!("cannot be read ({e})"),
+        };
+        Err(Failure::usage(format!(
+            "-o {out} {found}, but --checkpoint {} says the export completed into it with {} bytes \
+             ({} rows)",
+            path.display(),
+            self.output_bytes,
+            self.rows
+        ))
+        .with_hint("pass --restart to export it again from the start")
+        .into())
+    }
+
     /// Save atomically: write a temporary file beside `path`, flush it to
     /// disk, rename it over `path`.
     pub fn save(&self, path: &Path) -> Result<()> {
@@ -133,6 +160,116 @@ impl Checkpoint {
             .with_context(|| format!("cannot save the checkpoint {}", path.display()))?;
         sync_dir(dir);
         Ok(())
+    }
+}
+
+/// An exclusive lock on a checkpoint, held by one run from before the
+/// checkpoint is read until the run ends. It lives on a sibling file,
+/// `PATH.lock`, which is not replaced by saves; the operating system drops
+/// the lock when the process dies, even by `kill -9`, so a stale lock file
+/// never blocks a later run. On Unix the file is removed when the run ends.
+#[derive(Debug)]
+pub struct Lock {
+    file: File,
+    path: PathBuf,
+}
+
+impl Lock {
+    /// Lock `checkpoint` for this run, or fail at once (exit 2) when another
+    /// run holds it.
+    pub fn acquire(checkpoint: &Path) -> Result<Lock> {
+        let path = Lock::path_for(checkpoint);
+        // A run that just ended may remove the file between our open and our
+        // lock; then the lock is on a file nobody else will open: try again.
+        for _ in 0..100 {
+            let opened = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path);
+            let file = match opened {
+                Ok(file) => file,
+                Err(e) => {
+                    return usage(format!(
+                        "cannot create {} to lock --checkpoint {}: {e}; the checkpoint's \
+                         directory must exist and be writable",
+                        path.display(),
+                        checkpoint.display()
+                    ))
+                }
+            };
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return usage(format!(
+                        "--checkpoint {} is in use by another druid-bulk run (it holds {}); \
+                         wait for that run to end, or use another checkpoint file",
+                        checkpoint.display(),
+                        path.display()
+                    ))
+                }
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return usage(format!(
+                        "cannot lock {} for --checkpoint {}: {e}; put the checkpoint on a file \
+                         system that supports locks",
+                        path.display(),
+                        checkpoint.display()
+                    ))
+                }
+            }
+            let lock = Lock {
+                file,
+                path: path.clone(),
+            };
+            if lock.still_named() {
+                return Ok(lock);
+            }
+            // Not ours to remove: dropping only releases it.
+            lock.forget_path();
+        }
+        usage(format!(
+            "cannot lock --checkpoint {}: {} keeps being replaced",
+            checkpoint.display(),
+            path.display()
+        ))
+    }
+
+    /// The lock file of `checkpoint`: `PATH.lock`.
+    pub fn path_for(checkpoint: &Path) -> PathBuf {
+        let mut name = checkpoint.as_os_str().to_owned();
+        name.push(".lock");
+        name.into()
+    }
+
+    /// Whether the locked file is still the one at `path`.
+    fn still_named(&self) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            match (self.file.metadata(), std::fs::metadata(&self.path)) {
+                (Ok(ours), Ok(named)) => ours.dev() == named.dev() && ours.ino() == named.ino(),
+                _ => false,
+            }
+        }
+        #[cfg(not(unix))]
+        true
+    }
+
+    /// Release the lock without removing the file.
+    fn forget_path(mut self) {
+        self.path = PathBuf::new();
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Remove the file while still holding the lock; a run that opened it
+        // meanwhile sees it is no longer named and opens a new one. Windows
+        // cannot remove an open file cleanly: there it stays, one per
+        // checkpoint, and is reused.
+        if cfg!(unix) && !self.path.as_os_str().is_empty() && self.still_named() {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
@@ -193,6 +330,22 @@ mod tests {
             let err = saved.check_same_export(&other, path).unwrap_err();
             assert_eq!(crate::exit::exit_code(&err), 2, "{err}");
         }
+    }
+
+    #[test]
+    fn one_lock_per_checkpoint_and_no_file_left_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cp.json");
+        let held = Lock::acquire(&path).unwrap();
+        let err = Lock::acquire(&path).unwrap_err();
+        assert_eq!(crate::exit::exit_code(&err), 2);
+        assert!(err.to_string().contains("cp.json is in use"), "{err}");
+        drop(held);
+        if cfg!(unix) {
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        }
+        let again = Lock::acquire(&path);
+        assert!(again.is_ok(), "released with its holder");
     }
 
     #[test]

@@ -220,13 +220,24 @@ impl Destination {
 
     /// Rows into `path` itself, from byte `start` on (0 for a fresh export).
     /// Nothing is cut until [`FileHandle::cut_to_start`].
+    /// A file that should hold `start` bytes but is gone is refused, not
+    /// created empty.
     pub fn continue_at(path: &Path, start: u64) -> Result<Destination> {
-        let mut file = OpenOptions::new()
-            .create(true)
+        let opened = OpenOptions::new()
+            .create(start == 0)
             .truncate(false)
             .write(true)
-            .open(path)
-            .with_context(|| format!("cannot open -o {}", path.display()))?;
+            .open(path);
+        let mut file = match opened {
+            Err(e) if start > 0 && e.kind() == io::ErrorKind::NotFound => {
+                return usage(format!(
+                    "-o {} does not exist, but the checkpoint says it holds {start} bytes: was it \
+                     moved or deleted? Pass --restart to export again from the start",
+                    path.display()
+                ))
+            }
+            opened => opened.with_context(|| format!("cannot open -o {}", path.display()))?,
+        };
         let len = file.metadata()?.len();
         if len < start {
             return usage(format!(
@@ -318,6 +329,17 @@ mod tests {
         std::fs::write(&path, "id\n").unwrap();
         let err = Destination::continue_at(&path, 100).err().unwrap();
         assert_eq!(crate::exit::exit_code(&err), 2);
+    }
+
+    #[test]
+    fn a_missing_file_is_refused_not_created_when_resuming() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let err = Destination::continue_at(&path, 100).err().unwrap();
+        assert_eq!(crate::exit::exit_code(&err), 2);
+        assert!(!path.exists());
+        assert!(Destination::continue_at(&path, 0).is_ok());
+        assert!(path.exists(), "a fresh export creates it");
     }
 
     #[cfg(unix)]

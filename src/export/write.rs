@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use serde_json::value::RawValue;
 
-use crate::checkpoint::Checkpoint;
+use crate::checkpoint::{Checkpoint, Lock};
 use crate::exit::{is_broken_pipe, Class, Failure};
 use crate::output::{Row, RowWriter};
 use crate::paginate::Page;
@@ -23,6 +23,8 @@ pub struct Saved {
     /// Rows and pages the output held when this run started.
     pub base_rows: u64,
     pub base_pages: u64,
+    /// Held until the run ends: one run per checkpoint.
+    _lock: Lock,
 }
 
 impl Exporter<'_> {
@@ -168,9 +170,19 @@ impl Exporter<'_> {
 
 /// The checkpoint to continue, or a fresh one; `None` without `--checkpoint`.
 pub(super) fn load_checkpoint(export: &Export, output: &Output) -> Result<Option<Saved>> {
-    let (Some(path), Some(_)) = (&export.checkpoint, &output.path) else {
+    let (Some(path), Some(out)) = (&export.checkpoint, &output.path) else {
         return Ok(None);
     };
+    let lock_file = Lock::path_for(path);
+    if std::path::absolute(&lock_file)? == std::path::absolute(out)? {
+        // The lock file is removed after the run: it cannot be the output.
+        return crate::exit::usage(format!(
+            "-o {} is the lock file of --checkpoint {}; name another output",
+            out.display(),
+            path.display()
+        ));
+    }
+    let lock = Lock::acquire(path)?;
     let fresh = Checkpoint::start(export, output)?;
     let state = match Checkpoint::load(path)? {
         Some(old) if !export.restart => {
@@ -182,6 +194,9 @@ pub(super) fn load_checkpoint(export: &Export, output: &Output) -> Result<Option
                     path.display()
                 ));
             }
+            if old.complete {
+                old.check_complete_output(path)?;
+            }
             old
         }
         _ => fresh,
@@ -191,5 +206,6 @@ pub(super) fn load_checkpoint(export: &Export, output: &Output) -> Result<Option
         base_rows: state.rows,
         base_pages: state.pages,
         state,
+        _lock: lock,
     }))
 }

@@ -246,3 +246,163 @@ fn a_failed_first_request_leaves_an_existing_output_alone() {
     out.expect_code(4);
     out.same(&std::fs::read_to_string(&f.out).unwrap(), &"precious\n");
 }
+
+/// The lock file a run holds beside its checkpoint.
+fn lock_file(f: &Files) -> PathBuf {
+    let mut name = f.cp.as_os_str().to_owned();
+    name.push(".lock");
+    name.into()
+}
+
+#[test]
+fn a_complete_export_whose_output_changed_is_not_called_complete() {
+    let flaky = Flaky::start();
+    flaky.heal();
+    let f = files("out.csv");
+    run(&flaky.server.base_url(), &f, &[]).expect_code(0);
+    let whole = std::fs::read(&f.out).unwrap();
+    flaky.server.reset();
+
+    std::fs::remove_file(&f.out).unwrap();
+    let out = run(&flaky.server.base_url(), &f, &[]);
+    out.expect_code(2)
+        .stderr_has("does not exist")
+        .stderr_has(&f.cp.display().to_string())
+        .stderr_has("--restart")
+        .stderr_lacks("already complete");
+    out.check(!f.out.exists(), "no empty output is created");
+
+    for changed in [
+        &whole[..whole.len() - 3],
+        &[&whole[..], b"extra\n"].concat(),
+    ] {
+        std::fs::write(&f.out, changed).unwrap();
+        let out = run(&flaky.server.base_url(), &f, &[]);
+        out.expect_code(2)
+            .stderr_has(&format!("is {} bytes", changed.len()))
+            .stderr_has(&format!("with {} bytes", whole.len()))
+            .stderr_has("--restart");
+        out.same(&std::fs::read(&f.out).unwrap(), &changed.to_vec());
+    }
+
+    std::fs::write(&f.out, &whole).unwrap();
+    run(&flaky.server.base_url(), &f, &[])
+        .expect_code(0)
+        .stderr_has("already complete");
+
+    flaky.heal();
+    std::fs::remove_file(&f.out).unwrap();
+    let out = run(&flaky.server.base_url(), &f, &["--restart"]);
+    out.expect_code(0);
+    out.same(&std::fs::read(&f.out).unwrap(), &whole);
+}
+
+#[test]
+fn a_resume_whose_output_was_deleted_is_refused_without_creating_it() {
+    let flaky = Flaky::start();
+    let f = files("out.jsonl");
+    run(&flaky.server.base_url(), &f, &[]).expect_code(6);
+    std::fs::remove_file(&f.out).unwrap();
+    flaky.heal();
+    let out = run(&flaky.server.base_url(), &f, &[]);
+    out.expect_code(2)
+        .stderr_has("does not exist")
+        .stderr_has("--restart");
+    out.check(!f.out.exists(), "no empty output is created");
+}
+
+/// Two pages on `server`, the first taking `delay`; the first page's mock.
+fn slow_first_page(server: &MockServer, delay: std::time::Duration) -> httpmock::Mock<'_> {
+    mock_page(server, Some("r1"), page(json!([row("r2", "b")]), None));
+    server.mock(|when, then| {
+        when.path(results_path("B1")).query_param_missing("last");
+        then.status(200)
+            .json_body(page(json!([row("r1", "a")]), Some("r1")))
+            .delay(delay);
+    })
+}
+
+/// Start `results B1 -o OUT --checkpoint CP` and wait until it has asked
+/// for its first page (so it holds the checkpoint).
+fn start_holding(server: &MockServer, first: &httpmock::Mock, f: &Files) -> Running {
+    let running = results(&server.base_url(), "B1")
+        .arg("-o")
+        .arg(&f.out)
+        .arg("--checkpoint")
+        .arg(&f.cp)
+        .spawn_with(None);
+    let started = std::time::Instant::now();
+    while first.calls() == 0 {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "the first run never asked"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    running
+}
+
+#[test]
+fn a_second_run_on_the_same_checkpoint_fails_fast_naming_it() {
+    let server = MockServer::start();
+    let first = slow_first_page(&server, std::time::Duration::from_secs(3));
+    let f = files("out.jsonl");
+    let running = start_holding(&server, &first, &f);
+
+    let second = std::time::Instant::now();
+    let out = run(&server.base_url(), &f, &[]);
+    out.expect_code(2)
+        .stderr_has(&format!("--checkpoint {} is in use", f.cp.display()))
+        .stderr_has("another druid-bulk run");
+    out.check(
+        second.elapsed() < std::time::Duration::from_secs(2),
+        "the second run fails at once",
+    );
+    out.same(&first.calls(), &1);
+
+    let out = running.finish();
+    out.expect_code(0);
+    let ids: Vec<String> = jsonl(&std::fs::read_to_string(&f.out).unwrap())
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    out.same(&ids, &["r1", "r2"]);
+    if cfg!(unix) {
+        out.check(!lock_file(&f).exists(), "the lock file is removed");
+    }
+    run(&server.base_url(), &f, &[])
+        .expect_code(0)
+        .stderr_has("already complete");
+}
+
+#[test]
+fn a_lock_left_by_a_killed_run_does_not_block_the_next() {
+    let server = MockServer::start();
+    let first = slow_first_page(&server, std::time::Duration::from_secs(30));
+    let f = files("out.csv");
+    let mut running = start_holding(&server, &first, &f);
+    running.child.kill().unwrap();
+    running.child.wait().unwrap();
+    assert!(lock_file(&f).exists(), "kill -9 leaves the lock file");
+
+    let server = MockServer::start();
+    slow_first_page(&server, std::time::Duration::ZERO);
+    let out = run(&server.base_url(), &f, &[]);
+    out.expect_code(0);
+    out.same(&csv_ids(&f.out), &["r1", "r2"]);
+    if cfg!(unix) {
+        out.check(!lock_file(&f).exists(), "the stale lock file is removed");
+    }
+}
+
+#[test]
+fn the_output_cannot_be_the_checkpoints_lock_file() {
+    let f = files("out.csv");
+    results("http://127.0.0.1:9", "B1")
+        .args(["--retries", "0", "-o"])
+        .arg(lock_file(&f))
+        .arg("--checkpoint")
+        .arg(&f.cp)
+        .fails(2)
+        .stderr_has("is the lock file of --checkpoint");
+}
