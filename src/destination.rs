@@ -29,7 +29,8 @@ pub struct Sink {
 
 enum Target {
     Stdout(io::Stdout),
-    /// A device or pipe: written as it is, never replaced or truncated.
+    /// A device, a pipe or stdout's descriptor: written as it is, never
+    /// replaced or truncated.
     Stream(File),
     File {
         file: File,
@@ -137,6 +138,21 @@ fn link_target(path: &Path) -> PathBuf {
     path
 }
 
+/// A handle on standard output of its own (on Unix).
+fn own_stdout() -> io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        Ok(File::from(io::stdout().as_fd().try_clone_to_owned()?))
+    }
+    // Elsewhere std's `Stdout` stays: on a Windows console it is what
+    // turns UTF-8 into the console's own text.
+    #[cfg(not(unix))]
+    {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+}
+
 fn file_sink(file: File, start: u64, dest: &Path) -> io::Result<(BufWriter<Sink>, FileHandle)> {
     let handle = FileHandle(Arc::new(Shared {
         file: file.try_clone()?,
@@ -151,10 +167,15 @@ fn file_sink(file: File, start: u64, dest: &Path) -> io::Result<(BufWriter<Sink>
 }
 
 impl Destination {
-    /// Rows to stdout.
+    /// Rows to stdout, through a handle of their own (a duplicate of the
+    /// descriptor) rather than std's buffered `Stdout`: a forced exit after
+    /// a signal (`signal.rs`) flushes std's buffer on the way out, which
+    /// would block for good on a pipe nobody reads. Without a descriptor to
+    /// duplicate (stdout closed), std's `Stdout` it is.
     pub fn stdout() -> Destination {
+        let target = own_stdout().map_or_else(|_| Target::Stdout(io::stdout()), Target::Stream);
         Destination {
-            out: Sink::new(Target::Stdout(io::stdout()), Path::new("stdout")),
+            out: Sink::new(target, Path::new("stdout")),
             file: None,
             pending: None,
         }
@@ -273,6 +294,11 @@ impl Destination {
     /// Whether this output replaces its destination only on success.
     pub fn is_atomic(&self) -> bool {
         self.pending.is_some()
+    }
+
+    /// The temporary file an atomic output is written to.
+    pub fn temporary(&self) -> Option<&Path> {
+        self.pending.as_ref().map(|(temp, _)| &**temp)
     }
 }
 

@@ -133,22 +133,39 @@ pub fn verbose(message: impl Display) {
 /// `error: …` and the failure's `hint: …`, cleaned of control characters.
 pub fn error(err: &anyhow::Error) {
     clear_progress();
-    emit(&labelled(
+    for line in error_lines(err) {
+        emit(&line);
+    }
+}
+
+/// [`error`] for a process about to exit at once: one write straight to
+/// stderr, not waiting for the progress line, whose lock a writer stuck on
+/// stdout may hold. The caller must not wait on it forever either: stderr
+/// may be a stuck pipe too.
+pub fn error_now(err: &anyhow::Error) {
+    let mut text = String::new();
+    if LIVE.load(Ordering::Relaxed) {
+        // Erase the progress line this message replaces.
+        text.push_str("\r\x1b[2K");
+    }
+    text.push_str(&error_lines(err).join("\n"));
+    write_stderr(&text);
+}
+
+fn error_lines(err: &anyhow::Error) -> Vec<String> {
+    let mut lines = vec![labelled(
         "error:",
         AnsiColor::Red,
         &sanitize::message(&format!("{err:#}")),
-    ));
+    )];
     if let Some(hint) = err
         .chain()
         .find_map(|c| c.downcast_ref::<Failure>())
         .and_then(|f| f.hint.as_deref())
     {
-        emit(&labelled(
-            "hint:",
-            AnsiColor::Cyan,
-            &sanitize::message(hint),
-        ));
+        lines.push(labelled("hint:", AnsiColor::Cyan, &sanitize::message(hint)));
     }
+    lines
 }
 
 fn labelled(label: &str, color: AnsiColor, message: &str) -> String {

@@ -2,8 +2,11 @@
 //! time) feed whole pages to one writer; with `--checkpoint` progress is
 //! saved after each page. A failure or an interruption closes the output
 //! properly and says exactly how to continue; with several bulks, one
-//! bulk's failure does not lose the others' rows.
+//! bulk's failure does not lose the others' rows. A signal that finds the
+//! output stuck (a reader that stopped reading) ends the run at once with
+//! last words kept current after each page (`forced.rs`).
 
+mod forced;
 mod report;
 mod write;
 
@@ -25,9 +28,10 @@ use crate::output::{self, RowWriter};
 use crate::paginate::{Page, Paginator, Plan};
 use crate::retry::Clock;
 use crate::settings::{Export, Output, Results};
-use crate::signal::Interrupts;
+use crate::signal::{self, Interrupts};
 use crate::summary::{self, Counts};
 use crate::ui;
+use forced::Flushed;
 use write::Saved;
 
 /// What an export did.
@@ -92,6 +96,10 @@ pub struct Exporter<'s> {
     bulk_json: Vec<Box<RawValue>>,
     /// Whether the output already holds its beginning (a header, `[`).
     begun: bool,
+    /// Whether `-o` is replaced only on success.
+    atomic: bool,
+    /// What a forced exit says, as of the last whole page.
+    flushed: Flushed,
 }
 
 impl<'s> Exporter<'s> {
@@ -122,12 +130,14 @@ impl<'s> Exporter<'s> {
                 .map(|id| serde_json::value::to_raw_value(id).expect("a string is JSON"))
                 .collect(),
             begun: false,
+            atomic: false,
+            flushed: Flushed::default(),
         })
     }
 
     /// Fetch every page of every bulk and write it out.
     pub async fn run(mut self) -> Result<Outcome> {
-        let mut interrupts = Interrupts::listen()?;
+        let mut interrupts = Interrupts::listen(signal::GRACE, self.flushed.last_words())?;
         self.saved = write::load_checkpoint(self.export, self.output)?;
         if let Some(s) = self.saved.as_ref().filter(|s| s.state.complete) {
             return Ok(Outcome {
@@ -163,11 +173,18 @@ impl<'s> Exporter<'s> {
             (None, _) => Destination::stdout(),
         };
         self.file = destination.file.clone();
+        self.atomic = destination.is_atomic();
+        (self.flushed).opened(
+            self.output.path.as_deref(),
+            destination.temporary(),
+            self.saved.is_some(),
+        );
         if let Some(s) = self.saved.as_ref().filter(|s| s.state.pages > 0) {
             ui::info(report::resuming(&s.state, &s.path));
             self.begun = true;
             self.outcome.resumed_rows = Some(s.state.rows);
         }
+        self.flushed.page_done(self.next_step());
         Ok(destination)
     }
 
@@ -231,6 +248,7 @@ impl<'s> Exporter<'s> {
                     if !written? {
                         return Ok(());
                     }
+                    self.flushed.page_done(self.next_step());
                     let elapsed = self.started.elapsed();
                     let o = &self.outcome;
                     ui::exporting(&what, o.pages, o.empty_pages, o.rows, elapsed);
@@ -239,6 +257,13 @@ impl<'s> Exporter<'s> {
                 Err(e) => self.outcome.bulks[index].failure = Some(as_failure(e)),
             }
         }
+    }
+
+    /// The next step a failure would get now: after the last whole page.
+    fn next_step(&self) -> Option<String> {
+        let now = Failure::new(Class::Interrupted, "");
+        let err = report::with_next_step(now.into(), self.settings, &self.outcome, self.atomic);
+        err.downcast::<Failure>().ok()?.hint
     }
 
     /// Commit the output after success; after a failure keep what a

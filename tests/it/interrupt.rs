@@ -1,8 +1,10 @@
 //! Ctrl-C, SIGTERM and `kill -9` in the middle of an export: whole pages
-//! only, a cursor or checkpoint that continues, and every row exactly once.
+//! only, a cursor or checkpoint that continues, and every row exactly once;
+//! and a signal still ends the run when stdout is a pipe nobody reads.
 #![cfg(unix)]
 
 use std::fs::File;
+use std::io::Read;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -199,4 +201,138 @@ fn kill_9_then_the_same_command_yields_every_row_exactly_once() {
         "every row exactly once, in order\n{}",
         done.describe()
     );
+}
+
+/// Wait until the export stops asking for pages: its writer is stuck.
+fn wait_for_stall(server: &sandbox::Running) {
+    wait_for("requests", || server.hits() >= 3);
+    let start = Instant::now();
+    let mut before = server.hits();
+    loop {
+        std::thread::sleep(Duration::from_millis(300));
+        let now = server.hits();
+        if now == before {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "never stalled");
+        before = now;
+    }
+}
+
+/// The rows a stuck pipe received up to the resume cursor's row, which must
+/// all be whole; then the rest fetched with `--last`: every row exactly once.
+fn check_resume_from_stuck_pipe(
+    run: &Run,
+    endpoint: &str,
+    bulk: &str,
+    mut stuck: std::process::ChildStdout,
+    expected: &[String],
+) {
+    let mut held = Vec::new();
+    stuck.read_to_end(&mut held).unwrap();
+    let held = String::from_utf8_lossy(&held);
+    let cursor = resume_cursor(run.stderr());
+    let needle = format!("\"id\":\"{cursor}\"");
+    let whole = held
+        .lines()
+        .position(|l| l.contains(&needle))
+        .unwrap_or_else(|| panic!("no row {cursor} in stdout\n\n{}", run.describe()));
+    let got = jsonl(&held.lines().take(whole + 1).collect::<Vec<_>>().join("\n"));
+    run.check(got.len() < expected.len(), "stuck before the end")
+        .check(
+            got.len().is_multiple_of(50),
+            format_args!("the cursor follows a whole page: {}", got.len()),
+        );
+    let rest = results(endpoint, bulk)
+        .args(["--page-size", PAGE, "-f", "jsonl", "--last", &cursor])
+        .ok();
+    let mut all = ids(&got);
+    all.extend(ids(&rest.jsonl()));
+    assert_eq!(all, expected, "every row exactly once\n{}", rest.describe());
+}
+
+#[test]
+fn sigterm_ends_an_export_stuck_on_a_full_pipe_after_the_grace_period() {
+    let (cfg, server) = slow_sandbox();
+    let bulk = cfg.main_bulk_id();
+    let expected = ids(&sandbox::expected_rows(&cfg, bulk, false));
+    let mut child = spawn(&server.endpoint(), bulk, &["-f", "jsonl"], Stdio::piped());
+    let stuck = child.child.stdout.take().unwrap(); // never read while it runs
+    wait_for_stall(&server);
+    let signalled = Instant::now();
+    child.signal("TERM");
+    let run = child.finish_within(Duration::from_secs(15));
+    run.expect_code(130)
+        .stderr_has("interrupted by SIGTERM, and the output could not be closed within 2s")
+        .stderr_has("stdout may end in part of a page after the last whole one")
+        .check(
+            signalled.elapsed() >= Duration::from_secs(2),
+            "the flush had its grace period",
+        );
+    check_resume_from_stuck_pipe(&run, &server.endpoint(), bulk, stuck, &expected);
+}
+
+#[test]
+fn a_second_sigint_ends_an_export_stuck_on_a_full_pipe_at_once() {
+    let (cfg, server) = slow_sandbox();
+    let bulk = cfg.main_bulk_id();
+    let expected = ids(&sandbox::expected_rows(&cfg, bulk, false));
+    let mut child = spawn(&server.endpoint(), bulk, &["-f", "jsonl"], Stdio::piped());
+    let stuck = child.child.stdout.take().unwrap();
+    wait_for_stall(&server);
+    child.signal("INT");
+    std::thread::sleep(Duration::from_millis(300));
+    child.signal("INT");
+    let run = child.finish_within(Duration::from_secs(15));
+    run.expect_code(130)
+        .stderr_has("interrupted again by SIGINT (Ctrl-C): stopped at once")
+        .stderr_has("stdout may end in part of a page");
+    check_resume_from_stuck_pipe(&run, &server.endpoint(), bulk, stuck, &expected);
+}
+
+#[test]
+fn sigint_with_a_reading_consumer_still_flushes_whole_pages() {
+    let (cfg, server) = slow_sandbox();
+    let bulk = cfg.main_bulk_id();
+    let expected = ids(&sandbox::expected_rows(&cfg, bulk, false));
+    let mut child = spawn(&server.endpoint(), bulk, &["-f", "jsonl"], Stdio::piped());
+    let mut stdout = child.child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        stdout.read_to_string(&mut text).unwrap();
+        text
+    });
+    wait_for("some pages", || server.hits() >= 5);
+    child.signal("INT");
+    let run = child.finish_within(Duration::from_secs(15));
+    run.expect_code(130)
+        .stderr_has("error: interrupted by SIGINT (Ctrl-C)\n")
+        .stderr_lacks("stopped at once");
+    let got = jsonl(&reader.join().unwrap());
+    run.check(got.len() < expected.len(), "interrupted before the end")
+        .check(
+            got.len().is_multiple_of(50),
+            format_args!("whole pages only: {}", got.len()),
+        );
+    let rest = results(&server.endpoint(), bulk)
+        .args(["--page-size", PAGE, "-f", "jsonl"])
+        .args(["--last", &resume_cursor(run.stderr())])
+        .ok();
+    let mut all = ids(&got);
+    all.extend(ids(&rest.jsonl()));
+    assert_eq!(all, expected, "every row exactly once\n{}", rest.describe());
+}
+
+#[test]
+fn sigterm_ends_the_export_when_stderr_is_the_same_stuck_pipe() {
+    let (cfg, server) = slow_sandbox();
+    let mut child =
+        TestCommand::shell(r#"exec "$0" results "$1" -e "$2" --page-size 50 -f jsonl 2>&1"#)
+            .args([cfg.main_bulk_id(), &server.endpoint()])
+            .spawn_with(Some(Stdio::piped()));
+    let _stuck = child.child.stdout.take().unwrap();
+    wait_for_stall(&server);
+    child.signal("TERM");
+    let run = child.finish_within(Duration::from_secs(15));
+    run.expect_code(130);
 }

@@ -218,6 +218,31 @@ impl Running {
         assert!(status.success(), "kill -{signal} {} failed", self.id());
     }
 
+    /// [`Running::finish`], failing the test (and killing the process) if
+    /// it has not ended within `limit`.
+    #[cfg(feature = "sandbox")]
+    #[track_caller]
+    pub fn finish_within(mut self, limit: Duration) -> Run {
+        let start = std::time::Instant::now();
+        while self
+            .child
+            .try_wait()
+            .expect("the process can be waited for")
+            .is_none()
+        {
+            if start.elapsed() > limit {
+                let _ = self.child.kill();
+                let run = self.finish();
+                panic!(
+                    "still running after {limit:?}, killed\n\n{}",
+                    run.describe()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.finish()
+    }
+
     /// Wait for the process to end and collect what it wrote.
     pub fn finish(self) -> Run {
         let output = self

@@ -1,0 +1,127 @@
+//! The last words of an export ended at once (`signal.rs`: the output could
+//! not be closed within the grace period after a signal, or a second signal
+//! came). The export loop keeps them current after each page fully written
+//! and flushed; the signal thread reads them while the loop may be stuck in
+//! a `write`, removes `-o`'s temporary file and says how to continue.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::exit::{Class, Failure};
+use crate::signal::{Forced, LastWords, GRACE};
+use crate::ui;
+
+/// What a forced exit says and cleans up, shared with the signal thread.
+#[derive(Clone, Default)]
+pub(super) struct Flushed(Arc<Mutex<State>>);
+
+#[derive(Default)]
+struct State {
+    /// What may be left of a page cut short: `stdout may end in part of a page…`.
+    torn: Option<String>,
+    /// `-o`'s temporary file, removed on the way out.
+    temporary: Option<PathBuf>,
+    /// The next step after the last page fully written and flushed.
+    hint: Option<String>,
+}
+
+impl Flushed {
+    /// The output is open: what a forced exit leaves in it. `path` is `-o`'s
+    /// (`None`: stdout); `temporary` is set when `-o` is replaced only on
+    /// success; `resumable` with `--checkpoint`.
+    pub fn opened(&self, path: Option<&Path>, temporary: Option<&Path>, resumable: bool) {
+        let output = path.map_or("stdout".to_string(), |p| format!("-o {}", p.display()));
+        let mut state = self.lock();
+        state.temporary = temporary.map(Path::to_path_buf);
+        state.torn = match (temporary, resumable) {
+            (Some(_), _) => None,
+            (None, true) => Some(format!(
+                "{output} may end in part of a page, which the next run cuts off"
+            )),
+            (None, false) => Some(format!(
+                "{output} may end in part of a page after the last whole one"
+            )),
+        };
+    }
+
+    /// A page was written and flushed whole; this is the next step now.
+    pub fn page_done(&self, hint: Option<String>) {
+        self.lock().hint = hint;
+    }
+
+    /// The words the signal thread says if it has to end the process.
+    pub fn last_words(&self) -> LastWords {
+        let flushed = self.clone();
+        Box::new(move |forced| flushed.say(forced))
+    }
+
+    fn say(&self, forced: Forced) {
+        let (message, hint) = {
+            let state = self.lock();
+            if let Some(temp) = &state.temporary {
+                let _ = std::fs::remove_file(temp);
+            }
+            (message(forced, state.torn.as_deref()), state.hint.clone())
+        };
+        let hint =
+            hint.unwrap_or_else(|| "no page was written whole; run the same command again".into());
+        let failure = Failure::new(Class::Interrupted, message).with_hint(hint);
+        ui::error_now(&failure.into());
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn message(forced: Forced, torn: Option<&str>) -> String {
+    let why = match forced {
+        Forced::Again(signal) => format!("interrupted again by {signal}"),
+        Forced::Grace(signal) => format!(
+            "interrupted by {signal}, and the output could not be closed within {}s",
+            GRACE.as_secs()
+        ),
+    };
+    match torn {
+        Some(torn) => format!("{why}: stopped at once; {torn}"),
+        None => format!("{why}: stopped at once"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_message_says_why_and_what_may_be_cut() {
+        let flushed = Flushed::default();
+        flushed.opened(None, None, false);
+        let torn = flushed.lock().torn.clone();
+        assert_eq!(
+            message(Forced::Grace("SIGTERM"), torn.as_deref()),
+            "interrupted by SIGTERM, and the output could not be closed within 2s: stopped at \
+             once; stdout may end in part of a page after the last whole one"
+        );
+        flushed.opened(
+            Some(Path::new("out.csv")),
+            Some(Path::new(".out.csv.x")),
+            false,
+        );
+        let torn = flushed.lock().torn.clone();
+        assert_eq!(
+            message(Forced::Again("SIGINT (Ctrl-C)"), torn.as_deref()),
+            "interrupted again by SIGINT (Ctrl-C): stopped at once"
+        );
+    }
+
+    #[test]
+    fn last_words_remove_the_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let temp = dir.path().join(".out.csv.x.partial");
+        std::fs::write(&temp, "half a page").unwrap();
+        let flushed = Flushed::default();
+        flushed.opened(Some(&dir.path().join("out.csv")), Some(&temp), false);
+        (flushed.last_words())(Forced::Again("SIGTERM"));
+        assert!(!temp.exists());
+    }
+}
