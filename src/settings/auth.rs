@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use url::{Host, Url};
 
 use super::layer::{Layer, SecretSource, TokenSource};
-use super::values::parse_endpoint;
+use super::values::{parse_base_url, AUTH_URL};
 use crate::api::{Auth, ClientCredentials};
 use crate::exit::usage;
 use crate::ui;
@@ -25,6 +25,13 @@ pub fn resolve(layer: &Layer, allow_insecure_http: bool) -> Result<Auth> {
             return usage("--token-file and --client-secret-file cannot both read stdin");
         }
     }
+    // Checked even when the token is used instead: a URL with a password in
+    // it is refused wherever it comes from.
+    let auth_url = layer
+        .auth_url
+        .as_deref()
+        .map(|raw| parse_base_url(&AUTH_URL, raw))
+        .transpose()?;
     let secret = match &layer.secret {
         Some(SecretSource::File(path)) => Some(read_secret_file("--client-secret-file", path)?),
         Some(SecretSource::Env(secret)) => Some(secret.clone()),
@@ -35,13 +42,8 @@ pub fn resolve(layer: &Layer, allow_insecure_http: bool) -> Result<Auth> {
         None => None,
     };
     let has_token = layer.token.is_some();
-    match (&layer.auth_url, &layer.client_id, secret) {
+    match (auth_url, &layer.client_id, secret) {
         (Some(auth_url), Some(client_id), Some(secret)) => {
-            let auth_url = parse_endpoint(auth_url).map_err(|_| {
-                crate::exit::Failure::usage(format!(
-                    "--auth-url {auth_url:?} is not an http(s) URL; expected e.g. https://auth.example.com"
-                ))
-            })?;
             check_transport("--auth-url", &auth_url, allow_insecure_http)?;
             if client_id.trim().is_empty() || client_id.chars().any(char::is_control) {
                 return usage("--client-id is empty or contains control characters");
