@@ -12,6 +12,7 @@ use super::DEFAULT_COLUMNS;
 use crate::cli::FormatChoice;
 use crate::exit::{usage, Failure};
 use crate::output::Format;
+use crate::ui;
 
 /// Most bulks fetched at once.
 pub const MAX_CONCURRENCY: usize = 32;
@@ -27,7 +28,8 @@ pub fn check_concurrency(n: usize) -> Result<usize> {
     }
 }
 
-/// The contents of a file named by `flag`, or of stdin for `-`.
+/// The contents of a file named by `flag`, or of stdin for `-`, without the
+/// UTF-8 byte order mark that Windows editors put at the start.
 pub(super) fn read_input(flag: &str, path: &Path) -> Result<String> {
     let mut text = String::new();
     let read = if path == Path::new("-") {
@@ -36,13 +38,19 @@ pub(super) fn read_input(flag: &str, path: &Path) -> Result<String> {
         std::fs::File::open(path).and_then(|mut f| std::io::Read::read_to_string(&mut f, &mut text))
     };
     match read {
-        Ok(_) => Ok(text),
+        Ok(_) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            Ok(text)
+        }
         Err(e) => usage(format!("cannot read {flag} {}: {e}", path.display())),
     }
 }
 
 /// Bulk ids from arguments and `--bulk-ids-from` (one a line, `#` comments
-/// and blank lines skipped), each once, in order.
+/// and blank lines skipped), each once, in order; a note names those given
+/// more than once.
 pub fn collect_bulk_ids(args: &[String], from: Option<&Path>) -> Result<Vec<String>> {
     let mut ids: Vec<String> = args.to_vec();
     if let Some(path) = from {
@@ -54,9 +62,43 @@ pub fn collect_bulk_ids(args: &[String], from: Option<&Path>) -> Result<Vec<Stri
                 .map(String::from),
         );
     }
-    let mut seen = std::collections::HashSet::new();
-    ids.retain(|id| seen.insert(id.clone()));
+    let (ids, repeated) = dedup(ids);
+    if !repeated.is_empty() {
+        ui::note(repeated_note(&repeated));
+    }
     Ok(ids)
+}
+
+/// The ids each once, in order, and those that came more than once.
+fn dedup(mut ids: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut repeated = Vec::new();
+    ids.retain(|id| {
+        let first = seen.insert(id.clone());
+        if !first && !repeated.contains(id) {
+            repeated.push(id.clone());
+        }
+        first
+    });
+    (ids, repeated)
+}
+
+/// `note: bulk X is given more than once; it is exported once`, naming at
+/// most a few of a long list.
+fn repeated_note(repeated: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let names: Vec<&str> = repeated.iter().take(SHOWN).map(String::as_str).collect();
+    let more = match repeated.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    match repeated {
+        [one] => format!("bulk {one} is given more than once; it is exported once"),
+        _ => format!(
+            "bulks {}{more} are given more than once; each is exported once",
+            names.join(", ")
+        ),
+    }
 }
 
 /// `-o PATH` must name something rows can be written to: a file (new or
@@ -363,6 +405,30 @@ mod tests {
             "https://[redacted]@h/x"
         );
         assert_eq!(without_userinfo("https://h/x"), "https://h/x");
+    }
+
+    #[test]
+    fn repeated_bulk_ids_are_kept_once_and_named() {
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (kept, repeated) = dedup(ids(&["a", "b", "a", "c", "a", "b"]));
+        assert_eq!(kept, ids(&["a", "b", "c"]));
+        assert_eq!(repeated, ids(&["a", "b"]));
+        assert_eq!(
+            repeated_note(&ids(&["a"])),
+            "bulk a is given more than once; it is exported once"
+        );
+        assert_eq!(
+            repeated_note(&ids(&["1", "2", "3", "4", "5", "6", "7"])),
+            "bulks 1, 2, 3, 4, 5 and 2 more are given more than once; each is exported once"
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ids");
+        std::fs::write(&path, "\u{feff}b1\r\n").unwrap();
+        assert_eq!(read_input("--bulk-ids-from", &path).unwrap(), "b1\r\n");
     }
 
     #[test]
