@@ -325,3 +325,40 @@ fn an_output_that_fills_up_after_some_pages_says_so_once() {
         "the write error is told once",
     );
 }
+
+#[test]
+fn a_temporary_file_a_crashed_run_left_is_removed_by_the_next_run_on_that_output() {
+    let server = MockServer::start();
+    mock_page(&server, None, page(json!([row("r1", "a")]), None));
+    let dir = tempfile::tempdir().unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let left = |name: &str| {
+        let path = dir.path().join(name);
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_modified(hour_ago).unwrap();
+        path
+    };
+    let others = [
+        left(".other.csv.Xy12z9.partial"),
+        left(".out.csv.notours.partial"),
+    ];
+    for args in [&[][..], &["--checkpoint", "out.ckpt"]] {
+        let stale = left(".out.csv.Xy12z9.partial");
+        let run = results(&server.base_url(), "B1")
+            .args(["-o", "out.csv"])
+            .args(args)
+            .current_dir(dir.path())
+            .ok();
+        run.stderr_has(&format!(
+            "note: removed {}, left behind by an earlier run on -o out.csv",
+            std::path::Path::new(".")
+                .join(".out.csv.Xy12z9.partial")
+                .display()
+        ));
+        run.check(!stale.exists(), "the stale temporary file is gone");
+        for other in &others {
+            run.check(other.exists(), format!("{} is kept", other.display()));
+        }
+        std::fs::remove_file(dir.path().join("out.csv")).unwrap();
+    }
+}
