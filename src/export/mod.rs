@@ -179,6 +179,20 @@ impl<'s> Exporter<'s> {
             destination.temporary(),
             self.saved.is_some(),
         );
+        if let (Some(path), [first, more @ ..]) = (&self.output.path, &destination.removed[..]) {
+            ui::note(match more.len() {
+                0 => format!(
+                    "removed {}, left behind by an earlier run on -o {} that did not finish",
+                    first.display(),
+                    path.display()
+                ),
+                n => format!(
+                    "removed {} temporary files left behind by earlier runs on -o {} that did not finish",
+                    n + 1,
+                    path.display()
+                ),
+            });
+        }
         if let Some(s) = self.saved.as_ref().filter(|s| s.state.pages > 0) {
             ui::info(report::resuming(&s.state, &s.path));
             self.begun = true;

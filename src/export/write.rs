@@ -162,6 +162,8 @@ impl Exporter<'_> {
             }
             Err(e) => match writer.finish() {
                 Ok(()) => Err(e),
+                // A full disk fails the close as it failed the page: say it once.
+                Err(finish) if e.chain().any(|c| c.to_string() == finish.to_string()) => Err(e),
                 Err(finish) => Err(e.context(finish)),
             },
         }

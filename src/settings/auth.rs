@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use url::{Host, Url};
 
 use super::layer::{Layer, SecretSource, TokenSource};
-use super::values::parse_endpoint;
+use super::values::{parse_base_url, AUTH_URL};
 use crate::api::{Auth, ClientCredentials};
 use crate::exit::usage;
 use crate::ui;
@@ -18,13 +18,16 @@ use crate::ui;
 /// Pick the credentials from the merged layer: client credentials when all
 /// three parts are given (they can be renewed), else the app token.
 pub fn resolve(layer: &Layer, allow_insecure_http: bool) -> Result<Auth> {
-    let stdin = |path: &Path| path == Path::new("-");
-    if let (Some(TokenSource::File(t)), Some(SecretSource::File(s))) = (&layer.token, &layer.secret)
-    {
-        if stdin(t) && stdin(s) {
-            return usage("--token-file and --client-secret-file cannot both read stdin");
-        }
+    if let [first, second] = stdin_readers(layer)[..] {
+        return usage(format!("{first} and {second} cannot both read stdin ('-')"));
     }
+    // Checked even when the token is used instead: a URL with a password in
+    // it is refused wherever it comes from.
+    let auth_url = layer
+        .auth_url
+        .as_deref()
+        .map(|raw| parse_base_url(&AUTH_URL, raw))
+        .transpose()?;
     let secret = match &layer.secret {
         Some(SecretSource::File(path)) => Some(read_secret_file("--client-secret-file", path)?),
         Some(SecretSource::Env(secret)) => Some(secret.clone()),
@@ -35,13 +38,8 @@ pub fn resolve(layer: &Layer, allow_insecure_http: bool) -> Result<Auth> {
         None => None,
     };
     let has_token = layer.token.is_some();
-    match (&layer.auth_url, &layer.client_id, secret) {
+    match (auth_url, &layer.client_id, secret) {
         (Some(auth_url), Some(client_id), Some(secret)) => {
-            let auth_url = parse_endpoint(auth_url).map_err(|_| {
-                crate::exit::Failure::usage(format!(
-                    "--auth-url {auth_url:?} is not an http(s) URL; expected e.g. https://auth.example.com"
-                ))
-            })?;
             check_transport("--auth-url", &auth_url, allow_insecure_http)?;
             if client_id.trim().is_empty() || client_id.chars().any(char::is_control) {
                 return usage("--client-id is empty or contains control characters");
@@ -80,6 +78,17 @@ pub fn resolve(layer: &Layer, allow_insecure_http: bool) -> Result<Auth> {
     }
 }
 
+/// The credential flags that read stdin (`-`): stdin can be read only once.
+pub(super) fn stdin_readers(layer: &Layer) -> Vec<&'static str> {
+    let stdin = |path: &Path| path == Path::new("-");
+    let token = matches!(&layer.token, Some(TokenSource::File(p)) if stdin(p));
+    let secret = matches!(&layer.secret, Some(SecretSource::File(p)) if stdin(p));
+    [(token, "--token-file"), (secret, "--client-secret-file")]
+        .into_iter()
+        .filter_map(|(reads, flag)| reads.then_some(flag))
+        .collect()
+}
+
 fn token(source: Option<&TokenSource>) -> Result<SecretString> {
     let token = match source {
         Some(TokenSource::File(path)) => read_secret_file("--token-file", path)?,
@@ -114,6 +123,8 @@ fn token(source: Option<&TokenSource>) -> Result<SecretString> {
 
 /// Read a secret from a file or stdin (`-`), trimmed.
 fn read_secret_file(flag: &str, path: &Path) -> Result<SecretString> {
+    #[cfg(unix)]
+    warn_if_open_to_others(flag, path);
     let mut raw = super::values::read_input(flag, path)?;
     let secret = SecretString::from(raw.trim());
     raw.clear();
@@ -121,6 +132,25 @@ fn read_secret_file(flag: &str, path: &Path) -> Result<SecretString> {
         return usage(format!("{flag} {} is empty", path.display()));
     }
     Ok(secret)
+}
+
+/// Warn, as ssh does for keys, when a secret file can be read (or changed)
+/// by its group or by others. Pipes and devices (`<(pass show …)`) are not
+/// files anyone else could open later.
+#[cfg(unix)]
+fn warn_if_open_to_others(flag: &str, path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if meta.is_file() && mode & 0o077 != 0 {
+        ui::warn(format!(
+            "{flag} {path} is open to users other than its owner (mode {mode:04o}); \
+             restrict it with: chmod 600 {path}",
+            path = path.display()
+        ));
+    }
 }
 
 /// Whether a URL points at this machine.

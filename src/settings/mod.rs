@@ -138,6 +138,13 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
         .or(Layer::from_request(&args.request))
         .or(Layer::from_format(&args.format))
         .or(below);
+    if args.bulk_ids_from.as_deref() == Some(Path::new("-")) {
+        if let Some(flag) = auth::stdin_readers(&layer).first() {
+            return usage(format!(
+                "{flag} and --bulk-ids-from cannot both read stdin ('-'); put one of them in a file"
+            ));
+        }
+    }
     let bulk_ids = values::collect_bulk_ids(&args.bulk_ids, args.bulk_ids_from.as_deref())?;
     let conn = connect(&layer, &args.conn)?;
     let concurrency = values::check_concurrency(layer.concurrency.unwrap_or_default())?;

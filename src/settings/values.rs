@@ -12,6 +12,7 @@ use super::DEFAULT_COLUMNS;
 use crate::cli::FormatChoice;
 use crate::exit::{usage, Failure};
 use crate::output::Format;
+use crate::ui;
 
 /// Most bulks fetched at once.
 pub const MAX_CONCURRENCY: usize = 32;
@@ -27,7 +28,8 @@ pub fn check_concurrency(n: usize) -> Result<usize> {
     }
 }
 
-/// The contents of a file named by `flag`, or of stdin for `-`.
+/// The contents of a file named by `flag`, or of stdin for `-`, without the
+/// UTF-8 byte order mark that Windows editors put at the start.
 pub(super) fn read_input(flag: &str, path: &Path) -> Result<String> {
     let mut text = String::new();
     let read = if path == Path::new("-") {
@@ -36,13 +38,19 @@ pub(super) fn read_input(flag: &str, path: &Path) -> Result<String> {
         std::fs::File::open(path).and_then(|mut f| std::io::Read::read_to_string(&mut f, &mut text))
     };
     match read {
-        Ok(_) => Ok(text),
+        Ok(_) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            Ok(text)
+        }
         Err(e) => usage(format!("cannot read {flag} {}: {e}", path.display())),
     }
 }
 
 /// Bulk ids from arguments and `--bulk-ids-from` (one a line, `#` comments
-/// and blank lines skipped), each once, in order.
+/// and blank lines skipped), each once, in order; a note names those given
+/// more than once.
 pub fn collect_bulk_ids(args: &[String], from: Option<&Path>) -> Result<Vec<String>> {
     let mut ids: Vec<String> = args.to_vec();
     if let Some(path) = from {
@@ -54,9 +62,43 @@ pub fn collect_bulk_ids(args: &[String], from: Option<&Path>) -> Result<Vec<Stri
                 .map(String::from),
         );
     }
-    let mut seen = std::collections::HashSet::new();
-    ids.retain(|id| seen.insert(id.clone()));
+    let (ids, repeated) = dedup(ids);
+    if !repeated.is_empty() {
+        ui::note(repeated_note(&repeated));
+    }
     Ok(ids)
+}
+
+/// The ids each once, in order, and those that came more than once.
+fn dedup(mut ids: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut repeated = Vec::new();
+    ids.retain(|id| {
+        let first = seen.insert(id.clone());
+        if !first && !repeated.contains(id) {
+            repeated.push(id.clone());
+        }
+        first
+    });
+    (ids, repeated)
+}
+
+/// `note: bulk X is given more than once; it is exported once`, naming at
+/// most a few of a long list.
+fn repeated_note(repeated: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let names: Vec<&str> = repeated.iter().take(SHOWN).map(String::as_str).collect();
+    let more = match repeated.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    match repeated {
+        [one] => format!("bulk {one} is given more than once; it is exported once"),
+        _ => format!(
+            "bulks {}{more} are given more than once; each is exported once",
+            names.join(", ")
+        ),
+    }
 }
 
 /// `-o PATH` must name something rows can be written to: a file (new or
@@ -116,26 +158,84 @@ pub(super) fn check_checkpoint(
     Ok(())
 }
 
+/// A base URL the user gives: the flag that names it, an example, and where
+/// the credentials it must not carry go instead.
+pub(super) struct BaseUrl {
+    flag: &'static str,
+    example: &'static str,
+    credentials: &'static str,
+}
+
+/// `--endpoint`, the API.
+pub(super) const ENDPOINT: BaseUrl = BaseUrl {
+    flag: "--endpoint",
+    example: "https://graph.example.com",
+    credentials: "pass the app token with --token-file or DRUID_TOKEN",
+};
+
+/// `--auth-url`, the token endpoint.
+pub(super) const AUTH_URL: BaseUrl = BaseUrl {
+    flag: "--auth-url",
+    example: "https://auth.example.com",
+    credentials: "pass the client secret with --client-secret-file or DRUID_CLIENT_SECRET",
+};
+
 /// Parse and normalise the API base URL.
 pub fn parse_endpoint(raw: &str) -> Result<Url> {
+    parse_base_url(&ENDPOINT, raw)
+}
+
+/// Parse and normalise a base URL from a flag, the environment or a profile.
+///
+/// User info (`user:password@`) is refused: reqwest would send it as
+/// `Authorization: Basic` in place of the bearer token, and it would show in
+/// `-v` and in every error. No message echoes it.
+pub(super) fn parse_base_url(what: &BaseUrl, raw: &str) -> Result<Url> {
+    let BaseUrl { flag, example, .. } = what;
+    let shown = without_userinfo(raw.trim());
     let mut url = Url::parse(raw.trim()).map_err(|e| {
         Failure::usage(format!(
-            "--endpoint {raw:?} is not a valid URL ({e}); expected e.g. https://graph.example.com"
+            "{flag} {shown:?} is not a valid URL ({e}); expected e.g. {example}"
         ))
     })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // Both setters only fail for URLs without a host, which have no user info.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        return usage(format!(
+            "{flag} {:?} carries a user name or password; credentials never go in the URL: \
+             remove the user:password@ part and {}",
+            url.as_str(),
+            what.credentials
+        ));
+    }
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return usage(format!(
-            "--endpoint must be an http:// or https:// URL with a host, got {raw:?}"
+            "{flag} must be an http:// or https:// URL with a host, got {shown:?}; expected e.g. {example}"
         ));
     }
     if url.query().is_some() || url.fragment().is_some() {
+        url.set_query(None);
+        url.set_fragment(None);
         return usage(format!(
-            "--endpoint must not carry a query or fragment, got {raw:?}"
+            "{flag} must not carry a query or fragment; use {:?}",
+            url.as_str()
         ));
     }
     let path = url.path().trim_end_matches('/').to_string();
     url.set_path(&path);
     Ok(url)
+}
+
+/// `raw` for a message, with anything that may be user info hidden: all
+/// before the last `@` after the scheme. A path holding an `@` is hidden too,
+/// which is the safe side for a URL that is being refused anyway.
+fn without_userinfo(raw: &str) -> String {
+    let start = raw.find("://").map_or(0, |i| i + 3);
+    match raw[start..].rfind('@') {
+        Some(at) => format!("{}[redacted]{}", &raw[..start], &raw[start + at..]),
+        None => raw.to_string(),
+    }
 }
 
 /// A bulk id becomes one URL path segment: it must be non-empty, free of
@@ -273,6 +373,62 @@ mod tests {
         assert!(parse_endpoint("ftp://h").is_err());
         assert!(parse_endpoint("graph.example.com").is_err());
         assert!(parse_endpoint("https://h/?x=1").is_err());
+    }
+
+    #[test]
+    fn user_info_in_a_url_is_refused_and_never_shown() {
+        for raw in [
+            "http://user:pw-SECRET@127.0.0.1:8089",
+            "https://:pw-SECRET@h.example/api",
+            "https://pw-SECRET@h.example",
+            "https://user:pw-SECRET@h.example:99999",
+            "https://user:pw/pw-SECRET@h.example",
+            "user:pw-SECRET@h.example",
+            "https://user:pw-SECRET@h.example/?x=1",
+        ] {
+            for what in [&ENDPOINT, &AUTH_URL] {
+                let err = parse_base_url(what, raw).unwrap_err();
+                assert_eq!(crate::exit::exit_code(&err), 2, "{raw}");
+                let message = format!("{err:#}");
+                assert!(!message.contains("pw-SECRET"), "{raw}: {message}");
+                assert!(message.contains(what.flag), "{raw}: {message}");
+            }
+        }
+        let err = parse_endpoint("https://user:pw-SECRET@h.example/api").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("\"https://h.example/api\" carries a user name or password"),
+            "{err}"
+        );
+        assert_eq!(
+            without_userinfo("https://u:p@h/x"),
+            "https://[redacted]@h/x"
+        );
+        assert_eq!(without_userinfo("https://h/x"), "https://h/x");
+    }
+
+    #[test]
+    fn repeated_bulk_ids_are_kept_once_and_named() {
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let (kept, repeated) = dedup(ids(&["a", "b", "a", "c", "a", "b"]));
+        assert_eq!(kept, ids(&["a", "b", "c"]));
+        assert_eq!(repeated, ids(&["a", "b"]));
+        assert_eq!(
+            repeated_note(&ids(&["a"])),
+            "bulk a is given more than once; it is exported once"
+        );
+        assert_eq!(
+            repeated_note(&ids(&["1", "2", "3", "4", "5", "6", "7"])),
+            "bulks 1, 2, 3, 4, 5 and 2 more are given more than once; each is exported once"
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ids");
+        std::fs::write(&path, "\u{feff}b1\r\n").unwrap();
+        assert_eq!(read_input("--bulk-ids-from", &path).unwrap(), "b1\r\n");
     }
 
     #[test]

@@ -222,6 +222,37 @@ fn the_secret_can_come_from_a_file_or_stdin() {
 }
 
 #[test]
+fn a_client_secret_file_loses_its_byte_order_mark_and_is_warned_about_when_open() {
+    let auth = MockServer::start();
+    let token = token_mock(&auth, 3600);
+    let api = MockServer::start();
+    three_pages(&api);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret");
+    std::fs::write(&path, format!("\u{feff}{CLIENT_SECRET}\r\n")).unwrap();
+    let shown = path.display().to_string();
+    let base = format!("{}/tenant", auth.base_url());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        with_client(&api.base_url(), &base)
+            .env_remove("DRUID_CLIENT_SECRET")
+            .args(["--client-secret-file", &shown])
+            .ok()
+            .stderr_has(&format!("warning: --client-secret-file {shown} is open"))
+            .stderr_has(&format!("chmod 600 {shown}"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    with_client(&api.base_url(), &base)
+        .env_remove("DRUID_CLIENT_SECRET")
+        .args(["--client-secret-file", &shown])
+        .ok()
+        .stderr_lacks("warning");
+    token.assert_calls(if cfg!(unix) { 2 } else { 1 });
+}
+
+#[test]
 fn incomplete_client_credentials_name_what_is_missing() {
     bare("http://127.0.0.1:9", "B1")
         .args(["--client-id", "app-1"])

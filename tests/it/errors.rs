@@ -302,3 +302,63 @@ fn a_full_disk_is_an_output_error_that_names_the_output() {
             .stderr_has(&format!("cannot write to {name}: No space left"));
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn an_output_that_fills_up_after_some_pages_says_so_once() {
+    let server = MockServer::start();
+    mock_page(&server, None, page(json!([row("r1", "a")]), Some("r1")));
+    let long = "x".repeat(200);
+    let rows: Vec<_> = (2..20).map(|i| row(&format!("s{i:02}"), &long)).collect();
+    mock_page(&server, Some("r1"), page(json!(rows), None));
+    let dir = tempfile::tempdir().unwrap();
+    // A file size limit of 512 bytes, its signal ignored: the second page
+    // fails to write (EFBIG), as a disk that fills up mid-export does.
+    let run = TestCommand::shell(
+        r#"trap '' XFSZ; ulimit -f 1 && exec "$0" results B1 -e "$1" -f csv -o out.csv"#,
+    )
+    .arg(server.base_url())
+    .current_dir(dir.path())
+    .fails(1);
+    run.stderr_has("cannot write to out.csv").check(
+        run.stderr().matches("os error").count() == 1,
+        "the write error is told once",
+    );
+}
+
+#[test]
+fn a_temporary_file_a_crashed_run_left_is_removed_by_the_next_run_on_that_output() {
+    let server = MockServer::start();
+    mock_page(&server, None, page(json!([row("r1", "a")]), None));
+    let dir = tempfile::tempdir().unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let left = |name: &str| {
+        let path = dir.path().join(name);
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_modified(hour_ago).unwrap();
+        path
+    };
+    let others = [
+        left(".other.csv.Xy12z9.partial"),
+        left(".out.csv.notours.partial"),
+    ];
+    for args in [&[][..], &["--checkpoint", "out.ckpt"]] {
+        let stale = left(".out.csv.Xy12z9.partial");
+        let run = results(&server.base_url(), "B1")
+            .args(["-o", "out.csv"])
+            .args(args)
+            .current_dir(dir.path())
+            .ok();
+        run.stderr_has(&format!(
+            "note: removed {}, left behind by an earlier run on -o out.csv",
+            std::path::Path::new(".")
+                .join(".out.csv.Xy12z9.partial")
+                .display()
+        ));
+        run.check(!stale.exists(), "the stale temporary file is gone");
+        for other in &others {
+            run.check(other.exists(), format!("{} is kept", other.display()));
+        }
+        std::fs::remove_file(dir.path().join("out.csv")).unwrap();
+    }
+}

@@ -192,3 +192,19 @@ fn options_that_need_one_bulk_are_refused_with_several() {
         .args(["--concurrency", "0"])
         .fails(2);
 }
+
+#[test]
+fn a_bulk_given_twice_is_exported_once_and_a_note_says_so() {
+    let server = httpmock::MockServer::start();
+    let first = mock_page(
+        &server,
+        None,
+        page(serde_json::json!([row("r1", "a")]), None),
+    );
+    let run = results(&server.base_url(), "B1")
+        .args(["B1", "-f", "jsonl"])
+        .ok();
+    run.same(&run.jsonl().len(), &1)
+        .stderr_has("note: bulk B1 is given more than once; it is exported once");
+    first.assert_calls(1);
+}

@@ -122,3 +122,84 @@ fn token_on_the_command_line_warns_and_env_does_not() {
         .ok()
         .stderr_lacks("warning");
 }
+
+/// A file holding `text`, readable by its owner only.
+fn private_file(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    path
+}
+
+#[test]
+fn a_byte_order_mark_at_the_start_of_a_token_file_is_not_part_of_the_token() {
+    let server = ok_server();
+    let dir = tempfile::tempdir().unwrap();
+    let path = private_file(dir.path(), "token", &format!("\u{feff}{TOKEN}\r\n"));
+    let run = bare(&server.base_url(), "B1")
+        .args(["-f", "jsonl", "--token-file"])
+        .arg(&path)
+        .ok();
+    run.same(&run.jsonl().len(), &1).stderr_lacks("warning");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_token_file_others_can_read_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = ok_server();
+    let dir = tempfile::tempdir().unwrap();
+    let path = private_file(dir.path(), "token", TOKEN);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let shown = path.display().to_string();
+    let run = bare(&server.base_url(), "B1")
+        .args(["-f", "jsonl", "--token-file", &shown])
+        .ok();
+    run.stderr_has(&format!(
+        "warning: --token-file {shown} is open to users other than its owner (mode 0644)"
+    ))
+    .stderr_has(&format!("chmod 600 {shown}"));
+    assert_no_token(&run);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    bare(&server.base_url(), "B1")
+        .args(["-f", "jsonl", "--token-file", &shown])
+        .ok()
+        .stderr_lacks("warning");
+}
+
+#[test]
+fn stdin_is_not_read_for_both_a_secret_and_the_bulk_ids() {
+    let server = MockServer::start();
+    let any = server.mock(|when, then| {
+        when.any_request();
+        then.status(200)
+            .json_body(page(json!([row("r1", "a")]), None));
+    });
+    let secret_from_stdin = [
+        "--auth-url",
+        "http://127.0.0.1:9",
+        "--client-id",
+        "app",
+        "--client-secret-file",
+        "-",
+    ];
+    for (args, flag) in [
+        (&["--token-file", "-"][..], "--token-file"),
+        (&secret_from_stdin[..], "--client-secret-file"),
+    ] {
+        bare(&server.base_url(), "B1")
+            .args(args)
+            .args(["--bulk-ids-from", "-"])
+            .stdin(format!("{TOKEN}\nB2\n"))
+            .fails(2)
+            .stderr_has(&format!(
+                "{flag} and --bulk-ids-from cannot both read stdin"
+            ))
+            .stderr_lacks("empty");
+    }
+    any.assert_calls(0);
+}

@@ -72,6 +72,56 @@ fn plain_http_to_another_machine_is_refused_before_any_request() {
 }
 
 #[test]
+fn credentials_in_an_endpoint_or_auth_url_are_refused_before_any_request() {
+    let api = MockServer::start();
+    let any = api.mock(|when, then| {
+        when.any_request();
+        then.status(200)
+            .json_body(page(json!([row("r1", "a")]), None));
+    });
+    let with_password = api.base_url().replace("://", "://user:pw-SECRET@");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.p]\nendpoint = \"{with_password}\"\ntoken_env = \"MY_TOKEN\"\n\n\
+             [profiles.a]\nendpoint = \"{}\"\nauth_url = \"{with_password}\"\n\
+             client_id = \"app\"\nclient_secret_env = \"MY_SECRET\"\n",
+            api.base_url()
+        ),
+    )
+    .unwrap();
+    let from_flag = results(&with_password, "B1");
+    let mut from_env = druid_bulk(["results", "B1"]);
+    from_env
+        .env("DRUID_ENDPOINT", &with_password)
+        .env("DRUID_TOKEN", TOKEN);
+    let mut from_profile = druid_bulk(["results", "B1", "--profile", "p", "--config"]);
+    from_profile.arg(&config).env("MY_TOKEN", TOKEN);
+    let mut auth_flag = results(&api.base_url(), "B1");
+    auth_flag
+        .args(["--auth-url", &with_password, "--client-id", "app"])
+        .env("DRUID_CLIENT_SECRET", "s");
+    let mut auth_profile = druid_bulk(["results", "B1", "--profile", "a", "--config"]);
+    auth_profile.arg(&config).env("MY_SECRET", "s");
+    for (mut cmd, flag) in [
+        (from_flag, "--endpoint"),
+        (from_env, "--endpoint"),
+        (from_profile, "--endpoint"),
+        (auth_flag, "--auth-url"),
+        (auth_profile, "--auth-url"),
+    ] {
+        let run = cmd.args(["-v", "-f", "jsonl"]).fails(2);
+        run.stderr_has(flag)
+            .stderr_has("carries a user name or password")
+            .never_shows("pw-SECRET")
+            .check(run.stdout().is_empty(), "no rows");
+    }
+    any.assert_calls(0);
+}
+
+#[test]
 fn an_oversized_page_is_refused_with_exit_7() {
     // Announced too large, then streamed without a length: both stop at 64 MiB.
     let announced = Reply::new(200, "{}").claim_length(200 * 1024 * 1024);
