@@ -63,6 +63,8 @@ pub struct BulkOutcome {
     pub id: String,
     pub rows: u64,
     pub pages: u64,
+    /// Cursor that resumes this bulk right after its last page written.
+    pub resume: Option<String>,
     pub complete: bool,
     pub failure: Option<Failure>,
 }

@@ -27,32 +27,24 @@ pub fn with_next_step(
             plural(outcome.pages, "page")
         ),
     };
-    let hint = if export.many() {
-        let unfinished: Vec<&str> = outcome
-            .bulks
-            .iter()
-            .filter(|b| !b.complete)
-            .map(|b| b.id.as_str())
-            .collect();
-        format!(
-            "{written}bulks not exported completely: {}; run those again",
-            unfinished.join(" ")
-        )
+    let hint = if export.many() && atomic && export.checkpoint.is_none() {
+        nothing_written(output.path.as_deref())
+    } else if export.many() && export.checkpoint.is_none() {
+        format!("{written}{}", resume_bulks(outcome, output.path.as_deref()))
     } else if let Some(checkpoint) = &export.checkpoint {
         format!(
             "{written}run the same command again to continue from --checkpoint {}",
             checkpoint.display()
         )
     } else if atomic {
-        let dest = output.path.as_deref().unwrap_or(Path::new(""));
         format!(
-            "-o {} was left as it was; run the same command again (add --checkpoint FILE to keep \
-             progress across failures)",
-            dest.display()
+            "{} (add --checkpoint FILE to keep progress across failures)",
+            nothing_written(output.path.as_deref())
         )
     } else {
         match (&outcome.resume, outcome.pages) {
             (Some(cursor), 1..) => format!("{written}resume right after them with --last {cursor}"),
+            (_, 0) => "nothing was written; run the same command again".to_string(),
             _ => return err,
         }
     };
@@ -63,6 +55,56 @@ pub fn with_next_step(
             .with_hint(hint)
             .into(),
     }
+}
+
+/// What an atomic `-o` holds after a failure: what it held before.
+fn nothing_written(path: Option<&Path>) -> String {
+    let dest = path.unwrap_or(Path::new(""));
+    format!(
+        "nothing was written to -o {} (it was left as it was); run the same command again",
+        dest.display()
+    )
+}
+
+/// How to finish a many-bulk export whose whole pages stay where they were
+/// written: the bulks already complete, and one command per other bulk that
+/// continues right after its last page written (from its start if none was).
+fn resume_bulks(outcome: &Outcome, path: Option<&Path>) -> String {
+    let complete: Vec<&str> = (outcome.bulks.iter())
+        .filter(|b| b.complete)
+        .map(|b| b.id.as_str())
+        .collect();
+    let mut stuck = Vec::new();
+    let commands: Vec<String> = (outcome.bulks.iter())
+        .filter(|b| !b.complete)
+        .filter_map(|b| match (&b.resume, b.pages) {
+            (_, 0) => Some(format!("`druid-bulk results {}`", b.id)),
+            (Some(cursor), _) => Some(format!("`druid-bulk results {} --last {cursor}`", b.id)),
+            (None, _) => {
+                stuck.push(b.id.as_str());
+                None
+            }
+        })
+        .collect();
+    let complete = match complete.as_slice() {
+        [] => "no bulk is complete yet".to_string(),
+        ids => format!("bulks complete: {}", ids.join(" ")),
+    };
+    let options = match path {
+        Some(_) => "the same other options but another -o",
+        None => "the same other options",
+    };
+    let mut hint = format!(
+        "{complete}; to export the rest with nothing repeated, run each of these with {options}: {}",
+        commands.join(", ")
+    );
+    if !stuck.is_empty() {
+        hint.push_str(&format!(
+            "; the last row written of {} has no id to resume from",
+            stuck.join(" ")
+        ));
+    }
+    hint
 }
 
 /// Tell people how an export ended, on stderr (nothing with `--quiet`,
@@ -95,6 +137,13 @@ pub fn report(settings: &Results, outcome: &Outcome) {
                     plural(bulk.rows, "row")
                 )),
             }
+        }
+        let writing = export.summary != summary::Mode::Only;
+        if writing && outcome.bulks.iter().any(|b| !b.complete) {
+            ui::always(format_args!(
+                "the rows of whole pages were written; {}",
+                resume_bulks(outcome, output.path.as_deref())
+            ));
         }
     } else if !outcome.complete {
         let again = match &export.checkpoint {

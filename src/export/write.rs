@@ -80,17 +80,18 @@ impl Exporter<'_> {
         self.outcome.rows += take as u64;
         self.outcome.pages += 1;
         self.outcome.empty_pages += u64::from(rows.is_empty());
-        if let Some(outcome) = self.outcome.bulks.get_mut(index) {
-            outcome.rows += take as u64;
-            outcome.pages += 1;
-            outcome.complete = page.next.is_none();
-        }
         let cut = take < rows.len();
         self.outcome.resume = if cut {
             rows[take - 1].id()
         } else {
             page.next.clone()
         };
+        if let Some(outcome) = self.outcome.bulks.get_mut(index) {
+            outcome.rows += take as u64;
+            outcome.pages += 1;
+            outcome.complete = !cut && page.next.is_none();
+            outcome.resume = self.outcome.resume.clone();
+        }
         self.save_progress()?;
         if self.export.many() {
             return Ok(true);

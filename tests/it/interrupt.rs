@@ -155,6 +155,7 @@ fn sigint_leaves_an_existing_output_file_untouched() {
         std::fs::read_dir(dir.path()).unwrap().count() == 1,
         "temporary file removed",
     )
+    .stderr_has("nothing was written to -o ")
     .stderr_has("left as it was");
 }
 
@@ -335,4 +336,155 @@ fn sigterm_ends_the_export_when_stderr_is_the_same_stuck_pipe() {
     child.signal("TERM");
     let run = child.finish_within(Duration::from_secs(15));
     run.expect_code(130);
+}
+
+/// A slow sandbox with three bulks: the main one (6,000 rows), a small one
+/// that finishes at once and a middle one.
+fn slow_bulks() -> (SandboxConfig, sandbox::Running, [String; 3]) {
+    let mut cfg = SandboxConfig::new(ROWS)
+        .with_token(TOKEN)
+        .with_faults(Faults {
+            latency: Duration::from_millis(5),
+            ..Faults::default()
+        });
+    for (id, rows) in [("b-small", 60), ("b-mid", 3_000)] {
+        cfg.bulks.push(sandbox::Bulk {
+            id: id.into(),
+            rows,
+            ready: true,
+        });
+    }
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    let ids = [
+        cfg.main_bulk_id().to_string(),
+        "b-small".into(),
+        "b-mid".into(),
+    ];
+    (cfg, server, ids)
+}
+
+/// Every row of these bulks as `(bulk, id)`, sorted.
+fn expected_pairs(cfg: &SandboxConfig, bulks: &[String]) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = bulks
+        .iter()
+        .flat_map(|b| {
+            ids(&sandbox::expected_rows(cfg, b, false))
+                .into_iter()
+                .map(move |id| (b.clone(), id))
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+/// `(bulkId, id)` of tagged rows.
+fn pairs(rows: &[Value]) -> Vec<(String, String)> {
+    rows.iter()
+        .map(|r| {
+            let field = |f: &str| r[f].as_str().unwrap().to_string();
+            (field("bulkId"), field("id"))
+        })
+        .collect()
+}
+
+/// What the hint of an interrupted run says to do: the same command again,
+/// or these commands (`druid-bulk results BULK [--last CURSOR]`, in
+/// backticks) with the same other options.
+enum Next {
+    Again,
+    Commands(Vec<Vec<String>>),
+}
+
+fn next_step(stderr: &str) -> Next {
+    if stderr.contains("run the same command again") {
+        return Next::Again;
+    }
+    let commands: Vec<Vec<String>> = stderr
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter_map(|c| c.strip_prefix("druid-bulk "))
+        .map(|c| c.split_whitespace().map(String::from).collect())
+        .collect();
+    assert!(!commands.is_empty(), "no step to follow in: {stderr}");
+    Next::Commands(commands)
+}
+
+/// Interrupt a three-bulk export once a page of the main bulk and the small
+/// bulk are out, follow the printed hint literally, and check that what the
+/// runs wrote together is every row of every bulk exactly once.
+fn interrupt_many_and_follow_the_hint(to_file: bool) {
+    let (cfg, server, bulks) = slow_bulks();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.jsonl");
+    let first = dir.path().join("first.jsonl");
+    let mut args: Vec<&str> = vec![&bulks[1], &bulks[2], "--concurrency", "3", "-f", "jsonl"];
+    if to_file {
+        args.extend(["-o", out.to_str().unwrap()]);
+    }
+    let stdout = if to_file {
+        Stdio::null()
+    } else {
+        File::create(&first).unwrap().into()
+    };
+    let child = spawn(&server.endpoint(), &bulks[0], &args, stdout);
+    wait_for("rows of several bulks", || server.hits() >= 20);
+    child.signal("INT");
+    let run = child.finish();
+    run.expect_code(130).stderr_has("interrupted by SIGINT");
+    let mut got = if to_file {
+        Vec::new()
+    } else {
+        pairs(&jsonl(&std::fs::read_to_string(&first).unwrap()))
+    };
+    run.check(
+        got.len() < expected_pairs(&cfg, &bulks).len(),
+        "interrupted before the end",
+    );
+    match next_step(run.stderr()) {
+        Next::Again => {
+            let again = spawn(&server.endpoint(), &bulks[0], &args, Stdio::null()).finish();
+            again.expect_code(0);
+            if !to_file {
+                got.extend(pairs(&again.jsonl()));
+            }
+        }
+        Next::Commands(commands) => {
+            for command in commands {
+                let bulk = command[1].clone();
+                let mut cmd = druid_bulk(&command);
+                cmd.args(["-e", &server.endpoint(), "--page-size", PAGE, "-f", "jsonl"])
+                    .env("DRUID_TOKEN", TOKEN);
+                if to_file {
+                    // The same other options: the same -o.
+                    cmd.args(["-o", out.to_str().unwrap()]);
+                }
+                let rest = cmd.ok();
+                if !to_file {
+                    got.extend(ids(&rest.jsonl()).into_iter().map(|id| (bulk.clone(), id)));
+                }
+            }
+        }
+    }
+    if to_file {
+        let text = std::fs::read_to_string(&out).unwrap();
+        got.extend(pairs(&jsonl(&text)));
+    }
+    got.sort();
+    assert_eq!(
+        got,
+        expected_pairs(&cfg, &bulks),
+        "every row of every bulk exactly once\n{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn sigint_with_several_bulks_to_stdout_gives_a_resume_command_per_unfinished_bulk() {
+    interrupt_many_and_follow_the_hint(false);
+}
+
+#[test]
+fn sigint_with_several_bulks_and_o_says_nothing_was_written_and_to_run_it_again() {
+    interrupt_many_and_follow_the_hint(true);
 }

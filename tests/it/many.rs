@@ -135,7 +135,12 @@ fn a_failing_bulk_keeps_the_others_and_the_exit_code_is_the_worst() {
             "bulk {}: failed after 0 rows (exit 5)",
             sandbox::PROCESSING_BULK_ID
         ))
-        .stderr_has("bulk bulk-b: 75 rows");
+        .stderr_has("bulk bulk-b: 75 rows")
+        .stderr_has(&format!("bulks complete: {} bulk-b;", ids[0]))
+        .stderr_has(&format!(
+            "`druid-bulk results no-such-bulk`, `druid-bulk results {}`",
+            sandbox::PROCESSING_BULK_ID
+        ));
 }
 
 #[cfg(feature = "sandbox")]
