@@ -22,8 +22,9 @@ use crate::exit::{usage, Failure};
 use crate::output::Format;
 use crate::settings::{Export, Output};
 
-/// Bumped when the file's meaning changes.
-const VERSION: u32 = 1;
+/// Bumped when the file's meaning changes. Version 2 added `bulks`; a
+/// version 1 file (one bulk, no `bulks`) means the same and is read as is.
+const VERSION: u32 = 2;
 
 /// What is saved after each page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +44,22 @@ pub struct Checkpoint {
     pub pages: u64,
     /// Length of the output after the last whole page.
     pub output_bytes: u64,
+    pub complete: bool,
+    /// With several bulks: each one's progress (the fields above then hold
+    /// the totals, and `bulkId` the first bulk).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bulks: Vec<BulkState>,
+}
+
+/// One bulk's progress in a checkpoint of several.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkState {
+    pub id: String,
+    /// The `last` cursor that continues this bulk after its last row written.
+    pub cursor: Option<String>,
+    pub rows: u64,
+    pub pages: u64,
     pub complete: bool,
 }
 
@@ -66,7 +83,29 @@ impl Checkpoint {
             pages: 0,
             output_bytes: 0,
             complete: false,
+            bulks: match export.bulk_ids.as_slice() {
+                [_] => Vec::new(),
+                many => (many.iter())
+                    .map(|id| BulkState {
+                        id: id.clone(),
+                        cursor: None,
+                        rows: 0,
+                        pages: 0,
+                        complete: false,
+                    })
+                    .collect(),
+            },
         })
+    }
+
+    /// The bulk ids this checkpoint is for, as people read them.
+    pub fn bulk_ids(&self) -> String {
+        match self.bulks.as_slice() {
+            [] => self.bulk_id.clone(),
+            many => (many.iter().map(|b| b.id.as_str()))
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
     }
 
     /// Read a saved checkpoint; `None` when there is none.
@@ -76,18 +115,19 @@ impl Checkpoint {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return usage(format!("cannot read --checkpoint {}: {e}", path.display())),
         };
-        let saved: Checkpoint = serde_json::from_slice(&text).map_err(|e| {
+        let mut saved: Checkpoint = serde_json::from_slice(&text).map_err(|e| {
             Failure::usage(format!(
                 "--checkpoint {} is not a druid-bulk checkpoint ({e}); delete it or pass --restart",
                 path.display()
             ))
         })?;
-        if saved.version != VERSION {
+        if !(1..=VERSION).contains(&saved.version) {
             return usage(format!(
                 "--checkpoint {} was written by another version of druid-bulk; pass --restart",
                 path.display()
             ));
         }
+        saved.version = VERSION;
         Ok(Some(saved))
     }
 
@@ -100,8 +140,8 @@ impl Checkpoint {
                 path.display()
             ))
         };
-        if self.bulk_id != fresh.bulk_id {
-            return differs("bulk id", &self.bulk_id, &fresh.bulk_id);
+        if self.bulk_ids() != fresh.bulk_ids() {
+            return differs("bulk ids", &self.bulk_ids(), &fresh.bulk_ids());
         }
         if self.output != fresh.output {
             return differs("output", &self.output, &fresh.output);
@@ -297,7 +337,43 @@ mod tests {
             pages: 9,
             output_bytes: 12_345,
             complete: false,
+            bulks: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_version_1_file_still_loads_and_a_newer_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cp.json");
+        let mut v1 = serde_json::to_value(sample()).unwrap();
+        v1["version"] = 1.into();
+        std::fs::write(&path, v1.to_string()).unwrap();
+        assert_eq!(Checkpoint::load(&path).unwrap(), Some(sample()));
+        v1["version"] = (VERSION + 1).into();
+        std::fs::write(&path, v1.to_string()).unwrap();
+        let err = Checkpoint::load(&path).unwrap_err();
+        assert!(err.to_string().contains("another version"), "{err}");
+    }
+
+    #[test]
+    fn several_bulks_are_saved_each_with_its_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cp.json");
+        let mut many = sample();
+        many.bulks = ["B1", "B2"]
+            .map(|id| BulkState {
+                id: id.into(),
+                cursor: Some(format!("{id}-c")),
+                rows: 1,
+                pages: 1,
+                complete: id == "B1",
+            })
+            .to_vec();
+        many.save(&path).unwrap();
+        assert_eq!(Checkpoint::load(&path).unwrap(), Some(many.clone()));
+        assert_eq!(many.bulk_ids(), "B1 B2");
+        let err = many.check_same_export(&sample(), &path).unwrap_err();
+        assert!(err.to_string().contains("bulk ids"), "{err}");
     }
 
     #[test]

@@ -149,6 +149,12 @@ impl<'s> Exporter<'s> {
                 ..Outcome::default()
             });
         }
+        if let Some(s) = &self.saved {
+            for (bulk, state) in self.outcome.bulks.iter_mut().zip(&s.state.bulks) {
+                bulk.complete = state.complete;
+                bulk.resume = state.cursor.clone();
+            }
+        }
         let mut destination = self.open()?;
         let (pages, fetchers) = self.spawn_fetchers();
         let result = {
@@ -214,13 +220,20 @@ impl<'s> Exporter<'s> {
         let (tx, pages) = mpsc::channel(width);
         let gate = Arc::new(Semaphore::new(width));
         let clock = Clock::from_env();
+        let saved_bulks = self.saved.as_ref().map_or(&[][..], |s| &s.state.bulks[..]);
         let fetchers = (self.export.bulk_ids.iter().enumerate())
+            // With a checkpoint of several bulks, each continues on its own
+            // cursor, and those complete are not asked again.
+            .filter(|(i, _)| !saved_bulks.get(*i).is_some_and(|b| b.complete))
             .map(|(i, id)| {
+                let start = saved_bulks
+                    .get(i)
+                    .map_or(start.clone(), |b| b.cursor.clone());
                 let plan = Plan {
                     bulk_id: id.clone(),
                     page_size: self.export.page_size,
                     failed_only: self.export.failed_only,
-                    start: start.clone(),
+                    start,
                     max_rows: self.export.max_rows,
                     retry: self.settings.request.retry,
                     wait: self.export.wait,
@@ -291,6 +304,9 @@ impl<'s> Exporter<'s> {
         }
         match result {
             Ok(()) => {
+                if self.export.many() {
+                    self.outcome.complete = self.outcome.bulks.iter().all(|b| b.complete);
+                }
                 destination.commit()?;
                 if let Some(s) = self.saved.as_mut().filter(|_| self.outcome.complete) {
                     s.state.complete = true;

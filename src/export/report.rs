@@ -114,8 +114,9 @@ pub fn report(settings: &Results, outcome: &Outcome) {
     let (export, output) = (&settings.export, &settings.output);
     if let Some(done) = &outcome.already_complete {
         ui::info(format_args!(
-            "the export of bulk {} into {} is already complete ({}); pass --restart to export it again",
-            done.bulk_id,
+            "the export of {} {} into {} is already complete ({}); pass --restart to export it again",
+            if done.bulks.is_empty() { "bulk" } else { "bulks" },
+            done.bulk_ids(),
             done.output.display(),
             plural(done.rows, "row")
         ));
@@ -131,6 +132,10 @@ pub fn report(settings: &Results, outcome: &Outcome) {
                     f.class.code(),
                     f.message
                 )),
+                None if bulk.complete && bulk.pages == 0 => ui::info(format_args!(
+                    "bulk {}: complete in an earlier run (--checkpoint)",
+                    bulk.id
+                )),
                 None => ui::info(format_args!(
                     "bulk {}: {}",
                     bulk.id,
@@ -140,10 +145,17 @@ pub fn report(settings: &Results, outcome: &Outcome) {
         }
         let writing = export.summary != summary::Mode::Only;
         if writing && outcome.bulks.iter().any(|b| !b.complete) {
-            ui::always(format_args!(
-                "the rows of whole pages were written; {}",
-                resume_bulks(outcome, output.path.as_deref())
-            ));
+            match &export.checkpoint {
+                Some(checkpoint) => ui::always(format_args!(
+                    "the rows of whole pages were written; run the same command again to \
+                     continue the bulks not complete from --checkpoint {}",
+                    checkpoint.display()
+                )),
+                None => ui::always(format_args!(
+                    "the rows of whole pages were written; {}",
+                    resume_bulks(outcome, output.path.as_deref())
+                )),
+            }
         }
     } else if !outcome.complete {
         let again = match &export.checkpoint {

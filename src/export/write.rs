@@ -92,7 +92,7 @@ impl Exporter<'_> {
             outcome.complete = !cut && page.next.is_none();
             outcome.resume = self.outcome.resume.clone();
         }
-        self.save_progress()?;
+        self.save_progress(index, take as u64)?;
         if self.export.many() {
             return Ok(true);
         }
@@ -112,13 +112,22 @@ impl Exporter<'_> {
         Ok(())
     }
 
-    /// Make the page durable, then record it in the checkpoint.
-    fn save_progress(&mut self) -> Result<()> {
+    /// Make the page of bulk `index` (`rows` rows) durable, then record it
+    /// in the checkpoint.
+    fn save_progress(&mut self, index: usize, rows: u64) -> Result<()> {
         let (Some(saved), Some(file)) = (self.saved.as_mut(), &self.file) else {
             return Ok(());
         };
         file.sync()?;
         let state = &mut saved.state;
+        if let (Some(bulk), Some(done)) =
+            (state.bulks.get_mut(index), self.outcome.bulks.get(index))
+        {
+            bulk.cursor = done.resume.clone();
+            bulk.rows += rows;
+            bulk.pages += 1;
+            bulk.complete = done.complete;
+        }
         state.cursor = self.outcome.resume.clone();
         state.rows = saved.base_rows + self.outcome.rows;
         state.pages = saved.base_pages + self.outcome.pages;

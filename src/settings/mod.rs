@@ -269,7 +269,6 @@ fn build(
     }
     if bulk_ids.len() > 1 {
         for (given, flag) in [
-            (args.checkpoint.is_some(), "--checkpoint"),
             (args.last.is_some(), "--last"),
             (args.max_rows.is_some(), "--max-rows"),
         ] {

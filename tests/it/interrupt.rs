@@ -413,14 +413,18 @@ fn next_step(stderr: &str) -> Next {
 /// Interrupt a three-bulk export once a page of the main bulk and the small
 /// bulk are out, follow the printed hint literally, and check that what the
 /// runs wrote together is every row of every bulk exactly once.
-fn interrupt_many_and_follow_the_hint(to_file: bool) {
+fn interrupt_many_and_follow_the_hint(to_file: bool, checkpoint: bool) {
     let (cfg, server, bulks) = slow_bulks();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.jsonl");
     let first = dir.path().join("first.jsonl");
+    let cp = dir.path().join("out.checkpoint");
     let mut args: Vec<&str> = vec![&bulks[1], &bulks[2], "--concurrency", "3", "-f", "jsonl"];
     if to_file {
         args.extend(["-o", out.to_str().unwrap()]);
+    }
+    if checkpoint {
+        args.extend(["--checkpoint", cp.to_str().unwrap()]);
     }
     let stdout = if to_file {
         Stdio::null()
@@ -428,7 +432,19 @@ fn interrupt_many_and_follow_the_hint(to_file: bool) {
         File::create(&first).unwrap().into()
     };
     let child = spawn(&server.endpoint(), &bulks[0], &args, stdout);
-    wait_for("rows of several bulks", || server.hits() >= 20);
+    if checkpoint {
+        // The small bulk complete, the others under way.
+        wait_for("a checkpoint of several bulks", || {
+            std::fs::read_to_string(&cp)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+                .is_some_and(|c| {
+                    c["bulks"][1]["complete"] == true && c["rows"].as_u64() >= Some(300)
+                })
+        });
+    } else {
+        wait_for("rows of several bulks", || server.hits() >= 20);
+    }
     child.signal("INT");
     let run = child.finish();
     run.expect_code(130).stderr_has("interrupted by SIGINT");
@@ -445,6 +461,11 @@ fn interrupt_many_and_follow_the_hint(to_file: bool) {
         Next::Again => {
             let again = spawn(&server.endpoint(), &bulks[0], &args, Stdio::null()).finish();
             again.expect_code(0);
+            if checkpoint {
+                again
+                    .stderr_has("resuming from")
+                    .stderr_has("bulk b-small: complete in an earlier run");
+            }
             if !to_file {
                 got.extend(pairs(&again.jsonl()));
             }
@@ -481,10 +502,15 @@ fn interrupt_many_and_follow_the_hint(to_file: bool) {
 
 #[test]
 fn sigint_with_several_bulks_to_stdout_gives_a_resume_command_per_unfinished_bulk() {
-    interrupt_many_and_follow_the_hint(false);
+    interrupt_many_and_follow_the_hint(false, false);
 }
 
 #[test]
 fn sigint_with_several_bulks_and_o_says_nothing_was_written_and_to_run_it_again() {
-    interrupt_many_and_follow_the_hint(true);
+    interrupt_many_and_follow_the_hint(true, false);
+}
+
+#[test]
+fn sigint_with_several_bulks_and_a_checkpoint_resumes_each_unfinished_bulk_only() {
+    interrupt_many_and_follow_the_hint(true, true);
 }
