@@ -44,7 +44,6 @@ pub fn with_next_step(
     } else {
         match (&outcome.resume, outcome.pages) {
             (Some(cursor), 1..) => format!("{written}resume right after them with --last {cursor}"),
-            (_, 0) => "nothing was written; run the same command again".to_string(),
             _ => return err,
         }
     };
