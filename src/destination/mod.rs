@@ -18,12 +18,17 @@ use tempfile::TempPath;
 
 use crate::exit::usage;
 
+mod temp;
+
+pub use temp::remove_stale_partials;
+use temp::{link_target, temp_prefix};
+
 /// Destination buffer size: large writes, few syscalls.
 const BUFFER: usize = 256 * 1024;
 
 /// Random characters in a temporary file's name, `.NAME.XXXXXX.partial`:
 /// set here rather than left to tempfile, so that stale ones can be told.
-const RANDOM_CHARS: usize = 6;
+pub(crate) const RANDOM_CHARS: usize = 6;
 
 /// The byte stream rows are written into.
 pub struct Sink {
@@ -127,72 +132,6 @@ pub struct Destination {
 pub fn is_stream(path: &Path) -> bool {
     let system = cfg!(unix) && (path.starts_with("/dev") || path.starts_with("/proc"));
     system || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
-}
-
-/// The directory a temporary file for `dest` goes in, and its name's start.
-fn temp_prefix(dest: &Path) -> (&Path, String) {
-    let dir = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    (dir, format!(".{name}."))
-}
-
-/// Whether `name` is a temporary file's for the output whose prefix is given.
-fn is_temp_name(name: &str, prefix: &str) -> bool {
-    (name.strip_prefix(prefix))
-        .and_then(|rest| rest.strip_suffix(".partial"))
-        .is_some_and(|random| {
-            random.len() == RANDOM_CHARS && random.bytes().all(|b| b.is_ascii_alphanumeric())
-        })
-}
-
-/// Remove the temporary files of `-o dest` that an earlier run left behind
-/// (a crash, `kill -9`, a power cut), and return them. Only files named as
-/// this output's own (`.NAME.XXXXXX.partial`), regular files, last changed
-/// before `cutoff` and not locked: a run that is still going holds a lock
-/// on its own, so it is never taken from it. Anything that cannot be checked
-/// is left alone.
-pub fn remove_stale_partials(dest: &Path, cutoff: SystemTime) -> Vec<PathBuf> {
-    let dest = link_target(dest);
-    let (dir, prefix) = temp_prefix(&dest);
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let stale = |path: &Path| -> bool {
-        let old = std::fs::symlink_metadata(path)
-            .is_ok_and(|m| m.is_file() && m.modified().is_ok_and(|t| t < cutoff));
-        // Held while it is removed, so no run can take it up in between.
-        old && File::open(path)
-            .is_ok_and(|file| file.try_lock().is_ok() && std::fs::remove_file(path).is_ok())
-    };
-    entries
-        .filter_map(|entry| entry.ok())
-        .filter(|entry| is_temp_name(&entry.file_name().to_string_lossy(), &prefix))
-        .map(|entry| entry.path())
-        .filter(|path| stale(path))
-        .collect()
-}
-
-/// Where `path` leads once symlinks are followed (even to a file that does
-/// not exist yet), so the file is replaced and the link is kept.
-fn link_target(path: &Path) -> PathBuf {
-    let mut path = path.to_path_buf();
-    // As many hops as Linux follows before giving up with ELOOP.
-    for _ in 0..40 {
-        let Ok(next) = std::fs::read_link(&path) else {
-            break;
-        };
-        path = match path.parent() {
-            Some(dir) if next.is_relative() => dir.join(next),
-            _ => next,
-        };
-    }
-    path
 }
 
 /// A handle on standard output of its own (on Unix).
@@ -390,73 +329,6 @@ mod tests {
         let dest = dir.path().join("out.csv");
         let mut out = Destination::to_path(&dest).unwrap();
         out.out.write_all(b"partial").unwrap();
-        drop(out);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-    }
-
-    #[test]
-    fn only_stale_temporary_files_of_the_same_output_are_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        let dest = dir.path().join("out.csv");
-        let hour_ago = SystemTime::now() - std::time::Duration::from_secs(3600);
-        let make = |name: &str| {
-            let path = dir.path().join(name);
-            let file = File::create(&path).unwrap();
-            file.set_modified(hour_ago).unwrap();
-            path
-        };
-        let stale = make(".out.csv.a1B2c3.partial");
-        let kept = [
-            make(".out.csv.a1B2c.partial"),
-            make(".out.csv.a1B2c3d.partial"),
-            make(".out.csv.a1-2c3.partial"),
-            make(".other.csv.a1B2c3.partial"),
-            make(".out.csv.a1B2c3.partial.bak"),
-            make("out.csv.a1B2c3.partial"),
-        ];
-        std::fs::create_dir(dir.path().join(".out.csv.dir123.partial")).unwrap();
-        // A run that is still going holds its file locked.
-        let busy = make(".out.csv.busy12.partial");
-        let held = File::open(&busy).unwrap();
-        held.try_lock().unwrap();
-        // One changed after the cutoff.
-        std::fs::write(dir.path().join(".out.csv.new123.partial"), "x").unwrap();
-
-        let removed = remove_stale_partials(&dest, hour_ago + std::time::Duration::from_secs(60));
-        assert_eq!(removed, vec![stale.clone()]);
-        assert!(!stale.exists());
-        for path in kept.iter().chain([&busy]) {
-            assert!(path.exists(), "{}", path.display());
-        }
-        assert!(dir.path().join(".out.csv.dir123.partial").is_dir());
-        assert!(dir.path().join(".out.csv.new123.partial").exists());
-        drop(held);
-        let later = SystemTime::now() + std::time::Duration::from_secs(60);
-        let mut removed = remove_stale_partials(&dest, later);
-        removed.sort();
-        assert_eq!(
-            removed,
-            [busy, dir.path().join(".out.csv.new123.partial")],
-            "once unlocked, and with a later cutoff"
-        );
-    }
-
-    #[test]
-    fn a_running_export_s_temporary_file_is_named_as_ours_and_not_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        let dest = dir.path().join("out.csv");
-        let out = Destination::to_path(&dest).unwrap();
-        let names: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(names.len(), 1);
-        assert!(is_temp_name(&names[0], ".out.csv."), "{}", names[0]);
-        let later = SystemTime::now() + std::time::Duration::from_secs(60);
-        assert!(
-            remove_stale_partials(&dest, later).is_empty(),
-            "it is locked"
-        );
         drop(out);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
