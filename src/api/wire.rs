@@ -22,8 +22,9 @@ pub struct Content<'a> {
     pub bulk_id: Option<Cow<'a, str>>,
     #[serde(rename = "lastId", borrow, default)]
     pub last_id: Option<Cow<'a, str>>,
+    /// Walked as it parses, one row at a time: nothing is kept per row.
     #[serde(borrow, default)]
-    pub results: Option<Vec<&'a RawValue>>,
+    pub results: Option<Results<'a>>,
 }
 
 /// The envelope's `result`: `{"status": 200, "message": "…"}`.
@@ -43,12 +44,10 @@ impl<'a> ResultsBody<'a> {
             .filter(|id| !id.is_empty())
     }
 
-    /// The rows of this page (none when `content` or `results` is missing).
-    pub fn rows(&self) -> &[&'a RawValue] {
-        self.content
-            .as_ref()
-            .and_then(|c| c.results.as_deref())
-            .unwrap_or(&[])
+    /// What the `results` array held (`None` when `content` or `results`
+    /// is missing or null).
+    pub fn rows(&self) -> Option<&Results<'a>> {
+        self.content.as_ref().and_then(|c| c.results.as_ref())
     }
 
     /// The bulk the page says it belongs to, when it says.
@@ -61,6 +60,79 @@ impl<'a> ResultsBody<'a> {
         let raw = self.result.as_ref()?.status?;
         raw.get().trim().parse().ok()
     }
+}
+
+/// The `results` array, checked row by row as it parses and summed up in a
+/// few fields whatever its length: the rows themselves stay in the body.
+#[derive(Debug, Default)]
+pub struct Results<'a> {
+    /// How many rows.
+    pub count: usize,
+    /// The first row's text and the last's: the rows lie from the start of
+    /// one to the end of the other.
+    pub span: Option<(&'a str, &'a str)>,
+    /// The first row that has an id: its 0-based number and id.
+    pub first_id: Option<(usize, Cow<'a, str>)>,
+    /// The last row id.
+    pub last_id: Option<Cow<'a, str>>,
+    /// The first row that is not a JSON object: its 0-based number and text.
+    pub not_object: Option<(usize, &'a str)>,
+    /// The first row whose id is not after the row id before it: its
+    /// 0-based number, its id and the one before.
+    pub disorder: Option<(usize, Cow<'a, str>, Cow<'a, str>)>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Results<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(ResultsVisitor(std::marker::PhantomData))
+    }
+}
+
+struct ResultsVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for ResultsVisitor<'a> {
+    type Value = Results<'a>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Results::default();
+        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+            let row: &'a str = raw.get();
+            let n = out.count;
+            out.count += 1;
+            out.span = Some((out.span.map_or(row, |(first, _)| first), row));
+            if out.not_object.is_some() || out.disorder.is_some() {
+                continue;
+            }
+            if !row.starts_with('{') {
+                out.not_object = Some((n, row));
+                continue;
+            }
+            let Some(id) = RowId::of(row) else {
+                continue;
+            };
+            match out.last_id.take() {
+                None => out.first_id = Some((n, id.clone())),
+                Some(before) if compare(&id, &before) != std::cmp::Ordering::Greater => {
+                    out.disorder = Some((n, id.clone(), before));
+                }
+                Some(_) => {}
+            }
+            out.last_id = Some(id);
+        }
+        Ok(out)
+    }
+}
+
+/// Compare ids as canonical lowercase text, in one pass and no allocation.
+pub fn compare(a: &str, b: &str) -> std::cmp::Ordering {
+    fn fold(s: &str) -> impl Iterator<Item = u8> + '_ {
+        s.bytes().map(|c| c.to_ascii_lowercase())
+    }
+    fold(a).cmp(fold(b))
 }
 
 /// One row's `id`, when it is a string.
@@ -119,7 +191,7 @@ mod tests {
             r#"{"content":{"results":null,"lastId":""}}"#,
         ] {
             let parsed: ResultsBody = serde_json::from_str(body).unwrap();
-            assert!(parsed.rows().is_empty(), "{body}");
+            assert!(parsed.rows().is_none(), "{body}");
             assert_eq!(parsed.last_id(), None, "{body}");
         }
     }
@@ -129,8 +201,10 @@ mod tests {
         let body = r#"{"content":{"lastId":"c2","results":[{"id":"a"},{"id":"b"}]},"result":{"status":200}}"#;
         let parsed: ResultsBody = serde_json::from_str(body).unwrap();
         assert_eq!(parsed.last_id(), Some("c2"));
-        assert_eq!(parsed.rows().len(), 2);
-        assert_eq!(parsed.rows()[1].get(), r#"{"id":"b"}"#);
+        let rows = parsed.rows().unwrap();
+        assert_eq!(rows.count, 2);
+        assert_eq!(rows.span, Some((r#"{"id":"a"}"#, r#"{"id":"b"}"#)));
+        assert_eq!(rows.last_id.as_deref(), Some("b"));
         assert_eq!(parsed.status(), Some(200));
     }
 

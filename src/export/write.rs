@@ -1,4 +1,5 @@
-//! Writing one whole page: rows parsed before any is written, a `bulkId`
+//! Writing one whole page, checked when it arrived: rows parsed and written
+//! one at a time (nothing kept per row), a `bulkId`
 //! added when several bulks share the output, counted for `--summary`, and,
 //! with `--checkpoint`, made durable and recorded before the next page.
 
@@ -37,24 +38,6 @@ impl Exporter<'_> {
         page: &Page,
     ) -> Result<bool> {
         let bulk_id = &self.export.bulk_ids[index];
-        let raw = page.raw_rows();
-        let mut rows = raw
-            .iter()
-            .map(|r| Row::parse(r))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| {
-                Failure::new(
-                    Class::Protocol,
-                    format!("page {} of bulk {bulk_id}: {e}", page.number),
-                )
-            })?;
-        if self.export.many() {
-            let bulk = &self.bulk_json[index];
-            rows = rows
-                .into_iter()
-                .map(|r| r.with_field("bulkId", bulk))
-                .collect();
-        }
         let writing = self.export.summary != summary::Mode::Only;
         if self.outcome.pages == 0 && writing {
             // Nothing goes out before the first page has arrived whole: a
@@ -65,24 +48,40 @@ impl Exporter<'_> {
             Self::begin(&mut self.begun, writer)?;
         }
         let room = (self.export.max_rows).map_or(u64::MAX, |max| max - self.outcome.rows);
-        let take = rows.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-        for row in &rows[..take] {
+        let count = page.row_count();
+        let take = count.min(usize::try_from(room).unwrap_or(usize::MAX));
+        let bulk = self.export.many().then(|| &*self.bulk_json[index]);
+        let mut last = None;
+        // One row at a time, parsed and written: nothing is kept per row.
+        // Every row was checked to be an object when the page arrived, so
+        // none fails here after others of the page went out.
+        for raw in page.raw_rows().take(take) {
+            let mut row = Row::parse(raw).map_err(|e| {
+                Failure::new(
+                    Class::Protocol,
+                    format!("page {} of bulk {bulk_id}: {e}", page.number),
+                )
+            })?;
+            if let Some(bulk) = bulk {
+                row = row.with_field("bulkId", bulk);
+            }
             if self.export.summary != summary::Mode::Off {
-                self.counts.add(row);
+                self.counts.add(&row);
             }
             if writing {
-                writer.row(row)?;
+                writer.row(&row)?;
             }
+            last = Some(raw);
         }
         if writing {
             writer.end_page()?;
         }
         self.outcome.rows += take as u64;
         self.outcome.pages += 1;
-        self.outcome.empty_pages += u64::from(rows.is_empty());
-        let cut = take < rows.len();
+        self.outcome.empty_pages += u64::from(count == 0);
+        let cut = take < count;
         self.outcome.resume = if cut {
-            rows[take - 1].id()
+            last.and_then(|raw| Row::parse(raw).ok()?.id())
         } else {
             page.next.clone()
         };

@@ -104,7 +104,8 @@ struct Waiting {
 struct Fetched {
     body: Bytes,
     last_id: Option<String>,
-    rows: Vec<Range<usize>>,
+    rows: Range<usize>,
+    count: usize,
     last_row: Option<String>,
 }
 
@@ -171,11 +172,13 @@ impl Paginator {
             Ok(page::Body::Rows {
                 last_id,
                 rows,
+                count,
                 last_row,
             }) => Ok(Fetched {
                 body,
                 last_id,
                 rows,
+                count,
                 last_row,
             }),
             Ok(page::Body::Status(code)) => {
@@ -268,11 +271,12 @@ impl Paginator {
             body,
             last_id,
             rows,
+            count,
             last_row,
         } = self.fetch().await?;
         let next = next_cursor(self.cursor.as_deref(), last_id.as_deref(), &mut self.seen)
             .map_err(|stuck| self.stuck(stuck))?;
-        self.empty_run = match (rows.is_empty(), &next) {
+        self.empty_run = match (count == 0, &next) {
             (true, Next::Fetch(_)) => self.empty_run + 1,
             _ => 0,
         };
@@ -280,7 +284,7 @@ impl Paginator {
             return Err(self.endless().into());
         }
         self.last_row = last_row;
-        self.rows += rows.len() as u64;
+        self.rows += count as u64;
         let next = match next {
             Next::Done => None,
             Next::Fetch(c) => Some(c),
@@ -292,6 +296,7 @@ impl Paginator {
             sent: std::mem::replace(&mut self.cursor, next.clone()),
             next,
             rows,
+            count,
             body,
         };
         Ok(Some(page))

@@ -1,5 +1,7 @@
-//! One page's body: parsed once, checked against the protocol (DESIGN §1),
-//! and kept with where each row lies in it.
+//! One page's body: parsed, checked against the protocol (DESIGN §1), and
+//! kept with where its `results` array lies in it. Nothing is kept per row:
+//! the check walks the rows one at a time, and so does the writer later, so
+//! memory is bounded by the page's bytes whatever its row count.
 //!
 //! The rules, in order:
 //! - a body cut short (JSON that ends early) may come whole if asked again;
@@ -8,6 +10,7 @@
 //! - a `result.status` outside 2xx is that error, as if it were the HTTP
 //!   status;
 //! - a `content.bulkId` that names another bulk breaks the protocol;
+//! - every row is a JSON object;
 //! - rows page by id: each row's `id` is greater than the cursor sent for
 //!   its page and than the row before it (rows without an `id` are not
 //!   checked), unless `--unordered`.
@@ -18,7 +21,7 @@ use std::ops::Range;
 use bytes::Bytes;
 use serde_json::value::RawValue;
 
-use crate::api::wire::{ResultsBody, RowId};
+use crate::api::wire::{compare, Results, ResultsBody};
 
 /// One page as received, with the cursors around it.
 #[derive(Debug)]
@@ -30,8 +33,11 @@ pub struct Page {
     /// The cursor for the next page; `None` when this was the last one.
     pub next: Option<String>,
     pub(super) body: Bytes,
-    /// Where each row's JSON lies in `body`, found when the page was parsed.
-    pub(super) rows: Vec<Range<usize>>,
+    /// Where the rows lie in `body`, from the first's start to the last's
+    /// end (empty: no rows).
+    pub(super) rows: Range<usize>,
+    /// How many rows the array holds.
+    pub(super) count: usize,
 }
 
 impl Page {
@@ -42,16 +48,50 @@ impl Page {
 
     /// Number of rows on the page.
     pub fn row_count(&self) -> usize {
-        self.rows.len()
+        self.count
     }
 
-    /// Each row's JSON text, borrowed from the body without parsing it again.
-    pub fn raw_rows(&self) -> Vec<&str> {
-        self.rows
-            .iter()
-            // The body was checked as UTF-8 JSON when the page was parsed.
-            .map(|r| std::str::from_utf8(&self.body[r.clone()]).unwrap_or_default())
-            .collect()
+    /// Each row's JSON text (an object, checked), one at a time, borrowed
+    /// from the body.
+    pub fn raw_rows(&self) -> Rows<'_> {
+        // The body was checked as UTF-8 JSON when the page was parsed.
+        Rows::new(std::str::from_utf8(&self.body[self.rows.clone()]).unwrap_or_default())
+    }
+}
+
+/// The elements of a JSON array already known to be valid, one at a time.
+pub struct Rows<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Rows<'a> {
+    /// Over `text`, valid JSON values separated by commas (the inside of
+    /// an array; `""`: none).
+    pub fn new(text: &'a str) -> Rows<'a> {
+        Rows { text, at: 0 }
+    }
+
+    fn skip_space(&mut self) {
+        let rest = &self.text.as_bytes()[self.at..];
+        self.at += rest.len() - rest.trim_ascii_start().len();
+    }
+}
+
+impl<'a> Iterator for Rows<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        self.skip_space();
+        if *self.text.as_bytes().get(self.at)? == b',' {
+            self.at += 1;
+            self.skip_space();
+        }
+        let mut de = serde_json::Deserializer::from_str(&self.text[self.at..]);
+        let raw = <&RawValue as serde::Deserialize>::deserialize(&mut de).ok()?;
+        let row = raw.get();
+        self.at = row.as_ptr() as usize - self.text.as_ptr() as usize + row.len();
+        Some(row)
     }
 }
 
@@ -61,7 +101,10 @@ pub enum Body {
     /// Rows (perhaps none) and the cursor that follows them.
     Rows {
         last_id: Option<String>,
-        rows: Vec<Range<usize>>,
+        /// Where the rows lie in the body (empty: no rows).
+        rows: Range<usize>,
+        /// How many rows it holds.
+        count: usize,
         /// The last row id on the page, the lower bound for the next one.
         last_row: Option<String>,
     },
@@ -115,14 +158,31 @@ pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
             )));
         }
     }
+    let empty = Results::default();
+    let results = parsed.rows().unwrap_or(&empty);
+    let rows = match results.span {
+        Some((first, last)) => {
+            let start = first.as_ptr() as usize - body.as_ptr() as usize;
+            start..last.as_ptr() as usize - body.as_ptr() as usize + last.len()
+        }
+        None => 0..0,
+    };
+    if let Some((n, row)) = results.not_object {
+        return Err(Broken::Protocol(format!(
+            "has a result row that is not a JSON object (row {}: {})",
+            n + 1,
+            preview(row)
+        )));
+    }
     let last_row = if expect.ordered {
-        check_order(parsed.rows(), expect)?
+        check_order(results, expect)?
     } else {
         None
     };
     Ok(Body::Rows {
         last_id: parsed.last_id().map(str::to_string),
-        rows: row_ranges(body, parsed.rows()),
+        rows,
+        count: results.count,
         last_row: last_row.or_else(|| expect.before.map(str::to_string)),
     })
 }
@@ -156,56 +216,46 @@ fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
     line_start + column.saturating_sub(1)
 }
 
-/// Compare ids as canonical lowercase text, in one pass and no allocation.
-fn compare(a: &str, b: &str) -> Ordering {
-    fn fold(s: &str) -> impl Iterator<Item = u8> + '_ {
-        s.bytes().map(|c| c.to_ascii_lowercase())
-    }
-    fold(a).cmp(fold(b))
-}
-
-/// Every row id greater than the cursor sent and than the row before it;
-/// returns the page's last row id.
-fn check_order(rows: &[&RawValue], expect: &Expect<'_>) -> Result<Option<String>, Broken> {
-    let mut before: Option<std::borrow::Cow<'_, str>> = None;
-    for (n, raw) in rows.iter().enumerate() {
-        let Some(id) = RowId::of(raw.get()) else {
-            continue;
-        };
+/// The first row id greater than the cursor sent and than the last row of
+/// the page before, and each after the one before it (checked as the page
+/// parsed); returns the page's last row id.
+fn check_order(results: &Results<'_>, expect: &Expect<'_>) -> Result<Option<String>, Broken> {
+    let out_of_order = |n: usize, id: &str, bound: &str, what: &str| {
+        Broken::Protocol(format!(
+            "has its rows out of order: row {} has id {id}, which is not after {bound} \
+             ({what}); rows page by id, so rows would be repeated or lost (pass \
+             --unordered if this server does not sort them)",
+            n + 1
+        ))
+    };
+    if let Some((n, id)) = &results.first_id {
         let bounds = [
-            (before.as_deref(), "the row before it"),
-            (
-                expect.before.filter(|_| before.is_none()),
-                "the last row of the page before",
-            ),
+            (expect.before, "the last row of the page before"),
             (expect.sent, "the cursor sent for this page"),
         ];
         for (bound, what) in bounds {
             if let Some(bound) = bound {
-                if compare(&id, bound) != Ordering::Greater {
-                    return Err(Broken::Protocol(format!(
-                        "has its rows out of order: row {} has id {id}, which is not after {bound} \
-                         ({what}); rows page by id, so rows would be repeated or lost (pass \
-                         --unordered if this server does not sort them)",
-                        n + 1
-                    )));
+                if compare(id, bound) != Ordering::Greater {
+                    return Err(out_of_order(*n, id, bound, what));
                 }
             }
         }
-        before = Some(id);
     }
-    Ok(before.map(|id| id.into_owned()))
+    // Ids rise within the page and the first is after both bounds: every
+    // later one is too.
+    if let Some((n, id, before)) = &results.disorder {
+        return Err(out_of_order(*n, id, before, "the row before it"));
+    }
+    Ok(results.last_id.as_ref().map(|id| id.to_string()))
 }
 
-/// The byte range of each borrowed row within `body`.
-fn row_ranges(body: &[u8], rows: &[&RawValue]) -> Vec<Range<usize>> {
-    let base = body.as_ptr() as usize;
-    rows.iter()
-        .map(|row| {
-            let start = row.get().as_ptr() as usize - base;
-            start..start + row.get().len()
-        })
-        .collect()
+/// The first 60 characters of a row, for a message.
+fn preview(text: &str) -> String {
+    let mut p: String = text.chars().take(60).collect();
+    if p.len() < text.len() {
+        p.push('…');
+    }
+    p
 }
 
 #[cfg(test)]
@@ -279,7 +329,11 @@ mod tests {
         ] {
             assert!(matches!(
                 read(body.as_bytes(), &expect(None, None)),
-                Ok(Body::Rows { ref rows, last_id: None, .. }) if rows.is_empty()
+                Ok(Body::Rows {
+                    count: 0,
+                    last_id: None,
+                    ..
+                })
             ));
         }
     }
@@ -315,5 +369,32 @@ mod tests {
             ..expect(None, None)
         };
         assert!(read(page(&["c", "b"]).as_bytes(), &unordered).is_ok());
+    }
+
+    #[test]
+    fn rows_are_walked_one_at_a_time_from_where_they_lie() {
+        let body =
+            "{\"content\":{\"results\": [ {\"id\":\"a\",\"x\":[1,{}]} ,\n{\"y\":\"],\"}, {} ] }}";
+        let Ok(Body::Rows { rows, count, .. }) = read(body.as_bytes(), &expect(None, None)) else {
+            panic!("{body}");
+        };
+        let text = &body[rows];
+        let got: Vec<&str> = Rows::new(text).collect();
+        assert_eq!(got, [r#"{"id":"a","x":[1,{}]}"#, r#"{"y":"],"}"#, "{}"]);
+        assert_eq!(count, 3);
+        assert_eq!(Rows::new("").count(), 0);
+        for ordered in [true, false] {
+            let got = read(
+                br#"{"content":{"results":[{},42]}}"#,
+                &Expect {
+                    ordered,
+                    ..expect(None, None)
+                },
+            );
+            assert!(
+                matches!(got, Err(Broken::Protocol(ref w)) if w.contains("row 2: 42")),
+                "{got:?}"
+            );
+        }
     }
 }
