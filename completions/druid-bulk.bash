@@ -90,7 +90,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__completions)
+        druid__bulk__subcmd__completions)
             opts="-h --color --config --profile --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -116,7 +116,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__demo)
+        druid__bulk__subcmd__demo)
             opts="-f -o -q -v -h --rows --format --columns --no-header --output --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -214,7 +214,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__help)
+        druid__bulk__subcmd__help)
             opts="results status demo sandbox completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -228,7 +228,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__help__subcmd__completions)
+        druid__bulk__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -242,7 +242,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__help__subcmd__demo)
+        druid__bulk__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -256,7 +256,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__help__subcmd__help)
+        druid__bulk__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -270,7 +270,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__help__subcmd__man)
+        druid__bulk__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -284,7 +284,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__help__subcmd__results)
+        druid__bulk__subcmd__help__subcmd__results)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -298,7 +298,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__help__subcmd__sandbox)
+        druid__bulk__subcmd__help__subcmd__sandbox)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -312,7 +312,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__help__subcmd__status)
+        druid__bulk__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -326,7 +326,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__man)
+        druid__bulk__subcmd__man)
             opts="-h --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -352,7 +352,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__results)
+        druid__bulk__subcmd__results)
             opts="-e -f -o -q -v -h --bulk-ids-from --concurrency --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --columns --no-header --output --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -482,7 +482,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__sandbox)
+        druid__bulk__subcmd__sandbox)
             opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --compress --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -544,7 +544,7 @@ _druid__bulk() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        druid__subcmd__bulk__subcmd__status)
+        druid__bulk__subcmd__status)
             opts="-e -f -q -v -h --endpoint --token-file --token --auth-url --client-id --client-secret-file --allow-insecure-http --format --columns --no-header --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

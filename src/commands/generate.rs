@@ -11,10 +11,25 @@ use crate::cli::Cli;
 
 /// Print the completion script for `shell`.
 pub fn completions(shell: clap_complete::Shell) -> Result<ExitCode> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "druid-bulk", &mut script);
+    if shell == clap_complete::Shell::Bash {
+        script = fix_bash(&String::from_utf8(script)?).into_bytes();
+    }
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(shell, &mut Cli::command(), "druid-bulk", &mut out);
+    out.write_all(&script)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// clap_complete's bash script names a hyphenated binary's subcommand
+/// states two ways: `cmd="druid__bulk__subcmd__results"` when it walks the
+/// words, `druid__subcmd__bulk__subcmd__results)` in the `case` that offers
+/// options, so nothing after a subcommand completes (clap-rs/clap#6386,
+/// fixed upstream by #6428, not yet released). Give the `case` arms the
+/// names the walk uses.
+fn fix_bash(script: &str) -> String {
+    script.replace("druid__subcmd__bulk", "druid__bulk")
 }
 
 /// Print the man page.

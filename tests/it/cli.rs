@@ -126,3 +126,46 @@ fn only_the_ui_module_writes_to_stderr() {
         found.join("\n")
     );
 }
+
+/// The candidates bash offers for `line` (the cursor at its end), with the
+/// committed completion script loaded.
+fn bash_completes(line: &str) -> Vec<String> {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/druid-bulk.bash");
+    let driver = r#"
+        source "$1"
+        read -r -a COMP_WORDS <<< "$2"
+        case "$2" in *" ") COMP_WORDS+=("") ;; esac
+        COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+        COMP_LINE="$2"; COMP_POINT=${#COMP_LINE}
+        _druid__bulk druid-bulk "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+        printf '%s\n' "${COMPREPLY[@]}"
+    "#;
+    let mut cmd = TestCommand::program("bash");
+    cmd.args(["--norc", "--noprofile", "-c", driver, "bash"])
+        .arg(script)
+        .arg(line);
+    let run = cmd.ok();
+    run.stderr_lacks("command not found");
+    run.stdout().lines().map(String::from).collect()
+}
+
+#[test]
+fn bash_completes_subcommands_options_and_values() {
+    if std::process::Command::new("bash")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: bash is not installed");
+        return;
+    }
+    for (line, want) in [
+        ("druid-bulk st", &["status"][..]),
+        ("druid-bulk results --fo", &["--format"][..]),
+        ("druid-bulk results --format c", &["csv"][..]),
+        ("druid-bulk status --retry-m", &["--retry-max-time"][..]),
+    ] {
+        assert_eq!(bash_completes(line), want, "candidates for {line:?}");
+    }
+}
