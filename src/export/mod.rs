@@ -290,9 +290,7 @@ impl<'s> Exporter<'s> {
 
     /// The next step a failure would get now: after the last whole page.
     fn next_step(&self) -> Option<String> {
-        let now = Failure::new(Class::Interrupted, "");
-        let err = report::with_next_step(now.into(), self.settings, &self.outcome, self.atomic);
-        err.downcast::<Failure>().ok()?.hint
+        report::next_step(self.settings, &self.outcome, self.atomic)
     }
 
     /// Commit the output after success; after a failure keep what a

@@ -10,14 +10,29 @@ use crate::ui;
 
 use super::Outcome;
 
-/// Add what to do next to a failure: run again with the checkpoint, resume
-/// stdout with `--last`, or know that `-o` was left untouched.
+/// Add what to do next to a failure (unless it says so itself).
 pub fn with_next_step(
     err: anyhow::Error,
     settings: &Results,
     outcome: &Outcome,
     atomic: bool,
 ) -> anyhow::Error {
+    let Some(hint) = next_step(settings, outcome, atomic) else {
+        return err;
+    };
+    match err.downcast::<Failure>() {
+        Ok(f) if f.hint.is_some() => f.into(),
+        Ok(f) => f.with_hint(hint).into(),
+        Err(other) => Failure::new(Class::Other, format!("{other:#}"))
+            .with_hint(hint)
+            .into(),
+    }
+}
+
+/// What to do after an export stops here: run again with the checkpoint,
+/// resume stdout with `--last` (one command per unfinished bulk), or know
+/// that `-o` was left untouched. `None` when there is nothing to resume.
+pub fn next_step(settings: &Results, outcome: &Outcome, atomic: bool) -> Option<String> {
     let (export, output) = (&settings.export, &settings.output);
     let written = match outcome.pages {
         0 => String::new(),
@@ -44,16 +59,10 @@ pub fn with_next_step(
     } else {
         match (&outcome.resume, outcome.pages) {
             (Some(cursor), 1..) => format!("{written}resume right after them with --last {cursor}"),
-            _ => return err,
+            _ => return None,
         }
     };
-    match err.downcast::<Failure>() {
-        Ok(f) if f.hint.is_some() => f.into(),
-        Ok(f) => f.with_hint(hint).into(),
-        Err(other) => Failure::new(Class::Other, format!("{other:#}"))
-            .with_hint(hint)
-            .into(),
-    }
+    Some(hint)
 }
 
 /// What an atomic `-o` holds after a failure: what it held before.

@@ -191,27 +191,37 @@ pub fn status(args: &StatusArgs, global: &GlobalArgs, color: bool) -> Result<Sta
         check_bulk_id(id)?;
     }
     let request = request(&layer)?;
-    let stdout_tty = std::io::stdout().is_terminal();
-    let columns = match &args.format.columns {
-        Some(_) => values::parse_columns(args.format.columns.as_deref())?,
-        None => STATUS_COLUMNS.map(String::from).to_vec(),
-    };
-    let format = values::resolve_format(layer.format.unwrap_or_default(), None, stdout_tty);
+    let output = output(&layer, &args.format, None, &STATUS_COLUMNS, false, color)?;
     Ok(Status {
         conn,
         request,
-        output: Output {
-            format,
-            path: None,
-            layout: Layout {
-                columns,
-                header: !args.format.no_header,
-                width: values::table_width(stdout_tty),
-                csv_safe: false,
-                color,
-            },
-        },
+        output,
         bulk_id: args.bulk_id.clone(),
+    })
+}
+
+/// How rows are written: the format (`auto` resolved from `-o`'s extension
+/// or the terminal), where, which columns (`default` without `--columns`),
+/// and the table's width and colour (only on stdout).
+fn output(
+    layer: &Layer,
+    args: &FormatArgs,
+    path: Option<&Path>,
+    default: &[&str],
+    csv_safe: bool,
+    color: bool,
+) -> Result<Output> {
+    let stdout_tty = std::io::stdout().is_terminal();
+    Ok(Output {
+        format: values::resolve_format(layer.format.unwrap_or_default(), path, stdout_tty),
+        path: path.map(Path::to_path_buf),
+        layout: Layout {
+            columns: values::parse_columns(args.columns.as_deref(), default)?,
+            header: !args.no_header,
+            width: values::table_width(stdout_tty && path.is_none()),
+            csv_safe,
+            color: path.is_none() && color,
+        },
     })
 }
 
@@ -300,23 +310,25 @@ fn build(
             "--max-empty-pages must be between 1 and {MAX_EMPTY_PAGES}, got {max_empty_pages}"
         ));
     }
-    let mut columns = values::parse_columns(format_args.columns.as_deref())?;
-    if bulk_ids.len() > 1 && format_args.columns.is_none() {
-        columns.insert(0, "bulkId".to_string());
-    }
+    // With several bulks each row says which one it came from.
+    let with_bulk: Vec<&str> = std::iter::once("bulkId").chain(DEFAULT_COLUMNS).collect();
+    let default = if bulk_ids.len() > 1 {
+        &with_bulk[..]
+    } else {
+        &DEFAULT_COLUMNS[..]
+    };
+    // `-o -` is stdout, as in curl.
+    let path = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    let mut output = output(layer, format_args, path, default, args.csv_safe, color)?;
     let request = request(layer)?;
     let wait = (args.wait.as_deref())
         .map(|w| parse_duration("--wait", w))
         .transpose()?;
-    let stdout_tty = std::io::stdout().is_terminal();
-    // `-o -` is stdout, as in curl.
-    let path = args.output.as_deref().filter(|p| *p != Path::new("-"));
-    let format = values::resolve_format(layer.format.unwrap_or_default(), path, stdout_tty);
     if let Some(path) = path {
         values::check_output(path)?;
     }
     if let Some(checkpoint) = &args.checkpoint {
-        values::check_checkpoint(checkpoint, path, format)?;
+        values::check_checkpoint(checkpoint, path, output.format)?;
         if args.summary_only {
             return usage("--summary-only writes no rows, so it has nothing to checkpoint");
         }
@@ -327,7 +339,7 @@ fn build(
         _ => summary::Mode::Off,
     };
     if summary == summary::Mode::Only {
-        columns = summary::COLUMNS.map(String::from).to_vec();
+        output.layout.columns = summary::COLUMNS.map(String::from).to_vec();
     }
     Ok(Results {
         conn,
@@ -347,16 +359,6 @@ fn build(
             summary,
             fail_on_rows: args.fail_on_rows,
         },
-        output: Output {
-            format,
-            path: path.map(Path::to_path_buf),
-            layout: Layout {
-                columns,
-                header: !format_args.no_header,
-                width: values::table_width(stdout_tty && path.is_none()),
-                csv_safe: args.csv_safe,
-                color: path.is_none() && color,
-            },
-        },
+        output,
     })
 }

@@ -8,7 +8,6 @@ use std::time::Duration;
 use anyhow::Result;
 use url::Url;
 
-use super::DEFAULT_COLUMNS;
 use crate::cli::FormatChoice;
 use crate::exit::{usage, Failure};
 use crate::output::Format;
@@ -256,9 +255,10 @@ pub fn check_bulk_id(id: &str) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn parse_columns(raw: Option<&[String]>) -> Result<Vec<String>> {
+/// `--columns`, or `default` when it is not given.
+pub(super) fn parse_columns(raw: Option<&[String]>, default: &[&str]) -> Result<Vec<String>> {
     let Some(raw) = raw else {
-        return Ok(DEFAULT_COLUMNS.iter().map(|c| c.to_string()).collect());
+        return Ok(default.iter().map(|c| c.to_string()).collect());
     };
     let columns: Vec<String> = raw.iter().map(|c| c.trim().to_string()).collect();
     if columns.is_empty() || columns.iter().any(String::is_empty) {

@@ -16,18 +16,6 @@ use serde_json::Value;
 const ROWS: u64 = 6_000;
 const PAGE: &str = "50";
 
-/// A sandbox slow enough (5 ms a page) to interrupt mid-export.
-fn slow_sandbox() -> (SandboxConfig, sandbox::Running) {
-    let cfg = SandboxConfig::new(ROWS)
-        .with_token(TOKEN)
-        .with_faults(Faults {
-            latency: Duration::from_millis(5),
-            ..Faults::default()
-        });
-    let server = sandbox::start_background(cfg.clone()).unwrap();
-    (cfg, server)
-}
-
 fn spawn(endpoint: &str, bulk: &str, args: &[&str], stdout: Stdio) -> Running {
     results(endpoint, bulk)
         .args(["--page-size", PAGE])
@@ -73,7 +61,7 @@ fn resume_cursor(stderr: &str) -> String {
 
 #[test]
 fn sigint_flushes_whole_pages_and_the_cursor_resumes_with_nothing_lost() {
-    let (cfg, server) = slow_sandbox();
+    let (cfg, server) = slow_sandbox(ROWS, 5);
     let expected = ids(&sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false));
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first.jsonl");
@@ -112,7 +100,7 @@ fn sigint_flushes_whole_pages_and_the_cursor_resumes_with_nothing_lost() {
 
 #[test]
 fn sigterm_closes_a_json_array_so_it_stays_valid() {
-    let (cfg, server) = slow_sandbox();
+    let (cfg, server) = slow_sandbox(ROWS, 5);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.json");
     let child = spawn(
@@ -136,7 +124,7 @@ fn sigterm_closes_a_json_array_so_it_stays_valid() {
 
 #[test]
 fn sigint_leaves_an_existing_output_file_untouched() {
-    let (cfg, server) = slow_sandbox();
+    let (cfg, server) = slow_sandbox(ROWS, 5);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.csv");
     std::fs::write(&path, "previous\n").unwrap();
@@ -161,7 +149,7 @@ fn sigint_leaves_an_existing_output_file_untouched() {
 
 #[test]
 fn kill_9_then_the_same_command_yields_every_row_exactly_once() {
-    let (cfg, server) = slow_sandbox();
+    let (cfg, server) = slow_sandbox(ROWS, 5);
     let expected = ids(&sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false));
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("out.csv");
@@ -254,7 +242,7 @@ fn check_resume_from_stuck_pipe(
 
 #[test]
 fn sigterm_ends_an_export_stuck_on_a_full_pipe_after_the_grace_period() {
-    let (cfg, server) = slow_sandbox();
+    let (cfg, server) = slow_sandbox(ROWS, 5);
     let bulk = cfg.main_bulk_id();
     let expected = ids(&sandbox::expected_rows(&cfg, bulk, false));
     let mut child = spawn(&server.endpoint(), bulk, &["-f", "jsonl"], Stdio::piped());
@@ -275,7 +263,7 @@ fn sigterm_ends_an_export_stuck_on_a_full_pipe_after_the_grace_period() {
 
 #[test]
 fn a_second_sigint_ends_an_export_stuck_on_a_full_pipe_at_once() {
-    let (cfg, server) = slow_sandbox();
+    let (cfg, server) = slow_sandbox(ROWS, 5);
     let bulk = cfg.main_bulk_id();
     let expected = ids(&sandbox::expected_rows(&cfg, bulk, false));
     let mut child = spawn(&server.endpoint(), bulk, &["-f", "jsonl"], Stdio::piped());
@@ -293,7 +281,7 @@ fn a_second_sigint_ends_an_export_stuck_on_a_full_pipe_at_once() {
 
 #[test]
 fn sigint_with_a_reading_consumer_still_flushes_whole_pages() {
-    let (cfg, server) = slow_sandbox();
+    let (cfg, server) = slow_sandbox(ROWS, 5);
     let bulk = cfg.main_bulk_id();
     let expected = ids(&sandbox::expected_rows(&cfg, bulk, false));
     let mut child = spawn(&server.endpoint(), bulk, &["-f", "jsonl"], Stdio::piped());
@@ -326,7 +314,7 @@ fn sigint_with_a_reading_consumer_still_flushes_whole_pages() {
 
 #[test]
 fn sigterm_ends_the_export_when_stderr_is_the_same_stuck_pipe() {
-    let (cfg, server) = slow_sandbox();
+    let (cfg, server) = slow_sandbox(ROWS, 5);
     let mut child =
         TestCommand::shell(r#"exec "$0" results "$1" -e "$2" --page-size 50 -f jsonl 2>&1"#)
             .args([cfg.main_bulk_id(), &server.endpoint()])

@@ -3,21 +3,14 @@
 
 use crate::support::*;
 #[cfg(feature = "sandbox")]
-use druid_bulk::sandbox::{self, SandboxConfig};
+use druid_bulk::sandbox;
 #[cfg(feature = "sandbox")]
 use serde_json::Value;
 
 #[cfg(feature = "sandbox")]
-fn sandbox_with(rows: u64) -> (SandboxConfig, sandbox::Running) {
-    let cfg = SandboxConfig::new(rows).with_token(TOKEN);
-    let server = sandbox::start_background(cfg.clone()).unwrap();
-    (cfg, server)
-}
-
-#[cfg(feature = "sandbox")]
 #[test]
 fn no_progress_or_ansi_codes_when_not_a_terminal_or_in_ci() {
-    let (cfg, server) = sandbox_with(500);
+    let (cfg, server) = start_sandbox(500);
     for ci in [false, true] {
         let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
         cmd.args(["--page-size", "50", "-f", "csv", "--color", "auto"]);
@@ -48,7 +41,7 @@ fn no_progress_or_ansi_codes_when_not_a_terminal_or_in_ci() {
 #[cfg(feature = "sandbox")]
 #[test]
 fn quiet_prints_nothing_on_success() {
-    let (cfg, server) = sandbox_with(10);
+    let (cfg, server) = start_sandbox(10);
     let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["-q", "-f", "jsonl"])
         .ok();
@@ -58,7 +51,7 @@ fn quiet_prints_nothing_on_success() {
 #[cfg(feature = "sandbox")]
 #[test]
 fn summary_counts_match_the_sandbox_rows() {
-    let (cfg, server) = sandbox_with(400);
+    let (cfg, server) = start_sandbox(400);
     let rows = sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false);
     let mut counts = std::collections::HashMap::<String, u64>::new();
     for r in rows.iter().filter_map(|r| r["error"].as_str()) {
@@ -116,7 +109,7 @@ fn summary_counts_match_the_sandbox_rows() {
 #[cfg(feature = "sandbox")]
 #[test]
 fn fail_on_rows_gates_ci_both_ways() {
-    let (cfg, server) = sandbox_with(20);
+    let (cfg, server) = start_sandbox(20);
     let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["--fail-on-rows", "-f", "jsonl"])
         .fails(8);
@@ -129,7 +122,7 @@ fn fail_on_rows_gates_ci_both_ways() {
 #[cfg(feature = "sandbox")]
 #[test]
 fn color_always_bolds_the_table_header_and_never_or_no_color_do_not() {
-    let (cfg, server) = sandbox_with(3);
+    let (cfg, server) = start_sandbox(3);
     let table = |args: &[&str], no_color: bool| -> Run {
         let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
         cmd.args(["-f", "table"]).args(args);
@@ -191,7 +184,7 @@ fn on_a_terminal(endpoint: &str, bulk: &str, ci: bool) -> Run {
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 #[test]
 fn a_terminal_gets_a_live_progress_line_and_ci_does_not() {
-    let (cfg, server) = slow_sandbox(150);
+    let (cfg, server) = slow_sandbox(150, 20);
     let live = on_a_terminal(&server.endpoint(), cfg.main_bulk_id(), false);
     live.check(
         live.stdout().contains("rows/s"),
@@ -204,26 +197,13 @@ fn a_terminal_gets_a_live_progress_line_and_ci_does_not() {
         .stdout_has("150 rows in 15 pages");
 }
 
-/// A sandbox slow enough (20 ms a page) for the progress line to be drawn.
-#[cfg(all(target_os = "linux", feature = "sandbox"))]
-fn slow_sandbox(rows: u64) -> (SandboxConfig, sandbox::Running) {
-    let cfg = SandboxConfig::new(rows)
-        .with_token(TOKEN)
-        .with_faults(sandbox::Faults {
-            latency: std::time::Duration::from_millis(20),
-            ..sandbox::Faults::default()
-        });
-    let server = sandbox::start_background(cfg.clone()).unwrap();
-    (cfg, server)
-}
-
 /// Everything a terminal shows (stdout and stderr both on a pty, util-linux
 /// `script`) for `results` with a table on stdout and, because the token
 /// is on the command line, a `warning:` on stderr; `env` is added to the
 /// environment (`CI` is never set).
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 fn terminal_shows(extra: &str, env: &[(&str, &str)]) -> Run {
-    let (cfg, server) = slow_sandbox(100);
+    let (cfg, server) = slow_sandbox(100, 20);
     let line = format!(
         "'{}' results {} -e {} --page-size 10 --token {TOKEN} {extra}",
         binary().display(),
@@ -282,7 +262,7 @@ fn no_color_and_color_never_keep_the_progress_line_without_colour() {
 #[cfg(feature = "sandbox")]
 #[test]
 fn clicolor_force_colours_a_piped_stream_and_color_never_still_wins() {
-    let (cfg, server) = sandbox_with(3);
+    let (cfg, server) = start_sandbox(3);
     let forced = || {
         let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
         cmd.args(["-f", "table", "--token", TOKEN])

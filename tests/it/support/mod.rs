@@ -13,6 +13,9 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+#[cfg(feature = "sandbox")]
+use druid_bulk::sandbox::{self, SandboxConfig};
+
 /// A distinctive token that must never show up in any output.
 pub const TOKEN: &str = "tok-SECRET-9f8e7d6c5b4a";
 
@@ -531,4 +534,25 @@ pub fn mock_page<'a>(
         };
         then.status(200).json_body(body);
     })
+}
+
+/// The sandbox, on a free loopback port, with `rows` rows in its main bulk
+/// and the test token.
+#[cfg(feature = "sandbox")]
+pub fn start_sandbox(rows: u64) -> (SandboxConfig, sandbox::Running) {
+    slow_sandbox(rows, 0)
+}
+
+/// The same, answering each results request `ms` milliseconds late: slow
+/// enough to interrupt mid-export, or for the progress line to be drawn.
+#[cfg(feature = "sandbox")]
+pub fn slow_sandbox(rows: u64, ms: u64) -> (SandboxConfig, sandbox::Running) {
+    let cfg = SandboxConfig::new(rows)
+        .with_token(TOKEN)
+        .with_faults(sandbox::Faults {
+            latency: Duration::from_millis(ms),
+            ..sandbox::Faults::default()
+        });
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    (cfg, server)
 }
