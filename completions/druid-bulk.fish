@@ -51,7 +51,7 @@ table\t''
 csv\t''
 jsonl\t''
 json\t''"
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l columns -d 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; \'-\' is stdout)' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
@@ -70,6 +70,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l config
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l unordered -d 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
@@ -91,7 +92,7 @@ table\t''
 csv\t''
 jsonl\t''
 json\t''"
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l columns -d 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l timeout -d 'Per-request timeout (e.g. 30s, 2m) [default: 60s]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables [default: 4]' -r
@@ -103,6 +104,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l config 
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s h -l help -d 'Print help'
@@ -112,7 +114,7 @@ table\t''
 csv\t''
 jsonl\t''
 json\t''"
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l columns -d 'Columns for csv and table, comma separated; any field name works (e.g. id,error)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l columns -d 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; \'-\' is stdout)' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
@@ -130,6 +132,7 @@ never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l unordered -d 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'

@@ -166,13 +166,19 @@ pub struct FormatArgs {
     #[arg(short = 'f', long, value_enum, value_name = "FORMAT")]
     pub format: Option<FormatChoice>,
 
-    /// Columns for csv and table, comma separated; any field name works (e.g. id,error).
+    /// Columns for csv and table: field names, comma separated, shown in that order
+    /// (e.g. id,objectId,error).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub columns: Option<Vec<String>>,
 
     /// Leave out the header line of csv and table output.
     #[arg(long)]
     pub no_header: bool,
+
+    /// Table only: wrap long text inside its column instead of cutting it, and leave no
+    /// column out (lines may be wider than the terminal).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 /// What an export fetches, where it writes, and how it ends (`results` and `demo`).

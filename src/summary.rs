@@ -87,6 +87,12 @@ impl Counts {
 
     /// The summary for people (stderr): two small aligned tables.
     pub fn render(&self) -> String {
+        self.render_for(sanitize::utf8_locale())
+    }
+
+    /// [`Counts::render`] for a UTF-8 locale or not (how a line break in a
+    /// message shows).
+    fn render_for(&self, utf8: bool) -> String {
         let mut out = format!(
             "{} rows, {} with an error, {} distinct errors\n",
             self.rows,
@@ -106,7 +112,7 @@ impl Counts {
             let w = width(&errors);
             out.push_str(&format!("\n{:>w$}  error\n", "count"));
             for (message, count) in &errors {
-                out.push_str(&format!("{count:>w$}  {}\n", sanitize::cell(message)));
+                out.push_str(&format!("{count:>w$}  {}\n", sanitize::cell(message, utf8)));
             }
         }
         let types = self.types();
@@ -114,7 +120,7 @@ impl Counts {
             let w = width(&types);
             out.push_str(&format!("\n{:>w$}  userIdentifierType\n", "count"));
             for (kind, count) in &types {
-                out.push_str(&format!("{count:>w$}  {}\n", sanitize::cell(kind)));
+                out.push_str(&format!("{count:>w$}  {}\n", sanitize::cell(kind, utf8)));
             }
         }
         out
@@ -150,13 +156,13 @@ mod tests {
             [("(none)", 1), ("object_id", 3), ("pulse_id", 1)]
         );
         assert_eq!((s.rows, s.with_error), (5, 4));
-        let text = s.render();
+        let text = s.render_for(true);
         assert!(
             text.starts_with("5 rows, 4 with an error, 3 distinct errors"),
             "{text}"
         );
         assert!(
-            text.contains("    2  b\n") && text.contains("c line"),
+            text.contains("    2  b\n") && text.contains("c⏎line"),
             "{text}"
         );
         assert_eq!(
@@ -164,5 +170,6 @@ mod tests {
             json!({"kind": "error", "value": "b", "count": 2})
         );
         assert_eq!(s.as_rows().len(), 6);
+        assert!(s.render_for(false).contains("c\\nline"));
     }
 }

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 pub use self::csv::CsvWriter;
 pub use self::json::{JsonArrayWriter, JsonLinesWriter};
 pub use self::row::Row;
-pub use self::table::TableWriter;
+pub use self::table::{TableView, TableWriter};
 
 /// A concrete output format (what `--format auto` resolved to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,14 +54,21 @@ pub trait RowWriter {
 /// Options that shape the column formats.
 #[derive(Debug, Clone)]
 pub struct Layout {
+    /// Field names: CSV's columns, and the table's with [`TableView::Fields`].
     pub columns: Vec<String>,
+    /// Table: the fields as given, or the results view (`ID TYPE USER ERROR`).
+    pub table_view: TableView,
     pub header: bool,
-    /// Width to fit a table into.
+    /// Width to fit a table into (`None`: natural widths, nothing cut).
     pub width: Option<usize>,
+    /// Table: wrap long text inside its column and leave no column out.
+    pub wide: bool,
     /// CSV: neutralise cells a spreadsheet would run as a formula.
     pub csv_safe: bool,
     /// Table: bold header (ANSI).
     pub color: bool,
+    /// Table: the locale is UTF-8 (a line break in a cell shows as `⏎`, else `\n`).
+    pub utf8: bool,
 }
 
 /// Write whole rows as one page (rows the tool makes itself: bulk
@@ -170,10 +177,13 @@ pub(crate) mod test_support {
     pub fn layout(columns: &[&str], header: bool) -> Layout {
         Layout {
             columns: columns.iter().map(|c| c.to_string()).collect(),
+            table_view: TableView::Fields,
             header,
             width: None,
+            wide: false,
             csv_safe: false,
             color: false,
+            utf8: true,
         }
     }
 }

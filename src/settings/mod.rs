@@ -26,11 +26,12 @@ pub use values::{check_bulk_id, parse_duration, parse_endpoint};
 use crate::api::Connection;
 use crate::cli::{ConnArgs, DemoArgs, ExportArgs, FormatArgs, GlobalArgs, ResultsArgs, StatusArgs};
 use crate::exit::usage;
-use crate::output::{Format, Layout};
+use crate::output::{Format, Layout, TableView};
 use crate::retry::RetryPolicy;
-use crate::summary;
+use crate::{sanitize, summary};
 
-/// Columns written by csv and table when `--columns` is not given.
+/// Columns written by csv when `--columns` is not given (the table shows
+/// [`TableView::Results`] instead).
 pub const DEFAULT_COLUMNS: [&str; 5] = ["id", "userIdentifierType", "objectId", "pulseId", "error"];
 
 /// Columns of `status` when `--columns` is not given.
@@ -217,10 +218,13 @@ fn output(
         path: path.map(Path::to_path_buf),
         layout: Layout {
             columns: values::parse_columns(args.columns.as_deref(), default)?,
+            table_view: TableView::Fields,
             header: !args.no_header,
-            width: values::table_width(stdout_tty && path.is_none()),
+            width: values::table_width(stdout_tty, path.is_some()),
+            wide: args.wide,
             csv_safe,
             color: path.is_none() && color,
+            utf8: sanitize::utf8_locale(),
         },
     })
 }
@@ -340,6 +344,10 @@ fn build(
     };
     if summary == summary::Mode::Only {
         output.layout.columns = summary::COLUMNS.map(String::from).to_vec();
+    } else if format_args.columns.is_none() {
+        output.layout.table_view = TableView::Results {
+            bulk: bulk_ids.len() > 1,
+        };
     }
     Ok(Results {
         conn,

@@ -317,7 +317,12 @@ pub fn resolve_format(format: FormatChoice, output: Option<&Path>, stdout_tty: b
     }
 }
 
-pub(super) fn table_width(stdout_tty: bool) -> Option<usize> {
+/// The width to fit a table into: the terminal's, else `COLUMNS`; none for
+/// a file (`to_file`), whose table keeps its natural widths.
+pub(super) fn table_width(stdout_tty: bool, to_file: bool) -> Option<usize> {
+    if to_file {
+        return None;
+    }
     if stdout_tty {
         if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
             return Some(w as usize);

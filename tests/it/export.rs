@@ -437,7 +437,7 @@ fn table_fits_the_width_and_cleans_control_characters() {
             "every line fits in 60 columns",
         )
         .check(
-            text.lines().next().is_some_and(|l| l.starts_with("id")),
-            "the first line is the header, starting with id",
+            text.lines().next().is_some_and(|l| l.starts_with("ID  ")),
+            "the first line is the header, starting with ID",
         );
 }

@@ -26,4 +26,5 @@ mod secrets;
 mod security;
 #[cfg(feature = "sandbox")]
 mod status;
+mod table;
 mod ux;

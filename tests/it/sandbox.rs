@@ -94,8 +94,8 @@ fn demo_runs_an_export_with_no_setup() {
         .env("COLUMNS", "120")
         .ok();
     run.check(
-        run.stdout().starts_with("id "),
-        "the table starts with the \"id\" header",
+        run.stdout().starts_with("ID "),
+        "the table starts with the \"ID\" header",
     );
 }
 

@@ -1,0 +1,338 @@
+//! An aligned table for people at a terminal: one line per row.
+//!
+//! Identifiers (`bulkId`, `id`, `objectId`, `pulseId`) are never cut; other
+//! text is cut with `…` to fit the terminal, or wrapped inside its column
+//! with `--wide`. Without `--columns`, an export shows the results view
+//! `ID TYPE USER ERROR` (`BULK` first with several bulks), leaving out
+//! `TYPE`, then `USER`, then `ERROR` on a terminal too narrow for them.
+//!
+//! Rows are rendered a page at a time so memory stays at one page. The
+//! columns and their widths are decided from the first page and kept for
+//! the whole table, so the pages line up; a longer identifier later on
+//! pushes the rest of its line right. Cells are cleaned of control and bidi
+//! characters first.
+
+mod fit;
+mod text;
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+use super::{Layout, Row, RowWriter};
+use crate::{sanitize, ui};
+
+use fit::{Measure, Plan, GAP};
+
+/// Fields that identify something: never cut or wrapped.
+const IDENTIFIERS: [&str; 4] = ["bulkId", "id", "objectId", "pulseId"];
+
+/// Which columns a table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableView {
+    /// The layout's field names, in order, each headed by its name.
+    Fields,
+    /// An export's results: `ID TYPE USER ERROR`, with `BULK` first when
+    /// several bulks share the table.
+    Results { bulk: bool },
+}
+
+/// Where a column's cells come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    Field(String),
+    /// `userIdentifierType`, shortened.
+    Type,
+    /// The identifier the row's type names.
+    User,
+}
+
+#[derive(Debug, Clone)]
+struct Column {
+    header: String,
+    source: Source,
+    ident: bool,
+}
+
+impl Column {
+    fn field(header: &str, name: &str) -> Column {
+        Column {
+            header: header.to_string(),
+            source: Source::Field(name.to_string()),
+            ident: IDENTIFIERS.contains(&name),
+        }
+    }
+
+    /// Narrowest this column may be, whatever the first page holds.
+    fn least(&self) -> usize {
+        match self.source {
+            // Room for `object` even if the first page only had `pulse`.
+            Source::Type => "object".len(),
+            _ => 1,
+        }
+    }
+
+    /// The cell's text, not yet cleaned.
+    fn text<'a>(&self, row: &Row<'a>) -> Cow<'a, str> {
+        match &self.source {
+            Source::Field(name) => row.cell(name),
+            Source::Type => match row.cell("userIdentifierType") {
+                t if t == "object_id" => Cow::Borrowed("object"),
+                t if t == "pulse_id" => Cow::Borrowed("pulse"),
+                t => t,
+            },
+            Source::User => {
+                let (object, pulse) = (row.cell("objectId"), row.cell("pulseId"));
+                match row.cell("userIdentifierType").as_ref() {
+                    "object_id" => object,
+                    "pulse_id" => pulse,
+                    _ if object.is_empty() => pulse,
+                    _ => object,
+                }
+            }
+        }
+    }
+}
+
+/// The columns of a layout, and the order in which they may be left out.
+fn columns(layout: &Layout) -> (Vec<Column>, Vec<usize>) {
+    match layout.table_view {
+        TableView::Fields => {
+            let columns = layout.columns.iter().map(|c| Column::field(c, c)).collect();
+            (columns, Vec::new())
+        }
+        TableView::Results { bulk } => {
+            let mut columns: Vec<Column> = Vec::new();
+            if bulk {
+                columns.push(Column::field("BULK", "bulkId"));
+            }
+            columns.push(Column::field("ID", "id"));
+            let first = columns.len();
+            columns.push(Column {
+                header: "TYPE".into(),
+                source: Source::Type,
+                ident: false,
+            });
+            columns.push(Column {
+                header: "USER".into(),
+                source: Source::User,
+                ident: true,
+            });
+            columns.push(Column::field("ERROR", "error"));
+            (columns, vec![first, first + 1, first + 2])
+        }
+    }
+}
+
+pub struct TableWriter<W: Write> {
+    out: W,
+    layout: Layout,
+    columns: Vec<Column>,
+    drop_order: Vec<usize>,
+    /// The page being gathered: every column's cleaned cell of each row.
+    page: Vec<Vec<String>>,
+    plan: Option<Plan>,
+}
+
+impl<W: Write> TableWriter<W> {
+    pub fn new(out: W, layout: Layout) -> Self {
+        let (columns, drop_order) = columns(&layout);
+        TableWriter {
+            out,
+            layout,
+            columns,
+            drop_order,
+            page: Vec::new(),
+            plan: None,
+        }
+    }
+
+    /// Decide the columns and widths from the first page; say what was
+    /// left out.
+    fn decide(&self) -> Plan {
+        let measures: Vec<Measure> = (self.columns.iter().enumerate())
+            .map(|(i, column)| {
+                let header = if self.layout.header {
+                    text::width(&column.header)
+                } else {
+                    0
+                };
+                let natural = (self.page.iter())
+                    .map(|row| text::width(&row[i]))
+                    .fold(header.max(column.least()), usize::max);
+                if column.ident {
+                    Measure::ident(natural)
+                } else {
+                    Measure::text(natural, header)
+                }
+            })
+            .collect();
+        let plan = fit::plan(
+            &measures,
+            &self.drop_order,
+            self.layout.width,
+            self.layout.wide,
+        );
+        if let (Some(width), false) = (self.layout.width, plan.dropped.is_empty()) {
+            ui::note(self.dropped_note(width, &plan.dropped));
+        }
+        plan
+    }
+
+    /// `the terminal is 60 columns wide: left out TYPE, USER; see them with …`
+    fn dropped_note(&self, width: usize, dropped: &[usize]) -> String {
+        let names: Vec<&str> = dropped
+            .iter()
+            .map(|&i| self.columns[i].header.as_str())
+            .collect();
+        let has = |source: Source| dropped.iter().any(|&i| self.columns[i].source == source);
+        let mut fields = Vec::new();
+        if self.layout.table_view == (TableView::Results { bulk: true }) {
+            fields.push("bulkId");
+        }
+        fields.push("id");
+        if has(Source::User) {
+            fields.extend(["objectId", "pulseId"]);
+        } else if has(Source::Type) {
+            fields.push("userIdentifierType");
+        }
+        fields.push("error");
+        format!(
+            "the terminal is {width} columns wide: left out {}; \
+             see them with --wide, --columns {} or -f csv",
+            names.join(", "),
+            fields.join(",")
+        )
+    }
+
+    fn render_page(&mut self, with_header: bool) -> io::Result<()> {
+        if self.plan.is_none() {
+            self.plan = Some(self.decide());
+        }
+        let Some(plan) = &self.plan else {
+            return Ok(());
+        };
+        let lines = Lines {
+            plan,
+            columns: &self.columns,
+            fit: self.layout.width.is_some(),
+            wide: self.layout.wide,
+        };
+        if with_header {
+            let headers: Vec<&str> = self.columns.iter().map(|c| c.header.as_str()).collect();
+            let header = lines.line(&headers);
+            if self.layout.color {
+                writeln!(self.out, "\u{1b}[1m{header}\u{1b}[0m")?;
+            } else {
+                writeln!(self.out, "{header}")?;
+            }
+        }
+        for row in self.page.drain(..) {
+            let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+            for line in lines.row(&cells) {
+                writeln!(self.out, "{line}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Rows laid out by a plan.
+struct Lines<'p> {
+    plan: &'p Plan,
+    columns: &'p [Column],
+    /// A width is known: text is cut (or wrapped) to its column.
+    fit: bool,
+    wide: bool,
+}
+
+impl Lines<'_> {
+    /// A row's lines: one, or with `--wide` as many as its longest text
+    /// needs.
+    fn row(&self, cells: &[&str]) -> Vec<String> {
+        if !(self.wide && self.fit) {
+            return vec![self.line(cells)];
+        }
+        let wrapped: Vec<Vec<String>> = (self.plan.shown.iter().zip(&self.plan.widths))
+            .map(|(&i, &width)| match self.columns[i].ident {
+                true => vec![cells[i].to_string()],
+                false => text::wrap(cells[i], width),
+            })
+            .collect();
+        let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+        (0..height)
+            .map(|n| {
+                let parts: Vec<&str> = wrapped
+                    .iter()
+                    .map(|lines| lines.get(n).map_or("", String::as_str))
+                    .collect();
+                self.join(&parts)
+            })
+            .collect()
+    }
+
+    /// One line of `cells` (every column's, shown or not).
+    fn line(&self, cells: &[&str]) -> String {
+        let parts: Vec<&str> = self.plan.shown.iter().map(|&i| cells[i]).collect();
+        self.join(&parts)
+    }
+
+    /// The shown columns' parts padded to their widths, text cut to its
+    /// column when a width is known; an identifier wider than its column
+    /// pushes the rest of the line right.
+    fn join(&self, parts: &[&str]) -> String {
+        let mut line = String::new();
+        let last = parts.len().saturating_sub(1);
+        for (n, ((part, &width), &i)) in parts
+            .iter()
+            .zip(&self.plan.widths)
+            .zip(&self.plan.shown)
+            .enumerate()
+        {
+            let part = if self.fit && !self.columns[i].ident {
+                text::truncate(part, width)
+            } else {
+                Cow::Borrowed(*part)
+            };
+            line.push_str(&part);
+            if n < last {
+                text::pad(&mut line, width.saturating_sub(text::width(&part)) + GAP);
+            }
+        }
+        line.truncate(line.trim_end().len());
+        line
+    }
+}
+
+impl<W: Write> RowWriter for TableWriter<W> {
+    fn begin(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn row(&mut self, row: &Row<'_>) -> io::Result<()> {
+        let utf8 = self.layout.utf8;
+        let cells = (self.columns.iter())
+            .map(|c| sanitize::cell(&c.text(row), utf8).into_owned())
+            .collect();
+        self.page.push(cells);
+        Ok(())
+    }
+
+    fn end_page(&mut self) -> io::Result<()> {
+        if self.page.is_empty() {
+            return Ok(());
+        }
+        let first = self.plan.is_none();
+        self.render_page(first && self.layout.header)?;
+        self.out.flush()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        if !self.page.is_empty() {
+            self.end_page()?;
+        }
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests;

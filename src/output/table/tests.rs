@@ -1,0 +1,352 @@
+use unicode_width::UnicodeWidthStr;
+
+use super::*;
+use crate::output::test_support::{layout, render};
+use crate::output::Format;
+
+/// Rows shaped like the demo's: uuid ids, 24-hex object ids, pulse ids,
+/// errors with CJK, emoji, quotes and a line break.
+const ROWS: [&str; 8] = [
+    r#"{"id":"018fd118-9400-7805-8ace-27de28e4e3df","userIdentifierType":"pulse_id","pulseId":"pulse-2381879049"}"#,
+    r#"{"id":"018fd118-9401-7ee6-9a99-a502ac9fafff","userIdentifierType":"object_id","objectId":"06cca3b9f3690badc4788a71","error":"用户不存在"}"#,
+    r#"{"id":"018fd118-9402-7f93-b837-de212eb35970","userIdentifierType":"object_id","objectId":"1cb4620bcee0fc3b1488555d","pulseId":null,"error":"Invalid date format for \"birthDate\": expected YYYY-MM-DD"}"#,
+    r#"{"id":"018fd118-9403-77a0-a8bc-0007e9c8d8b7","userIdentifierType":"pulse_id","pulseId":"pulse-8988856215","error":"Password policy: min 12 chars, 1 digit, 1 symbol 🔒"}"#,
+    r#"{"id":"018fd118-9404-7319-9d7a-8d5077debe26","userIdentifierType":"object_id","objectId":"d305554b5748d8b9b972d958","error":"Field \"name\" exceeds max length (255)\nValue was rejected"}"#,
+    r#"{"id":"018fd118-9405-7dfe-adca-ef508a10b418","userIdentifierType":"pulse_id","pulseId":"pulse-3821886466","error":"Conflicting update: user was modified concurrently, retry later"}"#,
+    r#"{"id":"018fd118-9406-7bc5-ae8b-076767a65b48","userIdentifierType":"object_id","objectId":"172f7a23c9b035a7964baecb","error":"用户不存在，请检查标识符 🔒 并重试，或联系管理员以获取更多帮助"}"#,
+    r#"{"id":"018fd118-9407-79d4-a693-ec482d31bc8c","userIdentifierType":"pulse_id","pulseId":"pulse-6710194614","error":"Número de documento inválido, compruebe el formato"}"#,
+];
+
+fn results(width: Option<usize>) -> Layout {
+    let mut l = layout(&[], true);
+    l.table_view = TableView::Results { bulk: false };
+    l.width = width;
+    l
+}
+
+/// The identifiers each row must show whole: its id and its user.
+fn identifiers(raw: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(raw).unwrap();
+    let mut ids = vec![v["id"].as_str().unwrap().to_string()];
+    for key in ["objectId", "pulseId"] {
+        if let Some(s) = v[key].as_str() {
+            ids.push(s.to_string());
+        }
+    }
+    ids
+}
+
+/// One line per row, every identifier whole on its row's line, no line
+/// wider than `width`.
+fn assert_one_line_per_row(out: &str, rows: &[&str], width: usize) {
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), rows.len() + 1, "one line per row:\n{out}");
+    for (line, raw) in lines[1..].iter().zip(rows) {
+        for id in identifiers(raw) {
+            assert!(line.contains(&id), "{id} whole in {line:?}\n{out}");
+        }
+    }
+    for line in &lines {
+        assert!(
+            line.width() <= width,
+            "{} > {width}: {line:?}\n{out}",
+            line.width()
+        );
+    }
+}
+
+#[test]
+fn results_at_200_columns_show_everything_on_one_line() {
+    let out = render(Format::Table, results(Some(200)), &[&ROWS]);
+    assert_one_line_per_row(&out, &ROWS, 200);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["ID", "TYPE", "USER", "ERROR"]
+    );
+    assert!(lines[1].contains("  pulse   pulse-2381879049"), "{out}");
+    assert!(
+        lines[2].contains("  object  06cca3b9f3690badc4788a71  用户不存在"),
+        "{out}"
+    );
+    assert!(out.contains("Conflicting update: user was modified concurrently, retry later"));
+    assert!(out.contains("Field \"name\" exceeds max length (255)⏎Value was rejected"));
+    assert!(!out.contains('…'), "nothing cut at 200:\n{out}");
+    assert!(!out.contains("userIdentifierType") && !out.contains("pulse_id"));
+}
+
+#[test]
+fn results_at_120_columns_cut_only_the_error() {
+    let out = render(Format::Table, results(Some(120)), &[&ROWS]);
+    assert_one_line_per_row(&out, &ROWS, 120);
+    assert!(out.starts_with("ID  "), "{out}");
+    assert!(out.lines().next().unwrap().contains("TYPE"));
+    assert!(
+        out.contains("  Conflicting update: user was modified concurren…\n"),
+        "{out}"
+    );
+    // A cut never splits a two-column character past the limit: the line
+    // ends a column short rather than half a 员 in.
+    let cjk = out.lines().find(|l| l.contains("请检查")).unwrap();
+    assert!(
+        cjk.ends_with("  用户不存在，请检查标识符 🔒 并重试，或联系管理…"),
+        "{out}"
+    );
+    assert_eq!(cjk.width(), 119);
+}
+
+#[test]
+fn results_at_80_columns_leave_out_type() {
+    let out = render(Format::Table, results(Some(80)), &[&ROWS]);
+    assert_one_line_per_row(&out, &ROWS, 80);
+    let header: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["ID", "USER", "ERROR"], "{out}");
+    assert!(
+        !out.contains("object ") && !out.contains(" pulse "),
+        "{out}"
+    );
+}
+
+#[test]
+fn narrower_terminals_leave_out_user_then_error_but_never_the_id() {
+    let header = |width| {
+        let out = render(Format::Table, results(Some(width)), &[&ROWS]);
+        let ids: Vec<String> = ROWS.iter().map(|r| identifiers(r)[0].clone()).collect();
+        for id in &ids {
+            assert!(out.contains(id.as_str()), "{id} at {width}:\n{out}");
+        }
+        assert_eq!(out.lines().count(), ROWS.len() + 1);
+        out.lines().next().unwrap().to_string()
+    };
+    assert_eq!(header(60), "ID                                    ERROR");
+    assert_eq!(header(40), "ID");
+    // Narrower than an id: the id overflows, whole.
+    assert_eq!(header(20), "ID");
+}
+
+#[test]
+fn the_note_names_what_was_left_out_and_how_to_see_it() {
+    let bulk_id = serde_json::value::RawValue::from_string(
+        r#""018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73""#.to_string(),
+    )
+    .unwrap();
+    let note = |width, bulk| {
+        let mut l = results(Some(width));
+        l.table_view = TableView::Results { bulk };
+        let mut writer = TableWriter::new(Vec::new(), l);
+        for raw in ROWS {
+            let row = Row::parse(raw).unwrap().with_field("bulkId", &bulk_id);
+            writer.row(&row).unwrap();
+        }
+        let plan = writer.decide();
+        writer.dropped_note(width, &plan.dropped)
+    };
+    assert_eq!(
+        note(80, false),
+        "the terminal is 80 columns wide: left out TYPE; \
+         see them with --wide, --columns id,userIdentifierType,error or -f csv"
+    );
+    assert_eq!(
+        note(60, false),
+        "the terminal is 60 columns wide: left out TYPE, USER; \
+         see them with --wide, --columns id,objectId,pulseId,error or -f csv"
+    );
+    assert_eq!(
+        note(100, true),
+        "the terminal is 100 columns wide: left out TYPE, USER; \
+         see them with --wide, --columns bulkId,id,objectId,pulseId,error or -f csv"
+    );
+}
+
+#[test]
+fn several_bulks_put_bulk_first() {
+    let mut l = results(Some(200));
+    l.table_view = TableView::Results { bulk: true };
+    let row = r#"{"bulkId":"018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73","id":"r1","userIdentifierType":"object_id","objectId":"o1","error":"bad"}"#;
+    let out = render(Format::Table, l, &[&[row]]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["BULK", "ID", "TYPE", "USER", "ERROR"]
+    );
+    assert!(
+        lines[1].starts_with("018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73  r1"),
+        "{out}"
+    );
+}
+
+#[test]
+fn type_is_shortened_and_user_is_the_identifier_the_type_names() {
+    let rows = [
+        r#"{"id":"1","userIdentifierType":"object_id","objectId":"OBJ","pulseId":"PUL"}"#,
+        r#"{"id":"2","userIdentifierType":"pulse_id","objectId":"OBJ","pulseId":"PUL"}"#,
+        r#"{"id":"3","pulseId":"PUL"}"#,
+        r#"{"id":"4","userIdentifierType":"email","objectId":"OBJ"}"#,
+    ];
+    let out = render(Format::Table, results(None), &[&rows]);
+    let cells: Vec<Vec<&str>> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            vec!["1", "object", "OBJ"],
+            vec!["2", "pulse", "PUL"],
+            vec!["3", "PUL"],
+            vec!["4", "email", "OBJ"],
+        ],
+        "{out}"
+    );
+}
+
+#[test]
+fn columns_are_field_names_shown_as_given() {
+    let mut l = layout(&["error", "objectId", "id"], true);
+    l.width = Some(60);
+    let out = render(Format::Table, l, &[&ROWS[1..3]]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0].split_whitespace().collect::<Vec<_>>(),
+        ["error", "objectId", "id"],
+        "{out}"
+    );
+    assert_eq!(lines.len(), 3, "{out}");
+    // The error gives way to the identifiers, which stay whole even if the
+    // line then overflows.
+    assert_eq!(
+        lines[2], "Invalid d…  1cb4620bcee0fc3b1488555d  018fd118-9402-7f93-b837-de212eb35970",
+        "{out}"
+    );
+    assert!(lines[2].width() > 60);
+}
+
+#[test]
+fn without_a_width_nothing_is_cut_or_left_out() {
+    let out = render(Format::Table, results(None), &[&ROWS]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), ROWS.len() + 1);
+    assert!(lines[0].contains("TYPE") && lines[0].contains("USER"));
+    assert!(!out.contains('…'), "{out}");
+    assert!(out.contains("Conflicting update: user was modified concurrently, retry later"));
+}
+
+#[test]
+fn wide_wraps_text_in_its_column_and_keeps_ids_whole() {
+    let wide = |width| {
+        let mut l = results(Some(width));
+        l.wide = true;
+        render(Format::Table, l, &[&ROWS])
+    };
+    let out = wide(120);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.len() > ROWS.len() + 1, "some rows wrap:\n{out}");
+    assert!(!out.contains('…'), "nothing cut:\n{out}");
+    assert!(lines.iter().all(|l| l.width() <= 120), "{out}");
+    // ERROR starts where its header does, on every line of a wrapped row,
+    // and the text reads whole across them.
+    let at = lines[0].find("ERROR").unwrap();
+    let start = lines
+        .iter()
+        .position(|l| l.contains("Conflicting"))
+        .unwrap();
+    assert_eq!(lines[start].find("Conflicting"), Some(at), "{out}");
+    let next = lines[start + 1];
+    assert_eq!(next.len() - next.trim_start().len(), at, "{out}");
+    let text = format!("{} {}", &lines[start][at..], next.trim_start());
+    assert_eq!(
+        text,
+        "Conflicting update: user was modified concurrently, retry later"
+    );
+    // At 80 nothing is left out: the lines run past the terminal instead,
+    // and identifiers stay whole.
+    let out = wide(80);
+    assert_eq!(
+        out.lines()
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>(),
+        ["ID", "TYPE", "USER", "ERROR"],
+        "{out}"
+    );
+    for raw in ROWS {
+        for id in identifiers(raw) {
+            assert_eq!(
+                out.matches(id.as_str()).count(),
+                1,
+                "{id} whole once:\n{out}"
+            );
+        }
+    }
+    assert!(!out.contains('…'), "nothing cut:\n{out}");
+}
+
+#[test]
+fn a_later_longer_id_pushes_its_line_right_and_stays_whole() {
+    let long = "018fd118-9408-721c-af4f-5608991b64ad-and-then-some";
+    let later = format!(
+        r#"{{"id":"{long}","userIdentifierType":"pulse_id","pulseId":"pulse-4117739986","error":"late"}}"#
+    );
+    let out = render(
+        Format::Table,
+        results(Some(120)),
+        &[&ROWS, &[later.as_str()]],
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), ROWS.len() + 2, "{out}");
+    let last = lines.last().unwrap();
+    assert!(last.starts_with(&format!("{long}  pulse ")), "{out}");
+    let type_at = lines[0].find("TYPE").unwrap();
+    assert_eq!(last.find("pulse"), Some(long.len() + 2));
+    assert!(long.len() + 2 > type_at);
+    assert!(last.ends_with("pulse-4117739986          late"), "{out}");
+}
+
+#[test]
+fn pages_line_up_under_one_header() {
+    let out = render(
+        Format::Table,
+        layout(&["id", "error"], true),
+        &[
+            &[r#"{"id":"1","error":"short"}"#],
+            &[r#"{"id":"22","error":"x"}"#],
+        ],
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines, ["id  error", "1   short", "22  x"], "{out}");
+}
+
+#[test]
+fn line_breaks_show_as_a_mark_and_control_characters_are_escaped() {
+    let row: &[&str] = &[r#"{"error":"a\u001b[2Jb\nc\r\nd\te"}"#];
+    let out = render(Format::Table, layout(&["error"], false), &[row]);
+    assert_eq!(out, "a\\u{1b}[2Jb⏎c⏎d e\n");
+    let mut l = layout(&["error"], false);
+    l.utf8 = false;
+    let out = render(Format::Table, l, &[row]);
+    assert_eq!(out, "a\\u{1b}[2Jb\\nc\\nd e\n");
+}
+
+#[test]
+fn color_makes_the_header_bold_and_only_then() {
+    let row: &[&str] = &[r#"{"id":"1"}"#];
+    let mut l = layout(&["id"], true);
+    assert!(!render(Format::Table, l.clone(), &[row]).contains('\u{1b}'));
+    l.color = true;
+    let out = render(Format::Table, l, &[row]);
+    assert!(out.starts_with("\u{1b}[1mid\u{1b}[0m\n1\n"), "{out:?}");
+}
+
+#[test]
+fn no_header_means_rows_only() {
+    let mut l = results(Some(120));
+    l.header = false;
+    let out = render(Format::Table, l, &[&ROWS[..2]]);
+    assert_eq!(out.lines().count(), 2);
+    assert!(
+        out.starts_with("018fd118-9400-7805-8ace-27de28e4e3df  pulse "),
+        "{out}"
+    );
+}

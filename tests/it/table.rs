@@ -1,0 +1,320 @@
+//! The table on a terminal: one line per row, identifiers whole, lines no
+//! wider than `COLUMNS`, columns left out in order (with a note) when the
+//! terminal is narrow, `--columns` as given, `--wide`, and cell text.
+
+use serde_json::json;
+#[cfg(feature = "sandbox")]
+use serde_json::Value;
+#[cfg(feature = "sandbox")]
+use unicode_width::UnicodeWidthStr;
+
+use crate::support::*;
+#[cfg(feature = "sandbox")]
+use druid_bulk::sandbox::{self, Bulk, SandboxConfig};
+
+/// Every identifier field: `bulkId`, `id`, `objectId`, `pulseId`.
+#[cfg(feature = "sandbox")]
+const ALL: &[&str] = &["bulkId", "id", "objectId", "pulseId"];
+
+/// The row's identifiers of these fields (those it has).
+#[cfg(feature = "sandbox")]
+fn identifiers<'r>(row: &'r Value, keys: &[&str]) -> Vec<&'r str> {
+    keys.iter().filter_map(|key| row[key].as_str()).collect()
+}
+
+/// The header's words.
+#[cfg(feature = "sandbox")]
+fn header(table: &str) -> Vec<&str> {
+    table
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect()
+}
+
+/// One line per row under the header, each holding its row's identifiers
+/// (of the fields `keys`) verbatim, none wider than `width` display columns.
+#[cfg(feature = "sandbox")]
+fn check_table(run: &Run, rows: &[Value], keys: &[&str], width: usize) {
+    let lines: Vec<&str> = run.stdout().lines().collect();
+    run.check(
+        lines.len() == rows.len() + 1,
+        format_args!("{} rows on one line each, under a header", rows.len()),
+    );
+    for (line, row) in lines[1..].iter().zip(rows) {
+        for id in identifiers(row, keys) {
+            run.check(
+                line.contains(id),
+                format_args!("{id} whole on its row's line"),
+            );
+        }
+    }
+    for line in &lines {
+        run.check(
+            line.width() <= width,
+            format_args!(
+                "{line:?} is {} columns wide, more than {width}",
+                line.width()
+            ),
+        );
+    }
+}
+
+#[cfg(feature = "sandbox")]
+fn demo_rows(rows: &str) -> Vec<Value> {
+    druid_bulk(["demo", "--rows", rows, "-f", "jsonl"])
+        .ok()
+        .jsonl()
+}
+
+#[cfg(feature = "sandbox")]
+fn demo_table(width: usize, extra: &[&str]) -> Run {
+    druid_bulk(["demo", "--rows", "12", "-f", "table"])
+        .args(extra)
+        .env("COLUMNS", width.to_string())
+        .ok()
+}
+
+#[cfg(feature = "sandbox")]
+#[test]
+fn the_demo_table_has_one_line_per_row_at_80_120_and_200_columns() {
+    let rows = demo_rows("12");
+    for width in [200, 120] {
+        let run = demo_table(width, &[]);
+        check_table(&run, &rows, ALL, width);
+        run.same(&header(run.stdout()), &vec!["ID", "TYPE", "USER", "ERROR"])
+            .stdout_has("用户不存在")
+            .stdout_has("⏎")
+            .stderr_lacks("left out");
+    }
+    let run = demo_table(200, &[]);
+    run.stdout_has("  object  ")
+        .stdout_has("  pulse   ")
+        .stdout_has("Conflicting update: user was modified concurrently, retry later")
+        .stdout_lacks("…");
+    let run = demo_table(80, &[]);
+    check_table(&run, &rows, ALL, 80);
+    run.same(&header(run.stdout()), &vec!["ID", "USER", "ERROR"])
+        .stdout_has("…")
+        .stderr_has(
+            "note: the terminal is 80 columns wide: left out TYPE; see them with --wide, \
+             --columns id,userIdentifierType,error or -f csv",
+        );
+}
+
+#[cfg(feature = "sandbox")]
+#[test]
+fn narrow_terminals_leave_out_type_then_user_and_never_the_id() {
+    let rows = demo_rows("12");
+    let run = demo_table(60, &[]);
+    check_table(&run, &rows, &["id"], 60);
+    run.same(&header(run.stdout()), &vec!["ID", "ERROR"])
+        .stderr_has(
+            "note: the terminal is 60 columns wide: left out TYPE, USER; see them with --wide, \
+         --columns id,objectId,pulseId,error or -f csv",
+        );
+    // Narrower than an id: the ids overflow, whole, one a line.
+    let run = demo_table(30, &[]);
+    run.same(&header(run.stdout()), &vec!["ID"])
+        .stderr_has("left out TYPE, USER, ERROR");
+    for (line, row) in run.stdout().lines().skip(1).zip(&rows) {
+        run.same(&line, &row["id"].as_str().unwrap());
+    }
+    // --quiet keeps the note to itself.
+    let run = demo_table(60, &["-q"]);
+    run.check(run.stderr().is_empty(), "nothing on stderr with -q");
+}
+
+#[cfg(feature = "sandbox")]
+#[test]
+fn pages_of_a_bigger_export_keep_one_line_per_row_with_cjk_and_emoji() {
+    let (cfg, server) = start_sandbox(90);
+    let rows = sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false);
+    let rows: Vec<Value> = rows.into_iter().collect();
+    let errors: Vec<&str> = rows.iter().filter_map(|r| r["error"].as_str()).collect();
+    assert!(errors.iter().any(|e| e.contains('🔒')) && errors.iter().any(|e| e.contains("用户")));
+    for width in [80, 120, 200] {
+        let run = results(&server.endpoint(), cfg.main_bulk_id())
+            .args(["-f", "table", "--page-size", "25"])
+            .env("COLUMNS", width.to_string())
+            .ok();
+        check_table(&run, &rows, ALL, width);
+        run.stdout_has("用户");
+        if width == 200 {
+            run.stdout_has("🔒");
+        }
+    }
+}
+
+#[cfg(feature = "sandbox")]
+#[test]
+fn several_bulks_put_bulk_first_and_leave_out_type_and_user_to_fit() {
+    let mut cfg = SandboxConfig::new(7).with_token(TOKEN);
+    cfg.bulks.push(Bulk {
+        id: "018fcf0a-6e5f-7a74-b18d-9fbe4c5a7ba6".into(),
+        rows: 5,
+        ready: true,
+    });
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    let bulks = [cfg.main_bulk_id(), "018fcf0a-6e5f-7a74-b18d-9fbe4c5a7ba6"];
+    let table = |width: usize| {
+        results(&server.endpoint(), bulks[0])
+            .args([bulks[1], "-f", "table", "--concurrency", "1"])
+            .env("COLUMNS", width.to_string())
+            .ok()
+    };
+    let rows = results(&server.endpoint(), bulks[0])
+        .args([bulks[1], "-f", "jsonl", "--concurrency", "1"])
+        .ok()
+        .jsonl();
+    let run = table(120);
+    check_table(&run, &rows, ALL, 120);
+    run.same(
+        &header(run.stdout()),
+        &vec!["BULK", "ID", "TYPE", "USER", "ERROR"],
+    );
+    let run = table(100);
+    check_table(&run, &rows, &["bulkId", "id"], 100);
+    run.same(&header(run.stdout()), &vec!["BULK", "ID", "ERROR"])
+        .stderr_has("left out TYPE, USER; see them with --wide, --columns bulkId,id,objectId,pulseId,error or -f csv");
+}
+
+#[cfg(feature = "sandbox")]
+#[test]
+fn columns_are_field_names_shown_exactly_as_given() {
+    let rows = demo_rows("12");
+    for width in [60, 200] {
+        let run = demo_table(width, &["--columns", "pulseId,error,id,userIdentifierType"]);
+        let lines: Vec<&str> = run.stdout().lines().collect();
+        run.same(
+            &header(run.stdout()),
+            &vec!["pulseId", "error", "id", "userIdentifierType"],
+        )
+        .same(&lines.len(), &13)
+        .stderr_lacks("left out");
+        for (line, row) in lines[1..].iter().zip(&rows) {
+            run.check(line.contains(row["id"].as_str().unwrap()), "the id whole");
+            if let Some(pulse) = row["pulseId"].as_str() {
+                run.check(line.starts_with(pulse), "pulseId whole, first");
+            }
+        }
+        if width == 200 {
+            run.stdout_has("  pulse_id").stdout_has("  object_id");
+        }
+    }
+    // CSV keeps the real fields.
+    let run = druid_bulk(["demo", "--rows", "2", "-f", "csv"]).ok();
+    run.check(
+        run.stdout()
+            .starts_with("id,userIdentifierType,objectId,pulseId,error\n"),
+        "csv's default columns are the fields",
+    );
+}
+
+#[cfg(feature = "sandbox")]
+#[test]
+fn wide_wraps_long_text_and_keeps_every_column_and_id_whole() {
+    let rows = demo_rows("12");
+    let run = demo_table(80, &["--wide"]);
+    let text = run.stdout();
+    run.same(&header(text), &vec!["ID", "TYPE", "USER", "ERROR"])
+        .stderr_lacks("left out")
+        .stdout_lacks("…")
+        .check(
+            text.lines().count() > 13,
+            "long errors wrap onto more lines",
+        );
+    for row in &rows {
+        for id in identifiers(row, ALL) {
+            run.check(
+                text.matches(id).count() == 1,
+                format_args!("{id} whole, once"),
+            );
+        }
+    }
+    // At 200 nothing needs wrapping: one line per row.
+    let run = demo_table(200, &["--wide"]);
+    check_table(&run, &rows, ALL, 200);
+}
+
+#[test]
+fn a_later_longer_id_pushes_its_line_right_whole() {
+    let server = httpmock::MockServer::start();
+    let long = "r3-a-much-longer-identifier-than-the-first-page-had";
+    mock_page(
+        &server,
+        None,
+        page(json!([row("r1", "first"), row("r2", "second")]), Some("r2")),
+    );
+    mock_page(&server, Some("r2"), page(json!([row(long, "third")]), None));
+    let run = results(&server.base_url(), "B1")
+        .args(["-f", "table", "--columns", "id,objectId,error"])
+        .env("COLUMNS", "40")
+        .ok();
+    let lines: Vec<&str> = run.stdout().lines().collect();
+    run.same(
+        &lines,
+        &vec![
+            "id  objectId  error",
+            "r1  obj-r1    first",
+            "r2  obj-r2    second",
+            &format!("{long}  obj-{long}  third"),
+        ],
+    );
+}
+
+#[test]
+fn line_breaks_show_as_a_mark_or_as_backslash_n_without_utf8() {
+    let server = httpmock::MockServer::start();
+    mock_page(
+        &server,
+        None,
+        page(json!([row("r1", "two\nlines\r\nand\ta tab")]), None),
+    );
+    let table = |env: &[(&str, &str)]| {
+        let mut cmd = results(&server.base_url(), "B1");
+        cmd.args(["-f", "table", "--columns", "id,error"]);
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        cmd.ok()
+    };
+    table(&[]).stdout_has("r1  two⏎lines⏎and a tab\n");
+    table(&[("LANG", "es_ES.UTF-8")]).stdout_has("r1  two⏎lines⏎and a tab\n");
+    table(&[("LC_ALL", "C"), ("LANG", "en_US.UTF-8")])
+        .stdout_has("r1  two\\nlines\\nand a tab\n")
+        .stdout_lacks("⏎");
+    table(&[("LC_CTYPE", "en_US.ISO-8859-1")]).stdout_has("two\\nlines");
+}
+
+#[cfg(feature = "sandbox")]
+#[test]
+fn status_and_summary_tables_keep_one_line_per_row() {
+    let cfg = SandboxConfig::new(40).with_token(TOKEN);
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    let run = druid_bulk(["status", "-e", &server.endpoint(), "-f", "table"])
+        .env("DRUID_TOKEN", TOKEN)
+        .env("COLUMNS", "80")
+        .ok();
+    let statuses = druid_bulk(["status", "-e", &server.endpoint(), "-f", "jsonl"])
+        .env("DRUID_TOKEN", TOKEN)
+        .ok()
+        .jsonl();
+    check_table(&run, &statuses, ALL, 80);
+    run.same(
+        &header(run.stdout()),
+        &vec!["bulkId", "status", "createdOn", "updatedOn"],
+    );
+    let run = results(&server.endpoint(), cfg.main_bulk_id())
+        .args(["-f", "table", "--summary-only"])
+        .env("COLUMNS", "40")
+        .ok();
+    let counts = results(&server.endpoint(), cfg.main_bulk_id())
+        .args(["-f", "jsonl", "--summary-only"])
+        .ok()
+        .jsonl();
+    check_table(&run, &counts, ALL, 40);
+    run.same(&header(run.stdout()), &vec!["kind", "value", "count"])
+        .stdout_has("…");
+}
