@@ -1,5 +1,5 @@
-//! The generated files (completions, man page), the help text, and clap's
-//! own consistency checks.
+//! The man page, the help text, the version, and clap's own consistency
+//! checks.
 
 use clap::CommandFactory;
 
@@ -8,30 +8,6 @@ use crate::support::*;
 #[test]
 fn clap_definition_is_consistent() {
     druid_bulk::cli::Cli::command().debug_assert();
-}
-
-/// The committed files describe the default build: one without the `sandbox`
-/// feature has no `demo` or `sandbox` subcommand to complete.
-#[cfg(feature = "sandbox")]
-#[test]
-fn committed_completions_match_the_binary() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
-    for (shell, file) in [
-        ("bash", "druid-bulk.bash"),
-        ("zsh", "_druid-bulk"),
-        ("fish", "druid-bulk.fish"),
-        ("powershell", "_druid-bulk.ps1"),
-        ("elvish", "druid-bulk.elv"),
-    ] {
-        let run = druid_bulk(["completions", shell]).ok();
-        let committed = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
-        run.check(
-            committed == run.stdout(),
-            format_args!(
-                "completions/{file} is stale: run `druid-bulk completions {shell} > completions/{file}`"
-            ),
-        );
-    }
 }
 
 #[test]
@@ -125,47 +101,4 @@ fn only_the_ui_module_writes_to_stderr() {
         "print for people through src/ui.rs, not directly:\n{}",
         found.join("\n")
     );
-}
-
-/// The candidates bash offers for `line` (the cursor at its end), with the
-/// committed completion script loaded.
-fn bash_completes(line: &str) -> Vec<String> {
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/druid-bulk.bash");
-    let driver = r#"
-        source "$1"
-        read -r -a COMP_WORDS <<< "$2"
-        case "$2" in *" ") COMP_WORDS+=("") ;; esac
-        COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
-        COMP_LINE="$2"; COMP_POINT=${#COMP_LINE}
-        _druid__bulk druid-bulk "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
-        printf '%s\n' "${COMPREPLY[@]}"
-    "#;
-    let mut cmd = TestCommand::program("bash");
-    cmd.args(["--norc", "--noprofile", "-c", driver, "bash"])
-        .arg(script)
-        .arg(line);
-    let run = cmd.ok();
-    run.stderr_lacks("command not found");
-    run.stdout().lines().map(String::from).collect()
-}
-
-#[test]
-fn bash_completes_subcommands_options_and_values() {
-    if std::process::Command::new("bash")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: bash is not installed");
-        return;
-    }
-    for (line, want) in [
-        ("druid-bulk st", &["status"][..]),
-        ("druid-bulk results --fo", &["--format"][..]),
-        ("druid-bulk results --format c", &["csv"][..]),
-        ("druid-bulk status --retry-m", &["--retry-max-time"][..]),
-    ] {
-        assert_eq!(bash_completes(line), want, "candidates for {line:?}");
-    }
 }

@@ -10,6 +10,7 @@ mod auth;
 mod chaos;
 mod checkpoint;
 mod cli;
+mod completions;
 mod errors;
 mod export;
 mod hostile;
