@@ -37,7 +37,8 @@ fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
 #[derive(Debug, Parser)]
 #[command(
     name = "druid-bulk",
-    version,
+    // `0.1.0 (d8eba1b2c 2026-11-28)` from a git checkout, else `0.1.0` (build.rs).
+    version = env!("DRUID_BULK_VERSION"),
     about = "Export the failure report of a DruID bulk user update as a table, JSON lines, JSON or CSV",
     after_help = "Try it with no setup:  druid-bulk demo\n\
                   Exit codes: 0 ok, 1 other error, 2 usage, 3 auth, 4 bulk not found, \

@@ -42,7 +42,8 @@ pub fn man() -> Result<ExitCode> {
 
 /// One roff page: the top-level command, then each subcommand's synopsis and options.
 fn man_page(out: &mut impl Write) -> std::io::Result<()> {
-    let mut cmd = Cli::command();
+    // The plain version: a commit in a committed page would go stale.
+    let mut cmd = Cli::command().version(env!("CARGO_PKG_VERSION"));
     cmd.build();
     let man = clap_mangen::Man::new(cmd.clone());
     man.render_title(out)?;
