@@ -30,7 +30,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand demo 'Run `results` against a built-in sandbox API: shows a real export with no setup'
             cand sandbox 'Run a local DruID-compatible fake API in the foreground'
             cand completions 'Print a shell completion script to stdout'
-            cand man 'Print a roff man page to stdout'
+            cand man 'Print the man page (roff) to stdout: every command, exit status, environment, files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'druid-bulk;results'= {
@@ -180,7 +180,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand demo 'Run `results` against a built-in sandbox API: shows a real export with no setup'
             cand sandbox 'Run a local DruID-compatible fake API in the foreground'
             cand completions 'Print a shell completion script to stdout'
-            cand man 'Print a roff man page to stdout'
+            cand man 'Print the man page (roff) to stdout: every command, exit status, environment, files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'druid-bulk;help;results'= {

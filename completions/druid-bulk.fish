@@ -36,7 +36,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "status" -d 'S
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "man" -d 'Print a roff man page to stdout'
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "man" -d 'Print the man page (roff) to stdout: every command, exit status, environment, files'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s e -l endpoint -d 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l token-file -d 'Read the app token from a file (\'-\' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN' -r -F
@@ -173,5 +173,5 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fi
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "man" -d 'Print a roff man page to stdout'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "man" -d 'Print the man page (roff) to stdout: every command, exit status, environment, files'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -109,8 +109,11 @@ pub enum Command {
         #[arg(value_enum, value_name = "SHELL")]
         shell: clap_complete::Shell,
     },
-    /// Print a roff man page to stdout.
-    #[command(after_help = "Example:\n  druid-bulk man > druid-bulk.1 && man ./druid-bulk.1")]
+    /// Print the man page (roff) to stdout: every command, exit status, environment, files.
+    #[command(after_help = "Examples:\n  \
+        druid-bulk man | man -l -       # read it\n  \
+        mkdir -p ~/.local/share/man/man1\n  \
+        druid-bulk man > ~/.local/share/man/man1/druid-bulk.1  # then: man druid-bulk")]
     Man,
 }
 

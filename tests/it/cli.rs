@@ -1,5 +1,4 @@
-//! The man page, the help text, the version, and clap's own consistency
-//! checks.
+//! The help text, the version, and clap's own consistency checks.
 
 use clap::CommandFactory;
 
@@ -8,17 +7,6 @@ use crate::support::*;
 #[test]
 fn clap_definition_is_consistent() {
     druid_bulk::cli::Cli::command().debug_assert();
-}
-
-#[test]
-fn man_page_is_roff_and_lists_the_subcommands() {
-    let run = druid_bulk(["man"]).ok();
-    let page = run.stdout();
-    run.check(
-        page.starts_with(".ie") || page.contains(".TH"),
-        "the man page is roff",
-    );
-    run.stdout_has("druid\\-bulk").stdout_has("results");
 }
 
 /// A `--help` text cut at its headings (`Options:`, `Connection:`, …): each

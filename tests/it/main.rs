@@ -16,6 +16,7 @@ mod export;
 mod hostile;
 #[cfg(feature = "sandbox")]
 mod interrupt;
+mod man;
 mod many;
 #[cfg(feature = "sandbox")]
 mod profiles;
