@@ -188,6 +188,58 @@ fn man_page_environment_lists_every_variable() {
     }
 }
 
+/// Every `"DRUID_…"` string in the source: the variables the tool reads.
+fn source_druid_variables() -> Vec<String> {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("src/ is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                for (at, _) in text.match_indices("\"DRUID_") {
+                    // `env!("DRUID_…")` is set by build.rs, not read at run time.
+                    if text[..at].ends_with("env!(") {
+                        continue;
+                    }
+                    let piece = &text[at + 1..];
+                    let name: String = piece
+                        .chars()
+                        .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                        .collect();
+                    if piece[name.len()..].starts_with('"') {
+                        found.push(name);
+                    }
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[test]
+fn man_page_environment_lists_every_variable_the_source_reads() {
+    let env = section(&page(), "ENVIRONMENT");
+    let vars = source_druid_variables();
+    assert!(
+        vars.contains(&"DRUID_TOKEN".to_string()),
+        "found in src/: {vars:?}"
+    );
+    for var in vars {
+        assert!(
+            env.contains(&format!(".TP\n\\fB{}", roff(&var))),
+            "ENVIRONMENT lists {var}, which src/ reads"
+        );
+    }
+}
+
 #[test]
 fn man_page_files_name_the_config_file() {
     let files = section(&page(), "FILES");
