@@ -33,13 +33,11 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local DruID-compatible fake API in the foreground')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a roff man page to stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) to stdout: every command, exit status, environment, files')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'druid-bulk;results' {
-            [CompletionResult]::new('--bulk-ids-from', '--bulk-ids-from', [CompletionResultType]::ParameterName, 'Read more bulk ids from a file, one a line (''-'' reads stdin; blank lines and # comments skipped)')
-            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'With several bulks: how many to fetch at once [default: 4]')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
             [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
             [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN')
@@ -47,6 +45,8 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--auth-url', '--auth-url', [CompletionResultType]::ParameterName, 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com')
             [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'Client id for the client-credentials flow')
             [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the client secret from a file (''-'' reads stdin); or set DRUID_CLIENT_SECRET')
+            [CompletionResult]::new('--bulk-ids-from', '--bulk-ids-from', [CompletionResultType]::ParameterName, 'Read more bulk ids from a file, one a line (''-'' reads stdin; blank lines and # comments skipped)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'With several bulks: how many to fetch at once [default: 4]')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped [default: auto]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped [default: auto]')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)')
@@ -193,7 +193,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local DruID-compatible fake API in the foreground')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
-            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a roff man page to stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) to stdout: every command, exit status, environment, files')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

@@ -30,12 +30,10 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand demo 'Run `results` against a built-in sandbox API: shows a real export with no setup'
             cand sandbox 'Run a local DruID-compatible fake API in the foreground'
             cand completions 'Print a shell completion script to stdout'
-            cand man 'Print a roff man page to stdout'
+            cand man 'Print the man page (roff) to stdout: every command, exit status, environment, files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'druid-bulk;results'= {
-            cand --bulk-ids-from 'Read more bulk ids from a file, one a line (''-'' reads stdin; blank lines and # comments skipped)'
-            cand --concurrency 'With several bulks: how many to fetch at once [default: 4]'
             cand -e 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
             cand --endpoint 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
             cand --token-file 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN'
@@ -43,6 +41,8 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --auth-url 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com'
             cand --client-id 'Client id for the client-credentials flow'
             cand --client-secret-file 'Read the client secret from a file (''-'' reads stdin); or set DRUID_CLIENT_SECRET'
+            cand --bulk-ids-from 'Read more bulk ids from a file, one a line (''-'' reads stdin; blank lines and # comments skipped)'
+            cand --concurrency 'With several bulks: how many to fetch at once [default: 4]'
             cand -f 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped [default: auto]'
             cand --format 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped [default: auto]'
             cand --columns 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)'
@@ -183,7 +183,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand demo 'Run `results` against a built-in sandbox API: shows a real export with no setup'
             cand sandbox 'Run a local DruID-compatible fake API in the foreground'
             cand completions 'Print a shell completion script to stdout'
-            cand man 'Print a roff man page to stdout'
+            cand man 'Print the man page (roff) to stdout: every command, exit status, environment, files'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'druid-bulk;help;results'= {

@@ -36,16 +36,16 @@ complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "status" -d 'S
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "man" -d 'Print a roff man page to stdout'
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "man" -d 'Print the man page (roff) to stdout: every command, exit status, environment, files'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l bulk-ids-from -d 'Read more bulk ids from a file, one a line (\'-\' reads stdin; blank lines and # comments skipped)' -r -F
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l concurrency -d 'With several bulks: how many to fetch at once [default: 4]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s e -l endpoint -d 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l token-file -d 'Read the app token from a file (\'-\' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l token -d 'App token; without it, DRUID_TOKEN is read. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l auth-url -d 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l client-id -d 'Client id for the client-credentials flow' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l client-secret-file -d 'Read the client secret from a file (\'-\' reads stdin); or set DRUID_CLIENT_SECRET' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l bulk-ids-from -d 'Read more bulk ids from a file, one a line (\'-\' reads stdin; blank lines and # comments skipped)' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l concurrency -d 'With several bulks: how many to fetch at once [default: 4]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped [default: auto]' -r -f -a "auto\t''
 table\t''
 csv\t''
@@ -176,5 +176,5 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fi
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "man" -d 'Print a roff man page to stdout'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "man" -d 'Print the man page (roff) to stdout: every command, exit status, environment, files'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

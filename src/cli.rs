@@ -3,6 +3,10 @@
 //! House rules: every option has an explicit `long`, value names are upper
 //! case, help text says what the option does and gives an example where it
 //! helps, and secret-bearing env vars are declared with `hide_env_values`.
+//! Options are grouped under help headings (the `HEADING_*` constants): each
+//! flattened struct names its usual heading once, with
+//! `#[command(next_help_heading)]`, so a new field lands under it; a field
+//! that belongs elsewhere says so with `help_heading`.
 //! Values are only parsed here; `settings/` layers them over the environment,
 //! a config profile and the defaults, and checks them.
 
@@ -10,6 +14,19 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
+
+/// Where the API is and how requests reach it.
+pub const HEADING_CONNECTION: &str = "Connection";
+/// The app token or the client-credentials flow.
+pub const HEADING_AUTHENTICATION: &str = "Authentication";
+/// Which rows an export asks for.
+pub const HEADING_SELECTION: &str = "Selection";
+/// What is written, where, and how.
+pub const HEADING_OUTPUT: &str = "Output";
+/// Retries, waiting, checkpoints and the checks on what the server sends.
+pub const HEADING_RELIABILITY: &str = "Reliability";
+/// What is said on stderr while it runs.
+pub const HEADING_PROGRESS: &str = "Progress";
 
 /// Keeps a secret in a type whose `Debug` prints `[REDACTED]`.
 fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
@@ -20,7 +37,8 @@ fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
 #[derive(Debug, Parser)]
 #[command(
     name = "druid-bulk",
-    version,
+    // `0.1.0 (d8eba1b2c 2026-11-28)` from a git checkout, else `0.1.0` (build.rs).
+    version = env!("DRUID_BULK_VERSION"),
     about = "Export the failure report of a DruID bulk user update as a table, JSON lines, JSON or CSV",
     after_help = "Try it with no setup:  druid-bulk demo\n\
                   Exit codes: 0 ok, 1 other error, 2 usage, 3 auth, 4 bulk not found, \
@@ -91,8 +109,11 @@ pub enum Command {
         #[arg(value_enum, value_name = "SHELL")]
         shell: clap_complete::Shell,
     },
-    /// Print a roff man page to stdout.
-    #[command(after_help = "Example:\n  druid-bulk man > druid-bulk.1 && man ./druid-bulk.1")]
+    /// Print the man page (roff) to stdout: every command, exit status, environment, files.
+    #[command(after_help = "Examples:\n  \
+        druid-bulk man | man -l -       # read it\n  \
+        mkdir -p ~/.local/share/man/man1\n  \
+        druid-bulk man > ~/.local/share/man/man1/druid-bulk.1  # then: man druid-bulk")]
     Man,
 }
 
@@ -102,16 +123,16 @@ pub struct ResultsArgs {
     #[arg(value_name = "BULK_ID", required_unless_present = "bulk_ids_from")]
     pub bulk_ids: Vec<String>,
 
+    #[command(flatten)]
+    pub conn: ConnArgs,
+
     /// Read more bulk ids from a file, one a line ('-' reads stdin; blank lines and # comments skipped).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = HEADING_SELECTION)]
     pub bulk_ids_from: Option<PathBuf>,
 
     /// With several bulks: how many to fetch at once [default: 4].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = HEADING_CONNECTION)]
     pub concurrency: Option<usize>,
-
-    #[command(flatten)]
-    pub conn: ConnArgs,
 
     #[command(flatten)]
     pub format: FormatArgs,
@@ -125,41 +146,43 @@ pub struct ResultsArgs {
 
 /// Where the API is and how to authenticate.
 #[derive(Debug, Args)]
+#[command(next_help_heading = HEADING_CONNECTION)]
 pub struct ConnArgs {
     /// API base URL; a path prefix is kept (e.g. https://graph.example.com/api).
     #[arg(short = 'e', long, value_name = "URL", env = "DRUID_ENDPOINT")]
     pub endpoint: Option<String>,
 
+    /// Allow plain http:// to a host that is not this machine (the token travels in clear).
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+
     /// Read the app token from a file ('-' reads stdin); surrounding whitespace is trimmed.
     /// Wins over --token and DRUID_TOKEN.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = HEADING_AUTHENTICATION)]
     pub token_file: Option<PathBuf>,
 
     /// App token; without it, DRUID_TOKEN is read. Prefer --token-file or DRUID_TOKEN:
     /// other users can read argv. Client credentials, when all given, win over a token.
-    #[arg(long, value_name = "TOKEN", value_parser = parse_secret)]
+    #[arg(long, value_name = "TOKEN", value_parser = parse_secret, help_heading = HEADING_AUTHENTICATION)]
     pub token: Option<SecretString>,
 
     /// Auth server for the client-credentials flow (POST {URL}/oauth2/token),
     /// e.g. https://auth.example.com.
-    #[arg(long, value_name = "URL", env = "DRUID_AUTH_URL")]
+    #[arg(long, value_name = "URL", env = "DRUID_AUTH_URL", help_heading = HEADING_AUTHENTICATION)]
     pub auth_url: Option<String>,
 
     /// Client id for the client-credentials flow.
-    #[arg(long, value_name = "ID", env = "DRUID_CLIENT_ID")]
+    #[arg(long, value_name = "ID", env = "DRUID_CLIENT_ID", help_heading = HEADING_AUTHENTICATION)]
     pub client_id: Option<String>,
 
     /// Read the client secret from a file ('-' reads stdin); or set DRUID_CLIENT_SECRET.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = HEADING_AUTHENTICATION)]
     pub client_secret_file: Option<PathBuf>,
-
-    /// Allow plain http:// to a host that is not this machine (the token travels in clear).
-    #[arg(long)]
-    pub allow_insecure_http: bool,
 }
 
 /// How rows are laid out, for every command that prints rows.
 #[derive(Debug, Args)]
+#[command(next_help_heading = HEADING_OUTPUT)]
 pub struct FormatArgs {
     /// Output format; `auto` picks from -o's extension, else `table` on a terminal and `jsonl`
     /// when piped [default: auto].
@@ -183,6 +206,7 @@ pub struct FormatArgs {
 
 /// What an export fetches, where it writes, and how it ends (`results` and `demo`).
 #[derive(Debug, Args)]
+#[command(next_help_heading = HEADING_OUTPUT)]
 pub struct ExportArgs {
     /// Write to this file instead of stdout (replaced only when the export succeeds;
     /// '-' is stdout).
@@ -190,29 +214,29 @@ pub struct ExportArgs {
     pub output: Option<PathBuf>,
 
     /// Rows per request, sent as `limit` (1-10000) [default: 1000].
-    #[arg(long, visible_alias = "limit", value_name = "N")]
+    #[arg(long, visible_alias = "limit", value_name = "N", help_heading = HEADING_SELECTION)]
     pub page_size: Option<u32>,
 
     /// Start after this cursor (a row id or a printed resume cursor), sent as `last`.
-    #[arg(long, visible_alias = "after", value_name = "CURSOR")]
+    #[arg(long, visible_alias = "after", value_name = "CURSOR", help_heading = HEADING_SELECTION)]
     pub last: Option<String>,
 
     /// Ask the server for failed rows only (`failedOnly=true`).
-    #[arg(long)]
+    #[arg(long, help_heading = HEADING_SELECTION)]
     pub failed_only: bool,
 
     /// Stop after N rows and print the --last value that resumes right after them.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = HEADING_SELECTION)]
     pub max_rows: Option<u64>,
 
     /// Stop with exit 7 after N empty pages in a row that each carry a new cursor
     /// (1-10000) [default: 1000].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = HEADING_RELIABILITY)]
     pub max_empty_pages: Option<u32>,
 
     /// Do not check that rows come in id order (for a server that does not sort them;
     /// repeated rows then go undetected).
-    #[arg(long)]
+    #[arg(long, help_heading = HEADING_RELIABILITY)]
     pub unordered: bool,
 
     /// In csv, prefix cells starting with = + - @ tab or CR with ' so spreadsheets do not run them.
@@ -238,21 +262,23 @@ pub struct ExportArgs {
         value_name = "DURATION",
         num_args = 0..=1,
         require_equals = true,
-        default_missing_value = "30m"
+        default_missing_value = "30m",
+        help_heading = HEADING_RELIABILITY
     )]
     pub wait: Option<String>,
 
     /// Save progress here after every page; the same command run again resumes from it. Needs -o.
-    #[arg(long, value_name = "PATH", requires = "output")]
+    #[arg(long, value_name = "PATH", requires = "output", help_heading = HEADING_RELIABILITY)]
     pub checkpoint: Option<PathBuf>,
 
     /// With --checkpoint: ignore the saved progress and export from the start.
-    #[arg(long, requires = "checkpoint")]
+    #[arg(long, requires = "checkpoint", help_heading = HEADING_RELIABILITY)]
     pub restart: bool,
 }
 
 /// How each request is made and reported, for every command that calls the API.
 #[derive(Debug, Args)]
+#[command(next_help_heading = HEADING_CONNECTION)]
 pub struct RequestArgs {
     /// Locale for server messages, sent as Accept-Language (e.g. es-ES).
     #[arg(long, value_name = "LOCALE")]
@@ -264,20 +290,20 @@ pub struct RequestArgs {
 
     /// Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables
     /// [default: 4].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = HEADING_RELIABILITY)]
     pub retries: Option<u32>,
 
     /// Stop retrying a request once this much time has passed since its first attempt
     /// (e.g. 10m) [default: 5m].
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", help_heading = HEADING_RELIABILITY)]
     pub retry_max_time: Option<String>,
 
     /// Print nothing on stderr but errors.
-    #[arg(short = 'q', long, conflicts_with = "verbose")]
+    #[arg(short = 'q', long, conflicts_with = "verbose", help_heading = HEADING_PROGRESS)]
     pub quiet: bool,
 
     /// Log each request (method, URL, status, timing; secrets redacted) on stderr.
-    #[arg(short = 'v', long)]
+    #[arg(short = 'v', long, help_heading = HEADING_PROGRESS)]
     pub verbose: bool,
 }
 

@@ -14,6 +14,7 @@
 //! - [`retry`]: backoff maths and the injectable clock.
 //! - [`output`]: one writer per format; [`destination`]: stdout or `-o`.
 //! - [`checkpoint`], [`summary`], [`signal`], [`sanitize`]: one job each.
+//! - [`man`]: the man page, from the clap definition and its own prose.
 //! - [`ui`]: the one voice on stderr; [`exit`]: error classes to exit codes.
 //! - `sandbox` (feature `sandbox`, on by default): the fake API.
 
@@ -24,6 +25,7 @@ pub mod commands;
 pub mod destination;
 pub mod exit;
 pub mod export;
+pub mod man;
 pub mod output;
 pub mod paginate;
 pub mod retry;

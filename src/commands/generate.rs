@@ -32,31 +32,12 @@ fn fix_bash(script: &str) -> String {
     script.replace("druid__subcmd__bulk", "druid__bulk")
 }
 
-/// Print the man page.
+/// Print the man page: the plain version, as a commit in a committed page
+/// would go stale.
 pub fn man() -> Result<ExitCode> {
+    let page = crate::man::render(Cli::command(), env!("CARGO_PKG_VERSION"));
     let mut out = std::io::stdout().lock();
-    man_page(&mut out)?;
+    out.write_all(page.as_bytes())?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// One roff page: the top-level command, then each subcommand's synopsis and options.
-fn man_page(out: &mut impl Write) -> std::io::Result<()> {
-    let mut cmd = Cli::command();
-    cmd.build();
-    let man = clap_mangen::Man::new(cmd.clone());
-    man.render_title(out)?;
-    man.render_name_section(out)?;
-    man.render_synopsis_section(out)?;
-    man.render_description_section(out)?;
-    man.render_subcommands_section(out)?;
-    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
-        writeln!(out, ".SH \"{}\"", sub.get_name().to_uppercase())?;
-        let man = clap_mangen::Man::new(sub.clone());
-        man.render_synopsis_section(out)?;
-        man.render_description_section(out)?;
-        man.render_options_section(out)?;
-    }
-    man.render_extra_section(out)?;
-    man.render_version_section(out)
 }

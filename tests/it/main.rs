@@ -10,11 +10,13 @@ mod auth;
 mod chaos;
 mod checkpoint;
 mod cli;
+mod completions;
 mod errors;
 mod export;
 mod hostile;
 #[cfg(feature = "sandbox")]
 mod interrupt;
+mod man;
 mod many;
 #[cfg(feature = "sandbox")]
 mod profiles;

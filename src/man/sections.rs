@@ -1,0 +1,165 @@
+//! The parts of the man page that clap does not know: what the tool is for,
+//! exit codes, environment, files and examples. They say what the README
+//! says, shorter.
+
+use crate::exit::Class;
+
+/// DESCRIPTION, after the one-line summary: paragraphs of prose.
+pub const DESCRIPTION: &[&str] = &[
+    "DruID runs bulk user updates asynchronously; when one finishes, \
+     `GET /activityid/v1/user/bulk/{bulk_id}/results` lists the users whose update failed, \
+     and why, a page at a time. `druid-bulk` follows every page and streams the rows out as a \
+     table, JSON lines, a JSON array or CSV, with exit codes that scripts and CI jobs can trust.",
+    "It retries transient faults, waits for a bulk that has not finished (`--wait`), renews \
+     client-credentials tokens, writes whole pages only, prints the cursor that resumes an \
+     interrupted export and keeps checkpoints (`--checkpoint`). `--summary` counts the distinct \
+     errors. stdout carries data only; progress, warnings and errors go to stderr.",
+    "Settings come from, in order of precedence: a flag, its environment variable, the profile \
+     of the config file (see FILES), the built-in default.",
+    "`druid-bulk demo` shows a real export with no setup, against a built-in sandbox API.",
+];
+
+/// The meaning of an exit code.
+fn meaning(class: Class) -> &'static str {
+    match class {
+        Class::Other => "Other error (output I/O, internal).",
+        Class::Usage => "Usage: bad flags or values, an invalid bulk id, no credentials, a bad config file.",
+        Class::Auth => "Authentication failed: HTTP 401 or 403, or the token endpoint refused the client.",
+        Class::NotFound => "The bulk was not found (HTTP 404).",
+        Class::NotReady => "The bulk has not finished yet (HTTP 428 without `--wait`, or `--wait`'s deadline passed).",
+        Class::Unavailable => "Server or network error after retries: HTTP 5xx, 408 or 429, a connection refused or reset, a DNS failure, a timeout, a body cut short.",
+        Class::Protocol => "Bad request (HTTP 400 or another 4xx), or a response that breaks the protocol: a body of the wrong shape, rows out of order, a cursor that does not advance, too many empty pages, a page over 64 MiB, a redirect to another host.",
+        Class::RowsFound => "Rows were written and `--fail-on-rows` was given (a CI gate).",
+        Class::Interrupted => "Interrupted (Ctrl-C or SIGTERM): whole pages written, output closed, the resume cursor printed.",
+    }
+}
+
+/// EXIT STATUS: every code and what it means, 0 first.
+pub fn exit_status() -> Vec<(i32, &'static str)> {
+    std::iter::once((
+        0,
+        "Every page was fetched and written (a report with failures is still 0); also when the \
+         reader of stdout went away (`| head`).",
+    ))
+    .chain(Class::ALL.iter().map(|&c| (c.code(), meaning(c))))
+    .collect()
+}
+
+/// After the list of exit codes.
+pub const EXIT_STATUS_NOTE: &str =
+    "With several bulks the exit status is the worst among them (0 only if all succeeded).";
+
+/// ENVIRONMENT: every variable the tool reads, and what for.
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    ("DRUID_ENDPOINT", "Default for `--endpoint`."),
+    ("DRUID_TOKEN", "The app token, when neither `--token-file` nor `--token` is given. Never printed."),
+    ("DRUID_AUTH_URL", "Default for `--auth-url`."),
+    ("DRUID_CLIENT_ID", "Default for `--client-id`."),
+    ("DRUID_CLIENT_SECRET", "The client secret, when `--client-secret-file` is not given. Never printed."),
+    ("DRUID_PROFILE", "Default for `--profile`."),
+    ("DRUID_BULK_TIME_SCALE", "For the test suite only: scales every retry and poll wait (0.001 makes them a thousandth). Not meant for normal use."),
+    ("XDG_CONFIG_HOME", "Where the config file is looked for (see FILES)."),
+    ("HOME", "The home directory: `~/.config` when XDG_CONFIG_HOME is unset, and `~/` in config file paths."),
+    ("NO_COLOR", "Any non-empty value: no colour with `--color auto`."),
+    ("CLICOLOR_FORCE", "Any non-empty value: colour with `--color auto` even when the stream is not a terminal."),
+    ("TERM", "`dumb`: no colour with `--color auto`, and no live progress line."),
+    ("CI", "Set (to any value): no live progress line."),
+    ("COLUMNS", "Table width when stdout is not a terminal."),
+    ("SSL_CERT_FILE, SSL_CERT_DIR", "Extra CA certificates to trust, on Linux."),
+];
+
+/// FILES: where the config file is, then what it holds.
+pub const FILES: &[(&str, &str)] = &[
+    (
+        "$XDG_CONFIG_HOME/druid-bulk/config.toml",
+        "The config file, when XDG_CONFIG_HOME is set to an absolute path.",
+    ),
+    (
+        "~/.config/druid-bulk/config.toml",
+        "The config file otherwise (on Windows, `%APPDATA%\\druid-bulk\\config.toml`). \
+         `--config PATH` names another one.",
+    ),
+];
+
+/// After the list of files: what a profile looks like.
+pub const FILES_NOTE: &str =
+    "The config file holds named profiles, picked with `--profile NAME` or DRUID_PROFILE; \
+     without either, `default_profile` or a profile named `default` is used if there is one. \
+     Secrets are only referenced, by a file path (`token_file`, `client_secret_file`) or the \
+     name of an environment variable (`token_env`, `client_secret_env`); `~/` is the home \
+     directory and relative paths are relative to the config file. For example:";
+
+/// The example config file.
+pub const FILES_EXAMPLE: &[&str] = &[
+    "default_profile = \"prod\"",
+    "",
+    "[profiles.prod]",
+    "endpoint = \"https://graph.example.com\"",
+    "auth_url = \"https://auth.example.com\"",
+    "client_id = \"bulk-exporter\"",
+    "client_secret_file = \"~/.config/druid-bulk/prod.secret\"",
+    "lang = \"es-ES\"",
+    "",
+    "[profiles.staging]",
+    "endpoint = \"https://graph.staging.example.com\"",
+    "token_env = \"STAGING_DRUID_TOKEN\"",
+    "timeout = \"2m\"",
+];
+
+/// EXAMPLES: what each does, then the commands.
+pub const EXAMPLES: &[(&str, &[&str])] = &[
+    (
+        "A real export with no setup, from the built-in sandbox:",
+        &["druid-bulk demo"],
+    ),
+    (
+        "A bulk's failed rows as a table on a terminal, or as CSV in a file:",
+        &[
+            "export DRUID_ENDPOINT=https://graph.example.com",
+            "druid-bulk results \"$BULK\" --token-file token.txt --failed-only",
+            "druid-bulk results \"$BULK\" --token-file token.txt --failed-only -o failures.csv",
+        ],
+    ),
+    (
+        "What failed, and why: the distinct errors with their counts, no rows:",
+        &["druid-bulk results \"$BULK\" --summary-only"],
+    ),
+    (
+        "Count failures by message with jq:",
+        &["druid-bulk results \"$BULK\" -f jsonl | jq -r .error | sort | uniq -c"],
+    ),
+    (
+        "In CI: keep the CSV, and fail the job (exit 8) when any update failed:",
+        &["druid-bulk results \"$BULK\" --failed-only -q -o failures.csv --fail-on-rows"],
+    ),
+    (
+        "Wait up to an hour for a bulk that has not finished; keep a checkpoint, so the same \
+         command run again after an interruption continues where it stopped:",
+        &["druid-bulk results \"$BULK\" --wait=1h -o all.csv --checkpoint all.ckpt"],
+    ),
+    (
+        "Several bulks into one file, eight at a time:",
+        &["druid-bulk results --bulk-ids-from bulks.txt --concurrency 8 -o today.csv"],
+    ),
+    (
+        "Where one bulk stands, or every bulk, with the staging profile:",
+        &[
+            "druid-bulk status \"$BULK\"",
+            "druid-bulk --profile staging status -f csv > bulks.csv",
+        ],
+    ),
+];
+
+/// SEE ALSO.
+pub const SEE_ALSO: &str = "jq(1), curl(1)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_exit_code_is_described_once() {
+        let codes: Vec<i32> = exit_status().iter().map(|(code, _)| *code).collect();
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 8, 130]);
+    }
+}
