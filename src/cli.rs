@@ -173,6 +173,11 @@ pub struct FormatArgs {
     /// Leave out the header line of csv and table output.
     #[arg(long)]
     pub no_header: bool,
+
+    /// CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where
+    /// -f and -o's extension do not say otherwise).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 /// What an export fetches, where it writes, and how it ends (`results` and `demo`).

@@ -60,6 +60,8 @@ pub struct Layout {
     pub width: Option<usize>,
     /// CSV: neutralise cells a spreadsheet would run as a formula.
     pub csv_safe: bool,
+    /// CSV for Excel: a UTF-8 byte order mark and CRLF line ends.
+    pub excel: bool,
     /// Table: bold header (ANSI).
     pub color: bool,
 }
@@ -173,6 +175,7 @@ pub(crate) mod test_support {
             header,
             width: None,
             csv_safe: false,
+            excel: false,
             color: false,
         }
     }

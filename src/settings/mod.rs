@@ -202,7 +202,8 @@ pub fn status(args: &StatusArgs, global: &GlobalArgs, color: bool) -> Result<Sta
 
 /// How rows are written: the format (`auto` resolved from `-o`'s extension
 /// or the terminal), where, which columns (`default` without `--columns`),
-/// and the table's width and colour (only on stdout).
+/// and the table's width and colour (only on stdout: a table in a file is
+/// plain and nothing in it is cut).
 fn output(
     layer: &Layer,
     args: &FormatArgs,
@@ -212,14 +213,16 @@ fn output(
     color: bool,
 ) -> Result<Output> {
     let stdout_tty = std::io::stdout().is_terminal();
+    let format = layer.format.unwrap_or_default();
     Ok(Output {
-        format: values::resolve_format(layer.format.unwrap_or_default(), path, stdout_tty),
+        format: values::resolve_format(format, path, stdout_tty, args.excel)?,
         path: path.map(Path::to_path_buf),
         layout: Layout {
             columns: values::parse_columns(args.columns.as_deref(), default)?,
             header: !args.no_header,
-            width: values::table_width(stdout_tty && path.is_none()),
+            width: path.map_or_else(|| values::table_width(stdout_tty), |_| None),
             csv_safe,
+            excel: args.excel,
             color: path.is_none() && color,
         },
     })

@@ -12,6 +12,7 @@ mod checkpoint;
 mod cli;
 mod errors;
 mod export;
+mod formats;
 mod hostile;
 #[cfg(feature = "sandbox")]
 mod interrupt;
