@@ -23,6 +23,25 @@ pub fn message(text: &str) -> Cow<'_, str> {
     clean(text, true)
 }
 
+/// Text shown as it is in Markdown (a GitHub job summary), in a table cell
+/// or inline: what Markdown would read as markup, a table's column break,
+/// HTML, an entity or maths gets a backslash; newlines become spaces (a table
+/// row is one line) and control characters visible escapes, as in [`cell`].
+pub fn markdown(text: &str) -> String {
+    let text = cell(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '|' | '`' | '<' | '>' | '*' | '_' | '[' | ']' | '&' | '~' | '$'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn clean(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
@@ -50,6 +69,20 @@ mod tests {
         assert_eq!(cell("abc\u{202E}def"), "abc\\u{202e}def");
         assert_eq!(cell("two\nlines\r\tx"), "two lines x");
         assert_eq!(message("two\nlines\u{7}"), "two\nlines\\u{7}");
+    }
+
+    #[test]
+    fn markdown_shows_server_text_as_it_is() {
+        assert_eq!(markdown("a|b"), "a\\|b");
+        assert_eq!(markdown("`rm -rf` <script>"), "\\`rm -rf\\` \\<script\\>");
+        assert_eq!(
+            markdown("*bold* _it_ [link](x) ~~s~~ &amp; $x$"),
+            "\\*bold\\* \\_it\\_ \\[link\\](x) \\~\\~s\\~\\~ \\&amp; \\$x\\$"
+        );
+        assert_eq!(markdown("two\nlines\r\nthree"), "two lines three");
+        assert_eq!(markdown("a\\|b"), "a\\\\\\|b");
+        assert_eq!(markdown("x\u{1b}[2J"), "x\\\\u{1b}\\[2J");
+        assert_eq!(markdown("Teléfono, 用户 🔒"), "Teléfono, 用户 🔒");
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub struct Export {
     pub checkpoint: Option<PathBuf>,
     pub restart: bool,
     pub summary: summary::Mode,
+    /// With `--summary` or `--summary-only`: the file `GITHUB_STEP_SUMMARY`
+    /// names, to which the summary is appended in Markdown.
+    pub job_summary: Option<PathBuf>,
     /// Exit 8 when rows were written.
     pub fail_on_rows: bool,
 }
@@ -344,6 +347,9 @@ fn build(
     if summary == summary::Mode::Only {
         output.layout.columns = summary::COLUMNS.map(String::from).to_vec();
     }
+    let job_summary = std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|path| !path.is_empty() && summary != summary::Mode::Off)
+        .map(PathBuf::from);
     Ok(Results {
         conn,
         request,
@@ -360,6 +366,7 @@ fn build(
             checkpoint: args.checkpoint.clone(),
             restart: args.restart,
             summary,
+            job_summary,
             fail_on_rows: args.fail_on_rows,
         },
         output,

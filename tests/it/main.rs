@@ -16,6 +16,7 @@ mod formats;
 mod hostile;
 #[cfg(feature = "sandbox")]
 mod interrupt;
+mod job_summary;
 mod many;
 #[cfg(feature = "sandbox")]
 mod profiles;

@@ -32,8 +32,8 @@ pub fn binary() -> std::path::PathBuf {
 /// A command to run and assert on: the binary, or a program that runs it.
 ///
 /// The environment is isolated: no DruID settings, no config file, no `CI`,
-/// `NO_COLOR` or `CLICOLOR_FORCE` inherited, and retry and poll waits take a
-/// thousandth of their real time.
+/// `NO_COLOR`, `CLICOLOR_FORCE` or `GITHUB_STEP_SUMMARY` inherited, and
+/// retry and poll waits take a thousandth of their real time.
 pub struct TestCommand {
     cmd: std::process::Command,
     stdin: Option<Vec<u8>>,
@@ -61,6 +61,7 @@ impl TestCommand {
             "NO_COLOR",
             "CLICOLOR",
             "CLICOLOR_FORCE",
+            "GITHUB_STEP_SUMMARY",
         ] {
             cmd.env_remove(var);
         }
