@@ -163,6 +163,11 @@ fn error_lines(err: &anyhow::Error) -> Vec<String> {
     lines
 }
 
+/// `hint: …` after a failure printed by [`always`] (printed even with `--quiet`).
+pub fn hint(message: impl Display) {
+    emit(&hint_line(&message.to_string()));
+}
+
 fn hint_line(hint: &str) -> String {
     labelled("hint:", AnsiColor::Cyan, &sanitize::message(hint))
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::cli::{GlobalArgs, ResultsArgs};
-use crate::exit::{self, Class};
+use crate::exit::{self, Class, Failure};
 use crate::export::job_summary::{self, Ending};
 use crate::export::{self, Ended, Exporter};
 use crate::settings::{self, Results};
@@ -21,7 +21,22 @@ pub fn run(args: &ResultsArgs, global: &GlobalArgs) -> Result<ExitCode> {
 /// with `--summary`), and pick the exit code: the worst failed bulk's, else
 /// 8 for `--fail-on-rows` with rows, else 0.
 pub(super) fn export(settings: &Results) -> Result<ExitCode> {
-    let Ended { outcome, result } = super::runtime()?.block_on(Exporter::new(settings)?.run());
+    let Ended {
+        mut outcome,
+        result,
+    } = super::runtime()?.block_on(Exporter::new(settings)?.run());
+    for bulk in &mut outcome.bulks {
+        bulk.failure = (bulk.failure.take()).map(|f| wait_hint(f, &bulk.id));
+    }
+    let result = result.map_err(|e| {
+        if exit::class(&e) != Class::NotFound {
+            return e;
+        }
+        match e.downcast::<Failure>() {
+            Ok(f) => wait_hint(f, settings.export.bulk_id()).into(),
+            Err(other) => other,
+        }
+    });
     let class = match &result {
         Err(e) if exit::is_broken_pipe(e) => None,
         Err(e) => Some(exit::class(e)),
@@ -46,4 +61,15 @@ pub(super) fn export(settings: &Results) -> Result<ExitCode> {
     job_summary::append(settings, &outcome, &ending);
     result?;
     Ok(class.map_or(ExitCode::SUCCESS, Class::exit_code))
+}
+
+/// `results B --wait 60s` asks for a second bulk named `60s`: `--wait`
+/// takes its value only as `--wait=60s`. A bulk that is not found and whose
+/// id reads as a duration gets a hint saying so.
+fn wait_hint(failure: Failure, bulk_id: &str) -> Failure {
+    if failure.class == Class::NotFound && settings::parse_duration("--wait", bulk_id).is_ok() {
+        failure.with_hint(format!("did you mean --wait={bulk_id}?"))
+    } else {
+        failure
+    }
 }

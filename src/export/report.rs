@@ -127,13 +127,18 @@ pub fn report(settings: &Results, outcome: &Outcome) {
     if export.many() {
         for bulk in &outcome.bulks {
             match &bulk.failure {
-                Some(f) => ui::always(format_args!(
-                    "bulk {}: failed after {} (exit {}): {}",
-                    bulk.id,
-                    plural(bulk.rows, "row"),
-                    f.class.code(),
-                    f.message
-                )),
+                Some(f) => {
+                    ui::always(format_args!(
+                        "bulk {}: failed after {} (exit {}): {}",
+                        bulk.id,
+                        plural(bulk.rows, "row"),
+                        f.class.code(),
+                        f.message
+                    ));
+                    if let Some(hint) = &f.hint {
+                        ui::hint(hint);
+                    }
+                }
                 None if bulk.complete && bulk.pages == 0 => ui::info(format_args!(
                     "bulk {}: complete in an earlier run (--checkpoint)",
                     bulk.id
