@@ -89,12 +89,13 @@ pub fn render(settings: &Results, outcome: &Outcome, ending: &Ending<'_>) -> Str
         );
     }
     md.push('\n');
+    // What stderr says to do next: the error's `hint:`, or how to finish.
     let next = match ending.error {
-        Some(err) => exit::hint(err).map(String::from),
-        None => unfinished(settings, outcome),
+        Some(err) => exit::hint(err).map(|hint| ("Hint", hint.to_string())),
+        None => unfinished(settings, outcome).map(|next| ("To continue", next)),
     };
-    if let Some(next) = next {
-        let _ = writeln!(md, "**To continue:** {}\n", markdown(&next));
+    if let Some((label, next)) = next {
+        let _ = writeln!(md, "**{label}:** {}\n", markdown(&next));
     }
     if let Some(counts) = &outcome.counts {
         errors_table(&mut md, counts);
@@ -105,7 +106,8 @@ pub fn render(settings: &Results, outcome: &Outcome, ending: &Ending<'_>) -> Str
     md
 }
 
-/// `- Rows written: N in P pages to OUT` (and the rows in all after a resume).
+/// `- Rows written: N rows in P pages, to OUT` (and the rows in all after a
+/// resume).
 fn written(settings: &Results, outcome: &Outcome) -> String {
     let (export, output) = (&settings.export, &settings.output);
     let dest = match &output.path {
