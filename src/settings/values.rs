@@ -356,12 +356,14 @@ pub fn resolve_format(
         },
     };
     if excel && resolved != Format::Csv {
-        let from = match (format, output) {
-            (FormatChoice::Auto, Some(path)) => format!(" (from -o {})", path.display()),
-            _ => String::new(),
+        let (from, instead) = match (format, output) {
+            (FormatChoice::Auto, Some(path)) => {
+                (format!(" (from -o {})", path.display()), "name a .csv file")
+            }
+            _ => (String::new(), "write CSV with -f csv"),
         };
         return usage(format!(
-            "--excel is for CSV, and the format is {}{from}: drop --excel, or write CSV with -f csv",
+            "--excel is for CSV, and the format is {}{from}: drop --excel, or {instead}",
             resolved.name()
         ));
     }
@@ -451,6 +453,15 @@ mod tests {
             assert_eq!(code, 2, "{format:?} {path:?}");
             assert!(message.starts_with("--excel is for CSV"), "{message}");
         }
+        assert_eq!(
+            excel(FormatChoice::Auto, Some("a.txt")).unwrap_err().1,
+            "--excel is for CSV, and the format is table (from -o a.txt): drop --excel, or name \
+             a .csv file"
+        );
+        assert_eq!(
+            excel(FormatChoice::Json, Some("a.csv")).unwrap_err().1,
+            "--excel is for CSV, and the format is json: drop --excel, or write CSV with -f csv"
+        );
     }
 
     #[test]
