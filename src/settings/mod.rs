@@ -10,6 +10,7 @@
 
 mod auth;
 pub mod file;
+mod format;
 mod layer;
 mod values;
 
@@ -216,14 +217,14 @@ fn output(
     color: bool,
 ) -> Result<Output> {
     let stdout_tty = std::io::stdout().is_terminal();
-    let format = layer.format.unwrap_or_default();
+    let choice = layer.format.unwrap_or_default();
     Ok(Output {
-        format: values::resolve_format(format, path, stdout_tty, args.excel)?,
+        format: format::resolve_format(choice, path, stdout_tty, args.excel)?,
         path: path.map(Path::to_path_buf),
         layout: Layout {
             columns: values::parse_columns(args.columns.as_deref(), default)?,
             header: !args.no_header,
-            width: path.map_or_else(|| values::table_width(stdout_tty), |_| None),
+            width: path.map_or_else(|| format::table_width(stdout_tty), |_| None),
             csv_safe,
             excel: args.excel,
             color: path.is_none() && color,
