@@ -117,7 +117,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__demo)
-            opts="-f -o -q -v -h --rows --format --columns --no-header --wide --output --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-f -o -q -v -h --rows --format --columns --no-header --wide --excel --output --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,7 +353,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__results)
-            opts="-e -f -o -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --bulk-ids-from --concurrency --format --columns --no-header --wide --output --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-e -f -o -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --bulk-ids-from --concurrency --format --columns --no-header --wide --excel --output --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -545,7 +545,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__status)
-            opts="-e -f -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --format --columns --no-header --wide --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-e -f -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --format --columns --no-header --wide --excel --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -71,6 +71,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l profil
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l no-header -d 'Leave out the header line of csv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l excel -d 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o\'s extension do not say otherwise)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l unordered -d 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
@@ -105,6 +106,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l profile
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l no-header -d 'Leave out the header line of csv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l excel -d 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o\'s extension do not say otherwise)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s h -l help -d 'Print help'
@@ -133,6 +135,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l config -d
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l no-header -d 'Leave out the header line of csv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l excel -d 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o\'s extension do not say otherwise)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l unordered -d 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'

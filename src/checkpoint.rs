@@ -38,6 +38,9 @@ pub struct Checkpoint {
     pub failed_only: bool,
     /// CSV columns (they shape every record, so they may not change).
     pub columns: Vec<String>,
+    /// CSV for Excel (`--excel`): its line ends may not change half-way.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub excel: bool,
     /// The `last` cursor that continues after the last row written.
     pub cursor: Option<String>,
     pub rows: u64,
@@ -78,6 +81,7 @@ impl Checkpoint {
             } else {
                 Vec::new()
             },
+            excel: output.layout.excel,
             cursor: export.last.clone(),
             rows: 0,
             pages: 0,
@@ -154,6 +158,9 @@ impl Checkpoint {
         }
         if self.columns != fresh.columns {
             return differs("--columns", &self.columns, &fresh.columns);
+        }
+        if self.excel != fresh.excel {
+            return differs("--excel", &self.excel, &fresh.excel);
         }
         Ok(())
     }
@@ -332,6 +339,7 @@ mod tests {
             format: "csv".into(),
             failed_only: false,
             columns: vec!["id".into()],
+            excel: false,
             cursor: Some("c9".into()),
             rows: 900,
             pages: 9,
@@ -400,6 +408,7 @@ mod tests {
             |c: &mut Checkpoint| c.output = "/tmp/other.csv".into(),
             |c: &mut Checkpoint| c.failed_only = true,
             |c: &mut Checkpoint| c.columns = vec!["error".into()],
+            |c: &mut Checkpoint| c.excel = true,
         ] {
             let mut other = sample();
             change(&mut other);

@@ -202,6 +202,11 @@ pub struct FormatArgs {
     /// column out (lines may be wider than the terminal).
     #[arg(long)]
     pub wide: bool,
+
+    /// CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where
+    /// -f and -o's extension do not say otherwise).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 /// What an export fetches, where it writes, and how it ends (`results` and `demo`).

@@ -60,6 +60,21 @@ impl Class {
 }
 
 impl Class {
+    /// What the exit code means, as the README's table says it.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Class::Other => "other error (output I/O, internal)",
+            Class::Usage => "usage: bad flags or values",
+            Class::Auth => "authentication failed",
+            Class::NotFound => "bulk not found",
+            Class::NotReady => "bulk not finished yet",
+            Class::Unavailable => "server or network error after retries",
+            Class::Protocol => "bad request, or a response that breaks the protocol",
+            Class::RowsFound => "rows were written and --fail-on-rows was given",
+            Class::Interrupted => "interrupted",
+        }
+    }
+
     /// The process exit status for this class.
     pub fn exit_code(self) -> std::process::ExitCode {
         std::process::ExitCode::from(u8::try_from(self.code()).unwrap_or(1))
@@ -120,10 +135,21 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
     if is_broken_pipe(err) {
         return 0;
     }
+    class(err).code()
+}
+
+/// The class of an error: that of the failure it carries, else `Other`.
+pub fn class(err: &anyhow::Error) -> Class {
     err.chain()
         .find_map(|cause| cause.downcast_ref::<Failure>())
         .map_or(Class::Other, |f| f.class)
-        .code()
+}
+
+/// The `hint:` line an error carries, if any.
+pub fn hint(err: &anyhow::Error) -> Option<&str> {
+    err.chain()
+        .find_map(|c| c.downcast_ref::<Failure>())
+        .and_then(|f| f.hint.as_deref())
 }
 
 #[cfg(test)]

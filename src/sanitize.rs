@@ -60,6 +60,25 @@ pub fn message(text: &str) -> Cow<'_, str> {
     clean(text, None)
 }
 
+/// Text shown as it is in Markdown (a GitHub job summary), in a table cell
+/// or inline: what Markdown would read as markup, a table's column break,
+/// HTML, an entity or maths gets a backslash; newlines become spaces (a table
+/// row is one line) and control characters visible escapes, as in [`cell`].
+pub fn markdown(text: &str) -> String {
+    let text = clean(text, Some(" "));
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '|' | '`' | '<' | '>' | '*' | '_' | '[' | ']' | '&' | '~' | '$'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `newline`: what a line break becomes (`None`: it is kept).
 fn clean<'t>(text: &'t str, newline: Option<&str>) -> Cow<'t, str> {
     if !text.chars().any(is_unsafe) {
@@ -126,6 +145,20 @@ mod tests {
         assert!(!locale_is_utf8(Some(""), Some(""), Some("ja_JP.eucJP")));
         assert_eq!(newline_mark(true), "⏎");
         assert_eq!(newline_mark(false), "\\n");
+    }
+
+    #[test]
+    fn markdown_shows_server_text_as_it_is() {
+        assert_eq!(markdown("a|b"), "a\\|b");
+        assert_eq!(markdown("`rm -rf` <script>"), "\\`rm -rf\\` \\<script\\>");
+        assert_eq!(
+            markdown("*bold* _it_ [link](x) ~~s~~ &amp; $x$"),
+            "\\*bold\\* \\_it\\_ \\[link\\](x) \\~\\~s\\~\\~ \\&amp; \\$x\\$"
+        );
+        assert_eq!(markdown("two\nlines\r\nthree"), "two lines three");
+        assert_eq!(markdown("a\\|b"), "a\\\\\\|b");
+        assert_eq!(markdown("x\u{1b}[2J"), "x\\\\u{1b}\\[2J");
+        assert_eq!(markdown("Teléfono, 用户 🔒"), "Teléfono, 用户 🔒");
     }
 
     #[test]

@@ -24,7 +24,6 @@ use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli;
-use crate::exit::Failure;
 use crate::sanitize;
 
 /// How much to say on stderr.
@@ -158,14 +157,19 @@ fn error_lines(err: &anyhow::Error) -> Vec<String> {
         AnsiColor::Red,
         &sanitize::message(&format!("{err:#}")),
     )];
-    if let Some(hint) = err
-        .chain()
-        .find_map(|c| c.downcast_ref::<Failure>())
-        .and_then(|f| f.hint.as_deref())
-    {
-        lines.push(labelled("hint:", AnsiColor::Cyan, &sanitize::message(hint)));
+    if let Some(hint) = crate::exit::hint(err) {
+        lines.push(hint_line(hint));
     }
     lines
+}
+
+/// `hint: …` after a failure printed by [`always`] (printed even with `--quiet`).
+pub fn hint(message: impl Display) {
+    emit(&hint_line(&message.to_string()));
+}
+
+fn hint_line(hint: &str) -> String {
+    labelled("hint:", AnsiColor::Cyan, &sanitize::message(hint))
 }
 
 fn labelled(label: &str, color: AnsiColor, message: &str) -> String {

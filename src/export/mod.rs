@@ -7,6 +7,7 @@
 //! last words kept current after each page (`forced.rs`).
 
 mod forced;
+pub mod job_summary;
 mod report;
 mod write;
 
@@ -55,6 +56,13 @@ pub struct Outcome {
     pub bulks: Vec<BulkOutcome>,
     /// With `--summary`/`--summary-only`: the counts.
     pub counts: Option<Counts>,
+}
+
+/// How an export ended: what it did (as far as it got), and the failure
+/// that stopped it, if any.
+pub struct Ended {
+    pub outcome: Outcome,
+    pub result: Result<()>,
 }
 
 /// One bulk's share of a many-bulk export.
@@ -137,17 +145,29 @@ impl<'s> Exporter<'s> {
         })
     }
 
-    /// Fetch every page of every bulk and write it out.
-    pub async fn run(mut self) -> Result<Outcome> {
+    /// Fetch every page of every bulk and write it out. What was done is
+    /// kept also when the export fails part-way.
+    pub async fn run(mut self) -> Ended {
+        let result = self.export().await;
+        let mut outcome = std::mem::take(&mut self.outcome);
+        outcome.elapsed = self.started.elapsed();
+        if self.export.summary != summary::Mode::Off {
+            outcome.counts = Some(std::mem::take(&mut self.counts));
+        }
+        Ended { outcome, result }
+    }
+
+    async fn export(&mut self) -> Result<()> {
         let mut interrupts = Interrupts::listen(signal::GRACE, self.flushed.last_words())?;
         self.saved = write::load_checkpoint(self.export, self.output)?;
         if let Some(s) = self.saved.as_ref().filter(|s| s.state.complete) {
-            return Ok(Outcome {
+            self.outcome = Outcome {
                 rows: s.state.rows,
                 complete: true,
                 already_complete: Some(s.state.clone()),
                 ..Outcome::default()
-            });
+            };
+            return Ok(());
         }
         if let Some(s) = &self.saved {
             for (bulk, state) in self.outcome.bulks.iter_mut().zip(&s.state.bulks) {
@@ -295,11 +315,7 @@ impl<'s> Exporter<'s> {
 
     /// Commit the output after success; after a failure keep what a
     /// resumable destination holds and say how to continue.
-    fn finish(mut self, destination: Destination, result: Result<()>) -> Result<Outcome> {
-        self.outcome.elapsed = self.started.elapsed();
-        if self.export.summary != summary::Mode::Off {
-            self.outcome.counts = Some(std::mem::take(&mut self.counts));
-        }
+    fn finish(&mut self, destination: Destination, result: Result<()>) -> Result<()> {
         match result {
             Ok(()) => {
                 if self.export.many() {
@@ -311,7 +327,7 @@ impl<'s> Exporter<'s> {
                     s.state.output_bytes = self.file.as_ref().map_or(0, FileHandle::end_offset);
                     s.state.save(&s.path)?;
                 }
-                Ok(self.outcome)
+                Ok(())
             }
             Err(e) if is_broken_pipe(&e) => Err(e),
             Err(e) => {

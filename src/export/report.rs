@@ -121,25 +121,24 @@ fn resume_bulks(outcome: &Outcome, path: Option<&Path>) -> String {
 pub fn report(settings: &Results, outcome: &Outcome) {
     let (export, output) = (&settings.export, &settings.output);
     if let Some(done) = &outcome.already_complete {
-        ui::info(format_args!(
-            "the export of {} {} into {} is already complete ({}); pass --restart to export it again",
-            if done.bulks.is_empty() { "bulk" } else { "bulks" },
-            done.bulk_ids(),
-            done.output.display(),
-            plural(done.rows, "row")
-        ));
+        ui::info(already_complete(done));
         return;
     }
     if export.many() {
         for bulk in &outcome.bulks {
             match &bulk.failure {
-                Some(f) => ui::always(format_args!(
-                    "bulk {}: failed after {} (exit {}): {}",
-                    bulk.id,
-                    plural(bulk.rows, "row"),
-                    f.class.code(),
-                    f.message
-                )),
+                Some(f) => {
+                    ui::always(format_args!(
+                        "bulk {}: failed after {} (exit {}): {}",
+                        bulk.id,
+                        plural(bulk.rows, "row"),
+                        f.class.code(),
+                        f.message
+                    ));
+                    if let Some(hint) = &f.hint {
+                        ui::hint(hint);
+                    }
+                }
                 None if bulk.complete && bulk.pages == 0 => ui::info(format_args!(
                     "bulk {}: complete in an earlier run (--checkpoint)",
                     bulk.id
@@ -151,35 +150,9 @@ pub fn report(settings: &Results, outcome: &Outcome) {
                 )),
             }
         }
-        let writing = export.summary != summary::Mode::Only;
-        if writing && outcome.bulks.iter().any(|b| !b.complete) {
-            match &export.checkpoint {
-                Some(checkpoint) => ui::always(format_args!(
-                    "the rows of whole pages were written; run the same command again to \
-                     continue the bulks not complete from --checkpoint {}",
-                    checkpoint.display()
-                )),
-                None => ui::always(format_args!(
-                    "the rows of whole pages were written; {}",
-                    resume_bulks(outcome, output.path.as_deref())
-                )),
-            }
-        }
-    } else if !outcome.complete {
-        let again = match &export.checkpoint {
-            Some(_) => "run the same command again to continue, or resume",
-            None => "resume",
-        };
-        match &outcome.resume {
-            Some(cursor) => ui::always(format_args!(
-                "stopped after {} (--max-rows); {again} right after them with --last {cursor}",
-                plural(outcome.rows, "row")
-            )),
-            None => ui::always(format_args!(
-                "stopped after {} (--max-rows); the last row has no id to resume from",
-                plural(outcome.rows, "row")
-            )),
-        }
+    }
+    if let Some(unfinished) = unfinished(settings, outcome) {
+        ui::always(unfinished);
     }
     if let (Some(counts), summary::Mode::Stderr) = (&outcome.counts, export.summary) {
         ui::always(counts.render().trim_end());
@@ -202,6 +175,64 @@ pub fn report(settings: &Results, outcome: &Outcome) {
         plural(outcome.pages, "page"),
         outcome.elapsed.as_secs_f64()
     ));
+}
+
+/// `the export of bulk B into OUT is already complete (N rows)…`.
+pub fn already_complete(done: &crate::checkpoint::Checkpoint) -> String {
+    format!(
+        "the export of {} {} into {} is already complete ({}); pass --restart to export it again",
+        if done.bulks.is_empty() {
+            "bulk"
+        } else {
+            "bulks"
+        },
+        done.bulk_ids(),
+        done.output.display(),
+        plural(done.rows, "row")
+    )
+}
+
+/// How to finish an export that ended without an error but not complete
+/// (`--max-rows`, a failed bulk among several); `None` when it is complete.
+pub fn unfinished(settings: &Results, outcome: &Outcome) -> Option<String> {
+    let (export, output) = (&settings.export, &settings.output);
+    if outcome.already_complete.is_some() {
+        return None;
+    }
+    if export.many() {
+        let writing = export.summary != summary::Mode::Only;
+        if !writing || outcome.bulks.iter().all(|b| b.complete) {
+            return None;
+        }
+        return Some(match &export.checkpoint {
+            Some(checkpoint) => format!(
+                "the rows of whole pages were written; run the same command again to \
+                 continue the bulks not complete from --checkpoint {}",
+                checkpoint.display()
+            ),
+            None => format!(
+                "the rows of whole pages were written; {}",
+                resume_bulks(outcome, output.path.as_deref())
+            ),
+        });
+    }
+    if outcome.complete {
+        return None;
+    }
+    let again = match &export.checkpoint {
+        Some(_) => "run the same command again to continue, or resume",
+        None => "resume",
+    };
+    Some(match &outcome.resume {
+        Some(cursor) => format!(
+            "stopped after {} (--max-rows); {again} right after them with --last {cursor}",
+            plural(outcome.rows, "row")
+        ),
+        None => format!(
+            "stopped after {} (--max-rows); the last row has no id to resume from",
+            plural(outcome.rows, "row")
+        ),
+    })
 }
 
 /// The line that says a run continues an earlier one.

@@ -1,22 +1,65 @@
-//! CSV (RFC 4180): a header of the chosen columns, then one record a row.
+//! CSV: a header of the chosen columns, then one record a row, quoted as
+//! RFC 4180 says. Lines end in LF, or for Excel (`--excel`) in CRLF after a
+//! UTF-8 byte order mark, without which Excel on Windows reads the bytes in
+//! the local code page and garbles every accent and CJK character.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use super::{Layout, Row, RowWriter};
 
 /// Writes the chosen columns of each row as a CSV record.
 pub struct CsvWriter<W: Write> {
-    out: csv::Writer<W>,
+    out: csv::Writer<Marked<W>>,
     layout: Layout,
+    /// Set by `begin` with `--excel`: the output starts with a mark.
+    mark: Arc<AtomicBool>,
 }
 
 impl<W: Write> CsvWriter<W> {
     pub fn new(out: W, layout: Layout) -> Self {
+        let terminator = if layout.excel {
+            csv::Terminator::CRLF
+        } else {
+            csv::Terminator::Any(b'\n')
+        };
+        let mark = Arc::new(AtomicBool::new(false));
         let out = csv::WriterBuilder::new()
             .buffer_capacity(64 * 1024)
-            .from_writer(out);
-        CsvWriter { out, layout }
+            .terminator(terminator)
+            .from_writer(Marked {
+                out,
+                mark: mark.clone(),
+            });
+        CsvWriter { out, layout, mark }
+    }
+}
+
+/// The UTF-8 byte order mark, which tells Excel the file is UTF-8.
+const BOM: &[u8] = "\u{feff}".as_bytes();
+
+/// The output, which gets a byte order mark before its first byte when
+/// `mark` is set by then (csv's writer gives no access to its output).
+struct Marked<W> {
+    out: W,
+    mark: Arc<AtomicBool>,
+}
+
+impl<W: Write> Write for Marked<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.mark.swap(false, Ordering::Relaxed) {
+            self.out.write_all(BOM)?;
+        }
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.mark.swap(false, Ordering::Relaxed) {
+            self.out.write_all(BOM)?;
+        }
+        self.out.flush()
     }
 }
 
@@ -39,6 +82,8 @@ fn io_err(e: csv::Error) -> io::Error {
 
 impl<W: Write> RowWriter for CsvWriter<W> {
     fn begin(&mut self) -> io::Result<()> {
+        // Only at the very start: a resumed output already has it.
+        self.mark.store(self.layout.excel, Ordering::Relaxed);
         if self.layout.header {
             self.out
                 .write_record(&self.layout.columns)
@@ -124,6 +169,48 @@ mod tests {
             &[&[r#"{"error":"=1+1"}"#]],
         );
         assert_eq!(plain, "=1+1\n");
+    }
+
+    #[test]
+    fn excel_gets_a_byte_order_mark_and_crlf_everywhere() {
+        let mut l = layout(&["id", "error"], true);
+        l.excel = true;
+        l.csv_safe = true;
+        let out = render(
+            Format::Csv,
+            l,
+            &[
+                &[r#"{"id":"1","error":"用户不存在"}"#],
+                &[
+                    r#"{"id":"2","error":"teléfono\ninválido"}"#,
+                    r#"{"id":"3","error":"=1+1"}"#,
+                ],
+            ],
+        );
+        assert_eq!(
+            out,
+            "\u{feff}id,error\r\n1,用户不存在\r\n2,\"teléfono\ninválido\"\r\n3,'=1+1\r\n"
+        );
+        let mut l = layout(&["id"], false);
+        l.excel = true;
+        let out = render(Format::Csv, l, &[&[r#"{"id":"1"}"#]]);
+        assert_eq!(out, "\u{feff}1\r\n", "the mark even without a header");
+    }
+
+    #[test]
+    fn a_resumed_excel_output_gets_no_second_mark() {
+        use crate::output::{writer, Row};
+        let mut l = layout(&["id"], true);
+        l.excel = true;
+        let mut buf = Vec::new();
+        {
+            let mut w = writer(Format::Csv, &mut buf, l);
+            w.resume_after(1);
+            w.row(&Row::parse(r#"{"id":"2"}"#).unwrap()).unwrap();
+            w.end_page().unwrap();
+            w.finish().unwrap();
+        }
+        assert_eq!(buf, b"2\r\n");
     }
 
     #[test]

@@ -65,6 +65,8 @@ pub struct Layout {
     pub wide: bool,
     /// CSV: neutralise cells a spreadsheet would run as a formula.
     pub csv_safe: bool,
+    /// CSV for Excel: a UTF-8 byte order mark and CRLF line ends.
+    pub excel: bool,
     /// Table: bold header (ANSI).
     pub color: bool,
     /// Table: the locale is UTF-8 (a line break in a cell shows as `⏎`, else `\n`).
@@ -182,6 +184,7 @@ pub(crate) mod test_support {
             width: None,
             wide: false,
             csv_safe: false,
+            excel: false,
             color: false,
             utf8: true,
         }

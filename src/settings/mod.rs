@@ -10,6 +10,7 @@
 
 mod auth;
 pub mod file;
+mod format;
 mod layer;
 mod values;
 
@@ -77,6 +78,9 @@ pub struct Export {
     pub checkpoint: Option<PathBuf>,
     pub restart: bool,
     pub summary: summary::Mode,
+    /// With `--summary` or `--summary-only`: the file `GITHUB_STEP_SUMMARY`
+    /// names, to which the summary is appended in Markdown.
+    pub job_summary: Option<PathBuf>,
     /// Exit 8 when rows were written.
     pub fail_on_rows: bool,
 }
@@ -203,7 +207,8 @@ pub fn status(args: &StatusArgs, global: &GlobalArgs, color: bool) -> Result<Sta
 
 /// How rows are written: the format (`auto` resolved from `-o`'s extension
 /// or the terminal), where, which columns (`default` without `--columns`),
-/// and the table's width and colour (only on stdout).
+/// and the table's width and colour (only on stdout: a table in a file is
+/// plain and nothing in it is cut).
 fn output(
     layer: &Layer,
     args: &FormatArgs,
@@ -213,16 +218,18 @@ fn output(
     color: bool,
 ) -> Result<Output> {
     let stdout_tty = std::io::stdout().is_terminal();
+    let choice = layer.format.unwrap_or_default();
     Ok(Output {
-        format: values::resolve_format(layer.format.unwrap_or_default(), path, stdout_tty),
+        format: format::resolve_format(choice, path, stdout_tty, args.excel)?,
         path: path.map(Path::to_path_buf),
         layout: Layout {
             columns: values::parse_columns(args.columns.as_deref(), default)?,
             table_view: TableView::Fields,
             header: !args.no_header,
-            width: values::table_width(stdout_tty, path.is_some()),
+            width: path.map_or_else(|| format::table_width(stdout_tty), |_| None),
             wide: args.wide,
             csv_safe,
+            excel: args.excel,
             color: path.is_none() && color,
             utf8: sanitize::utf8_locale(),
         },
@@ -349,6 +356,9 @@ fn build(
             bulk: bulk_ids.len() > 1,
         };
     }
+    let job_summary = std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|path| !path.is_empty() && summary != summary::Mode::Off)
+        .map(PathBuf::from);
     Ok(Results {
         conn,
         request,
@@ -365,6 +375,7 @@ fn build(
             checkpoint: args.checkpoint.clone(),
             restart: args.restart,
             summary,
+            job_summary,
             fail_on_rows: args.fail_on_rows,
         },
         output,

@@ -1,5 +1,5 @@
 //! Checks and parsers for single values: URLs, bulk ids, durations,
-//! locales, column lists, formats, widths and bulk-id lists. Each fails with
+//! locales, column lists and bulk-id lists. Each fails with
 //! a usage error (exit 2) that says what was expected.
 
 use std::path::Path;
@@ -8,7 +8,6 @@ use std::time::Duration;
 use anyhow::Result;
 use url::Url;
 
-use crate::cli::FormatChoice;
 use crate::exit::{usage, Failure};
 use crate::output::Format;
 use crate::ui;
@@ -294,79 +293,9 @@ pub fn parse_duration(flag: &str, raw: &str) -> Result<Duration> {
     }
 }
 
-/// `auto` picks from the output file's extension, else by whether stdout is a terminal.
-pub fn resolve_format(format: FormatChoice, output: Option<&Path>, stdout_tty: bool) -> Format {
-    match format {
-        FormatChoice::Table => Format::Table,
-        FormatChoice::Csv => Format::Csv,
-        FormatChoice::Jsonl => Format::Jsonl,
-        FormatChoice::Json => Format::Json,
-        FormatChoice::Auto => {
-            let ext = output
-                .and_then(Path::extension)
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase);
-            match ext.as_deref() {
-                Some("csv") => Format::Csv,
-                Some("jsonl" | "ndjson") => Format::Jsonl,
-                Some("json") => Format::Json,
-                _ if output.is_none() && stdout_tty => Format::Table,
-                _ => Format::Jsonl,
-            }
-        }
-    }
-}
-
-/// The width to fit a table into: the terminal's, else `COLUMNS`; none for
-/// a file (`to_file`), whose table keeps its natural widths.
-pub(super) fn table_width(stdout_tty: bool, to_file: bool) -> Option<usize> {
-    if to_file {
-        return None;
-    }
-    if stdout_tty {
-        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
-            return Some(w as usize);
-        }
-    }
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.trim().parse().ok())
-        .filter(|&w: &usize| w > 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn auto_format_follows_extension_then_terminal() {
-        let p = |s: &str| Some(Path::new(s).to_path_buf());
-        assert_eq!(
-            resolve_format(FormatChoice::Auto, p("a.CSV").as_deref(), true),
-            Format::Csv
-        );
-        assert_eq!(
-            resolve_format(FormatChoice::Auto, p("a.ndjson").as_deref(), true),
-            Format::Jsonl
-        );
-        assert_eq!(
-            resolve_format(FormatChoice::Auto, p("a.json").as_deref(), false),
-            Format::Json
-        );
-        assert_eq!(
-            resolve_format(FormatChoice::Auto, p("a.txt").as_deref(), true),
-            Format::Jsonl
-        );
-        assert_eq!(
-            resolve_format(FormatChoice::Auto, None, true),
-            Format::Table
-        );
-        assert_eq!(
-            resolve_format(FormatChoice::Auto, None, false),
-            Format::Jsonl
-        );
-        assert_eq!(resolve_format(FormatChoice::Csv, None, true), Format::Csv);
-    }
 
     #[test]
     fn endpoint_keeps_prefix_and_drops_trailing_slash() {

@@ -200,6 +200,34 @@ fn a_checkpoint_for_another_bulk_or_format_is_refused() {
 }
 
 #[test]
+fn an_excel_csv_resumes_with_one_byte_order_mark_and_crlf_throughout() {
+    let flaky = Flaky::start();
+    let f = files("out.csv");
+    run(&flaky.server.base_url(), &f, &["--excel"]).expect_code(6);
+    let first = std::fs::read(&f.out).unwrap();
+    assert!(first.starts_with(b"\xEF\xBB\xBFid,"), "{first:?}");
+    run(&flaky.server.base_url(), &f, &[])
+        .expect_code(2)
+        .stderr_has("(--excel was true, now false)");
+
+    flaky.heal();
+    let out = run(&flaky.server.base_url(), &f, &["--excel"]);
+    out.expect_code(0);
+    let text = String::from_utf8(std::fs::read(&f.out).unwrap()).unwrap();
+    out.same(&text.matches('\u{feff}').count(), &1)
+        .check(text.starts_with('\u{feff}'), "the mark leads");
+    let records = text.trim_start_matches('\u{feff}');
+    out.check(
+        records.ends_with("\r\n") && !records.replace("\r\n", "").contains('\r'),
+        format_args!("CRLF line ends: {records:?}"),
+    );
+    // A header and six records; the one more LF is inside the quoted cell "x\ny".
+    out.same(&records.matches("\r\n").count(), &7)
+        .same(&records.matches('\n').count(), &8);
+    out.same(&csv_ids(&f.out), &["r1", "r2", "r3", "r4", "r5", "r6"]);
+}
+
+#[test]
 fn restart_ignores_the_checkpoint_and_starts_over() {
     let flaky = Flaky::start();
     let f = files("out.csv");
@@ -399,7 +427,7 @@ fn a_lock_left_by_a_killed_run_does_not_block_the_next() {
 fn the_output_cannot_be_the_checkpoints_lock_file() {
     let f = files("out.csv");
     results("http://127.0.0.1:9", "B1")
-        .args(["--retries", "0", "-o"])
+        .args(["--retries", "0", "-f", "csv", "-o"])
         .arg(lock_file(&f))
         .arg("--checkpoint")
         .arg(&f.cp)

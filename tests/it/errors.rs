@@ -362,3 +362,41 @@ fn a_temporary_file_a_crashed_run_left_is_removed_by_the_next_run_on_that_output
         std::fs::remove_file(dir.path().join("out.csv")).unwrap();
     }
 }
+
+/// `results B1 --wait 60s`: `--wait` takes a value only as `--wait=60s`, so
+/// `60s` is a second bulk, which the server does not know.
+#[test]
+fn a_bulk_not_found_that_reads_as_a_duration_hints_at_wait_equals() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(200)
+            .json_body(page(json!([row("r1", "a")]), None));
+    });
+    server.mock(|when, then| {
+        when.path_not(results_path("B1"));
+        then.status(404)
+            .json_body(json!({"result": {"status": 404, "message": "Bulk not found"}}));
+    });
+    let hint = "hint: did you mean --wait=60s?";
+    results(&server.base_url(), "B1")
+        .args(["--wait", "60s", "-f", "jsonl"])
+        .fails(4)
+        .stderr_has("bulk 60s: failed after 0 rows (exit 4): bulk 60s not found")
+        .stderr_has(hint);
+    // One bulk alone: `results --wait 1h30m`.
+    let dir = tempfile::tempdir().unwrap();
+    let run = results(&server.base_url(), "1h30m")
+        .args(["--wait", "-o", "out.csv"])
+        .current_dir(dir.path())
+        .fails(4);
+    run.stderr_has("error: bulk 1h30m not found")
+        .stderr_has("hint: did you mean --wait=1h30m?");
+    for other in ["nope", "0190b1c2-0000-7000-8000-000000000000"] {
+        results(&server.base_url(), "B1")
+            .arg(other)
+            .args(["-f", "jsonl"])
+            .fails(4)
+            .stderr_lacks("--wait");
+    }
+}

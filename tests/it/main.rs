@@ -13,9 +13,11 @@ mod cli;
 mod completions;
 mod errors;
 mod export;
+mod formats;
 mod hostile;
 #[cfg(feature = "sandbox")]
 mod interrupt;
+mod job_summary;
 mod man;
 mod many;
 #[cfg(feature = "sandbox")]
