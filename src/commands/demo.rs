@@ -20,8 +20,12 @@ pub fn run(args: &DemoArgs, _global: &GlobalArgs) -> Result<ExitCode> {
         auth: Auth::Token(SecretString::from(token)),
     };
     let settings = settings::demo(args, conn, bulk_id.clone(), ui::stdout_color())?;
+    // One short line (it fits 80 columns); the address is for -v.
     ui::info(format_args!(
-        "demo: exporting bulk {bulk_id} from the built-in sandbox at {}",
+        "demo: exporting bulk {bulk_id} from the sandbox"
+    ));
+    ui::verbose(format_args!(
+        "demo: the sandbox listens at {}",
         server.endpoint()
     ));
     super::results::export(&settings)

@@ -78,7 +78,14 @@ fn txt_gets_the_whole_table_without_escape_codes() {
         table.contains(&format!("long {} end", "x".repeat(300))),
         format_args!("nothing cut to COLUMNS:\n{table}"),
     );
-    for text in ["ID", "ERROR", "r1", "obj-r1", "用户不存在", "teléfono⏎inválido"] {
+    for text in [
+        "ID",
+        "ERROR",
+        "r1",
+        "obj-r1",
+        "用户不存在",
+        "teléfono⏎inválido",
+    ] {
         run.check(table.contains(text), format_args!("{text:?} in\n{table}"));
     }
 }

@@ -88,7 +88,12 @@ fn demo_runs_an_export_with_no_setup() {
     let run = druid_bulk(["demo", "-f", "csv", "--rows", "25"]).ok();
     let mut reader = csv::Reader::from_reader(run.stdout().as_bytes());
     run.check(reader.records().count() == 25, "25 CSV records")
-        .stderr_has("sandbox");
+        .stderr_has("demo: exporting bulk 018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73 from the sandbox\n")
+        .stderr_lacks("127.0.0.1");
+    // The sandbox's address is for -v.
+    druid_bulk(["demo", "-f", "csv", "--rows", "1", "-v"])
+        .ok()
+        .stderr_has("demo: the sandbox listens at http://127.0.0.1:");
 
     let run = druid_bulk(["demo", "-f", "table"])
         .env("COLUMNS", "120")

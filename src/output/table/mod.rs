@@ -178,29 +178,17 @@ impl<W: Write> TableWriter<W> {
         plan
     }
 
-    /// `the terminal is 60 columns wide: left out TYPE, USER; see them with …`
+    /// `TYPE, USER left out to fit 60 columns; see them with --wide, --columns or -f csv`
     fn dropped_note(&self, width: usize, dropped: &[usize]) -> String {
         let names: Vec<&str> = dropped
             .iter()
             .map(|&i| self.columns[i].header.as_str())
             .collect();
-        let has = |source: Source| dropped.iter().any(|&i| self.columns[i].source == source);
-        let mut fields = Vec::new();
-        if self.layout.table_view == (TableView::Results { bulk: true }) {
-            fields.push("bulkId");
-        }
-        fields.push("id");
-        if has(Source::User) {
-            fields.extend(["objectId", "pulseId"]);
-        } else if has(Source::Type) {
-            fields.push("userIdentifierType");
-        }
-        fields.push("error");
+        // Short enough for one line of an 80-column terminal.
+        let them = if names.len() == 1 { "it" } else { "them" };
         format!(
-            "the terminal is {width} columns wide: left out {}; \
-             see them with --wide, --columns {} or -f csv",
+            "{} left out to fit {width} columns; see {them} with --wide, --columns or -f csv",
             names.join(", "),
-            fields.join(",")
         )
     }
 

@@ -143,18 +143,15 @@ fn the_note_names_what_was_left_out_and_how_to_see_it() {
     };
     assert_eq!(
         note(80, false),
-        "the terminal is 80 columns wide: left out TYPE; \
-         see them with --wide, --columns id,userIdentifierType,error or -f csv"
+        "TYPE left out to fit 80 columns; see it with --wide, --columns or -f csv"
     );
     assert_eq!(
         note(60, false),
-        "the terminal is 60 columns wide: left out TYPE, USER; \
-         see them with --wide, --columns id,objectId,pulseId,error or -f csv"
+        "TYPE, USER left out to fit 60 columns; see them with --wide, --columns or -f csv"
     );
     assert_eq!(
         note(100, true),
-        "the terminal is 100 columns wide: left out TYPE, USER; \
-         see them with --wide, --columns bulkId,id,objectId,pulseId,error or -f csv"
+        "TYPE, USER left out to fit 100 columns; see them with --wide, --columns or -f csv"
     );
 }
 
