@@ -196,7 +196,10 @@ pub fn status(args: &StatusArgs, global: &GlobalArgs, color: bool) -> Result<Sta
         check_bulk_id(id)?;
     }
     let request = request(&layer)?;
-    let output = output(&layer, &args.format, None, &STATUS_COLUMNS, false, color)?;
+    let mut output = output(&layer, &args.format, None, &STATUS_COLUMNS, false, color)?;
+    if args.format.columns.is_none() {
+        output.layout.table_view = TableView::Status;
+    }
     Ok(Status {
         conn,
         request,

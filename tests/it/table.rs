@@ -301,11 +301,40 @@ fn status_and_summary_tables_keep_one_line_per_row() {
         .env("DRUID_TOKEN", TOKEN)
         .ok()
         .jsonl();
-    check_table(&run, &statuses, ALL, 80);
+    // The status view: nothing cut; at 80 columns CREATED gives way.
+    let whole = &["bulkId", "status", "updatedOn"];
+    check_table(&run, &statuses, whole, 80);
+    run.same(&header(run.stdout()), &vec!["BULK", "STATUS", "UPDATED"])
+        .stdout_lacks("…")
+        .stderr_has("note: CREATED left out to fit 80 columns");
+    let status = |width: &str, extra: &[&str]| {
+        druid_bulk(["status", "-e", &server.endpoint(), "-f", "table"])
+            .args(extra)
+            .env("DRUID_TOKEN", TOKEN)
+            .env("COLUMNS", width)
+            .ok()
+    };
+    let run = status("120", &[]);
+    check_table(
+        &run,
+        &statuses,
+        &["bulkId", "status", "createdOn", "updatedOn"],
+        120,
+    );
+    run.same(
+        &header(run.stdout()),
+        &vec!["BULK", "STATUS", "CREATED", "UPDATED"],
+    );
+    let run = status("60", &[]);
+    check_table(&run, &statuses, &["bulkId", "status"], 60);
+    run.stderr_has("note: CREATED, UPDATED left out to fit 60 columns");
+    // --columns: field names, as given, never left out.
+    let run = status("80", &["--columns", "bulkId,status,createdOn,updatedOn"]);
     run.same(
         &header(run.stdout()),
         &vec!["bulkId", "status", "createdOn", "updatedOn"],
-    );
+    )
+    .stderr_lacks("left out");
     let run = results(&server.endpoint(), cfg.main_bulk_id())
         .args(["-f", "table", "--summary-only"])
         .env("COLUMNS", "40")

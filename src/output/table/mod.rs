@@ -4,7 +4,8 @@
 //! text is cut with `…` to fit the terminal, or wrapped inside its column
 //! with `--wide`. Without `--columns`, an export shows the results view
 //! `ID TYPE USER ERROR` (`BULK` first with several bulks), leaving out
-//! `TYPE`, then `USER`, then `ERROR` on a terminal too narrow for them.
+//! `TYPE`, then `USER`, then `ERROR` on a terminal too narrow for them;
+//! `status` shows `BULK STATUS CREATED UPDATED`, nothing cut.
 //!
 //! Rows are rendered a page at a time so memory stays at one page. The
 //! columns and their widths are decided from the first page and kept for
@@ -34,6 +35,9 @@ pub enum TableView {
     /// An export's results: `ID TYPE USER ERROR`, with `BULK` first when
     /// several bulks share the table.
     Results { bulk: bool },
+    /// Bulk statuses: `BULK STATUS CREATED UPDATED`, nothing cut; `CREATED`,
+    /// then `UPDATED`, give way on a narrow terminal.
+    Status,
 }
 
 /// Where a column's cells come from.
@@ -59,6 +63,14 @@ impl Column {
             header: header.to_string(),
             source: Source::Field(name.to_string()),
             ident: IDENTIFIERS.contains(&name),
+        }
+    }
+
+    /// A column never cut, like an identifier (a status, a timestamp).
+    fn whole(header: &str, name: &str) -> Column {
+        Column {
+            ident: true,
+            ..Column::field(header, name)
         }
     }
 
@@ -119,6 +131,15 @@ fn columns(layout: &Layout) -> (Vec<Column>, Vec<usize>) {
             });
             columns.push(Column::field("ERROR", "error"));
             (columns, vec![first, first + 1, first + 2])
+        }
+        TableView::Status => {
+            let columns = vec![
+                Column::field("BULK", "bulkId"),
+                Column::whole("STATUS", "status"),
+                Column::whole("CREATED", "createdOn"),
+                Column::whole("UPDATED", "updatedOn"),
+            ];
+            (columns, vec![2, 3])
         }
     }
 }
