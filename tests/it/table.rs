@@ -347,3 +347,46 @@ fn status_and_summary_tables_keep_one_line_per_row() {
     run.same(&header(run.stdout()), &vec!["kind", "value", "count"])
         .stdout_has("…");
 }
+
+/// `demo --rows 12` on a real pseudo-terminal (util-linux `script`) sized
+/// with `stty`: the table is picked without `-f` and fits the terminal's
+/// own width, not `COLUMNS` (which `TestCommand` never sets).
+#[cfg(all(target_os = "linux", feature = "sandbox"))]
+const BOLD: &str = "\u{1b}[1m";
+#[cfg(all(target_os = "linux", feature = "sandbox"))]
+const RESET: &str = "\u{1b}[0m";
+
+#[cfg(all(target_os = "linux", feature = "sandbox"))]
+#[test]
+fn a_real_terminal_gets_a_table_fitted_to_its_width() {
+    let rows = demo_rows("12");
+    for (width, shown) in [
+        (80, vec!["ID", "USER", "ERROR"]),
+        (120, vec!["ID", "TYPE", "USER", "ERROR"]),
+    ] {
+        let line = format!(
+            "stty cols {width} rows 50; '{}' demo --rows 12 -q",
+            binary().display()
+        );
+        let run = TestCommand::program("script")
+            .args(["-qec", &line, "/dev/null"])
+            .ok();
+        // The pty turns each "\n" into "\r\n"; -q leaves only the table,
+        // whose header is bold on a terminal.
+        let table = (run.stdout().replace("\r\n", "\n"))
+            .replace(BOLD, "")
+            .replace(RESET, "");
+        let lines: Vec<&str> = table.lines().collect();
+        run.same(&header(&table), &shown)
+            .check(lines.len() == 13, "a header and 12 rows, one line each");
+        for (line, row) in lines[1..].iter().zip(&rows) {
+            for id in identifiers(row, &["id", "objectId", "pulseId"]) {
+                run.check(line.contains(id), format_args!("{id} whole"));
+            }
+            run.check(
+                line.width() <= width,
+                format_args!("{line:?} fits {width} columns"),
+            );
+        }
+    }
+}
