@@ -385,6 +385,18 @@ pub struct SandboxArgs {
     /// Compress responses (gzip, br, zstd) for clients that send Accept-Encoding.
     #[arg(long)]
     pub compress: bool,
+
+    /// How long a submitted bulk takes to go from received to completed (e.g. 30s; 0s: at once).
+    #[arg(long, value_name = "DURATION", default_value = "2s")]
+    pub process_time: String,
+
+    /// Answer a submission of more lines than this with 400.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_lines: u64,
+
+    /// Submitted bulks end failed instead of completed (their results then answer 428).
+    #[arg(long)]
+    pub fail_bulks: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
