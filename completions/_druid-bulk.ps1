@@ -166,10 +166,13 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--reset-rate', '--reset-rate', [CompletionResultType]::ParameterName, 'Fraction of results responses cut off mid-body (the connection is dropped)')
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Delay before answering each results request (e.g. 50ms)')
             [CompletionResult]::new('--not-ready-for', '--not-ready-for', [CompletionResultType]::ParameterName, 'Answer the first N results requests of each bulk with 428 (not finished yet)')
+            [CompletionResult]::new('--process-time', '--process-time', [CompletionResultType]::ParameterName, 'How long a submitted bulk takes to go from received to completed (e.g. 30s; 0s: at once)')
+            [CompletionResult]::new('--max-lines', '--max-lines', [CompletionResultType]::ParameterName, 'Answer a submission of more lines than this with 400')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('--compress', '--compress', [CompletionResultType]::ParameterName, 'Compress responses (gzip, br, zstd) for clients that send Accept-Encoding')
+            [CompletionResult]::new('--fail-bulks', '--fail-bulks', [CompletionResultType]::ParameterName, 'Submitted bulks end failed instead of completed (their results then answer 428)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break

@@ -483,7 +483,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__sandbox)
-            opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --compress --color --config --profile --help"
+            opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --compress --process-time --max-lines --fail-bulks --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -522,6 +522,14 @@ _druid__bulk() {
                     return 0
                     ;;
                 --not-ready-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --process-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -159,10 +159,13 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --reset-rate 'Fraction of results responses cut off mid-body (the connection is dropped)'
             cand --latency 'Delay before answering each results request (e.g. 50ms)'
             cand --not-ready-for 'Answer the first N results requests of each bulk with 428 (not finished yet)'
+            cand --process-time 'How long a submitted bulk takes to go from received to completed (e.g. 30s; 0s: at once)'
+            cand --max-lines 'Answer a submission of more lines than this with 400'
             cand --color 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)'
             cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
             cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand --compress 'Compress responses (gzip, br, zstd) for clients that send Accept-Encoding'
+            cand --fail-bulks 'Submitted bulks end failed instead of completed (their results then answer 428)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -155,12 +155,15 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l fail-r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l reset-rate -d 'Fraction of results responses cut off mid-body (the connection is dropped)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l latency -d 'Delay before answering each results request (e.g. 50ms)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l not-ready-for -d 'Answer the first N results requests of each bulk with 428 (not finished yet)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l process-time -d 'How long a submitted bulk takes to go from received to completed (e.g. 30s; 0s: at once)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l max-lines -d 'Answer a submission of more lines than this with 400' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l compress -d 'Compress responses (gzip, br, zstd) for clients that send Accept-Encoding'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l fail-bulks -d 'Submitted bulks end failed instead of completed (their results then answer 428)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand completions" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
 always\t''

@@ -43,7 +43,7 @@ fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
     after_help = "Try it with no setup:  druid-bulk demo\n\
                   Exit codes: 0 ok, 1 other error, 2 usage, 3 auth, 4 bulk not found, \
                   5 bulk not finished, 6 server/network, 7 bad request or protocol, \
-                  8 rows found (--fail-on-rows), 130 interrupted.\n\
+                  8 rows found (--fail-on-rows), 9 bulk failed, 130 interrupted.\n\
                   Environment: CI (any value) hides the progress line; with --color auto, \
                   NO_COLOR turns colour off, CLICOLOR_FORCE=1 turns it on even when piped, \
                   TERM=dumb turns off colour and the progress line."
@@ -385,6 +385,18 @@ pub struct SandboxArgs {
     /// Compress responses (gzip, br, zstd) for clients that send Accept-Encoding.
     #[arg(long)]
     pub compress: bool,
+
+    /// How long a submitted bulk takes to go from received to completed (e.g. 30s; 0s: at once).
+    #[arg(long, value_name = "DURATION", default_value = "2s")]
+    pub process_time: String,
+
+    /// Answer a submission of more lines than this with 400.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_lines: u64,
+
+    /// Submitted bulks end failed instead of completed (their results then answer 428).
+    #[arg(long)]
+    pub fail_bulks: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]

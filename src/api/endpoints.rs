@@ -142,6 +142,14 @@ impl Api {
             .await
     }
 
+    /// The status word of one bulk (`processing`, `failed`, …) from
+    /// `GET …/bulk/{bulk_id}`, one request with no retry; `Ok(None)` when
+    /// the answer does not say.
+    pub async fn bulk_status(&self, bulk_id: &str) -> Result<Option<String>, FetchError> {
+        let body = self.fetch_status(Some(bulk_id)).await?;
+        Ok(super::wire::bulk_status(&body))
+    }
+
     /// One authenticated GET; `Ok` only for a 200, with the whole body.
     async fn get(&self, url: Url, bulk_id: &str, params: String) -> Result<Bytes, FetchError> {
         let bearer = self.tokens.bearer(&self.http).await?;

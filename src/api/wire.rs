@@ -180,9 +180,47 @@ pub struct ErrorItem {
     pub details: Option<String>,
 }
 
+/// A bulk's status answer, `{"content": {"status": "processing", …}}`:
+/// only the status word matters here.
+#[derive(Debug, Deserialize)]
+struct StatusBody {
+    #[serde(default)]
+    content: Option<StatusContent>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StatusContent {
+    #[serde(default)]
+    status: Option<serde_json::Value>,
+}
+
+/// The `content.status` of a bulk's status answer (`received`, `scheduled`,
+/// `processing`, `completed`, `failed`, …), when the body says one.
+pub fn bulk_status(body: &[u8]) -> Option<String> {
+    let parsed: StatusBody = serde_json::from_slice(body).ok()?;
+    Some(parsed.content?.status?.as_str()?.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_answer_gives_its_status_word_or_nothing() {
+        let body =
+            br#"{"content":{"bulkId":"B1","status":"failed","total":3},"result":{"status":200}}"#;
+        assert_eq!(bulk_status(body).as_deref(), Some("failed"));
+        for body in [
+            &br#"{"content":{"status":5}}"#[..],
+            br#"{"content":{}}"#,
+            br#"{"content":null}"#,
+            br#"{"result":{"status":428}}"#,
+            b"<html>",
+            b"[]",
+        ] {
+            assert_eq!(bulk_status(body), None, "{}", String::from_utf8_lossy(body));
+        }
+    }
 
     #[test]
     fn missing_content_or_results_is_an_empty_last_page() {

@@ -37,6 +37,12 @@ pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
     if args.compress {
         cfg = cfg.with_compression();
     }
+    cfg = cfg
+        .with_process_time(process_time(&args.process_time)?)
+        .with_max_lines(args.max_lines);
+    if args.fail_bulks {
+        cfg = cfg.with_failing_bulks();
+    }
     cfg = cfg.with_faults(sandbox::Faults {
         fail_rate: args.fail_rate,
         reset_rate: args.reset_rate,
@@ -68,13 +74,23 @@ pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
                 format!("  {}  {} rows, {state}", b.id, b.rows)
             })
             .collect();
+        let ending = if cfg.fail_bulks {
+            "failed"
+        } else {
+            "completed"
+        };
         ui::info(format_args!(
             "druid-bulk sandbox listening on {endpoint}\n\
-             endpoint: {endpoint}\ntoken:    {}\nbulks:\n{}\n\n\
+             endpoint: {endpoint}\ntoken:    {}\nbulks:\n{}\n\
+             submit:   PATCH {endpoint}{}\n          \
+             JSON lines, at most {}; each bulk {ending} after {}\n\n\
              try:  DRUID_TOKEN={} druid-bulk results {} -e {endpoint} -f csv\n\
              Ctrl-C stops it.",
             cfg.token,
             bulks.join("\n"),
+            crate::api::routes::BULKS,
+            cfg.max_lines,
+            humantime::format_duration(cfg.process_time),
             cfg.token,
             cfg.main_bulk_id(),
         ));
@@ -84,4 +100,30 @@ pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `--process-time`: a duration, zero included (`0s`, `0`: at once).
+fn process_time(raw: &str) -> Result<std::time::Duration> {
+    match raw.trim() {
+        "0" => Ok(std::time::Duration::ZERO),
+        text => humantime::parse_duration(text).or_else(|_| {
+            usage(format!(
+                "--process-time {raw:?} is not a duration; expected e.g. 2s, 30s or 0s"
+            ))
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn process_time_may_be_zero() {
+        assert_eq!(process_time("0s").unwrap(), std::time::Duration::ZERO);
+        assert_eq!(process_time("0").unwrap(), std::time::Duration::ZERO);
+        assert_eq!(process_time("1m").unwrap().as_secs(), 60);
+        let err = process_time("soon").unwrap_err();
+        assert_eq!(crate::exit::exit_code(&err), 2);
+    }
 }

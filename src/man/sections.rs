@@ -30,6 +30,7 @@ fn meaning(class: Class) -> &'static str {
         Class::Unavailable => "Server or network error after retries: HTTP 5xx, 408 or 429, a connection refused or reset, a DNS failure, a timeout, a body cut short.",
         Class::Protocol => "Bad request (HTTP 400 or another 4xx), or a response that breaks the protocol: a body of the wrong shape, rows out of order, a cursor that does not advance, too many empty pages, a page over 64 MiB, a redirect to another host.",
         Class::RowsFound => "Rows were written and `--fail-on-rows` was given (a CI gate).",
+        Class::BulkFailed => "The bulk process failed on the server (its status is `failed`), seen while waiting for it with `--wait`; its results may be partial.",
         Class::Interrupted => "Interrupted (Ctrl-C or SIGTERM): whole pages written, output closed, the resume cursor printed.",
     }
 }
@@ -160,6 +161,6 @@ mod tests {
     #[test]
     fn every_exit_code_is_described_once() {
         let codes: Vec<i32> = exit_status().iter().map(|(code, _)| *code).collect();
-        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 8, 130]);
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 130]);
     }
 }

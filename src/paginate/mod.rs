@@ -23,6 +23,9 @@ use crate::exit::{Class, Failure};
 use crate::retry::{self, poll_interval, Attempt, Clock, Fault, RetryPolicy};
 use crate::ui;
 
+/// The status of a bulk process that stopped on a fatal error.
+const FAILED: &str = "failed";
+
 /// What to do after a page, from the cursor sent and the one received.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Next {
@@ -154,7 +157,7 @@ impl Paginator {
         let bulk_id = &self.plan.bulk_id;
         let body = match self.api.fetch_page(bulk_id, &query).await {
             Ok(body) => body,
-            Err(error) => return Err(self.fault(error)),
+            Err(error) => return Err(self.fault(error).await),
         };
         let expect = page::Expect {
             bulk_id,
@@ -182,7 +185,8 @@ impl Paginator {
                 last_row,
             }),
             Ok(page::Body::Status(code)) => {
-                Err(self.fault(self.api.status_in_body(code, &body, bulk_id, &query)))
+                let error = self.api.status_in_body(code, &body, bulk_id, &query);
+                Err(self.fault(error).await)
             }
             // A cut-short body may come whole if asked again; when it never
             // does, that is a server or network fault (exit 6), like any
@@ -200,26 +204,68 @@ impl Paginator {
     }
 
     /// What a failed request means here: a 428 is polled with `--wait`
-    /// (not a retry), anything else goes to [`retry::run`].
-    fn fault(&self, error: FetchError) -> Fault {
+    /// (not a retry) unless the bulk's status says it failed, anything else
+    /// goes to [`retry::run`].
+    async fn fault(&self, error: FetchError) -> Fault {
         match error {
             FetchError::NotReady {
                 retry_after,
                 failure,
-            } => match self.poll_pause(retry_after, failure) {
-                Ok(pause) => Fault::Wait(pause),
-                Err(failure) => Fault::Fatal(failure),
-            },
+            } => {
+                let status = match self.plan.wait {
+                    Some(_) => self.status().await,
+                    None => None,
+                };
+                if status.as_deref() == Some(FAILED) {
+                    ui::clear_progress();
+                    return Fault::Fatal(self.bulk_failed());
+                }
+                match self.poll_pause(retry_after, failure, status.as_deref()) {
+                    Ok(pause) => Fault::Wait(pause),
+                    Err(failure) => Fault::Fatal(failure),
+                }
+            }
             error => fault(error, &self.api),
         }
     }
 
+    /// The bulk's status word while it answers 428, asked once: a bulk that
+    /// failed would answer 428 until `--wait` gives up. A status request
+    /// that fails does not end the wait (`None`; said with `-v`).
+    async fn status(&self) -> Option<String> {
+        let bulk = &self.plan.bulk_id;
+        match self.api.bulk_status(bulk).await {
+            Ok(status) => status,
+            Err(error) => {
+                ui::verbose(format_args!(
+                    "could not check the status of bulk {bulk} ({}); still waiting",
+                    error.into_failure().message
+                ));
+                None
+            }
+        }
+    }
+
+    /// The bulk process ended `failed` on the server.
+    fn bulk_failed(&self) -> Failure {
+        let bulk = &self.plan.bulk_id;
+        Failure::new(
+            Class::BulkFailed,
+            format!(
+                "bulk {bulk} failed on the server (status {FAILED}); its results may be partial: \
+                 see druid-bulk status {bulk}"
+            ),
+        )
+    }
+
     /// How long to wait before polling a bulk that is not finished, or the
-    /// error to stop with (no `--wait`, or its deadline passed).
+    /// error to stop with (no `--wait`, or its deadline passed). `status`
+    /// is the bulk's own status word, when it could be had, for the spinner.
     fn poll_pause(
         &self,
         retry_after: Option<Duration>,
         failure: Failure,
+        status: Option<&str>,
     ) -> Result<Duration, Failure> {
         let bulk = &self.plan.bulk_id;
         let Some(deadline) = self.plan.wait else {
@@ -244,7 +290,8 @@ impl Paginator {
         }
         let pause = poll_interval(waiting.polls, retry_after).min(deadline - waited);
         waiting.polls += 1;
-        ui::waiting(bulk, waited, "HTTP 428");
+        let shown = status.map_or_else(|| "HTTP 428".to_string(), |s| format!("status {s}"));
+        ui::waiting(bulk, waited, &shown);
         Ok(pause)
     }
 

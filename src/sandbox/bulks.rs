@@ -1,8 +1,10 @@
 //! The bulk status routes: `GET /activityid/v1/user/bulk/{bulk_id}` (one bulk)
-//! and `GET /activityid/v1/user/bulk` (every configured bulk), the status
-//! object they serve with its deterministic, hand-formatted RFC 3339 times, and
-//! the failed-row counts (cached per server in [`Shared`]). Faults never apply
-//! to them.
+//! and `GET /activityid/v1/user/bulk` (every configured bulk, then every
+//! submitted one), the status object they serve with its hand-formatted
+//! RFC 3339 times (deterministic for the configured bulks, the real ones for
+//! submitted bulks), and the failed-row counts (cached per server in
+//! [`Shared`]). Faults never apply to them. `PATCH` on the listing's path
+//! submits a bulk (see `submit`).
 
 use std::sync::{Arc, OnceLock};
 
@@ -19,6 +21,8 @@ use crate::api::routes;
 use super::body::{bulk_not_found, message, method_not_allowed, ok, unauthorized};
 use super::data::{RowGen, BASE_MS};
 use super::state::Shared;
+use super::submit::submit;
+use super::submitted::{Stage, Submitted};
 use super::{Bulk, SandboxConfig};
 
 /// `createdOn` of the first bulk, after the base time (2024-06-01T00:00:00Z).
@@ -55,6 +59,24 @@ impl<'a> BulkStatus<'a> {
             updated_on: rfc3339(created.saturating_add(UPDATED_AFTER_S)),
             total: bulk.rows,
             failed,
+        }
+    }
+}
+
+impl<'a> BulkStatus<'a> {
+    /// The status of a submitted bulk now: `failed` counts its failed
+    /// lines only once it has ended (`completed` or `failed`).
+    pub(crate) fn submitted(bulk: &'a Submitted, process_time: std::time::Duration) -> Self {
+        use super::page::RowSource;
+        let (stage, since) = bulk.stage(process_time);
+        let ended = matches!(stage, Stage::Completed | Stage::Failed);
+        BulkStatus {
+            bulk_id: &bulk.id,
+            status: stage.word(),
+            created_on: rfc3339(bulk.created()),
+            updated_on: rfc3339(since),
+            total: bulk.len(),
+            failed: if ended { bulk.failed() } else { 0 },
         }
     }
 }
@@ -100,9 +122,14 @@ async fn bulk_status(
     if !shared.authorized(&headers) {
         return unauthorized();
     }
-    let index = path.ok().and_then(|Path(id)| shared.cfg.bulk_index(&id));
-    let Some(index) = index else {
+    let Ok(Path(id)) = path else {
         return bulk_not_found();
+    };
+    let Some(index) = shared.cfg.bulk_index(&id) else {
+        return match shared.find_submitted(&id) {
+            Some(bulk) => ok(BulkStatus::submitted(&bulk, shared.cfg.process_time), "OK"),
+            None => bulk_not_found(),
+        };
     };
     let failed = match failed_count(&shared, index).await {
         Ok(n) => n,
@@ -115,18 +142,22 @@ async fn bulk_status(
 }
 
 /// `GET /activityid/v1/user/bulk`: auth (401), then every configured bulk's
-/// status in config order.
+/// status in config order, then every submitted bulk's in the order they
+/// came.
 async fn list_bulks(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     if !shared.authorized(&headers) {
         return unauthorized();
     }
-    let mut results = Vec::with_capacity(shared.cfg.bulks.len());
+    let submitted = shared.all_submitted();
+    let mut results = Vec::with_capacity(shared.cfg.bulks.len() + submitted.len());
     for (index, bulk) in shared.cfg.bulks.iter().enumerate() {
         match failed_count(&shared, index).await {
             Ok(failed) => results.push(BulkStatus::new(bulk, index, failed)),
             Err(resp) => return resp,
         }
     }
+    let process_time = shared.cfg.process_time;
+    results.extend((submitted.iter()).map(|bulk| BulkStatus::submitted(bulk, process_time)));
     ok(Listing { results }, "OK")
 }
 
@@ -137,7 +168,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             routes::BULK_PATTERN,
             get(bulk_status).fallback(method_not_allowed),
         )
-        .route(routes::BULKS, get(list_bulks).fallback(method_not_allowed))
+        .route(
+            routes::BULKS,
+            get(list_bulks).patch(submit).fallback(method_not_allowed),
+        )
 }
 
 /// The status object of the `index`-th bulk of `cfg`, computed from scratch.

@@ -2,6 +2,8 @@
 //! hash, the UUIDv7 row-id encoding (timestamp = `BASE_MS + index`) and its
 //! decoding back to an index, and the generation of a single result row.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 /// Millisecond timestamp of row index 0: 2024-06-01T00:00:00Z.
@@ -43,8 +45,8 @@ pub(crate) fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// FNV-1a over the bulk id, so different bulks get different data.
-fn hash_str(s: &str) -> u64 {
+/// FNV-1a over a string (a bulk id, a user identifier).
+pub(crate) fn hash_str(s: &str) -> u64 {
     s.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
     })
@@ -100,13 +102,13 @@ impl RowGen {
             let field = extra
                 .is_multiple_of(EXTRA_FIELD_ONE_IN)
                 .then(|| EXTRA_FIELDS[((extra >> 32) % EXTRA_FIELDS.len() as u64) as usize]);
-            (Some(msg), field)
+            (Some(Cow::Borrowed(msg)), field)
         } else {
             (None, None)
         };
         Row {
             id: self.id(index),
-            user_identifier_type: kind,
+            user_identifier_type: Some(kind),
             object_id,
             pulse_id,
             error,
@@ -116,18 +118,20 @@ impl RowGen {
 }
 
 /// One result row, serialised with keys in the API's order. For the optional
-/// identifiers, `None` means "key absent" and `Some(None)` means `null`.
+/// identifiers, `None` means "key absent" and `Some(None)` means `null`; a
+/// `userIdentifierType` of `None` is `null` (a submitted line that named no
+/// user).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Row {
     pub id: String,
-    pub user_identifier_type: &'static str,
+    pub user_identifier_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_id: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pulse_id: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<&'static str>,
+    pub error: Option<Cow<'static, str>>,
     /// Undocumented extra field, only on some failed rows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
@@ -259,7 +263,7 @@ mod tests {
             assert_eq!(r, g.row(i));
             assert_eq!(r.error.is_some(), g.is_failed(i));
             assert!(r.field.is_none() || r.error.is_some());
-            match r.user_identifier_type {
+            match r.user_identifier_type.unwrap() {
                 "object_id" => {
                     let oid = r.object_id.clone().flatten().unwrap();
                     assert_eq!(oid.len(), 24);

@@ -1,22 +1,28 @@
 //! A faithful local fake of the DruID bulk results endpoint
-//! `GET /activityid/v1/user/bulk/{bulk_id}/results?last=&limit=&failedOnly=`
-//! and of the bulk status endpoints `GET /activityid/v1/user/bulk/{bulk_id}`
-//! and `GET /activityid/v1/user/bulk`, used by the `demo` and `sandbox`
+//! `GET /activityid/v1/user/bulk/{bulk_id}/results?last=&limit=&failedOnly=`,
+//! of the bulk status endpoints `GET /activityid/v1/user/bulk/{bulk_id}`
+//! and `GET /activityid/v1/user/bulk`, and of bulk submission
+//! `PATCH /activityid/v1/user/bulk`, used by the `demo` and `sandbox`
 //! subcommands, integration tests and benchmarks.
 //!
 //! This file holds the public configuration types (including the injectable
-//! [`Faults`]) and constants, [`expected_rows`] and [`expected_status`]; row
-//! generation lives in `data`, query validation and paging in `page`, the HTTP
-//! server in `server` with the state its routes share in `state`, the results
-//! route in `results`, the status routes in `bulks`, the JSON bodies in
-//! `body`, and fault injection (5xx, 428, latency, cut bodies) in `faults`.
+//! [`Faults`]) and constants, [`expected_rows`], [`expected_status`] and
+//! [`unknown_user`]; row generation lives in `data`, query validation and
+//! paging in `page`, the HTTP server in `server` with the state its routes
+//! share in `state`, the results route in `results`, the status routes in
+//! `bulks`, the JSON bodies in `body`, fault injection (5xx, 428, latency,
+//! cut bodies) in `faults`, and submission in `submit` (the route), `lines`
+//! (what a submitted line comes to) and `submitted` (a submitted bulk and
+//! its stages).
 //! The paths come from [`crate::api::routes`], the one place they are spelt;
 //! the sandbox uses nothing else from the crate.
 //!
 //! Rows are generated lazily and deterministically from the seed, the bulk id and
 //! the row index, so a bulk of millions of rows costs no memory. Row ids are
 //! UUIDv7 whose timestamp is a fixed base plus the row index, which lets the
-//! server turn a `last` cursor back into a row index.
+//! server turn a `last` cursor back into a row index. A submitted bulk keeps
+//! one small record per line (its identifiers and why it failed, never the
+//! line), and its rows follow the lines' order.
 
 mod body;
 mod bulks;
@@ -26,10 +32,15 @@ mod data;
 #[cfg(test)]
 mod fault_tests;
 mod faults;
+mod lines;
 mod page;
 mod results;
 mod server;
 mod state;
+mod submit;
+#[cfg(test)]
+mod submit_tests;
+mod submitted;
 #[cfg(test)]
 mod tests;
 
@@ -45,6 +56,10 @@ pub const DEFAULT_BULK_ID: &str = "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73";
 pub const PROCESSING_BULK_ID: &str = "018fcf0a-4c3d-7e52-8f6b-7d9c2a3e5f84";
 /// A finished bulk with zero rows.
 pub const EMPTY_BULK_ID: &str = "018fcf0a-5d4e-7f63-a07c-8ead3b4f6a95";
+/// How long a submitted bulk takes to complete unless configured otherwise.
+pub const DEFAULT_PROCESS_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+/// The most lines a submitted bulk may have unless configured otherwise.
+pub const DEFAULT_MAX_LINES: u64 = 1_000_000;
 
 /// One bulk process known to the sandbox.
 #[derive(Clone, Debug)]
@@ -94,6 +109,14 @@ pub struct SandboxConfig {
     pub faults: Faults,
     /// Compress responses (gzip, br, zstd) for clients that accept it.
     pub compress: bool,
+    /// How long a submitted bulk takes from `received` to `completed`: a
+    /// quarter `received`, a quarter `scheduled`, a half `processing`.
+    pub process_time: std::time::Duration,
+    /// A submission of more lines is answered 400.
+    pub max_lines: u64,
+    /// Submitted bulks end `failed` instead of `completed` (their results
+    /// then answer 428 for good).
+    pub fail_bulks: bool,
 }
 
 impl SandboxConfig {
@@ -123,7 +146,28 @@ impl SandboxConfig {
             ],
             faults: Faults::default(),
             compress: false,
+            process_time: DEFAULT_PROCESS_TIME,
+            max_lines: DEFAULT_MAX_LINES,
+            fail_bulks: false,
         }
+    }
+
+    /// Sets how long a submitted bulk takes to complete (zero: at once).
+    pub fn with_process_time(mut self, process_time: std::time::Duration) -> Self {
+        self.process_time = process_time;
+        self
+    }
+
+    /// Sets the most lines a submitted bulk may have.
+    pub fn with_max_lines(mut self, max_lines: u64) -> Self {
+        self.max_lines = max_lines;
+        self
+    }
+
+    /// Makes submitted bulks end `failed` instead of `completed`.
+    pub fn with_failing_bulks(mut self) -> Self {
+        self.fail_bulks = true;
+        self
     }
 
     /// Compress responses for clients that send `Accept-Encoding`.
@@ -199,6 +243,13 @@ pub fn expected_rows(
         .filter(|&i| !failed_only || gen.is_failed(i))
         .map(|i| serde_json::to_value(gen.row(i)).expect("a row always serialises"))
         .collect()
+}
+
+/// Whether a user with this identifier (`object_id` or `pulse_id`) is one the
+/// sandbox does not know: its submitted lines fail with `User not found`
+/// (about 3% of identifiers, the same ones for the same seed).
+pub fn unknown_user(cfg: &SandboxConfig, identifier: &str) -> bool {
+    lines::unknown_user(cfg.seed, identifier)
 }
 
 /// The status object the sandbox serves for a bulk (the `content` of the

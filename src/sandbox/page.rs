@@ -99,43 +99,88 @@ pub(crate) struct Page {
     pub no_matches: bool,
 }
 
-fn matches(gen: &RowGen, index: u64, failed_only: bool) -> bool {
-    !failed_only || gen.is_failed(index)
+/// The rows of one bulk, by index: row `i`'s id is a UUIDv7 whose timestamp
+/// is the base plus `i`, so a cursor turns back into an index.
+pub(crate) trait RowSource {
+    /// Number of rows.
+    fn len(&self) -> u64;
+    /// Whether row `index` carries an `error`; cheap, used for filtering.
+    fn is_failed(&self, index: u64) -> bool;
+    /// The whole row at `index`.
+    fn row(&self, index: u64) -> Row;
 }
 
-/// First matching index in `from..end`.
-fn next_match(gen: &RowGen, from: u64, end: u64, failed_only: bool) -> Option<u64> {
-    (from..end).find(|&i| matches(gen, i, failed_only))
+/// A configured bulk: its rows generated from the seed.
+pub(crate) struct Generated {
+    gen: RowGen,
+    rows: u64,
 }
 
-/// Computes the page that the endpoint returns for `bulk` and `params`.
-/// Work is proportional to the rows scanned, never to the bulk size.
+impl Generated {
+    pub(crate) fn new(seed: u64, bulk: &Bulk) -> Self {
+        Generated {
+            gen: RowGen::new(seed, &bulk.id),
+            rows: bulk.rows,
+        }
+    }
+}
+
+impl RowSource for Generated {
+    fn len(&self) -> u64 {
+        self.rows
+    }
+
+    fn is_failed(&self, index: u64) -> bool {
+        self.gen.is_failed(index)
+    }
+
+    fn row(&self, index: u64) -> Row {
+        self.gen.row(index)
+    }
+}
+
+fn matches(source: &impl RowSource, index: u64, failed_only: bool) -> bool {
+    !failed_only || source.is_failed(index)
+}
+
+/// First matching index at or after `from`.
+fn next_match(source: &impl RowSource, from: u64, failed_only: bool) -> Option<u64> {
+    (from..source.len()).find(|&i| matches(source, i, failed_only))
+}
+
+/// Computes the page that the endpoint returns for the configured `bulk`
+/// and `params`.
 pub(crate) fn compute_page(seed: u64, bulk: &Bulk, params: &Params) -> Page {
-    let gen = RowGen::new(seed, &bulk.id);
+    page_of(&Generated::new(seed, bulk), params)
+}
+
+/// The page of `source` that `params` ask for. Work is proportional to the
+/// rows scanned, never to the bulk size.
+pub(crate) fn page_of(source: &impl RowSource, params: &Params) -> Page {
     let start = params.last.map_or(0, start_after);
     let cap = usize::try_from(params.limit.min(MAX_LIMIT)).unwrap_or(1);
     let mut rows = Vec::with_capacity(cap.min(64));
     let mut i = start;
     while rows.len() < cap {
-        match next_match(&gen, i, bulk.rows, params.failed_only) {
+        match next_match(source, i, params.failed_only) {
             Some(found) => {
-                rows.push(gen.row(found));
+                rows.push(source.row(found));
                 i = found + 1;
             }
             None => {
-                i = bulk.rows;
+                i = source.len();
                 break;
             }
         }
     }
-    let more = !rows.is_empty() && next_match(&gen, i, bulk.rows, params.failed_only).is_some();
+    let more = !rows.is_empty() && next_match(source, i, params.failed_only).is_some();
     let last_id = if more {
         rows.last().map(|r| r.id.clone())
     } else {
         None
     };
-    let no_matches = rows.is_empty()
-        && (start == 0 || next_match(&gen, 0, bulk.rows, params.failed_only).is_none());
+    let no_matches =
+        rows.is_empty() && (start == 0 || next_match(source, 0, params.failed_only).is_none());
     Page {
         rows,
         last_id,

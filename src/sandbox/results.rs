@@ -17,8 +17,10 @@ use crate::api::routes;
 use super::body::{bulk_not_found, errors, method_not_allowed, ok, unauthorized};
 use super::data::Row;
 use super::faults;
-use super::page::{compute_page, parse_query};
+use super::page::{compute_page, page_of, parse_query};
 use super::state::Shared;
+use super::submitted::{Stage, Submitted};
+use super::Bulk;
 
 /// The `content` of the results route's 200 answer.
 #[derive(Serialize)]
@@ -28,6 +30,41 @@ struct Content<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     last_id: Option<&'a str>,
     results: &'a [Row],
+}
+
+/// The bulk a results request asks for: configured, or submitted.
+enum Target<'a> {
+    Configured(&'a Bulk),
+    Submitted(Arc<Submitted>),
+}
+
+impl<'a> Target<'a> {
+    fn find(shared: &'a Shared, id: &str) -> Option<Target<'a>> {
+        match shared.cfg.find_bulk(id) {
+            Some(bulk) => Some(Target::Configured(bulk)),
+            None => shared.find_submitted(id).map(Target::Submitted),
+        }
+    }
+
+    fn id(&self) -> &str {
+        match self {
+            Target::Configured(bulk) => &bulk.id,
+            Target::Submitted(bulk) => &bulk.id,
+        }
+    }
+
+    /// The bulk's status while it has no results: a configured bulk that is
+    /// not ready is `processing`; a submitted one answers 428 until it is
+    /// `completed` (also once `failed`: a failed bulk has no results).
+    fn unfinished(&self, shared: &Shared) -> Option<&'static str> {
+        match self {
+            Target::Configured(bulk) => (!bulk.ready).then_some("processing"),
+            Target::Submitted(bulk) => {
+                let (stage, _) = bulk.stage(shared.cfg.process_time);
+                (stage != Stage::Completed).then_some(stage.word())
+            }
+        }
+    }
 }
 
 /// `GET /activityid/v1/user/bulk/{bulk_id}/results`. Checks, in order: auth
@@ -43,24 +80,20 @@ async fn results(
     if !shared.authorized(&headers) {
         return unauthorized();
     }
-    let bulk = match path {
-        Ok(Path(id)) => shared.cfg.find_bulk(&id),
-        Err(_) => None,
-    };
-    let Some(bulk) = bulk else {
+    let Some(bulk) = path.ok().and_then(|Path(id)| Target::find(&shared, &id)) else {
         return bulk_not_found();
     };
     let fault_cfg = &shared.cfg.faults;
     let draw = shared.faults.next_request(&shared.cfg);
     faults::delay(fault_cfg).await;
-    if let Some(resp) = shared.faults.not_ready(fault_cfg, &bulk.id) {
+    if let Some(resp) = shared.faults.not_ready(fault_cfg, bulk.id()) {
         return resp;
     }
-    if !bulk.ready {
+    if let Some(status) = bulk.unfinished(&shared) {
         return errors(
             StatusCode::PRECONDITION_REQUIRED,
             "Bulk process not finished yet",
-            "status: processing",
+            &format!("status: {status}"),
         );
     }
     if let Some(resp) = shared.faults.server_error(fault_cfg, draw) {
@@ -70,14 +103,17 @@ async fn results(
         Ok(p) => p,
         Err(e) => return errors(StatusCode::BAD_REQUEST, "Invalid parameter", e.details()),
     };
-    let page = compute_page(shared.cfg.seed, bulk, &params);
+    let page = match &bulk {
+        Target::Configured(configured) => compute_page(shared.cfg.seed, configured, &params),
+        Target::Submitted(submitted) => page_of(submitted.as_ref(), &params),
+    };
     let msg = if page.no_matches {
         "No errors for the bulk process"
     } else {
         "OK"
     };
     let content = Content {
-        bulk_id: &bulk.id,
+        bulk_id: bulk.id(),
         last_id: page.last_id.as_deref(),
         results: &page.rows,
     };

@@ -1,15 +1,16 @@
 //! What every route of one sandbox server shares: the [`Shared`] state
-//! (configuration, counters, fault-injection state, cached failed-row counts)
-//! and the bearer-token check. The route modules depend on this one, never on
+//! (configuration, counters, fault-injection state, cached failed-row counts,
+//! the bulks submitted so far) and the bearer-token check. The route modules depend on this one, never on
 //! each other or on `server`.
 
-use std::sync::atomic::AtomicU64;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
 
 use super::faults::FaultState;
+use super::submitted::{self, Submitted};
 use super::SandboxConfig;
 
 /// State shared by all requests of one server.
@@ -23,6 +24,10 @@ pub(crate) struct Shared {
     /// routes, each computed on first use and then kept for the life of the
     /// server.
     pub failed: Vec<OnceLock<u64>>,
+    /// Bulks submitted with `PATCH`, in order.
+    submitted: RwLock<Vec<Arc<Submitted>>>,
+    /// Submissions accepted so far: numbers the next bulk id.
+    submissions: AtomicU64,
 }
 
 impl Shared {
@@ -32,7 +37,35 @@ impl Shared {
             cfg,
             hits: AtomicU64::new(0),
             faults: FaultState::default(),
+            submitted: RwLock::default(),
+            submissions: AtomicU64::new(0),
         }
+    }
+
+    /// A new id for a submitted bulk.
+    pub(crate) fn next_bulk_id(&self) -> String {
+        let n = self.submissions.fetch_add(1, Ordering::SeqCst);
+        submitted::bulk_id(self.cfg.seed, n)
+    }
+
+    /// Keeps a submitted bulk.
+    pub(crate) fn add_submitted(&self, bulk: Submitted) {
+        let mut all = self.submitted.write().unwrap_or_else(|e| e.into_inner());
+        all.push(Arc::new(bulk));
+    }
+
+    /// The submitted bulk with this id.
+    pub(crate) fn find_submitted(&self, id: &str) -> Option<Arc<Submitted>> {
+        let all = self.submitted.read().unwrap_or_else(|e| e.into_inner());
+        all.iter().find(|b| b.id == id).cloned()
+    }
+
+    /// Every submitted bulk, in order.
+    pub(crate) fn all_submitted(&self) -> Vec<Arc<Submitted>> {
+        self.submitted
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Whether the request carries `Authorization: Bearer <the configured token>`.

@@ -50,5 +50,6 @@ fn wait_rides_out_a_bulk_that_is_not_ready_yet() {
         .args(["--wait=5m", "-f", "jsonl"])
         .ok();
     run.same(&run.jsonl(), &expected);
-    run.same(&server.hits(), &4);
+    // Four results requests, and the bulk's status asked after each 428.
+    run.same(&server.hits(), &7);
 }

@@ -30,5 +30,7 @@ mod secrets;
 mod security;
 #[cfg(feature = "sandbox")]
 mod status;
+#[cfg(feature = "sandbox")]
+mod submitted;
 mod table;
 mod ux;

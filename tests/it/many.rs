@@ -209,3 +209,38 @@ fn a_bulk_given_twice_is_exported_once_and_a_note_says_so() {
         .stderr_has("note: bulk B1 is given more than once; it is exported once");
     first.assert_calls(1);
 }
+
+#[test]
+fn a_bulk_that_failed_on_the_server_is_reported_with_exit_9_and_the_others_kept() {
+    let server = httpmock::MockServer::start();
+    let not_ready = server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(428).json_body(
+            serde_json::json!({"result": {"status": 428, "message": "Bulk process not finished yet"}}),
+        );
+    });
+    let status = server.mock(|when, then| {
+        when.path(druid_bulk::api::routes::bulk("B1"));
+        then.status(200).json_body(serde_json::json!({
+            "content": {"bulkId": "B1", "status": "failed"},
+            "result": {"status": 200, "message": "OK"}
+        }));
+    });
+    let mut b2 = page(serde_json::json!([row("r1", "a"), row("r2", "b")]), None);
+    b2["content"]["bulkId"] = "B2".into();
+    let other = server.mock(|when, then| {
+        when.path(results_path("B2"));
+        then.status(200).json_body(b2);
+    });
+    let run = results(&server.base_url(), "B1")
+        .args(["B2", "--wait=1h", "-f", "jsonl"])
+        .fails(9);
+    run.same(&run.jsonl().len(), &2)
+        .stderr_has(
+            "bulk B1: failed after 0 rows (exit 9): bulk B1 failed on the server (status failed)",
+        )
+        .stderr_has("bulk B2: 2 rows");
+    not_ready.assert_calls(1);
+    status.assert_calls(1);
+    other.assert_calls(1);
+}

@@ -176,33 +176,89 @@ fn without_wait_an_unfinished_bulk_is_exit_5_suggesting_wait() {
     run.same(&server.requests().len(), &1);
 }
 
+/// The status answer of bulk B1 with this status word.
+fn status(word: &str) -> Reply {
+    Reply::page(&json!({
+        "content": {"bulkId": "B1", "status": word},
+        "result": {"status": 200, "message": "OK"}
+    }))
+}
+
+/// The request lines of results pages (not status checks).
+fn page_requests(server: &Scripted) -> Vec<String> {
+    (server.requests().into_iter())
+        .filter(|r| r.contains("/results"))
+        .collect()
+}
+
 #[test]
 fn wait_polls_until_the_bulk_is_finished_without_using_retries() {
     let not_ready = Reply::new(428, r#"{"result":{"status":428,"message":"processing"}}"#);
+    // After each 428 the bulk's status is asked once.
     let server = Scripted::start(vec![
         not_ready.clone(),
+        status("scheduled"),
         not_ready.clone(),
+        status("processing"),
         not_ready,
+        status("processing"),
         ok_page(),
     ]);
     let run = export(&server, &["--wait", "--retries", "0"]);
     run.expect_code(0);
-    run.same(&server.requests().len(), &4);
+    let requests = server.requests();
+    run.same(&requests.len(), &7);
+    run.same(&page_requests(&server).len(), &4);
+    run.check(
+        requests[1].starts_with("GET /activityid/v1/user/bulk/B1 "),
+        format_args!("the second request asks the status: {requests:?}"),
+    );
     run.same(&run.jsonl().len(), &2);
     run.stderr_has("has finished");
 }
 
 #[test]
 fn wait_gives_up_at_its_deadline_with_exit_5() {
+    // Every request is answered 428, the status checks too: a status that
+    // cannot be had does not end the wait.
     let server = Scripted::start(vec![Reply::new(428, "{}").header("Retry-After", "1")]);
-    let run = export(&server, &["--wait=10s"]);
+    let run = export(&server, &["--wait=10s", "-v"]);
     run.expect_code(5)
-        .stderr_has("still not finished after waiting 10s");
-    let polls = server.requests().len();
+        .stderr_has("still not finished after waiting 10s")
+        .stderr_has("could not check the status of bulk B1 (");
+    let polls = page_requests(&server).len();
     run.check(
         (5..=15).contains(&polls),
         format_args!("Retry-After: 1 over 10s: {polls} polls"),
     );
+}
+
+#[test]
+fn wait_stops_at_once_with_exit_9_when_the_bulk_failed() {
+    let server = Scripted::start(vec![Reply::new(428, "{}"), status("failed"), ok_page()]);
+    let started = std::time::Instant::now();
+    let run = export(&server, &["--wait=1h"]);
+    run.expect_code(9).stderr_has(
+        "bulk B1 failed on the server (status failed); its results may be partial: \
+         see druid-bulk status B1",
+    );
+    run.same(&server.requests().len(), &2);
+    run.check(run.stdout().is_empty(), "no rows");
+    // An hour at a thousandth is 3.6 s: stopping at once is far below it.
+    run.check(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        format_args!(
+            "stopped at once, not at the deadline: {:?}",
+            started.elapsed()
+        ),
+    );
+}
+
+#[test]
+fn without_wait_the_status_is_not_asked() {
+    let server = Scripted::start(vec![Reply::new(428, "{}"), status("failed")]);
+    export(&server, &[]).expect_code(5).stderr_has("--wait");
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[test]

@@ -561,3 +561,38 @@ pub fn slow_sandbox(rows: u64, ms: u64) -> (SandboxConfig, sandbox::Running) {
     let server = sandbox::start_background(cfg.clone()).unwrap();
     (cfg, server)
 }
+
+/// `PATCH /activityid/v1/user/bulk` with `body` as JSON lines and the test
+/// token, on a fresh connection to `addr`: the answer's status and JSON body.
+#[cfg(feature = "sandbox")]
+pub fn submit_lines(addr: std::net::SocketAddr, body: &[u8]) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("the sandbox accepts connections");
+    let head = format!(
+        "PATCH {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Type: application/jsonl\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        druid_bulk::api::routes::BULKS,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let answer = String::from_utf8(answer).expect("a UTF-8 answer");
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a whole HTTP answer");
+    let status = head[9..12].parse().expect("a status code");
+    let body = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body:?}"));
+    (status, body)
+}
+
+/// Submits `body` to the sandbox at `addr` and returns the new bulk's id.
+#[cfg(feature = "sandbox")]
+#[track_caller]
+pub fn submit_bulk(addr: std::net::SocketAddr, body: &str) -> String {
+    let (status, answer) = submit_lines(addr, body.as_bytes());
+    assert_eq!(status, 200, "the submission is accepted: {answer}");
+    answer["content"]["bulkId"]
+        .as_str()
+        .expect("content.bulkId")
+        .to_string()
+}
