@@ -25,13 +25,15 @@ pub enum Class {
     Protocol,
     /// Rows were written and the caller asked to fail on rows.
     RowsFound,
+    /// The bulk process itself failed (status `failed`).
+    BulkFailed,
     /// Ctrl-C or SIGTERM.
     Interrupted,
 }
 
 impl Class {
     /// Every class, in exit-code order.
-    pub const ALL: [Class; 9] = [
+    pub const ALL: [Class; 10] = [
         Class::Other,
         Class::Usage,
         Class::Auth,
@@ -40,6 +42,7 @@ impl Class {
         Class::Unavailable,
         Class::Protocol,
         Class::RowsFound,
+        Class::BulkFailed,
         Class::Interrupted,
     ];
 
@@ -54,6 +57,7 @@ impl Class {
             Class::Unavailable => 6,
             Class::Protocol => 7,
             Class::RowsFound => 8,
+            Class::BulkFailed => 9,
             Class::Interrupted => 130,
         }
     }
@@ -71,6 +75,7 @@ impl Class {
             Class::Unavailable => "server or network error after retries",
             Class::Protocol => "bad request, or a response that breaks the protocol",
             Class::RowsFound => "rows were written and --fail-on-rows was given",
+            Class::BulkFailed => "the bulk process failed",
             Class::Interrupted => "interrupted",
         }
     }
@@ -181,6 +186,6 @@ mod tests {
     #[test]
     fn every_class_has_its_documented_code() {
         let codes: Vec<i32> = Class::ALL.iter().map(|c| c.code()).collect();
-        assert_eq!(codes, [1, 2, 3, 4, 5, 6, 7, 8, 130]);
+        assert_eq!(codes, [1, 2, 3, 4, 5, 6, 7, 8, 9, 130]);
     }
 }

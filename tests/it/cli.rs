@@ -249,6 +249,7 @@ fn top_level_help_lists_every_exit_code() {
         "6 server/network",
         "7 bad request or protocol",
         "8 rows found",
+        "9 bulk failed",
         "130 interrupted",
     ] {
         run.check(

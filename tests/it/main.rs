@@ -30,5 +30,6 @@ mod secrets;
 mod security;
 #[cfg(feature = "sandbox")]
 mod status;
+mod submit;
 mod table;
 mod ux;
