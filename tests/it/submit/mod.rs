@@ -152,10 +152,13 @@ fn the_body_arrives_unchanged_with_its_type_length_and_token() {
         then.status(201).body(accepted("0190b1c2-new"));
     });
     let (_dir, path) = file(&text);
-    let run = submit(&server.base_url(), &path).ok();
+    let run = submit(&server.base_url(), &path).arg("-v").ok();
     run.same(run.stdout(), "0190b1c2-new\n")
         .stderr_has("submitted")
         .stderr_has("40000 lines")
+        .stderr_has(&format!("> PATCH {}{BULKS}", server.base_url()))
+        .stderr_has("> authorization: Bearer [redacted]")
+        .stderr_lacks("sending ")
         .never_shows(TOKEN);
     patch.assert_calls(1);
 }
