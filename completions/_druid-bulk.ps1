@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('results', 'results', [CompletionResultType]::ParameterValue, 'Fetch every page of a bulk''s results and write them out')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the status of one bulk, or of all bulks')
+            [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Send a JSON Lines bulk update (checked first) and print the new bulk''s id on stdout')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local DruID-compatible fake API in the foreground')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
@@ -108,6 +109,51 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'Leave out the header line of csv and table output')
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)')
             [CompletionResult]::new('--excel', '--excel', [CompletionResultType]::ParameterName, 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o''s extension do not say otherwise)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request (method, URL, status, timing; secrets redacted) on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request (method, URL, status, timing; secrets redacted) on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'druid-bulk;submit' {
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Then poll the bulk''s status until it has finished, for at most DURATION (e.g. --wait=2h); exit 9 if the bulk failed')
+            [CompletionResult]::new('--export', '--export', [CompletionResultType]::ParameterName, 'Then (implies --wait) write the bulk''s results to OUT, as `results BULK -o OUT` would: the format from OUT''s extension or -f, and every Output and Selection option')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'App token; without it, DRUID_TOKEN is read. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token')
+            [CompletionResult]::new('--auth-url', '--auth-url', [CompletionResultType]::ParameterName, 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'Client id for the client-credentials flow')
+            [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the client secret from a file (''-'' reads stdin); or set DRUID_CLIENT_SECRET')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped [default: auto]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped [default: auto]')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)')
+            [CompletionResult]::new('--page-size', '--page-size', [CompletionResultType]::ParameterName, 'Rows per request, sent as `limit` (1-10000) [default: 1000]')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Rows per request, sent as `limit` (1-10000) [default: 1000]')
+            [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Start after this cursor (a row id or a printed resume cursor), sent as `last`')
+            [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Start after this cursor (a row id or a printed resume cursor), sent as `last`')
+            [CompletionResult]::new('--max-rows', '--max-rows', [CompletionResultType]::ParameterName, 'Stop after N rows and print the --last value that resumes right after them')
+            [CompletionResult]::new('--max-empty-pages', '--max-empty-pages', [CompletionResultType]::ParameterName, 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Locale for server messages, sent as Accept-Language (e.g. es-ES)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-request timeout (e.g. 30s, 2m) [default: 60s]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables [default: 4]')
+            [CompletionResult]::new('--retry-max-time', '--retry-max-time', [CompletionResultType]::ParameterName, 'Stop retrying a request once this much time has passed since its first attempt (e.g. 10m) [default: 5m]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
+            [CompletionResult]::new('--no-validate', '--no-validate', [CompletionResultType]::ParameterName, 'Send FILE as it is, without checking first that each line is a JSON object with a user identifier')
+            [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow plain http:// to a host that is not this machine (the token travels in clear)')
+            [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'Leave out the header line of csv and table output')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)')
+            [CompletionResult]::new('--excel', '--excel', [CompletionResultType]::ParameterName, 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o''s extension do not say otherwise)')
+            [CompletionResult]::new('--failed-only', '--failed-only', [CompletionResultType]::ParameterName, 'Ask the server for failed rows only (`failedOnly=true`)')
+            [CompletionResult]::new('--unordered', '--unordered', [CompletionResultType]::ParameterName, 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)')
+            [CompletionResult]::new('--csv-safe', '--csv-safe', [CompletionResultType]::ParameterName, 'In csv, prefix cells starting with = + - @ tab or CR with '' so spreadsheets do not run them')
+            [CompletionResult]::new('--summary', '--summary', [CompletionResultType]::ParameterName, 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr')
+            [CompletionResult]::new('--summary-only', '--summary-only', [CompletionResultType]::ParameterName, 'Print only that summary, on stdout, in the chosen --format (no rows)')
+            [CompletionResult]::new('--fail-on-rows', '--fail-on-rows', [CompletionResultType]::ParameterName, 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request (method, URL, status, timing; secrets redacted) on stderr')
@@ -196,6 +242,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
         'druid-bulk;help' {
             [CompletionResult]::new('results', 'results', [CompletionResultType]::ParameterValue, 'Fetch every page of a bulk''s results and write them out')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the status of one bulk, or of all bulks')
+            [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Send a JSON Lines bulk update (checked first) and print the new bulk''s id on stdout')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local DruID-compatible fake API in the foreground')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
@@ -207,6 +254,9 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             break
         }
         'druid-bulk;help;status' {
+            break
+        }
+        'druid-bulk;help;submit' {
             break
         }
         'druid-bulk;help;demo' {

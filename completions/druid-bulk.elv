@@ -27,6 +27,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --version 'Print version'
             cand results 'Fetch every page of a bulk''s results and write them out'
             cand status 'Show the status of one bulk, or of all bulks'
+            cand submit 'Send a JSON Lines bulk update (checked first) and print the new bulk''s id on stdout'
             cand demo 'Run `results` against a built-in sandbox API: shows a real export with no setup'
             cand sandbox 'Run a local DruID-compatible fake API in the foreground'
             cand completions 'Print a shell completion script to stdout'
@@ -110,6 +111,50 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'druid-bulk;submit'= {
+            cand --wait 'Then poll the bulk''s status until it has finished, for at most DURATION (e.g. --wait=2h); exit 9 if the bulk failed'
+            cand --export 'Then (implies --wait) write the bulk''s results to OUT, as `results BULK -o OUT` would: the format from OUT''s extension or -f, and every Output and Selection option'
+            cand -e 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
+            cand --endpoint 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
+            cand --token-file 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN'
+            cand --token 'App token; without it, DRUID_TOKEN is read. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token'
+            cand --auth-url 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com'
+            cand --client-id 'Client id for the client-credentials flow'
+            cand --client-secret-file 'Read the client secret from a file (''-'' reads stdin); or set DRUID_CLIENT_SECRET'
+            cand -f 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped [default: auto]'
+            cand --format 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped [default: auto]'
+            cand --columns 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)'
+            cand --page-size 'Rows per request, sent as `limit` (1-10000) [default: 1000]'
+            cand --limit 'Rows per request, sent as `limit` (1-10000) [default: 1000]'
+            cand --last 'Start after this cursor (a row id or a printed resume cursor), sent as `last`'
+            cand --after 'Start after this cursor (a row id or a printed resume cursor), sent as `last`'
+            cand --max-rows 'Stop after N rows and print the --last value that resumes right after them'
+            cand --max-empty-pages 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]'
+            cand --lang 'Locale for server messages, sent as Accept-Language (e.g. es-ES)'
+            cand --timeout 'Per-request timeout (e.g. 30s, 2m) [default: 60s]'
+            cand --retries 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables [default: 4]'
+            cand --retry-max-time 'Stop retrying a request once this much time has passed since its first attempt (e.g. 10m) [default: 5m]'
+            cand --color 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)'
+            cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
+            cand --profile 'Profile of the config file to use (e.g. --profile staging)'
+            cand --no-validate 'Send FILE as it is, without checking first that each line is a JSON object with a user identifier'
+            cand --allow-insecure-http 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
+            cand --no-header 'Leave out the header line of csv and table output'
+            cand --wide 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
+            cand --excel 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o''s extension do not say otherwise)'
+            cand --failed-only 'Ask the server for failed rows only (`failedOnly=true`)'
+            cand --unordered 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)'
+            cand --csv-safe 'In csv, prefix cells starting with = + - @ tab or CR with '' so spreadsheets do not run them'
+            cand --summary 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
+            cand --summary-only 'Print only that summary, on stdout, in the chosen --format (no rows)'
+            cand --fail-on-rows 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+            cand --verbose 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'druid-bulk;demo'= {
             cand --rows 'Rows in the sandbox bulk'
             cand -f 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped [default: auto]'
@@ -186,6 +231,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
         &'druid-bulk;help'= {
             cand results 'Fetch every page of a bulk''s results and write them out'
             cand status 'Show the status of one bulk, or of all bulks'
+            cand submit 'Send a JSON Lines bulk update (checked first) and print the new bulk''s id on stdout'
             cand demo 'Run `results` against a built-in sandbox API: shows a real export with no setup'
             cand sandbox 'Run a local DruID-compatible fake API in the foreground'
             cand completions 'Print a shell completion script to stdout'
@@ -195,6 +241,8 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
         &'druid-bulk;help;results'= {
         }
         &'druid-bulk;help;status'= {
+        }
+        &'druid-bulk;help;submit'= {
         }
         &'druid-bulk;help;demo'= {
         }

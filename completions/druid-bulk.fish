@@ -33,6 +33,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -s h -l help -d 'Pri
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -s V -l version -d 'Print version'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "results" -d 'Fetch every page of a bulk\'s results and write them out'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "status" -d 'Show the status of one bulk, or of all bulks'
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "submit" -d 'Send a JSON Lines bulk update (checked first) and print the new bulk\'s id on stdout'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
@@ -110,6 +111,47 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l excel -
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s h -l help -d 'Print help'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l wait -d 'Then poll the bulk\'s status until it has finished, for at most DURATION (e.g. --wait=2h); exit 9 if the bulk failed' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l export -d 'Then (implies --wait) write the bulk\'s results to OUT, as `results BULK -o OUT` would: the format from OUT\'s extension or -f, and every Output and Selection option' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -s e -l endpoint -d 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l token-file -d 'Read the app token from a file (\'-\' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l token -d 'App token; without it, DRUID_TOKEN is read. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l auth-url -d 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l client-id -d 'Client id for the client-credentials flow' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l client-secret-file -d 'Read the client secret from a file (\'-\' reads stdin); or set DRUID_CLIENT_SECRET' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped [default: auto]' -r -f -a "auto\t''
+table\t''
+csv\t''
+jsonl\t''
+json\t''"
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l columns -d 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l max-rows -d 'Stop after N rows and print the --last value that resumes right after them' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l timeout -d 'Per-request timeout (e.g. 30s, 2m) [default: 60s]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables [default: 4]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l retry-max-time -d 'Stop retrying a request once this much time has passed since its first attempt (e.g. 10m) [default: 5m]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l no-validate -d 'Send FILE as it is, without checking first that each line is a JSON object with a user identifier'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l excel -d 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o\'s extension do not say otherwise)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l unordered -d 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l summary -d 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l summary-only -d 'Print only that summary, on stdout, in the chosen --format (no rows)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l fail-on-rows -d 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l rows -d 'Rows in the sandbox bulk' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped [default: auto]' -r -f -a "auto\t''
 table\t''
@@ -177,10 +219,11 @@ never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand man" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand man" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand man" -s h -l help -d 'Print help'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "results" -d 'Fetch every page of a bulk\'s results and write them out'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "status" -d 'Show the status of one bulk, or of all bulks'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "man" -d 'Print the man page (roff) to stdout: every command, exit status, environment, files'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status demo sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "results" -d 'Fetch every page of a bulk\'s results and write them out'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "status" -d 'Show the status of one bulk, or of all bulks'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "submit" -d 'Send a JSON Lines bulk update (checked first) and print the new bulk\'s id on stdout'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "man" -d 'Print the man page (roff) to stdout: every command, exit status, environment, files'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -27,6 +27,8 @@ pub const HEADING_OUTPUT: &str = "Output";
 pub const HEADING_RELIABILITY: &str = "Reliability";
 /// What is said on stderr while it runs.
 pub const HEADING_PROGRESS: &str = "Progress";
+/// What `submit` checks, and what it does once the bulk is accepted.
+pub const HEADING_SUBMISSION: &str = "Submission";
 
 /// Keeps a secret in a type whose `Debug` prints `[REDACTED]`.
 fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
@@ -94,6 +96,16 @@ pub enum Command {
         druid-bulk status 0190b1c2-…         # one bulk\n  \
         druid-bulk status -f csv > bulks.csv  # every bulk")]
     Status(StatusArgs),
+    /// Send a JSON Lines bulk update (checked first) and print the new bulk's id on stdout.
+    #[command(after_help = "Examples:\n  \
+        BULK=$(druid-bulk submit users.jsonl)               # the bulk id alone on stdout\n  \
+        druid-bulk submit users.jsonl --wait=1h             # then wait for it to finish\n  \
+        druid-bulk submit users.jsonl --export failures.csv --failed-only\n  \
+        jq -c '.[]' users.json | druid-bulk submit -        # from stdin\n\n\
+        A submission is not idempotent: when the connection fails after the body may have \
+        reached the server, it is not sent again (exit 6); check `druid-bulk status` before \
+        submitting the same file again.")]
+    Submit(SubmitArgs),
     /// Run `results` against a built-in sandbox API: shows a real export with no setup.
     #[cfg(feature = "sandbox")]
     Demo(DemoArgs),
@@ -218,6 +230,34 @@ pub struct ExportArgs {
     #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub report: ReportArgs,
+
+    /// If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "30m",
+        help_heading = HEADING_RELIABILITY
+    )]
+    pub wait: Option<String>,
+
+    /// Save progress here after every page; the same command run again resumes from it. Needs -o.
+    #[arg(long, value_name = "PATH", requires = "output", help_heading = HEADING_RELIABILITY)]
+    pub checkpoint: Option<PathBuf>,
+
+    /// With --checkpoint: ignore the saved progress and export from the start.
+    #[arg(long, requires = "checkpoint", help_heading = HEADING_RELIABILITY)]
+    pub restart: bool,
+}
+
+/// Which rows an export asks for and how it writes and ends them, whatever
+/// names the bulk and the file (`results`, `demo`, `submit --export`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = HEADING_OUTPUT)]
+pub struct ReportArgs {
     /// Rows per request, sent as `limit` (1-10000) [default: 1000].
     #[arg(long, visible_alias = "limit", value_name = "N", help_heading = HEADING_SELECTION)]
     pub page_size: Option<u32>,
@@ -260,25 +300,6 @@ pub struct ExportArgs {
     /// Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`).
     #[arg(long)]
     pub fail_on_rows: bool,
-
-    /// If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h).
-    #[arg(
-        long,
-        value_name = "DURATION",
-        num_args = 0..=1,
-        require_equals = true,
-        default_missing_value = "30m",
-        help_heading = HEADING_RELIABILITY
-    )]
-    pub wait: Option<String>,
-
-    /// Save progress here after every page; the same command run again resumes from it. Needs -o.
-    #[arg(long, value_name = "PATH", requires = "output", help_heading = HEADING_RELIABILITY)]
-    pub checkpoint: Option<PathBuf>,
-
-    /// With --checkpoint: ignore the saved progress and export from the start.
-    #[arg(long, requires = "checkpoint", help_heading = HEADING_RELIABILITY)]
-    pub restart: bool,
 }
 
 /// How each request is made and reported, for every command that calls the API.
@@ -323,6 +344,50 @@ pub struct StatusArgs {
 
     #[command(flatten)]
     pub format: FormatArgs,
+
+    #[command(flatten)]
+    pub request: RequestArgs,
+}
+
+/// `submit FILE`: the file, the checks, and what follows once the bulk is accepted.
+#[derive(Debug, Args)]
+#[command(next_help_heading = HEADING_SUBMISSION)]
+pub struct SubmitArgs {
+    /// The bulk update: JSON Lines, one user's update per line ('-' reads stdin).
+    #[arg(value_name = "FILE", help_heading = None::<&str>)]
+    pub file: PathBuf,
+
+    /// Send FILE as it is, without checking first that each line is a JSON object with a user
+    /// identifier.
+    #[arg(long)]
+    pub no_validate: bool,
+
+    /// Then poll the bulk's status until it has finished, for at most DURATION (e.g. --wait=2h);
+    /// exit 9 if the bulk failed.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "30m"
+    )]
+    pub wait: Option<String>,
+
+    /// Then (implies --wait) write the bulk's results to OUT, as `results BULK -o OUT` would:
+    /// the format from OUT's extension or -f, and every Output and Selection option.
+    #[arg(long, value_name = "OUT")]
+    pub export: Option<PathBuf>,
+
+    // `--failed-lines OUT2` (implies --wait) belongs here: FILE's lines whose users failed,
+    // written once the bulk has finished (see `commands/submit/mod.rs`).
+    #[command(flatten)]
+    pub conn: ConnArgs,
+
+    #[command(flatten)]
+    pub format: FormatArgs,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     #[command(flatten)]
     pub request: RequestArgs,

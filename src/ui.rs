@@ -10,7 +10,8 @@
 //! - Colour: `--color auto|always|never`; `auto` follows `NO_COLOR` (off),
 //!   `CLICOLOR_FORCE` (on, even when piped), `TERM=dumb` (off) and whether
 //!   the stream is a terminal, decided for stderr and stdout separately.
-//! - The progress line shows only when stderr is a terminal, without
+//! - The progress line (an export's, a wait's spinner, a submission's bar
+//!   of bytes sent) shows only when stderr is a terminal, without
 //!   `--quiet`, with `CI` unset and `TERM` not `dumb`.
 
 use std::fmt::Display;
@@ -243,8 +244,37 @@ pub fn waiting(bulk_id: &str, waited: Duration, status: &str) {
     ));
 }
 
+/// Show (or update) the bar of a file being sent: `sent` of `total` bytes,
+/// with the rate.
+pub fn sending(name: &str, sent: u64, total: u64) {
+    if !LIVE.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut slot = BAR.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(other) = slot.take_if(|bar| bar.length() != Some(total)) {
+        other.finish_and_clear();
+    }
+    let bar = slot.get_or_insert_with(|| {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "sending {msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_message(sanitize::message(name).into_owned());
+        bar
+    });
+    bar.set_position(sent);
+}
+
 fn show(message: String) {
     let mut bar = BAR.lock().unwrap_or_else(|e| e.into_inner());
+    // A submission's bar of bytes gives way to the spinner.
+    if let Some(other) = bar.take_if(|b| b.length().is_some()) {
+        other.finish_and_clear();
+    }
     let bar = bar.get_or_insert_with(|| {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));

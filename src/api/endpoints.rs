@@ -40,6 +40,8 @@ pub struct Api {
     endpoint: Url,
     tokens: Tokens,
     lang: Option<String>,
+    /// `--timeout`: a request's limit (a submission's, without progress).
+    timeout: Duration,
 }
 
 impl Api {
@@ -56,6 +58,7 @@ impl Api {
             endpoint: conn.endpoint,
             tokens: Tokens::new(conn.auth),
             lang,
+            timeout,
         })
     }
 
@@ -150,8 +153,9 @@ impl Api {
         Ok(super::wire::bulk_status(&body))
     }
 
-    /// One authenticated GET; `Ok` only for a 200, with the whole body.
-    async fn get(&self, url: Url, bulk_id: &str, params: String) -> Result<Bytes, FetchError> {
+    /// The `Authorization` header of the next request (a token is fetched
+    /// first when client credentials need one), marked sensitive.
+    pub(super) async fn authorization(&self) -> Result<HeaderValue, FetchError> {
         let bearer = self.tokens.bearer(&self.http).await?;
         let mut auth = HeaderValue::from_str(bearer.expose_secret()).map_err(|_| {
             FetchError::Fatal(Failure::usage(
@@ -159,7 +163,23 @@ impl Api {
             ))
         })?;
         auth.set_sensitive(true);
-        drop(bearer);
+        Ok(auth)
+    }
+
+    /// The client, its `--timeout` and the `Accept-Language` it sends, for
+    /// the requests built elsewhere in `api`.
+    pub(super) fn http(&self) -> (&reqwest::Client, Duration, Option<&str>) {
+        (&self.http, self.timeout, self.lang.as_deref())
+    }
+
+    /// The base URL as parsed, to build routes under it.
+    pub(super) fn base(&self) -> &Url {
+        &self.endpoint
+    }
+
+    /// One authenticated GET; `Ok` only for a 200, with the whole body.
+    async fn get(&self, url: Url, bulk_id: &str, params: String) -> Result<Bytes, FetchError> {
+        let auth = self.authorization().await?;
         let started = Instant::now();
         self.log_request(&url);
         let during = format!("asking about bulk {bulk_id}");

@@ -1,13 +1,15 @@
 //! The DruID API, by concern: `transport` (the HTTP client, capped reads,
 //! `Retry-After`, what a failed exchange means), `routes` (paths and URLs),
 //! `token` (where the bearer token comes from), `endpoints` (the typed
-//! requests), `error` (HTTP answers as classed failures) and `wire` (the
+//! requests), `submit` (the one request with a body: a bulk update, never
+//! sent twice), `error` (HTTP answers as classed failures) and `wire` (the
 //! JSON bodies). Nothing here knows about retrying: callers decide that
 //! from [`FetchError`].
 
 mod endpoints;
 mod error;
 pub mod routes;
+mod submit;
 pub mod token;
 mod transport;
 pub mod wire;
@@ -15,5 +17,6 @@ pub mod wire;
 pub use endpoints::{Api, Connection, MAX_BODY};
 pub use error::server_message;
 pub use routes::PageQuery;
+pub use submit::{Upload, JSONL};
 pub use token::{Auth, ClientCredentials};
 pub use transport::FetchError;

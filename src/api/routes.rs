@@ -77,6 +77,12 @@ pub fn status_url(endpoint: &Url, bulk_id: Option<&str>) -> Url {
     under(endpoint, &route)
 }
 
+/// `{endpoint}/activityid/v1/user/bulk`, where a bulk update is submitted
+/// (`PATCH`).
+pub fn submit_url(endpoint: &Url) -> Url {
+    under(endpoint, BULKS)
+}
+
 /// `route` below the endpoint's own path prefix.
 fn under(endpoint: &Url, route: &str) -> Url {
     let mut url = endpoint.clone();

@@ -4,6 +4,7 @@
 mod generate;
 mod results;
 mod status;
+mod submit;
 
 #[cfg(feature = "sandbox")]
 mod demo;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Results(args) => results::run(args, global),
         Command::Status(args) => status::run(args, global),
+        Command::Submit(args) => submit::run(args, global),
         #[cfg(feature = "sandbox")]
         Command::Demo(args) => demo::run(args, global),
         #[cfg(feature = "sandbox")]
@@ -37,6 +39,7 @@ pub fn verbosity(command: &Command) -> Verbosity {
     let request = match command {
         Command::Results(args) => &args.request,
         Command::Status(args) => &args.request,
+        Command::Submit(args) => &args.request,
         #[cfg(feature = "sandbox")]
         Command::Demo(args) => &args.request,
         _ => return Verbosity::Normal,

@@ -16,6 +16,10 @@ pub const DESCRIPTION: &[&str] = &[
      errors. stdout carries data only; progress, warnings and errors go to stderr.",
     "Settings come from, in order of precedence: a flag, its environment variable, the profile \
      of the config file (see FILES), the built-in default.",
+    "`druid-bulk submit FILE` checks a JSON Lines bulk update line by line, sends it, and prints \
+     the new bulk's id alone on stdout; it never sends a file twice when the first may have \
+     reached the server. `--wait` follows the bulk's status, `--export OUT` then writes its \
+     results as `results` would.",
     "`druid-bulk demo` shows a real export with no setup, against a built-in sandbox API.",
 ];
 
@@ -30,7 +34,7 @@ fn meaning(class: Class) -> &'static str {
         Class::Unavailable => "Server or network error after retries: HTTP 5xx, 408 or 429, a connection refused or reset, a DNS failure, a timeout, a body cut short.",
         Class::Protocol => "Bad request (HTTP 400 or another 4xx), or a response that breaks the protocol: a body of the wrong shape, rows out of order, a cursor that does not advance, too many empty pages, a page over 64 MiB, a redirect to another host.",
         Class::RowsFound => "Rows were written and `--fail-on-rows` was given (a CI gate).",
-        Class::BulkFailed => "The bulk process failed on the server (its status is `failed`), seen while waiting for it with `--wait`; its results may be partial.",
+        Class::BulkFailed => "The bulk process failed on the server (its status is `failed`), seen while waiting for it (`results --wait`, `submit --wait`); its results may be partial.",
         Class::Interrupted => "Interrupted (Ctrl-C or SIGTERM): whole pages written, output closed, the resume cursor printed.",
     }
 }
@@ -67,6 +71,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("CI", "Set (to any value): no live progress line."),
     ("COLUMNS", "Table width when stdout is not a terminal."),
     ("SSL_CERT_FILE, SSL_CERT_DIR", "Extra CA certificates to trust, on Linux."),
+    ("TMPDIR", "Where `submit -` copies stdin before sending it (an unnamed file, gone when the command ends)."),
 ];
 
 /// FILES: where the config file is, then what it holds.
@@ -141,6 +146,11 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
     (
         "Several bulks into one file, eight at a time:",
         &["druid-bulk results --bulk-ids-from bulks.txt --concurrency 8 -o today.csv"],
+    ),
+    (
+        "Submit a bulk update, wait for it to finish and keep its failures as CSV; the bulk id \
+         alone goes to stdout:",
+        &["BULK=$(druid-bulk submit users.jsonl --export failures.csv)"],
     ),
     (
         "Where one bulk stands, or every bulk, with the staging profile:",

@@ -43,12 +43,14 @@ fn named(path: &Path) -> Named {
 /// The format to write: `-f` as given, or for `auto` the one `-o`'s
 /// extension names, else `table` on a terminal and `jsonl` when piped.
 /// `--excel` makes `auto` CSV where no extension says otherwise, and is
-/// refused with any other format.
+/// refused with any other format. `flag` names the output in messages
+/// (`-o`, `--export`).
 pub fn resolve_format(
     format: FormatChoice,
     output: Option<&Path>,
     stdout_tty: bool,
     excel: bool,
+    flag: &str,
 ) -> Result<Format> {
     let resolved = match format {
         FormatChoice::Table => Format::Table,
@@ -62,7 +64,7 @@ pub fn resolve_format(
             Some(Named::Unknown) => {
                 let path = output.unwrap_or(Path::new("")).display();
                 return usage(format!(
-                    "cannot tell the format from -o {path}: use {KNOWN_EXTENSIONS}, \
+                    "cannot tell the format from {flag} {path}: use {KNOWN_EXTENSIONS}, \
                      or pass -f/--format"
                 ));
             }
@@ -72,9 +74,10 @@ pub fn resolve_format(
     };
     if excel && resolved != Format::Csv {
         let (from, instead) = match (format, output) {
-            (FormatChoice::Auto, Some(path)) => {
-                (format!(" (from -o {})", path.display()), "name a .csv file")
-            }
+            (FormatChoice::Auto, Some(path)) => (
+                format!(" (from {flag} {})", path.display()),
+                "name a .csv file",
+            ),
             _ => (String::new(), "write CSV with -f csv"),
         };
         return usage(format!(
@@ -106,7 +109,7 @@ mod tests {
     #[test]
     fn auto_format_follows_extension_then_terminal() {
         let auto = |path: Option<&str>, tty: bool| {
-            resolve_format(FormatChoice::Auto, path.map(Path::new), tty, false).unwrap()
+            resolve_format(FormatChoice::Auto, path.map(Path::new), tty, false, "-o").unwrap()
         };
         assert_eq!(auto(Some("a.CSV"), true), Format::Csv);
         assert_eq!(auto(Some("a.ndjson"), true), Format::Jsonl);
@@ -120,7 +123,7 @@ mod tests {
         assert_eq!(auto(None, true), Format::Table);
         assert_eq!(auto(None, false), Format::Jsonl);
         let explicit = |format, path: &str| {
-            resolve_format(format, Some(Path::new(path)), true, false).unwrap()
+            resolve_format(format, Some(Path::new(path)), true, false, "-o").unwrap()
         };
         assert_eq!(explicit(FormatChoice::Csv, "report.xlsx"), Format::Csv);
         assert_eq!(explicit(FormatChoice::Jsonl, "a.txt"), Format::Jsonl);
@@ -129,8 +132,14 @@ mod tests {
     #[test]
     fn an_unknown_extension_without_a_format_is_refused() {
         for path in ["report.xlsx", "out.CSV.bak", "data.tsv"] {
-            let err = resolve_format(FormatChoice::Auto, Some(Path::new(path)), false, false)
-                .unwrap_err();
+            let err = resolve_format(
+                FormatChoice::Auto,
+                Some(Path::new(path)),
+                false,
+                false,
+                "-o",
+            )
+            .unwrap_err();
             assert_eq!(crate::exit::exit_code(&err), 2, "{path}");
             assert_eq!(
                 err.to_string(),
@@ -145,7 +154,7 @@ mod tests {
     #[test]
     fn excel_means_csv_and_nothing_else() {
         let excel = |format, path: Option<&str>| {
-            resolve_format(format, path.map(Path::new), true, true)
+            resolve_format(format, path.map(Path::new), true, true, "-o")
                 .map_err(|e| (crate::exit::exit_code(&e), e.to_string()))
         };
         assert_eq!(excel(FormatChoice::Auto, None), Ok(Format::Csv));

@@ -12,6 +12,7 @@ mod auth;
 pub mod file;
 mod format;
 mod layer;
+mod submit;
 mod values;
 
 use std::io::IsTerminal;
@@ -22,10 +23,13 @@ use anyhow::Result;
 
 pub use auth::is_loopback;
 pub use layer::Layer;
+pub use submit::{submit, Submit};
 pub use values::{check_bulk_id, parse_duration, parse_endpoint};
 
 use crate::api::Connection;
-use crate::cli::{ConnArgs, DemoArgs, ExportArgs, FormatArgs, GlobalArgs, ResultsArgs, StatusArgs};
+use crate::cli::{
+    ConnArgs, DemoArgs, ExportArgs, FormatArgs, GlobalArgs, ReportArgs, ResultsArgs, StatusArgs,
+};
 use crate::exit::usage;
 use crate::output::{Format, Layout, TableView};
 use crate::retry::RetryPolicy;
@@ -47,6 +51,9 @@ pub const MAX_EMPTY_PAGES: u32 = 10_000;
 
 /// Largest `--retries` accepted.
 pub const MAX_RETRIES: u32 = 100;
+
+/// How long `--wait` polls when it is given without a value (as `--help` says).
+pub const DEFAULT_WAIT: &str = "30m";
 
 /// How each request is made: the client's options and the retry policy.
 #[derive(Debug, Clone)]
@@ -106,7 +113,7 @@ pub struct Output {
     pub layout: Layout,
 }
 
-/// Everything `results` (and `demo`) needs.
+/// Everything `results` (and `demo`, and `submit --export`) needs.
 #[derive(Debug, Clone)]
 pub struct Results {
     pub conn: Connection,
@@ -136,7 +143,7 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
     let below = profile_layer(global)?.or(Layer::defaults());
     let flags = Layer {
         concurrency: args.concurrency,
-        page_size: args.export.page_size,
+        page_size: args.export.report.page_size,
         ..Layer::from_conn(&args.conn)
     };
     let layer = flags
@@ -151,6 +158,7 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
         }
     }
     let bulk_ids = values::collect_bulk_ids(&args.bulk_ids, args.bulk_ids_from.as_deref())?;
+    check_bulk_ids(&bulk_ids, &args.export.report)?;
     let conn = connect(&layer, &args.conn)?;
     let concurrency = values::check_concurrency(layer.concurrency.unwrap_or_default())?;
     build(
@@ -159,7 +167,8 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
         concurrency,
         &layer,
         &args.format,
-        &args.export,
+        &args.export.report,
+        Target::of(&args.export),
         color,
     )
 }
@@ -168,18 +177,21 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
 /// (no profile: the demo is the same on every machine).
 pub fn demo(args: &DemoArgs, conn: Connection, bulk_id: String, color: bool) -> Result<Results> {
     let layer = Layer {
-        page_size: args.export.page_size,
+        page_size: args.export.report.page_size,
         ..Layer::from_request(&args.request)
     }
     .or(Layer::from_format(&args.format))
     .or(Layer::defaults());
+    let bulk_ids = vec![bulk_id];
+    check_bulk_ids(&bulk_ids, &args.export.report)?;
     build(
         conn,
-        vec![bulk_id],
+        bulk_ids,
         1,
         &layer,
         &args.format,
-        &args.export,
+        &args.export.report,
+        Target::of(&args.export),
         color,
     )
 }
@@ -196,7 +208,14 @@ pub fn status(args: &StatusArgs, global: &GlobalArgs, color: bool) -> Result<Sta
         check_bulk_id(id)?;
     }
     let request = request(&layer)?;
-    let mut output = output(&layer, &args.format, None, &STATUS_COLUMNS, false, color)?;
+    let mut output = output(
+        &layer,
+        &args.format,
+        ("-o", None),
+        &STATUS_COLUMNS,
+        false,
+        color,
+    )?;
     if args.format.columns.is_none() {
         output.layout.table_view = TableView::Status;
     }
@@ -209,13 +228,14 @@ pub fn status(args: &StatusArgs, global: &GlobalArgs, color: bool) -> Result<Sta
 }
 
 /// How rows are written: the format (`auto` resolved from `-o`'s extension
-/// or the terminal), where, which columns (`default` without `--columns`),
-/// and the table's width and colour (only on stdout: a table in a file is
-/// plain and nothing in it is cut).
+/// or the terminal), where (`path`, named by `flag` in messages), which
+/// columns (`default` without `--columns`), and the table's width and
+/// colour (only on stdout: a table in a file is plain and nothing in it is
+/// cut).
 fn output(
     layer: &Layer,
     args: &FormatArgs,
-    path: Option<&Path>,
+    (flag, path): (&str, Option<&Path>),
     default: &[&str],
     csv_safe: bool,
     color: bool,
@@ -223,7 +243,7 @@ fn output(
     let stdout_tty = std::io::stdout().is_terminal();
     let choice = layer.format.unwrap_or_default();
     Ok(Output {
-        format: format::resolve_format(choice, path, stdout_tty, args.excel)?,
+        format: format::resolve_format(choice, path, stdout_tty, args.excel, flag)?,
         path: path.map(Path::to_path_buf),
         layout: Layout {
             columns: values::parse_columns(args.columns.as_deref(), default)?,
@@ -275,20 +295,36 @@ fn request(layer: &Layer) -> Result<Request> {
     })
 }
 
-/// Check an export's flags and build its settings.
-fn build(
-    conn: Connection,
-    bulk_ids: Vec<String>,
-    concurrency: usize,
-    layer: &Layer,
-    format_args: &FormatArgs,
-    args: &ExportArgs,
-    color: bool,
-) -> Result<Results> {
+/// Where an export writes and how it waits and resumes: `-o`, `--wait`,
+/// `--checkpoint` for `results` and `demo`; `--export` and `--wait` for
+/// `submit`.
+struct Target<'a> {
+    /// The flag that names the file, for messages (`-o`, `--export`).
+    flag: &'static str,
+    output: Option<&'a Path>,
+    wait: Option<&'a str>,
+    checkpoint: Option<&'a Path>,
+    restart: bool,
+}
+
+impl Target<'_> {
+    fn of(args: &ExportArgs) -> Target<'_> {
+        Target {
+            flag: "-o",
+            output: args.output.as_deref(),
+            wait: args.wait.as_deref(),
+            checkpoint: args.checkpoint.as_deref(),
+            restart: args.restart,
+        }
+    }
+}
+
+/// The bulk ids of an export, and the flags that work with one bulk only.
+fn check_bulk_ids(bulk_ids: &[String], args: &ReportArgs) -> Result<()> {
     if bulk_ids.is_empty() {
         return usage("no bulk id given: pass BULK_ID arguments or --bulk-ids-from FILE");
     }
-    for id in &bulk_ids {
+    for id in bulk_ids {
         check_bulk_id(id)?;
     }
     if bulk_ids.len() > 1 {
@@ -304,6 +340,23 @@ fn build(
             }
         }
     }
+    Ok(())
+}
+
+/// Check an export's flags and build its settings. `bulk_ids` are checked
+/// already (see [`check_bulk_ids`]); `submit` gives none, and fills in its
+/// bulk once the server has named it.
+#[allow(clippy::too_many_arguments)]
+fn build(
+    conn: Connection,
+    bulk_ids: Vec<String>,
+    concurrency: usize,
+    layer: &Layer,
+    format_args: &FormatArgs,
+    args: &ReportArgs,
+    target: Target<'_>,
+    color: bool,
+) -> Result<Results> {
     let page_size = layer.page_size.unwrap_or_default();
     if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
         return usage(format!(
@@ -332,16 +385,23 @@ fn build(
         &DEFAULT_COLUMNS[..]
     };
     // `-o -` is stdout, as in curl.
-    let path = args.output.as_deref().filter(|p| *p != Path::new("-"));
-    let mut output = output(layer, format_args, path, default, args.csv_safe, color)?;
+    let path = target.output.filter(|p| *p != Path::new("-"));
+    let mut output = output(
+        layer,
+        format_args,
+        (target.flag, path),
+        default,
+        args.csv_safe,
+        color,
+    )?;
     let request = request(layer)?;
-    let wait = (args.wait.as_deref())
+    let wait = (target.wait)
         .map(|w| parse_duration("--wait", w))
         .transpose()?;
     if let Some(path) = path {
-        values::check_output(path)?;
+        values::check_output(target.flag, path)?;
     }
-    if let Some(checkpoint) = &args.checkpoint {
+    if let Some(checkpoint) = target.checkpoint {
         values::check_checkpoint(checkpoint, path, output.format)?;
         if args.summary_only {
             return usage("--summary-only writes no rows, so it has nothing to checkpoint");
@@ -375,8 +435,8 @@ fn build(
             max_empty_pages,
             ordered: !args.unordered,
             wait,
-            checkpoint: args.checkpoint.clone(),
-            restart: args.restart,
+            checkpoint: target.checkpoint.map(Path::to_path_buf),
+            restart: target.restart,
             summary,
             job_summary,
             fail_on_rows: args.fail_on_rows,

@@ -99,13 +99,13 @@ fn repeated_note(repeated: &[String]) -> String {
     }
 }
 
-/// `-o PATH` must name something rows can be written to: a file (new or
+/// `-o PATH` (or `flag PATH`) must name something rows can be written to: a file (new or
 /// existing) in an existing directory, or a device or pipe such as
 /// `/dev/null`.
-pub(super) fn check_output(output: &Path) -> Result<()> {
+pub(super) fn check_output(flag: &str, output: &Path) -> Result<()> {
     if output.is_dir() {
         return usage(format!(
-            "cannot write -o {}: it is a directory; name a file inside it, e.g. {}",
+            "cannot write {flag} {}: it is a directory; name a file inside it, e.g. {}",
             output.display(),
             output.join("failures.csv").display()
         ));
@@ -113,7 +113,7 @@ pub(super) fn check_output(output: &Path) -> Result<()> {
     if let Some(parent) = output.parent() {
         if !parent.as_os_str().is_empty() && !parent.is_dir() {
             return usage(format!(
-                "cannot write -o {}: directory {} does not exist",
+                "cannot write {flag} {}: directory {} does not exist",
                 output.display(),
                 parent.display()
             ));
@@ -400,10 +400,10 @@ mod tests {
         assert_eq!(code(ckpt(&dir.path().join("c.json"), &out)), None);
         assert_eq!(code(ckpt(dir.path(), &out)), Some(2), "a directory");
         assert_eq!(code(ckpt(&out, &out)), Some(2), "the output itself");
-        assert_eq!(code(check_output(&out)), None);
-        assert_eq!(code(check_output(dir.path())), Some(2), "a directory");
+        assert_eq!(code(check_output("-o", &out)), None);
+        assert_eq!(code(check_output("-o", dir.path())), Some(2), "a directory");
         assert_eq!(
-            code(check_output(&dir.path().join("no/such/dir/x.csv"))),
+            code(check_output("-o", &dir.path().join("no/such/dir/x.csv"))),
             Some(2)
         );
     }

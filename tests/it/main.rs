@@ -30,6 +30,7 @@ mod secrets;
 mod security;
 #[cfg(feature = "sandbox")]
 mod status;
+mod submit;
 #[cfg(feature = "sandbox")]
 mod submitted;
 mod table;

@@ -14,6 +14,8 @@ pub struct Reply {
     body: Vec<u8>,
     cut: bool,
     hang_up: bool,
+    /// Keep the connection open this long without answering, then close it.
+    stall: Option<std::time::Duration>,
     /// Send the body chunked (no Content-Length), this many times over.
     chunked_repeat: usize,
     /// Announce this Content-Length instead of the body's.
@@ -28,6 +30,7 @@ impl Reply {
             body: body.into(),
             cut: false,
             hang_up: false,
+            stall: None,
             chunked_repeat: 0,
             claimed_length: None,
         }
@@ -67,6 +70,13 @@ impl Reply {
         r.hang_up = true;
         r
     }
+
+    /// Read the request, then say nothing for `time`, then close.
+    pub fn stall(time: std::time::Duration) -> Reply {
+        let mut r = Reply::hang_up();
+        r.stall = Some(time);
+        r
+    }
 }
 
 /// A running scripted server; the last reply repeats once the script is used up.
@@ -77,8 +87,16 @@ pub struct Scripted {
 
 impl Scripted {
     pub fn start(script: Vec<Reply>) -> Scripted {
+        Scripted::listen(TcpListener::bind("127.0.0.1:0").unwrap(), script)
+    }
+
+    /// The same on a port of this machine chosen by the test.
+    pub fn start_on(port: u16, script: Vec<Reply>) -> Scripted {
+        Scripted::listen(TcpListener::bind(("127.0.0.1", port)).unwrap(), script)
+    }
+
+    fn listen(listener: TcpListener, script: Vec<Reply>) -> Scripted {
         assert!(!script.is_empty());
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
         let seen = requests.clone();
@@ -128,6 +146,9 @@ fn answer(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) {
         .unwrap_or(0);
     let _ = std::io::copy(&mut (&mut stream).take(length), &mut std::io::sink());
     seen.lock().unwrap().push(head);
+    if let Some(time) = reply.stall {
+        std::thread::sleep(time);
+    }
     if reply.hang_up {
         return;
     }

@@ -1,0 +1,442 @@
+//! `PATCH {endpoint}/activityid/v1/user/bulk`: a bulk update streamed from
+//! a file, its length announced, and the new bulk's id read from the
+//! answer.
+//!
+//! A submission is not idempotent, so its failures are told apart by whether
+//! any byte of the body may have reached the server. Only an attempt that
+//! handed none of it over (a refused connection, DNS, a connect timeout) is
+//! worth repeating ([`FetchError::Transient`]); a 401/403 is a complete
+//! refusal, worth one more try with a fresh token
+//! ([`FetchError::Unauthorized`]); everything else is final
+//! ([`FetchError::Fatal`]), a 5xx included: the server answered, and may or
+//! may not have created the bulk.
+//!
+//! `--timeout` is how long the exchange may go without progress (no body
+//! bytes taken, or no answer after the last of them), not how long it may
+//! take: a large file may take minutes to send.
+
+use std::fs::File;
+use std::io::{Seek, SeekFrom};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use futures_util::StreamExt;
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::io::AsyncReadExt;
+
+use super::error::server_message;
+use super::routes;
+use super::transport::{self, FetchError};
+use super::Api;
+use crate::exit::{Class, Failure};
+use crate::ui;
+
+/// The media type of a JSON Lines body.
+pub const JSONL: &str = "application/jsonl";
+
+/// The longest answer to a submission read: it is a small JSON envelope.
+const MAX_ANSWER: usize = 1024 * 1024;
+
+/// How many characters of an answer without a bulk id are shown.
+const PREVIEW: usize = 200;
+
+/// How often the progress bar is redrawn and the exchange checked for progress.
+const TICK: Duration = Duration::from_millis(100);
+
+/// Chunks read from the file and handed to the connection.
+const CHUNK: usize = 64 * 1024;
+
+/// reqwest's own limit on the whole exchange, set out of the way: the
+/// check for progress ([`Api::submit`]) stops a stalled one.
+const NO_TOTAL_LIMIT: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// What to send: a file, read from its start on every attempt.
+pub struct Upload {
+    pub file: File,
+    /// Bytes sent: FILE's length when it was checked (what the server is told).
+    pub len: u64,
+    /// FILE as people read it, for messages and the progress bar.
+    pub name: String,
+}
+
+/// How far an attempt got: the body bytes handed to the connection, and
+/// when that last happened.
+struct Progress {
+    started: Instant,
+    sent: AtomicU64,
+    /// Milliseconds after `started` of the last chunk handed over.
+    moved_at: AtomicU64,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        Progress {
+            started: Instant::now(),
+            sent: AtomicU64::new(0),
+            moved_at: AtomicU64::new(0),
+        }
+    }
+
+    fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    fn moved(&self, bytes: usize) {
+        self.sent.fetch_add(bytes as u64, Ordering::Relaxed);
+        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.moved_at.store(now, Ordering::Relaxed);
+    }
+
+    /// How long since the last chunk was handed over (or since the start).
+    fn idle(&self) -> Duration {
+        let at = Duration::from_millis(self.moved_at.load(Ordering::Relaxed));
+        self.started.elapsed().saturating_sub(at)
+    }
+}
+
+impl Api {
+    /// Send `upload` as a new bulk and return the bulk id the server gave it.
+    pub async fn submit(&self, upload: &Upload) -> Result<String, FetchError> {
+        let auth = self.authorization().await?;
+        let (http, timeout, lang) = self.http();
+        let url = routes::submit_url(self.base());
+        let name = &upload.name;
+        let progress = Arc::new(Progress::new());
+        let body = body(upload, &progress)?;
+        let lang = lang.map_or(String::new(), |l| format!("\n> accept-language: {l}"));
+        ui::verbose(format_args!(
+            "> PATCH {url}\n> authorization: Bearer [redacted]\n> content-type: {JSONL}\n\
+             > content-length: {}{lang}",
+            upload.len
+        ));
+        let request = http
+            .patch(url)
+            .header(AUTHORIZATION, auth)
+            .header(CONTENT_TYPE, JSONL)
+            .header(CONTENT_LENGTH, HeaderValue::from(upload.len))
+            .timeout(NO_TOTAL_LIMIT)
+            .body(body);
+        let endpoint = self.endpoint();
+        // Nothing handed over yet: asking again cannot send the bulk twice.
+        let unreachable = |e: reqwest::Error| {
+            if e.is_connect() || progress.sent() == 0 {
+                transport::network_failure(e, endpoint, &format!("sending {name}"))
+            } else {
+                lost(upload, progress.sent(), endpoint, &innermost(&e))
+            }
+        };
+        let too_large = || {
+            Failure::new(
+                Class::Protocol,
+                format!(
+                    "the answer to the submission of {name} is larger than {} KiB, which is not \
+                     the API's answer",
+                    MAX_ANSWER / 1024
+                ),
+            )
+        };
+        let exchange =
+            transport::send(request, BytesMut::new(), MAX_ANSWER, too_large, unreachable);
+        tokio::pin!(exchange);
+        ui::sending(name, 0, upload.len);
+        let answer = loop {
+            tokio::select! {
+                answer = &mut exchange => break answer,
+                () = tokio::time::sleep(TICK) => {
+                    ui::sending(name, progress.sent(), upload.len);
+                    if progress.idle() >= timeout {
+                        ui::clear_progress();
+                        return Err(stalled(upload, &progress, timeout, endpoint));
+                    }
+                }
+            }
+        };
+        ui::clear_progress();
+        let answer = answer?;
+        let status = answer.status;
+        ui::verbose(format_args!(
+            "< {status} in {} ms ({} bytes)",
+            progress.started.elapsed().as_millis(),
+            answer.body.len()
+        ));
+        if status.is_success() {
+            return bulk_id(&answer.body).ok_or_else(|| {
+                FetchError::Fatal(
+                    Failure::new(
+                        Class::Protocol,
+                        format!(
+                            "{endpoint} accepted {name} (HTTP {}) but its answer names no bulk \
+                             (no content.bulkId): {}",
+                            status.as_u16(),
+                            preview(&answer.body)
+                        ),
+                    )
+                    .with_hint(CHECK_STATUS),
+                )
+            });
+        }
+        let failure = refused(
+            status,
+            &answer.body,
+            answer.location.as_deref(),
+            endpoint,
+            name,
+        );
+        Err(match status.as_u16() {
+            401 | 403 => FetchError::Unauthorized(failure),
+            _ => FetchError::Fatal(failure),
+        })
+    }
+}
+
+/// What to do when it is unknown whether the bulk was created.
+const CHECK_STATUS: &str = "check `druid-bulk status` (it lists every bulk) before submitting the \
+     file again: a second submission would apply the same updates twice";
+
+/// The file as a request body, read from its start, `upload.len` bytes at
+/// most, each chunk counted in `progress` as it is handed over.
+fn body(upload: &Upload, progress: &Arc<Progress>) -> Result<reqwest::Body, FetchError> {
+    let unreadable = |e: std::io::Error| {
+        FetchError::Fatal(Failure::new(
+            Class::Other,
+            format!("cannot read {}: {e}", upload.name),
+        ))
+    };
+    let mut file = upload.file.try_clone().map_err(unreadable)?;
+    file.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+    let reader = tokio::fs::File::from_std(file).take(upload.len);
+    let progress = Arc::clone(progress);
+    let chunks = tokio_util::io::ReaderStream::with_capacity(reader, CHUNK).map(move |chunk| {
+        if let Ok(bytes) = &chunk {
+            progress.moved(bytes.len());
+        }
+        chunk
+    });
+    Ok(reqwest::Body::wrap_stream(chunks))
+}
+
+/// The bulk id in a 2xx answer: `content.bulkId`, else a top-level
+/// `bulkId`; a non-empty string without control characters.
+pub fn bulk_id(body: &[u8]) -> Option<String> {
+    let answer: Value = serde_json::from_slice(body).ok()?;
+    let id = [answer.pointer("/content/bulkId"), answer.get("bulkId")]
+        .into_iter()
+        .flatten()
+        .find_map(Value::as_str)?;
+    let usable = !id.is_empty() && !id.chars().any(char::is_control) && id != "." && id != "..";
+    usable.then(|| id.to_string())
+}
+
+/// The first [`PREVIEW`] characters of an answer, for a message.
+fn preview(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return "(an empty body)".to_string();
+    }
+    match text.char_indices().nth(PREVIEW) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// The innermost cause of a transport error: it says it best ("connection reset by peer").
+fn innermost(err: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// The exchange broke after some of the body was handed over: the server
+/// may have the bulk.
+fn lost(upload: &Upload, sent: u64, endpoint: &str, cause: &str) -> FetchError {
+    FetchError::Fatal(
+        Failure::new(
+            Class::Unavailable,
+            format!(
+                "the connection to {endpoint} failed while submitting {} ({cause}) after {} of \
+                 its {} bytes were sent; the server may have received the bulk, so it is not sent \
+                 again",
+                upload.name,
+                sent.min(upload.len),
+                upload.len
+            ),
+        )
+        .with_hint(CHECK_STATUS),
+    )
+}
+
+/// No progress for `--timeout`. With nothing of the body handed over yet,
+/// asking again is safe; after that, the server may have the bulk.
+fn stalled(upload: &Upload, progress: &Progress, timeout: Duration, endpoint: &str) -> FetchError {
+    let sent = progress.sent();
+    let waited = humantime::format_duration(timeout);
+    if sent == 0 {
+        return FetchError::Transient {
+            label: "timeout".into(),
+            retry_after: None,
+            failure: Failure::new(
+                Class::Unavailable,
+                format!(
+                    "no answer from {endpoint} while sending {}: nothing was sent for {waited}",
+                    upload.name
+                ),
+            ),
+        };
+    }
+    let cause = if sent >= upload.len {
+        format!("no answer {waited} after the whole body was sent")
+    } else {
+        format!("no progress for {waited} (--timeout)")
+    };
+    lost(upload, sent, endpoint, &cause)
+}
+
+/// A complete answer that is not a 2xx, as a failure that says whether a
+/// bulk may exist.
+fn refused(
+    status: StatusCode,
+    body: &[u8],
+    location: Option<&str>,
+    endpoint: &str,
+    name: &str,
+) -> Failure {
+    let code = status.as_u16();
+    let reason = server_message(body).unwrap_or_else(|| {
+        status
+            .canonical_reason()
+            .unwrap_or("no reason given")
+            .to_string()
+    });
+    let shown = format!("HTTP {code}: {reason}");
+    let not_created = "no bulk was created";
+    match code {
+        300..=399 => Failure::new(
+            Class::Protocol,
+            format!(
+                "{endpoint} answered the submission of {name} with a redirect to {} ({shown}), \
+                 which druid-bulk does not follow with the body; if that is the right API, pass \
+                 it as --endpoint",
+                location.unwrap_or("an unnamed location")
+            ),
+        ),
+        400 => Failure::new(
+            Class::Protocol,
+            format!("the server refused {name} ({shown}); {not_created}"),
+        )
+        .with_hint("fix the file and submit it again"),
+        401 | 403 => Failure::new(
+            Class::Auth,
+            format!(
+                "authentication failed submitting {name} ({shown}); {not_created}. Check the app \
+                 token (--token-file, DRUID_TOKEN, --token) or client credentials, and their \
+                 right to submit bulks"
+            ),
+        ),
+        404 | 405 => Failure::new(
+            Class::Protocol,
+            format!(
+                "{endpoint} does not take bulk submissions at {} ({shown}); {not_created}. Check \
+                 --endpoint",
+                routes::BULKS
+            ),
+        ),
+        408 | 429 => Failure::new(
+            Class::Unavailable,
+            format!(
+                "the server did not take {name} ({shown}); {not_created}: submit it again later"
+            ),
+        ),
+        413 => Failure::new(
+            Class::Protocol,
+            format!("the server refused {name} as too large ({shown}); {not_created}"),
+        )
+        .with_hint("split the file into smaller bulks and submit each"),
+        500..=599 => Failure::new(
+            Class::Unavailable,
+            format!(
+                "the server failed while taking {name} ({shown}); it may or may not have created \
+                 the bulk, so it is not sent again"
+            ),
+        )
+        .with_hint(CHECK_STATUS),
+        _ if status.is_client_error() => Failure::new(
+            Class::Protocol,
+            format!("the server refused {name} ({shown}); {not_created}"),
+        ),
+        _ => Failure::new(
+            Class::Protocol,
+            format!("unexpected answer to the submission of {name} ({shown})"),
+        )
+        .with_hint(CHECK_STATUS),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bulk_id_is_content_bulk_id_else_a_top_level_one() {
+        assert_eq!(
+            bulk_id(br#"{"content":{"bulkId":"B1"},"result":{"status":201}}"#).as_deref(),
+            Some("B1")
+        );
+        assert_eq!(bulk_id(br#"{"bulkId":"B2"}"#).as_deref(), Some("B2"));
+        assert_eq!(
+            bulk_id(br#"{"content":{"bulkId":7},"bulkId":"B3"}"#).as_deref(),
+            Some("B3")
+        );
+        for none in [
+            &br#"{"content":{}}"#[..],
+            br#"{"content":{"bulkId":""}}"#,
+            br#"{"bulkId":"a\nb"}"#,
+            b"accepted",
+            b"",
+        ] {
+            assert_eq!(bulk_id(none), None, "{}", String::from_utf8_lossy(none));
+        }
+    }
+
+    #[test]
+    fn a_preview_is_the_first_200_characters() {
+        assert_eq!(preview(b"  ok \n"), "ok");
+        assert_eq!(preview(b""), "(an empty body)");
+        let long = "é".repeat(300);
+        let shown = preview(long.as_bytes());
+        assert_eq!(shown.chars().count(), PREVIEW + 1);
+        assert!(shown.ends_with('…'));
+    }
+
+    #[test]
+    fn each_refusal_says_whether_a_bulk_may_exist() {
+        let class = |code: u16| {
+            let f = refused(
+                StatusCode::from_u16(code).unwrap(),
+                b"",
+                None,
+                "https://h",
+                "u.jsonl",
+            );
+            (
+                f.class,
+                f.hint.is_some_and(|h| h.contains("druid-bulk status")),
+            )
+        };
+        assert_eq!(class(400), (Class::Protocol, false));
+        assert_eq!(class(401), (Class::Auth, false));
+        assert_eq!(class(404), (Class::Protocol, false));
+        assert_eq!(class(413), (Class::Protocol, false));
+        assert_eq!(class(418), (Class::Protocol, false));
+        assert_eq!(class(429), (Class::Unavailable, false));
+        assert_eq!(class(500), (Class::Unavailable, true));
+        assert_eq!(class(503), (Class::Unavailable, true));
+        assert_eq!(class(307), (Class::Protocol, false));
+    }
+}

@@ -1,0 +1,197 @@
+//! What follows an accepted submission: `--wait` through the bulk's
+//! statuses to `completed`, `failed` (exit 9) or the deadline (exit 5);
+//! `--export` writing what `results` writes; the bar of bytes sent on a
+//! terminal.
+
+use std::path::Path;
+
+use super::{accepted, file, mock_submit, status, submit, BULKS, GOOD};
+use crate::support::scripted::{Reply, Scripted};
+use crate::support::*;
+use httpmock::prelude::*;
+use serde_json::{json, Value};
+
+#[test]
+fn wait_follows_the_status_until_completed() {
+    let server = Scripted::start(vec![
+        Reply::new(201, accepted("B1")),
+        status("B1", "received"),
+        status("B1", "processing"),
+        status("B1", "completed"),
+    ]);
+    let (_dir, path) = file(GOOD);
+    let run = submit(&server.url, &path).arg("--wait").ok();
+    run.same(run.stdout(), "B1\n")
+        .stderr_has("bulk B1 has completed");
+    let requests = server.requests();
+    let gets = requests
+        .iter()
+        .filter(|r| r.starts_with(&format!("GET {BULKS}/B1 ")))
+        .count();
+    run.same(&requests.len(), &4).same(&gets, &3);
+}
+
+#[test]
+fn a_failed_bulk_is_exit_9_after_its_id() {
+    let server = Scripted::start(vec![
+        Reply::new(201, accepted("B1")),
+        status("B1", "processing"),
+        status("B1", "failed"),
+    ]);
+    let (_dir, path) = file(GOOD);
+    let run = submit(&server.url, &path).arg("--wait=10m").fails(9);
+    run.same(run.stdout(), "B1\n")
+        .stderr_has("bulk B1 failed (status `failed`)");
+}
+
+#[test]
+fn the_wait_deadline_is_exit_5_after_the_id() {
+    let server = Scripted::start(vec![
+        Reply::new(201, accepted("B1")),
+        status("B1", "processing"),
+    ]);
+    let (_dir, path) = file(GOOD);
+    let run = submit(&server.url, &path).arg("--wait=2m").fails(5);
+    run.same(run.stdout(), "B1\n")
+        .stderr_has("bulk B1 is still processing after waiting 2m")
+        .stderr_has("druid-bulk results B1 --wait");
+}
+
+/// A completed bulk `B1` with two pages of results, after a submission.
+fn completed_bulk(server: &MockServer) {
+    mock_submit(server, "B1");
+    server.mock(|when, then| {
+        when.method(GET).path(druid_bulk::api::routes::bulk("B1"));
+        then.status(200)
+            .json_body(json!({"content": {"bulkId": "B1", "status": "completed"}}));
+    });
+    mock_page(
+        server,
+        None,
+        page(
+            json!([row("r1", "email, without @"), row("r2", "=cmd")]),
+            Some("r2"),
+        ),
+    );
+    mock_page(
+        server,
+        Some("r2"),
+        page(json!([row("r3", "unknown user")]), None),
+    );
+}
+
+#[test]
+fn export_writes_the_file_results_writes() {
+    let server = MockServer::start();
+    completed_bulk(&server);
+    let (dir, path) = file(GOOD);
+    for (extension, extra) in [
+        ("csv", &["--csv-safe"][..]),
+        ("out", &["-f", "jsonl", "--failed-only"]),
+    ] {
+        let via_submit = dir.path().join(format!("submitted.{extension}"));
+        let via_results = dir.path().join(format!("results.{extension}"));
+        let run = submit(&server.base_url(), &path)
+            .arg("--export")
+            .arg(&via_submit)
+            .args(extra)
+            .ok();
+        run.same(run.stdout(), "B1\n");
+        results(&server.base_url(), "B1")
+            .arg("-o")
+            .arg(&via_results)
+            .args(extra)
+            .ok();
+        let (a, b) = (
+            std::fs::read(&via_submit).unwrap(),
+            std::fs::read(&via_results).unwrap(),
+        );
+        run.check(
+            !a.is_empty() && a == b,
+            format_args!("{extra:?}: same file"),
+        );
+    }
+    let written = std::fs::read_to_string(dir.path().join("submitted.out")).unwrap();
+    let rows: Vec<Value> = jsonl(&written);
+    assert_eq!(rows.len(), 3);
+}
+
+#[test]
+fn export_takes_the_format_from_its_extension_and_fail_on_rows_gates() {
+    let server = MockServer::start();
+    completed_bulk(&server);
+    let (dir, path) = file(GOOD);
+    let out = dir.path().join("failures.csv");
+    let run = submit(&server.base_url(), &path)
+        .arg("--export")
+        .arg(&out)
+        .arg("--fail-on-rows")
+        .fails(8);
+    run.same(run.stdout(), "B1\n");
+    let csv = std::fs::read_to_string(&out).unwrap();
+    run.check(
+        csv.starts_with("id,userIdentifierType,objectId,pulseId,error\n"),
+        format_args!("a CSV header: {csv}"),
+    );
+}
+
+#[test]
+fn export_to_stdout_and_report_options_without_export_are_refused() {
+    let server = MockServer::start();
+    let patch = mock_submit(&server, "B1");
+    let (_dir, path) = file(GOOD);
+    submit(&server.base_url(), &path)
+        .args(["--export", "-"])
+        .fails(2)
+        .stderr_has("carries the bulk id");
+    submit(&server.base_url(), &path)
+        .args(["--export", "report.xlsx"])
+        .fails(2)
+        .stderr_has("cannot tell the format from --export report.xlsx");
+    for (flags, named) in [
+        (&["-f", "csv"][..], "-f/--format"),
+        (&["--fail-on-rows"], "--fail-on-rows"),
+        (&["--failed-only"], "--failed-only"),
+    ] {
+        submit(&server.base_url(), &path)
+            .args(flags)
+            .fails(2)
+            .stderr_has(&format!("{named} applies to the report"))
+            .stderr_has("add --export OUT");
+    }
+    patch.assert_calls(0);
+}
+
+/// The submission, on a pseudo-terminal (util-linux `script`): everything
+/// the terminal showed.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(endpoint: &str, path: &Path, ci: bool) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let line = format!(
+        "'{}' submit '{}' -e {endpoint}",
+        binary().display(),
+        path.display()
+    );
+    let mut cmd = TestCommand::program("script");
+    cmd.args(["-qec", &line])
+        .arg(dir.path().join("typescript"))
+        .env("DRUID_TOKEN", TOKEN);
+    if ci {
+        cmd.env("CI", "true");
+    }
+    cmd.ok()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_terminal_gets_a_bar_of_bytes_sent_and_ci_does_not() {
+    let server = MockServer::start();
+    mock_submit(&server, "B1");
+    let (_dir, path) = file(GOOD);
+    let live = on_a_terminal(&server.base_url(), &path, false);
+    live.stdout_has("sending ")
+        .stdout_has(&format!("/{} B", GOOD.len()))
+        .stdout_has("B1");
+    let ci = on_a_terminal(&server.base_url(), &path, true);
+    ci.stdout_lacks("sending ").stdout_has("B1");
+}
