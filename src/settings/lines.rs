@@ -210,17 +210,26 @@ pub fn join(args: &LineArgs, input: &Path, output: Option<&Path>) -> Result<Join
     })
 }
 
-/// The input must be there and readable before any request is sent.
+/// The input must be there and readable before any request is sent. Only
+/// a regular file is opened to check it: opening a named pipe would wait
+/// for its writer, and closing it again would cut the writer off.
 fn check_input(input: &Path) -> Result<()> {
-    if input.is_dir() {
+    let cannot = |e: std::io::Error| usage(format!("cannot read --input {}: {e}", input.display()));
+    let metadata = match std::fs::metadata(input) {
+        Ok(metadata) => metadata,
+        Err(e) => return cannot(e),
+    };
+    if metadata.is_dir() {
         return usage(format!(
             "cannot read --input {}: it is a directory; name the JSON Lines file the bulk was \
              sent from",
             input.display()
         ));
     }
-    if let Err(e) = std::fs::File::open(input) {
-        return usage(format!("cannot read --input {}: {e}", input.display()));
+    if metadata.is_file() {
+        if let Err(e) = std::fs::File::open(input) {
+            return cannot(e);
+        }
     }
     Ok(())
 }

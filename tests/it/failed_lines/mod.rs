@@ -328,6 +328,30 @@ fn gzip_input_and_stdin_give_the_same_lines() {
     run.same(&run.stdout(), &expected);
 }
 
+/// A named pipe (or `<(zcat users.jsonl.gz)`) is read once, as it comes.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_read_as_it_comes() {
+    let server = MockServer::start();
+    report(&server, vec![failure("object_id", "o2", "e")]);
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("users.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let run = TestCommand::shell(
+        r#"printf '{"objectId":"o1"}\n{"objectId":"o2"}\n' > "$1" &
+           exec "$0" failed-lines B1 -e "$2" --input "$1""#,
+    )
+    .arg(&fifo)
+    .arg(server.base_url())
+    .timeout(std::time::Duration::from_secs(10))
+    .ok();
+    run.same(&run.stdout(), &"{\"objectId\":\"o2\"}\n");
+}
+
 #[test]
 fn a_gz_name_that_holds_no_gzip_data_is_refused_before_any_request() {
     let server = MockServer::start();
