@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('results', 'results', [CompletionResultType]::ParameterValue, 'Fetch every page of a bulk''s results and write them out')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the status of one bulk, or of all bulks')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Send a JSON Lines bulk update (checked first) and print the new bulk''s id on stdout')
+            [CompletionResult]::new('failed-lines', 'failed-lines', [CompletionResultType]::ParameterValue, 'Write the input lines whose users failed in a bulk, to fix and send again')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local DruID-compatible fake API in the foreground')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
@@ -162,6 +163,42 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'druid-bulk;failed-lines' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'App token; without it, DRUID_TOKEN is read. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token')
+            [CompletionResult]::new('--auth-url', '--auth-url', [CompletionResultType]::ParameterName, 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'Client id for the client-credentials flow')
+            [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the client secret from a file (''-'' reads stdin); or set DRUID_CLIENT_SECRET')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'The JSON Lines file the bulk was sent from (''-'' reads stdin; gzip data, e.g. users.jsonl.gz, is unpacked as it is read)')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'The JSON Lines file the bulk was sent from (''-'' reads stdin; gzip data, e.g. users.jsonl.gz, is unpacked as it is read)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write to this file instead of stdout (replaced only when every failed line was written; ''-'' is stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write to this file instead of stdout (replaced only when every failed line was written; ''-'' is stdout)')
+            [CompletionResult]::new('--object-id-at', '--object-id-at', [CompletionResultType]::ParameterName, 'JSON pointer to a line''s object id, instead of /user/object_id, then top-level object_id or objectId (e.g. --object-id-at /data/oid)')
+            [CompletionResult]::new('--pulse-id-at', '--pulse-id-at', [CompletionResultType]::ParameterName, 'JSON pointer to a line''s pulse id, instead of /user/pulse_id, then top-level pulse_id or pulseId')
+            [CompletionResult]::new('--page-size', '--page-size', [CompletionResultType]::ParameterName, 'Failures per request, sent as `limit` (1-10000) [default: 1000]')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Failures per request, sent as `limit` (1-10000) [default: 1000]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)')
+            [CompletionResult]::new('--max-empty-pages', '--max-empty-pages', [CompletionResultType]::ParameterName, 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]')
+            [CompletionResult]::new('--lang', '--lang', [CompletionResultType]::ParameterName, 'Locale for server messages, sent as Accept-Language (e.g. es-ES)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per-request timeout (e.g. 30s, 2m) [default: 60s]')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables [default: 4]')
+            [CompletionResult]::new('--retry-max-time', '--retry-max-time', [CompletionResultType]::ParameterName, 'Stop retrying a request once this much time has passed since its first attempt (e.g. 10m) [default: 5m]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
+            [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow plain http:// to a host that is not this machine (the token travels in clear)')
+            [CompletionResult]::new('--annotate', '--annotate', [CompletionResultType]::ParameterName, 'Write one JSON object per failed line instead, for people to review: {"line":N,"error":"…","input":{…}}')
+            [CompletionResult]::new('--unordered', '--unordered', [CompletionResultType]::ParameterName, 'Do not check that failures come in id order (for a server that does not sort them)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log each request (method, URL, status, timing; secrets redacted) on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log each request (method, URL, status, timing; secrets redacted) on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'druid-bulk;demo' {
             [CompletionResult]::new('--rows', '--rows', [CompletionResultType]::ParameterName, 'Rows in the sandbox bulk')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped [default: auto]')
@@ -243,6 +280,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('results', 'results', [CompletionResultType]::ParameterValue, 'Fetch every page of a bulk''s results and write them out')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the status of one bulk, or of all bulks')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Send a JSON Lines bulk update (checked first) and print the new bulk''s id on stdout')
+            [CompletionResult]::new('failed-lines', 'failed-lines', [CompletionResultType]::ParameterValue, 'Write the input lines whose users failed in a bulk, to fix and send again')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local DruID-compatible fake API in the foreground')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
@@ -257,6 +295,9 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             break
         }
         'druid-bulk;help;submit' {
+            break
+        }
+        'druid-bulk;help;failed-lines' {
             break
         }
         'druid-bulk;help;demo' {

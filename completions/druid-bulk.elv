@@ -28,6 +28,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand results 'Fetch every page of a bulk''s results and write them out'
             cand status 'Show the status of one bulk, or of all bulks'
             cand submit 'Send a JSON Lines bulk update (checked first) and print the new bulk''s id on stdout'
+            cand failed-lines 'Write the input lines whose users failed in a bulk, to fix and send again'
             cand demo 'Run `results` against a built-in sandbox API: shows a real export with no setup'
             cand sandbox 'Run a local DruID-compatible fake API in the foreground'
             cand completions 'Print a shell completion script to stdout'
@@ -155,6 +156,41 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'druid-bulk;failed-lines'= {
+            cand -e 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
+            cand --endpoint 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
+            cand --token-file 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN'
+            cand --token 'App token; without it, DRUID_TOKEN is read. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token'
+            cand --auth-url 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com'
+            cand --client-id 'Client id for the client-credentials flow'
+            cand --client-secret-file 'Read the client secret from a file (''-'' reads stdin); or set DRUID_CLIENT_SECRET'
+            cand -i 'The JSON Lines file the bulk was sent from (''-'' reads stdin; gzip data, e.g. users.jsonl.gz, is unpacked as it is read)'
+            cand --input 'The JSON Lines file the bulk was sent from (''-'' reads stdin; gzip data, e.g. users.jsonl.gz, is unpacked as it is read)'
+            cand -o 'Write to this file instead of stdout (replaced only when every failed line was written; ''-'' is stdout)'
+            cand --output 'Write to this file instead of stdout (replaced only when every failed line was written; ''-'' is stdout)'
+            cand --object-id-at 'JSON pointer to a line''s object id, instead of /user/object_id, then top-level object_id or objectId (e.g. --object-id-at /data/oid)'
+            cand --pulse-id-at 'JSON pointer to a line''s pulse id, instead of /user/pulse_id, then top-level pulse_id or pulseId'
+            cand --page-size 'Failures per request, sent as `limit` (1-10000) [default: 1000]'
+            cand --limit 'Failures per request, sent as `limit` (1-10000) [default: 1000]'
+            cand --wait 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)'
+            cand --max-empty-pages 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]'
+            cand --lang 'Locale for server messages, sent as Accept-Language (e.g. es-ES)'
+            cand --timeout 'Per-request timeout (e.g. 30s, 2m) [default: 60s]'
+            cand --retries 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables [default: 4]'
+            cand --retry-max-time 'Stop retrying a request once this much time has passed since its first attempt (e.g. 10m) [default: 5m]'
+            cand --color 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)'
+            cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
+            cand --profile 'Profile of the config file to use (e.g. --profile staging)'
+            cand --allow-insecure-http 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
+            cand --annotate 'Write one JSON object per failed line instead, for people to review: {"line":N,"error":"…","input":{…}}'
+            cand --unordered 'Do not check that failures come in id order (for a server that does not sort them)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+            cand --verbose 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'druid-bulk;demo'= {
             cand --rows 'Rows in the sandbox bulk'
             cand -f 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped [default: auto]'
@@ -232,6 +268,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand results 'Fetch every page of a bulk''s results and write them out'
             cand status 'Show the status of one bulk, or of all bulks'
             cand submit 'Send a JSON Lines bulk update (checked first) and print the new bulk''s id on stdout'
+            cand failed-lines 'Write the input lines whose users failed in a bulk, to fix and send again'
             cand demo 'Run `results` against a built-in sandbox API: shows a real export with no setup'
             cand sandbox 'Run a local DruID-compatible fake API in the foreground'
             cand completions 'Print a shell completion script to stdout'
@@ -243,6 +280,8 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
         &'druid-bulk;help;status'= {
         }
         &'druid-bulk;help;submit'= {
+        }
+        &'druid-bulk;help;failed-lines'= {
         }
         &'druid-bulk;help;demo'= {
         }

@@ -34,6 +34,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -s V -l version -d '
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "results" -d 'Fetch every page of a bulk\'s results and write them out'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "status" -d 'Show the status of one bulk, or of all bulks'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "submit" -d 'Send a JSON Lines bulk update (checked first) and print the new bulk\'s id on stdout'
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "failed-lines" -d 'Write the input lines whose users failed in a bulk, to fix and send again'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
@@ -152,6 +153,34 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l fail-on
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -s h -l help -d 'Print help'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s e -l endpoint -d 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l token-file -d 'Read the app token from a file (\'-\' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l token -d 'App token; without it, DRUID_TOKEN is read. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l auth-url -d 'Auth server for the client-credentials flow (POST {URL}/oauth2/token), e.g. https://auth.example.com' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l client-id -d 'Client id for the client-credentials flow' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l client-secret-file -d 'Read the client secret from a file (\'-\' reads stdin); or set DRUID_CLIENT_SECRET' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s i -l input -d 'The JSON Lines file the bulk was sent from (\'-\' reads stdin; gzip data, e.g. users.jsonl.gz, is unpacked as it is read)' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s o -l output -d 'Write to this file instead of stdout (replaced only when every failed line was written; \'-\' is stdout)' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l object-id-at -d 'JSON pointer to a line\'s object id, instead of /user/object_id, then top-level object_id or objectId (e.g. --object-id-at /data/oid)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l pulse-id-at -d 'JSON pointer to a line\'s pulse id, instead of /user/pulse_id, then top-level pulse_id or pulseId' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l page-size -l limit -d 'Failures per request, sent as `limit` (1-10000) [default: 1000]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l timeout -d 'Per-request timeout (e.g. 30s, 2m) [default: 60s]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables [default: 4]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l retry-max-time -d 'Stop retrying a request once this much time has passed since its first attempt (e.g. 10m) [default: 5m]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l annotate -d 'Write one JSON object per failed line instead, for people to review: {"line":N,"error":"…","input":{…}}'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l unordered -d 'Do not check that failures come in id order (for a server that does not sort them)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l rows -d 'Rows in the sandbox bulk' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped [default: auto]' -r -f -a "auto\t''
 table\t''
@@ -219,11 +248,12 @@ never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand man" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand man" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand man" -s h -l help -d 'Print help'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "results" -d 'Fetch every page of a bulk\'s results and write them out'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "status" -d 'Show the status of one bulk, or of all bulks'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "submit" -d 'Send a JSON Lines bulk update (checked first) and print the new bulk\'s id on stdout'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "man" -d 'Print the man page (roff) to stdout: every command, exit status, environment, files'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit demo sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "results" -d 'Fetch every page of a bulk\'s results and write them out'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "status" -d 'Show the status of one bulk, or of all bulks'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "submit" -d 'Send a JSON Lines bulk update (checked first) and print the new bulk\'s id on stdout'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "failed-lines" -d 'Write the input lines whose users failed in a bulk, to fix and send again'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "man" -d 'Print the man page (roff) to stdout: every command, exit status, environment, files'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -106,6 +106,16 @@ pub enum Command {
         reached the server, it is not sent again (exit 6); check `druid-bulk status` before \
         submitting the same file again.")]
     Submit(SubmitArgs),
+    /// Write the input lines whose users failed in a bulk, to fix and send again.
+    #[command(after_help = "Examples:\n  \
+        druid-bulk failed-lines 0190b1c2-… --input users.jsonl -o fix.jsonl\n  \
+        druid-bulk failed-lines 0190b1c2-… -i users.jsonl.gz --annotate | jq -r .error\n  \
+        druid-bulk failed-lines 0190b1c2-… -i users.jsonl --object-id-at /data/oid\n  \
+        zcat users.jsonl.gz | druid-bulk failed-lines 0190b1c2-… -i - > fix.jsonl\n\n\
+        Lines are matched on /user/object_id and /user/pulse_id (else top-level object_id, \
+        pulse_id, objectId, pulseId) and written byte for byte, in input order. \
+        The last stderr line counts the lines that failed.")]
+    FailedLines(FailedLinesArgs),
     /// Run `results` against a built-in sandbox API: shows a real export with no setup.
     #[cfg(feature = "sandbox")]
     Demo(DemoArgs),
@@ -331,6 +341,77 @@ pub struct RequestArgs {
     /// Log each request (method, URL, status, timing; secrets redacted) on stderr.
     #[arg(short = 'v', long, help_heading = HEADING_PROGRESS)]
     pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FailedLinesArgs {
+    /// Bulk whose failures select the lines.
+    #[arg(value_name = "BULK_ID")]
+    pub bulk_id: String,
+
+    #[command(flatten)]
+    pub conn: ConnArgs,
+
+    /// The JSON Lines file the bulk was sent from ('-' reads stdin; gzip data, e.g.
+    /// users.jsonl.gz, is unpacked as it is read).
+    #[arg(short = 'i', long, value_name = "FILE", help_heading = HEADING_SELECTION)]
+    pub input: PathBuf,
+
+    /// Write to this file instead of stdout (replaced only when every failed line was
+    /// written; '-' is stdout).
+    #[arg(short = 'o', long, value_name = "PATH", help_heading = HEADING_OUTPUT)]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub lines: LineArgs,
+
+    /// Failures per request, sent as `limit` (1-10000) [default: 1000].
+    #[arg(long, visible_alias = "limit", value_name = "N", help_heading = HEADING_SELECTION)]
+    pub page_size: Option<u32>,
+
+    /// If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "30m",
+        help_heading = HEADING_RELIABILITY
+    )]
+    pub wait: Option<String>,
+
+    /// Stop with exit 7 after N empty pages in a row that each carry a new cursor
+    /// (1-10000) [default: 1000].
+    #[arg(long, value_name = "N", help_heading = HEADING_RELIABILITY)]
+    pub max_empty_pages: Option<u32>,
+
+    /// Do not check that failures come in id order (for a server that does not sort them).
+    #[arg(long, help_heading = HEADING_RELIABILITY)]
+    pub unordered: bool,
+
+    #[command(flatten)]
+    pub request: RequestArgs,
+}
+
+/// How input lines are matched to failed users, and what is written for
+/// each (`failed-lines`, and any command that writes failed lines).
+#[derive(Debug, Args)]
+#[command(next_help_heading = HEADING_SELECTION)]
+pub struct LineArgs {
+    /// JSON pointer to a line's object id, instead of /user/object_id, then top-level
+    /// object_id or objectId (e.g. --object-id-at /data/oid).
+    #[arg(long, value_name = "POINTER")]
+    pub object_id_at: Option<String>,
+
+    /// JSON pointer to a line's pulse id, instead of /user/pulse_id, then top-level
+    /// pulse_id or pulseId.
+    #[arg(long, value_name = "POINTER")]
+    pub pulse_id_at: Option<String>,
+
+    /// Write one JSON object per failed line instead, for people to review:
+    /// {"line":N,"error":"…","input":{…}}.
+    #[arg(long, help_heading = HEADING_OUTPUT)]
+    pub annotate: bool,
 }
 
 #[derive(Debug, Args)]

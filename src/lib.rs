@@ -9,6 +9,7 @@
 //!   into typed parts.
 //! - [`commands`]: one file per subcommand.
 //! - [`export`]: the export loop, checkpoints kept, what to say at the end.
+//! - [`failed_lines`]: a bulk's failures joined to its input lines.
 //! - [`paginate`]: the cursor loop; yields whole pages, knows no output.
 //! - [`api`]: HTTP transport, routes, tokens, typed endpoints.
 //! - [`retry`]: backoff maths and the injectable clock.
@@ -25,6 +26,7 @@ pub mod commands;
 pub mod destination;
 pub mod exit;
 pub mod export;
+pub mod failed_lines;
 pub mod man;
 pub mod output;
 pub mod paginate;

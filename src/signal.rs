@@ -82,6 +82,12 @@ impl Interrupts {
         Ok(Interrupts { first })
     }
 
+    /// The first signal's name if one has arrived, without waiting: for a
+    /// loop that does not await (reading a file line by line).
+    pub fn heard(&self) -> Option<&'static str> {
+        *self.first.borrow()
+    }
+
     /// Resolves with the first signal's name when one arrives.
     pub async fn recv(&mut self) -> &'static str {
         loop {

@@ -233,6 +233,13 @@ fn export_line(what: &str, pages: u64, empty: u64, rows: u64, elapsed: Duration)
     format!("{what}: {pages}, {rows} rows, {rate:.0} rows/s")
 }
 
+/// Show (or update) the line of a read through `failed-lines`' input.
+pub fn joining(input: &str, lines: u64, failed: u64) {
+    if LIVE.load(Ordering::Relaxed) {
+        show(format!("{input}: {lines} lines read, {failed} failed"));
+    }
+}
+
 /// Show (or update) the line of a wait for an unfinished bulk.
 pub fn waiting(bulk_id: &str, waited: Duration, status: &str) {
     if !LIVE.load(Ordering::Relaxed) {

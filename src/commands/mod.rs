@@ -1,6 +1,7 @@
 //! One file per subcommand, each with `run(args, &GlobalArgs)`; this file
 //! is the table that picks one, and what they share.
 
+mod failed_lines;
 mod generate;
 mod results;
 mod status;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Results(args) => results::run(args, global),
         Command::Status(args) => status::run(args, global),
         Command::Submit(args) => submit::run(args, global),
+        Command::FailedLines(args) => failed_lines::run(args, global),
         #[cfg(feature = "sandbox")]
         Command::Demo(args) => demo::run(args, global),
         #[cfg(feature = "sandbox")]
@@ -40,6 +42,7 @@ pub fn verbosity(command: &Command) -> Verbosity {
         Command::Results(args) => &args.request,
         Command::Status(args) => &args.request,
         Command::Submit(args) => &args.request,
+        Command::FailedLines(args) => &args.request,
         #[cfg(feature = "sandbox")]
         Command::Demo(args) => &args.request,
         _ => return Verbosity::Normal,

@@ -115,6 +115,13 @@ fn synopsis(name: &str, sub: &Command) -> String {
     if own_options(sub).next().is_some() {
         line.push_str(&format!(" [{}]", italic("OPTIONS")));
     }
+    // A required option is part of the usage, as in `--help`.
+    for arg in own_options(sub).filter(|a| a.is_required_set()) {
+        if let Some(long) = arg.get_long() {
+            let value = italic(&value_names(arg).join(" "));
+            line.push_str(&format!(" {} {value}", bold(&format!("--{long}"))));
+        }
+    }
     for arg in sub.get_positionals().filter(|a| !a.is_hide_set()) {
         line.push(' ');
         line.push_str(&positional(arg));
@@ -301,6 +308,30 @@ fn lowercase_first(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_required_option_is_in_the_synopsis() {
+        let sub = Command::new("join")
+            .arg(Arg::new("id").required(true).value_name("ID"))
+            .arg(
+                Arg::new("input")
+                    .long("input")
+                    .required(true)
+                    .value_name("FILE"),
+            )
+            .arg(Arg::new("output").long("output").value_name("PATH"));
+        assert_eq!(
+            synopsis("tool", &sub),
+            format!(
+                "{} [{}] {} {} {}",
+                bold("tool join"),
+                italic("OPTIONS"),
+                bold("--input"),
+                italic("FILE"),
+                italic("ID")
+            )
+        );
+    }
 
     #[test]
     fn name_line_starts_in_lower_case() {

@@ -3,7 +3,7 @@
 //! merged as typed [`Layer`]s (flag > environment > profile > default), then
 //! checked and split into the parts each stage needs: the API
 //! [`Connection`], the [`Request`] policy, the [`Export`] plan and the
-//! [`Output`] layout.
+//! [`Output`] layout (for `failed-lines`, [`FailedLines`]: `lines.rs`).
 //!
 //! Every value is checked here, before any request is sent, so that a typo
 //! fails fast with exit 2 and a message that says how to fix it.
@@ -12,6 +12,7 @@ mod auth;
 pub mod file;
 mod format;
 mod layer;
+mod lines;
 mod submit;
 mod values;
 
@@ -23,6 +24,7 @@ use anyhow::Result;
 
 pub use auth::is_loopback;
 pub use layer::Layer;
+pub use lines::{failed_lines, join, FailedLines, Fetch, Identifiers, Join, Pointer};
 pub use submit::{submit, Submit};
 pub use values::{check_bulk_id, parse_duration, parse_endpoint};
 
@@ -357,12 +359,7 @@ fn build(
     target: Target<'_>,
     color: bool,
 ) -> Result<Results> {
-    let page_size = layer.page_size.unwrap_or_default();
-    if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-        return usage(format!(
-            "--page-size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}"
-        ));
-    }
+    let page_size = values::check_page_size(layer.page_size.unwrap_or_default())?;
     if let Some(last) = &args.last {
         if last.is_empty() || last.chars().any(char::is_control) {
             return usage("--last must be a non-empty cursor without control characters");
@@ -371,12 +368,8 @@ fn build(
     if args.max_rows == Some(0) {
         return usage("--max-rows must be at least 1");
     }
-    let max_empty_pages = args.max_empty_pages.unwrap_or(DEFAULT_MAX_EMPTY_PAGES);
-    if !(1..=MAX_EMPTY_PAGES).contains(&max_empty_pages) {
-        return usage(format!(
-            "--max-empty-pages must be between 1 and {MAX_EMPTY_PAGES}, got {max_empty_pages}"
-        ));
-    }
+    let max_empty_pages =
+        values::check_max_empty_pages(args.max_empty_pages.unwrap_or(DEFAULT_MAX_EMPTY_PAGES))?;
     // With several bulks each row says which one it came from.
     let with_bulk: Vec<&str> = std::iter::once("bulkId").chain(DEFAULT_COLUMNS).collect();
     let default = if bulk_ids.len() > 1 {

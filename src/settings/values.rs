@@ -26,6 +26,30 @@ pub fn check_concurrency(n: usize) -> Result<usize> {
     }
 }
 
+/// Check `--page-size`.
+pub fn check_page_size(page_size: u32) -> Result<u32> {
+    if (1..=super::MAX_PAGE_SIZE).contains(&page_size) {
+        Ok(page_size)
+    } else {
+        usage(format!(
+            "--page-size must be between 1 and {}, got {page_size}",
+            super::MAX_PAGE_SIZE
+        ))
+    }
+}
+
+/// Check `--max-empty-pages`.
+pub fn check_max_empty_pages(n: u32) -> Result<u32> {
+    if (1..=super::MAX_EMPTY_PAGES).contains(&n) {
+        Ok(n)
+    } else {
+        usage(format!(
+            "--max-empty-pages must be between 1 and {}, got {n}",
+            super::MAX_EMPTY_PAGES
+        ))
+    }
+}
+
 /// The contents of a file named by `flag`, or of stdin for `-`, without the
 /// UTF-8 byte order mark that Windows editors put at the start.
 pub(super) fn read_input(flag: &str, path: &Path) -> Result<String> {

@@ -13,6 +13,7 @@ mod cli;
 mod completions;
 mod errors;
 mod export;
+mod failed_lines;
 mod formats;
 mod hostile;
 #[cfg(feature = "sandbox")]

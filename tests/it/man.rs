@@ -84,18 +84,19 @@ fn man_page_has_a_subsection_per_subcommand_with_options_and_examples() {
         .collect();
     let expected: Vec<String> = subs
         .iter()
-        .map(|s| format!(".SS \"druid\\-bulk {}\"", s.get_name()))
+        .map(|s| format!(".SS \"druid\\-bulk {}\"", roff(s.get_name())))
         .collect();
     assert_eq!(titles, expected);
     for sub in subs {
         let name = sub.get_name();
+        let title = roff(name);
         let start = commands
-            .find(&format!(".SS \"druid\\-bulk {name}\"\n"))
+            .find(&format!(".SS \"druid\\-bulk {title}\"\n"))
             .expect("found above");
         let rest = &commands[start + 4..];
         let body = &rest[..rest.find("\n.SS ").unwrap_or(rest.len())];
         assert!(
-            body.contains(&format!(r"\fBdruid\-bulk {name}\fR")),
+            body.contains(&format!(r"\fBdruid\-bulk {title}\fR")),
             "{name}: a synopsis line"
         );
         for arg in sub.get_arguments().filter(|a| !a.is_global_set()) {

@@ -1,0 +1,169 @@
+//! The input, read once from start to end: a file or stdin (`-`), gzip
+//! data unpacked on the way (every member of a multi-member file), its
+//! lines handed out one at a time as bytes, line end included, in one
+//! buffer reused for every line.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use anyhow::Result;
+use flate2::bufread::MultiGzDecoder;
+
+use crate::exit::{usage, Class, Failure};
+
+/// Read buffer: large reads, few syscalls.
+const BUFFER: usize = 256 * 1024;
+
+/// What every gzip stream starts with. No JSON text can start with these
+/// bytes, so data that does is gzip whatever its name.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// An opened input.
+pub struct Input {
+    reader: Box<dyn BufRead + Send>,
+    /// How messages name it: the path, or `stdin`.
+    pub name: String,
+    /// Lines read so far.
+    number: u64,
+}
+
+impl Input {
+    /// Open `path` (`-`: stdin), unpacking gzip data. A name ending in
+    /// `.gz` must hold gzip data.
+    pub fn open(path: &Path) -> Result<Input> {
+        let (raw, name): (Box<dyn Read + Send>, String) = if path == Path::new("-") {
+            (Box::new(io::stdin()), "stdin".into())
+        } else {
+            let file = File::open(path).map_err(|e| {
+                Failure::usage(format!("cannot read --input {}: {e}", path.display()))
+            })?;
+            (Box::new(file), path.display().to_string())
+        };
+        Input::from_reader(raw, name, path.extension().is_some_and(|e| e == "gz"))
+    }
+
+    /// An input over any reader; `gz_name` when its name ends in `.gz`.
+    pub fn from_reader(raw: Box<dyn Read + Send>, name: String, gz_name: bool) -> Result<Input> {
+        let mut buffered = BufReader::with_capacity(BUFFER, raw);
+        let start = buffered
+            .fill_buf()
+            .map_err(|e| read_failure(&name, 0, &e))?;
+        let gzip = start.starts_with(&GZIP_MAGIC);
+        if gz_name && !gzip && !start.is_empty() {
+            return usage(format!(
+                "--input {name} ends in .gz but does not hold gzip data; rename it, or gunzip \
+                 what it was made from"
+            ));
+        }
+        let reader: Box<dyn BufRead + Send> = if gzip {
+            Box::new(BufReader::with_capacity(
+                BUFFER,
+                MultiGzDecoder::new(buffered),
+            ))
+        } else {
+            Box::new(buffered)
+        };
+        Ok(Input {
+            reader,
+            name,
+            number: 0,
+        })
+    }
+
+    /// The next line into `line` (cleared first), its line end kept, and
+    /// its 1-based number; `None` at the end.
+    pub fn next_line(&mut self, line: &mut Vec<u8>) -> Result<Option<u64>> {
+        line.clear();
+        let read = self
+            .reader
+            .read_until(b'\n', line)
+            .map_err(|e| read_failure(&self.name, self.number + 1, &e))?;
+        if read == 0 {
+            return Ok(None);
+        }
+        self.number += 1;
+        Ok(Some(self.number))
+    }
+}
+
+/// A read that failed: the file went away, or gzip data is corrupt.
+fn read_failure(name: &str, line: u64, e: &io::Error) -> anyhow::Error {
+    let at = match line {
+        0 => String::new(),
+        n => format!(" at line {n}"),
+    };
+    Failure::new(Class::Other, format!("cannot read --input {name}{at}: {e}")).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn lines(input: &mut Input) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut line = Vec::new();
+        while input.next_line(&mut line).unwrap().is_some() {
+            out.push(String::from_utf8(line.clone()).unwrap());
+        }
+        out
+    }
+
+    fn gzip(parts: &[&str]) -> Vec<u8> {
+        let mut all = Vec::new();
+        for part in parts {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(part.as_bytes()).unwrap();
+            all.extend(gz.finish().unwrap());
+        }
+        all
+    }
+
+    #[test]
+    fn lines_keep_their_line_ends() {
+        let raw = Box::new(io::Cursor::new(b"a\r\nb\n\nc".to_vec()));
+        let mut input = Input::from_reader(raw, "t".into(), false).unwrap();
+        assert_eq!(lines(&mut input), ["a\r\n", "b\n", "\n", "c"]);
+    }
+
+    #[test]
+    fn gzip_data_is_unpacked_member_after_member() {
+        let raw = Box::new(io::Cursor::new(gzip(&["a\nb", "\nc\n"])));
+        let mut input = Input::from_reader(raw, "t".into(), false).unwrap();
+        assert_eq!(lines(&mut input), ["a\n", "b\n", "c\n"]);
+    }
+
+    #[test]
+    fn a_gz_name_without_gzip_data_is_refused() {
+        let raw = Box::new(io::Cursor::new(b"{}\n".to_vec()));
+        let err = Input::from_reader(raw, "u.jsonl.gz".into(), true)
+            .err()
+            .unwrap();
+        assert!(
+            format!("{err}").contains("does not hold gzip data"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn corrupt_gzip_data_names_the_line() {
+        let mut data = gzip(&["a\nb\n"]);
+        let end = data.len() - 12;
+        data.truncate(end);
+        let raw = Box::new(io::Cursor::new(data));
+        let mut input = Input::from_reader(raw, "u.gz".into(), true).unwrap();
+        let mut line = Vec::new();
+        let err = loop {
+            match input.next_line(&mut line) {
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("a cut gzip stream read to its end"),
+                Err(e) => break e,
+            }
+        };
+        assert!(
+            format!("{err}").starts_with("cannot read --input u.gz at line"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,294 @@
+//! `failed-lines`: a bulk's failures joined to the input it was sent from.
+//! The failures are fetched first (`failedOnly=true`, through the same
+//! page loop as an export: its checks, retries, `--wait` and tokens) into
+//! an index by user identifier (`failures.rs`); then the input is read
+//! once (`input.rs`: a file, stdin, gzip) and every line whose user failed
+//! is written out (`join.rs`), its identifiers found by JSON pointer
+//! (`ids.rs`). Memory holds the failures, never the input.
+//!
+//! Nothing is written until the whole report has arrived: a fetch that
+//! fails leaves `-o` as it was, and `-o` is replaced only once every line
+//! has been read and every failed one written.
+
+mod failures;
+mod ids;
+mod input;
+mod join;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+pub use join::Counts;
+
+use crate::api::Api;
+use crate::destination::Destination;
+use crate::exit::{is_broken_pipe, Class, Failure};
+use crate::output::Row;
+use crate::paginate::{Paginator, Plan};
+use crate::retry::Clock;
+use crate::settings::{FailedLines, Join as JoinSettings};
+use crate::signal::{Forced, Interrupts, LastWords, GRACE};
+use crate::ui;
+use failures::Failures;
+use ids::Finder;
+use input::Input;
+use join::Join;
+
+/// What a run of `failed-lines` did.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// What the input held, and how many of its lines were written.
+    pub counts: Counts,
+    /// Rows of the failure report.
+    pub failures: u64,
+    /// Rows of the report no input line matched.
+    pub unmatched: u64,
+    /// Pages of the report fetched.
+    pub pages: u64,
+    pub elapsed: Duration,
+    /// How messages name the input: its path, or `stdin`.
+    pub input: String,
+}
+
+impl Outcome {
+    /// The last line on stderr: `412 of 100000 input lines failed; 3
+    /// failures matched no input line; 0 input lines had no identifier`.
+    pub fn summary(&self) -> String {
+        let c = &self.counts;
+        let mut line = format!(
+            "{} of {} failed; {} matched no input line; {} no identifier",
+            c.failed,
+            plural(c.lines, "input line", "input lines"),
+            plural(self.unmatched, "failure", "failures"),
+            plural(c.no_identifier, "input line had", "input lines had"),
+        );
+        if c.unreadable > 0 {
+            line.push_str(&format!(
+                "; {} not be read",
+                plural(c.unreadable, "input line could", "input lines could")
+            ));
+        }
+        line
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Fetch the bulk's failures and write the input lines whose users failed.
+/// `api` is the run's client (its token is reused).
+pub async fn run(api: &Arc<Api>, settings: &FailedLines) -> Result<Outcome> {
+    let started = Instant::now();
+    let join = &settings.join;
+    let temporary = Arc::new(Mutex::new(None));
+    let mut interrupts =
+        Interrupts::listen(GRACE, last_words(temporary.clone(), join.output.clone()))?;
+    let mut input = Input::open(&join.input)?;
+    let (mut failures, pages) = fetch(api, settings, &mut interrupts)
+        .await
+        .map_err(|e| nothing_written(e, join))?;
+    let mut destination = match &join.output {
+        Some(path) => Destination::to_path(path)?,
+        None => Destination::stdout(),
+    };
+    *lock(&temporary) = destination.temporary().map(Path::to_path_buf);
+    if let (Some(path), [first, ..]) = (&join.output, &destination.removed[..]) {
+        ui::note(format_args!(
+            "removed {}, left behind by an earlier run on -o {} that did not finish",
+            first.display(),
+            path.display()
+        ));
+    }
+    let finder = Finder::new(&join.ids);
+    let joined = Join {
+        finder: &finder,
+        annotate: join.annotate,
+        signal: &|| interrupts.heard(),
+        progress: join.output.is_some() || !std::io::stdout().is_terminal(),
+    }
+    .run(&mut input, &mut failures, &mut destination.out);
+    ui::clear_progress();
+    let counts = joined.map_err(|e| nothing_written(e, join))?;
+    destination.commit()?;
+    lock(&temporary).take();
+    Ok(Outcome {
+        counts,
+        failures: failures.rows(),
+        unmatched: failures.unmatched(),
+        pages,
+        elapsed: started.elapsed(),
+        input: input.name,
+    })
+}
+
+/// Every failure of the bulk, page after page, and how many pages.
+async fn fetch(
+    api: &Arc<Api>,
+    settings: &FailedLines,
+    interrupts: &mut Interrupts,
+) -> Result<(Failures, u64)> {
+    let bulk_id = &settings.bulk_id;
+    let plan = Plan {
+        bulk_id: bulk_id.clone(),
+        page_size: settings.fetch.page_size,
+        failed_only: true,
+        start: None,
+        max_rows: None,
+        retry: settings.request.retry,
+        wait: settings.fetch.wait,
+        ordered: settings.fetch.ordered,
+        max_empty_pages: settings.fetch.max_empty_pages,
+    };
+    let mut pager = Paginator::new(api.clone(), plan, Clock::from_env());
+    let mut failures = Failures::default();
+    let (mut pages, mut empty) = (0, 0);
+    let what = format!("failures of bulk {bulk_id}");
+    let started = Instant::now();
+    loop {
+        let page = tokio::select! {
+            biased;
+            signal = interrupts.recv() => {
+                ui::clear_progress();
+                return Err(Failure::new(
+                    Class::Interrupted,
+                    format!("interrupted by {signal} while fetching the {what}"),
+                )
+                .into());
+            }
+            page = pager.next_page() => page,
+        };
+        let Some(page) = page.inspect_err(|_| ui::clear_progress())? else {
+            break;
+        };
+        for raw in page.raw_rows() {
+            // The page loop checked that every row is an object.
+            if let Ok(row) = Row::parse(raw) {
+                failures.add(&row);
+            }
+        }
+        pages += 1;
+        empty += u64::from(page.row_count() == 0);
+        api.recycle(page.into_body());
+        ui::exporting(&what, pages, empty, failures.rows(), started.elapsed());
+    }
+    ui::clear_progress();
+    Ok((failures, pages))
+}
+
+/// A failure before `-o` was replaced says so (unless it says what to do
+/// itself).
+fn nothing_written(err: anyhow::Error, join: &JoinSettings) -> anyhow::Error {
+    let Some(path) = &join.output else {
+        return err;
+    };
+    if is_broken_pipe(&err) || crate::exit::hint(&err).is_some() {
+        return err;
+    }
+    let failure = match err.downcast::<Failure>() {
+        Ok(f) => f,
+        Err(other) => Failure::new(Class::Other, format!("{other:#}")),
+    };
+    failure
+        .with_hint(format!(
+            "nothing was written to -o {} (it was left as it was); run the same command again",
+            path.display()
+        ))
+        .into()
+}
+
+/// What a forced exit says after a signal: `-o`'s temporary file is
+/// removed, so `-o` is as it was.
+fn last_words(temporary: Arc<Mutex<Option<PathBuf>>>, output: Option<PathBuf>) -> LastWords {
+    Box::new(move |forced| {
+        if let Some(temp) = lock(&temporary).take() {
+            let _ = std::fs::remove_file(temp);
+        }
+        let why = match forced {
+            Forced::Again(signal) => format!("interrupted again by {signal}: stopped at once"),
+            Forced::Grace(signal) => format!(
+                "interrupted by {signal}, and the output could not be closed within {}s: \
+                 stopped at once",
+                GRACE.as_secs()
+            ),
+        };
+        let hint = match &output {
+            Some(path) => format!(
+                "nothing was written to -o {} (it was left as it was); run the same command again",
+                path.display()
+            ),
+            None => "stdout may end in part of a line; run the same command again".to_string(),
+        };
+        ui::error_now(&Failure::new(Class::Interrupted, why).with_hint(hint).into());
+    })
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Tell people how the run went: what may need a look (lines with no
+/// identifier, a report that matched nothing), then the summary line.
+pub fn report(settings: &FailedLines, outcome: &Outcome) {
+    let c = &outcome.counts;
+    if let Some(first) = c.first_no_identifier {
+        ui::note(format_args!(
+            "{} no identifier at {} (the first is {}:{first}); if they keep it elsewhere, \
+             point to it with --object-id-at or --pulse-id-at",
+            plural(c.no_identifier, "input line has", "input lines have"),
+            settings.join.ids.describe(),
+            outcome.input
+        ));
+    }
+    if outcome.failures > 0 && outcome.unmatched == outcome.failures && c.lines > 0 {
+        ui::note(format_args!(
+            "none of the {} of bulk {} matched a line of {}: is it the file this bulk was sent \
+             from?",
+            plural(outcome.failures, "failure", "failures"),
+            settings.bulk_id,
+            outcome.input
+        ));
+    }
+    ui::info(outcome.summary());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_line_counts_lines_and_failures() {
+        let mut outcome = Outcome {
+            counts: Counts {
+                lines: 100_000,
+                failed: 412,
+                ..Counts::default()
+            },
+            failures: 415,
+            unmatched: 3,
+            ..Outcome::default()
+        };
+        assert_eq!(
+            outcome.summary(),
+            "412 of 100000 input lines failed; 3 failures matched no input line; \
+             0 input lines had no identifier"
+        );
+        outcome.counts = Counts {
+            lines: 1,
+            failed: 1,
+            no_identifier: 1,
+            unreadable: 2,
+            ..Counts::default()
+        };
+        outcome.unmatched = 1;
+        assert_eq!(
+            outcome.summary(),
+            "1 of 1 input line failed; 1 failure matched no input line; \
+             1 input line had no identifier; 2 input lines could not be read"
+        );
+    }
+}
