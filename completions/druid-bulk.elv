@@ -115,6 +115,9 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
         &'druid-bulk;submit'= {
             cand --wait 'Then poll the bulk''s status until it has finished, for at most DURATION (e.g. --wait=2h); exit 9 if the bulk failed'
             cand --export 'Then (implies --wait) write the bulk''s results to OUT, as `results BULK -o OUT` would: the format from OUT''s extension or -f, and every Output and Selection option'
+            cand --failed-lines 'Then (implies --wait, and runs after --export) write FILE''s lines whose users failed to OUT2, as `failed-lines BULK --input FILE -o OUT2` would'
+            cand --object-id-at 'JSON pointer to a line''s object id, instead of /user/object_id, then top-level object_id or objectId (e.g. --object-id-at /data/oid)'
+            cand --pulse-id-at 'JSON pointer to a line''s pulse id, instead of /user/pulse_id, then top-level pulse_id or pulseId'
             cand -e 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
             cand --endpoint 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)'
             cand --token-file 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN'
@@ -139,6 +142,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
             cand --profile 'Profile of the config file to use (e.g. --profile staging)'
             cand --no-validate 'Send FILE as it is, without checking first that each line is a JSON object with a user identifier'
+            cand --annotate 'Write one JSON object per failed line instead, for people to review: {"line":N,"error":"…","input":{…}}'
             cand --allow-insecure-http 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
             cand --no-header 'Leave out the header line of csv and table output'
             cand --wide 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'

@@ -114,6 +114,9 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s v -l ve
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l wait -d 'Then poll the bulk\'s status until it has finished, for at most DURATION (e.g. --wait=2h); exit 9 if the bulk failed' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l export -d 'Then (implies --wait) write the bulk\'s results to OUT, as `results BULK -o OUT` would: the format from OUT\'s extension or -f, and every Output and Selection option' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l failed-lines -d 'Then (implies --wait, and runs after --export) write FILE\'s lines whose users failed to OUT2, as `failed-lines BULK --input FILE -o OUT2` would' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l object-id-at -d 'JSON pointer to a line\'s object id, instead of /user/object_id, then top-level object_id or objectId (e.g. --object-id-at /data/oid)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l pulse-id-at -d 'JSON pointer to a line\'s pulse id, instead of /user/pulse_id, then top-level pulse_id or pulseId' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -s e -l endpoint -d 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l token-file -d 'Read the app token from a file (\'-\' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l token -d 'App token; without it, DRUID_TOKEN is read. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token' -r
@@ -140,6 +143,7 @@ never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l no-validate -d 'Send FILE as it is, without checking first that each line is a JSON object with a user identifier'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l annotate -d 'Write one JSON object per failed line instead, for people to review: {"line":N,"error":"…","input":{…}}'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l no-header -d 'Leave out the header line of csv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'

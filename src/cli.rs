@@ -101,10 +101,15 @@ pub enum Command {
         BULK=$(druid-bulk submit users.jsonl)               # the bulk id alone on stdout\n  \
         druid-bulk submit users.jsonl --wait=1h             # then wait for it to finish\n  \
         druid-bulk submit users.jsonl --export failures.csv --failed-only\n  \
+        druid-bulk submit users.jsonl --export failures.csv --failed-lines fix.jsonl\n  \
         jq -c '.[]' users.json | druid-bulk submit -        # from stdin\n\n\
         A submission is not idempotent: when the connection fails after the body may have \
         reached the server, it is not sent again (exit 6); check `druid-bulk status` before \
-        submitting the same file again.")]
+        submitting the same file again.\n\
+        Exit codes: 0 sent (and, with --wait, completed; every file written), 2 bad lines \
+        (nothing sent), 5 still running at the --wait deadline, 6 server/network (check \
+        `druid-bulk status`), 8 rows found (--fail-on-rows), 9 bulk failed; the others as for \
+        `results`.")]
     Submit(SubmitArgs),
     /// Write the input lines whose users failed in a bulk, to fix and send again.
     #[command(after_help = "Examples:\n  \
@@ -459,8 +464,14 @@ pub struct SubmitArgs {
     #[arg(long, value_name = "OUT")]
     pub export: Option<PathBuf>,
 
-    // `--failed-lines OUT2` (implies --wait) belongs here: FILE's lines whose users failed,
-    // written once the bulk has finished (see `commands/submit/mod.rs`).
+    /// Then (implies --wait, and runs after --export) write FILE's lines whose users failed to
+    /// OUT2, as `failed-lines BULK --input FILE -o OUT2` would.
+    #[arg(long, value_name = "OUT2")]
+    pub failed_lines: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub lines: LineArgs,
+
     #[command(flatten)]
     pub conn: ConnArgs,
 
