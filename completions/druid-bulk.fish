@@ -35,7 +35,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "results" -d '
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "status" -d 'Show the status of one bulk, or of all bulks'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "submit" -d 'Send a JSON Lines bulk update (checked first) and print the new bulk\'s id on stdout'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "failed-lines" -d 'Write the input lines whose users failed in a bulk, to fix and send again'
-complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup (--submit: the whole loop)'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "man" -d 'Print the man page (roff) to stdout: every command, exit status, environment, files'
@@ -185,7 +185,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l u
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s h -l help -d 'Print help'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l rows -d 'Rows in the sandbox bulk' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l rows -d 'Rows in the sandbox bulk (with --submit: lines in the sample file)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped [default: auto]' -r -f -a "auto\t''
 table\t''
 csv\t''
@@ -208,6 +208,7 @@ always\t''
 never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l submit -d 'Show the whole loop instead: write a sample JSON Lines file (in a new temporary directory), submit it to the sandbox, wait, show its failures and the first lines to fix'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l no-header -d 'Leave out the header line of csv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l excel -d 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o\'s extension do not say otherwise)'
@@ -256,7 +257,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fi
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "status" -d 'Show the status of one bulk, or of all bulks'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "submit" -d 'Send a JSON Lines bulk update (checked first) and print the new bulk\'s id on stdout'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "failed-lines" -d 'Write the input lines whose users failed in a bulk, to fix and send again'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup (--submit: the whole loop)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "man" -d 'Print the man page (roff) to stdout: every command, exit status, environment, files'

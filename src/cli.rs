@@ -121,8 +121,15 @@ pub enum Command {
         pulse_id, objectId, pulseId) and written byte for byte, in input order. \
         The last stderr line counts the lines that failed.")]
     FailedLines(FailedLinesArgs),
-    /// Run `results` against a built-in sandbox API: shows a real export with no setup.
+    /// Run `results` against a built-in sandbox API: shows a real export with no setup
+    /// (--submit: the whole loop).
     #[cfg(feature = "sandbox")]
+    #[command(after_help = "Examples:\n  \
+        druid-bulk demo                 # a failure report, as a table on a terminal\n  \
+        druid-bulk demo -f csv --rows 5\n  \
+        druid-bulk demo --submit        # the loop: submit, wait, failures, lines to fix\n\n\
+        With --submit the sample and the failed lines stay in a new directory under $TMPDIR, \
+        named on stderr; piped, stdout carries the failure rows alone.")]
     Demo(DemoArgs),
     /// Run a local DruID-compatible fake API in the foreground.
     #[cfg(feature = "sandbox")]
@@ -400,7 +407,7 @@ pub struct FailedLinesArgs {
 
 /// How input lines are matched to failed users, and what is written for
 /// each (`failed-lines`, and any command that writes failed lines).
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 #[command(next_help_heading = HEADING_SELECTION)]
 pub struct LineArgs {
     /// JSON pointer to a line's object id, instead of /user/object_id, then top-level
@@ -487,9 +494,14 @@ pub struct SubmitArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Rows in the sandbox bulk.
+    /// Rows in the sandbox bulk (with --submit: lines in the sample file).
     #[arg(long, value_name = "N", default_value_t = 40)]
     pub rows: u64,
+
+    /// Show the whole loop instead: write a sample JSON Lines file (in a new temporary
+    /// directory), submit it to the sandbox, wait, show its failures and the first lines to fix.
+    #[arg(long)]
+    pub submit: bool,
 
     #[command(flatten)]
     pub format: FormatArgs,

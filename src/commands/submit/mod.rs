@@ -10,9 +10,9 @@
 //! A submission is sent again only when none of it can have reached the
 //! server: see `api/submit.rs`.
 
-mod source;
+pub(super) mod source;
 mod validate;
-mod wait;
+pub(super) mod wait;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -98,7 +98,7 @@ fn exit_code(class: Option<Class>) -> ExitCode {
 
 /// Send the file, retrying only what cannot have reached the server (see
 /// `api/submit.rs`), and return the new bulk's id.
-async fn send(api: &Api, request: &Request, upload: &Upload) -> Result<String> {
+pub(super) async fn send(api: &Api, request: &Request, upload: &Upload) -> Result<String> {
     let clock = Clock::from_env();
     let bulk = retry::run(
         request.retry,
