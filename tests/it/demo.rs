@@ -89,3 +89,13 @@ fn on_a_terminal_the_first_failed_lines_follow_the_table() {
         "ten rows, each within 80 columns",
     );
 }
+
+#[test]
+fn an_empty_sample_is_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    druid_bulk(["demo", "--submit", "--rows", "0"])
+        .env("TMPDIR", tmp.path())
+        .fails(2)
+        .stderr_has("--rows 0 leaves nothing to submit");
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}

@@ -37,6 +37,11 @@ const SHOWN: usize = 5;
 const DEADLINE: Duration = Duration::from_secs(60);
 
 pub fn run(args: &DemoArgs) -> Result<ExitCode> {
+    if args.rows == 0 {
+        return crate::exit::usage(
+            "--rows 0 leaves nothing to submit: the sample needs at least one line (e.g. --rows 40)",
+        );
+    }
     let cfg =
         sandbox::SandboxConfig::new(0).with_process_time(Clock::from_env().scaled(PROCESS_TIME));
     let text = sample::lines(&cfg, args.rows);
