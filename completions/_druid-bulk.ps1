@@ -32,7 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the status of one bulk, or of all bulks')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Send a JSON Lines bulk update (checked first) and print the new bulk''s id on stdout')
             [CompletionResult]::new('failed-lines', 'failed-lines', [CompletionResultType]::ParameterValue, 'Write the input lines whose users failed in a bulk, to fix and send again')
-            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup (--submit: the whole loop)')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local DruID-compatible fake API in the foreground')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) to stdout: every command, exit status, environment, files')
@@ -121,6 +121,9 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
         'druid-bulk;submit' {
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Then poll the bulk''s status until it has finished, for at most DURATION (e.g. --wait=2h); exit 9 if the bulk failed')
             [CompletionResult]::new('--export', '--export', [CompletionResultType]::ParameterName, 'Then (implies --wait) write the bulk''s results to OUT, as `results BULK -o OUT` would: the format from OUT''s extension or -f, and every Output and Selection option')
+            [CompletionResult]::new('--failed-lines', '--failed-lines', [CompletionResultType]::ParameterName, 'Then (implies --wait, and runs after --export) write FILE''s lines whose users failed to OUT2, as `failed-lines BULK --input FILE -o OUT2` would')
+            [CompletionResult]::new('--object-id-at', '--object-id-at', [CompletionResultType]::ParameterName, 'JSON pointer to a line''s object id, instead of /user/object_id, then top-level object_id or objectId (e.g. --object-id-at /data/oid)')
+            [CompletionResult]::new('--pulse-id-at', '--pulse-id-at', [CompletionResultType]::ParameterName, 'JSON pointer to a line''s pulse id, instead of /user/pulse_id, then top-level pulse_id or pulseId')
             [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
             [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)')
             [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the app token from a file (''-'' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN')
@@ -145,6 +148,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
             [CompletionResult]::new('--no-validate', '--no-validate', [CompletionResultType]::ParameterName, 'Send FILE as it is, without checking first that each line is a JSON object with a user identifier')
+            [CompletionResult]::new('--annotate', '--annotate', [CompletionResultType]::ParameterName, 'Write one JSON object per failed line instead, for people to review: {"line":N,"error":"…","input":{…}}')
             [CompletionResult]::new('--allow-insecure-http', '--allow-insecure-http', [CompletionResultType]::ParameterName, 'Allow plain http:// to a host that is not this machine (the token travels in clear)')
             [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'Leave out the header line of csv and table output')
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)')
@@ -200,7 +204,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             break
         }
         'druid-bulk;demo' {
-            [CompletionResult]::new('--rows', '--rows', [CompletionResultType]::ParameterName, 'Rows in the sandbox bulk')
+            [CompletionResult]::new('--rows', '--rows', [CompletionResultType]::ParameterName, 'Rows in the sandbox bulk (with --submit: lines in the sample file)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped [default: auto]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format; `auto` picks from -o''s extension, else `table` on a terminal and `jsonl` when piped [default: auto]')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)')
@@ -221,6 +225,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE=1 forces it)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use (e.g. --profile staging)')
+            [CompletionResult]::new('--submit', '--submit', [CompletionResultType]::ParameterName, 'Show the whole loop instead: write a sample JSON Lines file (in a new temporary directory), submit it to the sandbox, wait, show its failures and the first lines to fix')
             [CompletionResult]::new('--no-header', '--no-header', [CompletionResultType]::ParameterName, 'Leave out the header line of csv and table output')
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)')
             [CompletionResult]::new('--excel', '--excel', [CompletionResultType]::ParameterName, 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o''s extension do not say otherwise)')
@@ -281,7 +286,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the status of one bulk, or of all bulks')
             [CompletionResult]::new('submit', 'submit', [CompletionResultType]::ParameterValue, 'Send a JSON Lines bulk update (checked first) and print the new bulk''s id on stdout')
             [CompletionResult]::new('failed-lines', 'failed-lines', [CompletionResultType]::ParameterValue, 'Write the input lines whose users failed in a bulk, to fix and send again')
-            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run `results` against a built-in sandbox API: shows a real export with no setup (--submit: the whole loop)')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local DruID-compatible fake API in the foreground')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff) to stdout: every command, exit status, environment, files')

@@ -129,7 +129,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__demo)
-            opts="-f -o -q -v -h --rows --format --columns --no-header --wide --excel --output --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-f -o -q -v -h --rows --submit --format --columns --no-header --wide --excel --output --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -785,7 +785,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__submit)
-            opts="-e -f -q -v -h --no-validate --wait --export --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --format --columns --no-header --wide --excel --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-e -f -q -v -h --no-validate --wait --export --failed-lines --object-id-at --pulse-id-at --annotate --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --format --columns --no-header --wide --excel --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -796,6 +796,18 @@ _druid__bulk() {
                     return 0
                     ;;
                 --export)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failed-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --object-id-at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pulse-id-at)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

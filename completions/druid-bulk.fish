@@ -35,7 +35,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "results" -d '
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "status" -d 'Show the status of one bulk, or of all bulks'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "submit" -d 'Send a JSON Lines bulk update (checked first) and print the new bulk\'s id on stdout'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "failed-lines" -d 'Write the input lines whose users failed in a bulk, to fix and send again'
-complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
+complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup (--submit: the whole loop)'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c druid-bulk -n "__fish_druid_bulk_needs_command" -f -a "man" -d 'Print the man page (roff) to stdout: every command, exit status, environment, files'
@@ -114,6 +114,9 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s v -l ve
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s h -l help -d 'Print help'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l wait -d 'Then poll the bulk\'s status until it has finished, for at most DURATION (e.g. --wait=2h); exit 9 if the bulk failed' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l export -d 'Then (implies --wait) write the bulk\'s results to OUT, as `results BULK -o OUT` would: the format from OUT\'s extension or -f, and every Output and Selection option' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l failed-lines -d 'Then (implies --wait, and runs after --export) write FILE\'s lines whose users failed to OUT2, as `failed-lines BULK --input FILE -o OUT2` would' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l object-id-at -d 'JSON pointer to a line\'s object id, instead of /user/object_id, then top-level object_id or objectId (e.g. --object-id-at /data/oid)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l pulse-id-at -d 'JSON pointer to a line\'s pulse id, instead of /user/pulse_id, then top-level pulse_id or pulseId' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -s e -l endpoint -d 'API base URL; a path prefix is kept (e.g. https://graph.example.com/api)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l token-file -d 'Read the app token from a file (\'-\' reads stdin); surrounding whitespace is trimmed. Wins over --token and DRUID_TOKEN' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l token -d 'App token; without it, DRUID_TOKEN is read. Prefer --token-file or DRUID_TOKEN: other users can read argv. Client credentials, when all given, win over a token' -r
@@ -140,6 +143,7 @@ never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l no-validate -d 'Send FILE as it is, without checking first that each line is a JSON object with a user identifier'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l annotate -d 'Write one JSON object per failed line instead, for people to review: {"line":N,"error":"…","input":{…}}'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l no-header -d 'Leave out the header line of csv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
@@ -181,7 +185,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l u
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s h -l help -d 'Print help'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l rows -d 'Rows in the sandbox bulk' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l rows -d 'Rows in the sandbox bulk (with --submit: lines in the sample file)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped [default: auto]' -r -f -a "auto\t''
 table\t''
 csv\t''
@@ -204,6 +208,7 @@ always\t''
 never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l submit -d 'Show the whole loop instead: write a sample JSON Lines file (in a new temporary directory), submit it to the sandbox, wait, show its failures and the first lines to fix'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l no-header -d 'Leave out the header line of csv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l excel -d 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o\'s extension do not say otherwise)'
@@ -252,7 +257,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fi
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "status" -d 'Show the status of one bulk, or of all bulks'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "submit" -d 'Send a JSON Lines bulk update (checked first) and print the new bulk\'s id on stdout'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "failed-lines" -d 'Write the input lines whose users failed in a bulk, to fix and send again'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "demo" -d 'Run `results` against a built-in sandbox API: shows a real export with no setup (--submit: the whole loop)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "sandbox" -d 'Run a local DruID-compatible fake API in the foreground'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand help; and not __fish_seen_subcommand_from results status submit failed-lines demo sandbox completions man help" -f -a "man" -d 'Print the man page (roff) to stdout: every command, exit status, environment, files'

@@ -101,10 +101,15 @@ pub enum Command {
         BULK=$(druid-bulk submit users.jsonl)               # the bulk id alone on stdout\n  \
         druid-bulk submit users.jsonl --wait=1h             # then wait for it to finish\n  \
         druid-bulk submit users.jsonl --export failures.csv --failed-only\n  \
+        druid-bulk submit users.jsonl --export failures.csv --failed-lines fix.jsonl\n  \
         jq -c '.[]' users.json | druid-bulk submit -        # from stdin\n\n\
         A submission is not idempotent: when the connection fails after the body may have \
         reached the server, it is not sent again (exit 6); check `druid-bulk status` before \
-        submitting the same file again.")]
+        submitting the same file again.\n\
+        Exit codes: 0 sent (and, with --wait, completed; every file written), 2 bad lines \
+        (nothing sent), 5 still running at the --wait deadline, 6 server/network (check \
+        `druid-bulk status`), 8 rows found (--fail-on-rows), 9 bulk failed; the others as for \
+        `results`.")]
     Submit(SubmitArgs),
     /// Write the input lines whose users failed in a bulk, to fix and send again.
     #[command(after_help = "Examples:\n  \
@@ -116,8 +121,15 @@ pub enum Command {
         pulse_id, objectId, pulseId) and written byte for byte, in input order. \
         The last stderr line counts the lines that failed.")]
     FailedLines(FailedLinesArgs),
-    /// Run `results` against a built-in sandbox API: shows a real export with no setup.
+    /// Run `results` against a built-in sandbox API: shows a real export with no setup
+    /// (--submit: the whole loop).
     #[cfg(feature = "sandbox")]
+    #[command(after_help = "Examples:\n  \
+        druid-bulk demo                 # a failure report, as a table on a terminal\n  \
+        druid-bulk demo -f csv --rows 5\n  \
+        druid-bulk demo --submit        # the loop: submit, wait, failures, lines to fix\n\n\
+        With --submit the sample and the failed lines stay in a new directory under $TMPDIR, \
+        named on stderr; piped, stdout carries the failure rows alone.")]
     Demo(DemoArgs),
     /// Run a local DruID-compatible fake API in the foreground.
     #[cfg(feature = "sandbox")]
@@ -395,7 +407,7 @@ pub struct FailedLinesArgs {
 
 /// How input lines are matched to failed users, and what is written for
 /// each (`failed-lines`, and any command that writes failed lines).
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 #[command(next_help_heading = HEADING_SELECTION)]
 pub struct LineArgs {
     /// JSON pointer to a line's object id, instead of /user/object_id, then top-level
@@ -459,8 +471,14 @@ pub struct SubmitArgs {
     #[arg(long, value_name = "OUT")]
     pub export: Option<PathBuf>,
 
-    // `--failed-lines OUT2` (implies --wait) belongs here: FILE's lines whose users failed,
-    // written once the bulk has finished (see `commands/submit/mod.rs`).
+    /// Then (implies --wait, and runs after --export) write FILE's lines whose users failed to
+    /// OUT2, as `failed-lines BULK --input FILE -o OUT2` would.
+    #[arg(long, value_name = "OUT2")]
+    pub failed_lines: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub lines: LineArgs,
+
     #[command(flatten)]
     pub conn: ConnArgs,
 
@@ -476,9 +494,14 @@ pub struct SubmitArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Rows in the sandbox bulk.
+    /// Rows in the sandbox bulk (with --submit: lines in the sample file).
     #[arg(long, value_name = "N", default_value_t = 40)]
     pub rows: u64,
+
+    /// Show the whole loop instead: write a sample JSON Lines file (in a new temporary
+    /// directory), submit it to the sandbox, wait, show its failures and the first lines to fix.
+    #[arg(long)]
+    pub submit: bool,
 
     #[command(flatten)]
     pub format: FormatArgs,

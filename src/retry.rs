@@ -97,6 +97,12 @@ impl Clock {
         self.now().saturating_duration_since(start)
     }
 
+    /// `nominal` as this clock sleeps it (shortened under the test scale):
+    /// for a pace set elsewhere, such as the demo's sandbox.
+    pub fn scaled(&self, nominal: Duration) -> Duration {
+        self.scale.map_or(nominal, |scale| nominal.mul_f64(scale))
+    }
+
     /// Sleep for `nominal` (shortened under the test scale).
     pub async fn sleep(&self, nominal: Duration) {
         match self.scale {

@@ -21,6 +21,11 @@ pub fn run(args: &ResultsArgs, global: &GlobalArgs) -> Result<ExitCode> {
 /// with `--summary`), and pick the exit code: the worst failed bulk's, else
 /// 8 for `--fail-on-rows` with rows, else 0.
 pub(super) fn export(settings: &Results) -> Result<ExitCode> {
+    Ok(export_class(settings)?.map_or(ExitCode::SUCCESS, Class::exit_code))
+}
+
+/// [`export`], its exit code as a class (`None`: 0).
+pub(super) fn export_class(settings: &Results) -> Result<Option<Class>> {
     let Ended {
         mut outcome,
         result,
@@ -60,7 +65,7 @@ pub(super) fn export(settings: &Results) -> Result<ExitCode> {
     };
     job_summary::append(settings, &outcome, &ending);
     result?;
-    Ok(class.map_or(ExitCode::SUCCESS, Class::exit_code))
+    Ok(class)
 }
 
 /// `results B --wait 60s` asks for a second bulk named `60s`: `--wait`

@@ -15,7 +15,8 @@ mod ids;
 mod input;
 mod join;
 
-use std::io::IsTerminal;
+use std::fs::File;
+use std::io::{IsTerminal, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -83,12 +84,48 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 /// Fetch the bulk's failures and write the input lines whose users failed.
 /// `api` is the run's client (its token is reused).
 pub async fn run(api: &Arc<Api>, settings: &FailedLines) -> Result<Outcome> {
+    join_to(api, settings, || Input::open(&settings.join.input)).await
+}
+
+/// [`run`] on lines already open instead of `settings.join.input`: the
+/// first `len` bytes of `file` from its start, named `name` in messages
+/// (`submit --failed-lines` reads the file it sent, or its copy of stdin).
+pub async fn run_on(
+    api: &Arc<Api>,
+    settings: &FailedLines,
+    file: &File,
+    len: u64,
+    name: &str,
+) -> Result<Outcome> {
+    let open = || {
+        let cannot = |e: std::io::Error| {
+            anyhow::Error::from(Failure::new(
+                Class::Other,
+                format!("cannot read {name} again: {e}"),
+            ))
+        };
+        let mut file = file.try_clone().map_err(cannot)?;
+        file.seek(SeekFrom::Start(0)).map_err(cannot)?;
+        // Gzip data is unpacked wherever it is found, but a name ending in
+        // `.gz` is not held against a file that was sent as it is.
+        Input::from_reader(Box::new(file.take(len)), name.to_string(), false)
+    };
+    join_to(api, settings, open).await
+}
+
+/// The join, once signals are heard: open the input, fetch the failures,
+/// write the failed lines.
+async fn join_to(
+    api: &Arc<Api>,
+    settings: &FailedLines,
+    open: impl FnOnce() -> Result<Input>,
+) -> Result<Outcome> {
     let started = Instant::now();
     let join = &settings.join;
     let temporary = Arc::new(Mutex::new(None));
     let mut interrupts =
         Interrupts::listen(GRACE, last_words(temporary.clone(), join.output.clone()))?;
-    let mut input = Input::open(&join.input)?;
+    let mut input = open()?;
     let (mut failures, pages) = fetch(api, settings, &mut interrupts)
         .await
         .map_err(|e| nothing_written(e, join))?;

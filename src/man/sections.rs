@@ -19,8 +19,11 @@ pub const DESCRIPTION: &[&str] = &[
     "`druid-bulk submit FILE` checks a JSON Lines bulk update line by line, sends it, and prints \
      the new bulk's id alone on stdout; it never sends a file twice when the first may have \
      reached the server. `--wait` follows the bulk's status, `--export OUT` then writes its \
-     results as `results` would.",
-    "`druid-bulk demo` shows a real export with no setup, against a built-in sandbox API.",
+     results as `results` would, and `--failed-lines OUT2` the lines whose users failed, as \
+     `failed-lines` would: the whole loop (submit, wait, report, fix, resubmit) in one command.",
+    "`druid-bulk demo` shows a real export with no setup, against a built-in sandbox API; \
+     `druid-bulk demo --submit` shows the loop: a sample file submitted, its failures and the \
+     lines to fix.",
 ];
 
 /// The meaning of an exit code.
@@ -52,7 +55,9 @@ pub fn exit_status() -> Vec<(i32, &'static str)> {
 
 /// After the list of exit codes.
 pub const EXIT_STATUS_NOTE: &str =
-    "With several bulks the exit status is the worst among them (0 only if all succeeded).";
+    "With several bulks the exit status is the worst among them (0 only if all succeeded). \
+     `submit` ends with the worst of its steps (sending, waiting, `--export`, \
+     `--failed-lines`); the first that fails ends the run.";
 
 /// ENVIRONMENT: every variable the tool reads, and what for.
 pub const ENVIRONMENT: &[(&str, &str)] = &[
@@ -151,6 +156,14 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         "Submit a bulk update, wait for it to finish and keep its failures as CSV; the bulk id \
          alone goes to stdout:",
         &["BULK=$(druid-bulk submit users.jsonl --export failures.csv)"],
+    ),
+    (
+        "The loop: the failed users' lines of a bulk, to fix and send again; or submit, wait, \
+         report and keep the lines to fix in one command:",
+        &[
+            "druid-bulk failed-lines \"$BULK\" --input users.jsonl -o fix.jsonl",
+            "druid-bulk submit fix.jsonl --export failures.csv --failed-lines fix2.jsonl",
+        ],
     ),
     (
         "Where one bulk stands, or every bulk, with the staging profile:",

@@ -1,7 +1,8 @@
 //! Settings for `submit`: the file, whether to check it, how long to wait
-//! for the bulk, and with `--export OUT` the export that follows: the
-//! settings `results BULK -o OUT` would have, checked like them before
-//! anything is sent.
+//! for the bulk, and what follows once it has completed: with `--export
+//! OUT` the settings `results BULK -o OUT` would have, with `--failed-lines
+//! OUT2` those of `failed-lines BULK --input FILE -o OUT2`, both checked
+//! like theirs before anything is sent.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -9,10 +10,11 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::layer::Layer;
-use super::{auth, build, connect, parse_duration, profile_layer, request, Request, Results};
-use super::{Target, DEFAULT_WAIT};
+use super::lines::{join, FailedLines, Fetch};
+use super::{auth, build, connect, parse_duration, profile_layer, request, values, Request};
+use super::{Results, Target, DEFAULT_MAX_EMPTY_PAGES, DEFAULT_WAIT};
 use crate::api::Connection;
-use crate::cli::{FormatArgs, GlobalArgs, ReportArgs, SubmitArgs};
+use crate::cli::{FormatArgs, GlobalArgs, LineArgs, ReportArgs, SubmitArgs};
 use crate::exit::usage;
 
 /// Everything `submit` needs.
@@ -24,11 +26,19 @@ pub struct Submit {
     pub file: Option<PathBuf>,
     /// Check each line before sending (off with `--no-validate`).
     pub validate: bool,
-    /// With `--wait` (or `--export`): how long to poll the bulk's status.
+    /// With `--wait` (or `--export`, `--failed-lines`): how long to poll
+    /// the bulk's status.
     pub wait: Option<Duration>,
     /// With `--export OUT`: the export to run once the bulk has completed.
     /// Its `export.bulk_ids` is empty until the server names the bulk.
     pub export: Option<Results>,
+    /// With `--failed-lines OUT2`: the join to run after that, reading the
+    /// lines that were sent. Its `bulk_id` is empty until the server names
+    /// the bulk.
+    pub failed_lines: Option<FailedLines>,
+    /// `--fail-on-rows`: exit 8 when `--export` wrote rows, or when the
+    /// bulk has failures that `--failed-lines` looked for.
+    pub fail_on_rows: bool,
 }
 
 /// Settings for `submit`: every profile key that applies to it.
@@ -53,14 +63,17 @@ pub fn submit(args: &SubmitArgs, global: &GlobalArgs, color: bool) -> Result<Sub
     }
     let conn = connect(&layer, &args.conn)?;
     let request = request(&layer)?;
-    let wait = match (&args.wait, &args.export) {
-        (Some(wait), _) => Some(parse_duration("--wait", wait)?),
-        (None, Some(_)) => Some(parse_duration("--wait", DEFAULT_WAIT)?),
-        (None, None) => None,
+    let wait = match &args.wait {
+        Some(wait) => Some(parse_duration("--wait", wait)?),
+        None if args.export.is_some() || args.failed_lines.is_some() => {
+            Some(parse_duration("--wait", DEFAULT_WAIT)?)
+        }
+        None => None,
     };
     let export = match &args.export {
         None => {
-            if let Some(flag) = export_only(&args.format, &args.report) {
+            if let Some(flag) = export_only(&args.format, &args.report, args.failed_lines.is_some())
+            {
                 return usage(format!(
                     "{flag} applies to the report that --export OUT writes; add --export OUT \
                      (e.g. --export failures.csv)"
@@ -75,6 +88,7 @@ pub fn submit(args: &SubmitArgs, global: &GlobalArgs, color: bool) -> Result<Sub
             );
         }
         Some(out) => {
+            not_the_input(&args.file, "--export", out)?;
             let target = Target {
                 flag: "--export",
                 output: Some(out),
@@ -97,6 +111,18 @@ pub fn submit(args: &SubmitArgs, global: &GlobalArgs, color: bool) -> Result<Sub
             )?)
         }
     };
+    let failed_lines = match &args.failed_lines {
+        None => {
+            if let Some(flag) = lines_only(&args.lines) {
+                return usage(format!(
+                    "{flag} applies to the lines that --failed-lines OUT2 writes; add \
+                     --failed-lines OUT2 (e.g. --failed-lines fix.jsonl)"
+                ));
+            }
+            None
+        }
+        Some(out) => Some(failed_lines(args, &layer, &conn, &request, out)?),
+    };
     Ok(Submit {
         conn,
         request,
@@ -104,7 +130,86 @@ pub fn submit(args: &SubmitArgs, global: &GlobalArgs, color: bool) -> Result<Sub
         validate: !args.no_validate,
         wait,
         export,
+        failed_lines,
+        fail_on_rows: args.report.fail_on_rows,
     })
+}
+
+/// `--failed-lines OUT2`: the settings `failed-lines BULK --input FILE -o
+/// OUT2` would have, with the page options `--export` shares.
+fn failed_lines(
+    args: &SubmitArgs,
+    layer: &Layer,
+    conn: &Connection,
+    request: &Request,
+    out: &Path,
+) -> Result<FailedLines> {
+    if out == Path::new("-") {
+        return usage(
+            "--failed-lines - would write the failed lines to stdout, which carries the bulk id; \
+             name a file (e.g. --failed-lines fix.jsonl), or run `druid-bulk failed-lines BULK \
+             --input FILE` afterwards",
+        );
+    }
+    values::check_output("--failed-lines", out)?;
+    not_the_input(&args.file, "--failed-lines", out)?;
+    if let Some(export) = &args.export {
+        if same_path(export, out) {
+            return usage(format!(
+                "--export and --failed-lines both name {}: the failed lines would replace the \
+                 report; give each its own file (e.g. --export failures.csv --failed-lines \
+                 fix.jsonl)",
+                out.display()
+            ));
+        }
+    }
+    let fetch = Fetch {
+        page_size: values::check_page_size(layer.page_size.unwrap_or_default())?,
+        // Should the results still answer 428 once the status says
+        // `completed`, the join polls them for as long.
+        wait: Some(parse_duration(
+            "--wait",
+            args.wait.as_deref().unwrap_or(DEFAULT_WAIT),
+        )?),
+        max_empty_pages: values::check_max_empty_pages(
+            args.report
+                .max_empty_pages
+                .unwrap_or(DEFAULT_MAX_EMPTY_PAGES),
+        )?,
+        ordered: !args.report.unordered,
+    };
+    Ok(FailedLines {
+        conn: conn.clone(),
+        request: request.clone(),
+        bulk_id: String::new(),
+        fetch,
+        join: join(&args.lines, &args.file, Some(out))?,
+    })
+}
+
+/// An output of `submit` must not be FILE: replacing it would lose the
+/// lines that were sent.
+fn not_the_input(file: &Path, flag: &str, out: &Path) -> Result<()> {
+    if file != Path::new("-") && same_path(file, out) {
+        return usage(format!(
+            "{flag} {} is FILE itself: replacing it would lose the lines that were sent; write \
+             to another file",
+            out.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file: the same absolute path, or the
+/// same existing file by another name.
+fn same_path(a: &Path, b: &Path) -> bool {
+    if std::path::absolute(a).ok() == std::path::absolute(b).ok() {
+        return true;
+    }
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// FILE must be a file that can be read (a named pipe or `/dev/stdin` is
@@ -120,24 +225,41 @@ fn check_input(file: &Path) -> Result<()> {
     }
 }
 
-/// The first option given that only means something for `--export`.
-fn export_only(format: &FormatArgs, report: &ReportArgs) -> Option<&'static str> {
+/// The first option given that only means something for `--export`
+/// (`lines`: or for `--failed-lines`, which takes the page options and the
+/// gate too).
+fn export_only(format: &FormatArgs, report: &ReportArgs, lines: bool) -> Option<&'static str> {
+    let pages = !lines;
     [
         (format.format.is_some(), "-f/--format"),
         (format.columns.is_some(), "--columns"),
         (format.no_header, "--no-header"),
         (format.wide, "--wide"),
         (format.excel, "--excel"),
-        (report.page_size.is_some(), "--page-size"),
+        (pages && report.page_size.is_some(), "--page-size"),
         (report.last.is_some(), "--last"),
         (report.failed_only, "--failed-only"),
         (report.max_rows.is_some(), "--max-rows"),
-        (report.max_empty_pages.is_some(), "--max-empty-pages"),
-        (report.unordered, "--unordered"),
+        (
+            pages && report.max_empty_pages.is_some(),
+            "--max-empty-pages",
+        ),
+        (pages && report.unordered, "--unordered"),
         (report.csv_safe, "--csv-safe"),
         (report.summary, "--summary"),
         (report.summary_only, "--summary-only"),
-        (report.fail_on_rows, "--fail-on-rows"),
+        (pages && report.fail_on_rows, "--fail-on-rows"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag))
+}
+
+/// The first option given that only means something for `--failed-lines`.
+fn lines_only(lines: &LineArgs) -> Option<&'static str> {
+    [
+        (lines.object_id_at.is_some(), "--object-id-at"),
+        (lines.pulse_id_at.is_some(), "--pulse-id-at"),
+        (lines.annotate, "--annotate"),
     ]
     .into_iter()
     .find_map(|(given, flag)| given.then_some(flag))

@@ -215,6 +215,7 @@ fn status_and_demo_help_use_the_same_headings() {
                 "Reliability",
                 "Connection",
                 "Progress",
+                "Examples",
             ][..],
         ),
     ] {

@@ -11,6 +11,8 @@ mod chaos;
 mod checkpoint;
 mod cli;
 mod completions;
+#[cfg(feature = "sandbox")]
+mod demo;
 mod errors;
 mod export;
 mod failed_lines;

@@ -1,37 +1,42 @@
 //! `druid-bulk submit FILE`: check a JSON Lines bulk update locally
 //! (`validate.rs`), stream it to the API from the file or a copy of stdin
 //! (`source.rs`), print the new bulk's id alone on stdout, and with
-//! `--wait` or `--export` poll its status until it has finished
-//! (`wait.rs`), then export its results as `results BULK -o OUT` would.
+//! `--wait`, `--export` or `--failed-lines` poll its status until it has
+//! finished (`wait.rs`), then export its results as `results BULK -o OUT`
+//! would, then write the lines whose users failed as `failed-lines BULK
+//! --input FILE -o OUT2` would, reading the lines that were sent (the file
+//! still open, or the copy of stdin).
 //!
 //! A submission is sent again only when none of it can have reached the
 //! server: see `api/submit.rs`.
 
-mod source;
+pub(super) mod source;
 mod validate;
-mod wait;
+pub(super) mod wait;
 
 use std::io::{self, Write};
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Result;
 
 use crate::api::{Api, Upload};
 use crate::cli::{GlobalArgs, SubmitArgs};
-use crate::paginate;
+use crate::exit::Class;
 use crate::retry::{self, Clock};
-use crate::settings::{self, Request, Submit};
-use crate::ui;
+use crate::settings::{self, Export, FailedLines, Request, Results};
+use crate::{failed_lines, paginate, ui};
 
 pub fn run(args: &SubmitArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let settings = settings::submit(args, global, ui::stdout_color())?;
     let prepared = source::prepare(settings.file.as_deref(), settings.validate)?;
     let runtime = super::runtime()?;
-    let api = Api::new(
+    let api = Arc::new(Api::new(
         settings.conn.clone(),
         settings.request.timeout,
         settings.request.lang.clone(),
-    )?;
+    )?);
     let upload = &prepared.upload;
     let bulk = runtime.block_on(send(&api, &settings.request, upload))?;
     // The id first, alone and flushed: `BULK=$(druid-bulk submit …)` has it
@@ -57,18 +62,43 @@ pub fn run(args: &SubmitArgs, global: &GlobalArgs) -> Result<ExitCode> {
         &bulk,
         deadline,
     ))?;
-    drop(api);
-    drop(runtime);
-    // `--failed-lines OUT2` is written here, once the bulk has completed:
-    // FILE's lines whose users failed (`failed-lines`' join), read from
-    // `prepared.upload.file` (a copy of stdin for `-`), so it must stay
-    // open until then.
-    export(&settings, bulk)
+    // The steps that follow, in order; the first that fails ends the run,
+    // and the exit code is the worst of those that ran (8 is no failure).
+    let mut worst = None;
+    if let Some(export) = &settings.export {
+        match (export_to(export, &bulk), &settings.failed_lines) {
+            (Ok(class @ (None | Some(Class::RowsFound))), _) => worst = class,
+            (ended, None) => return Ok(exit_code(ended?)),
+            (ended, Some(lines)) => return Ok(not_joined(ended, lines, &bulk)),
+        }
+    }
+    if let Some(lines) = &settings.failed_lines {
+        let lines = FailedLines {
+            bulk_id: bulk.clone(),
+            ..lines.clone()
+        };
+        let outcome = runtime.block_on(failed_lines::run_on(
+            &api,
+            &lines,
+            &upload.file,
+            upload.len,
+            &upload.name,
+        ))?;
+        failed_lines::report(&lines, &outcome);
+        if settings.fail_on_rows && outcome.failures > 0 {
+            worst = Some(Class::RowsFound);
+        }
+    }
+    Ok(exit_code(worst))
+}
+
+fn exit_code(class: Option<Class>) -> ExitCode {
+    class.map_or(ExitCode::SUCCESS, Class::exit_code)
 }
 
 /// Send the file, retrying only what cannot have reached the server (see
 /// `api/submit.rs`), and return the new bulk's id.
-async fn send(api: &Api, request: &Request, upload: &Upload) -> Result<String> {
+pub(super) async fn send(api: &Api, request: &Request, upload: &Upload) -> Result<String> {
     let clock = Clock::from_env();
     let bulk = retry::run(
         request.retry,
@@ -88,12 +118,53 @@ async fn send(api: &Api, request: &Request, upload: &Upload) -> Result<String> {
 }
 
 /// `--export OUT`: the completed bulk's results, exactly as `results BULK
-/// -o OUT` writes them, with its exit code (8 with `--fail-on-rows`).
-fn export(settings: &Submit, bulk: String) -> Result<ExitCode> {
-    let Some(export) = &settings.export else {
-        return Ok(ExitCode::SUCCESS);
+/// -o OUT` writes them, with its exit code as a class (8 with
+/// `--fail-on-rows`).
+fn export_to(export: &Results, bulk: &str) -> Result<Option<Class>> {
+    let export = Results {
+        export: Export {
+            bulk_ids: vec![bulk.to_string()],
+            ..export.export.clone()
+        },
+        ..export.clone()
     };
-    let mut export = export.clone();
-    export.export.bulk_ids = vec![bulk];
-    super::results::export(&export)
+    super::results::export_class(&export)
+}
+
+/// `--export` failed, so `--failed-lines` is not run: say so after the
+/// error, and how to write the lines once it works (an interruption says
+/// nothing more: the user stopped the run).
+fn not_joined(ended: Result<Option<Class>>, lines: &FailedLines, bulk: &str) -> ExitCode {
+    let class = match ended {
+        Ok(class) => class,
+        Err(err) => {
+            ui::error(&err);
+            Some(crate::exit::class(&err))
+        }
+    };
+    if class != Some(Class::Interrupted) {
+        let out = lines.join.output.as_deref().unwrap_or(Path::new("-"));
+        let input = match &lines.join.input {
+            stdin if stdin == Path::new("-") => "- (the same lines)".to_string(),
+            path => shell_word(&path.display().to_string()),
+        };
+        ui::note(format_args!(
+            "--failed-lines {} was not written, since --export failed; once the report can be \
+             fetched, run `druid-bulk failed-lines {bulk} --input {input} -o {}`",
+            out.display(),
+            shell_word(&out.display().to_string()),
+        ));
+    }
+    exit_code(class)
+}
+
+/// `word` as one shell word: as it is when it needs no quoting.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && (word.chars()).all(|c| c.is_ascii_alphanumeric() || "-_./:=@,%+".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }

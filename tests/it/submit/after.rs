@@ -1,6 +1,7 @@
 //! What follows an accepted submission: `--wait` through the bulk's
 //! statuses to `completed`, `failed` (exit 9) or the deadline (exit 5);
-//! `--export` writing what `results` writes; the bar of bytes sent on a
+//! `--export` writing what `results` writes; what `--failed-lines` refuses,
+//! and how it ends when `--export` failed; the bar of bytes sent on a
 //! terminal.
 
 use std::path::Path;
@@ -160,6 +161,88 @@ fn export_to_stdout_and_report_options_without_export_are_refused() {
             .stderr_has("add --export OUT");
     }
     patch.assert_calls(0);
+}
+
+#[test]
+fn failed_lines_to_stdout_and_outputs_that_clash_are_refused_before_sending() {
+    let server = MockServer::start();
+    let patch = mock_submit(&server, "B1");
+    let (dir, path) = file(GOOD);
+    let report = dir.path().join("report.csv");
+    let cases: [(Vec<std::ffi::OsString>, &str); 5] = [
+        (
+            vec!["--failed-lines".into(), "-".into()],
+            "--failed-lines - would write the failed lines to stdout, which carries the bulk id",
+        ),
+        (
+            vec!["--failed-lines".into(), path.clone().into()],
+            "is FILE itself: replacing it would lose the lines that were sent",
+        ),
+        (
+            vec!["--export".into(), path.clone().into()],
+            "is FILE itself",
+        ),
+        (
+            vec![
+                "--export".into(),
+                report.clone().into(),
+                "--failed-lines".into(),
+                report.clone().into(),
+            ],
+            "--export and --failed-lines both name",
+        ),
+        (
+            vec!["--annotate".into()],
+            "--annotate applies to the lines that --failed-lines OUT2 writes",
+        ),
+    ];
+    for (flags, says) in cases {
+        let run = submit(&server.base_url(), &path).args(&flags).fails(2);
+        run.stderr_has(says).same(run.stdout(), "");
+    }
+    // Options of the report alone are still refused with --failed-lines only.
+    submit(&server.base_url(), &path)
+        .args(["--failed-lines", "fix.jsonl", "--failed-only"])
+        .fails(2)
+        .stderr_has("--failed-only applies to the report that --export OUT writes");
+    patch.assert_calls(0);
+    assert_eq!(std::fs::read(&path).unwrap(), GOOD.as_bytes());
+}
+
+#[test]
+fn when_export_fails_failed_lines_is_not_written_and_says_how_to_write_it() {
+    let server = MockServer::start();
+    mock_submit(&server, "B1");
+    server.mock(|when, then| {
+        when.method(GET).path(druid_bulk::api::routes::bulk("B1"));
+        then.status(200)
+            .json_body(json!({"content": {"bulkId": "B1", "status": "completed"}}));
+    });
+    server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(503).body("busy");
+    });
+    let (dir, path) = file(GOOD);
+    let fix = dir.path().join("fix.jsonl");
+    let run = submit(&server.base_url(), &path)
+        .arg("--export")
+        .arg(dir.path().join("failures.csv"))
+        .arg("--failed-lines")
+        .arg(&fix)
+        .args(["--retries", "0"])
+        .fails(6);
+    run.same(run.stdout(), "B1\n")
+        .stderr_has("error: ")
+        .stderr_has(&format!(
+            "--failed-lines {} was not written, since --export failed",
+            fix.display()
+        ))
+        .stderr_has(&format!(
+            "druid-bulk failed-lines B1 --input {} -o {}",
+            path.display(),
+            fix.display()
+        ))
+        .check(!fix.exists(), "no fix.jsonl");
 }
 
 /// The submission, on a pseudo-terminal (util-linux `script`): everything

@@ -1,9 +1,12 @@
 //! `submit FILE`: the local checks (nothing sent on a bad line), the body
 //! streamed as it is, the bulk id alone on stdout, and the rule that a body
 //! that may have reached the server is never sent again. What follows an
-//! accepted bulk (`--wait`, `--export`) is in `after.rs`.
+//! accepted bulk (`--wait`, `--export`, `--failed-lines`) is in `after.rs`,
+//! and the whole loop against the built-in sandbox in `sandbox.rs`.
 
 mod after;
+#[cfg(feature = "sandbox")]
+mod sandbox;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
