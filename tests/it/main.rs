@@ -35,4 +35,8 @@ mod submit;
 #[cfg(feature = "sandbox")]
 mod submitted;
 mod table;
+// On macOS and Windows the system's roots are the keychain or the
+// certificate store, which SSL_CERT_FILE does not replace.
+#[cfg(all(unix, not(target_vendor = "apple")))]
+mod tls;
 mod ux;
