@@ -16,6 +16,9 @@ mod export;
 mod failed_lines;
 mod formats;
 mod hostile;
+// install.sh and the packaging scripts are for Linux and macOS.
+#[cfg(unix)]
+mod install;
 #[cfg(feature = "sandbox")]
 mod interrupt;
 mod job_summary;
