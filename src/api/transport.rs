@@ -9,6 +9,7 @@ use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER};
 use reqwest::{RequestBuilder, StatusCode};
 
+use super::tls;
 use crate::exit::{Class, Failure};
 
 /// Connection attempts give up after this long.
@@ -48,16 +49,23 @@ impl FetchError {
 }
 
 /// The client for the run: `default_headers` on every request, a timeout
-/// per request, and redirects followed only within one origin.
+/// per request, redirects followed only within one origin, and TLS as
+/// [`tls`] sets it up (the system's CA roots, else the bundled ones).
 pub fn client(timeout: Duration, default_headers: HeaderMap) -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .user_agent(concat!("druid-bulk/", env!("CARGO_PKG_VERSION")))
-        .default_headers(default_headers)
-        .timeout(timeout)
-        .connect_timeout(CONNECT_TIMEOUT)
-        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-        .redirect(same_origin_redirects())
+    tls::build(|roots| {
+        let builder = reqwest::Client::builder()
+            .user_agent(concat!("druid-bulk/", env!("CARGO_PKG_VERSION")))
+            .default_headers(default_headers.clone())
+            .timeout(timeout)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .redirect(same_origin_redirects());
+        match roots {
+            Some(certs) => builder.tls_certs_only(certs),
+            None => builder,
+        }
         .build()
+    })
 }
 
 /// Follow redirects only within the same origin (scheme, host, port): the

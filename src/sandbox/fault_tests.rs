@@ -201,6 +201,8 @@ async fn reqwest_sees_a_body_error() {
         ..Faults::default()
     });
     let url = format!("{}{}", srv.endpoint(), routes::results(DEFAULT_BULK_ID));
+    // reqwest has no crypto provider of its own (see api/tls.rs).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let resp = client
         .get(url)

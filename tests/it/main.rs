@@ -18,6 +18,9 @@ mod export;
 mod failed_lines;
 mod formats;
 mod hostile;
+// install.sh and the packaging scripts are for Linux and macOS.
+#[cfg(unix)]
+mod install;
 #[cfg(feature = "sandbox")]
 mod interrupt;
 mod job_summary;
@@ -37,4 +40,8 @@ mod submit;
 #[cfg(feature = "sandbox")]
 mod submitted;
 mod table;
+// On macOS and Windows the system's roots are the keychain or the
+// certificate store, which SSL_CERT_FILE does not replace.
+#[cfg(all(unix, not(target_vendor = "apple")))]
+mod tls;
 mod ux;
