@@ -47,10 +47,31 @@ impl FetchError {
     }
 }
 
+/// Whether requests may go through a proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proxy {
+    /// The one the environment names (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `ALL_PROXY`, less the hosts in `NO_PROXY`), or else on macOS and
+    /// Windows the system's settings: reqwest's default.
+    System,
+    /// Never a proxy: for hosts on this machine, which a proxy cannot reach
+    /// and where plain http must not leave the machine.
+    Off,
+}
+
 /// The client for the run: `default_headers` on every request, a timeout
-/// per request, and redirects followed only within one origin.
-pub fn client(timeout: Duration, default_headers: HeaderMap) -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
+/// per request, redirects followed only within one origin, and a proxy
+/// only when `proxy` allows it.
+pub fn client(
+    timeout: Duration,
+    default_headers: HeaderMap,
+    proxy: Proxy,
+) -> reqwest::Result<reqwest::Client> {
+    let builder = match proxy {
+        Proxy::System => reqwest::Client::builder(),
+        Proxy::Off => reqwest::Client::builder().no_proxy(),
+    };
+    builder
         .user_agent(concat!("druid-bulk/", env!("CARGO_PKG_VERSION")))
         .default_headers(default_headers)
         .timeout(timeout)

@@ -24,6 +24,7 @@ mod many;
 #[cfg(feature = "sandbox")]
 mod profiles;
 mod protocol;
+mod proxy;
 mod resilience;
 #[cfg(feature = "sandbox")]
 mod sandbox;
