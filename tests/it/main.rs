@@ -37,3 +37,4 @@ mod submit;
 mod submitted;
 mod table;
 mod ux;
+mod windows;
