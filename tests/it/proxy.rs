@@ -10,6 +10,7 @@ use crate::support::*;
 use serde_json::json;
 
 /// Every variable that can name a proxy.
+#[cfg(feature = "sandbox")]
 const PROXY_VARIABLES: [&str; 6] = [
     "HTTP_PROXY",
     "http_proxy",
@@ -28,6 +29,7 @@ fn proxy_with_a_page() -> Scripted {
 }
 
 /// `http://127.0.0.1:PORT` where nothing listens.
+#[cfg(feature = "sandbox")]
 fn dead_proxy() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
