@@ -11,12 +11,12 @@ use reqwest::header::{
     HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE,
 };
 use secrecy::ExposeSecret;
-use url::Url;
+use url::{Host, Url};
 
 use super::error::{redirect_failure, status_failure, Asked};
 use super::routes::{self, PageQuery};
 use super::token::{Auth, Tokens};
-use super::transport::{self, FetchError};
+use super::transport::{self, FetchError, Proxy};
 use crate::exit::{Class, Failure};
 use crate::ui;
 
@@ -30,6 +30,39 @@ pub struct Connection {
     pub endpoint: Url,
     pub auth: Auth,
 }
+
+impl Connection {
+    /// Whether every host the run talks to (the endpoint, and the token
+    /// URL with client credentials) is this machine: the built-in sandbox
+    /// of `demo`, or `sandbox` in another terminal.
+    pub fn is_local(&self) -> bool {
+        let token_url = match &self.auth {
+            Auth::Token(_) => None,
+            Auth::Client(creds) => Some(&creds.auth_url),
+        };
+        is_loopback(&self.endpoint) && token_url.is_none_or(is_loopback)
+    }
+}
+
+/// Whether the URL's host is this machine: `localhost`, 127.0.0.0/8, `[::1]`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// The variables that name a proxy, in either case.
+const PROXY_VARIABLES: [&str; 6] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
 
 /// The API client.
 pub struct Api {
@@ -52,8 +85,24 @@ impl Api {
         if let Some(lang) = &lang {
             headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_str(lang)?);
         }
+        // A proxy cannot reach this machine's loopback, and a token sent in
+        // plain http to the sandbox must not leave the machine through one.
+        let proxy = if conn.is_local() {
+            if PROXY_VARIABLES
+                .iter()
+                .any(|v| std::env::var_os(v).is_some())
+            {
+                ui::verbose(format_args!(
+                    "proxy: not used for {}, which is on this machine",
+                    conn.endpoint.as_str().trim_end_matches('/')
+                ));
+            }
+            Proxy::Off
+        } else {
+            Proxy::System
+        };
         Ok(Api {
-            http: transport::client(timeout, headers)?,
+            http: transport::client(timeout, headers, proxy)?,
             buffers: std::sync::Mutex::default(),
             endpoint: conn.endpoint,
             tokens: Tokens::new(conn.auth),
@@ -233,5 +282,37 @@ impl Api {
         ui::verbose(format_args!(
             "> GET {url}\n> authorization: Bearer [redacted]\n> accept: application/json{lang}"
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ClientCredentials;
+    use secrecy::SecretString;
+
+    fn conn(endpoint: &str, auth_url: Option<&str>) -> Connection {
+        let auth = match auth_url {
+            None => Auth::Token(SecretString::from("t")),
+            Some(url) => Auth::Client(ClientCredentials {
+                auth_url: Url::parse(url).unwrap(),
+                client_id: "id".into(),
+                secret: SecretString::from("s"),
+            }),
+        };
+        Connection {
+            endpoint: Url::parse(endpoint).unwrap(),
+            auth,
+        }
+    }
+
+    #[test]
+    fn local_only_when_every_host_is_this_machine() {
+        assert!(conn("http://127.0.0.1:8089", None).is_local());
+        assert!(conn("http://localhost:1/api", Some("http://127.0.0.2:9")).is_local());
+        assert!(conn("http://[::1]:8", Some("http://LOCALHOST:9")).is_local());
+        assert!(!conn("https://graph.example.com", None).is_local());
+        assert!(!conn("http://127.0.0.1:8089", Some("https://auth.example.com")).is_local());
+        assert!(!conn("http://127.0.0.1.example.com", None).is_local());
     }
 }

@@ -15,7 +15,7 @@ pub mod token;
 mod transport;
 pub mod wire;
 
-pub use endpoints::{Api, Connection, MAX_BODY};
+pub use endpoints::{is_loopback, Api, Connection, MAX_BODY};
 pub use error::server_message;
 pub use routes::PageQuery;
 pub use submit::{Upload, JSONL};

@@ -48,12 +48,33 @@ impl FetchError {
     }
 }
 
+/// Whether requests may go through a proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proxy {
+    /// The one the environment names (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `ALL_PROXY`, less the hosts in `NO_PROXY`), or else on macOS and
+    /// Windows the system's settings: reqwest's default.
+    System,
+    /// Never a proxy: for hosts on this machine, which a proxy cannot reach
+    /// and where plain http must not leave the machine.
+    Off,
+}
+
 /// The client for the run: `default_headers` on every request, a timeout
-/// per request, redirects followed only within one origin, and TLS as
-/// [`tls`] sets it up (the system's CA roots, else the bundled ones).
-pub fn client(timeout: Duration, default_headers: HeaderMap) -> reqwest::Result<reqwest::Client> {
+/// per request, redirects followed only within one origin, a proxy only
+/// when `proxy` allows it, and TLS as [`tls`] sets it up (the system's CA
+/// roots, else the bundled ones).
+pub fn client(
+    timeout: Duration,
+    default_headers: HeaderMap,
+    proxy: Proxy,
+) -> reqwest::Result<reqwest::Client> {
     tls::build(|roots| {
-        let builder = reqwest::Client::builder()
+        let builder = match proxy {
+            Proxy::System => reqwest::Client::builder(),
+            Proxy::Off => reqwest::Client::builder().no_proxy(),
+        };
+        let builder = builder
             .user_agent(concat!("druid-bulk/", env!("CARGO_PKG_VERSION")))
             .default_headers(default_headers.clone())
             .timeout(timeout)

@@ -287,9 +287,8 @@ impl Destination {
         }
         drop(sink);
         if let Some((temp, dest)) = self.pending {
-            temp.persist(&dest).map_err(|e| e.error).with_context(|| {
-                format!("cannot move the export into place at {}", dest.display())
-            })?;
+            temp.persist(&dest)
+                .map_err(|e| temp::keep_aside(e, &dest))?;
         }
         Ok(())
     }

@@ -5,7 +5,10 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use tempfile::PathPersistError;
+
 use super::RANDOM_CHARS;
+use crate::exit::{Class, Failure};
 
 /// The directory a temporary file for `dest` goes in, and its name's start.
 pub(super) fn temp_prefix(dest: &Path) -> (&Path, String) {
@@ -54,6 +57,65 @@ pub fn remove_stale_partials(dest: &Path, cutoff: SystemTime) -> Vec<PathBuf> {
         .map(|entry| entry.path())
         .filter(|path| stale(path))
         .collect()
+}
+
+/// The export could not be renamed over `dest` (on Windows: another program
+/// has it open, as a spreadsheet does): keep it beside `dest` under a name
+/// of its own that no later run removes, `NAME.XXXXXX.EXT` from
+/// `.NAME.EXT.XXXXXX.partial`, and say where it is and what to do.
+pub(super) fn keep_aside(failed: PathPersistError, dest: &Path) -> anyhow::Error {
+    let PathPersistError { error, path: temp } = failed;
+    let aside = aside_name(&temp, dest);
+    let (kept, caution) = match temp.persist_noclobber(&aside) {
+        Ok(()) => (aside, String::new()),
+        // Kept where it is, then: a later run on the same -o would remove it.
+        Err(again) => match again.path.keep() {
+            Ok(path) => (
+                path,
+                " (move it before the next run: that run removes it)".into(),
+            ),
+            Err(_) => {
+                let message = format!("cannot replace -o {}: {error}", dest.display());
+                return Failure::new(Class::Other, message).into();
+            }
+        },
+    };
+    Failure::new(
+        Class::Other,
+        format!(
+            "cannot replace -o {}: {error}; the export is kept in {}{caution}",
+            dest.display(),
+            kept.display()
+        ),
+    )
+    .with_hint(format!(
+        "if another program has {} open, close it; then move {} over it, or run the export again",
+        dest.display(),
+        kept.display()
+    ))
+    .into()
+}
+
+/// `dir/NAME.XXXXXX.EXT` for the temporary file `dir/.NAME.EXT.XXXXXX.partial`
+/// of `-o dir/NAME.EXT`: the same extension, so it opens as `-o` would.
+fn aside_name(temp: &Path, dest: &Path) -> PathBuf {
+    let random = temp
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .and_then(|n| {
+            let rest = n.strip_suffix(".partial")?;
+            Some(
+                rest.get(rest.len().saturating_sub(RANDOM_CHARS)..)?
+                    .to_string(),
+            )
+        })
+        .unwrap_or_else(|| "kept".into());
+    let stem = dest.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match dest.extension() {
+        Some(ext) => format!("{stem}.{random}.{}", ext.to_string_lossy()),
+        None => format!("{stem}.{random}"),
+    };
+    temp_prefix(dest).0.join(name)
 }
 
 /// Where `path` leads once symlinks are followed (even to a file that does
@@ -132,6 +194,62 @@ mod tests {
             removed,
             [busy, dir.path().join(".out.csv.new123.partial")],
             "once unlocked, and with a later cutoff"
+        );
+    }
+
+    #[test]
+    fn an_export_that_cannot_replace_its_output_is_kept_beside_it() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.csv");
+        let mut out = Destination::to_path(&dest).unwrap();
+        out.out.write_all(b"id\nr1\n").unwrap();
+        // Nothing can be renamed over a directory that is not empty, on any
+        // platform: the way a held file fails on Windows, seen everywhere.
+        std::fs::create_dir(&dest).unwrap();
+        std::fs::write(dest.join("inside"), "").unwrap();
+        let err = out.commit().unwrap_err();
+        assert_eq!(crate::exit::exit_code(&err), 1);
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "out.csv")
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        let kept = dir.path().join(&names[0]);
+        assert!(
+            names[0].starts_with("out.") && names[0].ends_with(".csv") && names[0].len() == 14,
+            "{names:?}"
+        );
+        assert_eq!(std::fs::read_to_string(&kept).unwrap(), "id\nr1\n");
+        let message = err.to_string();
+        assert!(
+            message.starts_with(&format!("cannot replace -o {}: ", dest.display()))
+                && message.ends_with(&format!("; the export is kept in {}", kept.display())),
+            "{message}"
+        );
+        let hint = crate::exit::hint(&err).unwrap();
+        assert!(hint.contains("close it; then move"), "{hint}");
+        let later = SystemTime::now() + std::time::Duration::from_secs(60);
+        assert!(remove_stale_partials(&dest, later).is_empty());
+        assert!(kept.exists(), "no later run removes it");
+    }
+
+    #[test]
+    fn the_kept_name_has_the_output_s_extension_and_the_random_part() {
+        let dir = Path::new("d");
+        let name = |temp: &str, dest: &str| aside_name(&dir.join(temp), &dir.join(dest));
+        assert_eq!(
+            name(".out.csv.a1B2c3.partial", "out.csv"),
+            dir.join("out.a1B2c3.csv")
+        );
+        assert_eq!(
+            name(".report.tar.gz.Zz9yY8.partial", "report.tar.gz"),
+            dir.join("report.tar.Zz9yY8.gz")
+        );
+        assert_eq!(
+            name(".rows.x1y2z3.partial", "rows"),
+            dir.join("rows.x1y2z3")
         );
     }
 

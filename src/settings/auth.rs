@@ -2,16 +2,15 @@
 //! client credentials for the token endpoint; and the rule that secrets
 //! only travel over https (or to this machine).
 
-use std::net::IpAddr;
 use std::path::Path;
 
 use anyhow::Result;
 use secrecy::{ExposeSecret, SecretString};
-use url::{Host, Url};
+use url::Url;
 
 use super::layer::{Layer, SecretSource, TokenSource};
 use super::values::{parse_base_url, AUTH_URL};
-use crate::api::{Auth, ClientCredentials};
+use crate::api::{is_loopback, Auth, ClientCredentials};
 use crate::exit::usage;
 use crate::ui;
 
@@ -150,16 +149,6 @@ fn warn_if_open_to_others(flag: &str, path: &Path) {
              restrict it with: chmod 600 {path}",
             path = path.display()
         ));
-    }
-}
-
-/// Whether a URL points at this machine.
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
     }
 }
 

@@ -22,7 +22,6 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-pub use auth::is_loopback;
 pub use layer::Layer;
 pub use lines::{failed_lines, join, FailedLines, Fetch, Identifiers, Join, Pointer};
 pub use submit::{submit, Submit};

@@ -29,6 +29,7 @@ mod many;
 #[cfg(feature = "sandbox")]
 mod profiles;
 mod protocol;
+mod proxy;
 mod resilience;
 #[cfg(feature = "sandbox")]
 mod sandbox;
@@ -45,3 +46,4 @@ mod table;
 #[cfg(all(unix, not(target_vendor = "apple")))]
 mod tls;
 mod ux;
+mod windows;

@@ -180,6 +180,9 @@ fn man_page_environment_lists_every_variable() {
         "SSL_CERT_FILE",
         "COLUMNS",
         "XDG_CONFIG_HOME",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
     ];
     for var in readme.iter().map(String::as_str).chain(others) {
         assert!(

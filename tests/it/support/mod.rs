@@ -32,9 +32,9 @@ pub fn binary() -> std::path::PathBuf {
 /// A command to run and assert on: the binary, or a program that runs it.
 ///
 /// The environment is isolated: no DruID settings, no config file, no `CI`,
-/// `NO_COLOR`, `CLICOLOR_FORCE`, `COLUMNS`, `GITHUB_STEP_SUMMARY` or locale
-/// (`LC_ALL`, `LC_CTYPE`, `LANG`) inherited, and retry and poll waits take
-/// a thousandth of their real time.
+/// `NO_COLOR`, `CLICOLOR_FORCE`, `COLUMNS`, `GITHUB_STEP_SUMMARY`, proxy
+/// (`HTTP_PROXY`, …) or locale (`LC_ALL`, `LC_CTYPE`, `LANG`) inherited,
+/// and retry and poll waits take a thousandth of their real time.
 pub struct TestCommand {
     cmd: std::process::Command,
     stdin: Option<Vec<u8>>,
@@ -66,6 +66,14 @@ impl TestCommand {
             "LC_CTYPE",
             "LANG",
             "GITHUB_STEP_SUMMARY",
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "NO_PROXY",
+            "no_proxy",
         ] {
             cmd.env_remove(var);
         }
