@@ -78,7 +78,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("TERM", "`dumb`: no colour with `--color auto`, and no live progress line."),
     ("CI", "Set (to any value): no live progress line."),
     ("COLUMNS", "Table width when stdout is not a terminal."),
-    ("SSL_CERT_FILE, SSL_CERT_DIR", "Extra CA certificates to trust, on Linux."),
+    ("SSL_CERT_FILE, SSL_CERT_DIR", "On Linux, the CA certificates to trust instead of the system's usual locations (a bundle with the public roots as well as your own)."),
     ("TMPDIR", "Where `submit -` copies stdin before sending it (an unnamed file, gone when the command ends)."),
 ];
 
