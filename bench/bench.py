@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 
+import targets
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "druid-bulk")
 BULK = "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73"
@@ -100,11 +102,20 @@ def main():
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--slow-reps", type=int, default=3, help="repetitions of the bash and Python loops")
     parser.add_argument("--latency-rows", type=int, default=100000)
+    parser.add_argument("--baseline", metavar="PATH",
+                        help="an older release binary, run interleaved with the new one in the targets table")
+    parser.add_argument("--targets-only", action="store_true", help="only the targets table")
+    parser.add_argument("--no-targets", action="store_true", help="skip the targets table")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     env = dict(os.environ, DRUID_TOKEN=TOKEN)
     env.pop("CI", None)
     work = tempfile.mkdtemp(prefix="druid-bulk-bench-")
+    if not args.no_targets:
+        load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+        targets.run(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env, load)
+        if args.targets_only:
+            return
     results = []
     for rows in sizes:
         sb = Sandbox(rows)
