@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark of `druid-bulk results -f csv` against the network
 floor (one keep-alive `curl -K` fetching every page URL, output discarded)
-and the scripts users write today (a bash curl+jq loop, a Python loop).
+and the scripts users write today (a bash curl+jq loop, a Python loop),
+after the table of the performance targets (`targets.py`).
 
 Everything runs against the built-in sandbox (fixed seed) on loopback, in
 one run, several repetitions each; medians are compared as ratios, peak
