@@ -103,8 +103,15 @@ pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
             "is not a JSON object (at byte {at})"
         )));
     }
-    let parsed: ResultsBody<'_> =
-        serde_json::from_slice(body).map_err(|e| shape_error(body, &e))?;
+    // One UTF-8 check for the whole body, instead of one a row.
+    let text = std::str::from_utf8(body).map_err(|e| match e.error_len() {
+        None => cut_short(body),
+        Some(_) => Broken::Protocol(format!(
+            "is not the JSON the API documents (invalid unicode code point, at byte {})",
+            e.valid_up_to()
+        )),
+    })?;
+    let parsed: ResultsBody<'_> = serde_json::from_str(text).map_err(|e| shape_error(body, &e))?;
     if let Some(status) = parsed.status().filter(|s| !(200..300).contains(s)) {
         return Ok(Body::Status(status));
     }
@@ -152,10 +159,7 @@ pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
 fn shape_error(body: &[u8], e: &serde_json::Error) -> Broken {
     let at = byte_offset(body, e.line(), e.column());
     match e.classify() {
-        serde_json::error::Category::Eof => Broken::CutShort(format!(
-            "is not valid JSON: it ends early, after {} bytes",
-            body.len()
-        )),
+        serde_json::error::Category::Eof => cut_short(body),
         _ => {
             // serde's text ends with "at line L column C": say the byte instead.
             let text = e.to_string();
@@ -165,6 +169,14 @@ fn shape_error(body: &[u8], e: &serde_json::Error) -> Broken {
             ))
         }
     }
+}
+
+/// A body that ends early.
+fn cut_short(body: &[u8]) -> Broken {
+    Broken::CutShort(format!(
+        "is not valid JSON: it ends early, after {} bytes",
+        body.len()
+    ))
 }
 
 /// The 0-based byte offset of serde_json's 1-based line and column.
@@ -266,6 +278,12 @@ mod tests {
     #[test]
     fn a_body_that_ends_early_is_cut_short() {
         let got = read(br#"{"content":{"results":[{"id":"a"}"#, &expect(None, None));
+        assert!(matches!(got, Err(Broken::CutShort(_))), "{got:?}");
+        // Even in the middle of a character.
+        let got = read(
+            b"{\"content\":{\"results\":[{\"id\":\"\xe7\x94",
+            &expect(None, None),
+        );
         assert!(matches!(got, Err(Broken::CutShort(_))), "{got:?}");
     }
 
