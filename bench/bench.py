@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark of `druid-bulk results -f csv` against the network
 floor (one keep-alive `curl -K` fetching every page URL, output discarded)
-and the scripts users write today (a bash curl+jq loop, a Python loop).
+and the scripts users write today (a bash curl+jq loop, a Python loop),
+after the table of the performance targets (`targets.py`).
 
 Everything runs against the built-in sandbox (fixed seed) on loopback, in
 one run, several repetitions each; medians are compared as ratios, peak
@@ -17,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import targets
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "druid-bulk")
@@ -100,11 +103,20 @@ def main():
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--slow-reps", type=int, default=3, help="repetitions of the bash and Python loops")
     parser.add_argument("--latency-rows", type=int, default=100000)
+    parser.add_argument("--baseline", metavar="PATH",
+                        help="an older release binary, run interleaved with the new one in the targets table")
+    parser.add_argument("--targets-only", action="store_true", help="only the targets table")
+    parser.add_argument("--no-targets", action="store_true", help="skip the targets table")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     env = dict(os.environ, DRUID_TOKEN=TOKEN)
     env.pop("CI", None)
     work = tempfile.mkdtemp(prefix="druid-bulk-bench-")
+    if not args.no_targets:
+        load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+        targets.run(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env, load)
+        if args.targets_only:
+            return
     results = []
     for rows in sizes:
         sb = Sandbox(rows)

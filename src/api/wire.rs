@@ -66,11 +66,9 @@ impl<'a> ResultsBody<'a> {
 /// few fields whatever its length: the rows themselves stay in the body.
 #[derive(Debug, Default)]
 pub struct Results<'a> {
-    /// How many rows.
-    pub count: usize,
-    /// The first row's text and the last's: the rows lie from the start of
-    /// one to the end of the other.
-    pub span: Option<(&'a str, &'a str)>,
+    /// Each row's text, in order: where it lies, so the rows are not
+    /// scanned again to be written (two words a row).
+    pub rows: Vec<&'a str>,
     /// The first row that has an id: its 0-based number and id.
     pub first_id: Option<(usize, Cow<'a, str>)>,
     /// The last row id.
@@ -101,9 +99,8 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for ResultsVisitor<'a> {
         let mut out = Results::default();
         while let Some(raw) = seq.next_element::<&'de RawValue>()? {
             let row: &'a str = raw.get();
-            let n = out.count;
-            out.count += 1;
-            out.span = Some((out.span.map_or(row, |(first, _)| first), row));
+            let n = out.rows.len();
+            out.rows.push(row);
             if out.not_object.is_some() || out.disorder.is_some() {
                 continue;
             }
@@ -240,8 +237,7 @@ mod tests {
         let parsed: ResultsBody = serde_json::from_str(body).unwrap();
         assert_eq!(parsed.last_id(), Some("c2"));
         let rows = parsed.rows().unwrap();
-        assert_eq!(rows.count, 2);
-        assert_eq!(rows.span, Some((r#"{"id":"a"}"#, r#"{"id":"b"}"#)));
+        assert_eq!(rows.rows, [r#"{"id":"a"}"#, r#"{"id":"b"}"#]);
         assert_eq!(rows.last_id.as_deref(), Some("b"));
         assert_eq!(parsed.status(), Some(200));
     }

@@ -9,7 +9,7 @@ use anyhow::Result;
 use serde_json::value::RawValue;
 
 use crate::checkpoint::{Checkpoint, Lock};
-use crate::exit::{is_broken_pipe, Class, Failure};
+use crate::exit::is_broken_pipe;
 use crate::output::{Row, RowWriter};
 use crate::paginate::Page;
 use crate::settings::{Export, Output};
@@ -37,7 +37,6 @@ impl Exporter<'_> {
         index: usize,
         page: &Page,
     ) -> Result<bool> {
-        let bulk_id = &self.export.bulk_ids[index];
         let writing = self.export.summary != summary::Mode::Only;
         if self.outcome.pages == 0 && writing {
             // Nothing goes out before the first page has arrived whole: a
@@ -52,16 +51,12 @@ impl Exporter<'_> {
         let take = count.min(usize::try_from(room).unwrap_or(usize::MAX));
         let bulk = self.export.many().then(|| &*self.bulk_json[index]);
         let mut last = None;
-        // One row at a time, parsed and written: nothing is kept per row.
-        // Every row was checked to be an object when the page arrived, so
-        // none fails here after others of the page went out.
+        // One row at a time, written as it lies in the body: nothing is
+        // kept per row. Every row was checked to be an object when the page
+        // arrived, so none fails here after others of the page went out; its
+        // fields are split only for a format or a summary that reads them.
         for raw in page.raw_rows().take(take) {
-            let mut row = Row::parse(raw).map_err(|e| {
-                Failure::new(
-                    Class::Protocol,
-                    format!("page {} of bulk {bulk_id}: {e}", page.number),
-                )
-            })?;
+            let mut row = Row::checked(raw);
             if let Some(bulk) = bulk {
                 row = row.with_field("bulkId", bulk);
             }

@@ -5,63 +5,65 @@
 
 use std::borrow::Cow;
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use super::{Layout, Row, RowWriter};
 
-/// Writes the chosen columns of each row as a CSV record.
+/// Writes the chosen columns of each row as a CSV record, each cell
+/// straight from the row's text into the (buffered) output.
 pub struct CsvWriter<W: Write> {
-    out: csv::Writer<Marked<W>>,
+    out: W,
     layout: Layout,
-    /// Set by `begin` with `--excel`: the output starts with a mark.
-    mark: Arc<AtomicBool>,
+    /// The record terminator.
+    eol: &'static [u8],
 }
 
 impl<W: Write> CsvWriter<W> {
     pub fn new(out: W, layout: Layout) -> Self {
-        let terminator = if layout.excel {
-            csv::Terminator::CRLF
-        } else {
-            csv::Terminator::Any(b'\n')
-        };
-        let mark = Arc::new(AtomicBool::new(false));
-        let out = csv::WriterBuilder::new()
-            .buffer_capacity(64 * 1024)
-            .terminator(terminator)
-            .from_writer(Marked {
-                out,
-                mark: mark.clone(),
-            });
-        CsvWriter { out, layout, mark }
+        let eol: &[u8] = if layout.excel { b"\r\n" } else { b"\n" };
+        CsvWriter { out, layout, eol }
     }
+}
+
+/// One record of `cells`, ended by `eol`.
+fn record<'c>(
+    out: &mut impl Write,
+    eol: &[u8],
+    cells: impl Iterator<Item = Cow<'c, str>>,
+) -> io::Result<()> {
+    let mut empty = true;
+    for (n, cell) in cells.enumerate() {
+        if n > 0 {
+            out.write_all(b",")?;
+        }
+        empty &= n == 0 && cell.is_empty();
+        field(out, cell.as_bytes())?;
+    }
+    if empty {
+        // A record of one empty field would read as an empty line.
+        out.write_all(b"\"\"")?;
+    }
+    out.write_all(eol)
+}
+
+/// One field, quoted as RFC 4180 says when it holds a comma, a quote or a
+/// line break.
+fn field(out: &mut impl Write, cell: &[u8]) -> io::Result<()> {
+    if memchr::memchr3(b',', b'"', b'\n', cell).is_none() && memchr::memchr(b'\r', cell).is_none() {
+        return out.write_all(cell);
+    }
+    out.write_all(b"\"")?;
+    let mut rest = cell;
+    while let Some(quote) = memchr::memchr(b'"', rest) {
+        out.write_all(&rest[..=quote])?;
+        out.write_all(b"\"")?;
+        rest = &rest[quote + 1..];
+    }
+    out.write_all(rest)?;
+    out.write_all(b"\"")
 }
 
 /// The UTF-8 byte order mark, which tells Excel the file is UTF-8.
 const BOM: &[u8] = "\u{feff}".as_bytes();
-
-/// The output, which gets a byte order mark before its first byte when
-/// `mark` is set by then (csv's writer gives no access to its output).
-struct Marked<W> {
-    out: W,
-    mark: Arc<AtomicBool>,
-}
-
-impl<W: Write> Write for Marked<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.mark.swap(false, Ordering::Relaxed) {
-            self.out.write_all(BOM)?;
-        }
-        self.out.write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        if self.mark.swap(false, Ordering::Relaxed) {
-            self.out.write_all(BOM)?;
-        }
-        self.out.flush()
-    }
-}
 
 /// OWASP's advice against CSV injection: a cell that starts with `=`, `+`,
 /// `-`, `@`, a tab or a carriage return gets a leading `'`, so a spreadsheet
@@ -73,36 +75,34 @@ pub fn formula_safe(cell: &str) -> Cow<'_, str> {
     }
 }
 
-fn io_err(e: csv::Error) -> io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => io::Error::other(format!("{other:?}")),
-    }
-}
-
 impl<W: Write> RowWriter for CsvWriter<W> {
     fn begin(&mut self) -> io::Result<()> {
         // Only at the very start: a resumed output already has it.
-        self.mark.store(self.layout.excel, Ordering::Relaxed);
+        if self.layout.excel {
+            self.out.write_all(BOM)?;
+        }
         if self.layout.header {
-            self.out
-                .write_record(&self.layout.columns)
-                .map_err(io_err)?;
+            let columns = self.layout.columns.iter();
+            record(
+                &mut self.out,
+                self.eol,
+                columns.map(|c| Cow::Borrowed(c.as_str())),
+            )?;
         }
         Ok(())
     }
 
     fn row(&mut self, row: &Row<'_>) -> io::Result<()> {
-        for column in &self.layout.columns {
+        let safe = self.layout.csv_safe;
+        let cells = self.layout.columns.iter().map(|column| {
             let cell = row.cell(column);
-            let cell = if self.layout.csv_safe {
-                formula_safe(&cell)
-            } else {
-                cell
-            };
-            self.out.write_field(cell.as_bytes()).map_err(io_err)?;
-        }
-        self.out.write_record(None::<&[u8]>).map_err(io_err)
+            match (safe, cell) {
+                (true, Cow::Borrowed(text)) => formula_safe(text),
+                (true, Cow::Owned(text)) => Cow::Owned(formula_safe(&text).into_owned()),
+                (false, cell) => cell,
+            }
+        });
+        record(&mut self.out, self.eol, cells)
     }
 
     fn end_page(&mut self) -> io::Result<()> {
@@ -211,6 +211,49 @@ mod tests {
             w.finish().unwrap();
         }
         assert_eq!(buf, b"2\r\n");
+    }
+
+    #[test]
+    fn records_are_quoted_as_the_csv_crate_quotes_them() {
+        use std::borrow::Cow;
+        let cells = [
+            "",
+            "plain",
+            "a,b",
+            "say \"hi\"",
+            "\"",
+            "line\nbreak",
+            "cr\rhere",
+            "crlf\r\n",
+            "tab\tok",
+            " spaced ",
+            "用户",
+            "'quote",
+            "#hash",
+        ];
+        let mut records: Vec<Vec<&str>> = cells.iter().map(|c| vec![*c]).collect();
+        records.push(cells.to_vec());
+        records.push(vec!["", ""]);
+        records.push(vec![]);
+        for (eol, terminator) in [
+            (&b"\n"[..], csv::Terminator::Any(b'\n')),
+            (b"\r\n", csv::Terminator::CRLF),
+        ] {
+            for cells in &records {
+                let mut ours = Vec::new();
+                super::record(&mut ours, eol, cells.iter().map(|c| Cow::Borrowed(*c))).unwrap();
+                let mut theirs = csv::WriterBuilder::new()
+                    .terminator(terminator)
+                    .from_writer(Vec::new());
+                theirs.write_record(cells).unwrap();
+                let theirs = theirs.into_inner().unwrap();
+                assert_eq!(
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&theirs),
+                    "{cells:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! column formats). Nothing here knows about HTTP or a particular format.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::fmt;
 
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -12,10 +13,15 @@ use serde_json::value::RawValue;
 #[derive(Debug)]
 pub struct Row<'a> {
     raw: &'a str,
-    fields: Vec<(Cow<'a, str>, &'a RawValue)>,
+    /// Split on first use: the JSON formats pass `raw` through and never
+    /// need them.
+    fields: OnceCell<Fields<'a>>,
     /// A field added in front of the received ones (`bulkId` when exporting several bulks).
     added: Option<(&'a str, &'a RawValue)>,
 }
+
+/// Each field's name and its value's JSON text.
+type Fields<'a> = Vec<(Cow<'a, str>, &'a str)>;
 
 /// A row that is not a JSON object.
 #[derive(Debug, thiserror::Error)]
@@ -25,15 +31,30 @@ pub struct NotAnObject(String);
 impl<'a> Row<'a> {
     /// Split a raw row into its fields without copying them.
     pub fn parse(raw: &'a str) -> Result<Row<'a>, NotAnObject> {
-        let mut de = serde_json::Deserializer::from_str(raw);
-        match de.deserialize_map(FieldsVisitor) {
-            Ok(fields) => Ok(Row {
-                raw,
-                fields,
-                added: None,
-            }),
-            Err(_) => Err(NotAnObject(preview(raw))),
+        let fields = split(raw).map_err(|_| NotAnObject(preview(raw)))?;
+        Ok(Row {
+            raw,
+            fields: OnceCell::from(fields),
+            added: None,
+        })
+    }
+
+    /// A row already checked to be a JSON object (a page's rows are, when
+    /// the page arrives): its fields are split only if a field is asked for.
+    pub fn checked(raw: &'a str) -> Row<'a> {
+        Row {
+            raw,
+            fields: OnceCell::new(),
+            added: None,
         }
+    }
+
+    fn fields(&self) -> &Fields<'a> {
+        (self.fields).get_or_init(|| {
+            split_flat(self.raw)
+                .or_else(|| split(self.raw).ok())
+                .unwrap_or_default()
+        })
     }
 
     /// The row's JSON text exactly as received.
@@ -55,13 +76,17 @@ impl<'a> Row<'a> {
 
     /// A top-level field's raw JSON, if present.
     pub fn get(&self, name: &str) -> Option<&'a RawValue> {
+        serde_json::from_str(self.json(name)?).ok()
+    }
+
+    /// A top-level field's JSON text, if present.
+    fn json(&self, name: &str) -> Option<&'a str> {
         if let Some((added, value)) = self.added {
             if added == name {
-                return Some(value);
+                return Some(value.get());
             }
         }
-        self.fields
-            .iter()
+        (self.fields().iter())
             .find(|(k, _)| k.as_ref() == name)
             .map(|(_, v)| *v)
     }
@@ -69,20 +94,93 @@ impl<'a> Row<'a> {
     /// A field as text for a cell: strings unescaped, `null` and missing
     /// fields empty, numbers/booleans/objects as their JSON text.
     pub fn cell(&self, name: &str) -> Cow<'a, str> {
-        self.get(name).map_or(Cow::Borrowed(""), cell_text)
+        self.json(name).map_or(Cow::Borrowed(""), json_cell)
     }
 
     /// The row's `id` when it is a string: the cursor that resumes after it.
     pub fn id(&self) -> Option<String> {
-        let raw = self.get("id")?;
-        serde_json::from_str::<String>(raw.get()).ok()
+        serde_json::from_str::<String>(self.json("id")?).ok()
+    }
+}
+
+/// The fields of a JSON object's text, borrowed.
+fn split(raw: &str) -> Result<Fields<'_>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(raw);
+    de.deserialize_map(FieldsVisitor)
+}
+
+/// The fields of the text of a JSON object already known to be valid, in
+/// one pass over its bytes, when it is flat: names without escapes, values
+/// strings, numbers, booleans or null. `None` for anything else (nested
+/// values, escaped names), which [`split`] handles.
+fn split_flat(raw: &str) -> Option<Fields<'_>> {
+    let b = raw.as_bytes();
+    let space = |mut i: usize| {
+        while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+            i += 1;
+        }
+        i
+    };
+    // The index just after the closing quote of the string whose text starts at `i`.
+    let string_end = |mut i: usize| loop {
+        i += memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
+        if b[i] == b'"' {
+            return Some(i + 1);
+        }
+        i += 2;
+    };
+    let mut fields = Vec::with_capacity(8);
+    let mut i = space(0);
+    (b.get(i) == Some(&b'{')).then_some(())?;
+    i = space(i + 1);
+    if b.get(i) == Some(&b'}') {
+        return Some(fields);
+    }
+    loop {
+        (b.get(i) == Some(&b'"')).then_some(())?;
+        let end = string_end(i + 1)?;
+        let name = raw.get(i + 1..end - 1)?;
+        if memchr::memchr(b'\\', name.as_bytes()).is_some() {
+            return None;
+        }
+        i = space(end);
+        (b.get(i) == Some(&b':')).then_some(())?;
+        i = space(i + 1);
+        let start = i;
+        match b.get(i)? {
+            b'"' => i = string_end(i + 1)?,
+            b'{' | b'[' => return None,
+            _ => {
+                while b
+                    .get(i)
+                    .is_some_and(|c| !matches!(c, b',' | b'}') && !c.is_ascii_whitespace())
+                {
+                    i += 1;
+                }
+            }
+        }
+        fields.push((Cow::Borrowed(name), raw.get(start..i)?));
+        i = space(i);
+        match b.get(i)? {
+            b',' => i = space(i + 1),
+            b'}' => return Some(fields),
+            _ => return None,
+        }
     }
 }
 
 /// Text of a raw JSON value for a cell.
 pub fn cell_text(raw: &RawValue) -> Cow<'_, str> {
-    let text = raw.get();
+    json_cell(raw.get())
+}
+
+/// Text of a JSON value's text for a cell.
+fn json_cell(text: &str) -> Cow<'_, str> {
     match text.as_bytes().first() {
+        // A string without escapes is its text between the quotes.
+        Some(b'"') if memchr::memchr(b'\\', text.as_bytes()).is_none() => {
+            Cow::Borrowed(text.get(1..text.len() - 1).unwrap_or_default())
+        }
         Some(b'"') => {
             let mut de = serde_json::Deserializer::from_str(text);
             match de.deserialize_str(CowVisitor) {
@@ -137,7 +235,7 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
 struct FieldsVisitor;
 
 impl<'de> Visitor<'de> for FieldsVisitor {
-    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+    type Value = Fields<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON object")
@@ -146,7 +244,7 @@ impl<'de> Visitor<'de> for FieldsVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(6));
         while let Some((Key(k), v)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
-            fields.push((k, v));
+            fields.push((k, v.get()));
         }
         Ok(fields)
     }
@@ -183,6 +281,39 @@ mod tests {
     fn escaped_keys_are_found() {
         let r = raw(r#"{"err\u006fr":"k"}"#);
         assert_eq!(Row::parse(r.get()).unwrap().cell("error"), "k");
+    }
+
+    #[test]
+    fn flat_rows_split_in_one_pass_as_serde_splits_them() {
+        for text in [
+            r#"{"id":"a","error":"x, \"y\"\nz","objectId":null,"n":-3.5e2,"ok":true}"#,
+            "{ \"id\" : \"a\" ,\n\t\"pulseId\":\"p\\\\\" , \"n\" : 7 }",
+            r#"{}"#,
+            r#" { } "#,
+            r#"{"id":"a","id":"b"}"#,
+            r#"{"e":"\u00e9\\","f":""}"#,
+        ] {
+            let flat = split_flat(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(flat, split(text).unwrap(), "{text}");
+            let (lazy, eager) = (Row::checked(text), Row::parse(text).unwrap());
+            for name in [
+                "id", "error", "objectId", "pulseId", "n", "ok", "e", "f", "x",
+            ] {
+                assert_eq!(lazy.cell(name), eager.cell(name), "{text} {name}");
+            }
+        }
+        // Nested values and escaped names go the long way, with the same result.
+        for text in [
+            r#"{"id":"a","o":{"k":[1,"}"]}}"#,
+            r#"{"err\u006fr":"k","id":"b"}"#,
+            r#"{"a":[1,2],"id":"c"}"#,
+        ] {
+            assert_eq!(split_flat(text), None, "{text}");
+            let row = Row::checked(text);
+            assert_eq!(row.cell("error"), Row::parse(text).unwrap().cell("error"));
+            assert_eq!(row.id(), Row::parse(text).unwrap().id(), "{text}");
+        }
+        assert_eq!(Row::checked(r#"{"o":{"k":[1]}}"#).cell("o"), r#"{"k":[1]}"#);
     }
 
     #[test]

@@ -107,8 +107,7 @@ struct Waiting {
 struct Fetched {
     body: Bytes,
     last_id: Option<String>,
-    rows: Range<usize>,
-    count: usize,
+    rows: Vec<Range<usize>>,
     last_row: Option<String>,
 }
 
@@ -175,13 +174,11 @@ impl Paginator {
             Ok(page::Body::Rows {
                 last_id,
                 rows,
-                count,
                 last_row,
             }) => Ok(Fetched {
                 body,
                 last_id,
                 rows,
-                count,
                 last_row,
             }),
             Ok(page::Body::Status(code)) => {
@@ -318,9 +315,9 @@ impl Paginator {
             body,
             last_id,
             rows,
-            count,
             last_row,
         } = self.fetch().await?;
+        let count = rows.len();
         let next = next_cursor(self.cursor.as_deref(), last_id.as_deref(), &mut self.seen)
             .map_err(|stuck| self.stuck(stuck))?;
         self.empty_run = match (count == 0, &next) {
@@ -343,7 +340,6 @@ impl Paginator {
             sent: std::mem::replace(&mut self.cursor, next.clone()),
             next,
             rows,
-            count,
             body,
         };
         Ok(Some(page))

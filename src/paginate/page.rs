@@ -1,7 +1,7 @@
 //! One page's body: parsed, checked against the protocol (DESIGN §1), and
-//! kept with where its `results` array lies in it. Nothing is kept per row:
-//! the check walks the rows one at a time, and so does the writer later, so
-//! memory is bounded by the page's bytes whatever its row count.
+//! kept with where each of its rows lies in it (two words a row, so the
+//! writer does not scan the rows again): memory is bounded by the page's
+//! bytes whatever its row count.
 //!
 //! The rules, in order:
 //! - a body cut short (JSON that ends early) may come whole if asked again;
@@ -19,7 +19,6 @@ use std::cmp::Ordering;
 use std::ops::Range;
 
 use bytes::Bytes;
-use serde_json::value::RawValue;
 
 use crate::api::wire::{compare, Results, ResultsBody};
 
@@ -33,11 +32,8 @@ pub struct Page {
     /// The cursor for the next page; `None` when this was the last one.
     pub next: Option<String>,
     pub(super) body: Bytes,
-    /// Where the rows lie in `body`, from the first's start to the last's
-    /// end (empty: no rows).
-    pub(super) rows: Range<usize>,
-    /// How many rows the array holds.
-    pub(super) count: usize,
+    /// Where each row lies in `body`.
+    pub(super) rows: Vec<Range<usize>>,
 }
 
 impl Page {
@@ -48,50 +44,18 @@ impl Page {
 
     /// Number of rows on the page.
     pub fn row_count(&self) -> usize {
-        self.count
+        self.rows.len()
     }
 
     /// Each row's JSON text (an object, checked), one at a time, borrowed
     /// from the body.
-    pub fn raw_rows(&self) -> Rows<'_> {
+    pub fn raw_rows(&self) -> impl Iterator<Item = &str> + '_ {
+        let start = self.rows.first().map_or(0, |r| r.start);
+        let end = self.rows.last().map_or(0, |r| r.end);
         // The body was checked as UTF-8 JSON when the page was parsed.
-        Rows::new(std::str::from_utf8(&self.body[self.rows.clone()]).unwrap_or_default())
-    }
-}
-
-/// The elements of a JSON array already known to be valid, one at a time.
-pub struct Rows<'a> {
-    text: &'a str,
-    at: usize,
-}
-
-impl<'a> Rows<'a> {
-    /// Over `text`, valid JSON values separated by commas (the inside of
-    /// an array; `""`: none).
-    pub fn new(text: &'a str) -> Rows<'a> {
-        Rows { text, at: 0 }
-    }
-
-    fn skip_space(&mut self) {
-        let rest = &self.text.as_bytes()[self.at..];
-        self.at += rest.len() - rest.trim_ascii_start().len();
-    }
-}
-
-impl<'a> Iterator for Rows<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        self.skip_space();
-        if *self.text.as_bytes().get(self.at)? == b',' {
-            self.at += 1;
-            self.skip_space();
-        }
-        let mut de = serde_json::Deserializer::from_str(&self.text[self.at..]);
-        let raw = <&RawValue as serde::Deserialize>::deserialize(&mut de).ok()?;
-        let row = raw.get();
-        self.at = row.as_ptr() as usize - self.text.as_ptr() as usize + row.len();
-        Some(row)
+        let text = std::str::from_utf8(&self.body[start..end]).unwrap_or_default();
+        (self.rows.iter())
+            .map(move |r| text.get(r.start - start..r.end - start).unwrap_or_default())
     }
 }
 
@@ -101,10 +65,8 @@ pub enum Body {
     /// Rows (perhaps none) and the cursor that follows them.
     Rows {
         last_id: Option<String>,
-        /// Where the rows lie in the body (empty: no rows).
-        rows: Range<usize>,
-        /// How many rows it holds.
-        count: usize,
+        /// Where each row lies in the body.
+        rows: Vec<Range<usize>>,
         /// The last row id on the page, the lower bound for the next one.
         last_row: Option<String>,
     },
@@ -141,8 +103,15 @@ pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
             "is not a JSON object (at byte {at})"
         )));
     }
-    let parsed: ResultsBody<'_> =
-        serde_json::from_slice(body).map_err(|e| shape_error(body, &e))?;
+    // One UTF-8 check for the whole body, instead of one a row.
+    let text = std::str::from_utf8(body).map_err(|e| match e.error_len() {
+        None => cut_short(body),
+        Some(_) => Broken::Protocol(format!(
+            "is not the JSON the API documents (invalid unicode code point, at byte {})",
+            e.valid_up_to()
+        )),
+    })?;
+    let parsed: ResultsBody<'_> = serde_json::from_str(text).map_err(|e| shape_error(body, &e))?;
     if let Some(status) = parsed.status().filter(|s| !(200..300).contains(s)) {
         return Ok(Body::Status(status));
     }
@@ -160,13 +129,13 @@ pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
     }
     let empty = Results::default();
     let results = parsed.rows().unwrap_or(&empty);
-    let rows = match results.span {
-        Some((first, last)) => {
-            let start = first.as_ptr() as usize - body.as_ptr() as usize;
-            start..last.as_ptr() as usize - body.as_ptr() as usize + last.len()
-        }
-        None => 0..0,
-    };
+    let base = body.as_ptr() as usize;
+    let rows = (results.rows.iter())
+        .map(|row| {
+            let start = row.as_ptr() as usize - base;
+            start..start + row.len()
+        })
+        .collect();
     if let Some((n, row)) = results.not_object {
         return Err(Broken::Protocol(format!(
             "has a result row that is not a JSON object (row {}: {})",
@@ -182,7 +151,6 @@ pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
     Ok(Body::Rows {
         last_id: parsed.last_id().map(str::to_string),
         rows,
-        count: results.count,
         last_row: last_row.or_else(|| expect.before.map(str::to_string)),
     })
 }
@@ -191,10 +159,7 @@ pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
 fn shape_error(body: &[u8], e: &serde_json::Error) -> Broken {
     let at = byte_offset(body, e.line(), e.column());
     match e.classify() {
-        serde_json::error::Category::Eof => Broken::CutShort(format!(
-            "is not valid JSON: it ends early, after {} bytes",
-            body.len()
-        )),
+        serde_json::error::Category::Eof => cut_short(body),
         _ => {
             // serde's text ends with "at line L column C": say the byte instead.
             let text = e.to_string();
@@ -204,6 +169,14 @@ fn shape_error(body: &[u8], e: &serde_json::Error) -> Broken {
             ))
         }
     }
+}
+
+/// A body that ends early.
+fn cut_short(body: &[u8]) -> Broken {
+    Broken::CutShort(format!(
+        "is not valid JSON: it ends early, after {} bytes",
+        body.len()
+    ))
 }
 
 /// The 0-based byte offset of serde_json's 1-based line and column.
@@ -306,6 +279,12 @@ mod tests {
     fn a_body_that_ends_early_is_cut_short() {
         let got = read(br#"{"content":{"results":[{"id":"a"}"#, &expect(None, None));
         assert!(matches!(got, Err(Broken::CutShort(_))), "{got:?}");
+        // Even in the middle of a character.
+        let got = read(
+            b"{\"content\":{\"results\":[{\"id\":\"\xe7\x94",
+            &expect(None, None),
+        );
+        assert!(matches!(got, Err(Broken::CutShort(_))), "{got:?}");
     }
 
     #[test]
@@ -330,10 +309,10 @@ mod tests {
             assert!(matches!(
                 read(body.as_bytes(), &expect(None, None)),
                 Ok(Body::Rows {
-                    count: 0,
+                    ref rows,
                     last_id: None,
                     ..
-                })
+                }) if rows.is_empty()
             ));
         }
     }
@@ -375,14 +354,11 @@ mod tests {
     fn rows_are_walked_one_at_a_time_from_where_they_lie() {
         let body =
             "{\"content\":{\"results\": [ {\"id\":\"a\",\"x\":[1,{}]} ,\n{\"y\":\"],\"}, {} ] }}";
-        let Ok(Body::Rows { rows, count, .. }) = read(body.as_bytes(), &expect(None, None)) else {
+        let Ok(Body::Rows { rows, .. }) = read(body.as_bytes(), &expect(None, None)) else {
             panic!("{body}");
         };
-        let text = &body[rows];
-        let got: Vec<&str> = Rows::new(text).collect();
+        let got: Vec<&str> = rows.into_iter().map(|r| &body[r]).collect();
         assert_eq!(got, [r#"{"id":"a","x":[1,{}]}"#, r#"{"y":"],"}"#, "{}"]);
-        assert_eq!(count, 3);
-        assert_eq!(Rows::new("").count(), 0);
         for ordered in [true, false] {
             let got = read(
                 br#"{"content":{"results":[{},42]}}"#,
