@@ -246,13 +246,16 @@ impl Paginator {
     /// The bulk process ended `failed` on the server.
     fn bulk_failed(&self) -> Failure {
         let bulk = &self.plan.bulk_id;
+        // Its own hint: running the same command again will not help.
         Failure::new(
             Class::BulkFailed,
             format!(
-                "bulk {bulk} failed on the server (status {FAILED}); its results may be partial: \
-                 see druid-bulk status {bulk}"
+                "bulk {bulk} failed on the server (status {FAILED}); its results may be partial"
             ),
         )
+        .with_hint(format!(
+            "see `druid-bulk status {bulk}`; running this again will not change that"
+        ))
     }
 
     /// How long to wait before polling a bulk that is not finished, or the

@@ -239,9 +239,10 @@ fn wait_stops_at_once_with_exit_9_when_the_bulk_failed() {
     let started = std::time::Instant::now();
     let run = export(&server, &["--wait=1h"]);
     run.expect_code(9).stderr_has(
-        "bulk B1 failed on the server (status failed); its results may be partial: \
-         see druid-bulk status B1",
+        "bulk B1 failed on the server (status failed); its results may be partial\n\
+         hint: see `druid-bulk status B1`; running this again will not change that",
     );
+    run.stderr_lacks("same command again");
     run.same(&server.requests().len(), &2);
     run.check(run.stdout().is_empty(), "no rows");
     // An hour at a thousandth is 3.6 s: stopping at once is far below it.

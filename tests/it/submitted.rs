@@ -134,8 +134,8 @@ fn a_bulk_that_ends_failed_stops_results_wait_with_exit_9() {
         .timeout(Duration::from_secs(30))
         .fails(9);
     run.stderr_has(&format!(
-        "bulk {bulk} failed on the server (status failed); its results may be partial: \
-         see druid-bulk status {bulk}"
+        "bulk {bulk} failed on the server (status failed); its results may be partial\n\
+         hint: see `druid-bulk status {bulk}`; running this again will not change that"
     ));
     run.check(run.stdout().is_empty(), "no rows");
     let run = status(&server, Some(&bulk));

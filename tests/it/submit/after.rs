@@ -4,6 +4,7 @@
 //! and how it ends when `--export` failed; the bar of bytes sent on a
 //! terminal.
 
+#[cfg(target_os = "linux")]
 use std::path::Path;
 
 use super::{accepted, file, mock_submit, status, submit, BULKS, GOOD};
