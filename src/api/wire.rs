@@ -177,25 +177,31 @@ pub struct ErrorItem {
     pub details: Option<String>,
 }
 
-/// A bulk's status answer, `{"content": {"status": "processing", …}}`:
-/// only the status word matters here.
-#[derive(Debug, Deserialize)]
-struct StatusBody {
-    #[serde(default)]
-    content: Option<StatusContent>,
+/// What a bulk's status answer, `{"content": {"status": "processing", …}}`,
+/// says: its status word as sent, and the first of `message`, `error`,
+/// `reason` beside it (why a `failed` bulk failed, when the server says).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkState {
+    pub status: String,
+    pub reason: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-struct StatusContent {
-    #[serde(default)]
-    status: Option<serde_json::Value>,
+/// The [`BulkState`] of a status answer, when the body names a status.
+pub fn bulk_state(body: &[u8]) -> Option<BulkState> {
+    let answer: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let content = answer.get("content")?;
+    let status = content.get("status")?.as_str()?.to_string();
+    let reason = ["message", "error", "reason"]
+        .into_iter()
+        .find_map(|key| content.get(key).and_then(serde_json::Value::as_str))
+        .map(str::to_string);
+    Some(BulkState { status, reason })
 }
 
 /// The `content.status` of a bulk's status answer (`received`, `scheduled`,
 /// `processing`, `completed`, `failed`, …), when the body says one.
 pub fn bulk_status(body: &[u8]) -> Option<String> {
-    let parsed: StatusBody = serde_json::from_slice(body).ok()?;
-    Some(parsed.content?.status?.as_str()?.to_string())
+    bulk_state(body).map(|state| state.status)
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
 
-pub use report::report;
+pub use report::{nothing_written, report};
 
 use crate::api::Api;
 use crate::checkpoint::Checkpoint;

@@ -66,7 +66,7 @@ pub fn next_step(settings: &Results, outcome: &Outcome, atomic: bool) -> Option<
 }
 
 /// What an atomic `-o` holds after a failure: what it held before.
-fn nothing_written(path: Option<&Path>) -> String {
+pub fn nothing_written(path: Option<&Path>) -> String {
     let dest = path.unwrap_or(Path::new(""));
     format!(
         "nothing was written to -o {} (it was left as it was); run the same command again",

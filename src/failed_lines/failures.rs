@@ -162,12 +162,13 @@ impl Entry {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use serde_json::value::RawValue;
     use std::borrow::Cow;
 
-    fn failures(rows: &[&str]) -> Failures {
+    /// The failures of these result rows.
+    pub(in crate::failed_lines) fn failures(rows: &[&str]) -> Failures {
         let mut f = Failures::default();
         for text in rows {
             let raw = RawValue::from_string(text.to_string()).unwrap();

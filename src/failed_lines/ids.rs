@@ -11,6 +11,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::output::row::{CowVisitor, Key};
 use crate::settings::{Identifiers, Pointer};
 
 /// The identifiers a line (or a failure row) names; `None` where absent,
@@ -214,34 +215,6 @@ impl<'de> DeserializeSeed<'de> for Element {
         } else {
             <IgnoredAny as serde::Deserialize>::deserialize(d).map(|_| None)
         }
-    }
-}
-
-/// An object key, borrowed from the text unless it holds escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> serde::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_str(CowVisitor).map(Key)
-    }
-}
-
-/// A string, borrowed from the text unless it holds escapes.
-struct CowVisitor;
-
-impl<'de> Visitor<'de> for CowVisitor {
-    type Value = Cow<'de, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_string()))
     }
 }
 

@@ -151,17 +151,8 @@ fn unreadable(counts: &mut Counts, name: &str, number: u64, why: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::failed_lines::failures::tests::failures;
     use crate::failed_lines::ids::tests::finder;
-    use crate::output::Row;
-
-    fn failures(rows: &[&str]) -> Failures {
-        let mut f = Failures::default();
-        for text in rows {
-            let raw = RawValue::from_string(text.to_string()).unwrap();
-            f.add(&Row::parse(raw.get()).unwrap());
-        }
-        f
-    }
 
     fn join(input: &[u8], rows: &[&str], annotate: bool) -> (String, Counts, u64) {
         let raw = Box::new(std::io::Cursor::new(input.to_vec()));

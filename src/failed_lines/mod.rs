@@ -231,10 +231,7 @@ fn nothing_written(err: anyhow::Error, join: &JoinSettings) -> anyhow::Error {
         Err(other) => Failure::new(Class::Other, format!("{other:#}")),
     };
     failure
-        .with_hint(format!(
-            "nothing was written to -o {} (it was left as it was); run the same command again",
-            path.display()
-        ))
+        .with_hint(crate::export::nothing_written(Some(path)))
         .into()
 }
 
@@ -254,10 +251,7 @@ fn last_words(temporary: Arc<Mutex<Option<PathBuf>>>, output: Option<PathBuf>) -
             ),
         };
         let hint = match &output {
-            Some(path) => format!(
-                "nothing was written to -o {} (it was left as it was); run the same command again",
-                path.display()
-            ),
+            Some(path) => crate::export::nothing_written(Some(path)),
             None => "stdout may end in part of a line; run the same command again".to_string(),
         };
         ui::error_now(&Failure::new(Class::Interrupted, why).with_hint(hint).into());

@@ -202,7 +202,7 @@ fn preview(text: &str) -> String {
 }
 
 /// Deserializes a string, borrowing it from the input when it has no escapes.
-struct CowVisitor;
+pub(crate) struct CowVisitor;
 
 impl<'de> Visitor<'de> for CowVisitor {
     type Value = Cow<'de, str>;
@@ -224,7 +224,7 @@ impl<'de> Visitor<'de> for CowVisitor {
     }
 }
 
-struct Key<'a>(Cow<'a, str>);
+pub(crate) struct Key<'a>(pub(crate) Cow<'a, str>);
 
 impl<'de> serde::Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -9,17 +9,6 @@ use crate::support::scripted::{Reply, Scripted};
 use crate::support::*;
 use serde_json::json;
 
-/// Every variable that can name a proxy.
-#[cfg(feature = "sandbox")]
-const PROXY_VARIABLES: [&str; 6] = [
-    "HTTP_PROXY",
-    "http_proxy",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-];
-
 /// A proxy that answers one page of bulk `B1` with one row.
 fn proxy_with_a_page() -> Scripted {
     Scripted::start(vec![Reply::page(&page(

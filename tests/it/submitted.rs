@@ -13,22 +13,6 @@ fn start(cfg: SandboxConfig) -> sandbox::Running {
     sandbox::start_background(cfg.with_token(TOKEN)).unwrap()
 }
 
-/// An object id the sandbox knows (not among its unknown users).
-fn known(cfg: &SandboxConfig, n: u32) -> String {
-    (0..)
-        .map(|i| format!("{n:08x}{i:016x}"))
-        .find(|id| !sandbox::unknown_user(cfg, id))
-        .unwrap()
-}
-
-/// An object id the sandbox does not know.
-fn unknown(cfg: &SandboxConfig) -> String {
-    (0..)
-        .map(|i| format!("ffff0000{i:016x}"))
-        .find(|id| sandbox::unknown_user(cfg, id))
-        .unwrap()
-}
-
 fn status(server: &sandbox::Running, bulk: Option<&str>) -> Run {
     let mut cmd = druid_bulk(["status", "-e", &server.endpoint(), "-f", "jsonl"]);
     cmd.args(bulk).env("DRUID_TOKEN", TOKEN);

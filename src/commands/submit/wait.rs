@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use anyhow::Result;
 use bytes::Bytes;
-use serde_json::Value;
 
 use crate::api::Api;
 use crate::exit::{Class, Failure};
@@ -111,19 +110,11 @@ async fn fetch(api: &Api, request: &Request, clock: &Clock, bulk: &str) -> Resul
 
 /// The stage a status answer gives: `content.status`, in any case.
 fn stage(body: &[u8]) -> Option<Stage> {
-    let answer: Value = serde_json::from_slice(body).ok()?;
-    let content = answer.get("content")?;
-    let status = content.get("status")?.as_str()?.trim().to_ascii_lowercase();
+    let state = crate::api::wire::bulk_state(body)?;
+    let status = state.status.trim().to_ascii_lowercase();
     Some(match status.as_str() {
         "completed" => Stage::Completed,
-        "failed" => {
-            let reason = ["message", "error", "reason"]
-                .into_iter()
-                .find_map(|key| content.get(key).and_then(Value::as_str))
-                .filter(|r| !r.trim().is_empty())
-                .map(str::to_string);
-            Stage::Failed(reason)
-        }
+        "failed" => Stage::Failed(state.reason.filter(|r| !r.trim().is_empty())),
         _ => Stage::Running(status),
     })
 }

@@ -21,22 +21,6 @@ fn quick() -> (SandboxConfig, sandbox::Running) {
     (cfg.clone(), start(cfg))
 }
 
-/// The `n`th object id the sandbox knows (not one of its unknown users).
-fn known(cfg: &SandboxConfig, n: u32) -> String {
-    (0..)
-        .map(|i| format!("{n:08x}{i:016x}"))
-        .find(|id| !sandbox::unknown_user(cfg, id))
-        .unwrap()
-}
-
-/// An object id the sandbox does not know.
-fn unknown(cfg: &SandboxConfig) -> String {
-    (0..)
-        .map(|i| format!("ffff0000{i:016x}"))
-        .find(|id| sandbox::unknown_user(cfg, id))
-        .unwrap()
-}
-
 /// Seven lines and the five of them whose users fail: a bad email (its
 /// line ends in CRLF), a phone without `+`, an unknown user (CRLF), a
 /// second line of the user with the bad email (it fails with them), and a

@@ -16,6 +16,16 @@ use serde_json::{json, Value};
 #[cfg(feature = "sandbox")]
 use druid_bulk::sandbox::{self, SandboxConfig};
 
+/// Every variable that can name a proxy.
+pub const PROXY_VARIABLES: [&str; 6] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
 /// A distinctive token that must never show up in any output.
 pub const TOKEN: &str = "tok-SECRET-9f8e7d6c5b4a";
 
@@ -66,15 +76,12 @@ impl TestCommand {
             "LC_CTYPE",
             "LANG",
             "GITHUB_STEP_SUMMARY",
-            "HTTP_PROXY",
-            "http_proxy",
-            "HTTPS_PROXY",
-            "https_proxy",
-            "ALL_PROXY",
-            "all_proxy",
             "NO_PROXY",
             "no_proxy",
-        ] {
+        ]
+        .into_iter()
+        .chain(PROXY_VARIABLES)
+        {
             cmd.env_remove(var);
         }
         // Never the developer's own config file.
@@ -572,6 +579,24 @@ pub fn slow_sandbox(rows: u64, ms: u64) -> (SandboxConfig, sandbox::Running) {
 
 /// `PATCH /activityid/v1/user/bulk` with `body` as JSON lines and the test
 /// token, on a fresh connection to `addr`: the answer's status and JSON body.
+/// The `n`th object id the sandbox knows (not one of its unknown users).
+#[cfg(feature = "sandbox")]
+pub fn known(cfg: &SandboxConfig, n: u32) -> String {
+    (0..)
+        .map(|i| format!("{n:08x}{i:016x}"))
+        .find(|id| !sandbox::unknown_user(cfg, id))
+        .unwrap()
+}
+
+/// An object id the sandbox does not know.
+#[cfg(feature = "sandbox")]
+pub fn unknown(cfg: &SandboxConfig) -> String {
+    (0..)
+        .map(|i| format!("ffff0000{i:016x}"))
+        .find(|id| sandbox::unknown_user(cfg, id))
+        .unwrap()
+}
+
 #[cfg(feature = "sandbox")]
 pub fn submit_lines(addr: std::net::SocketAddr, body: &[u8]) -> (u16, Value) {
     use std::io::{Read, Write};
