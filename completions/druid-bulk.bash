@@ -129,7 +129,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__demo)
-            opts="-f -o -q -v -h --rows --submit --format --columns --no-header --wide --excel --output --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-f -o -q -v -h --rows --submit --format --columns --no-header --wide --excel --output --limit --page-size --max-empty-pages --unordered --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,6 +167,10 @@ _druid__bulk() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-empty-pages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --last)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -176,10 +180,6 @@ _druid__bulk() {
                     return 0
                     ;;
                 --max-rows)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-empty-pages)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -227,7 +227,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__failed__subcmd__lines)
-            opts="-e -i -o -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --input --output --object-id-at --pulse-id-at --annotate --limit --page-size --wait --max-empty-pages --unordered --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-e -i -o -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --input --output --object-id-at --pulse-id-at --annotate --limit --page-size --max-empty-pages --unordered --wait --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,11 +293,11 @@ _druid__bulk() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --wait)
+                --max-empty-pages)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --max-empty-pages)
+                --wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -503,7 +503,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__results)
-            opts="-e -f -o -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --bulk-ids-from --concurrency --format --columns --no-header --wide --excel --output --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-e -f -o -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --bulk-ids-from --concurrency --format --columns --no-header --wide --excel --output --limit --page-size --max-empty-pages --unordered --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -573,6 +573,10 @@ _druid__bulk() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-empty-pages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --last)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -582,10 +586,6 @@ _druid__bulk() {
                     return 0
                     ;;
                 --max-rows)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-empty-pages)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -785,7 +785,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__submit)
-            opts="-e -f -q -v -h --no-validate --wait --export --failed-lines --object-id-at --pulse-id-at --annotate --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --format --columns --no-header --wide --excel --limit --page-size --after --last --failed-only --max-rows --max-empty-pages --unordered --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-e -f -q -v -h --no-validate --wait --export --failed-lines --object-id-at --pulse-id-at --annotate --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --format --columns --no-header --wide --excel --limit --page-size --max-empty-pages --unordered --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -859,6 +859,10 @@ _druid__bulk() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-empty-pages)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --last)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -868,10 +872,6 @@ _druid__bulk() {
                     return 0
                     ;;
                 --max-rows)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-empty-pages)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -56,9 +56,9 @@ json\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l columns -d 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; \'-\' is stdout)' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l max-rows -d 'Stop after N rows and print the --last value that resumes right after them' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l checkpoint -d 'Save progress here after every page; the same command run again resumes from it. Needs -o' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
@@ -74,8 +74,8 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l allow-
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l no-header -d 'Leave out the header line of csv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l excel -d 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o\'s extension do not say otherwise)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l unordered -d 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l summary -d 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l summary-only -d 'Print only that summary, on stdout, in the chosen --format (no rows)'
@@ -130,9 +130,9 @@ jsonl\t''
 json\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l columns -d 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l max-rows -d 'Stop after N rows and print the --last value that resumes right after them' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l timeout -d 'Per-request timeout (e.g. 30s, 2m) [default: 60s]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables [default: 4]' -r
@@ -148,8 +148,8 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l allow-i
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l no-header -d 'Leave out the header line of csv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l excel -d 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o\'s extension do not say otherwise)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l unordered -d 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l summary -d 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l summary-only -d 'Print only that summary, on stdout, in the chosen --format (no rows)'
@@ -167,9 +167,9 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s i
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s o -l output -d 'Write to this file instead of stdout (replaced only when every failed line was written; \'-\' is stdout)' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l object-id-at -d 'JSON pointer to a line\'s object id, instead of /user/object_id, then top-level object_id or objectId (e.g. --object-id-at /data/oid)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l pulse-id-at -d 'JSON pointer to a line\'s pulse id, instead of /user/pulse_id, then top-level pulse_id or pulseId' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l page-size -l limit -d 'Failures per request, sent as `limit` (1-10000) [default: 1000]' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l timeout -d 'Per-request timeout (e.g. 30s, 2m) [default: 60s]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables [default: 4]' -r
@@ -181,7 +181,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l c
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l annotate -d 'Write one JSON object per failed line instead, for people to review: {"line":N,"error":"…","input":{…}}'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l unordered -d 'Do not check that failures come in id order (for a server that does not sort them)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -l unordered -d 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand failed-lines" -s h -l help -d 'Print help'
@@ -194,9 +194,9 @@ json\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l columns -d 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; \'-\' is stdout)' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l max-rows -d 'Stop after N rows and print the --last value that resumes right after them' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l wait -d 'If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l checkpoint -d 'Save progress here after every page; the same command run again resumes from it. Needs -o' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
@@ -212,8 +212,8 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l submit -d
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l no-header -d 'Leave out the header line of csv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l excel -d 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o\'s extension do not say otherwise)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l unordered -d 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l summary -d 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l summary-only -d 'Print only that summary, on stdout, in the chosen --format (no rows)'

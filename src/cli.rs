@@ -280,9 +280,8 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = HEADING_OUTPUT)]
 pub struct ReportArgs {
-    /// Rows per request, sent as `limit` (1-10000) [default: 1000].
-    #[arg(long, visible_alias = "limit", value_name = "N", help_heading = HEADING_SELECTION)]
-    pub page_size: Option<u32>,
+    #[command(flatten)]
+    pub paging: PagingArgs,
 
     /// Start after this cursor (a row id or a printed resume cursor), sent as `last`.
     #[arg(long, visible_alias = "after", value_name = "CURSOR", help_heading = HEADING_SELECTION)]
@@ -295,16 +294,6 @@ pub struct ReportArgs {
     /// Stop after N rows and print the --last value that resumes right after them.
     #[arg(long, value_name = "N", help_heading = HEADING_SELECTION)]
     pub max_rows: Option<u64>,
-
-    /// Stop with exit 7 after N empty pages in a row that each carry a new cursor
-    /// (1-10000) [default: 1000].
-    #[arg(long, value_name = "N", help_heading = HEADING_RELIABILITY)]
-    pub max_empty_pages: Option<u32>,
-
-    /// Do not check that rows come in id order (for a server that does not sort them;
-    /// repeated rows then go undetected).
-    #[arg(long, help_heading = HEADING_RELIABILITY)]
-    pub unordered: bool,
 
     /// In csv, prefix cells starting with = + - @ tab or CR with ' so spreadsheets do not run them.
     #[arg(long)]
@@ -322,6 +311,25 @@ pub struct ReportArgs {
     /// Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`).
     #[arg(long)]
     pub fail_on_rows: bool,
+}
+
+/// How the pages of a bulk's results are asked for and checked (`results`,
+/// `demo`, `submit`, `failed-lines`).
+#[derive(Debug, Default, Args)]
+pub struct PagingArgs {
+    /// Rows per request, sent as `limit` (1-10000) [default: 1000].
+    #[arg(long, visible_alias = "limit", value_name = "N", help_heading = HEADING_SELECTION)]
+    pub page_size: Option<u32>,
+
+    /// Stop with exit 7 after N empty pages in a row that each carry a new cursor
+    /// (1-10000) [default: 1000].
+    #[arg(long, value_name = "N", help_heading = HEADING_RELIABILITY)]
+    pub max_empty_pages: Option<u32>,
+
+    /// Do not check that rows come in id order (for a server that does not sort them;
+    /// repeated rows then go undetected).
+    #[arg(long, help_heading = HEADING_RELIABILITY)]
+    pub unordered: bool,
 }
 
 /// How each request is made and reported, for every command that calls the API.
@@ -377,9 +385,8 @@ pub struct FailedLinesArgs {
     #[command(flatten)]
     pub lines: LineArgs,
 
-    /// Failures per request, sent as `limit` (1-10000) [default: 1000].
-    #[arg(long, visible_alias = "limit", value_name = "N", help_heading = HEADING_SELECTION)]
-    pub page_size: Option<u32>,
+    #[command(flatten)]
+    pub paging: PagingArgs,
 
     /// If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h).
     #[arg(
@@ -391,15 +398,6 @@ pub struct FailedLinesArgs {
         help_heading = HEADING_RELIABILITY
     )]
     pub wait: Option<String>,
-
-    /// Stop with exit 7 after N empty pages in a row that each carry a new cursor
-    /// (1-10000) [default: 1000].
-    #[arg(long, value_name = "N", help_heading = HEADING_RELIABILITY)]
-    pub max_empty_pages: Option<u32>,
-
-    /// Do not check that failures come in id order (for a server that does not sort them).
-    #[arg(long, help_heading = HEADING_RELIABILITY)]
-    pub unordered: bool,
 
     #[command(flatten)]
     pub request: RequestArgs,

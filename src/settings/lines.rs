@@ -13,7 +13,7 @@ use anyhow::Result;
 use super::{auth, check_bulk_id, connect, parse_duration, profile_layer, request, values};
 use super::{Layer, Request, DEFAULT_MAX_EMPTY_PAGES};
 use crate::api::Connection;
-use crate::cli::{FailedLinesArgs, GlobalArgs, LineArgs};
+use crate::cli::{FailedLinesArgs, GlobalArgs, LineArgs, PagingArgs};
 use crate::exit::usage;
 
 /// Where a line's object id is looked for when `--object-id-at` is not
@@ -127,6 +127,20 @@ pub struct Fetch {
     pub ordered: bool,
 }
 
+impl Fetch {
+    /// The paging flags (the page size from the merged `layer`), checked.
+    pub(super) fn new(layer: &Layer, paging: &PagingArgs, wait: Option<Duration>) -> Result<Fetch> {
+        Ok(Fetch {
+            page_size: values::check_page_size(layer.page_size.unwrap_or_default())?,
+            wait,
+            max_empty_pages: values::check_max_empty_pages(
+                paging.max_empty_pages.unwrap_or(DEFAULT_MAX_EMPTY_PAGES),
+            )?,
+            ordered: !paging.unordered,
+        })
+    }
+}
+
 /// Everything `failed-lines` needs.
 #[derive(Debug, Clone)]
 pub struct FailedLines {
@@ -140,7 +154,7 @@ pub struct FailedLines {
 /// Settings for `failed-lines`: every profile key that applies to it.
 pub fn failed_lines(args: &FailedLinesArgs, global: &GlobalArgs) -> Result<FailedLines> {
     let layer = Layer {
-        page_size: args.page_size,
+        page_size: args.paging.page_size,
         ..Layer::from_conn(&args.conn)
     }
     .or(Layer::from_request(&args.request))
@@ -156,16 +170,10 @@ pub fn failed_lines(args: &FailedLinesArgs, global: &GlobalArgs) -> Result<Faile
     check_bulk_id(&args.bulk_id)?;
     let conn = connect(&layer, &args.conn)?;
     let request = request(&layer)?;
-    let fetch = Fetch {
-        page_size: values::check_page_size(layer.page_size.unwrap_or_default())?,
-        wait: (args.wait.as_deref())
-            .map(|w| parse_duration("--wait", w))
-            .transpose()?,
-        max_empty_pages: values::check_max_empty_pages(
-            args.max_empty_pages.unwrap_or(DEFAULT_MAX_EMPTY_PAGES),
-        )?,
-        ordered: !args.unordered,
-    };
+    let wait = (args.wait.as_deref())
+        .map(|w| parse_duration("--wait", w))
+        .transpose()?;
+    let fetch = Fetch::new(&layer, &args.paging, wait)?;
     let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
     let join = join(&args.lines, &args.input, output)?;
     Ok(FailedLines {

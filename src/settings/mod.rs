@@ -144,7 +144,7 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
     let below = profile_layer(global)?.or(Layer::defaults());
     let flags = Layer {
         concurrency: args.concurrency,
-        page_size: args.export.report.page_size,
+        page_size: args.export.report.paging.page_size,
         ..Layer::from_conn(&args.conn)
     };
     let layer = flags
@@ -178,7 +178,7 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
 /// (no profile: the demo is the same on every machine).
 pub fn demo(args: &DemoArgs, conn: Connection, bulk_id: String, color: bool) -> Result<Results> {
     let layer = Layer {
-        page_size: args.export.report.page_size,
+        page_size: args.export.report.paging.page_size,
         ..Layer::from_request(&args.request)
     }
     .or(Layer::from_format(&args.format))
@@ -358,7 +358,7 @@ fn build(
     target: Target<'_>,
     color: bool,
 ) -> Result<Results> {
-    let page_size = values::check_page_size(layer.page_size.unwrap_or_default())?;
+    let paging = lines::Fetch::new(layer, &args.paging, None)?;
     if let Some(last) = &args.last {
         if last.is_empty() || last.chars().any(char::is_control) {
             return usage("--last must be a non-empty cursor without control characters");
@@ -367,8 +367,6 @@ fn build(
     if args.max_rows == Some(0) {
         return usage("--max-rows must be at least 1");
     }
-    let max_empty_pages =
-        values::check_max_empty_pages(args.max_empty_pages.unwrap_or(DEFAULT_MAX_EMPTY_PAGES))?;
     // With several bulks each row says which one it came from.
     let with_bulk: Vec<&str> = std::iter::once("bulkId").chain(DEFAULT_COLUMNS).collect();
     let default = if bulk_ids.len() > 1 {
@@ -420,12 +418,12 @@ fn build(
         export: Export {
             bulk_ids,
             concurrency,
-            page_size,
+            page_size: paging.page_size,
             last: args.last.clone(),
             failed_only: args.failed_only,
             max_rows: args.max_rows,
-            max_empty_pages,
-            ordered: !args.unordered,
+            max_empty_pages: paging.max_empty_pages,
+            ordered: paging.ordered,
             wait,
             checkpoint: target.checkpoint.map(Path::to_path_buf),
             restart: target.restart,

@@ -12,7 +12,7 @@ use anyhow::Result;
 use super::layer::Layer;
 use super::lines::{join, FailedLines, Fetch};
 use super::{auth, build, connect, parse_duration, profile_layer, request, values, Request};
-use super::{Results, Target, DEFAULT_MAX_EMPTY_PAGES, DEFAULT_WAIT};
+use super::{Results, Target, DEFAULT_WAIT};
 use crate::api::Connection;
 use crate::cli::{FormatArgs, GlobalArgs, LineArgs, ReportArgs, SubmitArgs};
 use crate::exit::usage;
@@ -44,7 +44,7 @@ pub struct Submit {
 /// Settings for `submit`: every profile key that applies to it.
 pub fn submit(args: &SubmitArgs, global: &GlobalArgs, color: bool) -> Result<Submit> {
     let layer = Layer {
-        page_size: args.report.page_size,
+        page_size: args.report.paging.page_size,
         ..Layer::from_conn(&args.conn)
     }
     .or(Layer::from_request(&args.request))
@@ -163,21 +163,10 @@ fn failed_lines(
             ));
         }
     }
-    let fetch = Fetch {
-        page_size: values::check_page_size(layer.page_size.unwrap_or_default())?,
-        // Should the results still answer 428 once the status says
-        // `completed`, the join polls them for as long.
-        wait: Some(parse_duration(
-            "--wait",
-            args.wait.as_deref().unwrap_or(DEFAULT_WAIT),
-        )?),
-        max_empty_pages: values::check_max_empty_pages(
-            args.report
-                .max_empty_pages
-                .unwrap_or(DEFAULT_MAX_EMPTY_PAGES),
-        )?,
-        ordered: !args.report.unordered,
-    };
+    // Should the results still answer 428 once the status says
+    // `completed`, the join polls them for as long.
+    let wait = parse_duration("--wait", args.wait.as_deref().unwrap_or(DEFAULT_WAIT))?;
+    let fetch = Fetch::new(layer, &args.report.paging, Some(wait))?;
     Ok(FailedLines {
         conn: conn.clone(),
         request: request.clone(),
@@ -236,15 +225,15 @@ fn export_only(format: &FormatArgs, report: &ReportArgs, lines: bool) -> Option<
         (format.no_header, "--no-header"),
         (format.wide, "--wide"),
         (format.excel, "--excel"),
-        (pages && report.page_size.is_some(), "--page-size"),
+        (pages && report.paging.page_size.is_some(), "--page-size"),
         (report.last.is_some(), "--last"),
         (report.failed_only, "--failed-only"),
         (report.max_rows.is_some(), "--max-rows"),
         (
-            pages && report.max_empty_pages.is_some(),
+            pages && report.paging.max_empty_pages.is_some(),
             "--max-empty-pages",
         ),
-        (pages && report.unordered, "--unordered"),
+        (pages && report.paging.unordered, "--unordered"),
         (report.csv_safe, "--csv-safe"),
         (report.summary, "--summary"),
         (report.summary_only, "--summary-only"),
