@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use super::row::{unescape_into, Value};
 use super::{Layout, Row, RowWriter};
 
 /// Writes the chosen columns of each row as a CSV record, each cell
@@ -15,14 +16,67 @@ pub struct CsvWriter<W: Write> {
     layout: Layout,
     /// The record terminator.
     eol: &'static [u8],
+    /// A string cell with escapes, undone.
+    scratch: String,
 }
 
 impl<W: Write> CsvWriter<W> {
     pub fn new(out: W, layout: Layout) -> Self {
         let eol: &[u8] = if layout.excel { b"\r\n" } else { b"\n" };
-        CsvWriter { out, layout, eol }
+        CsvWriter {
+            out,
+            layout,
+            eol,
+            scratch: String::new(),
+        }
     }
 }
+
+/// Write one cell from its JSON value (`safe`: `--csv-safe`, `scratch`: room
+/// to undo escapes in); `true` when it is empty.
+fn cell(
+    out: &mut impl Write,
+    value: Option<Value<'_>>,
+    safe: bool,
+    scratch: &mut String,
+) -> io::Result<bool> {
+    let text = match value {
+        None => return Ok(true),
+        // The common case: a string without escapes holds no quote and
+        // no line break, so only a comma makes it need quotes.
+        Some(Value::Plain(text)) if !(safe && is_formula(text)) => {
+            if memchr::memchr(b',', text.as_bytes()).is_none() {
+                out.write_all(text.as_bytes())?;
+            } else {
+                out.write_all(b"\"")?;
+                out.write_all(text.as_bytes())?;
+                out.write_all(b"\"")?;
+            }
+            return Ok(text.is_empty());
+        }
+        Some(Value::Plain(text)) => text,
+        Some(Value::Json("null")) => return Ok(true),
+        Some(Value::Json(json)) if json.starts_with('"') => {
+            scratch.clear();
+            unescape_into(json, scratch);
+            scratch
+        }
+        Some(Value::Json(json)) => json,
+    };
+    if safe && is_formula(text) {
+        // Inside the quotes, if the cell needs them.
+        let mut safe_text = String::with_capacity(text.len() + 1);
+        safe_text.push('\'');
+        safe_text.push_str(text);
+        field(out, safe_text.as_bytes())?;
+        return Ok(false);
+    }
+    field(out, text.as_bytes())?;
+    Ok(text.is_empty())
+}
+
+/// Columns picked from a row on the stack; more go on the heap.
+const STACK: usize = 16;
 
 /// One record of `cells`, ended by `eol`.
 fn record<'c>(
@@ -68,11 +122,11 @@ const BOM: &[u8] = "\u{feff}".as_bytes();
 /// OWASP's advice against CSV injection: a cell that starts with `=`, `+`,
 /// `-`, `@`, a tab or a carriage return gets a leading `'`, so a spreadsheet
 /// shows it as text instead of evaluating it.
-pub fn formula_safe(cell: &str) -> Cow<'_, str> {
-    match cell.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{cell}")),
-        _ => Cow::Borrowed(cell),
-    }
+fn is_formula(cell: &str) -> bool {
+    matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
 }
 
 impl<W: Write> RowWriter for CsvWriter<W> {
@@ -93,16 +147,30 @@ impl<W: Write> RowWriter for CsvWriter<W> {
     }
 
     fn row(&mut self, row: &Row<'_>) -> io::Result<()> {
+        // One pass over the row finds every column; nothing is allocated
+        // (past the first row with more than `STACK` columns).
+        let columns = &self.layout.columns[..];
         let safe = self.layout.csv_safe;
-        let cells = self.layout.columns.iter().map(|column| {
-            let cell = row.cell(column);
-            match (safe, cell) {
-                (true, Cow::Borrowed(text)) => formula_safe(text),
-                (true, Cow::Owned(text)) => Cow::Owned(formula_safe(&text).into_owned()),
-                (false, cell) => cell,
+        let mut stack = [None; STACK];
+        let mut heap = Vec::new();
+        let values = if columns.len() <= STACK {
+            &mut stack[..columns.len()]
+        } else {
+            heap.resize(columns.len(), None);
+            &mut heap[..]
+        };
+        row.select(columns, values);
+        for (n, value) in values.iter().enumerate() {
+            if n > 0 {
+                self.out.write_all(b",")?;
             }
-        });
-        record(&mut self.out, self.eol, cells)
+            let empty = cell(&mut self.out, *value, safe, &mut self.scratch)?;
+            if empty && columns.len() == 1 {
+                // A record of one empty field would read as an empty line.
+                self.out.write_all(b"\"\"")?;
+            }
+        }
+        self.out.write_all(self.eol)
     }
 
     fn end_page(&mut self) -> io::Result<()> {

@@ -124,7 +124,7 @@ pub(crate) fn write_row_json(out: &mut impl Write, row: &Row<'_>) -> io::Result<
 /// Write JSON text on one line: whitespace outside strings is dropped, the
 /// rest (key order, number spelling, escapes) is kept byte for byte.
 pub(crate) fn write_compact(out: &mut impl Write, json: &str) -> io::Result<()> {
-    if !json.contains(['\n', '\r']) {
+    if memchr::memchr2(b'\n', b'\r', json.as_bytes()).is_none() {
         return out.write_all(json.as_bytes());
     }
     let mut compact = Vec::with_capacity(json.len());

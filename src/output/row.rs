@@ -103,6 +103,214 @@ impl<'a> Row<'a> {
     }
 }
 
+/// A top-level member's value as it lies in the row's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// A string without escapes: the text between its quotes.
+    Plain(&'a str),
+    /// Any other value's JSON text: a string with escapes (quotes and
+    /// all), a number, `true`, `false`, `null`, an object or an array.
+    Json(&'a str),
+}
+
+impl<'a> Value<'a> {
+    fn of(json: &'a str) -> Value<'a> {
+        let b = json.as_bytes();
+        match b.first() {
+            Some(b'"') if memchr::memchr(b'\\', b).is_none() => {
+                Value::Plain(json.get(1..json.len() - 1).unwrap_or_default())
+            }
+            _ => Value::Json(json),
+        }
+    }
+}
+
+impl<'a> Row<'a> {
+    /// The value of each of `names` (the first member of that name, or
+    /// the added field), in one pass over the row and without allocating:
+    /// what [`Row::cell`] reads, for a writer that wants several columns of
+    /// every row. `values` comes in all `None`, as long as `names`.
+    pub fn select(&self, names: &[String], values: &mut [Option<Value<'a>>]) {
+        let mut left = names.len();
+        if let Some((added, value)) = self.added {
+            for (name, slot) in names.iter().zip(values.iter_mut()) {
+                if name == added {
+                    *slot = Some(Value::of(value.get()));
+                    left -= 1;
+                }
+            }
+        }
+        if left == 0 {
+            return;
+        }
+        let whole = members(self.raw, |name, value| {
+            for (wanted, slot) in names.iter().zip(values.iter_mut()) {
+                if slot.is_none() && wanted == name {
+                    *slot = Some(value);
+                    left -= 1;
+                }
+            }
+            left > 0
+        });
+        if !whole {
+            // A name with escapes: the members after it, the long way.
+            for (name, slot) in names.iter().zip(values.iter_mut()) {
+                if slot.is_none() {
+                    *slot = self.json(name).map(Value::of);
+                }
+            }
+        }
+    }
+}
+
+/// Hand each member of a JSON object's text (known to be valid) to `each`,
+/// in order, until it returns `false`; one pass over the bytes, nested
+/// values passed over. `false` when a name holds an escape (the members
+/// from there on are not read).
+fn members<'a>(raw: &'a str, mut each: impl FnMut(&'a str, Value<'a>) -> bool) -> bool {
+    let b = raw.as_bytes();
+    let space = |mut i: usize| {
+        while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = space(0);
+    if b.get(i) != Some(&b'{') {
+        return true;
+    }
+    i = space(i + 1);
+    while b.get(i) == Some(&b'"') {
+        let Some(name_end) = memchr::memchr2(b'"', b'\\', &b[i + 1..]).map(|n| i + 1 + n) else {
+            return true;
+        };
+        if b[name_end] == b'\\' {
+            return false;
+        }
+        let name = raw.get(i + 1..name_end).unwrap_or_default();
+        i = space(space(name_end + 1) + 1);
+        let start = i;
+        let value = match b.get(i) {
+            Some(b'"') => {
+                let (end, plain) = string_end(b, i + 1);
+                i = end;
+                let text = raw.get(start..end).unwrap_or_default();
+                if plain {
+                    Value::Plain(raw.get(start + 1..end - 1).unwrap_or_default())
+                } else {
+                    Value::Json(text)
+                }
+            }
+            Some(b'{' | b'[') => {
+                i = nested_end(b, i);
+                Value::Json(raw.get(start..i).unwrap_or_default())
+            }
+            _ => {
+                while b
+                    .get(i)
+                    .is_some_and(|c| !matches!(c, b',' | b'}') && !c.is_ascii_whitespace())
+                {
+                    i += 1;
+                }
+                Value::Json(raw.get(start..i).unwrap_or_default())
+            }
+        };
+        if !each(name, value) {
+            return true;
+        }
+        i = space(i);
+        if b.get(i) != Some(&b',') {
+            return true;
+        }
+        i = space(i + 1);
+    }
+    true
+}
+
+/// Just past the closing quote of the string whose text starts at `i`, and
+/// whether it held no escape.
+fn string_end(b: &[u8], mut i: usize) -> (usize, bool) {
+    let mut plain = true;
+    loop {
+        match memchr::memchr2(b'"', b'\\', b.get(i..).unwrap_or_default()) {
+            None => return (b.len(), plain),
+            Some(n) if b[i + n] == b'"' => return (i + n + 1, plain),
+            Some(n) => {
+                plain = false;
+                i += n + 2;
+            }
+        }
+    }
+}
+
+/// Just past the object or array that starts at `i`.
+fn nested_end(b: &[u8], mut i: usize) -> usize {
+    let mut depth = 0usize;
+    while let Some(&c) = b.get(i) {
+        i += 1;
+        match c {
+            b'"' => i = string_end(b, i).0,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    i
+}
+
+/// Append the text of a JSON string literal (known to be valid, quotes
+/// included) to `out`, its escapes undone.
+pub fn unescape_into(json: &str, out: &mut String) {
+    let inner = json
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(json);
+    let mut rest = inner;
+    while let Some(at) = memchr::memchr(b'\\', rest.as_bytes()) {
+        out.push_str(&rest[..at]);
+        let esc = rest.as_bytes().get(at + 1).copied().unwrap_or(b'\\');
+        rest = rest.get(at + 2..).unwrap_or_default();
+        let c = match esc {
+            b'n' => '\n',
+            b't' => '\t',
+            b'r' => '\r',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'u' => {
+                let (unit, after) = hex4(rest);
+                rest = after;
+                match unit {
+                    0xD800..=0xDBFF => match rest.strip_prefix("\\u").map(hex4) {
+                        Some((low @ 0xDC00..=0xDFFF, after)) => {
+                            rest = after;
+                            let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                            char::from_u32(code).unwrap_or('\u{fffd}')
+                        }
+                        _ => '\u{fffd}',
+                    },
+                    _ => char::from_u32(unit).unwrap_or('\u{fffd}'),
+                }
+            }
+            other => char::from(other),
+        };
+        out.push(c);
+    }
+    out.push_str(rest);
+}
+
+/// The four hex digits at the start of `s`, and what follows them.
+fn hex4(s: &str) -> (u32, &str) {
+    match s.get(..4).and_then(|h| u32::from_str_radix(h, 16).ok()) {
+        Some(n) => (n, &s[4..]),
+        None => (0xFFFD, s),
+    }
+}
+
 /// The fields of a JSON object's text, borrowed.
 fn split(raw: &str) -> Result<Fields<'_>, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(raw);
@@ -182,11 +390,9 @@ fn json_cell(text: &str) -> Cow<'_, str> {
             Cow::Borrowed(text.get(1..text.len() - 1).unwrap_or_default())
         }
         Some(b'"') => {
-            let mut de = serde_json::Deserializer::from_str(text);
-            match de.deserialize_str(CowVisitor) {
-                Ok(s) => s,
-                Err(_) => Cow::Borrowed(text),
-            }
+            let mut out = String::with_capacity(text.len());
+            unescape_into(text, &mut out);
+            Cow::Owned(out)
         }
         Some(b'n') if text == "null" => Cow::Borrowed(""),
         _ => Cow::Borrowed(text),
@@ -314,6 +520,74 @@ mod tests {
             assert_eq!(row.id(), Row::parse(text).unwrap().id(), "{text}");
         }
         assert_eq!(Row::checked(r#"{"o":{"k":[1]}}"#).cell("o"), r#"{"k":[1]}"#);
+    }
+
+    /// The text a cell shows for a selected value, as the CSV writer makes it.
+    fn shown(value: Option<Value<'_>>) -> String {
+        match value {
+            None | Some(Value::Json("null")) => String::new(),
+            Some(Value::Plain(text)) => text.to_string(),
+            Some(Value::Json(json)) if json.starts_with('"') => {
+                let mut out = String::new();
+                unescape_into(json, &mut out);
+                out
+            }
+            Some(Value::Json(json)) => json.to_string(),
+        }
+    }
+
+    #[test]
+    fn select_finds_in_one_pass_what_cell_finds() {
+        let names: Vec<String> = [
+            "id", "error", "o", "n", "ok", "nul", "e", "x", "id", "bulkId",
+        ]
+        .map(String::from)
+        .to_vec();
+        let bulk = raw(r#""B\"1""#);
+        for text in [
+            r#"{"id":"a","error":"x, \"y\"\nz","o":{"k":[1,"}",{"a":"]"}]},"n":-3.5e2,"ok":true,"nul":null}"#,
+            "{ \"id\" : \"a\" ,\n\t\"e\":\"p\\\\\" , \"n\" : 7 , \"o\" : [ ] }",
+            r#"{}"#,
+            r#" { } "#,
+            r#"{"id":"a","id":"b","error":"first","error":"second"}"#,
+            r#"{"e":"\u00e9\\\/\b\f\t\r\n","x":"","n":0}"#,
+            r#"{"e":"\ud83d\udd12 lock","x":"\u7528\u6237"}"#,
+            r#"{"n":1,"err\u006fr":"k","id":"late","error":"not first"}"#,
+            r#"{"bulkId":"received","id":"r"}"#,
+            r#"{"o":"\"}","error":"after a string with a brace"}"#,
+        ] {
+            let r = raw(text);
+            for added in [false, true] {
+                let mut row = Row::parse(r.get()).unwrap();
+                if added {
+                    row = row.with_field("bulkId", &bulk);
+                }
+                let mut values = vec![None; names.len()];
+                row.select(&names, &mut values);
+                for (name, value) in names.iter().zip(&values) {
+                    assert_eq!(shown(*value), row.cell(name), "{text} {name} {added}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unescaping_agrees_with_serde() {
+        for text in [
+            r#""plain""#,
+            r#""a\"b\\c\/d\be\ff\ng\rh\ti""#,
+            r#""\u0041\u00e9\u7528\ud83d\udd12\u0000""#,
+            r#""end\\""#,
+            r#""""#,
+        ] {
+            let mut ours = String::new();
+            unescape_into(text, &mut ours);
+            assert_eq!(
+                ours,
+                serde_json::from_str::<String>(text).unwrap(),
+                "{text}"
+            );
+        }
     }
 
     #[test]
