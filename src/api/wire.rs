@@ -80,6 +80,33 @@ pub struct Results<'a> {
     pub disorder: Option<(usize, Cow<'a, str>, Cow<'a, str>)>,
 }
 
+impl<'a> Results<'a> {
+    /// Take the next row's JSON text (known to be one whole JSON value):
+    /// keep where it lies and check it against the rows before it.
+    pub fn push(&mut self, row: &'a str) {
+        let n = self.rows.len();
+        self.rows.push(row);
+        if self.not_object.is_some() || self.disorder.is_some() {
+            return;
+        }
+        if !row.starts_with('{') {
+            self.not_object = Some((n, row));
+            return;
+        }
+        let Some(id) = RowId::of(row) else {
+            return;
+        };
+        match self.last_id.take() {
+            None => self.first_id = Some((n, id.clone())),
+            Some(before) if compare(&id, &before) != std::cmp::Ordering::Greater => {
+                self.disorder = Some((n, id.clone(), before));
+            }
+            Some(_) => {}
+        }
+        self.last_id = Some(id);
+    }
+}
+
 impl<'de: 'a, 'a> Deserialize<'de> for Results<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_seq(ResultsVisitor(std::marker::PhantomData))
@@ -98,27 +125,7 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for ResultsVisitor<'a> {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Results::default();
         while let Some(raw) = seq.next_element::<&'de RawValue>()? {
-            let row: &'a str = raw.get();
-            let n = out.rows.len();
-            out.rows.push(row);
-            if out.not_object.is_some() || out.disorder.is_some() {
-                continue;
-            }
-            if !row.starts_with('{') {
-                out.not_object = Some((n, row));
-                continue;
-            }
-            let Some(id) = RowId::of(row) else {
-                continue;
-            };
-            match out.last_id.take() {
-                None => out.first_id = Some((n, id.clone())),
-                Some(before) if compare(&id, &before) != std::cmp::Ordering::Greater => {
-                    out.disorder = Some((n, id.clone(), before));
-                }
-                Some(_) => {}
-            }
-            out.last_id = Some(id);
+            out.push(raw.get());
         }
         Ok(out)
     }
@@ -146,7 +153,7 @@ impl RowId<'_> {
         // parse at all. Anything else (spaces, escapes, id further in) is
         // parsed properly.
         if let Some(rest) = row.strip_prefix(r#"{"id":""#) {
-            if let Some(end) = rest.find(['"', '\\']) {
+            if let Some(end) = memchr::memchr2(b'"', b'\\', rest.as_bytes()) {
                 if rest.as_bytes()[end] == b'"' {
                     return Some(Cow::Borrowed(&rest[..end]));
                 }

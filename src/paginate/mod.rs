@@ -4,6 +4,7 @@
 //! whole, checked pages and knows nothing of output.
 
 mod page;
+mod scan;
 
 use std::collections::HashSet;
 use std::ops::Range;

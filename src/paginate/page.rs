@@ -20,6 +20,7 @@ use std::ops::Range;
 
 use bytes::Bytes;
 
+use super::scan;
 use crate::api::wire::{compare, Results, ResultsBody};
 
 /// One page as received, with the cursors around it.
@@ -111,7 +112,12 @@ pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
             e.valid_up_to()
         )),
     })?;
-    let parsed: ResultsBody<'_> = serde_json::from_str(text).map_err(|e| shape_error(body, &e))?;
+    // The usual body in one quick pass; anything unusual is read by serde,
+    // which says what is wrong and where.
+    let parsed: ResultsBody<'_> = match scan::read(text) {
+        Some(parsed) => parsed,
+        None => serde_json::from_str(text).map_err(|e| shape_error(body, &e))?,
+    };
     if let Some(status) = parsed.status().filter(|s| !(200..300).contains(s)) {
         return Ok(Body::Status(status));
     }
