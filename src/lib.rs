@@ -27,6 +27,7 @@ pub mod destination;
 pub mod exit;
 pub mod export;
 pub mod failed_lines;
+pub mod json_text;
 pub mod man;
 pub mod output;
 pub mod paginate;

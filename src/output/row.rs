@@ -9,6 +9,8 @@ use std::fmt;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::json_text::plain_end;
+
 /// A row of the results array.
 #[derive(Debug)]
 pub struct Row<'a> {
@@ -181,11 +183,11 @@ fn members<'a>(raw: &'a str, mut each: impl FnMut(&'a str, Value<'a>) -> bool) -
     }
     i = space(i + 1);
     while b.get(i) == Some(&b'"') {
-        let Some(name_end) = memchr::memchr2(b'"', b'\\', &b[i + 1..]).map(|n| i + 1 + n) else {
-            return true;
-        };
-        if b[name_end] == b'\\' {
-            return false;
+        let name_end = plain_end(b, i + 1);
+        match b.get(name_end) {
+            Some(b'"') => {}
+            Some(_) => return false,
+            None => return true,
         }
         let name = raw.get(i + 1..name_end).unwrap_or_default();
         i = space(space(name_end + 1) + 1);
@@ -232,12 +234,15 @@ fn members<'a>(raw: &'a str, mut each: impl FnMut(&'a str, Value<'a>) -> bool) -
 fn string_end(b: &[u8], mut i: usize) -> (usize, bool) {
     let mut plain = true;
     loop {
-        match memchr::memchr2(b'"', b'\\', b.get(i..).unwrap_or_default()) {
+        // A string of a valid row holds no control character: the run ends
+        // at its closing quote or at an escape.
+        i = plain_end(b, i);
+        match b.get(i) {
             None => return (b.len(), plain),
-            Some(n) if b[i + n] == b'"' => return (i + n + 1, plain),
-            Some(n) => {
+            Some(b'"') => return (i + 1, plain),
+            Some(_) => {
                 plain = false;
-                i += n + 2;
+                i += 2;
             }
         }
     }

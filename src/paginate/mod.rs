@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Result;
-use bytes::Bytes;
+use bytestring::ByteString;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -106,7 +106,7 @@ struct Waiting {
 
 /// A page body that parsed, with what the loop needs from it.
 struct Fetched {
-    body: Bytes,
+    body: ByteString,
     last_id: Option<String>,
     rows: Vec<Range<usize>>,
     last_row: Option<String>,
@@ -171,19 +171,25 @@ impl Paginator {
                 format!("page {} of bulk {bulk_id} {why}", self.number),
             )
         };
-        match page::read(&body, &expect) {
-            Ok(page::Body::Rows {
-                last_id,
-                rows,
-                last_row,
-            }) => Ok(Fetched {
+        let read = page::text(body).and_then(|text| Ok((page::read_text(&text, &expect)?, text)));
+        match read {
+            Ok((
+                page::Body::Rows {
+                    last_id,
+                    rows,
+                    last_row,
+                },
+                body,
+            )) => Ok(Fetched {
                 body,
                 last_id,
                 rows,
                 last_row,
             }),
-            Ok(page::Body::Status(code)) => {
-                let error = self.api.status_in_body(code, &body, bulk_id, &query);
+            Ok((page::Body::Status(code), body)) => {
+                let error = self
+                    .api
+                    .status_in_body(code, body.as_bytes(), bulk_id, &query);
                 Err(self.fault(error).await)
             }
             // A cut-short body may come whole if asked again; when it never

@@ -19,6 +19,7 @@ use std::cmp::Ordering;
 use std::ops::Range;
 
 use bytes::Bytes;
+use bytestring::ByteString;
 
 use super::scan;
 use crate::api::wire::{compare, Results, ResultsBody};
@@ -32,7 +33,7 @@ pub struct Page {
     pub sent: Option<String>,
     /// The cursor for the next page; `None` when this was the last one.
     pub next: Option<String>,
-    pub(super) body: Bytes,
+    pub(super) body: ByteString,
     /// Where each row lies in `body`.
     pub(super) rows: Vec<Range<usize>>,
 }
@@ -40,7 +41,7 @@ pub struct Page {
 impl Page {
     /// The body, to hand back to `Api::recycle` after writing.
     pub fn into_body(self) -> Bytes {
-        self.body
+        self.body.into_bytes()
     }
 
     /// Number of rows on the page.
@@ -51,12 +52,7 @@ impl Page {
     /// Each row's JSON text (an object, checked), one at a time, borrowed
     /// from the body.
     pub fn raw_rows(&self) -> impl Iterator<Item = &str> + '_ {
-        let start = self.rows.first().map_or(0, |r| r.start);
-        let end = self.rows.last().map_or(0, |r| r.end);
-        // The body was checked as UTF-8 JSON when the page was parsed.
-        let text = std::str::from_utf8(&self.body[start..end]).unwrap_or_default();
-        (self.rows.iter())
-            .map(move |r| text.get(r.start - start..r.end - start).unwrap_or_default())
+        (self.rows.iter()).map(|r| self.body.get(r.clone()).unwrap_or_default())
     }
 }
 
@@ -95,8 +91,28 @@ pub struct Expect<'a> {
     pub ordered: bool,
 }
 
-/// Parse and check one whole 200 body.
+/// A whole 200 body as text: checked once to be UTF-8 (not again by the
+/// page check, nor by the writer, which borrows each row from it).
+pub fn text(body: Bytes) -> Result<ByteString, Broken> {
+    let len = body.len();
+    ByteString::try_from(body).map_err(|e| match e.error_len() {
+        None => cut_short(len),
+        Some(_) => Broken::Protocol(format!(
+            "is not the JSON the API documents (invalid unicode code point, at byte {})",
+            e.valid_up_to()
+        )),
+    })
+}
+
+/// Parse and check one whole 200 body, as bytes.
+#[cfg(test)]
 pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
+    read_text(&text(Bytes::copy_from_slice(body))?, expect)
+}
+
+/// Parse and check one whole 200 body.
+pub fn read_text(text: &str, expect: &Expect<'_>) -> Result<Body, Broken> {
+    let body = text.as_bytes();
     // serde would take an array for a struct: only an object is an answer.
     if !matches!(body.trim_ascii_start().first(), Some(b'{') | None) {
         let at = body.len() - body.trim_ascii_start().len();
@@ -104,16 +120,6 @@ pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
             "is not a JSON object (at byte {at})"
         )));
     }
-    // One UTF-8 check for the whole body, instead of one a row.
-    let text = std::str::from_utf8(body).map_err(|e| match e.error_len() {
-        None => cut_short(body),
-        Some(_) => Broken::Protocol(format!(
-            "is not the JSON the API documents (invalid unicode code point, at byte {})",
-            e.valid_up_to()
-        )),
-    })?;
-    // The usual body in one quick pass; anything unusual is read by serde,
-    // which says what is wrong and where.
     let parsed: ResultsBody<'_> = match scan::read(text) {
         Some(parsed) => parsed,
         None => serde_json::from_str(text).map_err(|e| shape_error(body, &e))?,
@@ -165,7 +171,7 @@ pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
 fn shape_error(body: &[u8], e: &serde_json::Error) -> Broken {
     let at = byte_offset(body, e.line(), e.column());
     match e.classify() {
-        serde_json::error::Category::Eof => cut_short(body),
+        serde_json::error::Category::Eof => cut_short(body.len()),
         _ => {
             // serde's text ends with "at line L column C": say the byte instead.
             let text = e.to_string();
@@ -177,11 +183,10 @@ fn shape_error(body: &[u8], e: &serde_json::Error) -> Broken {
     }
 }
 
-/// A body that ends early.
-fn cut_short(body: &[u8]) -> Broken {
+/// A body of `len` bytes that ends early.
+fn cut_short(len: usize) -> Broken {
     Broken::CutShort(format!(
-        "is not valid JSON: it ends early, after {} bytes",
-        body.len()
+        "is not valid JSON: it ends early, after {len} bytes"
     ))
 }
 
