@@ -1,6 +1,79 @@
-//! Finding the end of a run of plain JSON string text, eight bytes at a
-//! time: shared by the page check (`paginate`) and the CSV writer
-//! (`output`), which both walk every string of every row. A leaf: std only.
+//! JSON text helpers shared by the page check (`paginate`, `api::wire`) and
+//! the writers (`output`): the end of a run of plain string text, eight
+//! bytes at a time, and where each row of a page lies, an eighth of a bit
+//! per byte of the page. A leaf: std only.
+
+use std::ops::Range;
+
+/// Where values (the rows of a page) lie in one text, as one bit per byte:
+/// set at each value's first byte and just past its last. Memory is an
+/// eighth of the bytes the values span, however many there are (a page
+/// of 20,000,000 `{}` rows takes 7.5 MB here, not the 320 MB of a range a
+/// row), and walking them costs a few instructions a value.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Spans {
+    /// Where bit 0 is: the address of the first value while values are
+    /// pushed, its offset in the text after [`Spans::in_text`].
+    origin: usize,
+    words: Vec<u64>,
+    count: usize,
+}
+
+impl Spans {
+    /// Add the next value, a slice of the text after the last one (and not
+    /// touching it: values of a JSON array are apart by at least a comma).
+    pub fn push(&mut self, value: &str) {
+        let start = value.as_ptr() as usize;
+        if self.count == 0 {
+            self.origin = start;
+        }
+        let from = start - self.origin;
+        self.set(from);
+        self.set(from + value.len());
+        self.count += 1;
+    }
+
+    fn set(&mut self, bit: usize) {
+        let word = bit / 64;
+        if word >= self.words.len() {
+            self.words.resize(word + 1, 0);
+        }
+        self.words[word] |= 1 << (bit % 64);
+    }
+
+    /// The same spans, placed in `text` (which holds every value pushed).
+    pub fn in_text(mut self, text: &str) -> Spans {
+        if self.count > 0 {
+            self.origin -= text.as_ptr() as usize;
+        }
+        self
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Each value's byte range, in order (offsets in the text after
+    /// [`Spans::in_text`]).
+    pub fn ranges(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        let origin = self.origin;
+        let mut bits = self.words.iter().enumerate().flat_map(move |(i, &word)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    origin + i * 64 + bit
+                })
+            })
+        });
+        std::iter::from_fn(move || Some(bits.next()?..bits.next()?))
+    }
+}
 
 /// Where, from `i` on, the first `"`, `\\` or control character is (the
 /// end of `b` when there is none): eight bytes at a time.
@@ -33,6 +106,31 @@ pub fn plain_end(b: &[u8], mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_give_back_each_value_where_it_lies() {
+        let text = r#"[{},{"a":1} , "x",[],{}, 7]"#;
+        let values = [(1, 3), (4, 11), (14, 17), (18, 20), (21, 23), (25, 26)];
+        let mut spans = Spans::default();
+        for &(from, to) in &values {
+            spans.push(&text[from..to]);
+        }
+        let spans = spans.in_text(text);
+        assert_eq!(spans.len(), values.len());
+        let got: Vec<&str> = spans.ranges().map(|r| &text[r]).collect();
+        assert_eq!(got, ["{}", r#"{"a":1}"#, r#""x""#, "[]", "{}", "7"]);
+        assert!(Spans::default().ranges().next().is_none());
+        // Across many words, and a value ending on a word's edge.
+        let long = format!("[{}]", vec!["{}"; 100].join(","));
+        let mut spans = Spans::default();
+        for n in 0..100 {
+            spans.push(&long[1 + 3 * n..3 + 3 * n]);
+        }
+        let spans = spans.in_text(&long);
+        assert_eq!(spans.ranges().count(), 100);
+        assert!(spans.ranges().all(|r| &long[r] == "{}"));
+        assert!(spans.words.len() * 8 <= long.len() / 8 + 8);
+    }
 
     #[test]
     fn strings_end_at_the_first_quote_backslash_or_control_character() {

@@ -5,6 +5,8 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::json_text::Spans;
+
 /// A 200 answer: `{"content": {"bulkId", "lastId", "results": [...]}, "result": {...}}`.
 /// Field types are strict: a `lastId` that is not a string, or `results`
 /// that is not an array, fails to parse (the body breaks the protocol).
@@ -68,7 +70,7 @@ impl<'a> ResultsBody<'a> {
 pub struct Results<'a> {
     /// Each row's text, in order: where it lies, so the rows are not
     /// scanned again to be written (two words a row).
-    pub rows: Vec<&'a str>,
+    pub rows: Spans,
     /// The first row that has an id: its 0-based number and id.
     pub first_id: Option<(usize, Cow<'a, str>)>,
     /// The last row id.
@@ -283,7 +285,9 @@ mod tests {
         let parsed: ResultsBody = serde_json::from_str(body).unwrap();
         assert_eq!(parsed.last_id(), Some("c2"));
         let rows = parsed.rows().unwrap();
-        assert_eq!(rows.rows, [r#"{"id":"a"}"#, r#"{"id":"b"}"#]);
+        let spans = rows.rows.clone().in_text(body);
+        let texts: Vec<&str> = spans.ranges().map(|r| &body[r]).collect();
+        assert_eq!(texts, [r#"{"id":"a"}"#, r#"{"id":"b"}"#]);
         assert_eq!(rows.last_id.as_deref(), Some("b"));
         assert_eq!(parsed.status(), Some(200));
     }

@@ -259,6 +259,9 @@ impl<'s> Exporter<'s> {
                     wait: self.export.wait,
                     ordered: self.export.ordered,
                     max_empty_pages: self.export.max_empty_pages,
+                    // One paginator at a time, to the end of the bulk.
+                    ahead: self.export.max_rows.is_none()
+                        && width.min(self.export.bulk_ids.len()) == 1,
                 };
                 Paginator::new(self.api.clone(), plan, clock.clone()).spawn(
                     i,

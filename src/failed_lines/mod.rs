@@ -180,6 +180,7 @@ async fn fetch(
         wait: settings.fetch.wait,
         ordered: settings.fetch.ordered,
         max_empty_pages: settings.fetch.max_empty_pages,
+        ahead: true,
     };
     let mut pager = Paginator::new(api.clone(), plan, Clock::from_env());
     let mut failures = Failures::default();

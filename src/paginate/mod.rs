@@ -7,7 +7,6 @@ mod page;
 mod scan;
 
 use std::collections::HashSet;
-use std::ops::Range;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,6 +20,7 @@ pub use page::Page;
 
 use crate::api::{Api, FetchError, PageQuery};
 use crate::exit::{Class, Failure};
+use crate::json_text::Spans;
 use crate::retry::{self, poll_interval, Attempt, Clock, Fault, RetryPolicy};
 use crate::ui;
 
@@ -75,6 +75,9 @@ pub struct Plan {
     pub ordered: bool,
     /// Empty pages with a new cursor followed in a row before giving up.
     pub max_empty_pages: u32,
+    /// Send the next page's request before this page is checked (see
+    /// `Paginator::send_ahead`): when this is the only paginator running.
+    pub ahead: bool,
 }
 
 /// Fetches pages in order.
@@ -94,6 +97,22 @@ pub struct Paginator {
     /// Behind a lock because an attempt, a future that borrows the
     /// paginator while [`retry::run`] drives it, updates it.
     waiting: Mutex<Waiting>,
+    /// The request for the next page, sent before this one was checked.
+    ahead: Mutex<Option<Ahead>>,
+}
+
+/// A request sent ahead: the cursor it asks for, and its answer to come.
+struct Ahead {
+    cursor: String,
+    task: JoinHandle<Result<bytes::Bytes, FetchError>>,
+}
+
+impl Drop for Paginator {
+    fn drop(&mut self) {
+        if let Some(ahead) = self.ahead.get_mut().ok().and_then(Option::take) {
+            ahead.task.abort();
+        }
+    }
 }
 
 /// `--wait`'s bookkeeping: when the bulk first answered 428, and how many
@@ -108,7 +127,7 @@ struct Waiting {
 struct Fetched {
     body: ByteString,
     last_id: Option<String>,
-    rows: Vec<Range<usize>>,
+    rows: Spans,
     last_row: Option<String>,
 }
 
@@ -128,6 +147,7 @@ impl Paginator {
             done: false,
             clock,
             waiting: Mutex::default(),
+            ahead: Mutex::default(),
         }
     }
 
@@ -155,7 +175,26 @@ impl Paginator {
             failed_only: self.plan.failed_only,
         };
         let bulk_id = &self.plan.bulk_id;
-        let body = match self.api.fetch_page(bulk_id, &query).await {
+        // The request sent ahead for this cursor, if any, is this attempt;
+        // one for another cursor stays (a page retried may name it again).
+        let ahead = {
+            let mut ahead = self.ahead.lock().unwrap_or_else(|e| e.into_inner());
+            match ahead.take() {
+                Some(a) if Some(a.cursor.as_str()) == self.cursor.as_deref() => Some(a.task),
+                other => {
+                    *ahead = other;
+                    None
+                }
+            }
+        };
+        let answer = match ahead {
+            Some(task) => match task.await {
+                Ok(answer) => answer,
+                Err(_) => self.api.fetch_page(bulk_id, &query).await,
+            },
+            None => self.api.fetch_page(bulk_id, &query).await,
+        };
+        let body = match answer {
             Ok(body) => body,
             Err(error) => return Err(self.fault(error).await),
         };
@@ -171,7 +210,14 @@ impl Paginator {
                 format!("page {} of bulk {bulk_id} {why}", self.number),
             )
         };
-        let read = page::text(body).and_then(|text| Ok((page::read_text(&text, &expect)?, text)));
+        let text = page::text(body);
+        if let Ok(text) = &text {
+            if self.send_ahead(text) {
+                // Let the request go out before this page is checked.
+                tokio::task::yield_now().await;
+            }
+        }
+        let read = text.and_then(|text| Ok((page::read_text(&text, &expect)?, text)));
         match read {
             Ok((
                 page::Body::Rows {
@@ -205,6 +251,50 @@ impl Paginator {
             }),
             Err(page::Broken::Protocol(why)) => Err(Fault::Fatal(this_page(why))),
         }
+    }
+
+    /// Send the request for the next page now, before this page is
+    /// checked, when the body names its cursor ahead of its rows (a usual
+    /// body does): fetching it then overlaps checking and writing this one.
+    /// Its answer is used only once this page has passed every check and
+    /// names the same cursor; a page that fails them costs that one
+    /// request, never a row. Returns whether a request went out.
+    fn send_ahead(&self, text: &str) -> bool {
+        if !self.plan.ahead {
+            return false;
+        }
+        let Some(next) = scan::cursor_ahead(text) else {
+            return false;
+        };
+        if Some(next) == self.cursor.as_deref() || self.seen.contains(next) {
+            return false;
+        }
+        let mut ahead = self.ahead.lock().unwrap_or_else(|e| e.into_inner());
+        if ahead.as_ref().is_some_and(|a| a.cursor == next) {
+            return false;
+        }
+        if let Some(old) = ahead.take() {
+            old.task.abort();
+        }
+        let (api, bulk, cursor) = (
+            self.api.clone(),
+            self.plan.bulk_id.clone(),
+            next.to_string(),
+        );
+        let (limit, failed_only) = (self.plan.page_size, self.plan.failed_only);
+        let task = tokio::spawn(async move {
+            let query = PageQuery {
+                last: Some(&cursor),
+                limit,
+                failed_only,
+            };
+            api.fetch_page(&bulk, &query).await
+        });
+        *ahead = Some(Ahead {
+            cursor: next.to_string(),
+            task,
+        });
+        true
     }
 
     /// What a failed request means here: a 428 is polled with `--wait`

@@ -1,7 +1,7 @@
 //! One page's body: parsed, checked against the protocol (DESIGN §1), and
-//! kept with where each of its rows lies in it (two words a row, so the
-//! writer does not scan the rows again): memory is bounded by the page's
-//! bytes whatever its row count.
+//! kept with where each of its rows lies in it (`json_text::Spans`: a bit a
+//! byte, so the writer does not scan for the rows again): memory is bounded
+//! by the page's bytes whatever its row count.
 //!
 //! The rules, in order:
 //! - a body cut short (JSON that ends early) may come whole if asked again;
@@ -16,13 +16,13 @@
 //!   checked), unless `--unordered`.
 
 use std::cmp::Ordering;
-use std::ops::Range;
 
 use bytes::Bytes;
 use bytestring::ByteString;
 
 use super::scan;
 use crate::api::wire::{compare, Results, ResultsBody};
+use crate::json_text::Spans;
 
 /// One page as received, with the cursors around it.
 #[derive(Debug)]
@@ -35,7 +35,7 @@ pub struct Page {
     pub next: Option<String>,
     pub(super) body: ByteString,
     /// Where each row lies in `body`.
-    pub(super) rows: Vec<Range<usize>>,
+    pub(super) rows: Spans,
 }
 
 impl Page {
@@ -52,7 +52,7 @@ impl Page {
     /// Each row's JSON text (an object, checked), one at a time, borrowed
     /// from the body.
     pub fn raw_rows(&self) -> impl Iterator<Item = &str> + '_ {
-        (self.rows.iter()).map(|r| self.body.get(r.clone()).unwrap_or_default())
+        (self.rows.ranges()).map(|r| self.body.get(r).unwrap_or_default())
     }
 }
 
@@ -63,7 +63,7 @@ pub enum Body {
     Rows {
         last_id: Option<String>,
         /// Where each row lies in the body.
-        rows: Vec<Range<usize>>,
+        rows: Spans,
         /// The last row id on the page, the lower bound for the next one.
         last_row: Option<String>,
     },
@@ -141,13 +141,7 @@ pub fn read_text(text: &str, expect: &Expect<'_>) -> Result<Body, Broken> {
     }
     let empty = Results::default();
     let results = parsed.rows().unwrap_or(&empty);
-    let base = body.as_ptr() as usize;
-    let rows = (results.rows.iter())
-        .map(|row| {
-            let start = row.as_ptr() as usize - base;
-            start..start + row.len()
-        })
-        .collect();
+    let rows = results.rows.clone().in_text(text);
     if let Some((n, row)) = results.not_object {
         return Err(Broken::Protocol(format!(
             "has a result row that is not a JSON object (row {}: {})",
@@ -368,7 +362,7 @@ mod tests {
         let Ok(Body::Rows { rows, .. }) = read(body.as_bytes(), &expect(None, None)) else {
             panic!("{body}");
         };
-        let got: Vec<&str> = rows.into_iter().map(|r| &body[r]).collect();
+        let got: Vec<&str> = rows.ranges().map(|r| &body[r]).collect();
         assert_eq!(got, [r#"{"id":"a","x":[1,{}]}"#, r#"{"y":"],"}"#, "{}"]);
         for ordered in [true, false] {
             let got = read(

@@ -47,6 +47,40 @@ pub fn read(text: &str) -> Option<ResultsBody<'_>> {
     (s.i == s.b.len()).then_some(ResultsBody { content, result })
 }
 
+/// The cursor of the next page, read from the start of a body when
+/// `content.lastId` comes before `content.results` (as a usual body has
+/// it), so the next request can go out before this page is checked.
+pub fn cursor_ahead(text: &str) -> Option<&str> {
+    let mut s = Scanner {
+        text,
+        b: text.as_bytes(),
+        i: 0,
+        depth: 0,
+    };
+    s.ws();
+    s.eat(b'{')?;
+    s.ws();
+    (s.plain_string()? == "content").then_some(())?;
+    s.ws();
+    s.eat(b':')?;
+    s.ws();
+    s.eat(b'{')?;
+    loop {
+        s.ws();
+        let key = s.plain_string()?;
+        s.ws();
+        s.eat(b':')?;
+        s.ws();
+        match key {
+            "lastId" => return s.plain_string().filter(|c| !c.is_empty()),
+            "results" => return None,
+            _ => s.value()?,
+        }
+        s.ws();
+        s.eat(b',')?;
+    }
+}
+
 struct Scanner<'a> {
     text: &'a str,
     b: &'a [u8],
@@ -346,6 +380,32 @@ mod tests {
             let quick = read(body).unwrap_or_else(|| panic!("{body}"));
             assert_eq!(Ok(format!("{quick:?}")), serde(body), "{body}");
         }
+    }
+
+    #[test]
+    fn a_cursor_ahead_of_the_rows_is_read_from_the_start_of_a_body() {
+        for (body, want) in [
+            (
+                r#"{"content":{"bulkId":"B1","lastId":"c2","results":[{"#,
+                Some("c2"),
+            ),
+            (r#" { "content" : { "lastId" : "c2" "#, Some("c2")),
+            (r#"{"content":{"n":[1,{"a":"]"}],"lastId":"c2""#, Some("c2")),
+            (r#"{"content":{"lastId":"c"#, None),
+            (r#"{"content":{"lastId":"","results":[]}}"#, None),
+            (r#"{"content":{"lastId":"c\u0032"}}"#, None),
+            (r#"{"content":{"lastId":5}}"#, None),
+            (r#"{"content":{"results":[],"lastId":"c2"}}"#, None),
+            (
+                r#"{"result":{"status":200},"content":{"lastId":"c2"}}"#,
+                None,
+            ),
+            (r#"{"content":null}"#, None),
+            (r#"[{"content":{"lastId":"c2"}}]"#, None),
+        ] {
+            assert_eq!(cursor_ahead(body), want, "{body}");
+        }
+        assert_eq!(cursor_ahead(USUAL), Some("c2"));
     }
 
     #[test]

@@ -77,6 +77,9 @@ struct Outcome {
     code: i32,
     ids: Vec<String>,
     requests: usize,
+    /// The last request was sent ahead as the run ended: the server may not
+    /// have seen it.
+    maybe_one_less: bool,
 }
 
 /// What one reply means to the page loop.
@@ -122,6 +125,25 @@ fn effect(reply: &Served) -> Effect<'_> {
     }
 }
 
+/// The cursor a 200 body names before its rows, whole, as the client reads
+/// it to send the next request ahead: bodies are rendered with their keys
+/// in order (`bulkId`, `lastId`, `results`).
+fn cursor_ahead(reply: &Served) -> Option<&str> {
+    let (page, at) = match reply {
+        Served::Page(page) => (page, usize::MAX),
+        Served::CutShort(page, at) => (page, *at),
+        _ => return None,
+    };
+    let Last::Id(id) = &page.last else {
+        return None;
+    };
+    let body = page_json(page).to_string();
+    let named = r#"{"content":{"#;
+    let last = format!("\"lastId\":{}", json!(id));
+    let end = body.find(&last)? + last.len();
+    (body.starts_with(named) && !id.is_empty() && at >= end).then_some(id.as_str())
+}
+
 /// Ids page in canonical lowercase text order.
 fn after(id: &str, bound: &str) -> bool {
     id.to_lowercase() > bound.to_lowercase()
@@ -132,10 +154,18 @@ fn after(id: &str, bound: &str) -> bool {
 fn model(script: &[Served], retries: u32, max_empty: u32) -> Outcome {
     let mut requests = 0;
     let mut ids: Vec<String> = Vec::new();
+    // The request sent ahead (DESIGN §1 as README "Performance" tells it):
+    // a 200 body that names a new cursor before its rows gets the request
+    // for that cursor at once, before it is checked; that request takes the
+    // next reply of the script, which answers the page of that cursor if
+    // the page before it passes. Sent by the reply that ends the run, it
+    // may or may not reach the server before the run ends.
+    let mut ahead: Option<(String, usize)> = None;
     let end = |code: i32, ids: Vec<String>, requests: usize| Outcome {
         code,
         ids,
         requests,
+        maybe_one_less: false,
     };
     // The cursor sent for the current page, every cursor followed so far,
     // the last row id written, empty pages with a cursor in a row, and the
@@ -147,8 +177,27 @@ fn model(script: &[Served], retries: u32, max_empty: u32) -> Outcome {
     let mut faults = 0;
     loop {
         assert!(requests < 1000, "the model loops on {script:?}");
-        let reply = &script[requests.min(script.len() - 1)];
-        requests += 1;
+        let reply = match ahead.take() {
+            Some((cursor, at)) if sent.as_deref() == Some(cursor.as_str()) => &script[at],
+            other => {
+                ahead = other;
+                requests += 1;
+                &script[(requests - 1).min(script.len() - 1)]
+            }
+        };
+        let mut sent_ahead = false;
+        if let Some(next) = cursor_ahead(reply) {
+            let new = sent.as_deref() != Some(next) && !seen.contains(next);
+            if new && ahead.as_ref().is_none_or(|(c, _)| c != next) {
+                ahead = Some((next.to_string(), requests.min(script.len() - 1)));
+                requests += 1;
+                sent_ahead = true;
+            }
+        }
+        let end = |code: i32, ids: Vec<String>, requests: usize| Outcome {
+            maybe_one_less: sent_ahead,
+            ..end(code, ids, requests)
+        };
         let (rows, cursor) = match effect(reply) {
             Effect::Retry => {
                 faults += 1;
@@ -515,7 +564,15 @@ proptest! {
                 Err(e) => format!("(not JSON: {e})"),
             })
             .collect();
-        let got = Outcome { code: run.code().unwrap_or(-1), ids, requests: server.requests().len() };
+        let mut got = Outcome {
+            code: run.code().unwrap_or(-1),
+            ids,
+            requests: server.requests().len(),
+            maybe_one_less: want.maybe_one_less,
+        };
+        if want.maybe_one_less && got.requests + 1 == want.requests {
+            got.requests += 1;
+        }
         prop_assert_eq!(&got, &want, "\n{}", seen());
     }
 }

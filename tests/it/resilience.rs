@@ -154,6 +154,40 @@ fn a_body_cut_short_and_a_dropped_connection_are_retried() {
 }
 
 #[test]
+fn the_next_request_goes_out_before_a_page_is_checked_and_is_used_once_it_passes() {
+    // Page 1 names its cursor before its rows (as a usual body does), then
+    // ends early: the request for r1 went out before the check (it takes
+    // the second reply), page 1 is asked again, and once it passes, the
+    // answer sent ahead is its next page.
+    let first = page(json!([row("r1", "a")]), Some("r1")).to_string();
+    assert!(first.find("lastId") < first.find("results"), "{first}");
+    let cut = Reply::new(200, &first.as_bytes()[..first.len() - 5]);
+    let second = Reply::page(&page(json!([row("r2", "b")]), None));
+    let server = Scripted::start(vec![cut, second, Reply::new(200, first.as_bytes())]);
+    let run = export(&server, &[]);
+    run.expect_code(0);
+    let requests = server.requests();
+    run.check(
+        requests.len() == 3 && requests[1].contains("last=r1") && !requests[2].contains("last="),
+        format_args!("page 2 asked ahead, then page 1 again: {requests:?}"),
+    );
+    let ids: Vec<_> = run.jsonl().iter().map(|r| r["id"].clone()).collect();
+    run.same(&ids, &vec![json!("r1"), json!("r2")]);
+}
+
+#[test]
+fn an_answer_asked_ahead_for_a_broken_page_is_never_written() {
+    // Rows out of order: page 1 fails its check after the request for r2
+    // went out; nothing of either page is written.
+    let broken = page(json!([row("r2", "a"), row("r1", "b")]), Some("r2"));
+    let next = Reply::page(&page(json!([row("r3", "c")]), None));
+    let server = Scripted::start(vec![Reply::page(&broken), next]);
+    let run = export(&server, &[]);
+    run.expect_code(7);
+    run.same(&run.stdout(), &String::new());
+}
+
+#[test]
 fn retries_resend_the_same_cursor() {
     let first = Reply::page(&page(json!([row("r1", "a")]), Some("r1")));
     let last = Reply::page(&page(json!([row("r2", "b")]), None));
