@@ -75,6 +75,32 @@ impl Spans {
     }
 }
 
+/// Where, from `i` on, the first `"`, `\\` or `also` is, in the text of a
+/// string known to be valid JSON (so without control characters): eight
+/// bytes at a time.
+pub fn text_end(b: &[u8], mut i: usize, also: u8) -> usize {
+    const ONES: u64 = u64::MAX / 255;
+    let has_byte = |x: u64, c: u8| {
+        let y = x ^ (ONES * u64::from(c));
+        y.wrapping_sub(ONES) & !y
+    };
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let found = (has_byte(x, b'"') | has_byte(x, b'\\') | has_byte(x, also)) & (ONES << 7);
+        if found != 0 {
+            return i + found.trailing_zeros() as usize / 8;
+        }
+        i += 8;
+    }
+    while b
+        .get(i)
+        .is_some_and(|&c| c != b'"' && c != b'\\' && c != also)
+    {
+        i += 1;
+    }
+    i.min(b.len())
+}
+
 /// Where, from `i` on, the first `"`, `\\` or control character is (the
 /// end of `b` when there is none): eight bytes at a time.
 pub fn plain_end(b: &[u8], mut i: usize) -> usize {

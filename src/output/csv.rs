@@ -43,18 +43,19 @@ fn cell(
     let text = match value {
         None => return Ok(true),
         // The common case: a string without escapes holds no quote and
-        // no line break, so only a comma makes it need quotes.
+        // no line break, so only a comma (found as the row was read)
+        // makes it need quotes.
         Some(Value::Plain(text)) if !(safe && is_formula(text)) => {
-            if memchr::memchr(b',', text.as_bytes()).is_none() {
-                out.write_all(text.as_bytes())?;
-            } else {
-                out.write_all(b"\"")?;
-                out.write_all(text.as_bytes())?;
-                out.write_all(b"\"")?;
-            }
+            out.write_all(text.as_bytes())?;
             return Ok(text.is_empty());
         }
-        Some(Value::Plain(text)) => text,
+        Some(Value::Comma(text)) if !(safe && is_formula(text)) => {
+            out.write_all(b"\"")?;
+            out.write_all(text.as_bytes())?;
+            out.write_all(b"\"")?;
+            return Ok(false);
+        }
+        Some(Value::Plain(text) | Value::Comma(text)) => text,
         Some(Value::Json("null")) => return Ok(true),
         Some(Value::Json(json)) if json.starts_with('"') => {
             scratch.clear();
@@ -320,6 +321,38 @@ mod tests {
                     String::from_utf8_lossy(&theirs),
                     "{cells:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn every_cell_reads_back_as_the_row_holds_it() {
+        use crate::output::Row;
+        let rows = [
+            r#"{"id":"1","error":"a, b","n":-2,"x":null}"#,
+            r#"{"id":"2","error":"=a, b","n":1.5,"x":"+1"}"#,
+            r#"{"id":"3","error":"q \"u\", \n\u00e9","x":{"k":[1,"a,b"]}}"#,
+            r#"{"id":"4,5","error":"","n":true,"x":"@"}"#,
+            r#"{"x":"only x, here"}"#,
+        ];
+        for safe in [false, true] {
+            let mut l = layout(&["id", "error", "n", "x"], false);
+            l.csv_safe = safe;
+            let out = render(Format::Csv, l, &[&rows]);
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(out.as_bytes());
+            for (record, raw) in reader.records().zip(rows) {
+                let record = record.unwrap();
+                let row = Row::parse(raw).unwrap();
+                for (cell, name) in record.iter().zip(["id", "error", "n", "x"]) {
+                    let want = row.cell(name);
+                    let want = match want.chars().next() {
+                        Some('=' | '+' | '-' | '@' | '\t' | '\r') if safe => format!("'{want}"),
+                        _ => want.into_owned(),
+                    };
+                    assert_eq!(cell, want, "{raw} {name} safe={safe}");
+                }
             }
         }
     }
