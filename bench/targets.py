@@ -61,6 +61,21 @@ def capture(bin_path, rows, bulk, token, seed, work):
     return path, pages
 
 
+def huge_pages(bulk, work):
+    """Three pages of 20,000,000 `{}` rows (60 MB each), keyed by cursor."""
+    rows = ",".join(["{}"] * 20_000_000)
+
+    def page(last):
+        cursor = f',"lastId":"{last}"' if last else ""
+        return (f'{{"content":{{"bulkId":"{bulk}"{cursor},"results":[{rows}]}},'
+                f'"result":{{"status":200}}}}').encode()
+    pages = {"": page("c1"), "c1": page("c2"), "c2": page(None)}
+    path = os.path.join(work, "pages-huge.pickle")
+    with open(path, "wb") as f:
+        pickle.dump(pages, f)
+    return path, pages
+
+
 class Server:
     def __init__(self, pages_path, token, bulk, latency_ms=0):
         self.port = free_port()
@@ -196,6 +211,20 @@ def run(bin_path, baseline, reps, bulk, token, seed, work, env, uptime):
                      if baseline else "",
                      f"≤ 1.25x and ≤ {bound / 1024:.1f} MiB (4x page + 32 MiB)",
                      flat["new"] <= 1.25 and rss[1_000_000]["new"] <= bound))
+
+    # 6, the run-safety bound on huge pages: three 60 MB pages of
+    # 20,000,000 `{}` rows each (the most rows a page of that size holds).
+    huge = huge_pages(bulk, work)
+    largest = max(len(b) for b in huge[1].values())
+    bound = 4 * largest / 1024 + 32 * 1024
+    with Server(huge[0], token, bulk) as srv:
+        cmds = {n: (export(b, srv.endpoint, "csv", os.path.join(work, f"{n}-huge.csv")), None)
+                for n, b in bins.items()}
+        got = interleaved(2, cmds, env)
+    rows_out.append(("peak memory, 3 pages of 60 MB, 20,000,000 `{}` rows each", "max RSS",
+                     f"{got['new'][2] / 1024:.0f} MiB",
+                     f"{got['old'][2] / 1024:.0f} MiB" if baseline else "",
+                     f"≤ {bound / 1024:.0f} MiB (4x page + 32 MiB)", got["new"][2] <= bound))
 
     # 5: many bulks: 100 bulks of 2,000 rows, 20 ms a page, --concurrency 8.
     path, pages = capture(bin_path, 2000, bulk, token, seed, work)
