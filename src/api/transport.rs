@@ -160,7 +160,19 @@ async fn read_capped(
     if announced.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
+    let Some(first) = response.chunk().await.map_err(&unreachable)? else {
+        return Ok(Bytes::new());
+    };
+    if announced == Some(first.len() as u64) {
+        // The whole body in one piece (usual on a fast link): kept as it
+        // came, without a copy.
+        return Ok(first);
+    }
+    if first.len() > limit {
+        return Err(too_large());
+    }
     body.reserve(announced.unwrap_or(0) as usize);
+    body.extend_from_slice(&first);
     while let Some(chunk) = response.chunk().await.map_err(&unreachable)? {
         if body.len() + chunk.len() > limit {
             return Err(too_large());
