@@ -75,58 +75,57 @@ impl Spans {
     }
 }
 
-/// Where, from `i` on, the first `"`, `\\` or `also` is, in the text of a
-/// string known to be valid JSON (so without control characters): eight
-/// bytes at a time.
-pub fn text_end(b: &[u8], mut i: usize, also: u8) -> usize {
-    const ONES: u64 = u64::MAX / 255;
-    let has_byte = |x: u64, c: u8| {
-        let y = x ^ (ONES * u64::from(c));
-        y.wrapping_sub(ONES) & !y
-    };
+const ONES: u64 = u64::MAX / 255;
+
+/// The high bit of each byte of the word `x` that is `c`: exact up to the
+/// first one (only bytes after a match can be flagged wrongly).
+fn has_byte(x: u64, c: u8) -> u64 {
+    let y = x ^ (ONES * u64::from(c));
+    y.wrapping_sub(ONES) & !y & (ONES << 7)
+}
+
+/// The same for each byte below 0x20 (a control character).
+fn below_space(x: u64) -> u64 {
+    x.wrapping_sub(ONES * 0x20) & !x & (ONES << 7)
+}
+
+/// Where, from `i` on, the first byte is that `flags` marks in its word of
+/// eight bytes, or `stop` takes in the last few bytes (the end of `b` when
+/// there is none).
+#[inline(always)]
+fn find(b: &[u8], mut i: usize, flags: impl Fn(u64) -> u64, stop: impl Fn(u8) -> bool) -> usize {
     while let Some(chunk) = b.get(i..i + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        let found = (has_byte(x, b'"') | has_byte(x, b'\\') | has_byte(x, also)) & (ONES << 7);
+        let found = flags(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
         if found != 0 {
             return i + found.trailing_zeros() as usize / 8;
         }
         i += 8;
     }
-    while b
-        .get(i)
-        .is_some_and(|&c| c != b'"' && c != b'\\' && c != also)
-    {
+    while b.get(i).is_some_and(|&c| !stop(c)) {
         i += 1;
     }
     i.min(b.len())
 }
 
-/// Where, from `i` on, the first `"`, `\\` or control character is (the
-/// end of `b` when there is none): eight bytes at a time.
-pub fn plain_end(b: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = u64::MAX / 255;
-    let has_byte = |x: u64, c: u8| {
-        let y = x ^ (ONES * u64::from(c));
-        y.wrapping_sub(ONES) & !y
-    };
-    while let Some(chunk) = b.get(i..i + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x;
-        let found = (below_space | has_byte(x, b'"') | has_byte(x, b'\\')) & (ONES << 7);
-        if found != 0 {
-            // The lowest flagged byte is exact (only bytes after a match can
-            // be flagged wrongly).
-            return i + found.trailing_zeros() as usize / 8;
-        }
-        i += 8;
-    }
-    while b
-        .get(i)
-        .is_some_and(|&c| c >= 0x20 && c != b'"' && c != b'\\')
-    {
-        i += 1;
-    }
-    i.min(b.len())
+/// Where, from `i` on, the first `"`, `\\` or `also` is, in the text of a
+/// string known to be valid JSON (so without control characters).
+pub fn text_end(b: &[u8], i: usize, also: u8) -> usize {
+    find(
+        b,
+        i,
+        |x| has_byte(x, b'"') | has_byte(x, b'\\') | has_byte(x, also),
+        |c| c == b'"' || c == b'\\' || c == also,
+    )
+}
+
+/// Where, from `i` on, the first `"`, `\\` or control character is.
+pub fn plain_end(b: &[u8], i: usize) -> usize {
+    find(
+        b,
+        i,
+        |x| below_space(x) | has_byte(x, b'"') | has_byte(x, b'\\'),
+        |c| c < 0x20 || c == b'"' || c == b'\\',
+    )
 }
 
 #[cfg(test)]
@@ -170,5 +169,21 @@ mod tests {
         ] {
             assert_eq!(plain_end(text.as_bytes(), 0), want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_run_of_text_also_ends_at_the_byte_asked_for() {
+        for (text, want) in [
+            ("abcdefghijklmno,p\"", 15),
+            ("abcdefghijklmnop\"", 16),
+            ("ab,c", 2),
+            ("é,€😀", 2),
+            ("abcdefg\\,", 7),
+            ("no comma at all, no", 15),
+            ("plain", 5),
+        ] {
+            assert_eq!(text_end(text.as_bytes(), 0, b','), want, "{text:?}");
+        }
+        assert_eq!(text_end(b"a,b,c", 2, b','), 3);
     }
 }
