@@ -68,8 +68,8 @@ impl<'a> ResultsBody<'a> {
 /// few fields whatever its length: the rows themselves stay in the body.
 #[derive(Debug, Default)]
 pub struct Results<'a> {
-    /// Each row's text, in order: where it lies, so the rows are not
-    /// scanned again to be written (two words a row).
+    /// Where each row lies, in order, so the rows are not scanned again to
+    /// be written (a bit a byte of the array: `json_text::Spans`).
     pub rows: Spans,
     /// The first row that has an id: its 0-based number and id.
     pub first_id: Option<(usize, Cow<'a, str>)>,
