@@ -153,7 +153,7 @@ impl<'a> Row<'a> {
         if left == 0 {
             return;
         }
-        let whole = members(self.raw, |name, value| {
+        let whole = members(self.raw, |name, _, value| {
             let first = name.as_bytes().first();
             for (wanted, slot) in names.iter().zip(values.iter_mut()) {
                 // The first byte sorts out most names without a call to memcmp.
@@ -179,7 +179,7 @@ impl<'a> Row<'a> {
 /// in order, until it returns `false`; one pass over the bytes, nested
 /// values passed over. `false` when a name holds an escape (the members
 /// from there on are not read).
-fn members<'a>(raw: &'a str, mut each: impl FnMut(&'a str, Value<'a>) -> bool) -> bool {
+fn members<'a>(raw: &'a str, mut each: impl FnMut(&'a str, &'a str, Value<'a>) -> bool) -> bool {
     let b = raw.as_bytes();
     let space = |mut i: usize| {
         while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
@@ -227,7 +227,7 @@ fn members<'a>(raw: &'a str, mut each: impl FnMut(&'a str, Value<'a>) -> bool) -
                 Value::Json(raw.get(start..i).unwrap_or_default())
             }
         };
-        if !each(name, value) {
+        if !each(name, raw.get(start..i).unwrap_or_default(), value) {
             return true;
         }
         i = space(i);
@@ -338,63 +338,18 @@ fn split(raw: &str) -> Result<Fields<'_>, serde_json::Error> {
 }
 
 /// The fields of the text of a JSON object already known to be valid, in
-/// one pass over its bytes, when it is flat: names without escapes, values
-/// strings, numbers, booleans or null. `None` for anything else (nested
-/// values, escaped names), which [`split`] handles.
+/// one pass over its bytes ([`members`]), when it is flat: names without
+/// escapes, values strings, numbers, booleans or null. `None` for anything
+/// else (nested values, escaped names), which [`split`] handles.
 fn split_flat(raw: &str) -> Option<Fields<'_>> {
-    let b = raw.as_bytes();
-    let space = |mut i: usize| {
-        while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
-            i += 1;
-        }
-        i
-    };
-    // The index just after the closing quote of the string whose text starts at `i`.
-    let string_end = |mut i: usize| loop {
-        i += memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
-        if b[i] == b'"' {
-            return Some(i + 1);
-        }
-        i += 2;
-    };
     let mut fields = Vec::with_capacity(8);
-    let mut i = space(0);
-    (b.get(i) == Some(&b'{')).then_some(())?;
-    i = space(i + 1);
-    if b.get(i) == Some(&b'}') {
-        return Some(fields);
-    }
-    loop {
-        (b.get(i) == Some(&b'"')).then_some(())?;
-        let end = string_end(i + 1)?;
-        let name = raw.get(i + 1..end - 1)?;
-        if memchr::memchr(b'\\', name.as_bytes()).is_some() {
-            return None;
-        }
-        i = space(end);
-        (b.get(i) == Some(&b':')).then_some(())?;
-        i = space(i + 1);
-        let start = i;
-        match b.get(i)? {
-            b'"' => i = string_end(i + 1)?,
-            b'{' | b'[' => return None,
-            _ => {
-                while b
-                    .get(i)
-                    .is_some_and(|c| !matches!(c, b',' | b'}') && !c.is_ascii_whitespace())
-                {
-                    i += 1;
-                }
-            }
-        }
-        fields.push((Cow::Borrowed(name), raw.get(start..i)?));
-        i = space(i);
-        match b.get(i)? {
-            b',' => i = space(i + 1),
-            b'}' => return Some(fields),
-            _ => return None,
-        }
-    }
+    let mut flat = true;
+    let whole = members(raw, |name, json, _| {
+        flat = !json.starts_with(['{', '[']);
+        fields.push((Cow::Borrowed(name), json));
+        flat
+    });
+    (whole && flat).then_some(fields)
 }
 
 /// Text of a raw JSON value for a cell.

@@ -139,9 +139,11 @@ pub fn read_text(text: &str, expect: &Expect<'_>) -> Result<Body, Broken> {
             )));
         }
     }
-    let empty = Results::default();
-    let results = parsed.rows().unwrap_or(&empty);
-    let rows = results.rows.clone().in_text(text);
+    let last_id = parsed.last_id().map(str::to_string);
+    let mut results = (parsed.content)
+        .and_then(|c| c.results)
+        .unwrap_or_default();
+    let rows = std::mem::take(&mut results.rows).in_text(text);
     if let Some((n, row)) = results.not_object {
         return Err(Broken::Protocol(format!(
             "has a result row that is not a JSON object (row {}: {})",
@@ -150,12 +152,12 @@ pub fn read_text(text: &str, expect: &Expect<'_>) -> Result<Body, Broken> {
         )));
     }
     let last_row = if expect.ordered {
-        check_order(results, expect)?
+        check_order(&results, expect)?
     } else {
         None
     };
     Ok(Body::Rows {
-        last_id: parsed.last_id().map(str::to_string),
+        last_id,
         rows,
         last_row: last_row.or_else(|| expect.before.map(str::to_string)),
     })
