@@ -143,18 +143,20 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
     class(err).code()
 }
 
-/// The class of an error: that of the failure it carries, else `Other`.
-pub fn class(err: &anyhow::Error) -> Class {
+/// The failure an error carries, anywhere in its chain.
+fn failure(err: &anyhow::Error) -> Option<&Failure> {
     err.chain()
         .find_map(|cause| cause.downcast_ref::<Failure>())
-        .map_or(Class::Other, |f| f.class)
+}
+
+/// The class of an error: that of the failure it carries, else `Other`.
+pub fn class(err: &anyhow::Error) -> Class {
+    failure(err).map_or(Class::Other, |f| f.class)
 }
 
 /// The `hint:` line an error carries, if any.
 pub fn hint(err: &anyhow::Error) -> Option<&str> {
-    err.chain()
-        .find_map(|c| c.downcast_ref::<Failure>())
-        .and_then(|f| f.hint.as_deref())
+    failure(err).and_then(|f| f.hint.as_deref())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! JSON text helpers shared by the page check (`paginate`, `api::wire`) and
 //! the writers (`output`): the end of a run of plain string text, eight
-//! bytes at a time, and where each row of a page lies, an eighth of a bit
-//! per byte of the page. A leaf: std only.
+//! bytes at a time, where each row of a page lies, an eighth of a bit per
+//! byte of the page, and a row's start for a message. A leaf: std only.
 
 use std::ops::Range;
 
@@ -73,6 +73,15 @@ impl Spans {
         });
         std::iter::from_fn(move || Some(bits.next()?..bits.next()?))
     }
+}
+
+/// The first 60 characters of a row, for a message.
+pub fn preview(text: &str) -> String {
+    let mut p: String = text.chars().take(60).collect();
+    if p.len() < text.len() {
+        p.push('…');
+    }
+    p
 }
 
 const ONES: u64 = u64::MAX / 255;

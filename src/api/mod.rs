@@ -18,6 +18,6 @@ pub mod wire;
 pub use endpoints::{is_loopback, Api, Connection, MAX_BODY};
 pub use error::server_message;
 pub use routes::PageQuery;
-pub use submit::{Upload, JSONL};
+pub use submit::Upload;
 pub use token::{Auth, ClientCredentials};
 pub use transport::FetchError;

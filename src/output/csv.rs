@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use super::row::{unescape_into, Value};
+use super::row::Value;
 use super::{Layout, Row, RowWriter};
 
 /// Writes the chosen columns of each row as a CSV record, each cell
@@ -55,14 +55,7 @@ fn cell(
             out.write_all(b"\"")?;
             return Ok(false);
         }
-        Some(Value::Plain(text) | Value::Comma(text)) => text,
-        Some(Value::Json("null")) => return Ok(true),
-        Some(Value::Json(json)) if json.starts_with('"') => {
-            scratch.clear();
-            unescape_into(json, scratch);
-            scratch
-        }
-        Some(Value::Json(json)) => json,
+        Some(value) => value.text(scratch),
     };
     if safe && is_formula(text) {
         // Inside the quotes, if the cell needs them.
@@ -149,7 +142,7 @@ impl<W: Write> RowWriter for CsvWriter<W> {
 
     fn row(&mut self, row: &Row<'_>) -> io::Result<()> {
         // One pass over the row finds every column; nothing is allocated
-        // (past the first row with more than `STACK` columns).
+        // for up to `STACK` columns (more take a vector a row).
         let columns = &self.layout.columns[..];
         let safe = self.layout.csv_safe;
         let mut stack = [None; STACK];

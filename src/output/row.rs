@@ -9,7 +9,7 @@ use std::fmt;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::json_text::{self, plain_end};
+use crate::json_text::{self, plain_end, preview};
 
 /// A row of the results array.
 #[derive(Debug)]
@@ -119,6 +119,24 @@ pub enum Value<'a> {
 }
 
 impl<'a> Value<'a> {
+    /// The text a cell shows: a string's text (its escapes undone into
+    /// `scratch`), nothing for `null`, any other value's JSON text.
+    pub fn text<'s>(self, scratch: &'s mut String) -> &'s str
+    where
+        'a: 's,
+    {
+        match self {
+            Value::Plain(text) | Value::Comma(text) => text,
+            Value::Json("null") => "",
+            Value::Json(json) if json.starts_with('"') => {
+                scratch.clear();
+                unescape_into(json, scratch);
+                scratch
+            }
+            Value::Json(json) => json,
+        }
+    }
+
     fn of(json: &'a str) -> Value<'a> {
         let b = json.as_bytes();
         match b.first() {
@@ -374,14 +392,6 @@ fn json_cell(text: &str) -> Cow<'_, str> {
     }
 }
 
-fn preview(text: &str) -> String {
-    let mut p: String = text.chars().take(60).collect();
-    if p.len() < text.len() {
-        p.push('…');
-    }
-    p
-}
-
 /// Deserializes a string, borrowing it from the input when it has no escapes.
 pub(crate) struct CowVisitor;
 
@@ -499,16 +509,7 @@ mod tests {
 
     /// The text a cell shows for a selected value, as the CSV writer makes it.
     fn shown(value: Option<Value<'_>>) -> String {
-        match value {
-            None | Some(Value::Json("null")) => String::new(),
-            Some(Value::Plain(text) | Value::Comma(text)) => text.to_string(),
-            Some(Value::Json(json)) if json.starts_with('"') => {
-                let mut out = String::new();
-                unescape_into(json, &mut out);
-                out
-            }
-            Some(Value::Json(json)) => json.to_string(),
-        }
+        value.map_or(String::new(), |v| v.text(&mut String::new()).to_string())
     }
 
     #[test]

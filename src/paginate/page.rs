@@ -22,7 +22,7 @@ use bytestring::ByteString;
 
 use super::scan;
 use crate::api::wire::{compare, Results, ResultsBody};
-use crate::json_text::Spans;
+use crate::json_text::{preview, Spans};
 
 /// One page as received, with the cursors around it.
 #[derive(Debug)]
@@ -140,9 +140,7 @@ pub fn read_text(text: &str, expect: &Expect<'_>) -> Result<Body, Broken> {
         }
     }
     let last_id = parsed.last_id().map(str::to_string);
-    let mut results = (parsed.content)
-        .and_then(|c| c.results)
-        .unwrap_or_default();
+    let mut results = (parsed.content).and_then(|c| c.results).unwrap_or_default();
     let rows = std::mem::take(&mut results.rows).in_text(text);
     if let Some((n, row)) = results.not_object {
         return Err(Broken::Protocol(format!(
@@ -227,15 +225,6 @@ fn check_order(results: &Results<'_>, expect: &Expect<'_>) -> Result<Option<Stri
         return Err(out_of_order(*n, id, before, "the row before it"));
     }
     Ok(results.last_id.as_ref().map(|id| id.to_string()))
-}
-
-/// The first 60 characters of a row, for a message.
-fn preview(text: &str) -> String {
-    let mut p: String = text.chars().take(60).collect();
-    if p.len() < text.len() {
-        p.push('…');
-    }
-    p
 }
 
 #[cfg(test)]

@@ -18,12 +18,7 @@ const MAX_DEPTH: u32 = 100;
 
 /// The body read as serde would read it, or `None` to let serde do it.
 pub fn read(text: &str) -> Option<ResultsBody<'_>> {
-    let mut s = Scanner {
-        text,
-        b: text.as_bytes(),
-        i: 0,
-        depth: 0,
-    };
+    let mut s = Scanner::new(text);
     let (mut content, mut result) = (None, None);
     let (mut saw_content, mut saw_result) = (false, false);
     s.ws();
@@ -51,34 +46,27 @@ pub fn read(text: &str) -> Option<ResultsBody<'_>> {
 /// `content.lastId` comes before `content.results` (as a usual body has
 /// it), so the next request can go out before this page is checked.
 pub fn cursor_ahead(text: &str) -> Option<&str> {
-    let mut s = Scanner {
-        text,
-        b: text.as_bytes(),
-        i: 0,
-        depth: 0,
-    };
+    let mut s = Scanner::new(text);
+    let mut found = None;
     s.ws();
     s.eat(b'{')?;
-    s.ws();
-    (s.plain_string()? == "content").then_some(())?;
-    s.ws();
-    s.eat(b':')?;
-    s.ws();
-    s.eat(b'{')?;
-    loop {
+    // Each closure stops the walk (`None`) once it has its answer.
+    let _ = s.fields(|s, key| {
+        (key == "content").then_some(())?;
         s.ws();
-        let key = s.plain_string()?;
-        s.ws();
-        s.eat(b':')?;
-        s.ws();
-        match key {
-            "lastId" => return s.plain_string().filter(|c| !c.is_empty()),
-            "results" => return None,
-            _ => s.value()?,
-        }
-        s.ws();
-        s.eat(b',')?;
-    }
+        s.eat(b'{')?;
+        s.fields(|s, key| match key {
+            "lastId" => {
+                s.ws();
+                found = s.plain_string().filter(|c| !c.is_empty());
+                None
+            }
+            "results" => None,
+            _ => s.value(),
+        })?;
+        None
+    });
+    found
 }
 
 struct Scanner<'a> {
@@ -89,6 +77,15 @@ struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    fn new(text: &'a str) -> Scanner<'a> {
+        Scanner {
+            text,
+            b: text.as_bytes(),
+            i: 0,
+            depth: 0,
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }

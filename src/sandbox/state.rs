@@ -3,7 +3,7 @@
 //! the bulks submitted so far) and the bearer-token check. The route modules depend on this one, never on
 //! each other or on `server`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use axum::http::header::AUTHORIZATION;
@@ -26,8 +26,6 @@ pub(crate) struct Shared {
     pub failed: Vec<OnceLock<u64>>,
     /// Bulks submitted with `PATCH`, in order.
     submitted: RwLock<Vec<Arc<Submitted>>>,
-    /// Submissions accepted so far: numbers the next bulk id.
-    submissions: AtomicU64,
 }
 
 impl Shared {
@@ -38,20 +36,16 @@ impl Shared {
             hits: AtomicU64::new(0),
             faults: FaultState::default(),
             submitted: RwLock::default(),
-            submissions: AtomicU64::new(0),
         }
     }
 
-    /// A new id for a submitted bulk.
-    pub(crate) fn next_bulk_id(&self) -> String {
-        let n = self.submissions.fetch_add(1, Ordering::SeqCst);
-        submitted::bulk_id(self.cfg.seed, n)
-    }
-
-    /// Keeps a submitted bulk.
-    pub(crate) fn add_submitted(&self, bulk: Submitted) {
+    /// Keep the submitted bulk `make` builds from its new id; the id, made
+    /// from how many came before it.
+    pub(crate) fn add_submitted(&self, make: impl FnOnce(String) -> Submitted) -> String {
         let mut all = self.submitted.write().unwrap_or_else(|e| e.into_inner());
-        all.push(Arc::new(bulk));
+        let id = submitted::bulk_id(self.cfg.seed, all.len() as u64);
+        all.push(Arc::new(make(id.clone())));
+        id
     }
 
     /// The submitted bulk with this id.

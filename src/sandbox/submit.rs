@@ -4,7 +4,6 @@
 //! or one over the line limit (400), and answers the new bulk's id at once;
 //! the bulk then goes through its stages (see `submitted`).
 
-use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -12,7 +11,7 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use http_body::Body as _;
+use futures_util::StreamExt;
 use serde::Serialize;
 
 use super::body::{errors, message, ok, unauthorized};
@@ -45,11 +44,10 @@ fn is_json_lines(headers: &HeaderMap) -> bool {
 }
 
 /// Reads `body` to its end, handing each chunk to `each` as it arrives.
-async fn read(body: &mut Body, mut each: impl FnMut(&[u8])) -> Result<(), axum::Error> {
-    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut *body).poll_frame(cx)).await {
-        if let Some(data) = frame?.data_ref() {
-            each(data);
-        }
+async fn read(body: Body, mut each: impl FnMut(&[u8])) -> Result<(), axum::Error> {
+    let mut chunks = body.into_data_stream();
+    while let Some(data) = chunks.next().await {
+        each(&data?);
     }
     Ok(())
 }
@@ -58,16 +56,16 @@ async fn read(body: &mut Body, mut each: impl FnMut(&[u8])) -> Result<(), axum::
 pub(crate) async fn submit(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
-    mut body: Body,
+    body: Body,
 ) -> Response {
     // A refusal still reads the body: a client that is still sending it
     // would see a reset connection instead of the answer.
     if !shared.authorized(&headers) {
-        let _ = read(&mut body, |_| {}).await;
+        let _ = read(body, |_| {}).await;
         return unauthorized();
     }
     if !is_json_lines(&headers) {
-        let _ = read(&mut body, |_| {}).await;
+        let _ = read(body, |_| {}).await;
         return errors(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Unsupported media type",
@@ -76,7 +74,7 @@ pub(crate) async fn submit(
     }
     let cfg = &shared.cfg;
     let mut reader = LineReader::new(cfg.seed, cfg.max_lines);
-    if read(&mut body, |data| reader.push(data)).await.is_err() {
+    if read(body, |data| reader.push(data)).await.is_err() {
         return message(StatusCode::BAD_REQUEST, "The body could not be read");
     }
     let lines = match reader.finish() {
@@ -92,9 +90,7 @@ pub(crate) async fn submit(
             );
         }
     };
-    let id = shared.next_bulk_id();
-    let bulk = Submitted::new(cfg.seed, id.clone(), lines, cfg.fail_bulks);
-    shared.add_submitted(bulk);
+    let id = shared.add_submitted(|id| Submitted::new(cfg.seed, id, lines, cfg.fail_bulks));
     ok(Accepted { bulk_id: &id }, "OK")
 }
 

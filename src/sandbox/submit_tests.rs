@@ -2,36 +2,24 @@
 //! 400, 200), a submitted bulk's status, listing and results at its first
 //! and last stages, a bulk that ends `failed`, and a body of 100,000 lines.
 
-use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::tests::{http_get, results_path, Reply};
+use super::tests::{http, http_get, results_path, Reply};
 use super::*;
 use crate::api::routes;
 
 /// One request with a body on a fresh connection.
 fn send(addr: SocketAddr, method: &str, content_type: &str, body: &[u8], token: &str) -> Reply {
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
     let head = format!(
         "{method} {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
          Content-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         routes::BULKS,
         body.len()
     );
-    s.write_all(head.as_bytes()).unwrap();
-    s.write_all(body).unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8(raw).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    Reply {
-        status: head[9..12].parse().unwrap(),
-        content_type: String::new(),
-        body: serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body:?}")),
-    }
+    http(addr, &head, body)
 }
 
 fn patch(srv: &Running, body: &str) -> Reply {

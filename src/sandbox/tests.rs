@@ -126,10 +126,19 @@ pub(super) struct Reply {
 
 /// One GET on a fresh connection, with the bearer `token` if any.
 pub(super) fn http_get(addr: SocketAddr, target: &str, token: Option<&str>) -> Reply {
-    let mut s = TcpStream::connect(addr).unwrap();
     let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-    let req = format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n");
-    s.write_all(req.as_bytes()).unwrap();
+    http(
+        addr,
+        &format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"),
+        b"",
+    )
+}
+
+/// One request (`head`, then `body`) on a fresh connection, read to its end.
+pub(super) fn http(addr: SocketAddr, head: &str, body: &[u8]) -> Reply {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8(raw).unwrap();
