@@ -12,7 +12,6 @@ and compared row by row. Run it with `bash bench/run`.
 import argparse
 import csv
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -20,41 +19,9 @@ import tempfile
 import time
 
 import targets
+from common import BIN, BULK, ROOT, SEED, TOKEN, Sandbox
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "druid-bulk")
-BULK = "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73"
-TOKEN = "bench-token"
-SEED = "7"
 PAGE = 1000
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Sandbox:
-    def __init__(self, rows, latency=None):
-        self.port = free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        args = [BIN, "sandbox", "--addr", f"127.0.0.1:{self.port}", "--rows", str(rows),
-                "--seed", SEED, "--token", TOKEN]
-        if latency:
-            args += ["--latency", latency]
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
-                return
-            except OSError:
-                time.sleep(0.02)
-        raise SystemExit("the sandbox did not start")
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait()
 
 
 def timed(cmd, stdout_path=None, env=None):
@@ -119,7 +86,7 @@ def main():
             return
     results = []
     for rows in sizes:
-        sb = Sandbox(rows)
+        sb = Sandbox("--rows", str(rows))
         try:
             d_csv, b_csv, p_csv = (os.path.join(work, f"{n}-{rows}.csv") for n in ("druid", "bash", "python"))
             druid = lambda: [BIN, "results", BULK, "-e", sb.endpoint, "--page-size", str(PAGE),
@@ -158,7 +125,7 @@ def main():
     rows = args.latency_rows
     pages = (rows + PAGE - 1) // PAGE
     floor = next((r[3] for r in results if r[0] == rows), None)
-    sb = Sandbox(rows, latency="20ms")
+    sb = Sandbox("--rows", str(rows), "--latency", "20ms")
     try:
         out = os.path.join(work, f"latency-{rows}.csv")
         druid = lambda: [BIN, "results", BULK, "-e", sb.endpoint, "--page-size", str(PAGE),

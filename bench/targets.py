@@ -6,44 +6,25 @@ wall time, user+sys CPU and max RSS (GNU time). Used by bench.py."""
 import json
 import os
 import pickle
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
 
+from common import Sandbox, free_port, wait_port
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAGE = 1000
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port):
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise SystemExit(f"nothing listens on port {port}")
-
-
 def capture(bin_path, rows, bulk, token, seed, work):
     """Every page of a sandbox bulk of `rows` rows, keyed by the cursor that asks for it."""
-    port = free_port()
-    sb = subprocess.Popen([bin_path, "sandbox", "--addr", f"127.0.0.1:{port}", "--rows", str(rows),
-                           "--seed", seed, "--token", token],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sb = Sandbox("--rows", str(rows), bin_path=bin_path, seed=seed, token=token)
     try:
-        wait_port(port)
         pages, last = {}, ""
         while True:
-            url = f"http://127.0.0.1:{port}/activityid/v1/user/bulk/{bulk}/results?limit={PAGE}"
+            url = f"{sb.endpoint}/activityid/v1/user/bulk/{bulk}/results?limit={PAGE}"
             if last:
                 url += f"&last={last}"
             req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
@@ -53,8 +34,7 @@ def capture(bin_path, rows, bulk, token, seed, work):
             if not last:
                 break
     finally:
-        sb.terminate()
-        sb.wait()
+        sb.stop()
     path = os.path.join(work, f"pages-{rows}.pickle")
     with open(path, "wb") as f:
         pickle.dump(pages, f)
@@ -84,7 +64,7 @@ class Server:
         if latency_ms:
             args += ["--latency-ms", str(latency_ms)]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_port(self.port)
+        wait_port(self.port, f"nothing listens on port {self.port}")
 
     def __enter__(self):
         return self
