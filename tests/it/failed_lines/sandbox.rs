@@ -35,8 +35,7 @@ fn the_failed_lines_of_a_sandbox_bulk() {
     let cfg = SandboxConfig::new(500).with_token(TOKEN);
     let (input, expected, failures) = input_for(&cfg);
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = input_file(dir.path(), "users.jsonl", &input);
+    let (_dir, path) = users_file(&input);
     let run = TestCommand::new()
         .args(["failed-lines", cfg.main_bulk_id(), "-e", &server.endpoint()])
         .args(["--page-size", "40", "--input"])
@@ -95,8 +94,7 @@ fn an_unfinished_flaky_bulk_gives_the_same_lines_with_wait() {
 #[test]
 fn ctrl_c_while_fetching_leaves_o_as_it_was() {
     let (cfg, server) = slow_sandbox(2_000, 20);
-    let dir = tempfile::tempdir().unwrap();
-    let input = input_file(dir.path(), "users.jsonl", "{\"objectId\":\"o1\"}\n");
+    let (dir, input) = users_file("{\"objectId\":\"o1\"}\n");
     let out = input_file(dir.path(), "fix.jsonl", "earlier run\n");
     let child = TestCommand::new()
         .args(["failed-lines", cfg.main_bulk_id(), "-e", &server.endpoint()])

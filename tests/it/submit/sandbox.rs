@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{file, submit};
+use super::submit;
 use crate::support::*;
 use druid_bulk::sandbox::{self, SandboxConfig};
 
@@ -98,7 +98,7 @@ fn bulk_of(run: &Run) -> String {
 fn export_and_failed_lines_write_what_results_and_failed_lines_write() {
     let (cfg, server) = quick();
     let (text, failed) = users(&cfg);
-    let (dir, path) = file(&text);
+    let (dir, path) = users_file(&text);
     let at = |name: &str| -> PathBuf { dir.path().join(name) };
     let run = submit(&server.endpoint(), &path)
         .arg("--export")
@@ -157,7 +157,7 @@ fn failed_lines_of_stdin_come_from_the_copy_that_was_sent() {
 fn line_options_and_the_gate_apply_to_the_failed_lines() {
     let (cfg, server) = quick();
     let (text, _) = users(&cfg);
-    let (dir, path) = file(&text);
+    let (dir, path) = users_file(&text);
     let fix = dir.path().join("fix.jsonl");
     // --annotate: the line numbers of the failed lines; --fail-on-rows: 8.
     let run = submit(&server.endpoint(), &path)
@@ -183,7 +183,7 @@ fn line_options_and_the_gate_apply_to_the_failed_lines() {
     run.same(&read(&fix), &Vec::<u8>::new())
         .stderr_has("7 input lines have no identifier at /ids/oid, /ids/pid");
     // No failures: the gate stays open.
-    let (_other, good) = file(
+    let (_other, good) = users_file(
         text.lines().next().unwrap(), // ana, who succeeds
     );
     let run = submit(&server.endpoint(), &good)
@@ -202,7 +202,7 @@ fn a_bulk_that_ends_failed_is_exit_9_and_writes_neither_file() {
         .with_failing_bulks();
     let server = start(cfg.clone());
     let (text, _) = users(&cfg);
-    let (dir, path) = file(&text);
+    let (dir, path) = users_file(&text);
     let run = submit(&server.endpoint(), &path)
         .arg("--export")
         .arg(dir.path().join("failures.csv"))
@@ -230,7 +230,7 @@ fn status_of(endpoint: &str, bulk: &str) -> String {
 fn wait_follows_a_sandbox_bulk_through_its_statuses() {
     let process_time = Duration::from_secs(1);
     let server = start(SandboxConfig::new(1).with_process_time(process_time));
-    let (dir, path) = file("{\"user\":{\"object_id\":\"a\"}}\n");
+    let (dir, path) = users_file("{\"user\":{\"object_id\":\"a\"}}\n");
     let mut running = submit(&server.endpoint(), &path).arg("--wait").spawn();
     let sent = Instant::now();
     let mut id = String::new();

@@ -519,6 +519,15 @@ where
     cmd
 }
 
+/// A `users.jsonl` holding `text` in a fresh directory that lives as long
+/// as the returned [`tempfile::TempDir`].
+pub fn users_file(text: impl AsRef<[u8]>) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("users.jsonl");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
 /// A 200 body with these rows and (optionally) a next cursor.
 pub fn page(rows: Value, last_id: Option<&str>) -> Value {
     let mut content = json!({"bulkId": "B1", "results": rows});
