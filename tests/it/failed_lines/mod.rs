@@ -13,15 +13,6 @@ use serde_json::{json, Value};
 #[cfg(feature = "sandbox")]
 mod sandbox;
 
-/// `failed-lines B1 -e ENDPOINT --input INPUT` with the test token.
-fn failed_lines(endpoint: &str, input: impl AsRef<std::ffi::OsStr>) -> TestCommand {
-    let mut cmd = TestCommand::new();
-    cmd.args(["failed-lines", "B1", "-e", endpoint, "--input"])
-        .arg(input)
-        .env("DRUID_TOKEN", TOKEN);
-    cmd
-}
-
 /// A failure row naming the user by `kind` (`object_id` or `pulse_id`).
 fn failure(kind: &str, id: &str, error: &str) -> Value {
     match kind {
@@ -88,7 +79,7 @@ fn each_identifier_location_is_found() {
         r#"{"pulseId":"p6"}"#,
     ];
     let (_dir, input) = users_file(text(&lines));
-    let run = failed_lines(&server.base_url(), &input).ok();
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
     let expected: String = [0, 2, 3, 4, 6, 7]
         .iter()
         .map(|&i| format!("{}\n", lines[i]))
@@ -107,7 +98,7 @@ fn the_user_object_wins_over_top_level_keys() {
     let server = MockServer::start();
     report(&server, vec![failure("object_id", "top", "e")]);
     let (_dir, input) = users_file("{\"user\":{\"object_id\":\"inner\"},\"object_id\":\"top\"}\n");
-    let run = failed_lines(&server.base_url(), &input).ok();
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
     run.same(&run.stdout(), &"");
     run.stderr_has("0 of 1 input line failed; 1 failure matched no input line");
 }
@@ -129,7 +120,7 @@ fn pointers_given_replace_the_default_locations() {
         r#"{"user":{"pulse_id":"p2"}}"#,
     ];
     let (_dir, input) = users_file(text(&lines));
-    let run = failed_lines(&server.base_url(), &input)
+    let run = failed_lines(&server.base_url(), "B1", &input)
         .args(["--object-id-at", "/data/oid", "--pulse-id-at", "/ids/1"])
         .ok();
     run.same(
@@ -157,7 +148,7 @@ fn a_line_with_both_identifiers_matches_on_either() {
         r#"{"user":{"pulse_id":"p3"}}"#,
     ];
     let (_dir, input) = users_file(text(&lines));
-    let run = failed_lines(&server.base_url(), &input).ok();
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
     run.same(
         &run.stdout(),
         &format!("{}\n{}\n{}\n", lines[0], lines[1], lines[3]).as_str(),
@@ -183,10 +174,10 @@ fn a_user_failing_on_two_lines_gets_both_lines_and_both_errors() {
         r#"{"user":{"object_id":"o1","phone":"600"}}"#,
     ];
     let (_dir, input) = users_file(text(&lines));
-    let run = failed_lines(&server.base_url(), &input).ok();
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
     run.same(&run.stdout(), &text(&lines).as_str());
     run.stderr_has("3 of 3 input lines failed; 0 failures matched no input line");
-    let run = failed_lines(&server.base_url(), &input)
+    let run = failed_lines(&server.base_url(), "B1", &input)
         .arg("--annotate")
         .ok();
     let got: Vec<(u64, String)> = run
@@ -224,7 +215,7 @@ fn failures_and_lines_that_cannot_be_matched_are_counted() {
     let (_dir, input) = users_file(
         "{\"user\":{\"object_id\":\"o1\"}}\n{\"user\":{\"email\":\"x@y\"}}\n{\"name\":\"n\"}\n",
     );
-    let run = failed_lines(&server.base_url(), &input).ok();
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
     run.same(&run.stdout(), &"{\"user\":{\"object_id\":\"o1\"}}\n");
     run.same(
         &last_line(&run),
@@ -244,7 +235,7 @@ fn a_report_that_matches_no_line_asks_whether_it_is_the_right_file() {
     report(&server, vec![failure("object_id", "o1", "e1")]);
     let dir = tempfile::tempdir().unwrap();
     let input = input_file(dir.path(), "other.jsonl", "{\"objectId\":\"zz\"}\n");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .ok()
         .stderr_has("none of the 1 failure of bulk B1 matched a line of")
         .stderr_has("is it the file this bulk was sent from?");
@@ -256,7 +247,7 @@ fn lines_that_are_not_json_objects_are_named_and_counted() {
     report(&server, vec![failure("object_id", "o1", "e1")]);
     let (_dir, input) =
         users_file(b"{\"objectId\":\"o1\"}\n{\"objectId\":\"o1\"\n\xff\xfe\n[1,2]\n\n");
-    let run = failed_lines(&server.base_url(), &input).ok();
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
     let name = input.display();
     run.same(&run.stdout(), &"{\"objectId\":\"o1\"}\n");
     run.stderr_has(&format!("warning: {name}:2: not JSON ("))
@@ -286,7 +277,7 @@ fn output_lines_are_the_input_bytes_crlf_included() {
                 {\"n\":1.50,\"user\":{\"pulse_id\":\"p3\",\"tags\":[\"a\",\"b\"]}}";
     let (dir, input) = users_file(text);
     let out = dir.path().join("fix.jsonl");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .arg("-o")
         .arg(&out)
         .ok();
@@ -306,13 +297,15 @@ fn gzip_input_and_stdin_give_the_same_lines() {
     let gzipped = gz.finish().unwrap();
     let input = input_file(dir.path(), "users.jsonl.gz", &gzipped);
     let expected = "{\"objectId\":\"o2\"}\n";
-    let run = failed_lines(&server.base_url(), &input).ok();
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
     run.same(&run.stdout(), &expected);
     run.stderr_has("1 of 3 input lines failed");
-    let run = failed_lines(&server.base_url(), "-").stdin(text).ok();
+    let run = failed_lines(&server.base_url(), "B1", "-").stdin(text).ok();
     run.same(&run.stdout(), &expected);
     // Gzip on stdin is unpacked too.
-    let run = failed_lines(&server.base_url(), "-").stdin(gzipped).ok();
+    let run = failed_lines(&server.base_url(), "B1", "-")
+        .stdin(gzipped)
+        .ok();
     run.same(&run.stdout(), &expected);
 }
 
@@ -346,7 +339,7 @@ fn a_gz_name_that_holds_no_gzip_data_is_refused_before_any_request() {
     let mock = report(&server, vec![]);
     let dir = tempfile::tempdir().unwrap();
     let input = input_file(dir.path(), "users.jsonl.gz", "{\"objectId\":\"o1\"}\n");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .fails(2)
         .stderr_has("ends in .gz but does not hold gzip data");
     mock.assert_calls(0);
@@ -364,7 +357,7 @@ fn annotate_writes_line_error_and_input() {
         )],
     );
     let (_dir, input) = users_file("{\"user\":{\"pulse_id\":\"ok\"}}\r\n{\"user\": {\"pulse_id\": \"p2\"}, \"phone\": \"600\"}\r\n",);
-    let run = failed_lines(&server.base_url(), &input)
+    let run = failed_lines(&server.base_url(), "B1", &input)
         .arg("--annotate")
         .ok();
     run.same(
@@ -383,7 +376,7 @@ fn a_failed_fetch_leaves_an_existing_output_untouched() {
     });
     let (dir, input) = users_file("{\"objectId\":\"o1\"}\n");
     let out = input_file(dir.path(), "fix.jsonl", "earlier run\n");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .args(["--retries", "1", "-o"])
         .arg(&out)
         .fails(6)
@@ -407,7 +400,7 @@ fn a_bulk_not_found_is_exit_4_and_writes_nothing() {
     });
     let (dir, input) = users_file("{\"objectId\":\"o1\"}\n");
     let out = dir.path().join("fix.jsonl");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .arg("-o")
         .arg(&out)
         .fails(4);
@@ -420,7 +413,7 @@ fn the_output_replaces_o_on_success() {
     report(&server, vec![failure("object_id", "o1", "e")]);
     let (dir, input) = users_file("{\"objectId\":\"o1\"}\n");
     let out = input_file(dir.path(), "fix.jsonl", "earlier run\n");
-    let run = failed_lines(&server.base_url(), &input)
+    let run = failed_lines(&server.base_url(), "B1", &input)
         .args(["-q", "-o"])
         .arg(&out)
         .ok();
@@ -436,20 +429,20 @@ fn wrong_input_or_pointers_are_usage_errors_before_any_request() {
     let server = MockServer::start();
     let mock = report(&server, vec![]);
     let (dir, input) = users_file("{}\n");
-    failed_lines(&server.base_url(), dir.path().join("missing.jsonl"))
+    failed_lines(&server.base_url(), "B1", dir.path().join("missing.jsonl"))
         .fails(2)
         .stderr_has("cannot read --input");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .args(["--object-id-at", "user.object_id"])
         .fails(2)
         .stderr_has("is not a JSON pointer")
         .stderr_has("(e.g. /user/object_id)");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .arg("-o")
         .arg(&input)
         .fails(2)
         .stderr_has("is the --input file");
-    failed_lines(&server.base_url(), "-")
+    failed_lines(&server.base_url(), "B1", "-")
         .args(["--token-file", "-"])
         .fails(2)
         .stderr_has("--token-file and --input cannot both read stdin");
@@ -483,7 +476,7 @@ fn failures_are_fetched_page_by_page_with_the_request_options() {
     });
     let (_dir, input) =
         users_file("{\"objectId\":\"o3\"}\n{\"objectId\":\"o1\"}\n{\"objectId\":\"o9\"}\n");
-    let run = failed_lines(&server.base_url(), &input)
+    let run = failed_lines(&server.base_url(), "B1", &input)
         .args(["--page-size", "2", "--lang", "es-ES"])
         .ok();
     run.same(

@@ -77,13 +77,6 @@ fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// `failed-lines BULK --input INPUT -o OUT` against the sandbox.
-fn failed_lines(endpoint: &str, bulk: &str, input: &Path, out: &Path) -> Run {
-    let mut cmd = druid_bulk(["failed-lines", bulk, "-e", endpoint, "--input"]);
-    cmd.arg(input).arg("-o").arg(out).env("DRUID_TOKEN", TOKEN);
-    cmd.ok()
-}
-
 /// The bulk id `submit` printed: stdout is that line and nothing else.
 fn bulk_of(run: &Run) -> String {
     let id = run.stdout().strip_suffix('\n').unwrap_or_default();
@@ -130,7 +123,10 @@ fn export_and_failed_lines_write_what_results_and_failed_lines_write() {
         .arg("-o")
         .arg(at("results.csv"))
         .ok();
-    failed_lines(&server.endpoint(), &bulk, &path, &at("failed-lines.jsonl"));
+    failed_lines(&server.endpoint(), &bulk, &path)
+        .arg("-o")
+        .arg(at("failed-lines.jsonl"))
+        .ok();
     run.same(&read(&at("failures.csv")), &read(&at("results.csv")))
         .same(&read(&at("fix.jsonl")), &read(&at("failed-lines.jsonl")));
 }
@@ -141,10 +137,9 @@ fn failed_lines_of_stdin_come_from_the_copy_that_was_sent() {
     let (text, failed) = users(&cfg);
     let dir = tempfile::tempdir().unwrap();
     let fix = dir.path().join("fix.jsonl");
-    let run = TestCommand::new()
-        .args(["submit", "-", "-e", &server.endpoint(), "--failed-lines"])
+    let run = submit(&server.endpoint(), Path::new("-"))
+        .arg("--failed-lines")
         .arg(&fix)
-        .env("DRUID_TOKEN", TOKEN)
         .stdin(text.clone())
         .ok();
     bulk_of(&run);

@@ -508,6 +508,15 @@ pub fn results(endpoint: &str, bulk: &str) -> TestCommand {
     cmd
 }
 
+/// `failed-lines BULK -e ENDPOINT --input INPUT` with the test token.
+pub fn failed_lines(endpoint: &str, bulk: &str, input: impl AsRef<OsStr>) -> TestCommand {
+    let mut cmd = TestCommand::new();
+    cmd.args(["failed-lines", bulk, "-e", endpoint, "--input"])
+        .arg(input)
+        .env("DRUID_TOKEN", TOKEN);
+    cmd
+}
+
 /// The binary with these arguments.
 pub fn druid_bulk<I, S>(args: I) -> TestCommand
 where
