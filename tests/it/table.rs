@@ -368,9 +368,7 @@ fn a_real_terminal_gets_a_table_fitted_to_its_width() {
             "stty cols {width} rows 50; '{}' demo --rows 12 -q",
             binary().display()
         );
-        let run = TestCommand::program("script")
-            .args(["-qec", &line, "/dev/null"])
-            .ok();
+        let run = on_a_pty(&line).ok();
         // The pty turns each "\n" into "\r\n"; -q leaves only the table,
         // whose header is bold on a terminal.
         let table = (run.stdout().replace("\r\n", "\n"))

@@ -250,16 +250,13 @@ fn when_export_fails_failed_lines_is_not_written_and_says_how_to_write_it() {
 /// the terminal showed.
 #[cfg(target_os = "linux")]
 fn on_a_terminal(endpoint: &str, path: &Path, ci: bool) -> Run {
-    let dir = tempfile::tempdir().unwrap();
     let line = format!(
         "'{}' submit '{}' -e {endpoint}",
         binary().display(),
         path.display()
     );
-    let mut cmd = TestCommand::program("script");
-    cmd.args(["-qec", &line])
-        .arg(dir.path().join("typescript"))
-        .env("DRUID_TOKEN", TOKEN);
+    let mut cmd = on_a_pty(&line);
+    cmd.env("DRUID_TOKEN", TOKEN);
     if ci {
         cmd.env("CI", "true");
     }

@@ -517,6 +517,15 @@ pub fn failed_lines(endpoint: &str, bulk: &str, input: impl AsRef<OsStr>) -> Tes
     cmd
 }
 
+/// `script -qec LINE /dev/null` (util-linux): `LINE` run by a shell on a
+/// pseudo-terminal; stdout is everything the terminal showed.
+#[cfg(target_os = "linux")]
+pub fn on_a_pty(line: &str) -> TestCommand {
+    let mut cmd = TestCommand::program("script");
+    cmd.args(["-qec", line, "/dev/null"]);
+    cmd
+}
+
 /// The binary with these arguments.
 pub fn druid_bulk<I, S>(args: I) -> TestCommand
 where
