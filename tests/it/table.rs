@@ -297,10 +297,7 @@ fn status_and_summary_tables_keep_one_line_per_row() {
         .env("DRUID_TOKEN", TOKEN)
         .env("COLUMNS", "80")
         .ok();
-    let statuses = druid_bulk(["status", "-e", &server.endpoint(), "-f", "jsonl"])
-        .env("DRUID_TOKEN", TOKEN)
-        .ok()
-        .jsonl();
+    let statuses = status_jsonl(&server.endpoint(), None).jsonl();
     // The status view: nothing cut; at 80 columns CREATED gives way.
     let whole = &["bulkId", "status", "updatedOn"];
     check_table(&run, &statuses, whole, 80);

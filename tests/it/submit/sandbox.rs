@@ -11,14 +11,10 @@ use super::submit;
 use crate::support::*;
 use druid_bulk::sandbox::{self, SandboxConfig};
 
-fn start(cfg: SandboxConfig) -> sandbox::Running {
-    sandbox::start_background(cfg.with_token(TOKEN)).unwrap()
-}
-
 /// A sandbox whose bulks complete a few milliseconds after they arrive.
 fn quick() -> (SandboxConfig, sandbox::Running) {
     let cfg = SandboxConfig::new(1).with_process_time(Duration::from_millis(5));
-    (cfg.clone(), start(cfg))
+    (cfg.clone(), sandbox_with(cfg))
 }
 
 /// Seven lines and the five of them whose users fail: a bad email (its
@@ -195,7 +191,7 @@ fn a_bulk_that_ends_failed_is_exit_9_and_writes_neither_file() {
     let cfg = (SandboxConfig::new(1))
         .with_process_time(Duration::from_millis(5))
         .with_failing_bulks();
-    let server = start(cfg.clone());
+    let server = sandbox_with(cfg.clone());
     let (text, _) = users(&cfg);
     let (dir, path) = users_file(&text);
     let run = submit(&server.endpoint(), &path)
@@ -215,16 +211,16 @@ fn a_bulk_that_ends_failed_is_exit_9_and_writes_neither_file() {
 
 /// The sandbox's status of `bulk`.
 fn status_of(endpoint: &str, bulk: &str) -> String {
-    let run = druid_bulk(["status", bulk, "-e", endpoint, "-f", "jsonl"])
-        .env("DRUID_TOKEN", TOKEN)
-        .ok();
-    run.jsonl()[0]["status"].as_str().unwrap().to_string()
+    status_jsonl(endpoint, Some(bulk)).jsonl()[0]["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
 fn wait_follows_a_sandbox_bulk_through_its_statuses() {
     let process_time = Duration::from_secs(1);
-    let server = start(SandboxConfig::new(1).with_process_time(process_time));
+    let server = sandbox_with(SandboxConfig::new(1).with_process_time(process_time));
     let (dir, path) = users_file("{\"user\":{\"object_id\":\"a\"}}\n");
     let mut running = submit(&server.endpoint(), &path).arg("--wait").spawn();
     let sent = Instant::now();

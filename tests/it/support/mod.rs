@@ -600,8 +600,23 @@ pub fn slow_sandbox(rows: u64, ms: u64) -> (SandboxConfig, sandbox::Running) {
             latency: Duration::from_millis(ms),
             ..sandbox::Faults::default()
         });
-    let server = sandbox::start_background(cfg.clone()).unwrap();
-    (cfg, server)
+    (cfg.clone(), sandbox_with(cfg))
+}
+
+/// The sandbox as `cfg` says, with the test token, on a free loopback port.
+#[cfg(feature = "sandbox")]
+pub fn sandbox_with(cfg: SandboxConfig) -> sandbox::Running {
+    sandbox::start_background(cfg.with_token(TOKEN)).unwrap()
+}
+
+/// `status [BULK] -e ENDPOINT -f jsonl` with the test token, which must
+/// succeed.
+#[cfg(feature = "sandbox")]
+#[track_caller]
+pub fn status_jsonl(endpoint: &str, bulk: Option<&str>) -> Run {
+    let mut cmd = druid_bulk(["status", "-e", endpoint, "-f", "jsonl"]);
+    cmd.args(bulk).env("DRUID_TOKEN", TOKEN);
+    cmd.ok()
 }
 
 /// `PATCH /activityid/v1/user/bulk` with `body` as JSON lines and the test
