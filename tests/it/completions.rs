@@ -41,18 +41,6 @@ fn script(file: &str) -> std::path::PathBuf {
         .join(file)
 }
 
-/// False, after saying the test is skipped, when `shell` cannot be run.
-fn installed(shell: &str) -> bool {
-    let found = std::process::Command::new(shell)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("skipped: {shell} is not installed");
-    }
-    found
-}
-
 /// Every subcommand of the default build, and `help`.
 #[cfg(feature = "sandbox")]
 fn subcommands() -> Vec<String> {

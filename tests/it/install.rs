@@ -21,14 +21,6 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Whether `tool` can be run (`tool --version`, or found by `command -v`).
-fn have(tool: &str) -> bool {
-    std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// False, after saying the test is skipped, when the scripts are not here:
 /// the crate's package for crates.io leaves them out.
 fn scripts_here() -> bool {
@@ -321,8 +313,7 @@ fn install_sh_needs_a_version_to_use_a_mirror_and_says_so() {
     if !scripts_here() {
         return;
     }
-    if !have("sh") {
-        eprintln!("skipped: sh is not installed");
+    if !installed("sh") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -345,8 +336,7 @@ fn release_notes_are_the_changelog_section_of_the_version() {
     if !scripts_here() {
         return;
     }
-    if !have("bash") {
-        eprintln!("skipped: bash is not installed");
+    if !installed("bash") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

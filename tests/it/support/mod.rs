@@ -526,6 +526,23 @@ pub fn on_a_pty(line: &str) -> TestCommand {
     cmd
 }
 
+/// Whether `tool` is found on `PATH` (`command -v`).
+pub fn have(tool: &str) -> bool {
+    std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// [`have`], after saying the test is skipped when `tool` is missing.
+pub fn installed(tool: &str) -> bool {
+    let found = have(tool);
+    if !found {
+        eprintln!("skipped: {tool} is not installed");
+    }
+    found
+}
+
 /// The binary with these arguments.
 pub fn druid_bulk<I, S>(args: I) -> TestCommand
 where
