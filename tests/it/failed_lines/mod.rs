@@ -316,12 +316,7 @@ fn a_named_pipe_is_read_as_it_comes() {
     let server = MockServer::start();
     report(&server, vec![failure("object_id", "o2", "e")]);
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("users.fifo");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    let fifo = fifo_in(dir.path(), "users.fifo");
     let run = TestCommand::shell(
         r#"printf '{"objectId":"o1"}\n{"objectId":"o2"}\n' > "$1" &
            exec "$0" failed-lines B1 -e "$2" --input "$1""#,

@@ -277,10 +277,7 @@ fn no_answer_after_the_body_is_given_up_after_timeout_and_not_sent_again() {
 
 #[test]
 fn a_refused_connection_is_retried_then_the_bulk_is_sent() {
-    let port = {
-        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        free.local_addr().unwrap().port()
-    };
+    let port = free_port();
     let (_dir, path) = users_file(GOOD);
     let mut running = submit(&format!("http://127.0.0.1:{port}"), &path)
         .args(["--retries", "100", "--retry-max-time", "1h"])

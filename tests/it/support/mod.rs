@@ -543,6 +543,21 @@ pub fn installed(tool: &str) -> bool {
     found
 }
 
+/// A loopback port nothing listens on (it was free a moment ago).
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A named pipe `name` made in `dir` with `mkfifo`.
+#[cfg(unix)]
+pub fn fifo_in(dir: &Path, name: &str) -> std::path::PathBuf {
+    let fifo = dir.join(name);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success(), "mkfifo makes a named pipe");
+    fifo
+}
+
 /// The binary with these arguments.
 pub fn druid_bulk<I, S>(args: I) -> TestCommand
 where
@@ -636,8 +651,6 @@ pub fn status_jsonl(endpoint: &str, bulk: Option<&str>) -> Run {
     cmd.ok()
 }
 
-/// `PATCH /activityid/v1/user/bulk` with `body` as JSON lines and the test
-/// token, on a fresh connection to `addr`: the answer's status and JSON body.
 /// The `n`th object id the sandbox knows (not one of its unknown users).
 #[cfg(feature = "sandbox")]
 pub fn known(cfg: &SandboxConfig, n: u32) -> String {
@@ -656,6 +669,8 @@ pub fn unknown(cfg: &SandboxConfig) -> String {
         .unwrap()
 }
 
+/// `PATCH /activityid/v1/user/bulk` with `body` as JSON lines and the test
+/// token, on a fresh connection to `addr`: the answer's status and JSON body.
 #[cfg(feature = "sandbox")]
 pub fn submit_lines(addr: std::net::SocketAddr, body: &[u8]) -> (u16, Value) {
     use std::io::{Read, Write};
