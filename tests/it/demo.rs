@@ -60,12 +60,7 @@ fn piped_the_demo_prints_the_failure_rows_and_keeps_the_lines_to_fix() {
 #[cfg(target_os = "linux")]
 fn on_a_terminal(tmp: &std::path::Path) -> Run {
     let line = format!("'{}' demo --submit", binary().display());
-    let mut cmd = TestCommand::program("script");
-    cmd.args(["-qec", &line])
-        .arg(tmp.join("typescript"))
-        .env("TMPDIR", tmp)
-        .env("COLUMNS", "80");
-    cmd.ok()
+    on_a_pty(&line).env("TMPDIR", tmp).env("COLUMNS", "80").ok()
 }
 
 #[cfg(target_os = "linux")]

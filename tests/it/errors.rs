@@ -185,10 +185,7 @@ fn failure_after_some_pages_keeps_json_valid_and_gives_the_resume_cursor() {
 
 #[test]
 fn connection_refused_is_exit_6_naming_the_endpoint() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = free_port();
     let endpoint = format!("http://127.0.0.1:{port}");
     results(&endpoint, "B1")
         .fails(6)

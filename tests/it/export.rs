@@ -311,15 +311,6 @@ fn output_dash_is_stdout_not_a_file_named_dash() {
     run.same(&std::fs::read_dir(dir.path()).unwrap().count(), &0);
 }
 
-/// Make a named pipe in `dir` with `mkfifo`.
-#[cfg(unix)]
-fn fifo_in(dir: &std::path::Path) -> std::path::PathBuf {
-    let fifo = dir.join("rows.fifo");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    assert!(made.unwrap().success(), "mkfifo makes a named pipe");
-    fifo
-}
-
 #[cfg(unix)]
 #[test]
 fn output_to_a_pipe_or_device_is_written_not_replaced() {
@@ -327,7 +318,7 @@ fn output_to_a_pipe_or_device_is_written_not_replaced() {
     let server = MockServer::start();
     mock_page(&server, None, page(json!([row("r1", "a")]), None));
     let dir = tempfile::tempdir().unwrap();
-    let fifo = fifo_in(dir.path());
+    let fifo = fifo_in(dir.path(), "rows.fifo");
     let reader = {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
@@ -400,7 +391,7 @@ fn checkpoint_refuses_a_pipe_it_could_not_resume() {
     let server = MockServer::start();
     let mock = mock_page(&server, None, page(json!([row("r1", "a")]), None));
     let dir = tempfile::tempdir().unwrap();
-    let fifo = fifo_in(dir.path());
+    let fifo = fifo_in(dir.path(), "rows.fifo");
     results(&server.base_url(), "B1")
         .args(["-f", "csv", "-o"])
         .arg(&fifo)

@@ -96,12 +96,7 @@ fn a_fifo_gets_json_lines() {
     let server = MockServer::start();
     serve(&server);
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("rows.pipe");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success(), "mkfifo");
+    let fifo = fifo_in(dir.path(), "rows.pipe");
     let reader = {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())

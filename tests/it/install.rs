@@ -21,14 +21,6 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Whether `tool` can be run (`tool --version`, or found by `command -v`).
-fn have(tool: &str) -> bool {
-    std::process::Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// False, after saying the test is skipped, when the scripts are not here:
 /// the crate's package for crates.io leaves them out.
 fn scripts_here() -> bool {
@@ -106,23 +98,83 @@ fn make_executable(path: &Path) {
 #[cfg(not(unix))]
 fn make_executable(_: &Path) {}
 
-/// A mirror on loopback serving `archive` and its checksum from `dist`
-/// (the checksum file's text replaced by `checksum` when given).
-fn mirror(dist: &Path, archive: &str, checksum: Option<String>) -> MockServer {
-    let server = MockServer::start();
+/// Serve `archive` and its checksum from `dist` at `{prefix}/{archive}` and
+/// `{prefix}/{archive}.sha256` (the checksum file's text replaced by
+/// `checksum` when given).
+fn serve_release(
+    server: &MockServer,
+    prefix: &str,
+    dist: &Path,
+    archive: &str,
+    checksum: Option<String>,
+) {
     let bytes = std::fs::read(dist.join(archive)).unwrap();
     let sum = checksum.unwrap_or_else(|| {
         std::fs::read_to_string(dist.join(format!("{archive}.sha256"))).unwrap()
     });
     server.mock(|when, then| {
-        when.method(GET).path(format!("/{archive}"));
+        when.method(GET).path(format!("{prefix}/{archive}"));
         then.status(200).body(bytes);
     });
     server.mock(|when, then| {
-        when.method(GET).path(format!("/{archive}.sha256"));
+        when.method(GET).path(format!("{prefix}/{archive}.sha256"));
         then.status(200).body(sum);
     });
+}
+
+/// A mirror on loopback serving `archive` and its checksum from `dist`
+/// (the checksum file's text replaced by `checksum` when given).
+fn mirror(dist: &Path, archive: &str, checksum: Option<String>) -> MockServer {
+    let server = MockServer::start();
+    serve_release(&server, "", dist, archive, checksum);
     server
+}
+
+/// Who installs the release in a test: `install.sh` from a plain mirror, or
+/// the action's install step from a GitHub-shaped one.
+#[derive(Clone, Copy)]
+enum Installer {
+    Script,
+    Action,
+}
+
+/// A stand-in release for this machine, packed in a fresh directory and
+/// served by the installer's mirror (its checksum all zeros when
+/// `bad_checksum`): the directory, the archive's name and the mirror.
+/// `None`, after saying the test is skipped, when this system has no
+/// release target or a tool the installer needs is missing.
+fn served_release(
+    installer: Installer,
+    bad_checksum: bool,
+) -> Option<(tempfile::TempDir, String, MockServer)> {
+    let target = match installer {
+        Installer::Script => {
+            let Some(target) = host_target() else {
+                eprintln!("skipped: install.sh has no release target for this system");
+                return None;
+            };
+            if !tools_installed() {
+                return None;
+            }
+            target
+        }
+        Installer::Action => {
+            if host_target().is_none() || !tools_installed() || !have("curl") {
+                eprintln!("skipped: the action's install step needs curl and a release target");
+                return None;
+            }
+            host_target().unwrap()
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let archive = pack_fake_release(dir.path(), target);
+    let dist = dir.path().join("dist");
+    let wrong = bad_checksum.then(|| format!("{}  {archive}\n", "0".repeat(64)));
+    let server = match installer {
+        Installer::Script => mirror(&dist, &archive, wrong),
+        Installer::Action => github_mirror(&dist, &archive, wrong),
+    };
+    Some((dir, archive, server))
 }
 
 /// `sh install.sh --version VERSION --to DIR --base-url URL`.
@@ -204,16 +256,9 @@ fn a_package_holds_the_binary_completions_man_page_readme_licences_and_changelog
 
 #[test]
 fn install_sh_installs_from_a_mirror_over_an_older_binary() {
-    let Some(target) = host_target() else {
-        eprintln!("skipped: install.sh has no release target for this system");
+    let Some((dir, archive, server)) = served_release(Installer::Script, false) else {
         return;
     };
-    if !tools_installed() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let archive = pack_fake_release(dir.path(), target);
-    let server = mirror(&dir.path().join("dist"), &archive, None);
     let to = dir.path().join("bin");
     std::fs::create_dir(&to).unwrap();
     std::fs::write(to.join("druid-bulk"), "#!/bin/sh\necho old\n").unwrap();
@@ -247,17 +292,9 @@ fn install_sh_installs_from_a_mirror_over_an_older_binary() {
 
 #[test]
 fn install_sh_refuses_an_archive_whose_checksum_does_not_match() {
-    let Some(target) = host_target() else {
-        eprintln!("skipped: install.sh has no release target for this system");
+    let Some((dir, archive, server)) = served_release(Installer::Script, true) else {
         return;
     };
-    if !tools_installed() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let archive = pack_fake_release(dir.path(), target);
-    let wrong = format!("{}  {archive}\n", "0".repeat(64));
-    let server = mirror(&dir.path().join("dist"), &archive, Some(wrong));
     let to = dir.path().join("bin");
 
     install(&to, &server.base_url())
@@ -276,8 +313,7 @@ fn install_sh_needs_a_version_to_use_a_mirror_and_says_so() {
     if !scripts_here() {
         return;
     }
-    if !have("sh") {
-        eprintln!("skipped: sh is not installed");
+    if !installed("sh") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -300,8 +336,7 @@ fn release_notes_are_the_changelog_section_of_the_version() {
     if !scripts_here() {
         return;
     }
-    if !have("bash") {
-        eprintln!("skipped: bash is not installed");
+    if !installed("bash") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -371,10 +406,6 @@ fn runner() -> (&'static str, &'static str) {
 /// the real one when given).
 fn github_mirror(dist: &Path, archive: &str, checksum: Option<String>) -> MockServer {
     let server = MockServer::start();
-    let bytes = std::fs::read(dist.join(archive)).unwrap();
-    let sum = checksum.unwrap_or_else(|| {
-        std::fs::read_to_string(dist.join(format!("{archive}.sha256"))).unwrap()
-    });
     server.mock(|when, then| {
         when.path("/releases/latest");
         then.status(302)
@@ -384,16 +415,13 @@ fn github_mirror(dist: &Path, archive: &str, checksum: Option<String>) -> MockSe
         when.path(format!("/releases/tag/v{VERSION}"));
         then.status(200).body("a release page");
     });
-    server.mock(|when, then| {
-        when.method(GET)
-            .path(format!("/releases/download/v{VERSION}/{archive}"));
-        then.status(200).body(bytes);
-    });
-    server.mock(|when, then| {
-        when.method(GET)
-            .path(format!("/releases/download/v{VERSION}/{archive}.sha256"));
-        then.status(200).body(sum);
-    });
+    serve_release(
+        &server,
+        &format!("/releases/download/v{VERSION}"),
+        dist,
+        archive,
+        checksum,
+    );
     server
 }
 
@@ -415,13 +443,9 @@ fn run_action_install(server: &MockServer, temp: &Path, version: &str) -> Run {
 
 #[test]
 fn the_actions_install_step_puts_the_latest_release_on_path() {
-    if host_target().is_none() || !tools_installed() || !have("curl") {
-        eprintln!("skipped: the action's install step needs curl and a release target");
+    let Some((dir, _, server)) = served_release(Installer::Action, false) else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let archive = pack_fake_release(dir.path(), host_target().unwrap());
-    let server = github_mirror(&dir.path().join("dist"), &archive, None);
+    };
     let temp = dir.path().join("runner-temp");
     std::fs::create_dir(&temp).unwrap();
 
@@ -444,14 +468,9 @@ fn the_actions_install_step_puts_the_latest_release_on_path() {
 
 #[test]
 fn the_actions_install_step_refuses_a_bad_checksum_and_adds_nothing_to_path() {
-    if host_target().is_none() || !tools_installed() || !have("curl") {
-        eprintln!("skipped: the action's install step needs curl and a release target");
+    let Some((dir, _, server)) = served_release(Installer::Action, true) else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let archive = pack_fake_release(dir.path(), host_target().unwrap());
-    let wrong = format!("{}  {archive}\n", "0".repeat(64));
-    let server = github_mirror(&dir.path().join("dist"), &archive, Some(wrong));
+    };
     let temp = dir.path().join("runner-temp");
     std::fs::create_dir(&temp).unwrap();
 

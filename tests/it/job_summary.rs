@@ -65,6 +65,14 @@ fn export(server: &MockServer, summary: &StepSummary, args: &[&str]) -> TestComm
     cmd
 }
 
+/// Each of `lines` is in the summary `md`.
+#[track_caller]
+fn has_lines(run: &Run, md: &str, lines: &[&str]) {
+    for line in lines {
+        run.check(md.contains(line), format_args!("{line:?} in\n{md}"));
+    }
+}
+
 #[test]
 fn the_markdown_is_appended_with_the_servers_text_escaped() {
     let server = MockServer::start();
@@ -72,18 +80,20 @@ fn the_markdown_is_appended_with_the_servers_text_escaped() {
     let summary = StepSummary::new();
     let run = export(&server, &summary, &["--summary", "-o", "failures.csv"]).ok();
     let md = summary.appended(&run);
-    for line in [
-        "### druid-bulk: bulk B1",
-        "**Exit 0**: every page was fetched and written",
-        "- Rows written: 4 rows in 2 pages, to failures.csv",
-        "- Rows with an error: 4, 3 distinct errors",
-        "| count | error |",
-        "| 2 | a\\|b |",
-        "| 1 | \\`rm -rf /\\` |",
-        "| 1 | \\<script\\>alert(1)\\</script\\> |",
-    ] {
-        run.check(md.contains(line), format_args!("{line:?} in\n{md}"));
-    }
+    has_lines(
+        &run,
+        &md,
+        &[
+            "### druid-bulk: bulk B1",
+            "**Exit 0**: every page was fetched and written",
+            "- Rows written: 4 rows in 2 pages, to failures.csv",
+            "- Rows with an error: 4, 3 distinct errors",
+            "| count | error |",
+            "| 2 | a\\|b |",
+            "| 1 | \\`rm -rf /\\` |",
+            "| 1 | \\<script\\>alert(1)\\</script\\> |",
+        ],
+    );
     run.check(
         !md.contains("<script>") && !md.contains("| a|b"),
         format_args!("nothing unescaped:\n{md}"),
@@ -133,15 +143,17 @@ fn a_failure_part_way_says_what_was_written_and_how_to_continue() {
     let hint = "2 rows in 1 page were written; resume right after them with --last r2";
     run.stderr_has(&format!("hint: {hint}"));
     let md = summary.appended(&run);
-    for line in [
-        "**Exit 6**: server or network error after retries".to_string(),
-        "> the server failed while exporting bulk B1 (HTTP 503".to_string(),
-        "- Rows written: 2 rows in 1 page, to stdout".to_string(),
-        format!("**Hint:** {hint}"),
-        "| 1 | a |".to_string(),
-    ] {
-        run.check(md.contains(&line), format_args!("{line:?} in\n{md}"));
-    }
+    has_lines(
+        &run,
+        &md,
+        &[
+            "**Exit 6**: server or network error after retries",
+            "> the server failed while exporting bulk B1 (HTTP 503",
+            "- Rows written: 2 rows in 1 page, to stdout",
+            &format!("**Hint:** {hint}"),
+            "| 1 | a |",
+        ],
+    );
 }
 
 #[test]
@@ -151,12 +163,14 @@ fn a_max_rows_stop_is_not_called_the_whole_report() {
     let summary = StepSummary::new();
     let run = export(&server, &summary, &["--summary", "--max-rows", "2"]).ok();
     let md = summary.appended(&run);
-    for line in [
+    has_lines(
+        &run,
+        &md,
+        &[
         "**Exit 0**: stopped where --max-rows said",
         "**To continue:** stopped after 2 rows (--max-rows); resume right after them with --last r2",
-    ] {
-        run.check(md.contains(line), format_args!("{line:?} in\n{md}"));
-    }
+        ],
+    );
 }
 
 #[test]
@@ -176,17 +190,19 @@ fn several_bulks_get_a_line_each() {
     let mut cmd = export(&server, &summary, &["--summary", "-f", "jsonl"]);
     let run = cmd.arg("x|y").fails(4);
     let md = summary.appended(&run);
-    for line in [
-        "### druid-bulk: 2 bulks",
-        "**Exit 4**: bulk not found",
-        "| bulk | rows | outcome |",
-        "| B1 | 1 | complete |",
-        "| x\\|y | 0 | failed (exit 4): bulk x\\|y not found at",
-        "(HTTP 404: Bulk \\<b\\>not\\</b\\> found)",
-        "**To continue:** the rows of whole pages were written; bulks complete: B1;",
-    ] {
-        run.check(md.contains(line), format_args!("{line:?} in\n{md}"));
-    }
+    has_lines(
+        &run,
+        &md,
+        &[
+            "### druid-bulk: 2 bulks",
+            "**Exit 4**: bulk not found",
+            "| bulk | rows | outcome |",
+            "| B1 | 1 | complete |",
+            "| x\\|y | 0 | failed (exit 4): bulk x\\|y not found at",
+            "(HTTP 404: Bulk \\<b\\>not\\</b\\> found)",
+            "**To continue:** the rows of whole pages were written; bulks complete: B1;",
+        ],
+    );
 }
 
 #[test]
@@ -223,14 +239,16 @@ fn an_interrupted_export_says_so_with_what_was_written() {
     let run = child.finish();
     run.expect_code(130);
     let md = summary.appended(&run);
-    for line in [
-        "**Exit 130**: interrupted",
-        "> interrupted by SIGINT",
-        "**Hint:** ",
-        "resume right after them with --last ",
-    ] {
-        run.check(md.contains(line), format_args!("{line:?} in\n{md}"));
-    }
+    has_lines(
+        &run,
+        &md,
+        &[
+            "**Exit 130**: interrupted",
+            "> interrupted by SIGINT",
+            "**Hint:** ",
+            "resume right after them with --last ",
+        ],
+    );
     let rows = std::fs::read_to_string(&out).unwrap().lines().count();
     run.check(
         md.contains(&format!("- Rows written: {rows} rows in ")),

@@ -296,12 +296,7 @@ fn man_page_is_escaped_roff() {
 /// groff on `page`: its warnings, or None (after saying so) when groff is
 /// not installed.
 fn groff_warnings(page: &str, device: &str) -> Option<String> {
-    if std::process::Command::new("groff")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: groff is not installed");
+    if !installed("groff") {
         return None;
     }
     let run = TestCommand::program("groff")
@@ -325,12 +320,7 @@ fn groff_formats_the_man_page_without_warnings() {
 /// no line is wider: long example commands are continued with `\`.
 #[test]
 fn man_page_fits_80_columns() {
-    if std::process::Command::new("groff")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("skipped: groff is not installed");
+    if !installed("groff") {
         return;
     }
     let run = TestCommand::program("groff")

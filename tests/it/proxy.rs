@@ -20,10 +20,7 @@ fn proxy_with_a_page() -> Scripted {
 /// `http://127.0.0.1:PORT` where nothing listens.
 #[cfg(feature = "sandbox")]
 fn dead_proxy() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{addr}")
+    format!("http://127.0.0.1:{}", free_port())
 }
 
 #[test]

@@ -6,18 +6,8 @@
 use std::time::Duration;
 
 use crate::support::*;
-use druid_bulk::sandbox::{self, SandboxConfig};
+use druid_bulk::sandbox::SandboxConfig;
 use serde_json::{json, Value};
-
-fn start(cfg: SandboxConfig) -> sandbox::Running {
-    sandbox::start_background(cfg.with_token(TOKEN)).unwrap()
-}
-
-fn status(server: &sandbox::Running, bulk: Option<&str>) -> Run {
-    let mut cmd = druid_bulk(["status", "-e", &server.endpoint(), "-f", "jsonl"]);
-    cmd.args(bulk).env("DRUID_TOKEN", TOKEN);
-    cmd.ok()
-}
 
 /// A row without its (generated) id.
 fn without_id(mut row: Value) -> Value {
@@ -28,7 +18,7 @@ fn without_id(mut row: Value) -> Value {
 #[test]
 fn a_submitted_bulk_is_awaited_and_its_failures_are_the_lines_that_break_a_rule() {
     let cfg = SandboxConfig::new(1).with_process_time(Duration::from_millis(300));
-    let server = start(cfg.clone());
+    let server = sandbox_with(cfg.clone());
     let (a, b, c, d) = (
         known(&cfg, 1),
         known(&cfg, 2),
@@ -77,7 +67,7 @@ fn a_submitted_bulk_is_awaited_and_its_failures_are_the_lines_that_break_a_rule(
         "successes have no error",
     );
 
-    let run = status(&server, Some(&bulk));
+    let run = status_jsonl(&server.endpoint(), Some(&bulk));
     let one = &run.jsonl()[0];
     run.same(&one["status"], &json!("completed"))
         .same(&one["total"], &json!(6))
@@ -87,9 +77,9 @@ fn a_submitted_bulk_is_awaited_and_its_failures_are_the_lines_that_break_a_rule(
 #[test]
 fn a_bulk_on_its_way_is_listed_received_and_is_not_finished_without_wait() {
     let cfg = SandboxConfig::new(1).with_process_time(Duration::from_secs(3600));
-    let server = start(cfg);
+    let server = sandbox_with(cfg);
     let bulk = submit_bulk(server.addr(), r#"{"user":{"object_id":"a"}}"#);
-    let run = status(&server, None);
+    let run = status_jsonl(&server.endpoint(), None);
     let listed = run.jsonl();
     let ours: Vec<&Value> = listed.iter().filter(|b| b["bulkId"] == *bulk).collect();
     run.same(&ours.len(), &1);
@@ -111,7 +101,7 @@ fn a_bulk_that_ends_failed_stops_results_wait_with_exit_9() {
     let cfg = (SandboxConfig::new(1))
         .with_process_time(Duration::from_millis(50))
         .with_failing_bulks();
-    let server = start(cfg);
+    let server = sandbox_with(cfg);
     let bulk = submit_bulk(server.addr(), "{\"user\":{\"object_id\":\"a\"}}\n");
     let run = results(&server.endpoint(), &bulk)
         .args(["--wait=1h", "-f", "jsonl"])
@@ -122,13 +112,13 @@ fn a_bulk_that_ends_failed_stops_results_wait_with_exit_9() {
          hint: see `druid-bulk status {bulk}`; running this again will not change that"
     ));
     run.check(run.stdout().is_empty(), "no rows");
-    let run = status(&server, Some(&bulk));
+    let run = status_jsonl(&server.endpoint(), Some(&bulk));
     run.same(&run.jsonl()[0]["status"], &json!("failed"));
 }
 
 #[test]
 fn a_body_over_the_line_limit_is_refused_with_400() {
-    let server = start(SandboxConfig::new(1).with_max_lines(2));
+    let server = sandbox_with(SandboxConfig::new(1).with_max_lines(2));
     let (code, body) = submit_lines(server.addr(), b"{}\n{}\n{}\n");
     assert_eq!(code, 400);
     assert_eq!(

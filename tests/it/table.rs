@@ -61,9 +61,10 @@ fn check_table(run: &Run, rows: &[Value], keys: &[&str], width: usize) {
     }
 }
 
+/// The rows of `demo --rows 12`, as JSON.
 #[cfg(feature = "sandbox")]
-fn demo_rows(rows: &str) -> Vec<Value> {
-    druid_bulk(["demo", "--rows", rows, "-f", "jsonl"])
+fn demo_rows() -> Vec<Value> {
+    druid_bulk(["demo", "--rows", "12", "-f", "jsonl"])
         .ok()
         .jsonl()
 }
@@ -79,7 +80,7 @@ fn demo_table(width: usize, extra: &[&str]) -> Run {
 #[cfg(feature = "sandbox")]
 #[test]
 fn the_demo_table_has_one_line_per_row_at_80_120_and_200_columns() {
-    let rows = demo_rows("12");
+    let rows = demo_rows();
     for width in [200, 120] {
         let run = demo_table(width, &[]);
         check_table(&run, &rows, ALL, width);
@@ -105,7 +106,7 @@ fn the_demo_table_has_one_line_per_row_at_80_120_and_200_columns() {
 #[cfg(feature = "sandbox")]
 #[test]
 fn narrow_terminals_leave_out_type_then_user_and_never_the_id() {
-    let rows = demo_rows("12");
+    let rows = demo_rows();
     let run = demo_table(60, &[]);
     check_table(&run, &rows, &["id"], 60);
     run.same(&header(run.stdout()), &vec!["ID", "ERROR"])
@@ -183,7 +184,7 @@ fn several_bulks_put_bulk_first_and_leave_out_type_and_user_to_fit() {
 #[cfg(feature = "sandbox")]
 #[test]
 fn columns_are_field_names_shown_exactly_as_given() {
-    let rows = demo_rows("12");
+    let rows = demo_rows();
     for width in [60, 200] {
         let run = demo_table(width, &["--columns", "pulseId,error,id,userIdentifierType"]);
         let lines: Vec<&str> = run.stdout().lines().collect();
@@ -215,7 +216,7 @@ fn columns_are_field_names_shown_exactly_as_given() {
 #[cfg(feature = "sandbox")]
 #[test]
 fn wide_wraps_long_text_and_keeps_every_column_and_id_whole() {
-    let rows = demo_rows("12");
+    let rows = demo_rows();
     let run = demo_table(80, &["--wide"]);
     let text = run.stdout();
     run.same(&header(text), &vec!["ID", "TYPE", "USER", "ERROR"])
@@ -297,10 +298,7 @@ fn status_and_summary_tables_keep_one_line_per_row() {
         .env("DRUID_TOKEN", TOKEN)
         .env("COLUMNS", "80")
         .ok();
-    let statuses = druid_bulk(["status", "-e", &server.endpoint(), "-f", "jsonl"])
-        .env("DRUID_TOKEN", TOKEN)
-        .ok()
-        .jsonl();
+    let statuses = status_jsonl(&server.endpoint(), None).jsonl();
     // The status view: nothing cut; at 80 columns CREATED gives way.
     let whole = &["bulkId", "status", "updatedOn"];
     check_table(&run, &statuses, whole, 80);
@@ -348,18 +346,19 @@ fn status_and_summary_tables_keep_one_line_per_row() {
         .stdout_has("…");
 }
 
-/// `demo --rows 12` on a real pseudo-terminal (util-linux `script`) sized
-/// with `stty`: the table is picked without `-f` and fits the terminal's
-/// own width, not `COLUMNS` (which `TestCommand` never sets).
+/// SGR codes: bold (the table header on a terminal) and back to plain.
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 const BOLD: &str = "\u{1b}[1m";
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 const RESET: &str = "\u{1b}[0m";
 
+/// `demo --rows 12` on a real pseudo-terminal (util-linux `script`) sized
+/// with `stty`: the table is picked without `-f` and fits the terminal's
+/// own width, not `COLUMNS` (which `TestCommand` never sets).
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 #[test]
 fn a_real_terminal_gets_a_table_fitted_to_its_width() {
-    let rows = demo_rows("12");
+    let rows = demo_rows();
     for (width, shown) in [
         (80, vec!["ID", "USER", "ERROR"]),
         (120, vec!["ID", "TYPE", "USER", "ERROR"]),
@@ -368,9 +367,7 @@ fn a_real_terminal_gets_a_table_fitted_to_its_width() {
             "stty cols {width} rows 50; '{}' demo --rows 12 -q",
             binary().display()
         );
-        let run = TestCommand::program("script")
-            .args(["-qec", &line, "/dev/null"])
-            .ok();
+        let run = on_a_pty(&line).ok();
         // The pty turns each "\n" into "\r\n"; -q leaves only the table,
         // whose header is bold on a terminal.
         let table = (run.stdout().replace("\r\n", "\n"))

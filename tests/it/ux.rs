@@ -171,10 +171,8 @@ fn on_a_terminal(endpoint: &str, bulk: &str, ci: bool) -> Run {
         binary().display(),
         dir.path().join("out.csv").display()
     );
-    let mut cmd = TestCommand::program("script");
-    cmd.args(["-qec", &line])
-        .arg(dir.path().join("typescript"))
-        .env("DRUID_TOKEN", TOKEN);
+    let mut cmd = on_a_pty(&line);
+    cmd.env("DRUID_TOKEN", TOKEN);
     if ci {
         cmd.env("CI", "true");
     }
@@ -210,8 +208,7 @@ fn terminal_shows(extra: &str, env: &[(&str, &str)]) -> Run {
         cfg.main_bulk_id(),
         server.endpoint(),
     );
-    let mut cmd = TestCommand::program("script");
-    cmd.args(["-qec", &line, "/dev/null"]);
+    let mut cmd = on_a_pty(&line);
     for (key, value) in env {
         cmd.env(key, value);
     }

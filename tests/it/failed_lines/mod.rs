@@ -13,15 +13,6 @@ use serde_json::{json, Value};
 #[cfg(feature = "sandbox")]
 mod sandbox;
 
-/// `failed-lines B1 -e ENDPOINT --input INPUT` with the test token.
-fn failed_lines(endpoint: &str, input: impl AsRef<std::ffi::OsStr>) -> TestCommand {
-    let mut cmd = TestCommand::new();
-    cmd.args(["failed-lines", "B1", "-e", endpoint, "--input"])
-        .arg(input)
-        .env("DRUID_TOKEN", TOKEN);
-    cmd
-}
-
 /// A failure row naming the user by `kind` (`object_id` or `pulse_id`).
 fn failure(kind: &str, id: &str, error: &str) -> Value {
     match kind {
@@ -46,11 +37,16 @@ fn report(server: &MockServer, mut rows: Vec<Value>) -> httpmock::Mock<'_> {
     })
 }
 
-/// A file holding `text` in a fresh directory.
+/// A file `name` holding `text` in `dir`.
 fn input_file(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// These lines, each ended by a newline.
+fn text(lines: &[&str]) -> String {
+    lines.join("\n") + "\n"
 }
 
 /// The last line on stderr.
@@ -72,7 +68,6 @@ fn each_identifier_location_is_found() {
             failure("pulse_id", "p6", "e6"),
         ],
     );
-    let dir = tempfile::tempdir().unwrap();
     let lines = [
         r#"{"user":{"object_id":"o1"},"email":"a@example.com"}"#,
         r#"{"user":{"object_id":"ok-1"}}"#,
@@ -83,8 +78,8 @@ fn each_identifier_location_is_found() {
         r#"{"objectId":"o5"}"#,
         r#"{"pulseId":"p6"}"#,
     ];
-    let input = input_file(dir.path(), "users.jsonl", lines.join("\n") + "\n");
-    let run = failed_lines(&server.base_url(), &input).ok();
+    let (_dir, input) = users_file(text(&lines));
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
     let expected: String = [0, 2, 3, 4, 6, 7]
         .iter()
         .map(|&i| format!("{}\n", lines[i]))
@@ -102,13 +97,8 @@ fn each_identifier_location_is_found() {
 fn the_user_object_wins_over_top_level_keys() {
     let server = MockServer::start();
     report(&server, vec![failure("object_id", "top", "e")]);
-    let dir = tempfile::tempdir().unwrap();
-    let input = input_file(
-        dir.path(),
-        "users.jsonl",
-        "{\"user\":{\"object_id\":\"inner\"},\"object_id\":\"top\"}\n",
-    );
-    let run = failed_lines(&server.base_url(), &input).ok();
+    let (_dir, input) = users_file("{\"user\":{\"object_id\":\"inner\"},\"object_id\":\"top\"}\n");
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
     run.same(&run.stdout(), &"");
     run.stderr_has("0 of 1 input line failed; 1 failure matched no input line");
 }
@@ -123,15 +113,14 @@ fn pointers_given_replace_the_default_locations() {
             failure("pulse_id", "p2", "e2"),
         ],
     );
-    let dir = tempfile::tempdir().unwrap();
     let lines = [
         r#"{"data":{"oid":"o1"}}"#,
         r#"{"user":{"object_id":"o1"}}"#,
         r#"{"ids":["x","p2"]}"#,
         r#"{"user":{"pulse_id":"p2"}}"#,
     ];
-    let input = input_file(dir.path(), "users.jsonl", lines.join("\n") + "\n");
-    let run = failed_lines(&server.base_url(), &input)
+    let (_dir, input) = users_file(text(&lines));
+    let run = failed_lines(&server.base_url(), "B1", &input)
         .args(["--object-id-at", "/data/oid", "--pulse-id-at", "/ids/1"])
         .ok();
     run.same(
@@ -152,15 +141,14 @@ fn a_line_with_both_identifiers_matches_on_either() {
             json!({"id": "r3", "userIdentifierType": "object_id", "objectId": "o3", "pulseId": "p3", "error": "e3"}),
         ],
     );
-    let dir = tempfile::tempdir().unwrap();
     let lines = [
         r#"{"user":{"object_id":"ok","pulse_id":"p1"}}"#,
         r#"{"user":{"object_id":"o2","pulse_id":"ok"}}"#,
         r#"{"user":{"object_id":"ok","pulse_id":"ok"}}"#,
         r#"{"user":{"pulse_id":"p3"}}"#,
     ];
-    let input = input_file(dir.path(), "users.jsonl", lines.join("\n") + "\n");
-    let run = failed_lines(&server.base_url(), &input).ok();
+    let (_dir, input) = users_file(text(&lines));
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
     run.same(
         &run.stdout(),
         &format!("{}\n{}\n{}\n", lines[0], lines[1], lines[3]).as_str(),
@@ -180,17 +168,16 @@ fn a_user_failing_on_two_lines_gets_both_lines_and_both_errors() {
             failure("object_id", "o2", "User not found"),
         ],
     );
-    let dir = tempfile::tempdir().unwrap();
     let lines = [
         r#"{"user":{"object_id":"o1","email":"bad"}}"#,
         r#"{"user":{"object_id":"o2"}}"#,
         r#"{"user":{"object_id":"o1","phone":"600"}}"#,
     ];
-    let input = input_file(dir.path(), "users.jsonl", lines.join("\n") + "\n");
-    let run = failed_lines(&server.base_url(), &input).ok();
-    run.same(&run.stdout(), &(lines.join("\n") + "\n").as_str());
+    let (_dir, input) = users_file(text(&lines));
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
+    run.same(&run.stdout(), &text(&lines).as_str());
     run.stderr_has("3 of 3 input lines failed; 0 failures matched no input line");
-    let run = failed_lines(&server.base_url(), &input)
+    let run = failed_lines(&server.base_url(), "B1", &input)
         .arg("--annotate")
         .ok();
     let got: Vec<(u64, String)> = run
@@ -225,13 +212,10 @@ fn failures_and_lines_that_cannot_be_matched_are_counted() {
             json!({"id": "r4", "userIdentifierType": "object_id", "objectId": null, "error": "no id"}),
         ],
     );
-    let dir = tempfile::tempdir().unwrap();
-    let input = input_file(
-        dir.path(),
-        "users.jsonl",
+    let (_dir, input) = users_file(
         "{\"user\":{\"object_id\":\"o1\"}}\n{\"user\":{\"email\":\"x@y\"}}\n{\"name\":\"n\"}\n",
     );
-    let run = failed_lines(&server.base_url(), &input).ok();
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
     run.same(&run.stdout(), &"{\"user\":{\"object_id\":\"o1\"}}\n");
     run.same(
         &last_line(&run),
@@ -251,7 +235,7 @@ fn a_report_that_matches_no_line_asks_whether_it_is_the_right_file() {
     report(&server, vec![failure("object_id", "o1", "e1")]);
     let dir = tempfile::tempdir().unwrap();
     let input = input_file(dir.path(), "other.jsonl", "{\"objectId\":\"zz\"}\n");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .ok()
         .stderr_has("none of the 1 failure of bulk B1 matched a line of")
         .stderr_has("is it the file this bulk was sent from?");
@@ -261,13 +245,9 @@ fn a_report_that_matches_no_line_asks_whether_it_is_the_right_file() {
 fn lines_that_are_not_json_objects_are_named_and_counted() {
     let server = MockServer::start();
     report(&server, vec![failure("object_id", "o1", "e1")]);
-    let dir = tempfile::tempdir().unwrap();
-    let input = input_file(
-        dir.path(),
-        "users.jsonl",
-        b"{\"objectId\":\"o1\"}\n{\"objectId\":\"o1\"\n\xff\xfe\n[1,2]\n\n",
-    );
-    let run = failed_lines(&server.base_url(), &input).ok();
+    let (_dir, input) =
+        users_file(b"{\"objectId\":\"o1\"}\n{\"objectId\":\"o1\"\n\xff\xfe\n[1,2]\n\n");
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
     let name = input.display();
     run.same(&run.stdout(), &"{\"objectId\":\"o1\"}\n");
     run.stderr_has(&format!("warning: {name}:2: not JSON ("))
@@ -290,15 +270,14 @@ fn output_lines_are_the_input_bytes_crlf_included() {
             failure("pulse_id", "p3", "e3"),
         ],
     );
-    let dir = tempfile::tempdir().unwrap();
     // Spacing, key order, escapes and non-ASCII text as a Windows tool wrote them;
     // the last line has no line end.
     let text = "{ \"user\" : { \"object_id\" : \"o1\" },\t\"name\": \"Jos\\u00e9 Ñúñez\" }\r\n\
                 {\"user\":{\"object_id\":\"ok\"}}\r\n\
                 {\"n\":1.50,\"user\":{\"pulse_id\":\"p3\",\"tags\":[\"a\",\"b\"]}}";
-    let input = input_file(dir.path(), "users.jsonl", text);
+    let (dir, input) = users_file(text);
     let out = dir.path().join("fix.jsonl");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .arg("-o")
         .arg(&out)
         .ok();
@@ -318,13 +297,15 @@ fn gzip_input_and_stdin_give_the_same_lines() {
     let gzipped = gz.finish().unwrap();
     let input = input_file(dir.path(), "users.jsonl.gz", &gzipped);
     let expected = "{\"objectId\":\"o2\"}\n";
-    let run = failed_lines(&server.base_url(), &input).ok();
+    let run = failed_lines(&server.base_url(), "B1", &input).ok();
     run.same(&run.stdout(), &expected);
     run.stderr_has("1 of 3 input lines failed");
-    let run = failed_lines(&server.base_url(), "-").stdin(text).ok();
+    let run = failed_lines(&server.base_url(), "B1", "-").stdin(text).ok();
     run.same(&run.stdout(), &expected);
     // Gzip on stdin is unpacked too.
-    let run = failed_lines(&server.base_url(), "-").stdin(gzipped).ok();
+    let run = failed_lines(&server.base_url(), "B1", "-")
+        .stdin(gzipped)
+        .ok();
     run.same(&run.stdout(), &expected);
 }
 
@@ -335,12 +316,7 @@ fn a_named_pipe_is_read_as_it_comes() {
     let server = MockServer::start();
     report(&server, vec![failure("object_id", "o2", "e")]);
     let dir = tempfile::tempdir().unwrap();
-    let fifo = dir.path().join("users.fifo");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    let fifo = fifo_in(dir.path(), "users.fifo");
     let run = TestCommand::shell(
         r#"printf '{"objectId":"o1"}\n{"objectId":"o2"}\n' > "$1" &
            exec "$0" failed-lines B1 -e "$2" --input "$1""#,
@@ -358,7 +334,7 @@ fn a_gz_name_that_holds_no_gzip_data_is_refused_before_any_request() {
     let mock = report(&server, vec![]);
     let dir = tempfile::tempdir().unwrap();
     let input = input_file(dir.path(), "users.jsonl.gz", "{\"objectId\":\"o1\"}\n");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .fails(2)
         .stderr_has("ends in .gz but does not hold gzip data");
     mock.assert_calls(0);
@@ -375,13 +351,8 @@ fn annotate_writes_line_error_and_input() {
             "Invalid phone number \"+34 600\"",
         )],
     );
-    let dir = tempfile::tempdir().unwrap();
-    let input = input_file(
-        dir.path(),
-        "users.jsonl",
-        "{\"user\":{\"pulse_id\":\"ok\"}}\r\n{\"user\": {\"pulse_id\": \"p2\"}, \"phone\": \"600\"}\r\n",
-    );
-    let run = failed_lines(&server.base_url(), &input)
+    let (_dir, input) = users_file("{\"user\":{\"pulse_id\":\"ok\"}}\r\n{\"user\": {\"pulse_id\": \"p2\"}, \"phone\": \"600\"}\r\n",);
+    let run = failed_lines(&server.base_url(), "B1", &input)
         .arg("--annotate")
         .ok();
     run.same(
@@ -398,10 +369,9 @@ fn a_failed_fetch_leaves_an_existing_output_untouched() {
         when.path(results_path("B1"));
         then.status(503);
     });
-    let dir = tempfile::tempdir().unwrap();
-    let input = input_file(dir.path(), "users.jsonl", "{\"objectId\":\"o1\"}\n");
+    let (dir, input) = users_file("{\"objectId\":\"o1\"}\n");
     let out = input_file(dir.path(), "fix.jsonl", "earlier run\n");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .args(["--retries", "1", "-o"])
         .arg(&out)
         .fails(6)
@@ -423,10 +393,9 @@ fn a_bulk_not_found_is_exit_4_and_writes_nothing() {
         then.status(404)
             .json_body(json!({"result": {"status": 404, "message": "Bulk not found"}}));
     });
-    let dir = tempfile::tempdir().unwrap();
-    let input = input_file(dir.path(), "users.jsonl", "{\"objectId\":\"o1\"}\n");
+    let (dir, input) = users_file("{\"objectId\":\"o1\"}\n");
     let out = dir.path().join("fix.jsonl");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .arg("-o")
         .arg(&out)
         .fails(4);
@@ -437,10 +406,9 @@ fn a_bulk_not_found_is_exit_4_and_writes_nothing() {
 fn the_output_replaces_o_on_success() {
     let server = MockServer::start();
     report(&server, vec![failure("object_id", "o1", "e")]);
-    let dir = tempfile::tempdir().unwrap();
-    let input = input_file(dir.path(), "users.jsonl", "{\"objectId\":\"o1\"}\n");
+    let (dir, input) = users_file("{\"objectId\":\"o1\"}\n");
     let out = input_file(dir.path(), "fix.jsonl", "earlier run\n");
-    let run = failed_lines(&server.base_url(), &input)
+    let run = failed_lines(&server.base_url(), "B1", &input)
         .args(["-q", "-o"])
         .arg(&out)
         .ok();
@@ -455,22 +423,21 @@ fn the_output_replaces_o_on_success() {
 fn wrong_input_or_pointers_are_usage_errors_before_any_request() {
     let server = MockServer::start();
     let mock = report(&server, vec![]);
-    let dir = tempfile::tempdir().unwrap();
-    let input = input_file(dir.path(), "users.jsonl", "{}\n");
-    failed_lines(&server.base_url(), dir.path().join("missing.jsonl"))
+    let (dir, input) = users_file("{}\n");
+    failed_lines(&server.base_url(), "B1", dir.path().join("missing.jsonl"))
         .fails(2)
         .stderr_has("cannot read --input");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .args(["--object-id-at", "user.object_id"])
         .fails(2)
         .stderr_has("is not a JSON pointer")
         .stderr_has("(e.g. /user/object_id)");
-    failed_lines(&server.base_url(), &input)
+    failed_lines(&server.base_url(), "B1", &input)
         .arg("-o")
         .arg(&input)
         .fails(2)
         .stderr_has("is the --input file");
-    failed_lines(&server.base_url(), "-")
+    failed_lines(&server.base_url(), "B1", "-")
         .args(["--token-file", "-"])
         .fails(2)
         .stderr_has("--token-file and --input cannot both read stdin");
@@ -502,13 +469,9 @@ fn failures_are_fetched_page_by_page_with_the_request_options() {
         then.status(200)
             .json_body(page(json!([failure("object_id", "o3", "c")]), None));
     });
-    let dir = tempfile::tempdir().unwrap();
-    let input = input_file(
-        dir.path(),
-        "users.jsonl",
-        "{\"objectId\":\"o3\"}\n{\"objectId\":\"o1\"}\n{\"objectId\":\"o9\"}\n",
-    );
-    let run = failed_lines(&server.base_url(), &input)
+    let (_dir, input) =
+        users_file("{\"objectId\":\"o3\"}\n{\"objectId\":\"o1\"}\n{\"objectId\":\"o9\"}\n");
+    let run = failed_lines(&server.base_url(), "B1", &input)
         .args(["--page-size", "2", "--lang", "es-ES"])
         .ok();
     run.same(

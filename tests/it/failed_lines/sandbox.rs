@@ -35,13 +35,9 @@ fn the_failed_lines_of_a_sandbox_bulk() {
     let cfg = SandboxConfig::new(500).with_token(TOKEN);
     let (input, expected, failures) = input_for(&cfg);
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = input_file(dir.path(), "users.jsonl", &input);
-    let run = TestCommand::new()
-        .args(["failed-lines", cfg.main_bulk_id(), "-e", &server.endpoint()])
-        .args(["--page-size", "40", "--input"])
-        .arg(&path)
-        .env("DRUID_TOKEN", TOKEN)
+    let (_dir, path) = users_file(&input);
+    let run = failed_lines(&server.endpoint(), cfg.main_bulk_id(), &path)
+        .args(["--page-size", "40"])
         .ok();
     run.same(&run.stdout(), &expected.as_str());
     let lines = input.lines().count();
@@ -67,25 +63,13 @@ fn an_unfinished_flaky_bulk_gives_the_same_lines_with_wait() {
         });
     let (input, expected, _) = input_for(&cfg);
     let server = sandbox::start_background(cfg.clone()).unwrap();
-    let run = TestCommand::new()
-        .args(["failed-lines", cfg.main_bulk_id(), "-e", &server.endpoint()])
-        .args(["--page-size", "25", "--retries", "10", "--input", "-"])
-        .env("DRUID_TOKEN", TOKEN)
+    let run = failed_lines(&server.endpoint(), cfg.main_bulk_id(), "-")
+        .args(["--page-size", "25", "--retries", "10"])
         .stdin(input.clone())
         .fails(5);
     run.stderr_has("re-run with --wait");
-    let run = TestCommand::new()
-        .args(["failed-lines", cfg.main_bulk_id(), "-e", &server.endpoint()])
-        .args([
-            "--page-size",
-            "25",
-            "--retries",
-            "10",
-            "--wait",
-            "--input",
-            "-",
-        ])
-        .env("DRUID_TOKEN", TOKEN)
+    let run = failed_lines(&server.endpoint(), cfg.main_bulk_id(), "-")
+        .args(["--page-size", "25", "--retries", "10", "--wait"])
         .stdin(input)
         .ok();
     run.same(&run.stdout(), &expected.as_str());
@@ -95,16 +79,11 @@ fn an_unfinished_flaky_bulk_gives_the_same_lines_with_wait() {
 #[test]
 fn ctrl_c_while_fetching_leaves_o_as_it_was() {
     let (cfg, server) = slow_sandbox(2_000, 20);
-    let dir = tempfile::tempdir().unwrap();
-    let input = input_file(dir.path(), "users.jsonl", "{\"objectId\":\"o1\"}\n");
+    let (dir, input) = users_file("{\"objectId\":\"o1\"}\n");
     let out = input_file(dir.path(), "fix.jsonl", "earlier run\n");
-    let child = TestCommand::new()
-        .args(["failed-lines", cfg.main_bulk_id(), "-e", &server.endpoint()])
-        .args(["--page-size", "10", "--input"])
-        .arg(&input)
-        .arg("-o")
+    let child = failed_lines(&server.endpoint(), cfg.main_bulk_id(), &input)
+        .args(["--page-size", "10", "-o"])
         .arg(&out)
-        .env("DRUID_TOKEN", TOKEN)
         .spawn();
     let start = std::time::Instant::now();
     while server.hits() < 3 {

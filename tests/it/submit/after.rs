@@ -7,7 +7,7 @@
 #[cfg(target_os = "linux")]
 use std::path::Path;
 
-use super::{accepted, file, mock_submit, status, submit, BULKS, GOOD};
+use super::{accepted, mock_submit, status, submit, BULKS, GOOD};
 use crate::support::scripted::{Reply, Scripted};
 use crate::support::*;
 use httpmock::prelude::*;
@@ -21,7 +21,7 @@ fn wait_follows_the_status_until_completed() {
         status("B1", "processing"),
         status("B1", "completed"),
     ]);
-    let (_dir, path) = file(GOOD);
+    let (_dir, path) = users_file(GOOD);
     let run = submit(&server.url, &path).arg("--wait").ok();
     run.same(run.stdout(), "B1\n")
         .stderr_has("bulk B1 has completed");
@@ -40,7 +40,7 @@ fn a_failed_bulk_is_exit_9_after_its_id() {
         status("B1", "processing"),
         status("B1", "failed"),
     ]);
-    let (_dir, path) = file(GOOD);
+    let (_dir, path) = users_file(GOOD);
     let run = submit(&server.url, &path).arg("--wait=10m").fails(9);
     run.same(run.stdout(), "B1\n")
         .stderr_has("bulk B1 failed (status `failed`)");
@@ -52,7 +52,7 @@ fn the_wait_deadline_is_exit_5_after_the_id() {
         Reply::new(201, accepted("B1")),
         status("B1", "processing"),
     ]);
-    let (_dir, path) = file(GOOD);
+    let (_dir, path) = users_file(GOOD);
     let run = submit(&server.url, &path).arg("--wait=2m").fails(5);
     run.same(run.stdout(), "B1\n")
         .stderr_has("bulk B1 is still processing after waiting 2m")
@@ -86,7 +86,7 @@ fn completed_bulk(server: &MockServer) {
 fn export_writes_the_file_results_writes() {
     let server = MockServer::start();
     completed_bulk(&server);
-    let (dir, path) = file(GOOD);
+    let (dir, path) = users_file(GOOD);
     for (extension, extra) in [
         ("csv", &["--csv-safe"][..]),
         ("out", &["-f", "jsonl", "--failed-only"]),
@@ -122,7 +122,7 @@ fn export_writes_the_file_results_writes() {
 fn export_takes_the_format_from_its_extension_and_fail_on_rows_gates() {
     let server = MockServer::start();
     completed_bulk(&server);
-    let (dir, path) = file(GOOD);
+    let (dir, path) = users_file(GOOD);
     let out = dir.path().join("failures.csv");
     let run = submit(&server.base_url(), &path)
         .arg("--export")
@@ -141,7 +141,7 @@ fn export_takes_the_format_from_its_extension_and_fail_on_rows_gates() {
 fn export_to_stdout_and_report_options_without_export_are_refused() {
     let server = MockServer::start();
     let patch = mock_submit(&server, "B1");
-    let (_dir, path) = file(GOOD);
+    let (_dir, path) = users_file(GOOD);
     submit(&server.base_url(), &path)
         .args(["--export", "-"])
         .fails(2)
@@ -168,7 +168,7 @@ fn export_to_stdout_and_report_options_without_export_are_refused() {
 fn failed_lines_to_stdout_and_outputs_that_clash_are_refused_before_sending() {
     let server = MockServer::start();
     let patch = mock_submit(&server, "B1");
-    let (dir, path) = file(GOOD);
+    let (dir, path) = users_file(GOOD);
     let report = dir.path().join("report.csv");
     let cases: [(Vec<std::ffi::OsString>, &str); 5] = [
         (
@@ -223,7 +223,7 @@ fn when_export_fails_failed_lines_is_not_written_and_says_how_to_write_it() {
         when.path(results_path("B1"));
         then.status(503).body("busy");
     });
-    let (dir, path) = file(GOOD);
+    let (dir, path) = users_file(GOOD);
     let fix = dir.path().join("fix.jsonl");
     let run = submit(&server.base_url(), &path)
         .arg("--export")
@@ -250,16 +250,13 @@ fn when_export_fails_failed_lines_is_not_written_and_says_how_to_write_it() {
 /// the terminal showed.
 #[cfg(target_os = "linux")]
 fn on_a_terminal(endpoint: &str, path: &Path, ci: bool) -> Run {
-    let dir = tempfile::tempdir().unwrap();
     let line = format!(
         "'{}' submit '{}' -e {endpoint}",
         binary().display(),
         path.display()
     );
-    let mut cmd = TestCommand::program("script");
-    cmd.args(["-qec", &line])
-        .arg(dir.path().join("typescript"))
-        .env("DRUID_TOKEN", TOKEN);
+    let mut cmd = on_a_pty(&line);
+    cmd.env("DRUID_TOKEN", TOKEN);
     if ci {
         cmd.env("CI", "true");
     }
@@ -271,7 +268,7 @@ fn on_a_terminal(endpoint: &str, path: &Path, ci: bool) -> Run {
 fn a_terminal_gets_a_bar_of_bytes_sent_and_ci_does_not() {
     let server = MockServer::start();
     mock_submit(&server, "B1");
-    let (_dir, path) = file(GOOD);
+    let (_dir, path) = users_file(GOOD);
     let live = on_a_terminal(&server.base_url(), &path, false);
     live.stdout_has("sending ")
         .stdout_has(&format!("/{} B", GOOD.len()))

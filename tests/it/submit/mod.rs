@@ -9,7 +9,7 @@ mod after;
 mod sandbox;
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::support::scripted::{Reply, Scripted};
@@ -33,14 +33,6 @@ fn submit(endpoint: &str, file: &Path) -> TestCommand {
         .args(["-e", endpoint])
         .env("DRUID_TOKEN", TOKEN);
     cmd
-}
-
-/// A file with `text` in a directory that lives as long as the test.
-fn file(text: impl AsRef<[u8]>) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("users.jsonl");
-    std::fs::write(&path, text).unwrap();
-    (dir, path)
 }
 
 /// The answer to a submission.
@@ -83,7 +75,7 @@ fn bad_lines_are_listed_with_their_reasons_and_nothing_is_sent() {
     }
     let mut bytes = text.into_bytes();
     bytes.extend_from_slice(b"{\"objectId\":\"\xff\"}\n");
-    let (_dir, path) = file(bytes);
+    let (_dir, path) = users_file(bytes);
     let name = path.display().to_string();
     let run = submit(&server.base_url(), &path).fails(2);
     run.stderr_has(&format!("{name}:4: blank line"))
@@ -104,7 +96,7 @@ fn bad_lines_are_listed_with_their_reasons_and_nothing_is_sent() {
 fn only_the_first_twenty_bad_lines_are_listed_then_the_count() {
     let server = MockServer::start();
     let patch = mock_submit(&server, "B1");
-    let (_dir, path) = file("{}\n".repeat(25));
+    let (_dir, path) = users_file("{}\n".repeat(25));
     let run = submit(&server.base_url(), &path).fails(2);
     let listed: Vec<&str> = run
         .stderr()
@@ -129,7 +121,7 @@ fn no_validate_sends_the_file_as_it_is() {
         when.method("PATCH").path(BULKS).body(text);
         then.status(202).body(accepted("B7"));
     });
-    let (_dir, path) = file(text);
+    let (_dir, path) = users_file(text);
     let run = submit(&server.base_url(), &path).arg("--no-validate").ok();
     run.same(run.stdout(), "B7\n");
     patch.assert_calls(1);
@@ -154,7 +146,7 @@ fn the_body_arrives_unchanged_with_its_type_length_and_token() {
             .body(text.as_str());
         then.status(201).body(accepted("0190b1c2-new"));
     });
-    let (_dir, path) = file(&text);
+    let (_dir, path) = users_file(&text);
     let run = submit(&server.base_url(), &path).arg("-v").ok();
     run.same(run.stdout(), "0190b1c2-new\n")
         .stderr_has("submitted")
@@ -191,7 +183,7 @@ fn stdin_is_checked_then_sent() {
 fn an_empty_file_and_stdin_shared_with_the_token_are_refused() {
     let server = MockServer::start();
     let patch = mock_submit(&server, "B1");
-    let (_dir, path) = file("");
+    let (_dir, path) = users_file("");
     submit(&server.base_url(), &path)
         .arg("--no-validate")
         .fails(2)
@@ -207,7 +199,7 @@ fn an_empty_file_and_stdin_shared_with_the_token_are_refused() {
 #[test]
 fn a_top_level_bulk_id_is_taken_and_an_answer_without_one_is_exit_7() {
     let server = MockServer::start();
-    let (_dir, path) = file(GOOD);
+    let (_dir, path) = users_file(GOOD);
     let mut top = server.mock(|when, then| {
         when.method("PATCH").path(BULKS);
         then.status(200).json_body(json!({"bulkId": "B9"}));
@@ -234,7 +226,7 @@ fn a_top_level_bulk_id_is_taken_and_an_answer_without_one_is_exit_7() {
 #[test]
 fn a_connection_lost_after_the_body_is_never_sent_again() {
     let server = Scripted::start(vec![Reply::hang_up(), Reply::new(201, accepted("B1"))]);
-    let (_dir, path) = file(GOOD);
+    let (_dir, path) = users_file(GOOD);
     let run = submit(&server.url, &path).fails(6);
     run.stderr_has("may have received the bulk")
         .stderr_has(&format!("{} of its {} bytes", GOOD.len(), GOOD.len()))
@@ -254,7 +246,7 @@ fn a_server_error_is_not_sent_again() {
         Reply::new(503, r#"{"result":{"status":503,"message":"overloaded"}}"#),
         Reply::new(201, accepted("B1")),
     ]);
-    let (_dir, path) = file(GOOD);
+    let (_dir, path) = users_file(GOOD);
     let run = submit(&server.url, &path).fails(6);
     run.stderr_has("HTTP 503: overloaded")
         .stderr_has("may or may not have created the bulk")
@@ -268,7 +260,7 @@ fn no_answer_after_the_body_is_given_up_after_timeout_and_not_sent_again() {
         Reply::stall(Duration::from_secs(30)),
         Reply::new(201, accepted("B1")),
     ]);
-    let (_dir, path) = file(GOOD);
+    let (_dir, path) = users_file(GOOD);
     let started = Instant::now();
     let run = submit(&server.url, &path)
         .args(["--timeout", "1s"])
@@ -285,11 +277,8 @@ fn no_answer_after_the_body_is_given_up_after_timeout_and_not_sent_again() {
 
 #[test]
 fn a_refused_connection_is_retried_then_the_bulk_is_sent() {
-    let port = {
-        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        free.local_addr().unwrap().port()
-    };
-    let (_dir, path) = file(GOOD);
+    let port = free_port();
+    let (_dir, path) = users_file(GOOD);
     let mut running = submit(&format!("http://127.0.0.1:{port}"), &path)
         .args(["--retries", "100", "--retry-max-time", "1h"])
         .spawn_with(None);
@@ -325,7 +314,7 @@ fn a_401_with_client_credentials_gets_one_fresh_token_and_one_resend() {
         ),
         Reply::new(201, accepted("B4")),
     ]);
-    let (_dir, path) = file(GOOD);
+    let (_dir, path) = users_file(GOOD);
     let mut cmd = TestCommand::new();
     cmd.arg("submit")
         .arg(&path)
@@ -357,7 +346,7 @@ fn refusals_keep_their_exit_codes_and_are_sent_once() {
             Reply::new(status, r#"{"result":{"message":"no"}}"#),
             Reply::new(201, accepted("B1")),
         ]);
-        let (_dir, path) = file(GOOD);
+        let (_dir, path) = users_file(GOOD);
         let run = submit(&server.url, &path).fails(code);
         run.stderr_has(says)
             .stderr_has(&format!("HTTP {status}: no"))

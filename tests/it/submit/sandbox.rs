@@ -7,18 +7,14 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{file, submit};
+use super::submit;
 use crate::support::*;
 use druid_bulk::sandbox::{self, SandboxConfig};
-
-fn start(cfg: SandboxConfig) -> sandbox::Running {
-    sandbox::start_background(cfg.with_token(TOKEN)).unwrap()
-}
 
 /// A sandbox whose bulks complete a few milliseconds after they arrive.
 fn quick() -> (SandboxConfig, sandbox::Running) {
     let cfg = SandboxConfig::new(1).with_process_time(Duration::from_millis(5));
-    (cfg.clone(), start(cfg))
+    (cfg.clone(), sandbox_with(cfg))
 }
 
 /// Seven lines and the five of them whose users fail: a bad email (its
@@ -77,13 +73,6 @@ fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// `failed-lines BULK --input INPUT -o OUT` against the sandbox.
-fn failed_lines(endpoint: &str, bulk: &str, input: &Path, out: &Path) -> Run {
-    let mut cmd = druid_bulk(["failed-lines", bulk, "-e", endpoint, "--input"]);
-    cmd.arg(input).arg("-o").arg(out).env("DRUID_TOKEN", TOKEN);
-    cmd.ok()
-}
-
 /// The bulk id `submit` printed: stdout is that line and nothing else.
 fn bulk_of(run: &Run) -> String {
     let id = run.stdout().strip_suffix('\n').unwrap_or_default();
@@ -98,7 +87,7 @@ fn bulk_of(run: &Run) -> String {
 fn export_and_failed_lines_write_what_results_and_failed_lines_write() {
     let (cfg, server) = quick();
     let (text, failed) = users(&cfg);
-    let (dir, path) = file(&text);
+    let (dir, path) = users_file(&text);
     let at = |name: &str| -> PathBuf { dir.path().join(name) };
     let run = submit(&server.endpoint(), &path)
         .arg("--export")
@@ -130,7 +119,10 @@ fn export_and_failed_lines_write_what_results_and_failed_lines_write() {
         .arg("-o")
         .arg(at("results.csv"))
         .ok();
-    failed_lines(&server.endpoint(), &bulk, &path, &at("failed-lines.jsonl"));
+    failed_lines(&server.endpoint(), &bulk, &path)
+        .arg("-o")
+        .arg(at("failed-lines.jsonl"))
+        .ok();
     run.same(&read(&at("failures.csv")), &read(&at("results.csv")))
         .same(&read(&at("fix.jsonl")), &read(&at("failed-lines.jsonl")));
 }
@@ -141,10 +133,9 @@ fn failed_lines_of_stdin_come_from_the_copy_that_was_sent() {
     let (text, failed) = users(&cfg);
     let dir = tempfile::tempdir().unwrap();
     let fix = dir.path().join("fix.jsonl");
-    let run = TestCommand::new()
-        .args(["submit", "-", "-e", &server.endpoint(), "--failed-lines"])
+    let run = submit(&server.endpoint(), Path::new("-"))
+        .arg("--failed-lines")
         .arg(&fix)
-        .env("DRUID_TOKEN", TOKEN)
         .stdin(text.clone())
         .ok();
     bulk_of(&run);
@@ -157,7 +148,7 @@ fn failed_lines_of_stdin_come_from_the_copy_that_was_sent() {
 fn line_options_and_the_gate_apply_to_the_failed_lines() {
     let (cfg, server) = quick();
     let (text, _) = users(&cfg);
-    let (dir, path) = file(&text);
+    let (dir, path) = users_file(&text);
     let fix = dir.path().join("fix.jsonl");
     // --annotate: the line numbers of the failed lines; --fail-on-rows: 8.
     let run = submit(&server.endpoint(), &path)
@@ -183,7 +174,7 @@ fn line_options_and_the_gate_apply_to_the_failed_lines() {
     run.same(&read(&fix), &Vec::<u8>::new())
         .stderr_has("7 input lines have no identifier at /ids/oid, /ids/pid");
     // No failures: the gate stays open.
-    let (_other, good) = file(
+    let (_other, good) = users_file(
         text.lines().next().unwrap(), // ana, who succeeds
     );
     let run = submit(&server.endpoint(), &good)
@@ -200,9 +191,9 @@ fn a_bulk_that_ends_failed_is_exit_9_and_writes_neither_file() {
     let cfg = (SandboxConfig::new(1))
         .with_process_time(Duration::from_millis(5))
         .with_failing_bulks();
-    let server = start(cfg.clone());
+    let server = sandbox_with(cfg.clone());
     let (text, _) = users(&cfg);
-    let (dir, path) = file(&text);
+    let (dir, path) = users_file(&text);
     let run = submit(&server.endpoint(), &path)
         .arg("--export")
         .arg(dir.path().join("failures.csv"))
@@ -220,17 +211,17 @@ fn a_bulk_that_ends_failed_is_exit_9_and_writes_neither_file() {
 
 /// The sandbox's status of `bulk`.
 fn status_of(endpoint: &str, bulk: &str) -> String {
-    let run = druid_bulk(["status", bulk, "-e", endpoint, "-f", "jsonl"])
-        .env("DRUID_TOKEN", TOKEN)
-        .ok();
-    run.jsonl()[0]["status"].as_str().unwrap().to_string()
+    status_jsonl(endpoint, Some(bulk)).jsonl()[0]["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
 fn wait_follows_a_sandbox_bulk_through_its_statuses() {
     let process_time = Duration::from_secs(1);
-    let server = start(SandboxConfig::new(1).with_process_time(process_time));
-    let (dir, path) = file("{\"user\":{\"object_id\":\"a\"}}\n");
+    let server = sandbox_with(SandboxConfig::new(1).with_process_time(process_time));
+    let (dir, path) = users_file("{\"user\":{\"object_id\":\"a\"}}\n");
     let mut running = submit(&server.endpoint(), &path).arg("--wait").spawn();
     let sent = Instant::now();
     let mut id = String::new();

@@ -508,6 +508,56 @@ pub fn results(endpoint: &str, bulk: &str) -> TestCommand {
     cmd
 }
 
+/// `failed-lines BULK -e ENDPOINT --input INPUT` with the test token.
+pub fn failed_lines(endpoint: &str, bulk: &str, input: impl AsRef<OsStr>) -> TestCommand {
+    let mut cmd = TestCommand::new();
+    cmd.args(["failed-lines", bulk, "-e", endpoint, "--input"])
+        .arg(input)
+        .env("DRUID_TOKEN", TOKEN);
+    cmd
+}
+
+/// `script -qec LINE /dev/null` (util-linux): `LINE` run by a shell on a
+/// pseudo-terminal; stdout is everything the terminal showed.
+#[cfg(target_os = "linux")]
+pub fn on_a_pty(line: &str) -> TestCommand {
+    let mut cmd = TestCommand::program("script");
+    cmd.args(["-qec", line, "/dev/null"]);
+    cmd
+}
+
+/// Whether `tool` is found on `PATH` (`command -v`).
+pub fn have(tool: &str) -> bool {
+    std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// [`have`], after saying the test is skipped when `tool` is missing.
+pub fn installed(tool: &str) -> bool {
+    let found = have(tool);
+    if !found {
+        eprintln!("skipped: {tool} is not installed");
+    }
+    found
+}
+
+/// A loopback port nothing listens on (it was free a moment ago).
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A named pipe `name` made in `dir` with `mkfifo`.
+#[cfg(unix)]
+pub fn fifo_in(dir: &Path, name: &str) -> std::path::PathBuf {
+    let fifo = dir.join(name);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success(), "mkfifo makes a named pipe");
+    fifo
+}
+
 /// The binary with these arguments.
 pub fn druid_bulk<I, S>(args: I) -> TestCommand
 where
@@ -517,6 +567,15 @@ where
     let mut cmd = TestCommand::new();
     cmd.args(args);
     cmd
+}
+
+/// A `users.jsonl` holding `text` in a fresh directory that lives as long
+/// as the returned [`tempfile::TempDir`].
+pub fn users_file(text: impl AsRef<[u8]>) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("users.jsonl");
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
 }
 
 /// A 200 body with these rows and (optionally) a next cursor.
@@ -573,12 +632,25 @@ pub fn slow_sandbox(rows: u64, ms: u64) -> (SandboxConfig, sandbox::Running) {
             latency: Duration::from_millis(ms),
             ..sandbox::Faults::default()
         });
-    let server = sandbox::start_background(cfg.clone()).unwrap();
-    (cfg, server)
+    (cfg.clone(), sandbox_with(cfg))
 }
 
-/// `PATCH /activityid/v1/user/bulk` with `body` as JSON lines and the test
-/// token, on a fresh connection to `addr`: the answer's status and JSON body.
+/// The sandbox as `cfg` says, with the test token, on a free loopback port.
+#[cfg(feature = "sandbox")]
+pub fn sandbox_with(cfg: SandboxConfig) -> sandbox::Running {
+    sandbox::start_background(cfg.with_token(TOKEN)).unwrap()
+}
+
+/// `status [BULK] -e ENDPOINT -f jsonl` with the test token, which must
+/// succeed.
+#[cfg(feature = "sandbox")]
+#[track_caller]
+pub fn status_jsonl(endpoint: &str, bulk: Option<&str>) -> Run {
+    let mut cmd = druid_bulk(["status", "-e", endpoint, "-f", "jsonl"]);
+    cmd.args(bulk).env("DRUID_TOKEN", TOKEN);
+    cmd.ok()
+}
+
 /// The `n`th object id the sandbox knows (not one of its unknown users).
 #[cfg(feature = "sandbox")]
 pub fn known(cfg: &SandboxConfig, n: u32) -> String {
@@ -597,6 +669,8 @@ pub fn unknown(cfg: &SandboxConfig) -> String {
         .unwrap()
 }
 
+/// `PATCH /activityid/v1/user/bulk` with `body` as JSON lines and the test
+/// token, on a fresh connection to `addr`: the answer's status and JSON body.
 #[cfg(feature = "sandbox")]
 pub fn submit_lines(addr: std::net::SocketAddr, body: &[u8]) -> (u16, Value) {
     use std::io::{Read, Write};
