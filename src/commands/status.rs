@@ -15,7 +15,7 @@ use crate::cli::{GlobalArgs, StatusArgs};
 use crate::exit::{Class, Failure};
 use crate::output;
 use crate::paginate;
-use crate::retry::{self, Clock};
+use crate::retry::Clock;
 use crate::settings::{self, Status};
 use crate::ui;
 
@@ -60,19 +60,9 @@ async fn show(cfg: &Status) -> Result<()> {
 /// The request, retried on transient faults like a results page.
 async fn fetch(api: &Api, cfg: &Status, bulk_id: Option<&str>) -> Result<bytes::Bytes> {
     let clock = Clock::from_env();
-    let body = retry::run(
-        cfg.request.retry,
-        &clock,
-        "the status request",
-        |attempt| async move {
-            if attempt.renew_token {
-                api.forget_token().await;
-            }
-            api.fetch_status(bulk_id)
-                .await
-                .map_err(|error| paginate::fault(error, api))
-        },
-    )
+    let body = paginate::call(api, cfg.request.retry, &clock, "the status request", || {
+        api.fetch_status(bulk_id)
+    })
     .await?;
     Ok(body)
 }

@@ -24,7 +24,7 @@ use anyhow::Result;
 use crate::api::{Api, Upload};
 use crate::cli::{GlobalArgs, SubmitArgs};
 use crate::exit::Class;
-use crate::retry::{self, Clock};
+use crate::retry::Clock;
 use crate::settings::{self, Export, FailedLines, Request, Results};
 use crate::{failed_lines, paginate, ui};
 
@@ -100,19 +100,9 @@ fn exit_code(class: Option<Class>) -> ExitCode {
 /// `api/submit.rs`), and return the new bulk's id.
 pub(super) async fn send(api: &Api, request: &Request, upload: &Upload) -> Result<String> {
     let clock = Clock::from_env();
-    let bulk = retry::run(
-        request.retry,
-        &clock,
-        "the submission",
-        |attempt| async move {
-            if attempt.renew_token {
-                api.forget_token().await;
-            }
-            api.submit(upload)
-                .await
-                .map_err(|error| paginate::fault(error, api))
-        },
-    )
+    let bulk = paginate::call(api, request.retry, &clock, "the submission", || {
+        api.submit(upload)
+    })
     .await?;
     Ok(bulk)
 }
