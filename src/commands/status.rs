@@ -4,7 +4,6 @@
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Result;
 use serde_json::value::RawValue;
@@ -27,12 +26,7 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
 /// Fetch and print the status of one bulk, or of every bulk.
 async fn show(cfg: &Status) -> Result<()> {
-    let request = &cfg.request;
-    let api = Arc::new(Api::new(
-        cfg.conn.clone(),
-        request.timeout,
-        request.lang.clone(),
-    )?);
+    let api = cfg.request.api(&cfg.conn)?;
     let bulk_id = cfg.bulk_id.as_deref();
     let body = fetch(&api, cfg, bulk_id).await?;
     let rows = status_rows(&body).ok_or_else(|| {

@@ -18,6 +18,7 @@ mod values;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -27,7 +28,7 @@ pub use lines::{failed_lines, join, FailedLines, Fetch, Identifiers, Join, Point
 pub use submit::{submit, Submit};
 pub use values::{check_bulk_id, parse_duration, parse_endpoint};
 
-use crate::api::Connection;
+use crate::api::{Api, Connection};
 use crate::cli::{
     ConnArgs, DemoArgs, ExportArgs, FormatArgs, GlobalArgs, ReportArgs, ResultsArgs, StatusArgs,
 };
@@ -63,6 +64,18 @@ pub struct Request {
     /// Sent as `Accept-Language`.
     pub lang: Option<String>,
     pub retry: RetryPolicy,
+}
+
+impl Request {
+    /// The client that makes these requests to `conn` (nothing is sent
+    /// yet): one per command, shared by each step of it.
+    pub fn api(&self, conn: &Connection) -> Result<Arc<Api>> {
+        Ok(Arc::new(Api::new(
+            conn.clone(),
+            self.timeout,
+            self.lang.clone(),
+        )?))
+    }
 }
 
 /// Which rows an export fetches, and how it ends.
