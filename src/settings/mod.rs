@@ -24,7 +24,9 @@ use std::time::Duration;
 use anyhow::Result;
 
 pub use layer::Layer;
-pub use lines::{failed_lines, join, FailedLines, Fetch, Identifiers, Join, Pointer};
+pub use lines::{
+    failed_lines, join, FailedLines, Fetch, Identifiers, Join, Pointer, OBJECT_ID_AT, PULSE_ID_AT,
+};
 pub use submit::{submit, Submit};
 pub use values::{check_bulk_id, parse_duration, parse_endpoint};
 
