@@ -131,10 +131,16 @@ impl Fetch {
     /// The paging flags (the page size from the merged `layer`), checked.
     pub(super) fn new(layer: &Layer, paging: &PagingArgs, wait: Option<Duration>) -> Result<Fetch> {
         Ok(Fetch {
-            page_size: values::check_page_size(layer.page_size.unwrap_or_default())?,
+            page_size: values::check_between(
+                "--page-size",
+                layer.page_size.unwrap_or_default(),
+                super::MAX_PAGE_SIZE,
+            )?,
             wait,
-            max_empty_pages: values::check_max_empty_pages(
+            max_empty_pages: values::check_between(
+                "--max-empty-pages",
                 paging.max_empty_pages.unwrap_or(DEFAULT_MAX_EMPTY_PAGES),
+                super::MAX_EMPTY_PAGES,
             )?,
             ordered: !paging.unordered,
         })

@@ -176,7 +176,11 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
     let bulk_ids = values::collect_bulk_ids(&args.bulk_ids, args.bulk_ids_from.as_deref())?;
     check_bulk_ids(&bulk_ids, &args.export.report)?;
     let conn = connect(&layer, &args.conn)?;
-    let concurrency = values::check_concurrency(layer.concurrency.unwrap_or_default())?;
+    let concurrency = values::check_between(
+        "--concurrency",
+        layer.concurrency.unwrap_or_default(),
+        values::MAX_CONCURRENCY,
+    )?;
     build(
         conn,
         bulk_ids,
