@@ -56,9 +56,6 @@ pub const MAX_EMPTY_PAGES: u32 = 10_000;
 /// Largest `--retries` accepted.
 pub const MAX_RETRIES: u32 = 100;
 
-/// How long `--wait` polls when it is given without a value (as `--help` says).
-pub const DEFAULT_WAIT: &str = "30m";
-
 /// How each request is made: the client's options and the retry policy.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -322,7 +319,8 @@ struct Target<'a> {
     /// The flag that names the file, for messages (`-o`, `--export`).
     flag: &'static str,
     output: Option<&'a Path>,
-    wait: Option<&'a str>,
+    /// Parsed already; an error in it is raised where [`build`] checks it.
+    wait: Result<Option<Duration>>,
     checkpoint: Option<&'a Path>,
     restart: bool,
 }
@@ -332,7 +330,9 @@ impl Target<'_> {
         Target {
             flag: "-o",
             output: args.output.as_deref(),
-            wait: args.wait.as_deref(),
+            wait: (args.wait.as_deref())
+                .map(|w| parse_duration("--wait", w))
+                .transpose(),
             checkpoint: args.checkpoint.as_deref(),
             restart: args.restart,
         }
@@ -404,9 +404,7 @@ fn build(
         color,
     )?;
     let request = request(layer)?;
-    let wait = (target.wait)
-        .map(|w| parse_duration("--wait", w))
-        .transpose()?;
+    let wait = target.wait?;
     if let Some(path) = path {
         values::check_output(target.flag, path)?;
     }

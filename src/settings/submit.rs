@@ -12,9 +12,9 @@ use anyhow::Result;
 use super::layer::Layer;
 use super::lines::{join, FailedLines, Fetch};
 use super::{auth, build, connect, parse_duration, profile_layer, request, values, Request};
-use super::{Results, Target, DEFAULT_WAIT};
+use super::{Results, Target};
 use crate::api::Connection;
-use crate::cli::{FormatArgs, GlobalArgs, LineArgs, ReportArgs, SubmitArgs};
+use crate::cli::{FormatArgs, GlobalArgs, LineArgs, ReportArgs, SubmitArgs, DEFAULT_WAIT};
 use crate::exit::usage;
 
 /// Everything `submit` needs.
@@ -94,7 +94,7 @@ pub fn submit(args: &SubmitArgs, global: &GlobalArgs, color: bool) -> Result<Sub
                 output: Some(out),
                 // Should the results still answer 428 once the status says
                 // `completed`, the export polls them for as long.
-                wait: Some(args.wait.as_deref().unwrap_or(DEFAULT_WAIT)),
+                wait: Ok(wait),
                 checkpoint: None,
                 restart: false,
             };
@@ -121,7 +121,7 @@ pub fn submit(args: &SubmitArgs, global: &GlobalArgs, color: bool) -> Result<Sub
             }
             None
         }
-        Some(out) => Some(failed_lines(args, &layer, &conn, &request, out)?),
+        Some(out) => Some(failed_lines(args, &layer, &conn, &request, wait, out)?),
     };
     Ok(Submit {
         conn,
@@ -142,6 +142,7 @@ fn failed_lines(
     layer: &Layer,
     conn: &Connection,
     request: &Request,
+    wait: Option<Duration>,
     out: &Path,
 ) -> Result<FailedLines> {
     if out == Path::new("-") {
@@ -164,9 +165,8 @@ fn failed_lines(
         }
     }
     // Should the results still answer 428 once the status says
-    // `completed`, the join polls them for as long.
-    let wait = parse_duration("--wait", args.wait.as_deref().unwrap_or(DEFAULT_WAIT))?;
-    let fetch = Fetch::new(layer, &args.report.paging, Some(wait))?;
+    // `completed`, the join polls them for as long as `--wait`.
+    let fetch = Fetch::new(layer, &args.report.paging, wait)?;
     Ok(FailedLines {
         conn: conn.clone(),
         request: request.clone(),
