@@ -199,7 +199,7 @@ pub fn join(args: &LineArgs, input: &Path, output: Option<&Path>) -> Result<Join
     }
     if let Some(output) = output {
         values::check_output("-o", output)?;
-        if input != Path::new("-") && same_file(input, output) {
+        if input != Path::new("-") && values::same_file(input, output) {
             return usage(format!(
                 "-o {} is the --input file: replacing it would lose the lines that did not \
                  fail; write the failed lines to another file",
@@ -246,14 +246,6 @@ fn check_input(input: &Path) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Whether two paths name the same existing file.
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }
 
 #[cfg(test)]

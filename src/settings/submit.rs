@@ -11,7 +11,8 @@ use anyhow::Result;
 
 use super::layer::Layer;
 use super::lines::{join, FailedLines, Fetch};
-use super::{auth, build, connect, parse_duration, profile_layer, request, values, Request};
+use super::values::{self, same_path};
+use super::{auth, build, connect, parse_duration, profile_layer, request, Request};
 use super::{Results, Target};
 use crate::api::Connection;
 use crate::cli::{FormatArgs, GlobalArgs, LineArgs, ReportArgs, SubmitArgs, DEFAULT_WAIT};
@@ -187,18 +188,6 @@ fn not_the_input(file: &Path, flag: &str, out: &Path) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Whether two paths name the same file: the same absolute path, or the
-/// same existing file by another name.
-fn same_path(a: &Path, b: &Path) -> bool {
-    if std::path::absolute(a).ok() == std::path::absolute(b).ok() {
-        return true;
-    }
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }
 
 /// FILE must be a file that can be read (a named pipe or `/dev/stdin` is

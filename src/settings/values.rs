@@ -28,6 +28,20 @@ where
     }
 }
 
+/// Whether two paths name the same existing file.
+pub(super) fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Whether two paths name the same file: the same absolute path (the file
+/// need not exist yet), or [`same_file`].
+pub(super) fn same_path(a: &Path, b: &Path) -> bool {
+    std::path::absolute(a).ok() == std::path::absolute(b).ok() || same_file(a, b)
+}
+
 /// The contents of a file named by `flag`, or of stdin for `-`, without the
 /// UTF-8 byte order mark that Windows editors put at the start.
 pub(super) fn read_input(flag: &str, path: &Path) -> Result<String> {
