@@ -15,6 +15,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
 
+/// How long `--wait` polls when it is given without a value.
+pub const DEFAULT_WAIT: &str = "30m";
+
 /// Where the API is and how requests reach it.
 pub const HEADING_CONNECTION: &str = "Connection";
 /// The app token or the client-credentials flow.
@@ -261,7 +264,7 @@ pub struct ExportArgs {
         value_name = "DURATION",
         num_args = 0..=1,
         require_equals = true,
-        default_missing_value = "30m",
+        default_missing_value = DEFAULT_WAIT,
         help_heading = HEADING_RELIABILITY
     )]
     pub wait: Option<String>,
@@ -394,7 +397,7 @@ pub struct FailedLinesArgs {
         value_name = "DURATION",
         num_args = 0..=1,
         require_equals = true,
-        default_missing_value = "30m",
+        default_missing_value = DEFAULT_WAIT,
         help_heading = HEADING_RELIABILITY
     )]
     pub wait: Option<String>,
@@ -460,7 +463,7 @@ pub struct SubmitArgs {
         value_name = "DURATION",
         num_args = 0..=1,
         require_equals = true,
-        default_missing_value = "30m"
+        default_missing_value = DEFAULT_WAIT
     )]
     pub wait: Option<String>,
 

@@ -2,9 +2,12 @@
 //! bulks' failure reports.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Result;
+use tokio::runtime::Runtime;
 
+use crate::api::Api;
 use crate::cli::{GlobalArgs, ResultsArgs};
 use crate::exit::{self, Class, Failure};
 use crate::export::job_summary::{self, Ending};
@@ -21,15 +24,23 @@ pub fn run(args: &ResultsArgs, global: &GlobalArgs) -> Result<ExitCode> {
 /// with `--summary`), and pick the exit code: the worst failed bulk's, else
 /// 8 for `--fail-on-rows` with rows, else 0.
 pub(super) fn export(settings: &Results) -> Result<ExitCode> {
-    Ok(export_class(settings)?.map_or(ExitCode::SUCCESS, Class::exit_code))
+    let runtime = super::runtime()?;
+    let api = settings.request.api(&settings.conn)?;
+    let class = export_class(settings, &runtime, &api)?;
+    Ok(class.map_or(ExitCode::SUCCESS, Class::exit_code))
 }
 
-/// [`export`], its exit code as a class (`None`: 0).
-pub(super) fn export_class(settings: &Results) -> Result<Option<Class>> {
+/// [`export`] on a command's runtime and client, its exit code as a class
+/// (`None`: 0).
+pub(super) fn export_class(
+    settings: &Results,
+    runtime: &Runtime,
+    api: &Arc<Api>,
+) -> Result<Option<Class>> {
     let Ended {
         mut outcome,
         result,
-    } = super::runtime()?.block_on(Exporter::new(settings)?.run());
+    } = runtime.block_on(Exporter::new(settings, api.clone()).run());
     for bulk in &mut outcome.bulks {
         bulk.failure = (bulk.failure.take()).map(|f| wait_hint(f, &bulk.id));
     }

@@ -4,7 +4,6 @@
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Result;
 use serde_json::value::RawValue;
@@ -15,7 +14,7 @@ use crate::cli::{GlobalArgs, StatusArgs};
 use crate::exit::{Class, Failure};
 use crate::output;
 use crate::paginate;
-use crate::retry::{self, Clock};
+use crate::retry::Clock;
 use crate::settings::{self, Status};
 use crate::ui;
 
@@ -27,12 +26,7 @@ pub fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
 /// Fetch and print the status of one bulk, or of every bulk.
 async fn show(cfg: &Status) -> Result<()> {
-    let request = &cfg.request;
-    let api = Arc::new(Api::new(
-        cfg.conn.clone(),
-        request.timeout,
-        request.lang.clone(),
-    )?);
+    let api = cfg.request.api(&cfg.conn)?;
     let bulk_id = cfg.bulk_id.as_deref();
     let body = fetch(&api, cfg, bulk_id).await?;
     let rows = status_rows(&body).ok_or_else(|| {
@@ -60,19 +54,9 @@ async fn show(cfg: &Status) -> Result<()> {
 /// The request, retried on transient faults like a results page.
 async fn fetch(api: &Api, cfg: &Status, bulk_id: Option<&str>) -> Result<bytes::Bytes> {
     let clock = Clock::from_env();
-    let body = retry::run(
-        cfg.request.retry,
-        &clock,
-        "the status request",
-        |attempt| async move {
-            if attempt.renew_token {
-                api.forget_token().await;
-            }
-            api.fetch_status(bulk_id)
-                .await
-                .map_err(|error| paginate::fault(error, api))
-        },
-    )
+    let body = paginate::call(api, cfg.request.retry, &clock, "the status request", || {
+        api.fetch_status(bulk_id)
+    })
     .await?;
     Ok(body)
 }

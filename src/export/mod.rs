@@ -113,16 +113,14 @@ pub struct Exporter<'s> {
 }
 
 impl<'s> Exporter<'s> {
-    /// An export with these settings (nothing is sent yet).
-    pub fn new(settings: &'s Results) -> Result<Exporter<'s>> {
+    /// An export with these settings, through `api` (nothing is sent yet).
+    pub fn new(settings: &'s Results, api: Arc<Api>) -> Exporter<'s> {
         let export = &settings.export;
-        let request = &settings.request;
-        let api = Api::new(settings.conn.clone(), request.timeout, request.lang.clone())?;
-        Ok(Exporter {
+        Exporter {
             export,
             output: &settings.output,
             settings,
-            api: Arc::new(api),
+            api,
             started: Instant::now(),
             outcome: Outcome {
                 bulks: (export.bulk_ids.iter())
@@ -142,7 +140,7 @@ impl<'s> Exporter<'s> {
             begun: false,
             atomic: false,
             flushed: Flushed::default(),
-        })
+        }
     }
 
     /// Fetch every page of every bulk and write it out. What was done is

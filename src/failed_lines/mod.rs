@@ -19,7 +19,7 @@ use std::fs::File;
 use std::io::{IsTerminal, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Result;
 
@@ -48,9 +48,6 @@ pub struct Outcome {
     pub failures: u64,
     /// Rows of the report no input line matched.
     pub unmatched: u64,
-    /// Pages of the report fetched.
-    pub pages: u64,
-    pub elapsed: Duration,
     /// How messages name the input: its path, or `stdin`.
     pub input: String,
 }
@@ -120,13 +117,12 @@ async fn join_to(
     settings: &FailedLines,
     open: impl FnOnce() -> Result<Input>,
 ) -> Result<Outcome> {
-    let started = Instant::now();
     let join = &settings.join;
     let temporary = Arc::new(Mutex::new(None));
     let mut interrupts =
         Interrupts::listen(GRACE, last_words(temporary.clone(), join.output.clone()))?;
     let mut input = open()?;
-    let (mut failures, pages) = fetch(api, settings, &mut interrupts)
+    let mut failures = fetch(api, settings, &mut interrupts)
         .await
         .map_err(|e| nothing_written(e, join))?;
     let mut destination = match &join.output {
@@ -157,18 +153,16 @@ async fn join_to(
         counts,
         failures: failures.rows(),
         unmatched: failures.unmatched(),
-        pages,
-        elapsed: started.elapsed(),
         input: input.name,
     })
 }
 
-/// Every failure of the bulk, page after page, and how many pages.
+/// Every failure of the bulk, page after page.
 async fn fetch(
     api: &Arc<Api>,
     settings: &FailedLines,
     interrupts: &mut Interrupts,
-) -> Result<(Failures, u64)> {
+) -> Result<Failures> {
     let bulk_id = &settings.bulk_id;
     let plan = Plan {
         bulk_id: bulk_id.clone(),
@@ -215,7 +209,7 @@ async fn fetch(
         ui::exporting(&what, pages, empty, failures.rows(), started.elapsed());
     }
     ui::clear_progress();
-    Ok((failures, pages))
+    Ok(failures)
 }
 
 /// A failure before `-o` was replaced says so (unless it says what to do

@@ -7,6 +7,7 @@ mod page;
 mod scan;
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -501,6 +502,31 @@ impl Paginator {
             }
         })
     }
+}
+
+/// One request to `api`, retried on transient faults like a page: `request`
+/// is sent again after each retryable fault, with a fresh token after a
+/// refused one. `clock` paces the backoff (a caller with a deadline passes
+/// its own); `what` names the request in messages.
+pub async fn call<T, F, Fut>(
+    api: &Api,
+    policy: RetryPolicy,
+    clock: &Clock,
+    what: &str,
+    request: F,
+) -> Result<T, Failure>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, FetchError>>,
+{
+    let request = &request;
+    retry::run(policy, clock, what, |attempt| async move {
+        if attempt.renew_token {
+            api.forget_token().await;
+        }
+        request().await.map_err(|error| fault(error, api))
+    })
+    .await
 }
 
 /// What a failed request to `api` means to [`retry::run`]. A 428 is fatal

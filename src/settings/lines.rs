@@ -131,10 +131,16 @@ impl Fetch {
     /// The paging flags (the page size from the merged `layer`), checked.
     pub(super) fn new(layer: &Layer, paging: &PagingArgs, wait: Option<Duration>) -> Result<Fetch> {
         Ok(Fetch {
-            page_size: values::check_page_size(layer.page_size.unwrap_or_default())?,
+            page_size: values::check_between(
+                "--page-size",
+                layer.page_size.unwrap_or_default(),
+                super::MAX_PAGE_SIZE,
+            )?,
             wait,
-            max_empty_pages: values::check_max_empty_pages(
+            max_empty_pages: values::check_between(
+                "--max-empty-pages",
                 paging.max_empty_pages.unwrap_or(DEFAULT_MAX_EMPTY_PAGES),
+                super::MAX_EMPTY_PAGES,
             )?,
             ordered: !paging.unordered,
         })
@@ -193,7 +199,7 @@ pub fn join(args: &LineArgs, input: &Path, output: Option<&Path>) -> Result<Join
     }
     if let Some(output) = output {
         values::check_output("-o", output)?;
-        if input != Path::new("-") && same_file(input, output) {
+        if input != Path::new("-") && values::same_file(input, output) {
             return usage(format!(
                 "-o {} is the --input file: replacing it would lose the lines that did not \
                  fail; write the failed lines to another file",
@@ -240,14 +246,6 @@ fn check_input(input: &Path) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Whether two paths name the same existing file.
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }
 
 #[cfg(test)]

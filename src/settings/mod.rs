@@ -18,16 +18,19 @@ mod values;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Result;
 
 pub use layer::Layer;
-pub use lines::{failed_lines, join, FailedLines, Fetch, Identifiers, Join, Pointer};
+pub use lines::{
+    failed_lines, join, FailedLines, Fetch, Identifiers, Join, Pointer, OBJECT_ID_AT, PULSE_ID_AT,
+};
 pub use submit::{submit, Submit};
 pub use values::{check_bulk_id, parse_duration, parse_endpoint};
 
-use crate::api::Connection;
+use crate::api::{Api, Connection};
 use crate::cli::{
     ConnArgs, DemoArgs, ExportArgs, FormatArgs, GlobalArgs, ReportArgs, ResultsArgs, StatusArgs,
 };
@@ -53,9 +56,6 @@ pub const MAX_EMPTY_PAGES: u32 = 10_000;
 /// Largest `--retries` accepted.
 pub const MAX_RETRIES: u32 = 100;
 
-/// How long `--wait` polls when it is given without a value (as `--help` says).
-pub const DEFAULT_WAIT: &str = "30m";
-
 /// How each request is made: the client's options and the retry policy.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -63,6 +63,18 @@ pub struct Request {
     /// Sent as `Accept-Language`.
     pub lang: Option<String>,
     pub retry: RetryPolicy,
+}
+
+impl Request {
+    /// The client that makes these requests to `conn` (nothing is sent
+    /// yet): one per command, shared by each step of it.
+    pub fn api(&self, conn: &Connection) -> Result<Arc<Api>> {
+        Ok(Arc::new(Api::new(
+            conn.clone(),
+            self.timeout,
+            self.lang.clone(),
+        )?))
+    }
 }
 
 /// Which rows an export fetches, and how it ends.
@@ -161,7 +173,11 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
     let bulk_ids = values::collect_bulk_ids(&args.bulk_ids, args.bulk_ids_from.as_deref())?;
     check_bulk_ids(&bulk_ids, &args.export.report)?;
     let conn = connect(&layer, &args.conn)?;
-    let concurrency = values::check_concurrency(layer.concurrency.unwrap_or_default())?;
+    let concurrency = values::check_between(
+        "--concurrency",
+        layer.concurrency.unwrap_or_default(),
+        values::MAX_CONCURRENCY,
+    )?;
     build(
         conn,
         bulk_ids,
@@ -303,7 +319,8 @@ struct Target<'a> {
     /// The flag that names the file, for messages (`-o`, `--export`).
     flag: &'static str,
     output: Option<&'a Path>,
-    wait: Option<&'a str>,
+    /// Parsed already; an error in it is raised where [`build`] checks it.
+    wait: Result<Option<Duration>>,
     checkpoint: Option<&'a Path>,
     restart: bool,
 }
@@ -313,7 +330,9 @@ impl Target<'_> {
         Target {
             flag: "-o",
             output: args.output.as_deref(),
-            wait: args.wait.as_deref(),
+            wait: (args.wait.as_deref())
+                .map(|w| parse_duration("--wait", w))
+                .transpose(),
             checkpoint: args.checkpoint.as_deref(),
             restart: args.restart,
         }
@@ -385,9 +404,7 @@ fn build(
         color,
     )?;
     let request = request(layer)?;
-    let wait = (target.wait)
-        .map(|w| parse_duration("--wait", w))
-        .transpose()?;
+    let wait = target.wait?;
     if let Some(path) = path {
         values::check_output(target.flag, path)?;
     }

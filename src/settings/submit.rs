@@ -11,10 +11,11 @@ use anyhow::Result;
 
 use super::layer::Layer;
 use super::lines::{join, FailedLines, Fetch};
-use super::{auth, build, connect, parse_duration, profile_layer, request, values, Request};
-use super::{Results, Target, DEFAULT_WAIT};
+use super::values::{self, same_path};
+use super::{auth, build, connect, parse_duration, profile_layer, request, Request};
+use super::{Results, Target};
 use crate::api::Connection;
-use crate::cli::{FormatArgs, GlobalArgs, LineArgs, ReportArgs, SubmitArgs};
+use crate::cli::{FormatArgs, GlobalArgs, LineArgs, ReportArgs, SubmitArgs, DEFAULT_WAIT};
 use crate::exit::usage;
 
 /// Everything `submit` needs.
@@ -94,7 +95,7 @@ pub fn submit(args: &SubmitArgs, global: &GlobalArgs, color: bool) -> Result<Sub
                 output: Some(out),
                 // Should the results still answer 428 once the status says
                 // `completed`, the export polls them for as long.
-                wait: Some(args.wait.as_deref().unwrap_or(DEFAULT_WAIT)),
+                wait: Ok(wait),
                 checkpoint: None,
                 restart: false,
             };
@@ -121,7 +122,7 @@ pub fn submit(args: &SubmitArgs, global: &GlobalArgs, color: bool) -> Result<Sub
             }
             None
         }
-        Some(out) => Some(failed_lines(args, &layer, &conn, &request, out)?),
+        Some(out) => Some(failed_lines(args, &layer, &conn, &request, wait, out)?),
     };
     Ok(Submit {
         conn,
@@ -142,6 +143,7 @@ fn failed_lines(
     layer: &Layer,
     conn: &Connection,
     request: &Request,
+    wait: Option<Duration>,
     out: &Path,
 ) -> Result<FailedLines> {
     if out == Path::new("-") {
@@ -164,9 +166,8 @@ fn failed_lines(
         }
     }
     // Should the results still answer 428 once the status says
-    // `completed`, the join polls them for as long.
-    let wait = parse_duration("--wait", args.wait.as_deref().unwrap_or(DEFAULT_WAIT))?;
-    let fetch = Fetch::new(layer, &args.report.paging, Some(wait))?;
+    // `completed`, the join polls them for as long as `--wait`.
+    let fetch = Fetch::new(layer, &args.report.paging, wait)?;
     Ok(FailedLines {
         conn: conn.clone(),
         request: request.clone(),
@@ -187,18 +188,6 @@ fn not_the_input(file: &Path, flag: &str, out: &Path) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-/// Whether two paths name the same file: the same absolute path, or the
-/// same existing file by another name.
-fn same_path(a: &Path, b: &Path) -> bool {
-    if std::path::absolute(a).ok() == std::path::absolute(b).ok() {
-        return true;
-    }
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }
 
 /// FILE must be a file that can be read (a named pipe or `/dev/stdin` is

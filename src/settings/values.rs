@@ -2,6 +2,7 @@
 //! locales, column lists and bulk-id lists. Each fails with
 //! a usage error (exit 2) that says what was expected.
 
+use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -15,39 +16,30 @@ use crate::ui;
 /// Most bulks fetched at once.
 pub const MAX_CONCURRENCY: usize = 32;
 
-/// Check `--concurrency`.
-pub fn check_concurrency(n: usize) -> Result<usize> {
-    if (1..=MAX_CONCURRENCY).contains(&n) {
+/// Check a count that `flag` takes: from 1 to `max`.
+pub fn check_between<T>(flag: &str, n: T, max: T) -> Result<T>
+where
+    T: Copy + PartialOrd + From<u8> + fmt::Display,
+{
+    if (T::from(1)..=max).contains(&n) {
         Ok(n)
     } else {
-        usage(format!(
-            "--concurrency must be between 1 and {MAX_CONCURRENCY}, got {n}"
-        ))
+        usage(format!("{flag} must be between 1 and {max}, got {n}"))
     }
 }
 
-/// Check `--page-size`.
-pub fn check_page_size(page_size: u32) -> Result<u32> {
-    if (1..=super::MAX_PAGE_SIZE).contains(&page_size) {
-        Ok(page_size)
-    } else {
-        usage(format!(
-            "--page-size must be between 1 and {}, got {page_size}",
-            super::MAX_PAGE_SIZE
-        ))
+/// Whether two paths name the same existing file.
+pub(super) fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }
 
-/// Check `--max-empty-pages`.
-pub fn check_max_empty_pages(n: u32) -> Result<u32> {
-    if (1..=super::MAX_EMPTY_PAGES).contains(&n) {
-        Ok(n)
-    } else {
-        usage(format!(
-            "--max-empty-pages must be between 1 and {}, got {n}",
-            super::MAX_EMPTY_PAGES
-        ))
-    }
+/// Whether two paths name the same file: the same absolute path (the file
+/// need not exist yet), or [`same_file`].
+pub(super) fn same_path(a: &Path, b: &Path) -> bool {
+    std::path::absolute(a).ok() == std::path::absolute(b).ok() || same_file(a, b)
 }
 
 /// The contents of a file named by `flag`, or of stdin for `-`, without the

@@ -12,14 +12,12 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 
 use super::super::submit::{self, source, wait};
 use super::sample;
-use crate::api::Api;
 use crate::cli::{DemoArgs, LineArgs};
 use crate::exit::Class;
 use crate::retry::Clock;
@@ -69,17 +67,13 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
 
     let prepared = source::prepare(Some(&users), true)?;
     let runtime = super::super::runtime()?;
-    let api = Arc::new(Api::new(
-        conn.clone(),
-        request.timeout,
-        request.lang.clone(),
-    )?);
+    let api = request.api(&conn)?;
     let bulk = runtime.block_on(submit::send(&api, &request, &prepared.upload))?;
     ui::info(format_args!("demo: submitted them as bulk {bulk}"));
     runtime.block_on(wait::until_finished(&api, &request, &bulk, DEADLINE))?;
 
     results.export.bulk_ids = vec![bulk.clone()];
-    let class = super::super::results::export_class(&results)?;
+    let class = super::super::results::export_class(&results, &runtime, &api)?;
     if class.is_some_and(|c| c != Class::RowsFound) {
         return Ok(class.map_or(ExitCode::SUCCESS, Class::exit_code));
     }

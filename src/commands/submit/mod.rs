@@ -20,11 +20,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Result;
+use tokio::runtime::Runtime;
 
 use crate::api::{Api, Upload};
 use crate::cli::{GlobalArgs, SubmitArgs};
 use crate::exit::Class;
-use crate::retry::{self, Clock};
+use crate::retry::Clock;
 use crate::settings::{self, Export, FailedLines, Request, Results};
 use crate::{failed_lines, paginate, ui};
 
@@ -32,11 +33,7 @@ pub fn run(args: &SubmitArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let settings = settings::submit(args, global, ui::stdout_color())?;
     let prepared = source::prepare(settings.file.as_deref(), settings.validate)?;
     let runtime = super::runtime()?;
-    let api = Arc::new(Api::new(
-        settings.conn.clone(),
-        settings.request.timeout,
-        settings.request.lang.clone(),
-    )?);
+    let api = settings.request.api(&settings.conn)?;
     let upload = &prepared.upload;
     let bulk = runtime.block_on(send(&api, &settings.request, upload))?;
     // The id first, alone and flushed: `BULK=$(druid-bulk submit …)` has it
@@ -66,7 +63,10 @@ pub fn run(args: &SubmitArgs, global: &GlobalArgs) -> Result<ExitCode> {
     // and the exit code is the worst of those that ran (8 is no failure).
     let mut worst = None;
     if let Some(export) = &settings.export {
-        match (export_to(export, &bulk), &settings.failed_lines) {
+        match (
+            export_to(export, &bulk, &runtime, &api),
+            &settings.failed_lines,
+        ) {
             (Ok(class @ (None | Some(Class::RowsFound))), _) => worst = class,
             (ended, None) => return Ok(exit_code(ended?)),
             (ended, Some(lines)) => return Ok(not_joined(ended, lines, &bulk)),
@@ -100,19 +100,9 @@ fn exit_code(class: Option<Class>) -> ExitCode {
 /// `api/submit.rs`), and return the new bulk's id.
 pub(super) async fn send(api: &Api, request: &Request, upload: &Upload) -> Result<String> {
     let clock = Clock::from_env();
-    let bulk = retry::run(
-        request.retry,
-        &clock,
-        "the submission",
-        |attempt| async move {
-            if attempt.renew_token {
-                api.forget_token().await;
-            }
-            api.submit(upload)
-                .await
-                .map_err(|error| paginate::fault(error, api))
-        },
-    )
+    let bulk = paginate::call(api, request.retry, &clock, "the submission", || {
+        api.submit(upload)
+    })
     .await?;
     Ok(bulk)
 }
@@ -120,7 +110,12 @@ pub(super) async fn send(api: &Api, request: &Request, upload: &Upload) -> Resul
 /// `--export OUT`: the completed bulk's results, exactly as `results BULK
 /// -o OUT` writes them, with its exit code as a class (8 with
 /// `--fail-on-rows`).
-fn export_to(export: &Results, bulk: &str) -> Result<Option<Class>> {
+fn export_to(
+    export: &Results,
+    bulk: &str,
+    runtime: &Runtime,
+    api: &Arc<Api>,
+) -> Result<Option<Class>> {
     let export = Results {
         export: Export {
             bulk_ids: vec![bulk.to_string()],
@@ -128,7 +123,7 @@ fn export_to(export: &Results, bulk: &str) -> Result<Option<Class>> {
         },
         ..export.clone()
     };
-    super::results::export_class(&export)
+    super::results::export_class(&export, runtime, api)
 }
 
 /// `--export` failed, so `--failed-lines` is not run: say so after the

@@ -12,22 +12,13 @@ use std::io::{self, BufRead};
 
 use serde_json::Value;
 
+use crate::settings::{OBJECT_ID_AT, PULSE_ID_AT};
+
 /// The longest line accepted: one user's update is far smaller.
 pub const MAX_LINE: usize = 16 * 1024 * 1024;
 
 /// How many bad lines are listed before the count.
 pub const SHOWN: usize = 20;
-
-/// Where a line names its user: the API's `user` object first, then the
-/// top-level spellings some exports use. One non-empty string is enough.
-const IDENTIFIERS: [&str; 6] = [
-    "/user/object_id",
-    "/user/pulse_id",
-    "/object_id",
-    "/pulse_id",
-    "/objectId",
-    "/pulseId",
-];
 
 /// Why a line cannot be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,7 +147,10 @@ pub fn check_line(line: &[u8]) -> Result<(), Problem> {
     if !value.is_object() {
         return Err(Problem::NotObject(kind(&value)));
     }
-    let named = IDENTIFIERS.iter().any(|pointer| {
+    // A line names its user where `failed-lines` looks for one: in the
+    // API's `user` object, or at a top-level spelling some exports use. One
+    // non-empty string is enough.
+    let named = (OBJECT_ID_AT.iter()).chain(&PULSE_ID_AT).any(|pointer| {
         value
             .pointer(pointer)
             .and_then(Value::as_str)

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use crate::api::Api;
 use crate::exit::{Class, Failure};
 use crate::paginate;
-use crate::retry::{self, poll_interval, Clock};
+use crate::retry::{poll_interval, Clock};
 use crate::settings::Request;
 use crate::ui;
 
@@ -96,13 +96,8 @@ pub async fn until_finished(
 /// One status request, retried on transient faults like any other.
 async fn fetch(api: &Api, request: &Request, clock: &Clock, bulk: &str) -> Result<Bytes> {
     let what = format!("the status request for bulk {bulk}");
-    let body = retry::run(request.retry, clock, &what, |attempt| async move {
-        if attempt.renew_token {
-            api.forget_token().await;
-        }
+    let body = paginate::call(api, request.retry, clock, &what, || {
         api.fetch_status(Some(bulk))
-            .await
-            .map_err(|error| paginate::fault(error, api))
     })
     .await?;
     Ok(body)
