@@ -83,6 +83,30 @@ fn completed_bulk(server: &MockServer) {
 }
 
 #[test]
+fn export_with_client_credentials_asks_for_one_token() {
+    let auth = MockServer::start();
+    let token = auth.mock(|when, then| {
+        when.method(POST).path("/oauth2/token");
+        then.status(200)
+            .json_body(json!({"access_token": "acc-1", "expires_in": 3600}));
+    });
+    let server = MockServer::start();
+    completed_bulk(&server);
+    let (dir, path) = users_file(GOOD);
+    let mut cmd = TestCommand::new();
+    cmd.arg("submit")
+        .arg(&path)
+        .args(["-e", &server.base_url(), "--auth-url", &auth.base_url()])
+        .args(["--client-id", "app-1"])
+        .arg("--export")
+        .arg(dir.path().join("failures.csv"))
+        .env("DRUID_CLIENT_SECRET", "cs-secret");
+    let run = cmd.ok();
+    run.same(run.stdout(), "B1\n");
+    token.assert_calls(1);
+}
+
+#[test]
 fn export_writes_the_file_results_writes() {
     let server = MockServer::start();
     completed_bulk(&server);
