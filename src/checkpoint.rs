@@ -191,6 +191,10 @@ impl Checkpoint {
     /// Save atomically: write a temporary file beside `path`, flush it to
     /// disk, rename it over `path`.
     pub fn save(&self, path: &Path) -> Result<()> {
+        crate::bug::point("checkpoint");
+        if self.complete {
+            crate::bug::check("marking the checkpoint complete")?;
+        }
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),

@@ -48,7 +48,8 @@ fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
     after_help = "Try it with no setup:  druid-bulk demo\n\
                   Exit codes: 0 ok, 1 other error, 2 usage, 3 auth, 4 bulk not found, \
                   5 bulk not finished, 6 server/network, 7 bad request or protocol, \
-                  8 rows found (--fail-on-rows), 9 bulk failed, 130 interrupted.\n\
+                  8 rows found (--fail-on-rows), 9 bulk failed, 70 internal error (a bug), \
+                  130 interrupted.\n\
                   Environment: CI (any value) hides the progress line; with --color auto, \
                   NO_COLOR turns colour off, CLICOLOR_FORCE=1 turns it on even when piped, \
                   TERM=dumb turns off colour and the progress line."

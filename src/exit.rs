@@ -9,7 +9,7 @@ use std::io;
 /// What kind of failure ended the run; each maps to one exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
-    /// Output I/O, internal errors.
+    /// Output I/O, anything without a class.
     Other,
     /// Bad flags, invalid bulk id, no credentials.
     Usage,
@@ -29,11 +29,14 @@ pub enum Class {
     BulkFailed,
     /// Ctrl-C or SIGTERM.
     Interrupted,
+    /// A bug: a panic, or a task that ended without its last word
+    /// (sysexits' `EX_SOFTWARE`). Outranks every other class.
+    Internal,
 }
 
 impl Class {
     /// Every class, in exit-code order.
-    pub const ALL: [Class; 10] = [
+    pub const ALL: [Class; 11] = [
         Class::Other,
         Class::Usage,
         Class::Auth,
@@ -43,6 +46,7 @@ impl Class {
         Class::Protocol,
         Class::RowsFound,
         Class::BulkFailed,
+        Class::Internal,
         Class::Interrupted,
     ];
 
@@ -59,15 +63,25 @@ impl Class {
             Class::RowsFound => 8,
             Class::BulkFailed => 9,
             Class::Interrupted => 130,
+            Class::Internal => 70,
         }
     }
 }
 
 impl Class {
+    /// Which of two failures decides the exit code: the higher rank. By
+    /// code, except that a bug (70) outranks everything, 130 included.
+    pub fn rank(self) -> i32 {
+        match self {
+            Class::Internal => i32::MAX,
+            other => other.code(),
+        }
+    }
+
     /// What the exit code means, as the README's table says it.
     pub fn meaning(self) -> &'static str {
         match self {
-            Class::Other => "other error (output I/O, internal)",
+            Class::Other => "other error (output I/O, anything without a class)",
             Class::Usage => "usage: bad flags or values",
             Class::Auth => "authentication failed",
             Class::NotFound => "bulk not found",
@@ -77,6 +91,7 @@ impl Class {
             Class::RowsFound => "rows were written and --fail-on-rows was given",
             Class::BulkFailed => "the bulk process failed",
             Class::Interrupted => "interrupted",
+            Class::Internal => "internal error (a bug): nothing was committed",
         }
     }
 
@@ -188,6 +203,6 @@ mod tests {
     #[test]
     fn every_class_has_its_documented_code() {
         let codes: Vec<i32> = Class::ALL.iter().map(|c| c.code()).collect();
-        assert_eq!(codes, [1, 2, 3, 4, 5, 6, 7, 8, 9, 130]);
+        assert_eq!(codes, [1, 2, 3, 4, 5, 6, 7, 8, 9, 70, 130]);
     }
 }

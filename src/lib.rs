@@ -16,10 +16,12 @@
 //! - [`output`]: one writer per format; [`destination`]: stdout or `-o`.
 //! - [`checkpoint`], [`summary`], [`signal`], [`sanitize`]: one job each.
 //! - [`man`]: the man page, from the clap definition and its own prose.
-//! - [`ui`]: the one voice on stderr; [`exit`]: error classes to exit codes.
+//! - [`ui`]: the one voice on stderr; [`exit`]: error classes to exit codes;
+//!   [`bug`]: a panic or a task that ended early is exit 70, never success.
 //! - `sandbox` (feature `sandbox`, on by default): the fake API.
 
 pub mod api;
+pub mod bug;
 pub mod checkpoint;
 pub mod cli;
 pub mod commands;
@@ -44,14 +46,34 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use exit::Class;
+
 /// Parse the command line, run it, and return the process exit code.
+///
+/// A panic anywhere (this thread, a task, a helper thread) is exit 70 with
+/// one `internal error` line, whatever else the run got to say.
 pub fn main() -> ExitCode {
+    bug::install();
     let cli = cli::Cli::parse();
     ui::init(commands::verbosity(&cli.command), cli.global.color);
-    match commands::run(cli) {
-        Ok(code) => code,
-        Err(err) if exit::is_broken_pipe(&err) => ExitCode::SUCCESS,
-        Err(err) => {
+    // Unwinding is kept so that a panic here ends in this match, with every
+    // destructor run on the way (an `-o` temporary file is removed).
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::run(cli)));
+    let internal = Class::Internal.exit_code();
+    match ran {
+        _ if bug::reported() => {
+            // The hook said what happened; a resume hint is still worth having.
+            if let Ok(Err(err)) = &ran {
+                if let Some(hint) = exit::hint(err) {
+                    ui::hint(hint);
+                }
+            }
+            internal
+        }
+        Err(_) => internal,
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) if exit::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Ok(Err(err)) => {
             ui::error(&err);
             ExitCode::from(u8::try_from(exit::exit_code(&err)).unwrap_or(1))
         }

@@ -168,6 +168,9 @@ where
             Err(fault) => fault,
         };
         next = Attempt::default();
+        // After a panic anywhere nothing is tried again: a submission that
+        // failed because of it must not be sent a second time.
+        crate::bug::check(what)?;
         let pause = match fault {
             Fault::Refused { failure, renewable } => {
                 if renewed || !renewable {

@@ -14,6 +14,9 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::bug;
+use crate::exit::{Class, Failure};
+
 /// How long the export may take to close its output after the first signal.
 pub const GRACE: Duration = Duration::from_secs(2);
 
@@ -88,15 +91,16 @@ impl Interrupts {
         *self.first.borrow()
     }
 
-    /// Resolves with the first signal's name when one arrives.
-    pub async fn recv(&mut self) -> &'static str {
+    /// Resolves with the first signal's name when one arrives, or with an
+    /// internal error if the signal thread ended: it never returns on its
+    /// own, so it panicked, and a signal could no longer be honoured.
+    pub async fn recv(&mut self) -> Result<&'static str, Failure> {
         loop {
             if let Some(signal) = *self.first.borrow_and_update() {
-                return signal;
+                return Ok(signal);
             }
             if self.first.changed().await.is_err() {
-                // The signal thread is gone: no signal will come this way.
-                std::future::pending::<()>().await;
+                return Err(bug::ended("the thread that hears Ctrl-C ended"));
             }
         }
     }
@@ -113,7 +117,13 @@ fn exit_now(last_words: LastWords, forced: Forced) -> ! {
     if spoke.is_ok() {
         let _ = done.recv_timeout(LAST_WORDS_LIMIT);
     }
-    std::process::exit(130)
+    // A bug elsewhere in the process outranks the signal.
+    let code = if bug::reported() {
+        Class::Internal
+    } else {
+        Class::Interrupted
+    };
+    std::process::exit(code.code())
 }
 
 #[cfg(unix)]

@@ -164,6 +164,27 @@ fn error_lines(err: &anyhow::Error) -> Vec<String> {
     lines
 }
 
+/// The one line of a panic (`bug.rs`'s hook), and a backtrace with
+/// `RUST_BACKTRACE`. Said from inside the hook, on whatever thread
+/// panicked: the progress line is cleared only if its lock is free (the
+/// panic may have struck while it was held), and the text is written
+/// straight to stderr.
+pub fn internal_error(text: &str) {
+    if let Ok(mut bar) = BAR.try_lock() {
+        if let Some(bar) = bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default();
+    let mut out = labelled("error:", AnsiColor::Red, &sanitize::message(first));
+    for line in lines {
+        out.push('\n');
+        out.push_str(&sanitize::message(line));
+    }
+    write_stderr(&out);
+}
+
 /// `hint: …` after a failure printed by [`always`] (printed even with `--quiet`).
 pub fn hint(message: impl Display) {
     emit(&hint_line(&message.to_string()));

@@ -211,6 +211,7 @@ fn body(upload: &Upload, progress: &Arc<Progress>) -> Result<reqwest::Body, Fetc
     let reader = tokio::fs::File::from_std(file).take(upload.len);
     let progress = Arc::clone(progress);
     let chunks = tokio_util::io::ReaderStream::with_capacity(reader, CHUNK).map(move |chunk| {
+        crate::bug::point("upload");
         if let Ok(bytes) = &chunk {
             progress.moved(bytes.len());
         }

@@ -128,6 +128,7 @@ const MAX_TOKEN_BODY: usize = 1024 * 1024;
 
 /// `POST {auth_url}/oauth2/token` with the client credentials.
 async fn fetch(http: &reqwest::Client, creds: &ClientCredentials) -> Result<Held, FetchError> {
+    crate::bug::point("token");
     let url = token_url(&creds.auth_url);
     let body = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("grant_type", "client_credentials")

@@ -8,6 +8,7 @@ use anyhow::Result;
 use tokio::runtime::Runtime;
 
 use crate::api::Api;
+use crate::bug;
 use crate::cli::{GlobalArgs, ResultsArgs};
 use crate::exit::{self, Class, Failure};
 use crate::export::job_summary::{self, Ending};
@@ -54,6 +55,8 @@ pub(super) fn export_class(
         }
     });
     let class = match &result {
+        // A bug outranks whatever the export got to: nothing is reported as done.
+        _ if bug::panicked() => Some(Class::Internal),
         Err(e) if exit::is_broken_pipe(e) => None,
         Err(e) => Some(exit::class(e)),
         Ok(()) => {

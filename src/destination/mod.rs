@@ -169,7 +169,10 @@ impl FileHandle {
         }
         behind.synced = written;
         let handle = self.clone();
-        behind.running = Some(std::thread::spawn(move || handle.0.file.sync_data()));
+        behind.running = Some(std::thread::spawn(move || {
+            crate::bug::point("sync");
+            handle.0.file.sync_data()
+        }));
     }
 }
 
@@ -347,6 +350,7 @@ impl Destination {
         }
         drop(sink);
         if let Some((temp, dest)) = self.pending {
+            crate::bug::check(&format!("replacing {}", dest.display()))?;
             temp.persist(&dest)
                 .map_err(|e| temp::keep_aside(e, &dest))?;
         }

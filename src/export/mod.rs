@@ -22,11 +22,12 @@ use tokio::task::JoinHandle;
 pub use report::{nothing_written, report};
 
 use crate::api::Api;
+use crate::bug;
 use crate::checkpoint::Checkpoint;
 use crate::destination::{Destination, FileHandle};
 use crate::exit::{is_broken_pipe, Class, Failure};
 use crate::output::{self, RowWriter};
-use crate::paginate::{Page, Paginator, Plan};
+use crate::paginate::{Event, Paginator, Plan};
 use crate::retry::Clock;
 use crate::settings::{Export, Output, Results};
 use crate::signal::{self, Interrupts};
@@ -83,12 +84,12 @@ impl Outcome {
         self.bulks
             .iter()
             .filter_map(|b| b.failure.as_ref().map(|f| f.class))
-            .max_by_key(|c| c.code())
+            .max_by_key(|c| c.rank())
     }
 }
 
-/// Pages as they arrive: the bulk's index, and the page or why it failed.
-type Pages = mpsc::Receiver<(usize, Result<Page>)>;
+/// What the paginators say as it comes, each tagged with its bulk's index.
+type Events = mpsc::Receiver<(usize, Event)>;
 
 /// One export, from the first request to the closed output.
 pub struct Exporter<'s> {
@@ -174,17 +175,16 @@ impl<'s> Exporter<'s> {
             }
         }
         let mut destination = self.open()?;
-        let (pages, fetchers) = self.spawn_fetchers();
+        let (events, fetchers) = self.spawn_fetchers();
         let result = {
             let layout = self.output.layout.clone();
             let mut writer = output::writer(self.output.format, &mut destination.out, layout);
             if let Some(s) = &self.saved {
                 writer.resume_after(s.state.rows);
             }
-            let result = self.drive(writer.as_mut(), pages, &mut interrupts).await;
-            for fetcher in &fetchers {
-                fetcher.abort();
-            }
+            let result = self
+                .drive(writer.as_mut(), events, fetchers, &mut interrupts)
+                .await;
             ui::clear_progress();
             self.close(writer.as_mut(), result)
         };
@@ -230,12 +230,12 @@ impl<'s> Exporter<'s> {
 
     /// One paginator per bulk; at most `--concurrency` run at once, each
     /// with one page in flight and at most one waiting.
-    fn spawn_fetchers(&mut self) -> (Pages, Vec<JoinHandle<()>>) {
+    fn spawn_fetchers(&mut self) -> (Events, Fetchers) {
         let start =
             (self.saved.as_ref()).map_or(self.export.last.clone(), |s| s.state.cursor.clone());
         self.outcome.resume = start.clone();
         let width = self.export.concurrency.max(1);
-        let (tx, pages) = mpsc::channel(width);
+        let (tx, events) = mpsc::channel(width);
         let gate = Arc::new(Semaphore::new(width));
         let clock = Clock::from_env();
         let saved_bulks = self.saved.as_ref().map_or(&[][..], |s| &s.state.bulks[..]);
@@ -268,45 +268,63 @@ impl<'s> Exporter<'s> {
                 )
             })
             .collect();
-        (pages, fetchers)
+        (events, Fetchers(fetchers))
     }
 
-    /// Write pages as they come until the last one, a failure or a signal.
+    /// Write pages as they come until every paginator has said it is done
+    /// (or failed, with several bulks), a failure, or a signal. A channel
+    /// that closes before that means a fetcher ended without its last word:
+    /// a bug, never the end of the report.
     async fn drive(
         &mut self,
         writer: &mut (dyn RowWriter + '_),
-        mut pages: Pages,
+        mut events: Events,
+        mut fetchers: Fetchers,
         interrupts: &mut Interrupts,
     ) -> Result<()> {
         let what = match self.export.bulk_ids.as_slice() {
             [one] => format!("bulk {one}"),
             many => format!("{} bulks", many.len()),
         };
-        loop {
+        let mut running = fetchers.0.len();
+        // The writer has all it wants (`--max-rows`, the last page): what
+        // else comes is not written.
+        let mut stopped = false;
+        while running > 0 {
             let next = tokio::select! {
                 biased;
-                signal = interrupts.recv() => return Err(interrupted(signal)),
-                next = pages.recv() => next,
+                signal = interrupts.recv() => {
+                    fetchers.abort();
+                    return Err(signal.map_or_else(Into::into, interrupted));
+                }
+                next = events.recv() => next,
             };
-            let Some((index, page)) = next else {
-                return Ok(());
+            let Some((index, event)) = next else {
+                return Err(fetchers.lost().await.into());
             };
-            match page {
-                Ok(page) => {
+            match event {
+                Event::Page(page) if stopped => self.api.recycle(page.into_body()),
+                Event::Page(page) => {
                     let written = ui::suspend(|| self.page(writer, index, &page));
                     self.api.recycle(page.into_body());
-                    if !written? {
-                        return Ok(());
-                    }
+                    stopped = !written.inspect_err(|_| fetchers.abort())?;
                     self.flushed.page_done(self.next_step());
                     let elapsed = self.started.elapsed();
                     let o = &self.outcome;
                     ui::exporting(&what, o.pages, o.empty_pages, o.rows, elapsed);
                 }
-                Err(e) if !self.export.many() => return Err(e),
-                Err(e) => self.outcome.bulks[index].failure = Some(as_failure(e)),
+                Event::Done => running -= 1,
+                Event::Failed(e) if !self.export.many() => {
+                    fetchers.abort();
+                    return Err(e);
+                }
+                Event::Failed(e) => {
+                    self.outcome.bulks[index].failure = Some(as_failure(e));
+                    running -= 1;
+                }
             }
         }
+        Ok(())
     }
 
     /// The next step a failure would get now: after the last whole page.
@@ -319,6 +337,9 @@ impl<'s> Exporter<'s> {
     fn finish(&mut self, destination: Destination, result: Result<()>) -> Result<()> {
         match result {
             Ok(()) => {
+                // A panic anywhere, even on a thread nobody awaited, and
+                // nothing is committed.
+                bug::check("the export")?;
                 if self.export.many() {
                     self.outcome.complete = self.outcome.bulks.iter().all(|b| b.complete);
                 }
@@ -346,6 +367,36 @@ impl<'s> Exporter<'s> {
                 ))
             }
         }
+    }
+}
+
+/// The paginators' tasks, watched: each must end with its last word.
+struct Fetchers(Vec<JoinHandle<()>>);
+
+impl Fetchers {
+    fn abort(&self) {
+        for fetcher in &self.0 {
+            fetcher.abort();
+        }
+    }
+
+    /// Why the channel closed while a paginator had not said it was done:
+    /// the first task that panicked, or one that returned early.
+    async fn lost(&mut self) -> Failure {
+        for fetcher in self.0.drain(..) {
+            if let Err(e) = fetcher.await {
+                if e.is_panic() {
+                    return bug::ended("a page fetcher panicked");
+                }
+            }
+        }
+        bug::ended("a page fetcher ended without saying it had fetched the last page")
+    }
+}
+
+impl Drop for Fetchers {
+    fn drop(&mut self) {
+        self.abort();
     }
 }
 

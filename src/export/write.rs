@@ -37,6 +37,7 @@ impl Exporter<'_> {
         index: usize,
         page: &Page,
     ) -> Result<bool> {
+        crate::bug::point("writer");
         let writing = self.export.summary != summary::Mode::Only;
         if self.outcome.pages == 0 && writing {
             // Nothing goes out before the first page has arrived whole: a

@@ -90,6 +90,7 @@ impl Join<'_> {
                 continue;
             }
             counts.lines += 1;
+            crate::bug::point("join");
             let text = match std::str::from_utf8(bytes) {
                 Ok(text) => text,
                 Err(e) => {

@@ -186,6 +186,7 @@ async fn fetch(
             biased;
             signal = interrupts.recv() => {
                 ui::clear_progress();
+                let signal = signal?;
                 return Err(Failure::new(
                     Class::Interrupted,
                     format!("interrupted by {signal} while fetching the {what}"),

@@ -29,7 +29,7 @@ pub const DESCRIPTION: &[&str] = &[
 /// The meaning of an exit code.
 fn meaning(class: Class) -> &'static str {
     match class {
-        Class::Other => "Other error (output I/O, internal).",
+        Class::Other => "Other error (output I/O, anything without a class).",
         Class::Usage => "Usage: bad flags or values, an invalid bulk id, no credentials, a bad config file.",
         Class::Auth => "Authentication failed: HTTP 401 or 403, or the token endpoint refused the client.",
         Class::NotFound => "The bulk was not found (HTTP 404).",
@@ -38,6 +38,7 @@ fn meaning(class: Class) -> &'static str {
         Class::Protocol => "Bad request (HTTP 400 or another 4xx), or a response that breaks the protocol: a body of the wrong shape, rows out of order, a cursor that does not advance, too many empty pages, a page over 64 MiB, a redirect to another host.",
         Class::RowsFound => "Rows were written and `--fail-on-rows` was given (a CI gate).",
         Class::BulkFailed => "The bulk process failed on the server (its status is `failed`), seen while waiting for it (`results --wait`, `submit --wait`); its results may be partial.",
+        Class::Internal => "Internal error: a bug in druid-bulk (a panic, or a task that ended without its last word). Nothing was committed: `-o` is left as it was and a checkpoint is not marked complete. Outranks every other code, 130 included; please report the `internal error` line.",
         Class::Interrupted => "Interrupted (Ctrl-C or SIGTERM): whole pages written, output closed, the resume cursor printed.",
     }
 }
@@ -68,6 +69,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("DRUID_CLIENT_SECRET", "The client secret, when `--client-secret-file` is not given. Never printed."),
     ("DRUID_PROFILE", "Default for `--profile`."),
     ("DRUID_BULK_TIME_SCALE", "For the test suite only: scales every retry and poll wait (0.001 makes them a thousandth). Not meant for normal use."),
+    ("DRUID_BULK_PANIC_AT", "For the test suite only: makes a kind of task panic (`page-fetch`, `token`, `writer`, …; `NAME@N` the N-th time), to check that a bug is exit 70 with nothing committed. Read only by builds with debug assertions; a release binary ignores it."),
     ("XDG_CONFIG_HOME", "Where the config file is looked for (see FILES)."),
     ("HOME", "The home directory: `~/.config` when XDG_CONFIG_HOME is unset, and `~/` in config file paths."),
     ("HTTPS_PROXY, HTTP_PROXY", "The proxy for `https://` URLs (tunnelled with CONNECT), and for `http://` ones. Lower-case names work too. Never used for this machine: `demo` and a `sandbox` on loopback are reached directly."),
@@ -187,6 +189,6 @@ mod tests {
     #[test]
     fn every_exit_code_is_described_once() {
         let codes: Vec<i32> = exit_status().iter().map(|(code, _)| *code).collect();
-        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 130]);
+        assert_eq!(codes, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 70, 130]);
     }
 }

@@ -20,6 +20,7 @@ use tokio::time::Instant;
 pub use page::Page;
 
 use crate::api::{Api, FetchError, PageQuery};
+use crate::bug;
 use crate::exit::{Class, Failure};
 use crate::json_text::Spans;
 use crate::retry::{self, poll_interval, Attempt, Clock, Fault, RetryPolicy};
@@ -188,9 +189,18 @@ impl Paginator {
                 }
             }
         };
+        bug::point("page-fetch");
         let answer = match ahead {
             Some(task) => match task.await {
                 Ok(answer) => answer,
+                // Its panic was a bug (the hook said so): never asked again
+                // as if it had been a network fault.
+                Err(e) if e.is_panic() => {
+                    return Err(Fault::Fatal(bug::ended(format_args!(
+                        "the request sent ahead for page {} of bulk {bulk_id} panicked",
+                        self.number
+                    ))))
+                }
                 Err(_) => self.api.fetch_page(bulk_id, &query).await,
             },
             None => self.api.fetch_page(bulk_id, &query).await,
@@ -284,6 +294,7 @@ impl Paginator {
         );
         let (limit, failed_only) = (self.plan.page_size, self.plan.failed_only);
         let task = tokio::spawn(async move {
+            bug::point("ahead");
             let query = PageQuery {
                 last: Some(&cursor),
                 limit,
@@ -479,13 +490,16 @@ impl Paginator {
     }
 
     /// Run the loop on its own task once `gate` lets it start, sending
-    /// pages tagged with `index` into `pages`. The channel is bounded, so
-    /// the fetcher runs at most a page ahead of the writer: while page N is
-    /// written, page N+1 is already in flight.
+    /// what it has to say, tagged with `index`, into `events`: each page,
+    /// then [`Event::Done`] after the last one or [`Event::Failed`]. The
+    /// receiver takes the export as complete only on `Done`: a task that
+    /// ends without it (a panic) never passes for a finished one. The
+    /// channel is bounded, so the fetcher runs at most a page ahead of the
+    /// writer: while page N is written, page N+1 is already in flight.
     pub fn spawn(
         mut self,
         index: usize,
-        pages: mpsc::Sender<(usize, Result<Page>)>,
+        events: mpsc::Sender<(usize, Event)>,
         gate: Arc<Semaphore>,
     ) -> JoinHandle<()> {
         tokio::spawn(async move {
@@ -493,15 +507,30 @@ impl Paginator {
                 return;
             };
             loop {
-                let item = self.next_page().await.transpose();
-                let Some(item) = item else { break };
-                let failed = item.is_err();
-                if pages.send((index, item)).await.is_err() || failed {
+                if bug::reached("fetcher-quits") {
+                    return;
+                }
+                let (event, last) = match self.next_page().await {
+                    Ok(Some(page)) => (Event::Page(page), false),
+                    Ok(None) => (Event::Done, true),
+                    Err(e) => (Event::Failed(e), true),
+                };
+                if events.send((index, event)).await.is_err() || last {
                     break;
                 }
             }
         })
     }
+}
+
+/// What a paginator's task tells the export, in order: pages, then exactly
+/// one of `Done` or `Failed`.
+pub enum Event {
+    Page(Page),
+    /// The last page has been sent (or `--max-rows` was reached).
+    Done,
+    /// The export of this bulk stopped on this error.
+    Failed(anyhow::Error),
 }
 
 /// One request to `api`, retried on transient faults like a page: `request`

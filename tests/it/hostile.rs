@@ -5,7 +5,9 @@
 //! and the real binary must end as a small model of the rules (DESIGN §1,
 //! §3) says: exit 0 with exactly the rows served, once and in order, or the
 //! exit code of the first fault it may not retry, with exactly the whole
-//! pages before it written. Never a hang, never a panic.
+//! pages before it written. Never a hang, never a panic. Some runs are also
+//! made to panic (a bug, as the test build can fake one) at the N-th
+//! attempt at a page: that is exit 70, never 0, with only whole pages out.
 //!
 //! The model below encodes the rules on its own; it calls nothing of the
 //! crate. Run it longer with `PROPTEST_CASES=2000 cargo test --locked --test
@@ -150,8 +152,11 @@ fn after(id: &str, bound: &str) -> bool {
 }
 
 /// How `results B1 --retries retries --max-empty-pages max_empty` ends
-/// against `script` (its last reply repeating once it is used up).
-fn model(script: &[Served], retries: u32, max_empty: u32) -> Outcome {
+/// against `script` (its last reply repeating once it is used up), when the
+/// tool panics as it starts its `panic_at`-th attempt at a page (`None`:
+/// never). A panic is exit 70 with the whole pages before it written: never
+/// 0, however the script would have ended.
+fn model(script: &[Served], retries: u32, max_empty: u32, panic_at: Option<u32>) -> Outcome {
     let mut requests = 0;
     let mut ids: Vec<String> = Vec::new();
     // The request sent ahead (DESIGN §1 as README "Performance" tells it):
@@ -175,8 +180,17 @@ fn model(script: &[Served], retries: u32, max_empty: u32) -> Outcome {
     let mut before: Option<String> = None;
     let mut empty_run = 0;
     let mut faults = 0;
+    let mut attempts = 0;
     loop {
         assert!(requests < 1000, "the model loops on {script:?}");
+        attempts += 1;
+        if panic_at == Some(attempts) {
+            // The request sent ahead may not have left before the panic.
+            return Outcome {
+                maybe_one_less: ahead.is_some(),
+                ..end(70, ids, requests)
+            };
+        }
         let reply = match ahead.take() {
             Some((cursor, at)) if sent.as_deref() == Some(cursor.as_str()) => &script[at],
             other => {
@@ -541,20 +555,35 @@ proptest! {
         script in steps().prop_map(script),
         retries in 0..=2u32,
         max_empty in 1..=3u32,
+        panic_at in prop::option::weighted(0.2, 1..=8u32),
     ) {
-        let want = model(&script, retries, max_empty);
+        let want = model(&script, retries, max_empty, panic_at);
         let server = Scripted::start(script.iter().map(reply).collect());
-        let run = results(&server.url, BULK)
-            .args(["-f", "jsonl", "--retries", &retries.to_string()])
+        let mut cmd = results(&server.url, BULK);
+        cmd.args(["-f", "jsonl", "--retries", &retries.to_string()])
             .args(["--max-empty-pages", &max_empty.to_string()])
-            .timeout(Duration::from_secs(20))
-            .run();
-        let seen = || format!("script: {script:#?}\nexpected: {want:?}\n\n{}", run.describe());
+            .timeout(Duration::from_secs(20));
+        if let Some(n) = panic_at {
+            cmd.env("DRUID_BULK_PANIC_AT", format!("page-fetch@{n}"));
+        }
+        let run = cmd.run();
+        let seen = || format!(
+            "script: {script:#?}\npanic at attempt: {panic_at:?}\nexpected: {want:?}\n\n{}",
+            run.describe()
+        );
         let stdout = run.stdout();
         prop_assert!(run.code().is_some(), "killed: a hang?\n{}", seen());
+        // Only the panics asked for, and each told as a bug, never as Rust's
+        // own message.
+        let reported = run.stderr().contains("internal error in druid-bulk");
         prop_assert!(
-            run.code() != Some(101) && !run.stderr().contains("panicked"),
+            run.code() != Some(101) && !run.stderr().contains("panicked at")
+                && (panic_at.is_some() || !reported),
             "a panic\n{}", seen()
+        );
+        prop_assert!(
+            run.code() != Some(0) || !reported,
+            "exit 0 after a panic\n{}", seen()
         );
         prop_assert!(stdout.is_empty() || stdout.ends_with('\n'), "half a line\n{}", seen());
         let ids: Vec<String> = stdout

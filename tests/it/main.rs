@@ -21,6 +21,7 @@ mod hostile;
 // install.sh and the packaging scripts are for Linux and macOS.
 #[cfg(unix)]
 mod install;
+mod internal;
 #[cfg(feature = "sandbox")]
 mod interrupt;
 mod job_summary;
