@@ -339,3 +339,18 @@ fn wait_polls_at_most_once_a_second_whatever_retry_after_says() {
         );
     }
 }
+
+#[test]
+fn wait_stops_with_exit_9_whatever_the_case_and_spacing_of_failed() {
+    for word in ["Failed", " FAILED\n"] {
+        let server = Scripted::start(vec![
+            Reply::new(428, "{}"),
+            status(word),
+            Reply::new(428, "{}"),
+        ]);
+        let run = export(&server, &["--wait=1h"]);
+        run.expect_code(9)
+            .stderr_has("bulk B1 failed on the server");
+        run.same(&server.requests().len(), &2);
+    }
+}
