@@ -22,6 +22,8 @@ pub const BASE: Duration = Duration::from_secs(1);
 pub const CAP: Duration = Duration::from_secs(30);
 /// First poll interval while waiting for a bulk to finish.
 pub const POLL_START: Duration = Duration::from_secs(2);
+/// Polls are never closer than this, whatever the server asks.
+pub const POLL_FLOOR: Duration = Duration::from_secs(1);
 
 /// How persistent to be with one page.
 #[derive(Debug, Clone, Copy)]
@@ -42,23 +44,26 @@ pub fn backoff(retry: u32, unit: f64) -> Duration {
     exp.min(CAP).mul_f64(unit.clamp(0.0, 1.0))
 }
 
-/// The wait before retry `retry`: the server's `Retry-After` when it gave
-/// one (capped), else jittered backoff.
+/// The wait before retry `retry`: the server's `Retry-After` when it asked
+/// for one (capped), else jittered backoff. A `Retry-After` of zero (or a
+/// date past) asks for no wait, so the backoff stands.
 pub fn retry_delay(retry: u32, retry_after: Option<Duration>, unit: f64) -> Duration {
     match retry_after {
-        Some(asked) => asked.min(CAP),
-        None => backoff(retry, unit),
+        Some(asked) if !asked.is_zero() => asked.min(CAP),
+        _ => backoff(retry, unit),
     }
 }
 
 /// The poll interval after `polls` polls of an unfinished bulk: 2 s, 4 s,
-/// 8 s, … up to 30 s, or the server's `Retry-After` (capped).
+/// 8 s, … up to 30 s, or the server's `Retry-After`, between
+/// [`POLL_FLOOR`] and [`CAP`]: a `Retry-After` of zero or in the past
+/// polls once a second, not as fast as the server answers.
 pub fn poll_interval(polls: u32, retry_after: Option<Duration>) -> Duration {
-    if let Some(asked) = retry_after {
-        return asked.min(CAP);
-    }
-    let factor = 1u32.checked_shl(polls).unwrap_or(u32::MAX);
-    POLL_START.saturating_mul(factor).min(CAP)
+    let pause = match retry_after {
+        Some(asked) => asked,
+        None => POLL_START.saturating_mul(1u32.checked_shl(polls).unwrap_or(u32::MAX)),
+    };
+    pause.clamp(POLL_FLOOR, CAP)
 }
 
 /// Sleeps and deadlines. Waits are decided in real-world durations; a test
@@ -89,7 +94,9 @@ impl Clock {
 
     /// Now, on this clock.
     pub fn now(&self) -> Instant {
-        Instant::now() + Duration::from_nanos(self.skipped.load(Ordering::Relaxed))
+        let now = Instant::now();
+        let skipped = Duration::from_nanos(self.skipped.load(Ordering::Relaxed));
+        now.checked_add(skipped).unwrap_or(now)
     }
 
     /// Time on this clock since `start` (taken from [`Clock::now`]).
@@ -110,8 +117,14 @@ impl Clock {
             Some(scale) => {
                 let real = nominal.mul_f64(scale);
                 tokio::time::sleep(real).await;
-                let skipped = u64::try_from((nominal - real).as_nanos()).unwrap_or(u64::MAX);
-                self.skipped.fetch_add(skipped, Ordering::Relaxed);
+                let skipped =
+                    u64::try_from(nominal.saturating_sub(real).as_nanos()).unwrap_or(u64::MAX);
+                // Saturating: a sum that wrapped would turn the clock back.
+                let _ = self
+                    .skipped
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |so_far| {
+                        Some(so_far.saturating_add(skipped))
+                    });
             }
         }
     }
@@ -255,28 +268,64 @@ mod tests {
         assert_eq!(retry_delay(2, None, 0.5), Duration::from_secs(1));
     }
 
+    #[test]
+    fn a_retry_after_of_zero_or_past_keeps_the_backoff() {
+        // `Retry-After: 0` and a date in 1970 both read as zero.
+        for retry in 1..=6 {
+            assert_eq!(
+                retry_delay(retry, Some(Duration::ZERO), 0.5),
+                backoff(retry, 0.5),
+                "retry {retry}"
+            );
+        }
+        assert_eq!(
+            retry_delay(3, Some(Duration::ZERO), 0.5),
+            Duration::from_secs(2)
+        );
+        assert_eq!(retry_delay(1, Some(Duration::MAX), 0.5), CAP);
+    }
+
+    #[test]
+    fn polls_are_at_least_a_second_apart_whatever_the_server_says() {
+        for polls in [0, 1, 5, 100, u32::MAX] {
+            for asked in [
+                Some(Duration::ZERO),
+                Some(Duration::from_nanos(1)),
+                Some(Duration::from_millis(999)),
+                Some(Duration::MAX),
+                None,
+            ] {
+                let pause = poll_interval(polls, asked);
+                assert!(
+                    (POLL_FLOOR..=CAP).contains(&pause),
+                    "{polls} polls, Retry-After {asked:?}: {pause:?}"
+                );
+            }
+            assert_eq!(poll_interval(polls, Some(Duration::ZERO)), POLL_FLOOR);
+        }
+    }
+
     #[tokio::test]
-    async fn a_scaled_clock_runs_ahead_by_the_time_it_skipped() {
+    async fn the_poll_floor_is_scaled_by_the_test_clock() {
         let clock = Clock {
             scale: Some(0.001),
             skipped: Arc::default(),
         };
         let start = clock.now();
-        let real = std::time::Instant::now();
-        clock.sleep(Duration::from_secs(5)).await;
-        assert!(real.elapsed() < Duration::from_secs(1));
-        assert!(clock.since(start) >= Duration::from_secs(5));
+        clock.sleep(poll_interval(0, Some(Duration::ZERO))).await;
+        assert_eq!(clock.scaled(POLL_FLOOR), Duration::from_millis(1));
+        assert!(clock.since(start) >= POLL_FLOOR);
     }
 
-    #[test]
-    fn polling_starts_at_two_seconds_and_grows_to_thirty() {
-        let steps: Vec<u64> = (0..6).map(|p| poll_interval(p, None).as_secs()).collect();
-        assert_eq!(steps, [2, 4, 8, 16, 30, 30]);
-        assert_eq!(
-            poll_interval(0, Some(Duration::from_secs(5))),
-            Duration::from_secs(5)
-        );
-        assert_eq!(poll_interval(0, Some(Duration::from_secs(3600))), CAP);
+    #[tokio::test]
+    async fn the_clock_never_runs_back_however_much_it_skipped() {
+        let clock = Clock {
+            scale: Some(0.0),
+            skipped: Arc::new(AtomicU64::new(u64::MAX - 10)),
+        };
+        let start = clock.now();
+        clock.sleep(Duration::from_secs(1)).await;
+        assert!(clock.now() >= start);
     }
 
     fn instant() -> Clock {

@@ -1,12 +1,16 @@
 //! Where the bearer token comes from: a fixed app token, or the OAuth2
 //! client-credentials flow (`POST {auth_url}/oauth2/token`), renewed before
-//! it expires and once more after a 401. Secrets live in `SecretString` and
-//! are exposed only to build a request.
+//! it expires and once more after a 401. The lifetime the token endpoint
+//! gives is read leniently and clamped before any arithmetic (see
+//! [`usable_for`]). Secrets live in `SecretString` and are exposed only to
+//! build a request.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 use url::Url;
@@ -34,7 +38,7 @@ pub enum Auth {
     Client(ClientCredentials),
 }
 
-/// A token and when to stop using it.
+/// A token and when to stop using it (`None`: until it is refused).
 struct Held {
     token: SecretString,
     renew_at: Option<Instant>,
@@ -46,12 +50,41 @@ pub struct Tokens {
     held: Mutex<Option<Held>>,
 }
 
-/// The token endpoint's answer.
+/// The token endpoint's answer. The lifetimes are kept as the JSON text
+/// they came as: a number, a numeric string (Azure AD v1 sends
+/// `"3599"`), or anything else, which must not make the token unusable.
 #[derive(Deserialize)]
-struct TokenAnswer {
+struct TokenAnswer<'a> {
     access_token: Option<SecretString>,
-    expires_in: Option<f64>,
-    expires_at: Option<f64>,
+    #[serde(borrow)]
+    expires_in: Option<&'a RawValue>,
+    #[serde(borrow)]
+    expires_at: Option<&'a RawValue>,
+}
+
+/// The longest lifetime believed: a token said to last longer is renewed
+/// after a year (and the arithmetic on it can never overflow).
+const MAX_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// A JSON number, or a string holding one, as `f64`; `None` for anything
+/// else (`null`, `"abc"`, `"NaN"`, an object). A number too large for
+/// `f64` (`1e400`) is infinite, which the clamps below handle.
+fn lenient_number(raw: &RawValue) -> Option<f64> {
+    let text = raw.get();
+    let number = match serde_json::from_str::<String>(text) {
+        Ok(quoted) => quoted.trim().parse::<f64>().ok()?,
+        Err(_) => text.parse::<f64>().ok()?,
+    };
+    (!number.is_nan()).then_some(number)
+}
+
+/// `secs` as a lifetime: `None` when it is not above zero, at most
+/// [`MAX_LIFETIME`].
+fn lifetime(secs: f64) -> Option<Duration> {
+    if secs.is_nan() || secs <= 0.0 {
+        return None;
+    }
+    Duration::try_from_secs_f64(secs.min(MAX_LIFETIME.as_secs_f64())).ok()
 }
 
 /// OAuth2's own error shape (`{"error": "invalid_client", "error_description": "…"}`).
@@ -61,25 +94,33 @@ struct OauthError {
     error_description: Option<String>,
 }
 
-/// How long a token may be used: from `expires_in` (seconds) and/or
-/// `expires_at` (milliseconds since 1970), the earlier one, minus a safety
-/// margin of 10% of its life (at most 60 s). `None`: no expiry given.
+/// How long a token may be used, from `expires_in` (seconds) or, only
+/// when that is absent or unreadable, `expires_at` (milliseconds since
+/// 1970, believed only when it is in the future), minus a safety margin of
+/// 10% of its life (at most 60 s). Both are clamped first: at most a year;
+/// a lifetime that is zero or less is no lifetime. `None`: no usable
+/// expiry, so the token is used until a request is refused (then one new
+/// token), never renewed before every request.
 pub fn usable_for(
     expires_in: Option<f64>,
     expires_at: Option<f64>,
     now: SystemTime,
 ) -> Option<Duration> {
-    let from_in = expires_in.map(|s| Duration::from_secs_f64(s.max(0.0)));
-    let from_at = expires_at.map(|ms| {
-        let at = UNIX_EPOCH + Duration::from_secs_f64(ms.max(0.0) / 1000.0);
-        at.duration_since(now).unwrap_or(Duration::ZERO)
-    });
-    let life = match (from_in, from_at) {
-        (Some(a), Some(b)) => a.min(b),
-        (a, b) => a.or(b)?,
+    let life = match expires_in.filter(|s| !s.is_nan()) {
+        Some(secs) => lifetime(secs)?,
+        None => {
+            let now_ms = now.duration_since(UNIX_EPOCH).ok()?.as_secs_f64() * 1000.0;
+            lifetime((expires_at? - now_ms) / 1000.0)?
+        }
     };
     let margin = (life / 10).min(Duration::from_secs(60));
     Some(life - margin)
+}
+
+/// [`usable_for`] of a token answer's own fields, read leniently.
+fn answer_usable_for(answer: &TokenAnswer<'_>, now: SystemTime) -> Option<Duration> {
+    let read = |raw: Option<&RawValue>| raw.and_then(lenient_number);
+    usable_for(read(answer.expires_in), read(answer.expires_at), now)
 }
 
 impl Tokens {
@@ -178,6 +219,7 @@ async fn fetch(http: &reqwest::Client, creds: &ClientCredentials) -> Result<Held
                 format!("the token endpoint {url} answered {status} without a JSON token"),
             ))
         })?;
+        let usable = answer_usable_for(&granted, SystemTime::now());
         let Some(token) = granted
             .access_token
             .filter(|t| !t.expose_secret().is_empty())
@@ -187,8 +229,17 @@ async fn fetch(http: &reqwest::Client, creds: &ClientCredentials) -> Result<Held
                 format!("the token endpoint {url} answered without an access_token"),
             )));
         };
-        let renew_at = usable_for(granted.expires_in, granted.expires_at, SystemTime::now())
-            .map(|d| started + d);
+        // The auth server's fault, not the user's: it is not their token.
+        if !fits_a_header(token.expose_secret()) {
+            return Err(FetchError::Fatal(Failure::new(
+                Class::Auth,
+                format!(
+                    "the token endpoint {url} returned a token that cannot be sent in an HTTP \
+                     header (a line break, a control or non-ASCII character)"
+                ),
+            )));
+        }
+        let renew_at = usable.and_then(|d| started.checked_add(d));
         return Ok(Held { token, renew_at });
     }
     let reason = oauth_message(&answer.body)
@@ -220,6 +271,14 @@ async fn fetch(http: &reqwest::Client, creds: &ClientCredentials) -> Result<Held
     )))
 }
 
+/// Whether a token can follow `Bearer ` in an `Authorization` header:
+/// visible ASCII only. (`HeaderValue` would take bytes above 0x7F, which
+/// no server reads as the token it issued.)
+fn fits_a_header(token: &str) -> bool {
+    token.bytes().all(|b| b.is_ascii_graphic())
+        && HeaderValue::from_str(&format!("Bearer {token}")).is_ok()
+}
+
 fn token_url(auth_url: &Url) -> Url {
     let mut url = auth_url.clone();
     let path = format!("{}/oauth2/token", auth_url.path().trim_end_matches('/'));
@@ -239,33 +298,129 @@ fn oauth_message(body: &[u8]) -> Option<String> {
 mod tests {
     use super::*;
 
+    const NOW_SECS: u64 = 1_000_000;
+    const YEAR_LESS_MARGIN: Duration = Duration::from_secs(365 * 24 * 3600 - 60);
+
+    /// What a token answer with these fields (JSON text) gives.
+    fn usable(fields: &str) -> Option<Duration> {
+        let body = format!(r#"{{"access_token":"t"{fields}}}"#);
+        let answer: TokenAnswer = serde_json::from_str(&body).unwrap();
+        answer_usable_for(&answer, UNIX_EPOCH + Duration::from_secs(NOW_SECS))
+    }
+
     #[test]
-    fn lifetime_uses_the_earlier_expiry_minus_a_margin() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
+    fn the_lifetime_is_expires_in_minus_a_margin() {
         assert_eq!(
-            usable_for(Some(3600.0), None, now),
+            usable(r#","expires_in":3600"#),
             Some(Duration::from_secs(3540))
         );
         assert_eq!(
-            usable_for(Some(100.0), None, now),
+            usable(r#","expires_in":100"#),
             Some(Duration::from_secs(90))
         );
-        let at_ms = (1_000_000.0 + 50.0) * 1000.0;
         assert_eq!(
-            usable_for(Some(3600.0), Some(at_ms), now),
+            usable(r#","expires_in":"3599""#),
+            Some(Duration::from_secs(3539))
+        );
+        assert_eq!(
+            usable(r#","expires_in":" 3599 ""#),
+            Some(Duration::from_secs(3539))
+        );
+        assert_eq!(
+            usable(r#","expires_in":0.5"#),
+            Some(Duration::from_millis(450))
+        );
+        assert_eq!(usable(""), None);
+    }
+
+    #[test]
+    fn expires_in_wins_and_expires_at_counts_only_without_it_and_in_the_future() {
+        let in_50s = (NOW_SECS + 50) * 1000;
+        assert_eq!(
+            usable(&format!(r#","expires_in":3600,"expires_at":{in_50s}"#)),
+            Some(Duration::from_secs(3540))
+        );
+        assert_eq!(
+            usable(&format!(r#","expires_at":{in_50s}"#)),
             Some(Duration::from_secs(45))
         );
         assert_eq!(
-            usable_for(None, Some(at_ms), now),
+            usable(&format!(r#","expires_at":"{in_50s}""#)),
             Some(Duration::from_secs(45))
         );
-        assert_eq!(usable_for(Some(0.0), None, now), Some(Duration::ZERO));
         assert_eq!(
-            usable_for(None, Some(1.0), now),
-            Some(Duration::ZERO),
-            "already expired"
+            usable(&format!(r#","expires_in":"abc","expires_at":{in_50s}"#)),
+            Some(Duration::from_secs(45)),
+            "an unreadable expires_in is as good as absent"
         );
-        assert_eq!(usable_for(None, None, now), None);
+        // A date in 1970 (and a moment ago) is in the past: not believed.
+        assert_eq!(usable(r#","expires_at":1000"#), None);
+        assert_eq!(
+            usable(&format!(r#","expires_at":{}"#, NOW_SECS * 1000)),
+            None
+        );
+        // Year 2999: a year at most.
+        assert_eq!(
+            usable(r#","expires_at":32503680000000"#),
+            Some(YEAR_LESS_MARGIN)
+        );
+    }
+
+    #[test]
+    fn numbers_a_server_sends_are_clamped_before_any_arithmetic() {
+        for huge in [
+            "1e300",
+            "\"1e300\"",
+            "1e400",
+            "1.7976931348623157e308",
+            "18446744073709551616",
+        ] {
+            assert_eq!(
+                usable(&format!(r#","expires_in":{huge}"#)),
+                Some(YEAR_LESS_MARGIN),
+                "expires_in {huge}"
+            );
+            assert_eq!(
+                usable(&format!(r#","expires_at":{huge}"#)),
+                Some(YEAR_LESS_MARGIN),
+                "expires_at {huge}"
+            );
+        }
+        for unknown in [
+            "0", "-1", "-5", "-1e300", "\"0\"", "\"-1\"", "\"NaN\"", "\"nan\"", "\"abc\"", "\"\"",
+            "null", "true", "{}", "[3600]",
+        ] {
+            assert_eq!(
+                usable(&format!(r#","expires_in":{unknown}"#)),
+                None,
+                "expires_in {unknown}"
+            );
+            assert_eq!(
+                usable(&format!(r#","expires_at":{unknown}"#)),
+                None,
+                "expires_at {unknown}"
+            );
+        }
+        // And the raw numbers, as a caller may pass them.
+        let now = UNIX_EPOCH + Duration::from_secs(NOW_SECS);
+        assert_eq!(usable_for(Some(f64::NAN), None, now), None);
+        assert_eq!(
+            usable_for(Some(f64::INFINITY), None, now),
+            Some(YEAR_LESS_MARGIN)
+        );
+        assert_eq!(
+            usable_for(None, Some(f64::MAX), now),
+            Some(YEAR_LESS_MARGIN)
+        );
+        assert_eq!(usable_for(None, Some(f64::NEG_INFINITY), now), None);
+    }
+
+    #[test]
+    fn only_visible_ascii_tokens_go_in_a_header() {
+        assert!(fits_a_header("eyJhbGciOi.J9-_~+/="));
+        for bad in ["a\nb", "a\rb", "a b", "t\u{f6}ken", "a\u{7f}", "tab\there"] {
+            assert!(!fits_a_header(bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -156,14 +156,16 @@ async fn read_capped(
     unreachable: impl Fn(reqwest::Error) -> FetchError,
 ) -> Result<Bytes, FetchError> {
     let too_large = || FetchError::Fatal(too_large());
-    let announced = response.content_length();
-    if announced.is_some_and(|n| n > limit as u64) {
+    // The length as the HTTP layer framed the body (a Content-Length that
+    // is not a number never gets this far: the answer is refused as a
+    // broken exchange, and retried like one).
+    let Ok(announced) = announced_length(response.content_length(), limit) else {
         return Err(too_large());
-    }
+    };
     let Some(first) = response.chunk().await.map_err(&unreachable)? else {
         return Ok(Bytes::new());
     };
-    if announced == Some(first.len() as u64) {
+    if announced == Some(first.len()) {
         // The whole body in one piece (usual on a fast link): kept as it
         // came, without a copy.
         return Ok(first);
@@ -171,7 +173,7 @@ async fn read_capped(
     if first.len() > limit {
         return Err(too_large());
     }
-    body.reserve(announced.unwrap_or(0) as usize);
+    body.reserve(announced.unwrap_or(0));
     body.extend_from_slice(&first);
     while let Some(chunk) = response.chunk().await.map_err(&unreachable)? {
         if body.len() + chunk.len() > limit {
@@ -182,21 +184,49 @@ async fn read_capped(
     Ok(body.freeze())
 }
 
+/// The announced length of a body, checked against `limit` before it is
+/// used to size anything: `Err` when it is larger, `Ok(None)` when none
+/// was announced.
+fn announced_length(announced: Option<u64>, limit: usize) -> Result<Option<usize>, ()> {
+    match announced.map(usize::try_from) {
+        None => Ok(None),
+        Some(Ok(n)) if n <= limit => Ok(Some(n)),
+        Some(_) => Err(()),
+    }
+}
+
 /// The `Retry-After` a response carries, in seconds or as an HTTP date.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
     parse_retry_after(value, SystemTime::now())
 }
 
-/// `Retry-After` as delta-seconds (`120`) or an HTTP date; a date in the
-/// past means "now".
+/// The longest `Retry-After` taken as said; the retry loop caps it further.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// `Retry-After` as delta-seconds (`120`; leniently also `1.5` or `1e300`)
+/// or an HTTP date, at most [`MAX_RETRY_AFTER`]. `0` and a date in the
+/// past are zero: "no wait asked", which each caller raises to its own
+/// minimum. Anything else (negative, `NaN`, text) is as if absent.
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for a u64 is still "a long time".
+        let secs = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER));
+    }
+    if let Ok(secs) = value.parse::<f64>() {
+        if secs.is_nan() || secs < 0.0 {
+            return None;
+        }
+        return Duration::try_from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64())).ok();
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_RETRY_AFTER),
+    )
 }
 
 /// Answers that may turn out differently if asked again.
@@ -281,6 +311,43 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-5", now), None);
+    }
+
+    #[test]
+    fn retry_after_is_clamped_whatever_the_server_sends() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        let said = |value: &str| parse_retry_after(value, now);
+        for huge in [
+            "1e300",
+            "1e400",
+            "inf",
+            "99999999999999999999999",
+            "18446744073709551615",
+            "Tue, 01 Jan 2999 00:00:00 GMT",
+        ] {
+            assert_eq!(said(huge), Some(MAX_RETRY_AFTER), "{huge}");
+        }
+        for zero in ["0", "000", "0.0", "Thu, 01 Jan 1970 00:00:00 GMT"] {
+            assert_eq!(said(zero), Some(Duration::ZERO), "{zero}");
+        }
+        assert_eq!(said("3599"), Some(Duration::from_secs(3599)));
+        assert_eq!(said("1.5"), Some(Duration::from_millis(1500)));
+        for unreadable in [
+            "-1", "-1e300", "NaN", "nan", "-inf", "", "3599s", "\"3599\"",
+        ] {
+            assert_eq!(said(unreadable), None, "{unreadable}");
+        }
+    }
+
+    #[test]
+    fn an_announced_length_is_checked_before_it_sizes_anything() {
+        let limit = 64 * 1024 * 1024;
+        assert_eq!(announced_length(None, limit), Ok(None));
+        assert_eq!(announced_length(Some(0), limit), Ok(Some(0)));
+        assert_eq!(announced_length(Some(3599), limit), Ok(Some(3599)));
+        assert_eq!(announced_length(Some(limit as u64), limit), Ok(Some(limit)));
+        assert_eq!(announced_length(Some(limit as u64 + 1), limit), Err(()));
+        assert_eq!(announced_length(Some(u64::MAX), limit), Err(()));
     }
 
     #[test]

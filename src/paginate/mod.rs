@@ -4,6 +4,7 @@
 //! whole, checked pages and knows nothing of output.
 
 mod page;
+pub mod poll;
 mod scan;
 
 use std::collections::HashSet;
@@ -15,19 +16,16 @@ use anyhow::Result;
 use bytestring::ByteString;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
-use tokio::time::Instant;
 
 pub use page::Page;
+use poll::{Stage, Waiting};
 
 use crate::api::{Api, FetchError, PageQuery};
 use crate::bug;
 use crate::exit::{Class, Failure};
 use crate::json_text::Spans;
-use crate::retry::{self, poll_interval, Attempt, Clock, Fault, RetryPolicy};
+use crate::retry::{self, Attempt, Clock, Fault, RetryPolicy};
 use crate::ui;
-
-/// The status of a bulk process that stopped on a fatal error.
-const FAILED: &str = "failed";
 
 /// What to do after a page, from the cursor sent and the one received.
 #[derive(Debug, PartialEq, Eq)]
@@ -115,14 +113,6 @@ impl Drop for Paginator {
             ahead.task.abort();
         }
     }
-}
-
-/// `--wait`'s bookkeeping: when the bulk first answered 428, and how many
-/// polls since.
-#[derive(Debug, Default)]
-struct Waiting {
-    since: Option<Instant>,
-    polls: u32,
 }
 
 /// A page body that parsed, with what the loop needs from it.
@@ -318,15 +308,15 @@ impl Paginator {
                 retry_after,
                 failure,
             } => {
-                let status = match self.plan.wait {
+                let stage = match self.plan.wait {
                     Some(_) => self.status().await,
                     None => None,
                 };
-                if status.as_deref() == Some(FAILED) {
+                if let Some(Stage::Failed(_)) = stage {
                     ui::clear_progress();
                     return Fault::Fatal(self.bulk_failed());
                 }
-                match self.poll_pause(retry_after, failure, status.as_deref()) {
+                match self.poll_pause(retry_after, failure, stage.as_ref().map(Stage::word)) {
                     Ok(pause) => Fault::Wait(pause),
                     Err(failure) => Fault::Fatal(failure),
                 }
@@ -335,13 +325,13 @@ impl Paginator {
         }
     }
 
-    /// The bulk's status word while it answers 428, asked once: a bulk that
+    /// The bulk's stage while it answers 428, asked once: a bulk that
     /// failed would answer 428 until `--wait` gives up. A status request
     /// that fails does not end the wait (`None`; said with `-v`).
-    async fn status(&self) -> Option<String> {
+    async fn status(&self) -> Option<Stage> {
         let bulk = &self.plan.bulk_id;
         match self.api.bulk_status(bulk).await {
-            Ok(status) => status,
+            Ok(word) => word.map(|word| Stage::of(&word, None)),
             Err(error) => {
                 ui::verbose(format_args!(
                     "could not check the status of bulk {bulk} ({}); still waiting",
@@ -358,9 +348,7 @@ impl Paginator {
         // Its own hint: running the same command again will not help.
         Failure::new(
             Class::BulkFailed,
-            format!(
-                "bulk {bulk} failed on the server (status {FAILED}); its results may be partial"
-            ),
+            format!("bulk {bulk} failed on the server (status failed); its results may be partial"),
         )
         .with_hint(format!(
             "see `druid-bulk status {bulk}`; running this again will not change that"
@@ -383,10 +371,8 @@ impl Paginator {
             )));
         };
         let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
-        let now = self.clock.now();
-        let since = *waiting.since.get_or_insert(now);
-        let waited = self.clock.since(since);
-        if waited >= deadline {
+        let waited = waiting.waited(&self.clock);
+        let Some(pause) = waiting.pause(&self.clock, deadline, retry_after) else {
             ui::clear_progress();
             return Err(Failure::new(
                 Class::NotReady,
@@ -396,9 +382,7 @@ impl Paginator {
                 ),
             )
             .with_hint("wait longer with a larger --wait (e.g. --wait=2h)"));
-        }
-        let pause = poll_interval(waiting.polls, retry_after).min(deadline - waited);
-        waiting.polls += 1;
+        };
         let shown = status.map_or_else(|| "HTTP 428".to_string(), |s| format!("status {s}"));
         ui::waiting(bulk, waited, &shown);
         Ok(pause)
@@ -406,9 +390,8 @@ impl Paginator {
 
     fn finished_waiting(&mut self) {
         let waiting = self.waiting.get_mut().unwrap_or_else(|e| e.into_inner());
-        if let Some(since) = waiting.since.take() {
+        if let Some(waited) = waiting.finish(&self.clock) {
             ui::clear_progress();
-            let waited = Duration::from_secs(self.clock.since(since).as_secs());
             ui::info(format_args!(
                 "bulk {} has finished (waited {})",
                 self.plan.bulk_id,

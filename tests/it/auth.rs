@@ -80,22 +80,7 @@ fn posts_the_form_and_uses_the_token_it_gets() {
 #[test]
 fn a_short_lived_token_is_renewed_before_it_expires() {
     let auth = MockServer::start();
-    let token = token_mock(&auth, 0);
-    let api = MockServer::start();
-    three_pages(&api);
-    with_client(&api.base_url(), &format!("{}/tenant", auth.base_url())).ok();
-    token.assert_calls(3);
-}
-
-#[test]
-fn expires_at_in_milliseconds_is_understood() {
-    let auth = MockServer::start();
-    let past_ms = 1_000_000u64;
-    let token = auth.mock(|when, then| {
-        when.method(POST).path("/oauth2/token");
-        then.status(200)
-            .json_body(json!({"access_token": ACCESS, "expires_at": past_ms}));
-    });
+    let token = token_answer(&auth, json!({"expires_in": 0.000001}));
     let api = MockServer::start();
     three_pages(&api);
     with_client(&api.base_url(), &auth.base_url()).ok();
@@ -321,5 +306,112 @@ fn an_oversized_token_answer_is_refused_not_read() {
         run.stderr_has("more than 1024 KiB, which is not a token");
         assert_eq!(auth.requests().len(), 1, "not retried");
         results.assert_calls(0);
+    }
+}
+
+/// A token endpoint that answers `access_token` with this lifetime
+/// (`expires_in`, `expires_at`, both or neither, as JSON).
+fn token_answer(server: &MockServer, lifetime: serde_json::Value) -> httpmock::Mock<'_> {
+    let mut body = json!({"access_token": ACCESS, "token_type": "bearer"});
+    for (key, value) in lifetime.as_object().unwrap() {
+        body[key] = value.clone();
+    }
+    server.mock(|when, then| {
+        when.method(POST).path("/oauth2/token");
+        then.status(200).json_body(body);
+    })
+}
+
+#[test]
+fn expires_in_as_a_numeric_string_is_a_lifetime() {
+    // Azure AD v1 sends "3599".
+    let auth = MockServer::start();
+    let token = token_answer(&auth, json!({"expires_in": "3599"}));
+    let api = MockServer::start();
+    three_pages(&api);
+    let run = with_client(&api.base_url(), &auth.base_url()).ok();
+    run.same(&run.jsonl().len(), &3);
+    token.assert_calls(1);
+}
+
+#[test]
+fn a_lifetime_too_long_to_compute_is_one_year_and_the_export_completes() {
+    for lifetime in [
+        json!({"expires_in": 1e300}),
+        json!({"expires_in": "1e300"}),
+        json!({"expires_at": 1e300}),
+        json!({"expires_at": 32503680000000u64}),
+    ] {
+        let auth = MockServer::start();
+        let token = token_answer(&auth, lifetime.clone());
+        let api = MockServer::start();
+        three_pages(&api);
+        let run = with_client(&api.base_url(), &auth.base_url()).run();
+        run.expect_code(0)
+            .stderr_lacks("panicked")
+            .same(&run.jsonl().len(), &3);
+        run.check(token.calls() == 1, format_args!("{lifetime}: one token"));
+    }
+}
+
+#[test]
+fn a_lifetime_that_is_zero_negative_unreadable_or_past_is_unknown_so_one_token_serves_every_page() {
+    for lifetime in [
+        json!({"expires_in": 0}),
+        json!({"expires_in": -5}),
+        json!({"expires_in": "abc"}),
+        json!({"expires_in": "NaN"}),
+        json!({"expires_in": null}),
+        json!({"expires_in": {"seconds": 5}}),
+        json!({"expires_at": 1_000_000u64}),
+        json!({"expires_at": -1}),
+        json!({}),
+    ] {
+        let auth = MockServer::start();
+        let token = token_answer(&auth, lifetime.clone());
+        let api = MockServer::start();
+        three_pages(&api);
+        let run = with_client(&api.base_url(), &auth.base_url()).run();
+        run.expect_code(0).same(&run.jsonl().len(), &3);
+        run.check(
+            token.calls() == 1,
+            format_args!("{lifetime}: one token, not one a page ({})", token.calls()),
+        );
+    }
+}
+
+#[test]
+fn expires_in_wins_over_expires_at() {
+    // A lifetime of a microsecond is over before the next page: each page
+    // gets a new token, however far ahead expires_at is.
+    let auth = MockServer::start();
+    let token = token_answer(
+        &auth,
+        json!({"expires_in": 0.000001, "expires_at": 32503680000000u64}),
+    );
+    let api = MockServer::start();
+    three_pages(&api);
+    with_client(&api.base_url(), &auth.base_url()).ok();
+    token.assert_calls(3);
+}
+
+#[test]
+fn a_token_that_cannot_go_in_a_header_is_the_token_endpoints_fault_exit_3() {
+    for bad in ["acc-line\nbreak-1234", "acc-t\u{f6}ken-1234"] {
+        let auth = MockServer::start();
+        auth.mock(|when, then| {
+            when.method(POST).path("/oauth2/token");
+            then.status(200)
+                .json_body(json!({"access_token": bad, "expires_in": 3600}));
+        });
+        let run = with_client("http://127.0.0.1:9", &auth.base_url()).fails(3);
+        run.stderr_has(&format!(
+            "the token endpoint {}/oauth2/token returned a token that cannot be sent in an HTTP header",
+            auth.base_url()
+        ))
+        .stderr_lacks("app token")
+        .never_shows("acc-")
+        .never_shows("break-1234");
+        assert_no_secrets(&run);
     }
 }

@@ -321,3 +321,36 @@ fn memory_is_bounded_by_the_page_bytes_not_its_row_count() {
     let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
     run.check(out.lines().count() == ROWS + 1, "a header and every row");
 }
+
+#[test]
+fn wait_polls_at_most_once_a_second_whatever_retry_after_says() {
+    // Retry-After: 0, or a date long past, would be "ask again at once":
+    // over 3 s of --wait that is at most 4 polls (at 0, 1, 2 and 3 s), not a
+    // request as fast as the server answers. Status checks get a 428 too.
+    for asked in ["0", "Thu, 01 Jan 1970 00:00:00 GMT", "-1", "NaN"] {
+        let server = Scripted::start(vec![Reply::new(428, "{}").header("Retry-After", asked)]);
+        let run = export(&server, &["--wait=3s"]);
+        run.expect_code(5)
+            .stderr_has("still not finished after waiting 3s");
+        let polls = page_requests(&server).len();
+        run.check(
+            (2..=5).contains(&polls),
+            format_args!("Retry-After: {asked} over 3s: {polls} polls"),
+        );
+    }
+}
+
+#[test]
+fn wait_stops_with_exit_9_whatever_the_case_and_spacing_of_failed() {
+    for word in ["Failed", " FAILED\n"] {
+        let server = Scripted::start(vec![
+            Reply::new(428, "{}"),
+            status(word),
+            Reply::new(428, "{}"),
+        ]);
+        let run = export(&server, &["--wait=1h"]);
+        run.expect_code(9)
+            .stderr_has("bulk B1 failed on the server");
+        run.same(&server.requests().len(), &2);
+    }
+}

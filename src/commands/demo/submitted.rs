@@ -16,13 +16,13 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::super::submit::{self, source, wait};
+use super::super::submit::{self, source};
 use super::sample;
 use crate::cli::{DemoArgs, LineArgs};
 use crate::exit::Class;
 use crate::retry::Clock;
 use crate::settings::{self, FailedLines, Fetch};
-use crate::{failed_lines, sandbox, ui};
+use crate::{failed_lines, paginate, sandbox, ui};
 
 /// How long the sandbox takes over the sample bulk: long enough to see the
 /// wait, short enough not to.
@@ -70,7 +70,12 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     let api = request.api(&conn)?;
     let bulk = runtime.block_on(submit::send(&api, &request, &prepared.upload))?;
     ui::info(format_args!("demo: submitted them as bulk {bulk}"));
-    runtime.block_on(wait::until_finished(&api, &request, &bulk, DEADLINE))?;
+    runtime.block_on(paginate::poll::until_finished(
+        &api,
+        request.retry,
+        &bulk,
+        DEADLINE,
+    ))?;
 
     results.export.bulk_ids = vec![bulk.clone()];
     let class = super::super::results::export_class(&results, &runtime, &api)?;

@@ -2,7 +2,7 @@
 //! (`validate.rs`), stream it to the API from the file or a copy of stdin
 //! (`source.rs`), print the new bulk's id alone on stdout, and with
 //! `--wait`, `--export` or `--failed-lines` poll its status until it has
-//! finished (`wait.rs`), then export its results as `results BULK -o OUT`
+//! finished (`paginate::poll`, as every command that waits), then export its results as `results BULK -o OUT`
 //! would, then write the lines whose users failed as `failed-lines BULK
 //! --input FILE -o OUT2` would, reading the lines that were sent (the file
 //! still open, or the copy of stdin).
@@ -12,7 +12,6 @@
 
 pub(super) mod source;
 mod validate;
-pub(super) mod wait;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -53,9 +52,9 @@ pub fn run(args: &SubmitArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let Some(deadline) = settings.wait else {
         return Ok(ExitCode::SUCCESS);
     };
-    runtime.block_on(wait::until_finished(
+    runtime.block_on(paginate::poll::until_finished(
         &api,
-        &settings.request,
+        settings.request.retry,
         &bulk,
         deadline,
     ))?;
