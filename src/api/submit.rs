@@ -33,7 +33,7 @@ use super::routes;
 use super::transport::{self, FetchError};
 use super::Api;
 use crate::exit::{Class, Failure};
-use crate::ui;
+use crate::{sanitize, ui};
 
 /// The media type of a JSON Lines body.
 pub const JSONL: &str = "application/jsonl";
@@ -231,9 +231,11 @@ pub fn bulk_id(body: &[u8]) -> Option<String> {
     usable.then(|| id.to_string())
 }
 
-/// The first [`PREVIEW`] characters of an answer, for a message.
+/// The first [`PREVIEW`] characters of an answer, for a message: redacted
+/// before it is cut, so no part of a secret is left where the cut falls.
 fn preview(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
+    let text = sanitize::redact(&text);
     let text = text.trim();
     if text.is_empty() {
         return "(an empty body)".to_string();

@@ -14,7 +14,7 @@ use url::Url;
 use super::error::server_message;
 use super::transport::{self, is_transient, FetchError};
 use crate::exit::{Class, Failure};
-use crate::ui;
+use crate::{sanitize, ui};
 
 /// Client credentials for the token endpoint.
 #[derive(Debug, Clone)]
@@ -84,6 +84,12 @@ pub fn usable_for(
 
 impl Tokens {
     pub fn new(auth: Auth) -> Tokens {
+        // Whatever a server quotes back, no message shows these.
+        let secret = match &auth {
+            Auth::Token(token) => token,
+            Auth::Client(creds) => &creds.secret,
+        };
+        sanitize::hide(secret.expose_secret());
         Tokens {
             auth,
             held: Mutex::new(None),
@@ -186,6 +192,7 @@ async fn fetch(http: &reqwest::Client, creds: &ClientCredentials) -> Result<Held
                 format!("the token endpoint {url} answered without an access_token"),
             )));
         };
+        sanitize::hide(token.expose_secret());
         let renew_at = usable_for(granted.expires_in, granted.expires_at, SystemTime::now())
             .map(|d| started + d);
         return Ok(Held { token, renew_at });
