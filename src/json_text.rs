@@ -75,8 +75,10 @@ impl Spans {
     }
 }
 
-/// The first 60 characters of a row, for a message.
+/// The first 60 characters of a row, for a message: redacted before it is
+/// cut, so no part of a secret is left where the cut falls.
 pub fn preview(text: &str) -> String {
+    let text = crate::sanitize::redact(text);
     let mut p: String = text.chars().take(60).collect();
     if p.len() < text.len() {
         p.push('…');
@@ -140,6 +142,15 @@ pub fn plain_end(b: &[u8], i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_preview_is_redacted_before_it_is_cut() {
+        // The credential straddles the 60th character.
+        let row = format!(r#""{} Bearer abcdefghijklmnopqrstuvwxyz""#, "x".repeat(45));
+        let shown = preview(&row);
+        assert!(shown.ends_with(" Bearer [redac…"), "{shown}");
+        assert_eq!(preview(r#"{"id":"a"}"#), r#"{"id":"a"}"#);
+    }
 
     #[test]
     fn spans_give_back_each_value_where_it_lies() {

@@ -10,6 +10,8 @@
 //! - Colour: `--color auto|always|never`; `auto` follows `NO_COLOR` (off),
 //!   `CLICOLOR_FORCE` (on, even when piped), `TERM=dumb` (off) and whether
 //!   the stream is a terminal, decided for stderr and stdout separately.
+//! - Every line, the progress line too, is `sanitize::redact`ed: no secret
+//!   of the run shows, whatever a server quoted back.
 //! - The progress line (an export's, a wait's spinner, a submission's bar
 //!   of bytes sent) shows only when stderr is a terminal, without
 //!   `--quiet`, with `CI` unset and `TERM` not `dumb`.
@@ -149,7 +151,7 @@ pub fn error_now(err: &anyhow::Error) {
         text.push_str("\r\x1b[2K");
     }
     text.push_str(&error_lines(err).join("\n"));
-    write_stderr(&text);
+    write_stderr(&sanitize::redact(&text));
 }
 
 fn error_lines(err: &anyhow::Error) -> Vec<String> {
@@ -203,10 +205,13 @@ fn labelled(label: &str, color: AnsiColor, message: &str) -> String {
     }
 }
 
-/// Print one line on stderr with the progress line out of the way. A
-/// stderr that cannot be written to is not worth failing the run for.
+/// Print one line on stderr with the progress line out of the way,
+/// [`sanitize::redact`]ed: whatever a message quotes from a server, no
+/// secret of the run shows. A stderr that cannot be written to is not
+/// worth failing the run for.
 fn emit(line: &str) {
-    suspend(|| write_stderr(line));
+    let line = sanitize::redact(line);
+    suspend(|| write_stderr(&line));
 }
 
 #[cfg(not(test))]
@@ -309,7 +314,7 @@ fn show(message: String) {
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     });
-    bar.set_message(message);
+    bar.set_message(sanitize::redact(&message).into_owned());
 }
 
 /// Remove the progress line, leaving the terminal as it was.

@@ -17,6 +17,7 @@ use super::error::{redirect_failure, status_failure, Asked};
 use super::routes::{self, PageQuery};
 use super::token::{Auth, Tokens};
 use super::transport::{self, FetchError, Proxy};
+use super::wire::{self, StatusEnvelope};
 use crate::exit::{Class, Failure};
 use crate::ui;
 
@@ -171,6 +172,11 @@ impl Api {
         bulk_id: &str,
         query: &PageQuery<'_>,
     ) -> FetchError {
+        self.in_body(code, body, bulk_id, query.describe())
+    }
+
+    /// [`Api::status_in_body`] for any request, `params` naming what was sent.
+    fn in_body(&self, code: u16, body: &[u8], bulk_id: &str, params: String) -> FetchError {
         let Ok(status) = reqwest::StatusCode::from_u16(code) else {
             return FetchError::Fatal(Failure::new(
                 Class::Protocol,
@@ -180,18 +186,45 @@ impl Api {
         let asked = Asked {
             bulk_id,
             endpoint: self.endpoint(),
-            params: query.describe(),
+            params,
             in_body: true,
         };
         transport::classify(status, None, status_failure(status, body, &asked))
     }
 
     /// `GET {endpoint}/activityid/v1/user/bulk[/{bulk_id}]`: one bulk's
-    /// status, or every bulk's.
+    /// status, or every bulk's. `Ok` only for a 200 whose envelope a results
+    /// page would pass (`wire::status_envelope`): a `result.status` outside
+    /// 2xx is that HTTP error, a body cut short is worth asking again, and a
+    /// body of another shape or about another bulk breaks the protocol.
     pub async fn fetch_status(&self, bulk_id: Option<&str>) -> Result<Bytes, FetchError> {
         let url = routes::status_url(&self.endpoint, bulk_id);
-        self.get(url, bulk_id.unwrap_or("(all bulks)"), String::new())
-            .await
+        let bulk = bulk_id.unwrap_or("(all bulks)");
+        let body = self.get(url, bulk, String::new()).await?;
+        let answer = || match bulk_id {
+            Some(bulk) => format!("the status answer for bulk {bulk}"),
+            None => "the list of bulks".to_string(),
+        };
+        match wire::status_envelope(&body, bulk_id) {
+            StatusEnvelope::Usable => Ok(body),
+            StatusEnvelope::Status(code) => Err(self.in_body(code, &body, bulk, String::new())),
+            StatusEnvelope::CutShort => Err(FetchError::Transient {
+                label: "a body cut short".into(),
+                retry_after: None,
+                failure: Failure::new(
+                    Class::Unavailable,
+                    format!(
+                        "{} is not valid JSON: it ends early, after {} bytes",
+                        answer(),
+                        body.len()
+                    ),
+                ),
+            }),
+            StatusEnvelope::Broken(why) => Err(FetchError::Fatal(Failure::new(
+                Class::Protocol,
+                format!("{} {why}", answer()),
+            ))),
+        }
     }
 
     /// The status word of one bulk (`processing`, `failed`, …) from

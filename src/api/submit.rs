@@ -33,7 +33,7 @@ use super::routes;
 use super::transport::{self, FetchError};
 use super::Api;
 use crate::exit::{Class, Failure};
-use crate::ui;
+use crate::{sanitize, ui};
 
 /// The media type of a JSON Lines body.
 pub const JSONL: &str = "application/jsonl";
@@ -164,20 +164,34 @@ impl Api {
             answer.body.len()
         ));
         if status.is_success() {
-            return bulk_id(&answer.body).ok_or_else(|| {
-                FetchError::Fatal(
+            let accepted = format!("{endpoint} accepted {name} (HTTP {})", status.as_u16());
+            let Some(bulk) = bulk_id(&answer.body) else {
+                return Err(FetchError::Fatal(
                     Failure::new(
                         Class::Protocol,
                         format!(
-                            "{endpoint} accepted {name} (HTTP {}) but its answer names no bulk \
-                             (no content.bulkId): {}",
-                            status.as_u16(),
+                            "{accepted} but its answer names no bulk (no content.bulkId): {}",
                             preview(&answer.body)
                         ),
                     )
                     .with_hint(CHECK_STATUS),
-                )
-            });
+                ));
+            };
+            // Scripts take the id from stdout and put it in paths and URLs:
+            // one that cannot be used there is never printed as an id.
+            if let Some(why) = unusable(&bulk) {
+                return Err(FetchError::Fatal(
+                    Failure::new(
+                        Class::Protocol,
+                        format!(
+                            "{accepted} but the bulk id it sent, {bulk:?}, is not a usable bulk \
+                             id ({why}), so it is not printed"
+                        ),
+                    )
+                    .with_hint(CHECK_STATUS),
+                ));
+            }
+            return Ok(bulk);
         }
         let failure = refused(
             status,
@@ -221,20 +235,39 @@ fn body(upload: &Upload, progress: &Arc<Progress>) -> Result<reqwest::Body, Fetc
 }
 
 /// The bulk id in a 2xx answer: `content.bulkId`, else a top-level
-/// `bulkId`; a non-empty string without control characters.
+/// `bulkId`, the first that is a string (see [`unusable`]).
 pub fn bulk_id(body: &[u8]) -> Option<String> {
     let answer: Value = serde_json::from_slice(body).ok()?;
     let id = [answer.pointer("/content/bulkId"), answer.get("bulkId")]
         .into_iter()
         .flatten()
         .find_map(Value::as_str)?;
-    let usable = !id.is_empty() && !id.chars().any(char::is_control) && id != "." && id != "..";
-    usable.then(|| id.to_string())
+    Some(id.to_string())
 }
 
-/// The first [`PREVIEW`] characters of an answer, for a message.
+/// Why a bulk id sent by the server cannot be printed for a script to use
+/// as one path segment and one shell word, if it cannot.
+fn unusable(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        Some("it is empty")
+    } else if id.chars().any(char::is_whitespace) {
+        Some("it has whitespace")
+    } else if id.chars().any(char::is_control) {
+        Some("it has control characters")
+    } else if id.contains('/') {
+        Some("it has a `/`")
+    } else if id == "." || id == ".." {
+        Some("it is a dot segment")
+    } else {
+        None
+    }
+}
+
+/// The first [`PREVIEW`] characters of an answer, for a message: redacted
+/// before it is cut, so no part of a secret is left where the cut falls.
 fn preview(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
+    let text = sanitize::redact(&text);
     let text = text.trim();
     if text.is_empty() {
         return "(an empty body)".to_string();
@@ -394,14 +427,33 @@ mod tests {
             bulk_id(br#"{"content":{"bulkId":7},"bulkId":"B3"}"#).as_deref(),
             Some("B3")
         );
-        for none in [
-            &br#"{"content":{}}"#[..],
-            br#"{"content":{"bulkId":""}}"#,
-            br#"{"bulkId":"a\nb"}"#,
-            b"accepted",
-            b"",
-        ] {
+        for none in [&br#"{"content":{}}"#[..], b"accepted", b""] {
             assert_eq!(bulk_id(none), None, "{}", String::from_utf8_lossy(none));
+        }
+        // One that is there is given as it is, to be checked.
+        assert_eq!(
+            bulk_id(br#"{"content":{"bulkId":""},"bulkId":"B3"}"#).as_deref(),
+            Some("")
+        );
+    }
+
+    #[test]
+    fn a_bulk_id_for_a_script_is_one_plain_word() {
+        for ok in ["B1", "0190b1c2-7e4f-7abc-9def-0123456789ab", "a.b", "é…"] {
+            assert_eq!(unusable(ok), None, "{ok}");
+        }
+        for (id, why) in [
+            ("", "it is empty"),
+            ("a b", "it has whitespace"),
+            ("a\tb", "it has whitespace"),
+            ("\u{a0}B1", "it has whitespace"),
+            ("B1\n", "it has whitespace"),
+            ("B1\u{1b}[2J", "it has control characters"),
+            ("B1\u{0}", "it has control characters"),
+            ("a/b", "it has a `/`"),
+            ("..", "it is a dot segment"),
+        ] {
+            assert_eq!(unusable(id), Some(why), "{id:?}");
         }
     }
 

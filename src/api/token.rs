@@ -18,7 +18,7 @@ use url::Url;
 use super::error::server_message;
 use super::transport::{self, is_transient, FetchError};
 use crate::exit::{Class, Failure};
-use crate::ui;
+use crate::{sanitize, ui};
 
 /// Client credentials for the token endpoint.
 #[derive(Debug, Clone)]
@@ -125,6 +125,12 @@ fn answer_usable_for(answer: &TokenAnswer<'_>, now: SystemTime) -> Option<Durati
 
 impl Tokens {
     pub fn new(auth: Auth) -> Tokens {
+        // Whatever a server quotes back, no message shows these.
+        let secret = match &auth {
+            Auth::Token(token) => token,
+            Auth::Client(creds) => &creds.secret,
+        };
+        sanitize::hide(secret.expose_secret());
         Tokens {
             auth,
             held: Mutex::new(None),
@@ -239,6 +245,7 @@ async fn fetch(http: &reqwest::Client, creds: &ClientCredentials) -> Result<Held
                 ),
             )));
         }
+        sanitize::hide(token.expose_secret());
         let renew_at = usable.and_then(|d| started.checked_add(d));
         return Ok(Held { token, renew_at });
     }

@@ -214,6 +214,60 @@ pub fn bulk_state(body: &[u8]) -> Option<BulkState> {
     Some(BulkState { status, reason })
 }
 
+/// How a status answer (`GET …/bulk[/{bulk_id}]`, an HTTP 200) reads
+/// against the rules a results page is held to (DESIGN §1).
+#[derive(Debug, PartialEq, Eq)]
+pub enum StatusEnvelope {
+    /// Its `content` may be read.
+    Usable,
+    /// `result.status` outside 2xx: handled as that HTTP status.
+    Status(u16),
+    /// JSON that ends early: asking again may give all of it.
+    CutShort,
+    /// A complete body that breaks the protocol, and why.
+    Broken(String),
+}
+
+/// Check a status answer's envelope: a JSON object, `result.status` (a
+/// whole number) within 2xx, `content` or `result` present, and with
+/// `bulk_id` a `content.bulkId`, when there is one, naming that bulk (in any
+/// case). What `content` holds is for the reader of the answer.
+pub fn status_envelope(body: &[u8], bulk_id: Option<&str>) -> StatusEnvelope {
+    use serde_json::Value;
+    let answer: Value = match serde_json::from_slice(body) {
+        Ok(answer) => answer,
+        Err(e) if e.classify() == serde_json::error::Category::Eof => {
+            return StatusEnvelope::CutShort
+        }
+        Err(e) => {
+            return StatusEnvelope::Broken(format!("is not the JSON the API documents ({e})"))
+        }
+    };
+    let Some(answer) = answer.as_object() else {
+        return StatusEnvelope::Broken("is not a JSON object".into());
+    };
+    let status = (answer.get("result"))
+        .and_then(|result| result.get("status")?.as_u64())
+        .and_then(|code| u16::try_from(code).ok());
+    if let Some(code) = status.filter(|code| !(200..300).contains(code)) {
+        return StatusEnvelope::Status(code);
+    }
+    let present = |key: &str| answer.get(key).is_some_and(|v| !v.is_null());
+    if !present("content") && !present("result") {
+        return StatusEnvelope::Broken("has neither `content` nor `result`".into());
+    }
+    let named = answer.get("content").and_then(|c| c.get("bulkId"));
+    match (bulk_id, named) {
+        (None, _) | (_, None | Some(Value::Null)) => StatusEnvelope::Usable,
+        (Some(bulk), Some(Value::String(named))) if named.eq_ignore_ascii_case(bulk) => {
+            StatusEnvelope::Usable
+        }
+        (Some(_), Some(other)) => StatusEnvelope::Broken(format!(
+            "belongs to another bulk (content.bulkId is {other})"
+        )),
+    }
+}
+
 /// The `content.status` of a bulk's status answer (`received`, `scheduled`,
 /// `processing`, `completed`, `failed`, …), when the body says one.
 pub fn bulk_status(body: &[u8]) -> Option<String> {
@@ -264,6 +318,55 @@ mod tests {
             b"[]",
         ] {
             assert_eq!(bulk_status(body), None, "{}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn a_status_answer_is_held_to_the_rules_of_a_page() {
+        use StatusEnvelope::*;
+        let read = |body: &str, bulk| status_envelope(body.as_bytes(), bulk);
+        for (body, bulk) in [
+            (r#"{"content":{"bulkId":"B1","status":"done"}}"#, Some("B1")),
+            (
+                r#"{"content":{"bulkId":"b1"},"result":{"status":200}}"#,
+                Some("B1"),
+            ),
+            (r#"{"content":{"status":"done"}}"#, Some("B1")),
+            (r#"{"content":null,"result":{"status":204}}"#, Some("B1")),
+            (r#"{"content":[{"bulkId":"B2"}]}"#, None),
+            (r#"{"content":{"bulkId":"B2"}}"#, None),
+            (r#"{"content":{},"result":{"status":"500"}}"#, Some("B1")),
+        ] {
+            assert_eq!(read(body, bulk), Usable, "{body}");
+        }
+        assert_eq!(
+            read(r#"{"content":null,"result":{"status":500}}"#, Some("B1")),
+            Status(500)
+        );
+        assert_eq!(read(r#"{"result":{"status":404}}"#, None), Status(404));
+        assert_eq!(read(r#"{"content":{"bulkId":"B1"#, Some("B1")), CutShort);
+        assert_eq!(read("", None), CutShort);
+        for (body, bulk, why) in [
+            (
+                r#"{"content":{"bulkId":"B2"}}"#,
+                Some("B1"),
+                r#"content.bulkId is "B2""#,
+            ),
+            (
+                r#"{"content":{"bulkId":7}}"#,
+                Some("B1"),
+                "content.bulkId is 7",
+            ),
+            ("{}", None, "neither"),
+            (r#"{"content":null}"#, Some("B1"), "neither"),
+            ("[]", None, "not a JSON object"),
+            ("<html>", None, "not the JSON the API documents"),
+        ] {
+            assert!(
+                matches!(read(body, bulk), Broken(ref w) if w.contains(why)),
+                "{body}: {:?}",
+                read(body, bulk)
+            );
         }
     }
 

@@ -1,5 +1,6 @@
 //! Where the token comes from, and that it never shows up in any output.
 
+use crate::support::scripted::{Reply, Scripted};
 use crate::support::*;
 use httpmock::prelude::*;
 use serde_json::json;
@@ -202,4 +203,148 @@ fn stdin_is_not_read_for_both_a_secret_and_the_bulk_ids() {
             .stderr_lacks("empty");
     }
     any.assert_calls(0);
+}
+
+/// A static token with characters that JSON and percent-encoding change.
+const ODD_TOKEN: &str = r#"tok-ODD/5b4a+9f8e"q\z=="#;
+/// Each form of `ODD_TOKEN` a server might echo, in a message.
+const ODD_FORMS: [&str; 4] = [
+    ODD_TOKEN,
+    r#"tok-ODD/5b4a+9f8e\"q\\z=="#,
+    r#"tok-ODD\/5b4a+9f8e\"q\\z=="#,
+    "tok-ODD%2F5b4a%2B9f8e%22q%5Cz%3D%3D",
+];
+
+/// A 401 whose message quotes `token` as `Bearer …`, and `quoted` as it is.
+fn echoing_401(token: &str, quoted: &[&str]) -> String {
+    let message = format!(
+        "token Bearer {token} is expired (saw: {})",
+        quoted.join(" | ")
+    );
+    json!({"result": {"status": 401, "message": message}}).to_string()
+}
+
+#[test]
+fn a_401_that_quotes_the_token_never_shows_it_nor_does_the_job_summary() {
+    let server = Scripted::start(vec![Reply::new(401, echoing_401(ODD_TOKEN, &ODD_FORMS))]);
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    for verbose in [&[][..], &["-v"]] {
+        let run = bare(&server.url, "B1")
+            .args(verbose)
+            .arg("--summary")
+            .env("DRUID_TOKEN", ODD_TOKEN)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .fails(3);
+        run.stderr_has("token Bearer [redacted] is expired (saw: [redacted] | [redacted]");
+        for form in ODD_FORMS {
+            run.never_shows(form);
+        }
+        run.never_shows("5b4a");
+    }
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("Exit 3"), "{md}");
+    assert!(
+        !md.contains("5b4a"),
+        "the job summary shows the token:\n{md}"
+    );
+}
+
+#[test]
+fn renewed_tokens_and_the_client_secret_are_never_shown_in_any_form() {
+    const SECRET: &str = r#"cs/VERY"secret\77&=+ ü"#;
+    const FIRST: &str = "acc-FIRST-token-qwxz";
+    const SECOND: &str = "acc-SECOND/token+jkvy==";
+    let secret_forms = [
+        SECRET,
+        r#"cs/VERY\"secret\\77&=+ ü"#,
+        r#"cs\/VERY\"secret\\77&=+ \u00fc"#,
+        "cs%2FVERY%22secret%5C77%26%3D%2B+%C3%BC",
+        "cs%2FVERY%22secret%5C77%26%3D%2B%20%C3%BC",
+    ];
+    let auth = Scripted::start(vec![
+        Reply::new(
+            200,
+            json!({"access_token": FIRST, "expires_in": 3600}).to_string(),
+        ),
+        Reply::new(
+            200,
+            json!({"access_token": SECOND, "expires_in": 3600}).to_string(),
+        ),
+    ]);
+    let second_forms = [
+        SECOND,
+        "acc-SECOND\\/token+jkvy==",
+        "acc-SECOND%2Ftoken%2Bjkvy%3D%3D",
+    ];
+    let mut quoted = vec![FIRST];
+    quoted.extend(second_forms);
+    quoted.extend(secret_forms);
+    let api = Scripted::start(vec![
+        Reply::new(401, echoing_401(FIRST, &[FIRST])),
+        Reply::new(401, echoing_401(SECOND, &quoted)),
+    ]);
+    let run = TestCommand::new()
+        .args([
+            "results",
+            "B1",
+            "-v",
+            "-e",
+            &api.url,
+            "--auth-url",
+            &auth.url,
+        ])
+        .args(["--client-id", "app-1"])
+        .env("DRUID_CLIENT_SECRET", SECRET)
+        .fails(3);
+    run.same(&api.requests().len(), &2)
+        .stderr_has("token Bearer [redacted] is expired");
+    for shown in [FIRST, "qwxz", "jkvy", "VERY", "77&"]
+        .into_iter()
+        .chain(second_forms)
+        .chain(secret_forms)
+    {
+        run.never_shows(shown);
+    }
+}
+
+#[test]
+fn a_token_endpoint_that_echoes_the_form_never_shows_the_secret() {
+    let body = json!({
+        "error": "invalid_client",
+        "error_description": "cannot read grant_type=client_credentials&client_id=app-1&\
+                              client_secret=cs-ECHOED%26secret%3D42",
+    });
+    let auth = Scripted::start(vec![Reply::new(401, body.to_string())]);
+    let run = TestCommand::new()
+        .args([
+            "results",
+            "B1",
+            "-e",
+            "http://127.0.0.1:9",
+            "--auth-url",
+            &auth.url,
+        ])
+        .args(["--client-id", "app-1"])
+        .env("DRUID_CLIENT_SECRET", "cs-ECHOED&secret=42")
+        .fails(3);
+    run.stderr_has("client_secret=[redacted]")
+        .never_shows("ECHOED");
+}
+
+#[test]
+fn a_server_text_cut_for_a_message_is_redacted_before_it_is_cut() {
+    // The answer to a submission is shown cut to 200 characters: the token
+    // straddles the cut.
+    let pad = "x".repeat(200 - r#"{"note":""#.len() - 10);
+    let body = format!(r#"{{"note":"{pad}{TOKEN} was used"}}"#);
+    let server = Scripted::start(vec![Reply::new(201, body)]);
+    let (_dir, path) = users_file("{\"user\":{\"object_id\":\"o1\"},\"data\":{}}\n");
+    let run = TestCommand::new()
+        .arg("submit")
+        .arg(&path)
+        .args(["-e", &server.url])
+        .env("DRUID_TOKEN", TOKEN)
+        .fails(7);
+    run.stderr_has("names no bulk").never_shows("tok-SECRET");
 }

@@ -194,3 +194,114 @@ fn status_shows_the_documented_fields_and_keeps_the_others() {
         run.same(&run.jsonl(), &want);
     }
 }
+
+/// `status [BULK] -e SERVER --retries 2` against a server that answers every
+/// request with `body` (HTTP 200), and how many requests it got.
+fn status_answered(bulk: Option<&str>, body: &str) -> (Run, usize) {
+    use crate::support::scripted::{Reply, Scripted};
+    let server = Scripted::start(vec![Reply::new(200, body)]);
+    let mut cmd = druid_bulk(["status"]);
+    cmd.args(bulk)
+        .args(["-e", &server.url, "--retries", "2", "-f", "jsonl"])
+        .env("DRUID_TOKEN", TOKEN);
+    let run = cmd.run();
+    let asked = server.requests().len();
+    (run, asked)
+}
+
+#[test]
+fn a_result_status_outside_2xx_in_a_200_is_that_error() {
+    for (bulk, body, code, asked, says) in [
+        (
+            Some("B1"),
+            r#"{"content":null,"result":{"status":500}}"#,
+            6,
+            3,
+            "result.status 500 in an HTTP 200 answer",
+        ),
+        (
+            None,
+            r#"{"content":null,"result":{"status":503,"message":"down"}}"#,
+            6,
+            3,
+            "result.status 503 in an HTTP 200 answer: down",
+        ),
+        (
+            Some("B1"),
+            r#"{"content":null,"result":{"status":404,"message":"Bulk not found"}}"#,
+            4,
+            1,
+            "bulk B1 not found",
+        ),
+        (
+            Some("B1"),
+            r#"{"result":{"status":401,"message":"expired"}}"#,
+            3,
+            1,
+            "authentication failed",
+        ),
+        (
+            Some("B1"),
+            r#"{"content":{"bulkId":"B1","status":"processing"},"result":{"status":400}}"#,
+            7,
+            1,
+            "result.status 400",
+        ),
+    ] {
+        let (run, got) = status_answered(bulk, body);
+        run.expect_code(code)
+            .stderr_has(says)
+            .same(run.stdout(), "")
+            .same(&got, &asked);
+    }
+}
+
+#[test]
+fn a_status_answer_without_an_envelope_or_about_another_bulk_is_exit_7() {
+    for (bulk, body, says) in [
+        (
+            Some("B1"),
+            r#"{"content":{"bulkId":"B2","status":"completed"}}"#,
+            r#"belongs to another bulk (content.bulkId is "B2")"#,
+        ),
+        (
+            Some("B1"),
+            r#"{"status":"completed"}"#,
+            "has neither `content` nor `result`",
+        ),
+        (None, "{}", "has neither `content` nor `result`"),
+        (Some("B1"), "[]", "is not a JSON object"),
+        (
+            Some("B1"),
+            r#"{"content":null,"result":{"status":200}}"#,
+            "no content.status",
+        ),
+        (
+            None,
+            r#"{"content":[{"bulkId":"B1","status":"completed"},{"status":"failed"}]}"#,
+            "bulk 2 in the list has no bulkId",
+        ),
+        (
+            None,
+            r#"{"content":{"results":[{"bulkId":"B1","status":"completed"},{"bulkId":"B2"}]}}"#,
+            "bulk 2 in the list (B2) has no status",
+        ),
+        (
+            None,
+            r#"{"content":[7]}"#,
+            "bulk 1 in the list is not a JSON object",
+        ),
+    ] {
+        let (run, asked) = status_answered(bulk, body);
+        run.expect_code(7)
+            .stderr_has(says)
+            .same(run.stdout(), "")
+            .same(&asked, &1);
+    }
+    // The same bulk in another case is that bulk.
+    let (run, _) = status_answered(
+        Some("b1"),
+        r#"{"content":{"bulkId":"B1","status":"failed"}}"#,
+    );
+    run.expect_code(0).stdout_has(r#""status":"failed""#);
+}

@@ -224,6 +224,29 @@ fn a_top_level_bulk_id_is_taken_and_an_answer_without_one_is_exit_7() {
 }
 
 #[test]
+fn a_bulk_id_that_cannot_be_used_is_exit_7_and_never_printed() {
+    let (_dir, path) = users_file(GOOD);
+    for (id, says) in [
+        ("", "it is empty"),
+        ("B1/../B2", "it has a `/`"),
+        ("B1 B2", "it has whitespace"),
+        (r"B1\t", "it has whitespace"),
+        (r"\u00a0B1", "it has whitespace"),
+        (r"B1\u001b[2J", "it has control characters"),
+        ("..", "it is a dot segment"),
+    ] {
+        let body = format!(r#"{{"content":{{"bulkId":"{id}"}},"result":{{"status":201}}}}"#);
+        let server = Scripted::start(vec![Reply::new(201, body)]);
+        let run = submit(&server.url, &path).fails(7);
+        run.same(run.stdout(), "")
+            .stderr_has("is not a usable bulk id")
+            .stderr_has(says)
+            .stderr_has("druid-bulk status")
+            .same(&server.requests().len(), &1);
+    }
+}
+
+#[test]
 fn a_connection_lost_after_the_body_is_never_sent_again() {
     let server = Scripted::start(vec![Reply::hang_up(), Reply::new(201, accepted("B1"))]);
     let (_dir, path) = users_file(GOOD);
