@@ -14,8 +14,9 @@ use crate::output::{Row, RowWriter};
 use crate::paginate::Page;
 use crate::settings::{Export, Output};
 use crate::summary;
+use crate::ui;
 
-use super::Exporter;
+use super::{BulkOutcome, Exporter};
 
 /// A checkpoint being kept up to date.
 pub struct Saved {
@@ -67,6 +68,9 @@ impl Exporter<'_> {
             let mut row = Row::checked(raw);
             if let Some(bulk) = bulk {
                 row = row.with_field("bulkId", bulk);
+                if let Some(received) = row.replaced() {
+                    replaced_bulk_id(&mut self.outcome.bulks, index, received);
+                }
             }
             if self.export.summary != summary::Mode::Off {
                 self.counts.add(&row);
@@ -173,6 +177,20 @@ impl Exporter<'_> {
                 Err(finish) => Err(e.context(finish)),
             },
         }
+    }
+}
+
+/// Say once per bulk that its rows carry a `bulkId` (`received`, JSON
+/// text) other than the bulk asked for, which replaces it.
+fn replaced_bulk_id(bulks: &mut [BulkOutcome], index: usize, received: &str) {
+    let Some(bulk) = bulks.get_mut(index) else {
+        return;
+    };
+    let same =
+        serde_json::from_str::<String>(received).is_ok_and(|id| id.eq_ignore_ascii_case(&bulk.id));
+    if !same && !bulk.other_bulk_id {
+        bulk.other_bulk_id = true;
+        ui::replaced_bulk_id(&bulk.id, received);
     }
 }
 
