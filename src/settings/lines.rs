@@ -22,6 +22,11 @@ pub const OBJECT_ID_AT: [&str; 3] = ["/user/object_id", "/object_id", "/objectId
 /// The same for the pulse id (`--pulse-id-at`).
 pub const PULSE_ID_AT: [&str; 3] = ["/user/pulse_id", "/pulse_id", "/pulseId"];
 
+/// The longest line of a bulk file that `submit` sends and `failed-lines`
+/// reads: one user's update is far smaller, and a longer line is refused
+/// rather than held in memory.
+pub const MAX_LINE: usize = 16 * 1024 * 1024;
+
 /// A JSON pointer (RFC 6901), split into its unescaped reference tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pointer {

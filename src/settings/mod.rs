@@ -25,7 +25,8 @@ use anyhow::Result;
 
 pub use layer::Layer;
 pub use lines::{
-    failed_lines, join, FailedLines, Fetch, Identifiers, Join, Pointer, OBJECT_ID_AT, PULSE_ID_AT,
+    failed_lines, join, FailedLines, Fetch, Identifiers, Join, Pointer, MAX_LINE, OBJECT_ID_AT,
+    PULSE_ID_AT,
 };
 pub use submit::{submit, Submit};
 pub use values::{check_bulk_id, parse_duration, parse_endpoint};
