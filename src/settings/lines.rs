@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::{auth, check_bulk_id, connect, parse_duration, profile_layer, request, values};
+use super::{auth, check_bulk_id, connect, parse_wait, profile_layer, request, values};
 use super::{Layer, Request, DEFAULT_MAX_EMPTY_PAGES};
 use crate::api::Connection;
 use crate::cli::{FailedLinesArgs, GlobalArgs, LineArgs, PagingArgs};
@@ -181,9 +181,7 @@ pub fn failed_lines(args: &FailedLinesArgs, global: &GlobalArgs) -> Result<Faile
     check_bulk_id(&args.bulk_id)?;
     let conn = connect(&layer, &args.conn)?;
     let request = request(&layer)?;
-    let wait = (args.wait.as_deref())
-        .map(|w| parse_duration("--wait", w))
-        .transpose()?;
+    let wait = args.wait.as_deref().map(parse_wait).transpose()?;
     let fetch = Fetch::new(&layer, &args.paging, wait)?;
     let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
     let join = join(&args.lines, &args.input, output)?;

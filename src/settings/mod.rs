@@ -29,7 +29,7 @@ pub use lines::{
     PULSE_ID_AT,
 };
 pub use submit::{submit, Submit};
-pub use values::{check_bulk_id, parse_duration, parse_endpoint};
+pub use values::{check_bulk_id, parse_duration, parse_endpoint, parse_wait};
 
 use crate::api::{Api, Connection};
 use crate::cli::{
@@ -331,9 +331,7 @@ impl Target<'_> {
         Target {
             flag: "-o",
             output: args.output.as_deref(),
-            wait: (args.wait.as_deref())
-                .map(|w| parse_duration("--wait", w))
-                .transpose(),
+            wait: args.wait.as_deref().map(parse_wait).transpose(),
             checkpoint: args.checkpoint.as_deref(),
             restart: args.restart,
         }

@@ -358,6 +358,17 @@ fn a_line_longer_than_16_mib_is_refused_and_nothing_is_written() {
 }
 
 #[test]
+fn wait_0s_is_a_duration_that_does_not_poll() {
+    let server = MockServer::start();
+    report(&server, vec![failure("object_id", "o1", "e")]);
+    let (_dir, input) = users_file("{\"objectId\":\"o1\"}\n");
+    let run = failed_lines(&server.base_url(), "B1", &input)
+        .arg("--wait=0s")
+        .ok();
+    run.same(&run.stdout(), &"{\"objectId\":\"o1\"}\n");
+}
+
+#[test]
 fn a_gz_name_that_holds_no_gzip_data_is_refused_before_any_request() {
     let server = MockServer::start();
     let mock = report(&server, vec![]);
