@@ -91,11 +91,17 @@ impl Input {
                 None => (available.len(), false),
             };
             if line.len() + used - usize::from(ended) > MAX_LINE {
-                return usage(format!(
-                    "{}:{number}: line longer than {} MiB",
-                    self.name,
-                    MAX_LINE / (1024 * 1024)
+                let mib = MAX_LINE / (1024 * 1024);
+                // Its own hint: running the same command again will not help.
+                let failure = Failure::usage(format!(
+                    "{}:{number}: line longer than {mib} MiB",
+                    self.name
+                ))
+                .with_hint(format!(
+                    "no line of a bulk file is that long (submit refuses lines over {mib} MiB); \
+                     check that --input is the file that was sent"
                 ));
+                return Err(failure.into());
             }
             let need = line.len() + used;
             if need > line.capacity() {
