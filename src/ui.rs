@@ -114,6 +114,20 @@ pub fn note(message: impl Display) {
     }
 }
 
+/// The note for rows of bulk `bulk_id` that carry a `bulkId` of their own
+/// (`received`, its JSON text), which the output replaces.
+pub fn replaced_bulk_id(bulk_id: &str, received: &str) {
+    let mut shown: String = received.chars().take(60).collect();
+    if shown.len() < received.len() {
+        shown.push('…');
+    }
+    note(format_args!(
+        "bulk {bulk_id}: its rows carry their own bulkId ({}); the output gives each \
+         row the bulk asked for, {bulk_id}, in its place",
+        sanitize::message(&shown)
+    ));
+}
+
 /// `warning: …` (nothing with `--quiet`).
 pub fn warn(message: impl Display) {
     if verbosity() > Verbosity::Quiet {

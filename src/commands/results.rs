@@ -86,7 +86,7 @@ pub(super) fn export_class(
 /// takes its value only as `--wait=60s`. A bulk that is not found and whose
 /// id reads as a duration gets a hint saying so.
 fn wait_hint(failure: Failure, bulk_id: &str) -> Failure {
-    if failure.class == Class::NotFound && settings::parse_duration("--wait", bulk_id).is_ok() {
+    if failure.class == Class::NotFound && settings::parse_wait(bulk_id).is_ok() {
         failure.with_hint(format!("did you mean --wait={bulk_id}?"))
     } else {
         failure

@@ -1,6 +1,7 @@
 //! `druid-bulk sandbox`: a local DruID-compatible fake API in the
 //! foreground, until Ctrl-C.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -59,7 +60,10 @@ pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
                 ))
             })?;
         let addr = listener.local_addr()?;
-        let endpoint = format!("http://{addr}");
+        let listening = format!("http://{addr}");
+        // What clients are told to use: an unspecified address is where
+        // the sandbox listens, not one a request can go to.
+        let endpoint = format!("http://{}", reachable(addr));
         let bulks: Vec<String> = cfg
             .bulks
             .iter()
@@ -80,7 +84,7 @@ pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
             "completed"
         };
         ui::info(format_args!(
-            "druid-bulk sandbox listening on {endpoint}\n\
+            "druid-bulk sandbox listening on {listening}\n\
              endpoint: {endpoint}\ntoken:    {}\nbulks:\n{}\n\
              submit:   PATCH {endpoint}{}\n          \
              JSON lines, at most {}; each bulk {ending} after {}\n\n\
@@ -102,6 +106,17 @@ pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
     })
 }
 
+/// The address a client on this machine reaches `addr` at: loopback for
+/// an unspecified address (`0.0.0.0`, `[::]`), `addr` itself otherwise.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    SocketAddr::new(ip, addr.port())
+}
+
 /// `--process-time`: a duration, zero included (`0s`, `0`: at once).
 fn process_time(raw: &str) -> Result<std::time::Duration> {
     match raw.trim() {
@@ -117,6 +132,18 @@ fn process_time(raw: &str) -> Result<std::time::Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unspecified_address_is_reached_on_loopback() {
+        for (bound, reached) in [
+            ("0.0.0.0:8089", "127.0.0.1:8089"),
+            ("[::]:8089", "[::1]:8089"),
+            ("192.0.2.7:80", "192.0.2.7:80"),
+            ("[::1]:9", "[::1]:9"),
+        ] {
+            assert_eq!(reachable(bound.parse().unwrap()).to_string(), reached);
+        }
+    }
 
     #[test]
     fn process_time_may_be_zero() {

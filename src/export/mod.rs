@@ -76,6 +76,8 @@ pub struct BulkOutcome {
     pub resume: Option<String>,
     pub complete: bool,
     pub failure: Option<Failure>,
+    /// Whether its rows were seen carrying another `bulkId` (said once).
+    pub other_bulk_id: bool,
 }
 
 impl Outcome {

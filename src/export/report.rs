@@ -219,20 +219,41 @@ pub fn unfinished(settings: &Results, outcome: &Outcome) -> Option<String> {
     if outcome.complete {
         return None;
     }
-    let again = match &export.checkpoint {
-        Some(_) => "run the same command again to continue, or resume",
-        None => "resume",
+    Some(max_rows_stop(
+        outcome.rows,
+        export.max_rows,
+        outcome.resume.as_deref(),
+        export.checkpoint.is_some(),
+    ))
+}
+
+/// What a `--max-rows` stop after `rows` rows says. It stops short of the
+/// limit only where the next row has no id to resume from (see write.rs);
+/// with none written at all, the same limit would stop there again.
+fn max_rows_stop(rows: u64, max: Option<u64>, resume: Option<&str>, checkpoint: bool) -> String {
+    let stopped = match max.filter(|&max| rows < max) {
+        Some(max) => format!(
+            "stopped after {} (not {max}: row {} has no id to resume from)",
+            plural(rows, "row"),
+            rows + 1
+        ),
+        None => format!("stopped after {} (--max-rows)", plural(rows, "row")),
     };
-    Some(match &outcome.resume {
-        Some(cursor) => format!(
-            "stopped after {} (--max-rows); {again} right after them with --last {cursor}",
-            plural(outcome.rows, "row")
+    let raise = if rows == 0 {
+        "raise --max-rows to get past it, then "
+    } else {
+        ""
+    };
+    let next = match (resume, checkpoint) {
+        (Some(cursor), true) => format!(
+            "{raise}run the same command again to continue, or resume right after them with \
+             --last {cursor}"
         ),
-        None => format!(
-            "stopped after {} (--max-rows); the last row has no id to resume from",
-            plural(outcome.rows, "row")
-        ),
-    })
+        (Some(cursor), false) => format!("{raise}resume right after them with --last {cursor}"),
+        (None, true) => format!("{raise}run the same command again to continue"),
+        (None, false) => format!("{raise}run it again"),
+    };
+    format!("{stopped}; {next}")
 }
 
 /// The line that says a run continues an earlier one.

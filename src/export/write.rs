@@ -14,8 +14,9 @@ use crate::output::{Row, RowWriter};
 use crate::paginate::Page;
 use crate::settings::{Export, Output};
 use crate::summary;
+use crate::ui;
 
-use super::Exporter;
+use super::{BulkOutcome, Exporter};
 
 /// A checkpoint being kept up to date.
 pub struct Saved {
@@ -50,8 +51,16 @@ impl Exporter<'_> {
         let room = (self.export.max_rows).map_or(u64::MAX, |max| max - self.outcome.rows);
         let count = page.row_count();
         let take = count.min(usize::try_from(room).unwrap_or(usize::MAX));
+        let cut = take < count;
+        // A cut must leave a cursor to resume from: it falls right after the
+        // last row, among those allowed, that has an id (if none has, before
+        // the page). Its rows may be fewer than --max-rows; report.rs says so.
+        let (take, resume) = if cut {
+            resume_point(page, take)
+        } else {
+            (take, page.next.clone())
+        };
         let bulk = self.export.many().then(|| &*self.bulk_json[index]);
-        let mut last = None;
         // One row at a time, written as it lies in the body: nothing is
         // kept per row. Every row was checked to be an object when the page
         // arrived, so none fails here after others of the page went out; its
@@ -60,6 +69,9 @@ impl Exporter<'_> {
             let mut row = Row::checked(raw);
             if let Some(bulk) = bulk {
                 row = row.with_field("bulkId", bulk);
+                if let Some(received) = row.replaced() {
+                    replaced_bulk_id(&mut self.outcome.bulks, index, received);
+                }
             }
             if self.export.summary != summary::Mode::Off {
                 self.counts.add(&row);
@@ -67,7 +79,6 @@ impl Exporter<'_> {
             if writing {
                 writer.row(&row)?;
             }
-            last = Some(raw);
         }
         if writing {
             writer.end_page()?;
@@ -75,12 +86,7 @@ impl Exporter<'_> {
         self.outcome.rows += take as u64;
         self.outcome.pages += 1;
         self.outcome.empty_pages += u64::from(count == 0);
-        let cut = take < count;
-        self.outcome.resume = if cut {
-            last.and_then(|raw| Row::parse(raw).ok()?.id())
-        } else {
-            page.next.clone()
-        };
+        self.outcome.resume = resume;
         if let Some(outcome) = self.outcome.bulks.get_mut(index) {
             outcome.rows += take as u64;
             outcome.pages += 1;
@@ -173,6 +179,39 @@ impl Exporter<'_> {
             },
         }
     }
+}
+
+/// Say once per bulk that its rows carry a `bulkId` (`received`, JSON
+/// text) other than the bulk asked for, which replaces it.
+fn replaced_bulk_id(bulks: &mut [BulkOutcome], index: usize, received: &str) {
+    let Some(bulk) = bulks.get_mut(index) else {
+        return;
+    };
+    let same =
+        serde_json::from_str::<String>(received).is_ok_and(|id| id.eq_ignore_ascii_case(&bulk.id));
+    if !same && !bulk.other_bulk_id {
+        bulk.other_bulk_id = true;
+        ui::replaced_bulk_id(&bulk.id, received);
+    }
+}
+
+/// Where a page cut after `take` rows can stop so that it resumes exactly:
+/// after the last of those rows whose id can be sent back as a cursor (and
+/// that row's id), else before the page (and the cursor that asked for it).
+fn resume_point(page: &Page, take: usize) -> (usize, Option<String>) {
+    let last = (page.raw_rows().take(take).enumerate())
+        .filter_map(|(n, raw)| Some((n + 1, Row::checked(raw).id()?)))
+        .filter(|(_, id)| is_cursor(id))
+        .last();
+    match last {
+        Some((rows, id)) => (rows, Some(id)),
+        None => (0, page.sent.clone()),
+    }
+}
+
+/// Whether a row id can be sent back as `--last` (as that flag is checked).
+fn is_cursor(id: &str) -> bool {
+    !id.is_empty() && !id.chars().any(char::is_control)
 }
 
 /// The checkpoint to continue, or a fresh one; `None` without `--checkpoint`.

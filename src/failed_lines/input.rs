@@ -1,7 +1,8 @@
 //! The input, read once from start to end: a file or stdin (`-`), gzip
 //! data unpacked on the way (every member of a multi-member file), its
 //! lines handed out one at a time as bytes, line end included, in one
-//! buffer reused for every line.
+//! buffer reused for every line. A line longer than [`MAX_LINE`] (as
+//! `submit` refuses) ends the read before it is held.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -11,6 +12,7 @@ use anyhow::Result;
 use flate2::bufread::MultiGzDecoder;
 
 use crate::exit::{usage, Class, Failure};
+use crate::settings::MAX_LINE;
 
 /// Read buffer: large reads, few syscalls.
 const BUFFER: usize = 256 * 1024;
@@ -72,18 +74,52 @@ impl Input {
     }
 
     /// The next line into `line` (cleared first), its line end kept, and
-    /// its 1-based number; `None` at the end.
+    /// its 1-based number; `None` at the end. A line longer than
+    /// [`MAX_LINE`] (its line end aside) is an error once that much of it
+    /// has been read: no more of it is kept.
     pub fn next_line(&mut self, line: &mut Vec<u8>) -> Result<Option<u64>> {
         line.clear();
-        let read = self
-            .reader
-            .read_until(b'\n', line)
-            .map_err(|e| read_failure(&self.name, self.number + 1, &e))?;
-        if read == 0 {
+        let number = self.number + 1;
+        loop {
+            let available = match self.reader.fill_buf() {
+                Ok(available) => available,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(read_failure(&self.name, number, &e)),
+            };
+            let (used, ended) = match memchr::memchr(b'\n', available) {
+                Some(at) => (at + 1, true),
+                None => (available.len(), false),
+            };
+            if line.len() + used - usize::from(ended) > MAX_LINE {
+                let mib = MAX_LINE / (1024 * 1024);
+                // Its own hint: running the same command again will not help.
+                let failure = Failure::usage(format!(
+                    "{}:{number}: line longer than {mib} MiB",
+                    self.name
+                ))
+                .with_hint(format!(
+                    "no line of a bulk file is that long (submit refuses lines over {mib} MiB); \
+                     check that --input is the file that was sent"
+                ));
+                return Err(failure.into());
+            }
+            let need = line.len() + used;
+            if need > line.capacity() {
+                // Grow as a Vec does, but never past the longest line.
+                let grown = (line.capacity() * 2).clamp(need, MAX_LINE + 1);
+                line.reserve_exact(grown.max(need) - line.len());
+            }
+            line.extend_from_slice(&available[..used]);
+            self.reader.consume(used);
+            if ended || used == 0 {
+                break;
+            }
+        }
+        if line.is_empty() {
             return Ok(None);
         }
-        self.number += 1;
-        Ok(Some(self.number))
+        self.number = number;
+        Ok(Some(number))
     }
 }
 
@@ -144,6 +180,23 @@ mod tests {
             format!("{err}").contains("does not hold gzip data"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_line_longer_than_submit_allows_is_refused_without_being_held() {
+        let at_cap = io::repeat(b'x').take(MAX_LINE as u64).chain(&b"\n"[..]);
+        let over = io::repeat(b'y')
+            .take(MAX_LINE as u64)
+            .chain(&b"z\n{}\n"[..]);
+        let raw = Box::new(at_cap.chain(over));
+        let mut input = Input::from_reader(raw, "big.jsonl".into(), false).unwrap();
+        let mut line = Vec::new();
+        assert_eq!(input.next_line(&mut line).unwrap(), Some(1));
+        assert_eq!(line.len(), MAX_LINE + 1);
+        let err = input.next_line(&mut line).unwrap_err();
+        assert_eq!(err.to_string(), "big.jsonl:2: line longer than 16 MiB");
+        assert_eq!(crate::exit::exit_code(&err), 2);
+        assert!(line.capacity() <= MAX_LINE + 1, "{}", line.capacity());
     }
 
     #[test]

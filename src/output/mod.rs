@@ -101,13 +101,22 @@ pub fn writer<'w, W: Write + 'w>(
 }
 
 /// Write a row as one line of JSON: exactly as received, with an added
-/// field (if any) first.
+/// field (if any) first, in place of any received field of its name (a
+/// JSON reader would take the last of two).
 pub(crate) fn write_row_json(out: &mut impl Write, row: &Row<'_>) -> io::Result<()> {
     let Some((name, value)) = row.added() else {
         return write_compact(out, row.raw());
     };
     write!(out, "{{{}:", serde_json::Value::from(name))?;
     write_compact(out, value.get())?;
+    if row.replaced().is_some() {
+        // The rare row that has the field: its other members, one by one.
+        row.members_except(name, |member| {
+            out.write_all(b",")?;
+            write_compact(out, member)
+        })?;
+        return out.write_all(b"}");
+    }
     // The received object's members follow, if it has any.
     let inner = row
         .raw()
@@ -206,6 +215,45 @@ mod tests {
             ),
             ("{ }", r#"{"bulkId":"B 1"}"#),
             ("{\n \"id\": \"r2\"\n}", r#"{"bulkId":"B 1","id":"r2"}"#),
+        ] {
+            let raw = RawValue::from_string(raw.into()).unwrap();
+            let row = Row::parse(raw.get()).unwrap().with_field("bulkId", &bulk);
+            let mut out = Vec::new();
+            write_row_json(&mut out, &row).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
+            assert_eq!(row.cell("bulkId"), "B 1");
+        }
+    }
+
+    #[test]
+    fn an_added_field_replaces_a_received_one_of_that_name() {
+        use serde_json::value::RawValue;
+        let bulk = RawValue::from_string(r#""B 1""#.into()).unwrap();
+        for (raw, expected) in [
+            (
+                r#"{"id":"r1","bulkId":"SERVER","n":1}"#,
+                r#"{"bulkId":"B 1","id":"r1","n":1}"#,
+            ),
+            (r#"{"bulkId":"SERVER"}"#, r#"{"bulkId":"B 1"}"#),
+            (
+                "{\n \"bulkId\" : \"X\" ,\n \"id\": \"r2\"\n}",
+                r#"{"bulkId":"B 1","id": "r2"}"#,
+            ),
+            // An escaped name is the same name to a JSON reader.
+            (
+                r#"{"bulk\u0049d":7,"id":"r3"}"#,
+                r#"{"bulkId":"B 1","id":"r3"}"#,
+            ),
+            // Every received one goes, and the rest stays byte for byte.
+            (
+                r#"{"bulkId":"X","e":"\u00e9 \"bulkId\"","bulkId":["Y"],"n":1.50}"#,
+                r#"{"bulkId":"B 1","e":"\u00e9 \"bulkId\"","n":1.50}"#,
+            ),
+            // Only top-level names count.
+            (
+                r#"{"id":"r4","o":{"bulkId":"inner"},"error":"bulkId"}"#,
+                r#"{"bulkId":"B 1","id":"r4","o":{"bulkId":"inner"},"error":"bulkId"}"#,
+            ),
         ] {
             let raw = RawValue::from_string(raw.into()).unwrap();
             let row = Row::parse(raw.get()).unwrap().with_field("bulkId", &bulk);

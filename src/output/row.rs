@@ -20,6 +20,9 @@ pub struct Row<'a> {
     fields: OnceCell<Fields<'a>>,
     /// A field added in front of the received ones (`bulkId` when exporting several bulks).
     added: Option<(&'a str, &'a RawValue)>,
+    /// The value of the first received field of the added field's name,
+    /// which the added one replaces.
+    replaced: Option<&'a str>,
 }
 
 /// Each field's name and its value's JSON text.
@@ -38,6 +41,7 @@ impl<'a> Row<'a> {
             raw,
             fields: OnceCell::from(fields),
             added: None,
+            replaced: None,
         })
     }
 
@@ -48,6 +52,7 @@ impl<'a> Row<'a> {
             raw,
             fields: OnceCell::new(),
             added: None,
+            replaced: None,
         }
     }
 
@@ -64,16 +69,53 @@ impl<'a> Row<'a> {
         self.raw
     }
 
-    /// Put a field in front of the received ones; it wins over a received
-    /// field of the same name.
+    /// Put a field in front of the received ones; it replaces received
+    /// fields of the same name.
     pub fn with_field(mut self, name: &'a str, value: &'a RawValue) -> Row<'a> {
         self.added = Some((name, value));
+        self.replaced = self.received(name);
         self
     }
 
     /// The added field, if any.
     pub fn added(&self) -> Option<(&'a str, &'a RawValue)> {
         self.added
+    }
+
+    /// The JSON text of the received field the added one replaces, if the
+    /// row had one.
+    pub fn replaced(&self) -> Option<&'a str> {
+        self.replaced
+    }
+
+    /// The first received top-level field `name`'s JSON text. Only a row
+    /// whose text could name it (its name, or a `\u` escape that could
+    /// spell it) is split to look: most rows are not.
+    fn received(&self, name: &str) -> Option<&'a str> {
+        let text = self.raw.as_bytes();
+        if memchr::memmem::find(text, name.as_bytes()).is_none()
+            && memchr::memmem::find(text, b"\\u").is_none()
+        {
+            return None;
+        }
+        (self.fields().iter())
+            .find(|(k, _)| k.as_ref() == name)
+            .map(|(_, v)| *v)
+    }
+
+    /// Hand the text of each received member (name, colon and value) to
+    /// `each`, in order, except those named `name`.
+    pub fn members_except<E>(
+        &self,
+        name: &str,
+        mut each: impl FnMut(&'a str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        member_texts(self.raw, |member, text| {
+            if member != name {
+                each(text)?;
+            }
+            Ok(())
+        })
     }
 
     /// A top-level field's raw JSON, if present.
@@ -236,12 +278,7 @@ fn members<'a>(raw: &'a str, mut each: impl FnMut(&'a str, &'a str, Value<'a>) -
                 Value::Json(raw.get(start..i).unwrap_or_default())
             }
             _ => {
-                while b
-                    .get(i)
-                    .is_some_and(|c| !matches!(c, b',' | b'}') && !c.is_ascii_whitespace())
-                {
-                    i += 1;
-                }
+                i = value_end(b, i);
                 Value::Json(raw.get(start..i).unwrap_or_default())
             }
         };
@@ -255,6 +292,65 @@ fn members<'a>(raw: &'a str, mut each: impl FnMut(&'a str, &'a str, Value<'a>) -
         i = space(i + 1);
     }
     true
+}
+
+/// Hand each member of a JSON object's text (known to be valid) to `each`:
+/// its name (escapes undone) and its text, from the name's opening quote to
+/// the value's end. Unlike [`members`], names with escapes are read too.
+fn member_texts<'a, E>(
+    raw: &'a str,
+    mut each: impl FnMut(&str, &'a str) -> Result<(), E>,
+) -> Result<(), E> {
+    let b = raw.as_bytes();
+    let space = |mut i: usize| {
+        while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+            i += 1;
+        }
+        i
+    };
+    let mut i = space(0);
+    if b.get(i) != Some(&b'{') {
+        return Ok(());
+    }
+    i = space(i + 1);
+    let mut name = String::new();
+    while b.get(i) == Some(&b'"') {
+        let start = i;
+        let (name_end, plain, _) = string_end(b, i + 1);
+        let quoted = raw.get(start..name_end).unwrap_or_default();
+        let name = if plain {
+            quoted.get(1..quoted.len() - 1).unwrap_or_default()
+        } else {
+            name.clear();
+            unescape_into(quoted, &mut name);
+            &name
+        };
+        i = value_end(b, space(space(name_end) + 1));
+        each(name, raw.get(start..i).unwrap_or_default())?;
+        i = space(i);
+        if b.get(i) != Some(&b',') {
+            break;
+        }
+        i = space(i + 1);
+    }
+    Ok(())
+}
+
+/// Just past the value that starts at `i`.
+fn value_end(b: &[u8], mut i: usize) -> usize {
+    match b.get(i) {
+        Some(b'"') => string_end(b, i + 1).0,
+        Some(b'{' | b'[') => nested_end(b, i),
+        _ => {
+            while b
+                .get(i)
+                .is_some_and(|c| !matches!(c, b',' | b'}') && !c.is_ascii_whitespace())
+            {
+                i += 1;
+            }
+            i
+        }
+    }
 }
 
 /// Just past the closing quote of the string whose text starts at `i`,

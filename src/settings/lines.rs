@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::{auth, check_bulk_id, connect, parse_duration, profile_layer, request, values};
+use super::{auth, check_bulk_id, connect, parse_wait, profile_layer, request, values};
 use super::{Layer, Request, DEFAULT_MAX_EMPTY_PAGES};
 use crate::api::Connection;
 use crate::cli::{FailedLinesArgs, GlobalArgs, LineArgs, PagingArgs};
@@ -21,6 +21,11 @@ use crate::exit::usage;
 pub const OBJECT_ID_AT: [&str; 3] = ["/user/object_id", "/object_id", "/objectId"];
 /// The same for the pulse id (`--pulse-id-at`).
 pub const PULSE_ID_AT: [&str; 3] = ["/user/pulse_id", "/pulse_id", "/pulseId"];
+
+/// The longest line of a bulk file that `submit` sends and `failed-lines`
+/// reads: one user's update is far smaller, and a longer line is refused
+/// rather than held in memory.
+pub const MAX_LINE: usize = 16 * 1024 * 1024;
 
 /// A JSON pointer (RFC 6901), split into its unescaped reference tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,9 +181,7 @@ pub fn failed_lines(args: &FailedLinesArgs, global: &GlobalArgs) -> Result<Faile
     check_bulk_id(&args.bulk_id)?;
     let conn = connect(&layer, &args.conn)?;
     let request = request(&layer)?;
-    let wait = (args.wait.as_deref())
-        .map(|w| parse_duration("--wait", w))
-        .transpose()?;
+    let wait = args.wait.as_deref().map(parse_wait).transpose()?;
     let fetch = Fetch::new(&layer, &args.paging, wait)?;
     let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
     let join = join(&args.lines, &args.input, output)?;

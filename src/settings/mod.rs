@@ -25,10 +25,11 @@ use anyhow::Result;
 
 pub use layer::Layer;
 pub use lines::{
-    failed_lines, join, FailedLines, Fetch, Identifiers, Join, Pointer, OBJECT_ID_AT, PULSE_ID_AT,
+    failed_lines, join, FailedLines, Fetch, Identifiers, Join, Pointer, MAX_LINE, OBJECT_ID_AT,
+    PULSE_ID_AT,
 };
 pub use submit::{submit, Submit};
-pub use values::{check_bulk_id, parse_duration, parse_endpoint};
+pub use values::{check_bulk_id, parse_duration, parse_endpoint, parse_wait};
 
 use crate::api::{Api, Connection};
 use crate::cli::{
@@ -330,9 +331,7 @@ impl Target<'_> {
         Target {
             flag: "-o",
             output: args.output.as_deref(),
-            wait: (args.wait.as_deref())
-                .map(|w| parse_duration("--wait", w))
-                .transpose(),
+            wait: args.wait.as_deref().map(parse_wait).transpose(),
             checkpoint: args.checkpoint.as_deref(),
             restart: args.restart,
         }

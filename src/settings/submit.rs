@@ -12,7 +12,7 @@ use anyhow::Result;
 use super::layer::Layer;
 use super::lines::{join, FailedLines, Fetch};
 use super::values::{self, same_path};
-use super::{auth, build, connect, parse_duration, profile_layer, request, Request};
+use super::{auth, build, connect, parse_wait, profile_layer, request, Request};
 use super::{Results, Target};
 use crate::api::Connection;
 use crate::cli::{FormatArgs, GlobalArgs, LineArgs, ReportArgs, SubmitArgs, DEFAULT_WAIT};
@@ -65,9 +65,9 @@ pub fn submit(args: &SubmitArgs, global: &GlobalArgs, color: bool) -> Result<Sub
     let conn = connect(&layer, &args.conn)?;
     let request = request(&layer)?;
     let wait = match &args.wait {
-        Some(wait) => Some(parse_duration("--wait", wait)?),
+        Some(wait) => Some(parse_wait(wait)?),
         None if args.export.is_some() || args.failed_lines.is_some() => {
-            Some(parse_duration("--wait", DEFAULT_WAIT)?)
+            Some(parse_wait(DEFAULT_WAIT)?)
         }
         None => None,
     };

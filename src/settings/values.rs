@@ -309,6 +309,15 @@ pub fn parse_duration(flag: &str, raw: &str) -> Result<Duration> {
     }
 }
 
+/// Parse `--wait`'s DURATION, for every command that waits: as
+/// [`parse_duration`], and `0s` too, which checks once and does not poll.
+pub fn parse_wait(raw: &str) -> Result<Duration> {
+    match humantime::parse_duration(raw.trim()) {
+        Ok(d) if d.is_zero() => Ok(d),
+        _ => parse_duration("--wait", raw),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,6 +414,14 @@ mod tests {
         );
         assert!(parse_duration("--timeout", "soon").is_err());
         assert!(parse_duration("--timeout", "0s").is_err());
+        assert_eq!(parse_wait("0s").unwrap(), Duration::ZERO);
+        assert_eq!(parse_wait(" 0m ").unwrap(), Duration::ZERO);
+        assert_eq!(parse_wait("2h").unwrap(), Duration::from_secs(7200));
+        let err = parse_wait("soon").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--wait \"soon\" is not a duration; expected e.g. 90s, 5m or 1h"
+        );
     }
 
     #[test]

@@ -434,3 +434,38 @@ fn the_output_cannot_be_the_checkpoints_lock_file() {
         .fails(2)
         .stderr_has("is the lock file of --checkpoint");
 }
+
+#[test]
+fn a_max_rows_cut_on_a_row_without_a_string_id_stops_before_it_and_resumes_exactly() {
+    // The second row's id is a number: no cursor can resume right after it.
+    let numeric =
+        json!({"id": 7, "userIdentifierType": "object_id", "objectId": "obj-7", "error": "n"});
+    let server = MockServer::start();
+    mock_page(
+        &server,
+        None,
+        page(json!([row("r1", "a"), numeric, row("r3", "c")]), Some("r3")),
+    );
+    mock_page(
+        &server,
+        Some("r1"),
+        page(json!([numeric, row("r3", "c")]), Some("r3")),
+    );
+    mock_page(&server, Some("r3"), page(json!([row("r4", "d")]), None));
+    let f = files("out.jsonl");
+
+    let out = run(&server.base_url(), &f, &["--max-rows", "2"]);
+    out.expect_code(0)
+        .stderr_has("stopped after 1 row (not 2: row 2 has no id to resume from)")
+        .stderr_has("--last r1");
+    let saved = checkpoint(&f.cp);
+    out.same(&saved["cursor"], &"r1");
+    out.same(&saved["rows"], &1);
+
+    let out = run(&server.base_url(), &f, &[]);
+    out.expect_code(0).stderr_has("3 rows in 2 pages");
+    out.same(&checkpoint(&f.cp)["complete"], &true);
+    let lines = jsonl(&std::fs::read_to_string(&f.out).unwrap());
+    let ids: Vec<String> = lines.iter().map(|r| r["id"].to_string()).collect();
+    out.same(&ids, &[r#""r1""#, "7", r#""r3""#, r#""r4""#]);
+}

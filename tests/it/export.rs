@@ -240,6 +240,32 @@ fn max_rows_stops_mid_page_and_prints_the_resume_cursor() {
 }
 
 #[test]
+fn a_max_rows_cut_on_a_row_without_an_id_stops_before_it_and_says_so() {
+    let server = MockServer::start();
+    let rows = json!([{"id": 7, "error": "n"}, row("r2", "b"), {"error": "none"}, row("r4", "d")]);
+    mock_page(&server, None, page(rows, Some("r4")));
+
+    // Rows 1 to 3 allowed, row 3 has no id: stop after row 2, whose id resumes.
+    let run = results(&server.base_url(), "B1")
+        .args(["-f", "jsonl", "--max-rows", "3"])
+        .ok();
+    run.same(&run.jsonl().len(), &2);
+    run.stderr_has(
+        "stopped after 2 rows (not 3: row 3 has no id to resume from); \
+         resume right after them with --last r2",
+    );
+
+    // No row allowed has an id: nothing is written, and nothing claims otherwise.
+    let run = results(&server.base_url(), "B1")
+        .args(["-f", "jsonl", "--max-rows", "1"])
+        .ok();
+    run.same(&run.stdout(), &"");
+    run.stderr_has(
+        "stopped after 0 rows (not 1: row 1 has no id to resume from); raise --max-rows",
+    );
+}
+
+#[test]
 fn output_file_format_follows_its_extension() {
     let server = MockServer::start();
     server.mock(|when, then| {

@@ -244,3 +244,48 @@ fn a_bulk_that_failed_on_the_server_is_reported_with_exit_9_and_the_others_kept(
     status.assert_calls(1);
     other.assert_calls(1);
 }
+
+#[test]
+fn a_received_bulk_id_is_replaced_by_the_bulk_asked_for_in_json_outputs() {
+    let server = httpmock::MockServer::start();
+    // B1's rows carry a bulkId of their own, B2's the right one (in another case).
+    let body = |bulk: &str, rows: &str| {
+        format!(
+            r#"{{"content":{{"bulkId":"{bulk}","results":[{rows}]}},"result":{{"status":200}}}}"#
+        )
+    };
+    let b1 = body(
+        "B1",
+        r#"{"id":"r1","bulkId":"SERVER","error":"a"},{"bulkId":"SERVER","id":"r2","o":{"bulkId":"kept"}}"#,
+    );
+    let b2 = body("B2", r#"{"id":"r1","bulkId":"b2","error":"c"}"#);
+    for (bulk, text) in [("B1", b1), ("B2", b2)] {
+        server.mock(|when, then| {
+            when.path(results_path(bulk));
+            then.status(200).body(text);
+        });
+    }
+    for format in ["jsonl", "json"] {
+        let run = results(&server.base_url(), "B1")
+            .args(["B2", "--concurrency", "1", "-f", format])
+            .ok();
+        let rows: Vec<serde_json::Value> = match format {
+            "json" => serde_json::from_str(run.stdout()).unwrap(),
+            _ => run.jsonl(),
+        };
+        let tagged: Vec<(&str, &str)> = (rows.iter())
+            .map(|r| (r["bulkId"].as_str().unwrap(), r["id"].as_str().unwrap()))
+            .collect();
+        run.same(&tagged, &[("B1", "r1"), ("B1", "r2"), ("B2", "r1")]);
+        run.same(&run.stdout().matches("\"bulkId\":").count(), &4);
+        run.same(&rows[1]["o"]["bulkId"], &"kept");
+        run.same(
+            &run.stderr()
+                .matches("note: bulk B1: its rows carry")
+                .count(),
+            &1,
+        );
+        run.stderr_has(r#"their own bulkId ("SERVER")"#)
+            .stderr_lacks("note: bulk B2");
+    }
+}

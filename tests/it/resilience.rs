@@ -290,6 +290,21 @@ fn wait_stops_at_once_with_exit_9_when_the_bulk_failed() {
 }
 
 #[test]
+fn wait_0s_checks_once_and_does_not_poll() {
+    let not_ready = Reply::new(428, r#"{"result":{"status":428,"message":"processing"}}"#);
+    let server = Scripted::start(vec![not_ready, status("processing"), ok_page()]);
+    let run = export(&server, &["--wait=0s"]);
+    run.expect_code(5)
+        .stderr_has("bulk B1 is still not finished");
+    run.same(&page_requests(&server).len(), &1);
+    run.same(&server.requests().len(), &2);
+    // A finished bulk is exported as with any --wait.
+    let server = Scripted::start(vec![ok_page()]);
+    let run = export(&server, &["--wait=0s"]);
+    run.expect_code(0).same(&run.jsonl().len(), &2);
+}
+
+#[test]
 fn without_wait_the_status_is_not_asked() {
     let server = Scripted::start(vec![Reply::new(428, "{}"), status("failed")]);
     export(&server, &[]).expect_code(5).stderr_has("--wait");

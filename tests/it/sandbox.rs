@@ -158,3 +158,31 @@ fn compressed_responses_are_asked_for_and_decoded() {
         &sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false),
     );
 }
+
+#[test]
+fn a_sandbox_on_every_interface_suggests_a_loopback_endpoint() {
+    let mut sandbox = druid_bulk(["sandbox", "--addr", "0.0.0.0:0", "--token", TOKEN]).spawn();
+    let mut banner = BufReader::new(sandbox.child.stderr.take().unwrap());
+    let mut said = String::new();
+    while !said.contains("Ctrl-C stops it.") {
+        let before = said.len();
+        banner.read_line(&mut said).unwrap();
+        assert!(said.len() > before, "the banner ends early: {said}");
+    }
+    // The command it suggests works as printed (an unspecified address is
+    // refused as an endpoint).
+    let try_line = said.lines().find(|l| l.starts_with("try:")).unwrap();
+    let words: Vec<&str> = try_line.split_whitespace().collect();
+    let after = |flag: &str| words[words.iter().position(|w| *w == flag).unwrap() + 1];
+    let (bulk, endpoint) = (after("results"), after("-e"));
+    let run = druid_bulk(["results", bulk, "-e", endpoint, "-f", "csv"])
+        .env("DRUID_TOKEN", TOKEN)
+        .run();
+    sandbox.signal("INT");
+    sandbox.finish_within(std::time::Duration::from_secs(10));
+    run.expect_code(0);
+    run.check(
+        said.contains("listening on http://0.0.0.0:") && endpoint.starts_with("http://127.0.0.1:"),
+        format_args!("listening on every interface, reached on loopback:\n{said}"),
+    );
+}

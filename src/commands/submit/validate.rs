@@ -12,10 +12,8 @@ use std::io::{self, BufRead};
 
 use serde_json::Value;
 
+pub use crate::settings::MAX_LINE;
 use crate::settings::{OBJECT_ID_AT, PULSE_ID_AT};
-
-/// The longest line accepted: one user's update is far smaller.
-pub const MAX_LINE: usize = 16 * 1024 * 1024;
 
 /// How many bad lines are listed before the count.
 pub const SHOWN: usize = 20;

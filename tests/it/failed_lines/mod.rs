@@ -329,6 +329,47 @@ fn a_named_pipe_is_read_as_it_comes() {
 }
 
 #[test]
+fn a_line_longer_than_16_mib_is_refused_and_nothing_is_written() {
+    let server = MockServer::start();
+    report(&server, vec![failure("object_id", "o1", "e")]);
+    let dir = tempfile::tempdir().unwrap();
+    // Line 1 fails and would be written; line 2 is 17 MiB of spaces before
+    // `{}`, a few KiB once gzipped.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(b"{\"objectId\":\"o1\"}\n").unwrap();
+    let mib = vec![b' '; 1 << 20];
+    for _ in 0..17 {
+        gz.write_all(&mib).unwrap();
+    }
+    gz.write_all(b"{}\n{\"objectId\":\"o1\"}\n").unwrap();
+    let input = input_file(dir.path(), "users.jsonl.gz", gz.finish().unwrap());
+    let out = input_file(dir.path(), "fix.jsonl", "earlier run\n");
+    let run = failed_lines(&server.base_url(), "B1", &input)
+        .arg("-o")
+        .arg(&out)
+        .fails(2);
+    run.stderr_has(&format!(
+        "error: {}:2: line longer than 16 MiB\nhint: ",
+        input.display()
+    ))
+    .stderr_lacks("run the same command again");
+    run.same(&std::fs::read_to_string(&out).unwrap(), &"earlier run\n");
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    run.same(&names.len(), &2);
+}
+
+#[test]
+fn wait_0s_is_a_duration_that_does_not_poll() {
+    let server = MockServer::start();
+    report(&server, vec![failure("object_id", "o1", "e")]);
+    let (_dir, input) = users_file("{\"objectId\":\"o1\"}\n");
+    let run = failed_lines(&server.base_url(), "B1", &input)
+        .arg("--wait=0s")
+        .ok();
+    run.same(&run.stdout(), &"{\"objectId\":\"o1\"}\n");
+}
+
+#[test]
 fn a_gz_name_that_holds_no_gzip_data_is_refused_before_any_request() {
     let server = MockServer::start();
     let mock = report(&server, vec![]);

@@ -59,6 +59,22 @@ fn the_wait_deadline_is_exit_5_after_the_id() {
         .stderr_has("druid-bulk results B1 --wait");
 }
 
+#[test]
+fn wait_0s_checks_the_status_once() {
+    let server = Scripted::start(vec![
+        Reply::new(201, accepted("B1")),
+        status("B1", "processing"),
+    ]);
+    let (_dir, path) = users_file(GOOD);
+    let run = submit(&server.url, &path).arg("--wait=0s").fails(5);
+    run.same(run.stdout(), "B1\n")
+        .stderr_has("bulk B1 is still processing");
+    let gets = (server.requests().iter())
+        .filter(|r| r.starts_with(&format!("GET {BULKS}/B1 ")))
+        .count();
+    run.same(&gets, &1);
+}
+
 /// A completed bulk `B1` with two pages of results, after a submission.
 fn completed_bulk(server: &MockServer) {
     mock_submit(server, "B1");
