@@ -31,11 +31,14 @@ fn is_a_bug(run: &Run, point: &str) {
         .stderr_has(&format!("fault point {point} reached"))
         .stderr_has("this is a bug; please report it with this line")
         .stderr_lacks("stopped after")
-        .stderr_lacks("rows in")
         .stderr_lacks("panicked at")
         .stderr_lacks("--last");
     let reports = run.stderr().matches("internal error in").count();
     run.same(&reports, &1);
+    // No summary: `N rows in M pages to OUT (0.1s)`.
+    let summary = (run.stderr().lines())
+        .find(|l| l.starts_with(|c: char| c.is_ascii_digit()) && l.contains(" to "));
+    run.same(&summary, &None);
 }
 
 #[track_caller]
@@ -65,25 +68,53 @@ mod sandboxed {
     use super::*;
     use druid_bulk::sandbox::SandboxConfig;
 
-    /// `results` of the sandbox's main bulk (`rows` rows, pages of 100) to
-    /// a fresh `-o name` in CSV, panicking at `point`.
-    fn export(rows: u64, point: &str, name: &str) -> (Run, tempfile::TempDir, PathBuf) {
+    /// `results` of the sandbox's main bulk (`rows` rows, pages of `page`)
+    /// panicking at `point`, twice: to a fresh `-o name` that must be left as
+    /// it was, and with `--checkpoint` too, which must not be marked complete.
+    fn export_panics_at(point: &str, rows: u64, page: u64, name: &str) {
+        export_panics(point, rows, page, name, true);
+    }
+
+    /// [`export_panics_at`], with `--checkpoint` as well or not.
+    fn export_panics(point: &str, rows: u64, page: u64, name: &str, checkpoint: bool) {
         let (cfg, server) = start_sandbox(rows);
         let (dir, out) = old_output(name);
-        let run = results(&server.endpoint(), cfg.main_bulk_id())
-            .args(["--page-size", "100", "-o"])
-            .arg(&out)
-            .env("DRUID_BULK_PANIC_AT", point)
-            .run();
-        (run, dir, out)
+        let export = || {
+            let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
+            cmd.args(["--page-size", &page.to_string(), "-o"])
+                .arg(&out)
+                .env("DRUID_BULK_PANIC_AT", point)
+                .env_remove("RUST_BACKTRACE");
+            cmd
+        };
+        let name = point.split('@').next().unwrap();
+        let run = export().run();
+        is_a_bug(&run, name);
+        untouched(&run, &out);
+        // No backtrace without RUST_BACKTRACE: the line, and a hint if the
+        // run got to say one (a panic of the writer's own thread does not).
+        let hints = run
+            .stderr()
+            .lines()
+            .filter(|l| l.starts_with("hint: "))
+            .count();
+        run.same(&run.stderr().lines().count(), &(1 + hints));
+        if hints > 0 {
+            run.stderr_has("hint: nothing was written to -o");
+        }
+
+        if !checkpoint {
+            return;
+        }
+        let state = dir.path().join("state");
+        let run = export().arg("--checkpoint").arg(&state).run();
+        is_a_bug(&run, name);
+        run.check(!complete(&state), "the checkpoint is not complete");
     }
 
     #[test]
     fn a_page_fetcher_that_panics_mid_export_commits_nothing() {
-        let (run, _dir, out) = export(500, "page-fetch@3", "out.csv");
-        is_a_bug(&run, "page-fetch");
-        untouched(&run, &out);
-        run.stderr_has("hint: nothing was written to -o");
+        export_panics_at("page-fetch@3", 500, 100, "out.csv");
     }
 
     #[test]
@@ -101,31 +132,31 @@ mod sandboxed {
 
     #[test]
     fn the_request_sent_ahead_that_panics_is_not_asked_again() {
-        let (run, _dir, out) = export(500, "ahead@2", "out.jsonl");
-        is_a_bug(&run, "ahead");
-        untouched(&run, &out);
+        export_panics_at("ahead@2", 500, 100, "out.jsonl");
     }
 
     #[test]
     fn a_writer_that_panics_leaves_the_output_as_it_was() {
-        let (run, _dir, out) = export(500, "writer@2", "out.json");
-        is_a_bug(&run, "writer");
-        untouched(&run, &out);
+        export_panics_at("writer@2", 500, 100, "out.json");
     }
 
     #[test]
     fn a_background_sync_that_panics_is_seen_before_the_commit() {
         // A sync starts behind the writes every 8 MiB: 60,000 JSON lines
-        // are well over that.
-        let (cfg, server) = start_sandbox(60_000);
-        let (_dir, out) = old_output("big.jsonl");
+        // are well over that. (With --checkpoint every page is synced
+        // before it is recorded, so nothing is left to sync behind.)
+        export_panics("sync", 60_000, 5000, "big.jsonl", false);
+    }
+
+    #[test]
+    fn with_rust_backtrace_the_report_line_comes_with_a_backtrace() {
+        let (cfg, server) = start_sandbox(5);
         let run = results(&server.endpoint(), cfg.main_bulk_id())
-            .args(["--page-size", "5000", "-o"])
-            .arg(&out)
-            .env("DRUID_BULK_PANIC_AT", "sync")
+            .env("DRUID_BULK_PANIC_AT", "writer")
+            .env("RUST_BACKTRACE", "1")
             .run();
-        is_a_bug(&run, "sync");
-        untouched(&run, &out);
+        is_a_bug(&run, "writer");
+        run.stderr_has("druid_bulk::bug::point");
     }
 
     #[test]
@@ -235,6 +266,16 @@ fn a_token_fetch_that_panics_in_an_export_commits_nothing() {
     is_a_bug(&run, "token");
     untouched(&run, &out);
     run.never_shows("s3cr3t-value");
+    let state = out.with_file_name("state");
+    let run = with_token_server(&server, "results")
+        .args(["-o"])
+        .arg(&out)
+        .arg("--checkpoint")
+        .arg(&state)
+        .env("DRUID_BULK_PANIC_AT", "token")
+        .run();
+    is_a_bug(&run, "token");
+    run.check(!complete(&state), "the checkpoint is not complete");
 }
 
 #[test]
@@ -274,6 +315,6 @@ fn a_page_fetcher_that_ends_without_its_last_word_is_a_bug_not_the_end() {
         .stderr_has("error: internal error in druid-bulk ")
         .stderr_has("a page fetcher ended without saying it had fetched the last page")
         .stderr_lacks("stopped after")
-        .stderr_lacks("rows in");
+        .stderr_lacks(" pages to ");
     untouched(&run, &out);
 }
