@@ -99,7 +99,7 @@ pub fn status_failure(status: StatusCode, body: &[u8], asked: &Asked<'_>) -> Fai
         408 | 429 | 500..=599 => (
             Class::Unavailable,
             format!(
-                "the server failed while exporting bulk {bulk} ({shown}: {reason})"
+                "the server failed on the request for bulk {bulk} ({shown}: {reason})"
             ),
         ),
         _ => (

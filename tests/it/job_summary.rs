@@ -148,7 +148,7 @@ fn a_failure_part_way_says_what_was_written_and_how_to_continue() {
         &md,
         &[
             "**Exit 6**: server or network error after retries",
-            "> the server failed while exporting bulk B1 (HTTP 503",
+            "> the server failed on the request for bulk B1 (HTTP 503",
             "- Rows written: 2 rows in 1 page, to stdout",
             &format!("**Hint:** {hint}"),
             "| 1 | a |",
