@@ -74,7 +74,16 @@ pub fn reported() -> bool {
     if !panicked() {
         return false;
     }
-    drop(REPORTING.lock().unwrap_or_else(|e| e.into_inner()));
+    // The report may be stuck on a stderr nobody reads: wait a moment, not
+    // for ever (a forced exit after a signal must still happen).
+    for _ in 0..1000 {
+        match REPORTING.try_lock() {
+            Ok(_) | Err(std::sync::TryLockError::Poisoned(_)) => break,
+            Err(std::sync::TryLockError::WouldBlock) => {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        }
+    }
     true
 }
 
@@ -111,8 +120,10 @@ pub const POINTS: [&str; 9] = [
     "fetcher-quits",
 ];
 
-/// Panic here when the tests ask for it (debug builds only).
+/// Panic here when the tests ask for it (debug builds only); the report
+/// names the caller's file and line.
 #[inline]
+#[track_caller]
 pub fn point(name: &'static str) {
     if reached(name) {
         panic!("fault point {name} reached (DRUID_BULK_PANIC_AT)");

@@ -62,6 +62,10 @@ pub fn main() -> ExitCode {
     let internal = Class::Internal.exit_code();
     match ran {
         _ if bug::reported() => {
+            // What is left of the progress line. The panic may have poisoned
+            // its lock; a second panic here is caught, and the hook tells
+            // only the first.
+            let _ = std::panic::catch_unwind(ui::clear_progress);
             // The hook said what happened; a resume hint is still worth having.
             if let Ok(Err(err)) = &ran {
                 if let Some(hint) = exit::hint(err) {

@@ -182,18 +182,22 @@ fn error_lines(err: &anyhow::Error) -> Vec<String> {
 
 /// The one line of a panic (`bug.rs`'s hook), and a backtrace with
 /// `RUST_BACKTRACE`. Said from inside the hook, on whatever thread
-/// panicked: the progress line is cleared only if its lock is free (the
-/// panic may have struck while it was held), and the text is written
-/// straight to stderr.
+/// panicked, so it takes no lock the panic may have been holding: the live
+/// progress line is turned off for good, and the line it was drawn on is
+/// erased in place (no lock to wait for) unless this thread was writing
+/// with it suspended already. `main` clears whatever is left of it.
 pub fn internal_error(text: &str) {
-    if let Ok(mut bar) = BAR.try_lock() {
-        if let Some(bar) = bar.take() {
-            bar.finish_and_clear();
-        }
+    let mut out = String::new();
+    if LIVE.swap(false, Ordering::SeqCst) && !SUSPENDED.get() {
+        out.push_str("\r\x1b[2K");
     }
     let mut lines = text.lines();
     let first = lines.next().unwrap_or_default();
-    let mut out = labelled("error:", AnsiColor::Red, &sanitize::message(first));
+    out.push_str(&labelled(
+        "error:",
+        AnsiColor::Red,
+        &sanitize::message(first),
+    ));
     for line in lines {
         out.push('\n');
         out.push_str(&sanitize::message(line));
@@ -247,9 +251,26 @@ pub fn suspend<T>(f: impl FnOnce() -> T) -> T {
     }
     let bar = BAR.lock().unwrap_or_else(|e| e.into_inner()).clone();
     match bar {
-        Some(bar) => bar.suspend(f),
+        Some(bar) => bar.suspend(|| {
+            // Reset however `f` ends, a panic included.
+            struct Resume;
+            impl Drop for Resume {
+                fn drop(&mut self) {
+                    SUSPENDED.set(false);
+                }
+            }
+            SUSPENDED.set(true);
+            let _resume = Resume;
+            f()
+        }),
         None => f(),
     }
+}
+
+thread_local! {
+    /// This thread is inside [`suspend`]: the progress line is off the
+    /// screen, and its lock is held until `f` returns.
+    static SUSPENDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Show (or update) an export's progress line.

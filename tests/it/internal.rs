@@ -318,3 +318,50 @@ fn a_page_fetcher_that_ends_without_its_last_word_is_a_bug_not_the_end() {
         .stderr_lacks(" pages to ");
     untouched(&run, &out);
 }
+
+/// A panic on a terminal, with the live progress line drawn (`script`
+/// gives the run a pseudo-terminal): the writer panics while the line is
+/// suspended, a fetcher while it is drawn. Each is still exit 70 (a panic
+/// while the line's lock is held must not become a second, uncaught one),
+/// and what is left on screen ends with the report, not the line.
+#[cfg(all(target_os = "linux", feature = "sandbox"))]
+#[test]
+fn a_panic_on_a_terminal_with_the_progress_line_is_still_exit_70() {
+    let (cfg, server) = slow_sandbox(300, 20);
+    let dir = tempfile::tempdir().unwrap();
+    for point in ["writer@8", "page-fetch@8"] {
+        let line = format!(
+            "{} results {} -e {} --page-size 10 -o {}; echo \"[exit $?]\"",
+            binary().display(),
+            cfg.main_bulk_id(),
+            server.endpoint(),
+            dir.path().join("out.csv").display()
+        );
+        let run = on_a_pty(&line)
+            .env("DRUID_TOKEN", TOKEN)
+            .env("DRUID_BULK_PANIC_AT", point)
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("CI")
+            .ok();
+        run.stdout_has("[exit 70]")
+            .stdout_has("this is a bug; please report it with this line");
+        // The progress line was drawn, and none of it stays on screen after
+        // the report: on each line from the report on, what is left after
+        // the last erase (`\r`, ESC [2K) is not the progress line.
+        let shown = run.stdout();
+        let report = shown.rfind("internal error in").unwrap();
+        let stays = |line: &str| {
+            let erased = [
+                line.rfind('\r').map(|i| i + 1),
+                line.rfind("\u{1b}[2K").map(|i| i + 4),
+            ];
+            let from = erased.into_iter().flatten().max().unwrap_or(0);
+            line[from..].contains("rows/s")
+        };
+        run.check(shown[..report].contains("rows/s"), "the line was drawn")
+            .check(
+                !shown[report..].lines().any(stays),
+                "no line after the report",
+            );
+    }
+}
