@@ -349,7 +349,10 @@ fn show(message: String) {
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     });
-    bar.set_message(sanitize::redact(&message).into_owned());
+    // A status word from a server is shown here: one line, nothing that
+    // would steer the terminal, no secret.
+    let redacted = sanitize::redact(&message);
+    bar.set_message(sanitize::cell(&redacted, sanitize::utf8_locale()).into_owned());
 }
 
 /// Remove the progress line, leaving the terminal as it was.

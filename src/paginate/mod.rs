@@ -374,6 +374,9 @@ impl Paginator {
         let waited = waiting.waited(&self.clock);
         let Some(pause) = waiting.pause(&self.clock, deadline, retry_after) else {
             ui::clear_progress();
+            if deadline.is_zero() {
+                return Err(poll::checked_once(bulk, "not finished yet"));
+            }
             return Err(Failure::new(
                 Class::NotReady,
                 format!(

@@ -98,6 +98,18 @@ impl Waiting {
     }
 }
 
+/// `--wait=0s` found bulk `bulk` `state` (`processing`, `not finished`):
+/// it checks once and does not poll, so "wait longer" would not be news.
+pub fn checked_once(bulk: &str, state: &str) -> Failure {
+    Failure::new(
+        Class::NotReady,
+        format!("bulk {bulk} is {state} (--wait=0s checks once and does not poll)"),
+    )
+    .with_hint(format!(
+        "poll until it has finished with a longer --wait (e.g. --wait=1h), or see `druid-bulk status {bulk}`"
+    ))
+}
+
 /// Poll bulk `bulk`'s status until it has completed (`Ok`), failed
 /// (exit 9), or `deadline` has passed (exit 5). Each status request is
 /// retried within `policy` like any other.
@@ -145,6 +157,9 @@ pub async fn until_finished(
         };
         let Some(pause) = waiting.pause(&clock, deadline, None) else {
             ui::clear_progress();
+            if deadline.is_zero() {
+                return Err(checked_once(bulk, &word).into());
+            }
             return Err(Failure::new(
                 Class::NotReady,
                 format!(

@@ -295,7 +295,7 @@ fn wait_0s_checks_once_and_does_not_poll() {
     let server = Scripted::start(vec![not_ready, status("processing"), ok_page()]);
     let run = export(&server, &["--wait=0s"]);
     run.expect_code(5)
-        .stderr_has("bulk B1 is still not finished");
+        .stderr_has("bulk B1 is not finished yet (--wait=0s checks once and does not poll)");
     run.same(&page_requests(&server).len(), &1);
     run.same(&server.requests().len(), &2);
     // A finished bulk is exported as with any --wait.

@@ -68,7 +68,7 @@ fn wait_0s_checks_the_status_once() {
     let (_dir, path) = users_file(GOOD);
     let run = submit(&server.url, &path).arg("--wait=0s").fails(5);
     run.same(run.stdout(), "B1\n")
-        .stderr_has("bulk B1 is still processing");
+        .stderr_has("bulk B1 is processing (--wait=0s checks once and does not poll)");
     let gets = (server.requests().iter())
         .filter(|r| r.starts_with(&format!("GET {BULKS}/B1 ")))
         .count();
