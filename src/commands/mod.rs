@@ -1,5 +1,6 @@
-//! One file per subcommand, each with `run(args, &GlobalArgs)`; this file
-//! is the table that picks one, and what they share.
+//! One file per subcommand, each with `run(args, &GlobalArgs)`: settings,
+//! then one job (`jobs/`), then an exit code. This file is the table that
+//! picks one; commands never import each other.
 
 mod failed_lines;
 mod generate;
@@ -48,13 +49,4 @@ pub fn verbosity(command: &Command) -> Verbosity {
         _ => return Verbosity::Normal,
     };
     Verbosity::from_flags(request.quiet, request.verbose)
-}
-
-/// The runtime every command that talks HTTP uses: one worker thread is
-/// plenty for one cursor loop (or a few), and keeps CPU use predictable.
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?)
 }

@@ -50,7 +50,7 @@ pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
         latency,
         not_ready_for: args.not_ready_for,
     });
-    super::runtime()?.block_on(async {
+    crate::jobs::runtime()?.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .map_err(|e| {

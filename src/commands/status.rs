@@ -20,7 +20,7 @@ use crate::ui;
 
 pub fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let settings = settings::status(args, global, ui::stdout_color())?;
-    super::runtime()?.block_on(show(&settings))?;
+    crate::jobs::runtime()?.block_on(show(&settings))?;
     Ok(ExitCode::SUCCESS)
 }
 

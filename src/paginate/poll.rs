@@ -1,19 +1,17 @@
 //! Waiting for a bulk to finish, the same for every command that waits:
 //! one reading of a bulk's status word ([`Stage`]), one pace and deadline
 //! ([`Waiting`]: every 2 s at first, up to every 30 s, never closer than
-//! a second whatever `Retry-After` says), and the status poll that
-//! `submit --wait` and `demo --submit` run ([`until_finished`]). The page
-//! loop polls a 428 with the same two.
+//! a second whatever `Retry-After` says). The page loop polls a 428 with
+//! them, and so does the status poll that `submit --wait` and `demo
+//! --submit` run (`jobs::wait`).
 
 use std::time::Duration;
 
-use anyhow::Result;
 use tokio::time::Instant;
 
-use crate::api::{wire, Api};
+use crate::api::wire;
 use crate::exit::{Class, Failure};
-use crate::retry::{poll_interval, Clock, RetryPolicy};
-use crate::ui;
+use crate::retry::{poll_interval, Clock};
 
 /// Where a bulk stands, as far as waiting for it goes.
 #[derive(Debug, PartialEq, Eq)]
@@ -108,74 +106,6 @@ pub fn checked_once(bulk: &str, state: &str) -> Failure {
     .with_hint(format!(
         "poll until it has finished with a longer --wait (e.g. --wait=1h), or see `druid-bulk status {bulk}`"
     ))
-}
-
-/// Poll bulk `bulk`'s status until it has completed (`Ok`), failed
-/// (exit 9), or `deadline` has passed (exit 5). Each status request is
-/// retried within `policy` like any other.
-pub async fn until_finished(
-    api: &Api,
-    policy: RetryPolicy,
-    bulk: &str,
-    deadline: Duration,
-) -> Result<()> {
-    let clock = Clock::from_env();
-    let what = format!("the status request for bulk {bulk}");
-    let mut waiting = Waiting::default();
-    loop {
-        let body = super::call(api, policy, &clock, &what, || api.fetch_status(Some(bulk))).await?;
-        let stage = Stage::of_answer(&body).ok_or_else(|| {
-            Failure::new(
-                Class::Protocol,
-                format!(
-                    "the status answer for bulk {bulk} is not the JSON the API documents \
-                     (no content.status)"
-                ),
-            )
-        })?;
-        let waited = waiting.waited(&clock);
-        let shown = humantime::format_duration(Duration::from_secs(waited.as_secs()));
-        let word = match stage {
-            Stage::Completed => {
-                ui::clear_progress();
-                ui::info(format_args!("bulk {bulk} has completed (waited {shown})"));
-                return Ok(());
-            }
-            Stage::Failed(reason) => {
-                ui::clear_progress();
-                let reason = reason.map_or(String::new(), |r| format!(": {r}"));
-                return Err(Failure::new(
-                    Class::BulkFailed,
-                    format!("bulk {bulk} failed (status `failed`{reason}) after {shown}"),
-                )
-                .with_hint(format!(
-                    "`druid-bulk results {bulk}` lists what it did before it stopped"
-                ))
-                .into());
-            }
-            Stage::Running(word) => word,
-        };
-        let Some(pause) = waiting.pause(&clock, deadline, None) else {
-            ui::clear_progress();
-            if deadline.is_zero() {
-                return Err(checked_once(bulk, &word).into());
-            }
-            return Err(Failure::new(
-                Class::NotReady,
-                format!(
-                    "bulk {bulk} is still {word} after waiting {}",
-                    humantime::format_duration(deadline)
-                ),
-            )
-            .with_hint(format!(
-                "it goes on without us: `druid-bulk status {bulk}` shows where it stands, and \
-                 `druid-bulk results {bulk} --wait=1h` waits for its report"
-            ))
-            .into());
-        };
-        ui::waiting(bulk, waited, &word);
-        clock.sleep(pause).await;
-    }
 }
 
 #[cfg(test)]

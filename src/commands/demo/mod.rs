@@ -27,7 +27,7 @@ pub fn run(args: &DemoArgs, _global: &GlobalArgs) -> Result<ExitCode> {
     ui::info(format_args!(
         "demo: exporting bulk {bulk_id} from the sandbox"
     ));
-    let code = super::results::export(&settings);
+    let code = crate::jobs::export::export(&settings);
     drop(server);
     code
 }

@@ -16,13 +16,14 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 
-use super::super::submit::{self, source};
 use super::sample;
 use crate::cli::{DemoArgs, LineArgs};
 use crate::exit::Class;
+use crate::jobs::submit::{self, source};
+use crate::jobs::{export, failed_lines, wait};
 use crate::retry::Clock;
 use crate::settings::{self, FailedLines, Fetch};
-use crate::{failed_lines, paginate, sandbox, ui};
+use crate::{sandbox, ui};
 
 /// How long the sandbox takes over the sample bulk: long enough to see the
 /// wait, short enough not to.
@@ -66,19 +67,14 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     ));
 
     let prepared = source::prepare(Some(&users), true)?;
-    let runtime = super::super::runtime()?;
+    let runtime = crate::jobs::runtime()?;
     let api = request.api(&conn)?;
     let bulk = runtime.block_on(submit::send(&api, &request, &prepared.upload))?;
     ui::info(format_args!("demo: submitted them as bulk {bulk}"));
-    runtime.block_on(paginate::poll::until_finished(
-        &api,
-        request.retry,
-        &bulk,
-        DEADLINE,
-    ))?;
+    runtime.block_on(wait::until_finished(&api, request.retry, &bulk, DEADLINE))?;
 
     results.export.bulk_ids = vec![bulk.clone()];
-    let class = super::super::results::export_class(&results, &runtime, &api)?;
+    let class = export::export_class(&results, &runtime, &api)?;
     if class.is_some_and(|c| c != Class::RowsFound) {
         return Ok(class.map_or(ExitCode::SUCCESS, Class::exit_code));
     }

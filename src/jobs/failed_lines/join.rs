@@ -152,8 +152,8 @@ fn unreadable(counts: &mut Counts, name: &str, number: u64, why: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::failed_lines::failures::tests::failures;
-    use crate::failed_lines::ids::tests::finder;
+    use crate::jobs::failed_lines::failures::tests::failures;
+    use crate::jobs::failed_lines::ids::tests::finder;
 
     fn join(input: &[u8], rows: &[&str], annotate: bool) -> (String, Counts, u64) {
         let raw = Box::new(std::io::Cursor::new(input.to_vec()));

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::exit::{Class, Failure};
+use crate::jobs::last_words::nothing_written;
 use crate::settings::Results;
 use crate::summary;
 use crate::ui;
@@ -63,15 +64,6 @@ pub fn next_step(settings: &Results, outcome: &Outcome, atomic: bool) -> Option<
         }
     };
     Some(hint)
-}
-
-/// What an atomic `-o` holds after a failure: what it held before.
-pub fn nothing_written(path: Option<&Path>) -> String {
-    let dest = path.unwrap_or(Path::new(""));
-    format!(
-        "nothing was written to -o {} (it was left as it was); run the same command again",
-        dest.display()
-    )
 }
 
 /// How to finish a many-bulk export whose whole pages stay where they were

@@ -4,9 +4,9 @@
 //! properly and says exactly how to continue; with several bulks, one
 //! bulk's failure does not lose the others' rows. A signal that finds the
 //! output stuck (a reader that stopped reading) ends the run at once with
-//! last words kept current after each page (`forced.rs`).
+//! last words kept current after each page (`jobs/last_words.rs`).
 
-mod forced;
+mod job;
 pub mod job_summary;
 mod report;
 mod write;
@@ -19,13 +19,15 @@ use serde_json::value::RawValue;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
 
-pub use report::{nothing_written, report};
+pub use job::{export, export_class};
+pub use report::report;
 
 use crate::api::Api;
 use crate::bug;
 use crate::checkpoint::Checkpoint;
 use crate::destination::{Destination, FileHandle};
 use crate::exit::{is_broken_pipe, Class, Failure};
+use crate::jobs::last_words::Flushed;
 use crate::output::{self, RowWriter};
 use crate::paginate::{Event, Paginator, Plan};
 use crate::retry::Clock;
@@ -33,7 +35,6 @@ use crate::settings::{Export, Output, Results};
 use crate::signal::{self, Interrupts};
 use crate::summary::{self, Counts};
 use crate::ui;
-use forced::Flushed;
 use write::Saved;
 
 /// What an export did.

@@ -168,7 +168,7 @@ pub(super) mod tests {
     use std::borrow::Cow;
 
     /// The failures of these result rows.
-    pub(in crate::failed_lines) fn failures(rows: &[&str]) -> Failures {
+    pub(in crate::jobs::failed_lines) fn failures(rows: &[&str]) -> Failures {
         let mut f = Failures::default();
         for text in rows {
             let raw = RawValue::from_string(text.to_string()).unwrap();

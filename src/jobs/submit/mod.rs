@@ -1,4 +1,4 @@
-//! `druid-bulk submit FILE`: check a JSON Lines bulk update locally
+//! The submit job (`submit`, and `demo --submit`'s parts): check a JSON Lines bulk update locally
 //! (`validate.rs`), stream it to the API from the file or a copy of stdin
 //! (`source.rs`), print the new bulk's id alone on stdout, and with
 //! `--wait`, `--export` or `--failed-lines` poll its status until it has
@@ -10,26 +10,27 @@
 //! A submission is sent again only when none of it can have reached the
 //! server: see `api/submit.rs`.
 
-pub(super) mod source;
+pub mod source;
 mod validate;
 
 use std::io::{self, Write};
 use std::path::Path;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Result;
 use tokio::runtime::Runtime;
 
 use crate::api::{Api, Upload};
-use crate::cli::{GlobalArgs, SubmitArgs};
 use crate::exit::Class;
+use crate::jobs::{export, failed_lines, wait};
 use crate::retry::Clock;
-use crate::settings::{self, Export, FailedLines, Request, Results};
-use crate::{failed_lines, paginate, ui};
+use crate::settings::{Export, FailedLines, Request, Results, Submit};
+use crate::{paginate, ui};
 
-pub fn run(args: &SubmitArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let settings = settings::submit(args, global, ui::stdout_color())?;
+/// Check, send, print the id, and with `--wait`, `--export` or
+/// `--failed-lines` go on as far as the settings say: the exit code as a
+/// class (`None`: 0).
+pub fn run(settings: &Submit) -> Result<Option<Class>> {
     let prepared = source::prepare(settings.file.as_deref(), settings.validate)?;
     let runtime = super::runtime()?;
     let api = settings.request.api(&settings.conn)?;
@@ -50,9 +51,9 @@ pub fn run(args: &SubmitArgs, global: &GlobalArgs) -> Result<ExitCode> {
         indicatif::BinaryBytes(upload.len)
     ));
     let Some(deadline) = settings.wait else {
-        return Ok(ExitCode::SUCCESS);
+        return Ok(None);
     };
-    runtime.block_on(paginate::poll::until_finished(
+    runtime.block_on(wait::until_finished(
         &api,
         settings.request.retry,
         &bulk,
@@ -67,7 +68,7 @@ pub fn run(args: &SubmitArgs, global: &GlobalArgs) -> Result<ExitCode> {
             &settings.failed_lines,
         ) {
             (Ok(class @ (None | Some(Class::RowsFound))), _) => worst = class,
-            (ended, None) => return Ok(exit_code(ended?)),
+            (ended, None) => return ended,
             (ended, Some(lines)) => return Ok(not_joined(ended, lines, &bulk)),
         }
     }
@@ -88,16 +89,12 @@ pub fn run(args: &SubmitArgs, global: &GlobalArgs) -> Result<ExitCode> {
             worst = Some(Class::RowsFound);
         }
     }
-    Ok(exit_code(worst))
-}
-
-fn exit_code(class: Option<Class>) -> ExitCode {
-    class.map_or(ExitCode::SUCCESS, Class::exit_code)
+    Ok(worst)
 }
 
 /// Send the file, retrying only what cannot have reached the server (see
 /// `api/submit.rs`), and return the new bulk's id.
-pub(super) async fn send(api: &Api, request: &Request, upload: &Upload) -> Result<String> {
+pub async fn send(api: &Api, request: &Request, upload: &Upload) -> Result<String> {
     let clock = Clock::from_env();
     let bulk = paginate::call(api, request.retry, &clock, "the submission", || {
         api.submit(upload)
@@ -122,13 +119,13 @@ fn export_to(
         },
         ..export.clone()
     };
-    super::results::export_class(&export, runtime, api)
+    export::export_class(&export, runtime, api)
 }
 
 /// `--export` failed, so `--failed-lines` is not run: say so after the
 /// error, and how to write the lines once it works (an interruption says
 /// nothing more: the user stopped the run).
-fn not_joined(ended: Result<Option<Class>>, lines: &FailedLines, bulk: &str) -> ExitCode {
+fn not_joined(ended: Result<Option<Class>>, lines: &FailedLines, bulk: &str) -> Option<Class> {
     let class = match ended {
         Ok(class) => class,
         Err(err) => {
@@ -149,7 +146,7 @@ fn not_joined(ended: Result<Option<Class>>, lines: &FailedLines, bulk: &str) -> 
             shell_word(&out.display().to_string()),
         ));
     }
-    exit_code(class)
+    class
 }
 
 /// `word` as one shell word: as it is when it needs no quoting.

@@ -1,8 +1,11 @@
-//! The last words of an export ended at once (`signal.rs`: the output could
-//! not be closed within the grace period after a signal, or a second signal
-//! came). The export loop keeps them current after each page fully written
-//! and flushed; the signal thread reads them while the loop may be stuck in
-//! a `write`, removes `-o`'s temporary file and says how to continue.
+//! What a job says when it cannot finish: the one place for "nothing was
+//! written to -o" and for the last words of a run ended at once
+//! (`signal.rs`: the output could not be closed within the grace period
+//! after a signal, or a second signal came). An export keeps its last words
+//! current after each page fully written and flushed, the failed-lines join
+//! once its output is open; the signal thread reads them while the job may
+//! be stuck in a `write`, removes `-o`'s temporary file and says how to
+//! continue.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,10 +16,12 @@ use crate::ui;
 
 /// What a forced exit says and cleans up, shared with the signal thread.
 #[derive(Clone, Default)]
-pub(super) struct Flushed(Arc<Mutex<State>>);
+pub struct Flushed(Arc<Mutex<State>>);
 
 #[derive(Default)]
 struct State {
+    /// What is written whole at a time: a `page` (the default), a `line`.
+    unit: Option<&'static str>,
     /// What may be left of a page cut short: `stdout may end in part of a page…`.
     torn: Option<String>,
     /// `-o`'s temporary file, removed on the way out.
@@ -26,20 +31,28 @@ struct State {
 }
 
 impl Flushed {
+    /// Last words for a job that writes whole `unit`s (`line`), not pages.
+    pub fn writing(unit: &'static str) -> Flushed {
+        let flushed = Flushed::default();
+        flushed.lock().unit = Some(unit);
+        flushed
+    }
+
     /// The output is open: what a forced exit leaves in it. `path` is `-o`'s
     /// (`None`: stdout); `temporary` is set when `-o` is replaced only on
     /// success; `resumable` with `--checkpoint`.
     pub fn opened(&self, path: Option<&Path>, temporary: Option<&Path>, resumable: bool) {
         let output = path.map_or("stdout".to_string(), |p| format!("-o {}", p.display()));
         let mut state = self.lock();
+        let unit = state.unit.unwrap_or("page");
         state.temporary = temporary.map(Path::to_path_buf);
         state.torn = match (temporary, resumable) {
             (Some(_), _) => None,
             (None, true) => Some(format!(
-                "{output} may end in part of a page, which the next run cuts off"
+                "{output} may end in part of a {unit}, which the next run cuts off"
             )),
             (None, false) => Some(format!(
-                "{output} may end in part of a page after the last whole one"
+                "{output} may end in part of a {unit} after the last whole one"
             )),
         };
     }
@@ -63,8 +76,9 @@ impl Flushed {
             }
             (message(forced, state.torn.as_deref()), state.hint.clone())
         };
-        let hint =
-            hint.unwrap_or_else(|| "no page was written whole; run the same command again".into());
+        let unit = self.lock().unit.unwrap_or("page");
+        let hint = hint
+            .unwrap_or_else(|| format!("no {unit} was written whole; run the same command again"));
         let failure = Failure::new(Class::Interrupted, message).with_hint(hint);
         ui::error_now(&failure.into());
     }
@@ -72,6 +86,31 @@ impl Flushed {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// What an atomic `-o` holds after a failure: what it held before.
+pub fn nothing_written(path: Option<&Path>) -> String {
+    let dest = path.unwrap_or(Path::new(""));
+    format!(
+        "nothing was written to -o {} (it was left as it was); run the same command again",
+        dest.display()
+    )
+}
+
+/// A failure before `-o path` was replaced says so as its hint (unless it
+/// says what to do itself, or the output is stdout).
+pub fn with_nothing_written(err: anyhow::Error, path: Option<&Path>) -> anyhow::Error {
+    let Some(path) = path else {
+        return err;
+    };
+    if crate::exit::is_broken_pipe(&err) || crate::exit::hint(&err).is_some() {
+        return err;
+    }
+    let failure = match err.downcast::<Failure>() {
+        Ok(f) => f,
+        Err(other) => Failure::new(Class::Other, format!("{other:#}")),
+    };
+    failure.with_hint(nothing_written(Some(path))).into()
 }
 
 fn message(forced: Forced, torn: Option<&str>) -> String {

@@ -17,8 +17,7 @@ mod join;
 
 use std::fs::File;
 use std::io::{IsTerminal, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -27,12 +26,13 @@ pub use join::Counts;
 
 use crate::api::Api;
 use crate::destination::Destination;
-use crate::exit::{is_broken_pipe, Class, Failure};
+use crate::exit::{Class, Failure};
+use crate::jobs::last_words::{nothing_written, with_nothing_written, Flushed};
 use crate::output::Row;
 use crate::paginate::{Paginator, Plan};
 use crate::retry::Clock;
-use crate::settings::{FailedLines, Join as JoinSettings};
-use crate::signal::{Forced, Interrupts, LastWords, GRACE};
+use crate::settings::FailedLines;
+use crate::signal::{Interrupts, GRACE};
 use crate::ui;
 use failures::Failures;
 use ids::Finder;
@@ -118,18 +118,22 @@ async fn join_to(
     open: impl FnOnce() -> Result<Input>,
 ) -> Result<Outcome> {
     let join = &settings.join;
-    let temporary = Arc::new(Mutex::new(None));
-    let mut interrupts =
-        Interrupts::listen(GRACE, last_words(temporary.clone(), join.output.clone()))?;
+    let output = join.output.as_deref();
+    let flushed = Flushed::writing("line");
+    flushed.page_done(Some(match output {
+        Some(path) => nothing_written(Some(path)),
+        None => "run the same command again".to_string(),
+    }));
+    let mut interrupts = Interrupts::listen(GRACE, flushed.last_words())?;
     let mut input = open()?;
     let mut failures = fetch(api, settings, &mut interrupts)
         .await
-        .map_err(|e| nothing_written(e, join))?;
+        .map_err(|e| with_nothing_written(e, output))?;
     let mut destination = match &join.output {
         Some(path) => Destination::to_path(path)?,
         None => Destination::stdout(),
     };
-    *lock(&temporary) = destination.temporary().map(Path::to_path_buf);
+    flushed.opened(output, destination.temporary(), false);
     if let (Some(path), [first, ..]) = (&join.output, &destination.removed[..]) {
         ui::note(format_args!(
             "removed {}, left behind by an earlier run on -o {} that did not finish",
@@ -146,9 +150,8 @@ async fn join_to(
     }
     .run(&mut input, &mut failures, &mut destination.out);
     ui::clear_progress();
-    let counts = joined.map_err(|e| nothing_written(e, join))?;
+    let counts = joined.map_err(|e| with_nothing_written(e, output))?;
     destination.commit()?;
-    lock(&temporary).take();
     Ok(Outcome {
         counts,
         failures: failures.rows(),
@@ -211,51 +214,6 @@ async fn fetch(
     }
     ui::clear_progress();
     Ok(failures)
-}
-
-/// A failure before `-o` was replaced says so (unless it says what to do
-/// itself).
-fn nothing_written(err: anyhow::Error, join: &JoinSettings) -> anyhow::Error {
-    let Some(path) = &join.output else {
-        return err;
-    };
-    if is_broken_pipe(&err) || crate::exit::hint(&err).is_some() {
-        return err;
-    }
-    let failure = match err.downcast::<Failure>() {
-        Ok(f) => f,
-        Err(other) => Failure::new(Class::Other, format!("{other:#}")),
-    };
-    failure
-        .with_hint(crate::export::nothing_written(Some(path)))
-        .into()
-}
-
-/// What a forced exit says after a signal: `-o`'s temporary file is
-/// removed, so `-o` is as it was.
-fn last_words(temporary: Arc<Mutex<Option<PathBuf>>>, output: Option<PathBuf>) -> LastWords {
-    Box::new(move |forced| {
-        if let Some(temp) = lock(&temporary).take() {
-            let _ = std::fs::remove_file(temp);
-        }
-        let why = match forced {
-            Forced::Again(signal) => format!("interrupted again by {signal}: stopped at once"),
-            Forced::Grace(signal) => format!(
-                "interrupted by {signal}, and the output could not be closed within {}s: \
-                 stopped at once",
-                GRACE.as_secs()
-            ),
-        };
-        let hint = match &output {
-            Some(path) => crate::export::nothing_written(Some(path)),
-            None => "stdout may end in part of a line; run the same command again".to_string(),
-        };
-        ui::error_now(&Failure::new(Class::Interrupted, why).with_hint(hint).into());
-    })
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Tell people how the run went: what may need a look (lines with no
