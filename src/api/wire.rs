@@ -215,7 +215,7 @@ pub fn bulk_state(body: &[u8]) -> Option<BulkState> {
 }
 
 /// How a status answer (`GET …/bulk[/{bulk_id}]`, an HTTP 200) reads
-/// against the rules a results page is held to (DESIGN §1).
+/// against the rules a results page is held to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum StatusEnvelope {
     /// Its `content` may be read.

@@ -1,4 +1,4 @@
-//! One page's body: parsed, checked against the protocol (DESIGN §1), and
+//! One page's body: parsed, checked against the protocol, and
 //! kept with where each of its rows lies in it (`json_text::Spans`: a bit a
 //! byte, so the writer does not scan for the rows again): memory is bounded
 //! by the page's bytes whatever its row count.

@@ -2,8 +2,8 @@
 //! the next reply of a random script (pages of any size, cursors that
 //! advance, repeat, go back or end, bodies cut short, misshapen, foreign or
 //! carrying an error status, rows out of order, transient faults, 404s),
-//! and the real binary must end as a small model of the rules (DESIGN §1,
-//! §3) says: exit 0 with exactly the rows served, once and in order, or the
+//! and the real binary must end as a small model of the rules (the API's
+//! rules and the exit codes, as the README gives them) says: exit 0 with exactly the rows served, once and in order, or the
 //! exit code of the first fault it may not retry, with exactly the whole
 //! pages before it written. Never a hang, never a panic. Some runs are also
 //! made to panic (a bug, as the test build can fake one) at the N-th
@@ -98,7 +98,7 @@ enum Effect<'a> {
 /// An HTTP status, or a `result.status` in a 200 body, which maps the same.
 fn status(code: u16) -> Effect<'static> {
     match code {
-        // DESIGN §1's transient codes (the only 5xx generated).
+        // The transient codes (the only 5xx generated).
         408 | 429 | 500 | 502 | 503 | 504 => Effect::Retry,
         401 | 403 => Effect::Exit(3), // a static token: nothing to renew
         404 => Effect::Exit(4),
@@ -159,7 +159,7 @@ fn after(id: &str, bound: &str) -> bool {
 fn model(script: &[Served], retries: u32, max_empty: u32, panic_at: Option<u32>) -> Outcome {
     let mut requests = 0;
     let mut ids: Vec<String> = Vec::new();
-    // The request sent ahead (DESIGN §1 as README "Performance" tells it):
+    // The request sent ahead (as the Performance section tells it):
     // a 200 body that names a new cursor before its rows gets the request
     // for that cursor at once, before it is checked; that request takes the
     // next reply of the script, which answers the page of that cursor if

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod architecture;
 mod auth;
 #[cfg(feature = "sandbox")]
 mod chaos;
