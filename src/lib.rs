@@ -1,15 +1,16 @@
 //! `druid-bulk`: export the failure report of a DruID bulk user update.
 //!
-//! A map of the crate (ARCHITECTURE.md has the whole picture). Data flows
-//! one way: `cli` -> `settings` -> `commands` -> `export` -> `paginate` ->
+//! A map of the crate (ARCHITECTURE.md has the whole picture, and the
+//! table of what each module may import that a test enforces). Data flows
+//! one way: `cli` -> `settings` -> `commands` -> `jobs` -> `paginate` ->
 //! `api`, and pages -> `output` -> `destination`.
 //!
 //! - [`cli`]: clap definitions only.
 //! - [`settings`]: flag > environment > profile > default, resolved once
 //!   into typed parts.
-//! - [`commands`]: one file per subcommand.
-//! - [`export`]: the export loop, checkpoints kept, what to say at the end.
-//! - [`failed_lines`]: a bulk's failures joined to its input lines.
+//! - [`commands`]: one file per subcommand: settings, one job, an exit code.
+//! - [`jobs`]: what commands run and share: the export, the failed-lines
+//!   join, the submission, the wait for a bulk, what to say at the end.
 //! - [`paginate`]: the cursor loop; yields whole pages, knows no output.
 //! - [`api`]: HTTP transport, routes, tokens, typed endpoints.
 //! - [`retry`]: backoff maths and the injectable clock.
