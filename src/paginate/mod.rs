@@ -3,12 +3,14 @@
 //! of order (see `page.rs`) and an endless run of empty pages. It yields
 //! whole, checked pages and knows nothing of output.
 
+mod ahead;
+mod call;
+mod not_ready;
 mod page;
 pub mod poll;
 mod scan;
 
 use std::collections::HashSet;
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,15 +19,16 @@ use bytestring::ByteString;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
 
+use ahead::Ahead;
+pub use call::{call, fault};
 pub use page::Page;
-use poll::{Stage, Waiting};
+use poll::Waiting;
 
-use crate::api::{Api, FetchError, PageQuery};
+use crate::api::{Api, PageQuery};
 use crate::bug;
 use crate::exit::{Class, Failure};
 use crate::json_text::Spans;
 use crate::retry::{self, Attempt, Clock, Fault, RetryPolicy};
-use crate::ui;
 
 /// What to do after a page, from the cursor sent and the one received.
 #[derive(Debug, PartialEq, Eq)]
@@ -99,20 +102,6 @@ pub struct Paginator {
     waiting: Mutex<Waiting>,
     /// The request for the next page, sent before this one was checked.
     ahead: Mutex<Option<Ahead>>,
-}
-
-/// A request sent ahead: the cursor it asks for, and its answer to come.
-struct Ahead {
-    cursor: String,
-    task: JoinHandle<Result<bytes::Bytes, FetchError>>,
-}
-
-impl Drop for Paginator {
-    fn drop(&mut self) {
-        if let Some(ahead) = self.ahead.get_mut().ok().and_then(Option::take) {
-            ahead.task.abort();
-        }
-    }
 }
 
 /// A page body that parsed, with what the loop needs from it.
@@ -254,155 +243,6 @@ impl Paginator {
         }
     }
 
-    /// Send the request for the next page now, before this page is
-    /// checked, when the body names its cursor ahead of its rows (a usual
-    /// body does): fetching it then overlaps checking and writing this one.
-    /// Its answer is used only once this page has passed every check and
-    /// names the same cursor; a page that fails them costs that one
-    /// request, never a row. Returns whether a request went out.
-    fn send_ahead(&self, text: &str) -> bool {
-        if !self.plan.ahead {
-            return false;
-        }
-        let Some(next) = scan::cursor_ahead(text) else {
-            return false;
-        };
-        if Some(next) == self.cursor.as_deref() || self.seen.contains(next) {
-            return false;
-        }
-        let mut ahead = self.ahead.lock().unwrap_or_else(|e| e.into_inner());
-        if ahead.as_ref().is_some_and(|a| a.cursor == next) {
-            return false;
-        }
-        if let Some(old) = ahead.take() {
-            old.task.abort();
-        }
-        let (api, bulk, cursor) = (
-            self.api.clone(),
-            self.plan.bulk_id.clone(),
-            next.to_string(),
-        );
-        let (limit, failed_only) = (self.plan.page_size, self.plan.failed_only);
-        let task = tokio::spawn(async move {
-            bug::point("ahead");
-            let query = PageQuery {
-                last: Some(&cursor),
-                limit,
-                failed_only,
-            };
-            api.fetch_page(&bulk, &query).await
-        });
-        *ahead = Some(Ahead {
-            cursor: next.to_string(),
-            task,
-        });
-        true
-    }
-
-    /// What a failed request means here: a 428 is polled with `--wait`
-    /// (not a retry) unless the bulk's status says it failed, anything else
-    /// goes to [`retry::run`].
-    async fn fault(&self, error: FetchError) -> Fault {
-        match error {
-            FetchError::NotReady {
-                retry_after,
-                failure,
-            } => {
-                let stage = match self.plan.wait {
-                    Some(_) => self.status().await,
-                    None => None,
-                };
-                if let Some(Stage::Failed(_)) = stage {
-                    ui::clear_progress();
-                    return Fault::Fatal(self.bulk_failed());
-                }
-                match self.poll_pause(retry_after, failure, stage.as_ref().map(Stage::word)) {
-                    Ok(pause) => Fault::Wait(pause),
-                    Err(failure) => Fault::Fatal(failure),
-                }
-            }
-            error => fault(error, &self.api),
-        }
-    }
-
-    /// The bulk's stage while it answers 428, asked once: a bulk that
-    /// failed would answer 428 until `--wait` gives up. A status request
-    /// that fails does not end the wait (`None`; said with `-v`).
-    async fn status(&self) -> Option<Stage> {
-        let bulk = &self.plan.bulk_id;
-        match self.api.bulk_status(bulk).await {
-            Ok(word) => word.map(|word| Stage::of(&word, None)),
-            Err(error) => {
-                ui::verbose(format_args!(
-                    "could not check the status of bulk {bulk} ({}); still waiting",
-                    error.into_failure().message
-                ));
-                None
-            }
-        }
-    }
-
-    /// The bulk process ended `failed` on the server.
-    fn bulk_failed(&self) -> Failure {
-        let bulk = &self.plan.bulk_id;
-        // Its own hint: running the same command again will not help.
-        Failure::new(
-            Class::BulkFailed,
-            format!("bulk {bulk} failed on the server (status failed); its results may be partial"),
-        )
-        .with_hint(format!(
-            "see `druid-bulk status {bulk}`; running this again will not change that"
-        ))
-    }
-
-    /// How long to wait before polling a bulk that is not finished, or the
-    /// error to stop with (no `--wait`, or its deadline passed). `status`
-    /// is the bulk's own status word, when it could be had, for the spinner.
-    fn poll_pause(
-        &self,
-        retry_after: Option<Duration>,
-        failure: Failure,
-        status: Option<&str>,
-    ) -> Result<Duration, Failure> {
-        let bulk = &self.plan.bulk_id;
-        let Some(deadline) = self.plan.wait else {
-            return Err(failure.with_hint(format!(
-                "re-run with --wait to poll until bulk {bulk} has finished (e.g. --wait=1h)"
-            )));
-        };
-        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
-        let waited = waiting.waited(&self.clock);
-        let Some(pause) = waiting.pause(&self.clock, deadline, retry_after) else {
-            ui::clear_progress();
-            if deadline.is_zero() {
-                return Err(poll::checked_once(bulk, "not finished yet"));
-            }
-            return Err(Failure::new(
-                Class::NotReady,
-                format!(
-                    "bulk {bulk} is still not finished after waiting {}",
-                    humantime::format_duration(deadline)
-                ),
-            )
-            .with_hint("wait longer with a larger --wait (e.g. --wait=2h)"));
-        };
-        let shown = status.map_or_else(|| "HTTP 428".to_string(), |s| format!("status {s}"));
-        ui::waiting(bulk, waited, &shown);
-        Ok(pause)
-    }
-
-    fn finished_waiting(&mut self) {
-        let waiting = self.waiting.get_mut().unwrap_or_else(|e| e.into_inner());
-        if let Some(waited) = waiting.finish(&self.clock) {
-            ui::clear_progress();
-            ui::info(format_args!(
-                "bulk {} has finished (waited {})",
-                self.plan.bulk_id,
-                humantime::format_duration(waited)
-            ));
-        }
-    }
-
     /// The next page, or `None` after the last one.
     pub async fn next_page(&mut self) -> Result<Option<Page>> {
         if self.done {
@@ -517,52 +357,6 @@ pub enum Event {
     Done,
     /// The export of this bulk stopped on this error.
     Failed(anyhow::Error),
-}
-
-/// One request to `api`, retried on transient faults like a page: `request`
-/// is sent again after each retryable fault, with a fresh token after a
-/// refused one. `clock` paces the backoff (a caller with a deadline passes
-/// its own); `what` names the request in messages.
-pub async fn call<T, F, Fut>(
-    api: &Api,
-    policy: RetryPolicy,
-    clock: &Clock,
-    what: &str,
-    request: F,
-) -> Result<T, Failure>
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = Result<T, FetchError>>,
-{
-    let request = &request;
-    retry::run(policy, clock, what, |attempt| async move {
-        if attempt.renew_token {
-            api.forget_token().await;
-        }
-        request().await.map_err(|error| fault(error, api))
-    })
-    .await
-}
-
-/// What a failed request to `api` means to [`retry::run`]. A 428 is fatal
-/// here: the page loop polls it before it gets this far.
-pub fn fault(error: FetchError, api: &Api) -> Fault {
-    match error {
-        FetchError::Transient {
-            label,
-            retry_after,
-            failure,
-        } => Fault::Transient {
-            label,
-            retry_after,
-            failure,
-        },
-        FetchError::Unauthorized(failure) => Fault::Refused {
-            failure,
-            renewable: api.can_renew_token(),
-        },
-        FetchError::NotReady { failure, .. } | FetchError::Fatal(failure) => Fault::Fatal(failure),
-    }
 }
 
 #[cfg(test)]
