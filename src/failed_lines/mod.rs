@@ -119,8 +119,10 @@ async fn join_to(
 ) -> Result<Outcome> {
     let join = &settings.join;
     let temporary = Arc::new(Mutex::new(None));
+    // The grace period is a wait like any other: the test clock shortens it.
+    let grace = Clock::from_env().scaled(GRACE);
     let mut interrupts =
-        Interrupts::listen(GRACE, last_words(temporary.clone(), join.output.clone()))?;
+        Interrupts::listen(grace, last_words(temporary.clone(), join.output.clone()))?;
     let mut input = open()?;
     let mut failures = fetch(api, settings, &mut interrupts)
         .await
