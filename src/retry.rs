@@ -67,7 +67,8 @@ pub fn poll_interval(polls: u32, retry_after: Option<Duration>) -> Duration {
 }
 
 /// Sleeps and deadlines. Waits are decided in real-world durations; a test
-/// can shrink every sleep with the hidden `DRUID_BULK_TIME_SCALE` (e.g.
+/// can shrink every sleep (and the grace period after a signal) with the
+/// hidden `DRUID_BULK_TIME_SCALE` (e.g.
 /// `0.001`: a 2 s wait takes 2 ms). The clock then runs ahead by the time
 /// each sleep skipped, so deadlines still see the full waits while requests
 /// count at their real speed.

@@ -68,7 +68,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("DRUID_CLIENT_ID", "Default for `--client-id`."),
     ("DRUID_CLIENT_SECRET", "The client secret, when `--client-secret-file` is not given. Never printed."),
     ("DRUID_PROFILE", "Default for `--profile`."),
-    ("DRUID_BULK_TIME_SCALE", "For the test suite only: scales every retry and poll wait (0.001 makes them a thousandth). Not meant for normal use."),
+    ("DRUID_BULK_TIME_SCALE", "For the test suite only: scales every retry and poll wait and the grace period after Ctrl-C (0.001 makes them a thousandth). Not meant for normal use."),
     ("DRUID_BULK_PANIC_AT", "For the test suite only: makes a kind of task panic (`page-fetch`, `token`, `writer`, …; `NAME@N` the N-th time), to check that a bug is exit 70 with nothing committed. Read only by builds with debug assertions; a release binary ignores it."),
     ("XDG_CONFIG_HOME", "Where the config file is looked for (see FILES)."),
     ("HOME", "The home directory: `~/.config` when XDG_CONFIG_HOME is unset, and `~/` in config file paths."),

@@ -66,9 +66,9 @@ impl<'a> BulkStatus<'a> {
 impl<'a> BulkStatus<'a> {
     /// The status of a submitted bulk now: `failed` counts its failed
     /// lines only once it has ended (`completed` or `failed`).
-    pub(crate) fn submitted(bulk: &'a Submitted, process_time: std::time::Duration) -> Self {
+    pub(crate) fn submitted(bulk: &'a Submitted, shared: &Shared) -> Self {
         use super::page::RowSource;
-        let (stage, since) = bulk.stage(process_time);
+        let (stage, since) = bulk.stage(shared.cfg.process_time, shared.ahead());
         let ended = matches!(stage, Stage::Completed | Stage::Failed);
         BulkStatus {
             bulk_id: &bulk.id,
@@ -127,7 +127,7 @@ async fn bulk_status(
     };
     let Some(index) = shared.cfg.bulk_index(&id) else {
         return match shared.find_submitted(&id) {
-            Some(bulk) => ok(BulkStatus::submitted(&bulk, shared.cfg.process_time), "OK"),
+            Some(bulk) => ok(BulkStatus::submitted(&bulk, &shared), "OK"),
             None => bulk_not_found(),
         };
     };
@@ -156,8 +156,7 @@ async fn list_bulks(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Re
             Err(resp) => return resp,
         }
     }
-    let process_time = shared.cfg.process_time;
-    results.extend((submitted.iter()).map(|bulk| BulkStatus::submitted(bulk, process_time)));
+    results.extend((submitted.iter()).map(|bulk| BulkStatus::submitted(bulk, &shared)));
     ok(Listing { results }, "OK")
 }
 

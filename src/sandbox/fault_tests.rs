@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -166,13 +166,36 @@ fn faults_are_repeatable_from_the_seed() {
 
 #[test]
 fn latency_delays_every_results_request() {
+    // An hour of latency: the request is received (counted), and no byte of
+    // the answer has come by the time the read gives up.
     let srv = with_faults(Faults {
-        latency: Duration::from_millis(30),
+        latency: Duration::from_secs(3600),
         ..Faults::default()
     });
-    let start = Instant::now();
-    assert_eq!(get(&srv, DEFAULT_BULK_ID).status, 200);
-    assert!(start.elapsed() >= Duration::from_millis(30));
+    let mut s = std::net::TcpStream::connect(srv.addr()).unwrap();
+    let req = format!(
+        "GET {} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {DEFAULT_TOKEN}\r\n\r\n",
+        routes::results(DEFAULT_BULK_ID),
+        srv.addr()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    for _ in 0..60_000 {
+        if srv.hits() > 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(srv.hits(), 1, "the request was received");
+    s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+    let mut byte = [0u8; 1];
+    let read = s.read(&mut byte);
+    assert!(
+        read.as_ref().is_err_and(|e| matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        )),
+        "an answer came at once: {read:?}"
+    );
     assert_eq!(srv.faults_injected(), 0);
 }
 

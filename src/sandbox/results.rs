@@ -60,7 +60,7 @@ impl<'a> Target<'a> {
         match self {
             Target::Configured(bulk) => (!bulk.ready).then_some("processing"),
             Target::Submitted(bulk) => {
-                let (stage, _) = bulk.stage(shared.cfg.process_time);
+                let (stage, _) = bulk.stage(shared.cfg.process_time, shared.ahead());
                 (stage != Stage::Completed).then_some(stage.word())
             }
         }

@@ -85,6 +85,19 @@ impl Running {
     pub fn faults_injected(&self) -> u64 {
         self.shared.faults.injected()
     }
+
+    /// Move the clock of submitted bulks forward by `by`: they move through
+    /// their stages as if that much more time had passed, so a test steps a
+    /// bulk from `received` to `completed` without waiting for it.
+    pub fn advance(&self, by: std::time::Duration) {
+        self.shared.advance(by);
+    }
+
+    /// Its state, for the sandbox's own tests.
+    #[cfg(test)]
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
 }
 
 impl std::fmt::Debug for Running {

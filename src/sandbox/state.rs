@@ -3,8 +3,9 @@
 //! the bulks submitted so far) and the bearer-token check. The route modules depend on this one, never on
 //! each other or on `server`.
 
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
+use std::time::Duration;
 
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
@@ -26,6 +27,9 @@ pub(crate) struct Shared {
     pub failed: Vec<OnceLock<u64>>,
     /// Bulks submitted with `PATCH`, in order.
     submitted: RwLock<Vec<Arc<Submitted>>>,
+    /// Nanoseconds the clock of submitted bulks was moved forward
+    /// ([`super::Running::advance`]).
+    ahead: AtomicU64,
 }
 
 impl Shared {
@@ -36,7 +40,23 @@ impl Shared {
             hits: AtomicU64::new(0),
             faults: FaultState::default(),
             submitted: RwLock::default(),
+            ahead: AtomicU64::new(0),
         }
+    }
+
+    /// How far the clock of submitted bulks was moved forward.
+    pub(crate) fn ahead(&self) -> Duration {
+        Duration::from_nanos(self.ahead.load(Ordering::SeqCst))
+    }
+
+    /// Move the clock of submitted bulks forward by `by`.
+    pub(crate) fn advance(&self, by: Duration) {
+        let by = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
+        let _ = self
+            .ahead
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                Some(n.saturating_add(by))
+            });
     }
 
     /// Keep the submitted bulk `make` builds from its new id; the id, made

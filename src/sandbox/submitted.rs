@@ -98,9 +98,11 @@ impl Submitted {
         }
     }
 
-    /// Its stage now, and when that stage began (unix seconds).
-    pub(crate) fn stage(&self, process_time: Duration) -> (Stage, u64) {
-        let (stage, since) = stage(self.submitted.elapsed(), process_time, self.fails);
+    /// Its stage now, on a clock moved `ahead`, and when that stage began
+    /// (unix seconds).
+    pub(crate) fn stage(&self, process_time: Duration, ahead: Duration) -> (Stage, u64) {
+        let age = self.submitted.elapsed().saturating_add(ahead);
+        let (stage, since) = stage(age, process_time, self.fails);
         (stage, self.created.saturating_add(since.as_secs()))
     }
 

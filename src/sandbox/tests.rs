@@ -134,9 +134,16 @@ pub(super) fn http_get(addr: SocketAddr, target: &str, token: Option<&str>) -> R
     )
 }
 
-/// One request (`head`, then `body`) on a fresh connection, read to its end.
+/// How long a test waits for an answer before failing: only a guard
+/// against a hang (an answer the sandbox holds back), never a measure of
+/// speed.
+pub(super) const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// One request (`head`, then `body`) on a fresh connection, read to its end
+/// (failing after [`HANG_GUARD`] without one).
 pub(super) fn http(addr: SocketAddr, head: &str, body: &[u8]) -> Reply {
     let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(HANG_GUARD)).unwrap();
     s.write_all(head.as_bytes()).unwrap();
     s.write_all(body).unwrap();
     let mut raw = Vec::new();

@@ -339,55 +339,54 @@ fn a_resume_whose_output_was_deleted_is_refused_without_creating_it() {
     out.check(!f.out.exists(), "no empty output is created");
 }
 
-/// Two pages on `server`, the first taking `delay`; the first page's mock.
-fn slow_first_page(server: &MockServer, delay: std::time::Duration) -> httpmock::Mock<'_> {
-    mock_page(server, Some("r1"), page(json!([row("r2", "b")]), None));
-    server.mock(|when, then| {
-        when.path(results_path("B1")).query_param_missing("last");
-        then.status(200)
-            .json_body(page(json!([row("r1", "a")]), Some("r1")))
-            .delay(delay);
-    })
+/// A server whose first page (r1, then a cursor) waits behind `gate`;
+/// the second page (r2) ends the bulk.
+fn held_first_page(gate: &scripted::Gate) -> scripted::Scripted {
+    use scripted::{Reply, Scripted};
+    Scripted::start(vec![
+        Reply::page(&page(json!([row("r1", "a")]), Some("r1"))).after(gate),
+        Reply::page(&page(json!([row("r2", "b")]), None)),
+    ])
 }
 
 /// Start `results B1 -o OUT --checkpoint CP` and wait until it has asked
 /// for its first page (so it holds the checkpoint).
-fn start_holding(server: &MockServer, first: &httpmock::Mock, f: &Files) -> Running {
-    let running = results(&server.base_url(), "B1")
+fn start_holding(server: &scripted::Scripted, f: &Files) -> Running {
+    let running = results(&server.url, "B1")
         .arg("-o")
         .arg(&f.out)
         .arg("--checkpoint")
         .arg(&f.cp)
         .spawn_with(None);
-    let started = std::time::Instant::now();
-    while first.calls() == 0 {
-        assert!(
-            started.elapsed().as_secs() < 20,
-            "the first run never asked"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_for("the first run to ask for a page", || {
+        !server.requests().is_empty()
+    });
     running
 }
 
 #[test]
 fn a_second_run_on_the_same_checkpoint_fails_fast_naming_it() {
-    let server = MockServer::start();
-    let first = slow_first_page(&server, std::time::Duration::from_secs(3));
+    let gate = scripted::Gate::new();
+    let server = held_first_page(&gate);
     let f = files("out.jsonl");
-    let running = start_holding(&server, &first, &f);
+    let running = start_holding(&server, &f);
 
-    let second = std::time::Instant::now();
-    let out = run(&server.base_url(), &f, &[]);
+    // The first run holds the checkpoint until the gate opens, which is
+    // after this run: one that waited for the lock would wait for ever, and
+    // the hang guard would fail it.
+    let out = results(&server.url, "B1")
+        .args(["--retries", "0", "-o"])
+        .arg(&f.out)
+        .arg("--checkpoint")
+        .arg(&f.cp)
+        .hang_guard()
+        .run();
     out.expect_code(2)
         .stderr_has(&format!("--checkpoint {} is in use", f.cp.display()))
         .stderr_has("another druid-bulk run");
-    out.check(
-        second.elapsed() < std::time::Duration::from_secs(2),
-        "the second run fails at once",
-    );
-    out.same(&first.calls(), &1);
+    out.same(&server.requests().len(), &1);
 
+    gate.open();
     let out = running.finish();
     out.expect_code(0);
     let ids: Vec<String> = jsonl(&std::fs::read_to_string(&f.out).unwrap())
@@ -398,24 +397,25 @@ fn a_second_run_on_the_same_checkpoint_fails_fast_naming_it() {
     if cfg!(unix) {
         out.check(!lock_file(&f).exists(), "the lock file is removed");
     }
-    run(&server.base_url(), &f, &[])
+    run(&server.url, &f, &[])
         .expect_code(0)
         .stderr_has("already complete");
 }
 
 #[test]
 fn a_lock_left_by_a_killed_run_does_not_block_the_next() {
-    let server = MockServer::start();
-    let first = slow_first_page(&server, std::time::Duration::from_secs(30));
+    let gate = scripted::Gate::new(); // never opened
+    let server = held_first_page(&gate);
     let f = files("out.csv");
-    let mut running = start_holding(&server, &first, &f);
+    let mut running = start_holding(&server, &f);
     running.child.kill().unwrap();
     running.child.wait().unwrap();
     assert!(lock_file(&f).exists(), "kill -9 leaves the lock file");
 
-    let server = MockServer::start();
-    slow_first_page(&server, std::time::Duration::ZERO);
-    let out = run(&server.base_url(), &f, &[]);
+    let open = scripted::Gate::new();
+    open.open();
+    let server = held_first_page(&open);
+    let out = run(&server.url, &f, &[]);
     out.expect_code(0);
     out.same(&csv_ids(&f.out), &["r1", "r2"]);
     if cfg!(unix) {

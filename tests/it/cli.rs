@@ -342,7 +342,7 @@ fn generated_files_name_the_version_but_not_the_commit() {
         .strip_prefix(&format!("druid-bulk {}", env!("CARGO_PKG_VERSION")))
         .unwrap_or_default();
     let Some((hash, _)) = commit_and_date(suffix) else {
-        eprintln!("skipped: built outside a git checkout, the version names no commit");
+        skipped("built outside a git checkout, the version names no commit");
         return;
     };
     let man = druid_bulk(["man"]).ok();

@@ -66,6 +66,9 @@ fn on_a_terminal(tmp: &std::path::Path) -> Run {
 #[cfg(target_os = "linux")]
 #[test]
 fn on_a_terminal_the_first_failed_lines_follow_the_table() {
+    if !installed("script") {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let run = on_a_terminal(tmp.path());
     let shown = run.stdout().replace("\r\n", "\n");

@@ -203,7 +203,7 @@ fn a_slow_server_times_out_with_exit_6() {
             .json_body(page(json!([]), None));
     });
     results(&server.base_url(), "B1")
-        .args(["--timeout", "200ms"])
+        .args(["--timeout", "100ms"])
         .fails(6)
         .stderr_has("timed out");
 }

@@ -424,7 +424,7 @@ fn checkpoint_refuses_a_pipe_it_could_not_resume() {
         .arg("--checkpoint")
         .arg(dir.path().join("ckpt.json"))
         // Opening a pipe nobody reads would block: fail instead of hanging.
-        .timeout(std::time::Duration::from_secs(20))
+        .hang_guard()
         .fails(2)
         .stderr_has("regular file");
     mock.assert_calls(0);

@@ -14,7 +14,6 @@
 //! it hostile`.
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -562,7 +561,7 @@ proptest! {
         let mut cmd = results(&server.url, BULK);
         cmd.args(["-f", "jsonl", "--retries", &retries.to_string()])
             .args(["--max-empty-pages", &max_empty.to_string()])
-            .timeout(Duration::from_secs(20));
+            .hang_guard();
         if let Some(n) = panic_at {
             cmd.env("DRUID_BULK_PANIC_AT", format!("page-fetch@{n}"));
         }

@@ -4,7 +4,7 @@
 //! one whose checksum does not match; `.ci/release-notes` takes a version's
 //! notes from a changelog. The scripts need `sh`, `bash`, `python3`, `tar`,
 //! curl or wget and sha256sum or shasum: a test whose tool is missing is
-//! skipped with a message. The archive holds a stand-in binary (a script
+//! skipped (see `support::installed`). The archive holds a stand-in binary (a script
 //! that prints its version), so the tests need no release build.
 
 use std::path::{Path, PathBuf};
@@ -33,7 +33,7 @@ fn scripts_here() -> bool {
     .iter()
     .all(|script| repo().join(script).is_file());
     if !here {
-        eprintln!("skipped: the release scripts are not in this copy of the source");
+        skipped("the release scripts are not in this copy of the source");
     }
     here
 }
@@ -51,7 +51,7 @@ fn tools_installed() -> bool {
         .chain((!have("sha256sum") && !have("shasum")).then_some("sha256sum or shasum"))
         .collect();
     if !missing.is_empty() {
-        eprintln!("skipped: {} not installed", missing.join(", "));
+        crate::support::missing(&format!("{} not installed", missing.join(", ")));
     }
     missing.is_empty()
 }
@@ -150,7 +150,7 @@ fn served_release(
     let target = match installer {
         Installer::Script => {
             let Some(target) = host_target() else {
-                eprintln!("skipped: install.sh has no release target for this system");
+                skipped("install.sh has no release target for this system");
                 return None;
             };
             if !tools_installed() {
@@ -159,8 +159,11 @@ fn served_release(
             target
         }
         Installer::Action => {
-            if host_target().is_none() || !tools_installed() || !have("curl") {
-                eprintln!("skipped: the action's install step needs curl and a release target");
+            if host_target().is_none() {
+                skipped("the action's install step has no release target for this system");
+                return None;
+            }
+            if !tools_installed() || !installed("curl") {
                 return None;
             }
             host_target().unwrap()

@@ -327,6 +327,9 @@ fn a_page_fetcher_that_ends_without_its_last_word_is_a_bug_not_the_end() {
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 #[test]
 fn a_panic_on_a_terminal_with_the_progress_line_is_still_exit_70() {
+    if !installed("script") {
+        return;
+    }
     let (cfg, server) = slow_sandbox(300, 20);
     let dir = tempfile::tempdir().unwrap();
     for point in ["writer@8", "page-fetch@8"] {

@@ -179,7 +179,7 @@ fn a_sandbox_on_every_interface_suggests_a_loopback_endpoint() {
         .env("DRUID_TOKEN", TOKEN)
         .run();
     sandbox.signal("INT");
-    sandbox.finish_within(std::time::Duration::from_secs(10));
+    sandbox.finish_guarded();
     run.expect_code(0);
     run.check(
         said.contains("listening on http://0.0.0.0:") && endpoint.starts_with("http://127.0.0.1:"),

@@ -17,7 +17,8 @@ fn without_id(mut row: Value) -> Value {
 
 #[test]
 fn a_submitted_bulk_is_awaited_and_its_failures_are_the_lines_that_break_a_rule() {
-    let cfg = SandboxConfig::new(1).with_process_time(Duration::from_millis(300));
+    // An hour: the bulk completes when the test moves the sandbox's clock.
+    let cfg = SandboxConfig::new(1).with_process_time(Duration::from_secs(3600));
     let server = sandbox_with(cfg.clone());
     let (a, b, c, d) = (
         known(&cfg, 1),
@@ -36,10 +37,18 @@ fn a_submitted_bulk_is_awaited_and_its_failures_are_the_lines_that_break_a_rule(
     ];
     let bulk = submit_bulk(server.addr(), &lines.join("\n"));
 
-    let run = results(&server.endpoint(), &bulk)
+    let waiting = results(&server.endpoint(), &bulk)
         .args(["--wait", "--failed-only", "-f", "jsonl"])
-        .ok();
-    run.stderr_has(&format!("bulk {bulk} has finished"));
+        .spawn();
+    // A results request answered 428, then the status it asks: waiting.
+    let asked = server.hits();
+    wait_for("results --wait to be told to wait", || {
+        server.hits() >= asked + 2
+    });
+    server.advance(Duration::from_secs(3600));
+    let run = waiting.finish_guarded();
+    run.expect_code(0)
+        .stderr_has(&format!("bulk {bulk} has finished"));
     let rows: Vec<Value> = run.jsonl().into_iter().map(without_id).collect();
     run.same(
         &rows,
@@ -105,7 +114,7 @@ fn a_bulk_that_ends_failed_stops_results_wait_with_exit_9() {
     let bulk = submit_bulk(server.addr(), "{\"user\":{\"object_id\":\"a\"}}\n");
     let run = results(&server.endpoint(), &bulk)
         .args(["--wait=1h", "-f", "jsonl"])
-        .timeout(Duration::from_secs(30))
+        .hang_guard()
         .fails(9);
     run.stderr_has(&format!(
         "bulk {bulk} failed on the server (status failed); its results may be partial\n\
@@ -169,7 +178,5 @@ fn the_sandbox_command_takes_submissions_with_its_options() {
     let bulk = submit_bulk(addr, "{\"user\":{\"object_id\":\"a\"}}\n");
     results(&endpoint, &bulk).arg("--wait").fails(9);
     sandbox.signal("INT");
-    sandbox
-        .finish_within(Duration::from_secs(10))
-        .expect_code(0);
+    sandbox.finish_guarded().expect_code(0);
 }

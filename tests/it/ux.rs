@@ -182,6 +182,9 @@ fn on_a_terminal(endpoint: &str, bulk: &str, ci: bool) -> Run {
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 #[test]
 fn a_terminal_gets_a_live_progress_line_and_ci_does_not() {
+    if !installed("script") {
+        return;
+    }
     let (cfg, server) = slow_sandbox(150, 20);
     let live = on_a_terminal(&server.endpoint(), cfg.main_bulk_id(), false);
     live.check(
@@ -224,6 +227,9 @@ const YELLOW: &str = "\u{1b}[33m";
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 #[test]
 fn a_terminal_gets_colour_and_the_progress_line_by_default() {
+    if !installed("script") {
+        return;
+    }
     let run = terminal_shows("", &[]);
     run.stdout_has(BOLD)
         .stdout_has(&format!("{YELLOW}warning:"))
@@ -234,6 +240,9 @@ fn a_terminal_gets_colour_and_the_progress_line_by_default() {
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 #[test]
 fn term_dumb_gets_no_colour_and_no_progress_line() {
+    if !installed("script") {
+        return;
+    }
     let run = terminal_shows("", &[("TERM", "dumb")]);
     run.check(
         !run.stdout().contains('\u{1b}'),
@@ -247,6 +256,9 @@ fn term_dumb_gets_no_colour_and_no_progress_line() {
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 #[test]
 fn no_color_and_color_never_keep_the_progress_line_without_colour() {
+    if !installed("script") {
+        return;
+    }
     for (extra, env) in [("", &[("NO_COLOR", "1")][..]), ("--color never", &[][..])] {
         let run = terminal_shows(extra, env);
         run.stdout_lacks(BOLD)

@@ -124,7 +124,9 @@ async fn join_to(
         Some(path) => nothing_written(Some(path)),
         None => "run the same command again".to_string(),
     }));
-    let mut interrupts = Interrupts::listen(GRACE, flushed.last_words())?;
+    // The grace period is a wait like any other: the test clock shortens it.
+    let grace = Clock::from_env().scaled(GRACE);
+    let mut interrupts = Interrupts::listen(grace, flushed.last_words())?;
     let mut input = open()?;
     let mut failures = fetch(api, settings, &mut interrupts)
         .await

@@ -306,6 +306,9 @@ fn on_a_terminal(endpoint: &str, path: &Path, ci: bool) -> Run {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_terminal_gets_a_bar_of_bytes_sent_and_ci_does_not() {
+    if !installed("script") {
+        return;
+    }
     let server = MockServer::start();
     mock_submit(&server, "B1");
     let (_dir, path) = users_file(GOOD);

@@ -26,6 +26,23 @@ pub const PROXY_VARIABLES: [&str; 6] = [
     "all_proxy",
 ];
 
+/// How long a test waits for something that should happen (a process to
+/// end, a file to grow, a request to arrive) before it fails: a guard
+/// against a hang, never a measure of speed. No test asserts on how long
+/// anything took; the retry and poll waits run on the test clock.
+pub const HANG_GUARD: Duration = Duration::from_secs(60);
+
+/// Wait until `ready` holds, polling every few milliseconds; fail naming
+/// `what` after [`HANG_GUARD`].
+#[track_caller]
+pub fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < HANG_GUARD, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// A distinctive token that must never show up in any output.
 pub const TOKEN: &str = "tok-SECRET-9f8e7d6c5b4a";
 
@@ -142,9 +159,20 @@ impl TestCommand {
         self
     }
 
-    /// Kill the command if it runs longer than this.
-    pub fn timeout(&mut self, limit: Duration) -> &mut TestCommand {
-        self.timeout = Some(limit);
+    /// Kill the command if it runs longer than [`HANG_GUARD`] (its exit
+    /// status then fails the test): for a command that could block, on a
+    /// pipe nobody reads or a server that never answers.
+    pub fn hang_guard(&mut self) -> &mut TestCommand {
+        self.timeout = Some(HANG_GUARD);
+        self
+    }
+
+    /// Without the test clock: every wait takes its real time. For a test
+    /// in which a wait is a ceiling that must not be reached (a deadline
+    /// the command must stop well before, the grace period after Ctrl-C),
+    /// never one it sits through. Pair it with [`TestCommand::hang_guard`].
+    pub fn real_clock(&mut self) -> &mut TestCommand {
+        self.cmd.env_remove("DRUID_BULK_TIME_SCALE");
         self
     }
 
@@ -241,27 +269,32 @@ impl Running {
         assert!(status.success(), "kill -{signal} {} failed", self.id());
     }
 
-    /// [`Running::finish`], failing the test (and killing the process) if
-    /// it has not ended within `limit`.
+    /// Whether the process has ended.
     #[cfg(feature = "sandbox")]
-    #[track_caller]
-    pub fn finish_within(mut self, limit: Duration) -> Run {
-        let start = std::time::Instant::now();
-        while self
-            .child
+    pub fn ended(&mut self) -> bool {
+        self.child
             .try_wait()
             .expect("the process can be waited for")
-            .is_none()
-        {
-            if start.elapsed() > limit {
+            .is_some()
+    }
+
+    /// [`Running::finish`], failing the test (and killing the process) if
+    /// it has not ended within [`HANG_GUARD`]: for a process that must end
+    /// on its own, and would otherwise hang.
+    #[cfg(feature = "sandbox")]
+    #[track_caller]
+    pub fn finish_guarded(mut self) -> Run {
+        let start = std::time::Instant::now();
+        while !self.ended() {
+            if start.elapsed() > HANG_GUARD {
                 let _ = self.child.kill();
                 let run = self.finish();
                 panic!(
-                    "still running after {limit:?}, killed\n\n{}",
+                    "still running after {HANG_GUARD:?}, killed\n\n{}",
                     run.describe()
                 );
             }
-            std::thread::sleep(Duration::from_millis(10));
+            std::thread::sleep(Duration::from_millis(5));
         }
         self.finish()
     }
@@ -534,13 +567,46 @@ pub fn have(tool: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// [`have`], after saying the test is skipped when `tool` is missing.
+/// [`have`]; when `tool` is missing, the test is skipped ([`skipped`]),
+/// or fails if `DRUID_BULK_REQUIRE_TOOLS=1` says every tool is there.
+#[track_caller]
 pub fn installed(tool: &str) -> bool {
     let found = have(tool);
     if !found {
-        eprintln!("skipped: {tool} is not installed");
+        missing(&format!("{tool} is not installed"));
     }
     found
+}
+
+/// A tool the test needs is missing (`why`): fail if
+/// `DRUID_BULK_REQUIRE_TOOLS=1` (`.ci/run` sets it once it has installed
+/// them), else [`skipped`].
+#[track_caller]
+pub fn missing(why: &str) {
+    if std::env::var_os("DRUID_BULK_REQUIRE_TOOLS").is_some_and(|v| v == "1") {
+        panic!("{why}, and DRUID_BULK_REQUIRE_TOOLS=1 says every tool the tests need is installed");
+    }
+    skipped(why);
+}
+
+/// Say the test is skipped, and why: on stderr (seen with `--nocapture`)
+/// and, when `DRUID_BULK_SKIPPED_LOG` names a file, as a line
+/// `test-name: why` appended to it, which `.ci/run` counts and prints.
+pub fn skipped(why: &str) {
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("unnamed test");
+    eprintln!("skipped: {why}");
+    if let Some(log) = std::env::var_os("DRUID_BULK_SKIPPED_LOG") {
+        use std::io::Write as _;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .unwrap_or_else(|e| panic!("cannot append to DRUID_BULK_SKIPPED_LOG: {e}"));
+        // One write per line: tests run on several threads at once.
+        file.write_all(format!("{test}: {why}\n").as_bytes())
+            .unwrap_or_else(|e| panic!("cannot append to DRUID_BULK_SKIPPED_LOG: {e}"));
+    }
 }
 
 /// A loopback port nothing listens on (it was free a moment ago).

@@ -4,7 +4,33 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+
+/// A gate a reply waits behind: the server reads the request, then holds
+/// its answer until the test opens the gate (or the test ends).
+#[derive(Clone, Debug, Default)]
+pub struct Gate(Arc<(Mutex<bool>, Condvar)>);
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate::default()
+    }
+
+    /// Let every reply held behind this gate go.
+    pub fn open(&self) {
+        let (open, changed) = &*self.0;
+        *open.lock().unwrap() = true;
+        changed.notify_all();
+    }
+
+    fn pass(&self) {
+        let (open, changed) = &*self.0;
+        let mut is_open = open.lock().unwrap();
+        while !*is_open {
+            is_open = changed.wait(is_open).unwrap();
+        }
+    }
+}
 
 /// One scripted answer.
 #[derive(Clone, Debug)]
@@ -14,8 +40,8 @@ pub struct Reply {
     body: Vec<u8>,
     cut: bool,
     hang_up: bool,
-    /// Keep the connection open this long without answering, then close it.
-    stall: Option<std::time::Duration>,
+    /// Answer only once this gate is open.
+    gate: Option<Gate>,
     /// Send the body chunked (no Content-Length), this many times over.
     chunked_repeat: usize,
     /// Announce this Content-Length instead of the body's.
@@ -30,7 +56,7 @@ impl Reply {
             body: body.into(),
             cut: false,
             hang_up: false,
-            stall: None,
+            gate: None,
             chunked_repeat: 0,
             claimed_length: None,
         }
@@ -71,11 +97,11 @@ impl Reply {
         r
     }
 
-    /// Read the request, then say nothing for `time`, then close.
-    pub fn stall(time: std::time::Duration) -> Reply {
-        let mut r = Reply::hang_up();
-        r.stall = Some(time);
-        r
+    /// Hold this reply until `gate` is open; the requests after it are
+    /// answered meanwhile.
+    pub fn after(mut self, gate: &Gate) -> Reply {
+        self.gate = Some(gate.clone());
+        self
     }
 }
 
@@ -106,7 +132,14 @@ impl Scripted {
                 let Ok(stream) = stream else { continue };
                 let reply = script[next.min(script.len() - 1)].clone();
                 next += 1;
-                answer(stream, &reply, &seen);
+                if reply.gate.is_some() {
+                    // Held on a thread of its own: the next connections
+                    // are answered (and seen) meanwhile.
+                    let seen = seen.clone();
+                    std::thread::spawn(move || answer(stream, &reply, &seen));
+                } else {
+                    answer(stream, &reply, &seen);
+                }
             }
         });
         Scripted { url, requests }
@@ -146,8 +179,8 @@ fn answer(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) {
         .unwrap_or(0);
     let _ = std::io::copy(&mut (&mut stream).take(length), &mut std::io::sink());
     seen.lock().unwrap().push(head);
-    if let Some(time) = reply.stall {
-        std::thread::sleep(time);
+    if let Some(gate) = &reply.gate {
+        gate.pass();
     }
     if reply.hang_up {
         return;
