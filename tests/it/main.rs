@@ -14,6 +14,7 @@ mod cli;
 mod completions;
 #[cfg(feature = "sandbox")]
 mod demo;
+mod docs;
 mod errors;
 mod export;
 mod failed_lines;

@@ -141,14 +141,14 @@ fn man_page_exit_status_lists_every_code() {
     );
 }
 
-/// The `DRUID_*` names in the README's environment table.
-fn readme_druid_variables() -> Vec<String> {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    let table = readme
+/// The `DRUID_*` names in the guide's environment table.
+fn guide_druid_variables() -> Vec<String> {
+    let guide = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/GUIDE.md"))
+        .expect("docs/GUIDE.md");
+    let table = guide
         .split("## Environment variables")
         .nth(1)
-        .expect("README has an environment section");
+        .expect("docs/GUIDE.md has an environment section");
     let table = &table[..table.find("\n## ").unwrap_or(table.len())];
     let mut names: Vec<String> = table
         .lines()
@@ -167,10 +167,10 @@ fn readme_druid_variables() -> Vec<String> {
 #[test]
 fn man_page_environment_lists_every_variable() {
     let env = section(&page(), "ENVIRONMENT");
-    let readme = readme_druid_variables();
+    let guide = guide_druid_variables();
     assert!(
-        readme.len() >= 6,
-        "the README table has the DRUID_ variables: {readme:?}"
+        guide.len() >= 6,
+        "the guide's table has the DRUID_ variables: {guide:?}"
     );
     let others = [
         "NO_COLOR",
@@ -184,7 +184,7 @@ fn man_page_environment_lists_every_variable() {
         "ALL_PROXY",
         "NO_PROXY",
     ];
-    for var in readme.iter().map(String::as_str).chain(others) {
+    for var in guide.iter().map(String::as_str).chain(others) {
         assert!(
             env.contains(&format!(".TP\n\\fB{var}")),
             "ENVIRONMENT lists {var}:\n{env}"
