@@ -1,6 +1,6 @@
 //! The parts of the man page that clap does not know: what the tool is for,
 //! exit codes, environment, files and examples. They say what the README
-//! says, shorter.
+//! and `docs/` say, shorter.
 
 use crate::exit::Class;
 

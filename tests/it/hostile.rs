@@ -3,7 +3,7 @@
 //! advance, repeat, go back or end, bodies cut short, misshapen, foreign or
 //! carrying an error status, rows out of order, transient faults, 404s),
 //! and the real binary must end as a small model of the rules (the API's
-//! rules and the exit codes, as the README gives them) says: exit 0 with exactly the rows served, once and in order, or the
+//! rules and the exit codes, as docs/RELIABILITY.md and the README give them) says: exit 0 with exactly the rows served, once and in order, or the
 //! exit code of the first fault it may not retry, with exactly the whole
 //! pages before it written. Never a hang, never a panic. Some runs are also
 //! made to panic (a bug, as the test build can fake one) at the N-th
@@ -158,7 +158,7 @@ fn after(id: &str, bound: &str) -> bool {
 fn model(script: &[Served], retries: u32, max_empty: u32, panic_at: Option<u32>) -> Outcome {
     let mut requests = 0;
     let mut ids: Vec<String> = Vec::new();
-    // The request sent ahead (as the Performance section tells it):
+    // The request sent ahead (as BENCHMARKS.md tells it):
     // a 200 body that names a new cursor before its rows gets the request
     // for that cursor at once, before it is checked; that request takes the
     // next reply of the script, which answers the page of that cursor if
