@@ -3,6 +3,8 @@
 //! of order (see `page.rs`) and an endless run of empty pages. It yields
 //! whole, checked pages and knows nothing of output.
 
+#[cfg(test)]
+mod conformance;
 mod page;
 pub mod poll;
 mod scan;
