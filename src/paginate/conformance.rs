@@ -143,6 +143,26 @@ fn every_y_document_is_accepted_in_a_row_and_comes_out_intact() {
         assert_eq!(shown, ["after", &cell, "r1"], "{name}");
         assert_eq!(record, ["r1", &cell, "after"], "{name}");
 
+        // A string in an array (most `y_string_` documents) is unwrapped
+        // too: its cell is serde's text of it, in a lookup and in one pass.
+        if let Some([Value::String(want)]) = want.as_array().map(Vec::as_slice) {
+            let doc = std::str::from_utf8(&doc)
+                .unwrap()
+                .trim_matches([' ', '\t', '\n', '\r']);
+            let inner = doc[1..doc.len() - 1].trim_matches([' ', '\t', '\n', '\r']);
+            let (body, text) = read(embedded(inner.as_bytes())).unwrap();
+            let row = Row::checked(only_row(&body, &text));
+            assert_eq!(row.cell("x"), *want, "{name}");
+            let mut values = [None; 1];
+            row.select(&names[1..2], &mut values);
+            assert_eq!(
+                values[0]
+                    .map(|v| v.text(&mut String::new()).to_string())
+                    .as_ref(),
+                Some(want)
+            );
+        }
+
         // The document passed over, the cursor after it is still found.
         let mut peek = br#"{"content":{"x":"#.to_vec();
         peek.extend_from_slice(&doc);
