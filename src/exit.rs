@@ -143,9 +143,6 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
         cause
             .downcast_ref::<io::Error>()
             .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-            || cause
-                .downcast_ref::<csv::Error>()
-                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == io::ErrorKind::BrokenPipe))
     })
 }
 
@@ -191,8 +188,6 @@ mod tests {
         let io = io::Error::new(io::ErrorKind::BrokenPipe, "closed");
         let err = Err::<(), _>(io).context("writing rows").unwrap_err();
         assert_eq!(exit_code(&err), 0);
-        let csv_err = csv::Error::from(io::Error::new(io::ErrorKind::BrokenPipe, "closed"));
-        assert_eq!(exit_code(&anyhow::Error::from(csv_err)), 0);
     }
 
     #[test]

@@ -206,4 +206,36 @@ mod tests {
         }
         assert_eq!(text_end(b"a,b,c", 2, b','), 3);
     }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(crate::json_gen::config())]
+
+        /// Eight bytes at a time finds what a byte at a time finds: for
+        /// every start, the first quote, backslash or control character
+        /// (and for `text_end`, the first quote, backslash or `also`).
+        #[test]
+        fn string_ends_are_found_as_a_byte_loop_finds_them(
+            text in "[a-z ,é😀\"\\\\\u{0}\u{1f}\t\n\u{7f}]{0,40}",
+            also in prop::sample::select(b",\"a\\\x00".to_vec()),
+        ) {
+            let b = text.as_bytes();
+            for start in 0..=b.len() {
+                let first = |stop: &dyn Fn(u8) -> bool| {
+                    (start..b.len()).find(|&i| stop(b[i])).unwrap_or(b.len())
+                };
+                prop_assert_eq!(
+                    plain_end(b, start),
+                    first(&|c| c < 0x20 || c == b'"' || c == b'\\'),
+                    "{:?} {}", text, start
+                );
+                prop_assert_eq!(
+                    text_end(b, start, also),
+                    first(&|c| c == b'"' || c == b'\\' || c == also),
+                    "{:?} {} {}", text, start, also
+                );
+            }
+        }
+    }
 }

@@ -29,6 +29,8 @@ pub mod commands;
 pub mod destination;
 pub mod exit;
 pub mod jobs;
+#[cfg(test)]
+mod json_gen;
 pub mod json_text;
 pub mod man;
 pub mod output;

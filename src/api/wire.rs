@@ -422,4 +422,62 @@ mod tests {
         assert_eq!(RowId::of(r#"{"error":"x"}"#), None);
         assert_eq!(RowId::of("42"), None);
     }
+
+    use crate::json_gen;
+    use proptest::prelude::*;
+
+    /// A row that starts with its id, as the shortcut reads it.
+    fn id_first() -> impl Strategy<Value = String> {
+        let id = prop_oneof![
+            "\"[a-zA-Z0-9-]{0,20}\"",
+            json_gen::string_literal(),
+            json_gen::value()
+        ];
+        (id, json_gen::row()).prop_map(|(id, row)| {
+            let rest = row.trim().strip_prefix('{').unwrap_or("}").trim_start();
+            let comma = if rest.starts_with('}') { "" } else { "," };
+            format!(r#"{{"id":{id}{comma}{rest}"#)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(json_gen::config())]
+
+        /// A row's id is what serde reads: its `id` member when that is a
+        /// string, else none. Of a row with two `id` members serde reads
+        /// none; the shortcut may read the first.
+        #[test]
+        fn row_ids_are_read_as_serde_reads_them(
+            row in prop_oneof![json_gen::row(), id_first()],
+        ) {
+            let Some(members) = json_gen::serde_members(&row) else {
+                return Ok(());
+            };
+            let mut ids = members.iter().filter(|(k, _)| k == "id");
+            let first = ids.next().and_then(|(_, v)| serde_json::from_str::<String>(v.get()).ok());
+            let ours = RowId::of(&row).map(Cow::into_owned);
+            if ids.next().is_none() {
+                prop_assert_eq!(ours, first, "{}", row);
+            } else if ours.is_some() {
+                prop_assert_eq!(ours, first, "{}", row);
+            }
+        }
+
+        /// Ids compare as their lowercase text, wherever they differ (in
+        /// or after a shared run of eight-byte chunks, in case only).
+        #[test]
+        fn ids_compare_as_their_lowercase_text(
+            common in "[0-9a-fA-F-]{0,20}",
+            a in "[0-9a-fA-FéÉ-]{0,10}",
+            b in "[0-9a-fA-FéÉ-]{0,10}",
+            case in any::<bool>(),
+        ) {
+            let a = format!("{common}{a}");
+            let b = if case { format!("{common}{b}").to_ascii_uppercase() } else { format!("{common}{b}") };
+            let fold = |x: &str, y: &str| x.to_ascii_lowercase().cmp(&y.to_ascii_lowercase());
+            prop_assert_eq!(compare(&a, &b), fold(&a, &b), "{:?} {:?}", a, b);
+            prop_assert_eq!(compare(&b, &a), fold(&b, &a), "{:?} {:?}", b, a);
+            prop_assert_eq!(compare(&a, &a), std::cmp::Ordering::Equal);
+        }
+    }
 }

@@ -350,6 +350,112 @@ mod tests {
         }
     }
 
+    use proptest::prelude::*;
+
+    /// A cell's text: what makes CSV quote it (quotes, commas, CR, LF,
+    /// CRLF), what `--csv-safe` marks (a leading `= + - @`, tab or CR),
+    /// spaces, `'`, `#` and non-ASCII text.
+    fn cell_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            4 => "[a-z0-9 ]{1,4}",
+            1 => prop::sample::select(vec![
+                "\"", ",", "\r", "\n", "\r\n", "=", "+", "-", "@", "\t", "'", "#", "é", "用户", "😀", "\u{0}",
+            ])
+            .prop_map(String::from),
+        ];
+        prop::collection::vec(piece, 0..5).prop_map(|p| p.concat())
+    }
+
+    /// A field as a row may hold it, with the text a cell shows for it:
+    /// missing, null, a string (escaped or not), a number, an object.
+    fn field() -> impl Strategy<Value = (Option<String>, String)> {
+        prop_oneof![
+            1 => Just((None, String::new())),
+            1 => Just((Some("null".to_string()), String::new())),
+            6 => (cell_text(), any::<bool>()).prop_map(|(text, escape_all)| {
+                let json = if escape_all {
+                    // Every character as `\u` escapes: the long way.
+                    let units: String = text.encode_utf16().map(|u| format!("\\u{u:04x}")).collect();
+                    format!("\"{units}\"")
+                } else {
+                    serde_json::to_string(&text).unwrap()
+                };
+                (Some(json), text)
+            }),
+            1 => "-?[1-9][0-9]{0,2}(\\.[0-9]{1,2})?".prop_map(|n| (Some(n.clone()), n)),
+            1 => Just((Some(r#"{"k":[1,"a,b"]}"#.to_string()), r#"{"k":[1,"a,b"]}"#.to_string())),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(crate::json_gen::config())]
+
+        /// Records are byte for byte what the csv crate writes for the
+        /// cells the rows hold (with `--csv-safe`, a `'` before a cell a
+        /// spreadsheet would run; with `--excel`, a byte order mark and
+        /// CRLF), and the csv crate reads the cells back.
+        #[test]
+        fn records_are_what_the_csv_crate_writes_for_the_cells(
+            rows in prop::collection::vec(prop::collection::vec(field(), 1..5), 0..5),
+            columns in 1..5usize,
+            header in any::<bool>(),
+            safe in any::<bool>(),
+            excel in any::<bool>(),
+        ) {
+            let names: Vec<String> = (0..columns).map(|n| format!("c{n}")).collect();
+            let mut texts = Vec::new();
+            let mut want_cells = Vec::new();
+            for row in &rows {
+                let members: Vec<String> = (row.iter().enumerate())
+                    .filter_map(|(n, (json, _))| Some(format!("\"c{n}\":{}", json.as_ref()?)))
+                    .collect();
+                texts.push(format!("{{{}}}", members.join(",")));
+                want_cells.push(
+                    (0..columns)
+                        .map(|n| {
+                            let text = row.get(n).map_or("", |(_, text)| text.as_str());
+                            if safe && super::is_formula(text) {
+                                format!("'{text}")
+                            } else {
+                                text.to_string()
+                            }
+                        })
+                        .collect::<Vec<_>>(),
+                );
+            }
+            let mut l = layout(&names.iter().map(String::as_str).collect::<Vec<_>>(), header);
+            l.csv_safe = safe;
+            l.excel = excel;
+            let page: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let ours = render(Format::Csv, l, &[&page]);
+
+            let terminator = if excel { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
+            let mut theirs = csv::WriterBuilder::new().terminator(terminator).from_writer(Vec::new());
+            if header {
+                theirs.write_record(&names).unwrap();
+            }
+            for cells in &want_cells {
+                for cell in cells {
+                    theirs.write_field(cell).unwrap();
+                }
+                theirs.write_record(None::<&[u8]>).unwrap();
+            }
+            let mut theirs = String::from_utf8(theirs.into_inner().unwrap()).unwrap();
+            if excel {
+                theirs.insert(0, '\u{feff}');
+            }
+            prop_assert_eq!(&ours, &theirs, "{:?}", texts);
+
+            let read = ours.strip_prefix('\u{feff}').unwrap_or(&ours);
+            let mut reader = csv::ReaderBuilder::new().has_headers(header).from_reader(read.as_bytes());
+            let back: Vec<Vec<String>> = reader
+                .records()
+                .map(|r| r.unwrap().iter().map(String::from).collect())
+                .collect();
+            prop_assert_eq!(back, want_cells);
+        }
+    }
+
     #[test]
     fn empty_report_is_just_the_header() {
         let out = render(Format::Csv, layout(&["id"], true), &[]);

@@ -264,6 +264,83 @@ mod tests {
         }
     }
 
+    use crate::json_gen;
+    use proptest::prelude::*;
+    use serde_json::value::RawValue;
+
+    /// A value's text as serde reads it; `None` for one with a lone
+    /// surrogate, which serde will not decode.
+    fn value(text: &str) -> Option<serde_json::Value> {
+        serde_json::from_str(text).ok()
+    }
+
+    proptest! {
+        #![proptest_config(json_gen::config())]
+
+        /// Compact JSON is the same value on one line: no line break is
+        /// left, and serde reads the same value (strings, numbers, member
+        /// order and all) from it; text with no line break is left as it is.
+        #[test]
+        fn compact_json_is_the_same_value_on_one_line(text in json_gen::value()) {
+            let mut out = Vec::new();
+            write_compact(&mut out, &text).unwrap();
+            let out = String::from_utf8(out).unwrap();
+            prop_assert!(!out.contains(['\n', '\r']), "{:?}", out);
+            let raw = serde_json::from_str::<&RawValue>(&out);
+            prop_assert!(raw.is_ok(), "{:?} from {:?}", out, text);
+            if let Some(want) = value(&text) {
+                prop_assert_eq!(value(&out), Some(want), "{:?}", text);
+            }
+            if !text.contains(['\n', '\r']) {
+                prop_assert_eq!(&out, &text);
+            }
+            let members = (json_gen::serde_members(&out), json_gen::serde_members(&text));
+            if let (Some(ours), Some(theirs)) = members {
+                let names = |m: Vec<(String, Box<RawValue>)>| m.into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+                prop_assert_eq!(names(ours), names(theirs));
+            }
+        }
+
+        /// A row written as a JSON line is its members as serde reads them,
+        /// in order; with a field added, that field first and no received
+        /// member of its name.
+        #[test]
+        fn a_row_as_a_json_line_is_its_members_in_order(
+            text in json_gen::row(),
+            added in any::<bool>(),
+        ) {
+            let Some(received) = json_gen::serde_members(&text) else {
+                return Ok(());
+            };
+            let bulk = RawValue::from_string(r#""B 1""#.into()).unwrap();
+            let mut row = Row::checked(&text);
+            let mut want: Vec<(String, String)> = Vec::new();
+            if added {
+                row = row.with_field("bulkId", &bulk);
+                want.push(("bulkId".into(), bulk.get().into()));
+            }
+            want.extend(
+                (received.into_iter())
+                    .filter(|(k, _)| !added || k != "bulkId")
+                    .map(|(k, v)| (k, v.get().to_string())),
+            );
+            let mut out = Vec::new();
+            write_row_json(&mut out, &row).unwrap();
+            let out = String::from_utf8(out).unwrap();
+            prop_assert!(!out.contains(['\n', '\r']), "{:?}", out);
+            let got = json_gen::serde_members(&out);
+            prop_assert!(got.is_some(), "{:?} from {:?}", out, text);
+            let got = got.unwrap();
+            prop_assert_eq!(got.len(), want.len(), "{:?} from {:?}", out, text);
+            for ((k, v), (wk, wv)) in got.iter().zip(&want) {
+                prop_assert_eq!(k, wk, "{:?} from {:?}", out, text);
+                if let Some(wv) = value(wv) {
+                    prop_assert_eq!(value(v.get()), Some(wv), "{:?} from {:?}", out, text);
+                }
+            }
+        }
+    }
+
     #[test]
     fn compact_drops_whitespace_outside_strings_only() {
         let mut out = Vec::new();

@@ -60,7 +60,7 @@ impl<'a> Row<'a> {
         (self.fields).get_or_init(|| {
             split_flat(self.raw)
                 .or_else(|| split(self.raw).ok())
-                .unwrap_or_default()
+                .unwrap_or_else(|| split_lossy(self.raw))
         })
     }
 
@@ -110,7 +110,7 @@ impl<'a> Row<'a> {
         name: &str,
         mut each: impl FnMut(&'a str) -> Result<(), E>,
     ) -> Result<(), E> {
-        member_texts(self.raw, |member, text| {
+        member_texts(self.raw, |member, text, _| {
             if member != name {
                 each(text)?;
             }
@@ -295,11 +295,12 @@ fn members<'a>(raw: &'a str, mut each: impl FnMut(&'a str, &'a str, Value<'a>) -
 }
 
 /// Hand each member of a JSON object's text (known to be valid) to `each`:
-/// its name (escapes undone) and its text, from the name's opening quote to
-/// the value's end. Unlike [`members`], names with escapes are read too.
+/// its name (escapes undone, a lone surrogate as U+FFFD), its text from the
+/// name's opening quote to the value's end, and its value's text. Unlike
+/// [`members`], names with escapes are read too.
 fn member_texts<'a, E>(
     raw: &'a str,
-    mut each: impl FnMut(&str, &'a str) -> Result<(), E>,
+    mut each: impl FnMut(&str, &'a str, &'a str) -> Result<(), E>,
 ) -> Result<(), E> {
     let b = raw.as_bytes();
     let space = |mut i: usize| {
@@ -325,8 +326,10 @@ fn member_texts<'a, E>(
             unescape_into(quoted, &mut name);
             &name
         };
-        i = value_end(b, space(space(name_end) + 1));
-        each(name, raw.get(start..i).unwrap_or_default())?;
+        let value = space(space(name_end) + 1);
+        i = value_end(b, value);
+        let text = raw.get(start..i).unwrap_or_default();
+        each(name, text, raw.get(value..i).unwrap_or_default())?;
         i = space(i);
         if b.get(i) != Some(&b',') {
             break;
@@ -449,6 +452,19 @@ fn hex4(s: &str) -> (u32, &str) {
 fn split(raw: &str) -> Result<Fields<'_>, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(raw);
     de.deserialize_map(FieldsVisitor)
+}
+
+/// The fields of a JSON object's text (known to be valid) that serde does
+/// not split: a name with a lone surrogate (`"\ud800"`), which serde passes
+/// over in a page but refuses to decode, is read with U+FFFD in its place,
+/// so the other fields stay found (as [`Row::select`] finds them).
+fn split_lossy(raw: &str) -> Fields<'_> {
+    let mut fields = Vec::new();
+    let _ = member_texts(raw, |name, _, value| {
+        fields.push((Cow::Owned(name.to_string()), value));
+        Ok::<_, ()>(())
+    });
+    fields
 }
 
 /// The fields of the text of a JSON object already known to be valid, in
@@ -661,6 +677,119 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    use crate::json_gen::{self, cell_text, serde_members, string_text};
+    use proptest::prelude::*;
+
+    /// The names the properties ask rows for (`iD`: none has it).
+    const NAMES: [&str; 9] = ["id", "error", "x", "bulkId", "n", "é", "a,b", "", "iD"];
+
+    /// What serde makes of a row: the first member of each name, as text.
+    fn first(members: &[(String, Box<RawValue>)], name: &str) -> Option<String> {
+        (members.iter())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.get().to_string())
+    }
+
+    proptest! {
+        #![proptest_config(json_gen::config())]
+
+        /// Every escape undone as serde undoes it (a lone surrogate, which
+        /// serde refuses to decode, as U+FFFD), appended to what was there.
+        #[test]
+        fn unescape_into_agrees_with_serde(literal in json_gen::string_literal()) {
+            let mut ours = String::from("before");
+            unescape_into(&literal, &mut ours);
+            prop_assert_eq!(ours, format!("before{}", string_text(&literal)), "{}", literal);
+        }
+
+        /// A string's end is just past its closing quote, whatever follows;
+        /// it says whether the string held an escape, and a comma.
+        #[test]
+        fn a_string_ends_past_its_closing_quote(
+            literal in json_gen::string_literal(),
+            tail in prop::sample::select(vec!["", ",\"z\":\"\\\"\"}", "}", " , \"a,\":1}"]),
+        ) {
+            let text = format!("{literal}{tail}");
+            let (end, plain, comma) = string_end(text.as_bytes(), 1);
+            prop_assert_eq!(end, literal.len(), "{}", text);
+            prop_assert_eq!(plain, !literal.contains('\\'), "{}", text);
+            if plain {
+                prop_assert_eq!(comma, literal.contains(','), "{}", text);
+            }
+        }
+
+        /// A member's value ends where serde says it does, before the
+        /// spacing, comma or brace after it.
+        #[test]
+        fn a_value_ends_where_serde_says(
+            value in json_gen::value(),
+            tail in prop::sample::select(vec![",\"z\":1}", "}", " }", "\n,\"a\":[]}", "\t}"]),
+        ) {
+            let text = format!("{value}{tail}");
+            let mut de = serde_json::Deserializer::from_str(&text);
+            let raw: &RawValue = serde::Deserialize::deserialize(&mut de).unwrap();
+            prop_assert_eq!(value_end(text.as_bytes(), 0), raw.get().len(), "{}", text);
+        }
+
+        /// The fields of a row, however they are read (one name, several
+        /// in one pass, the id, the raw value, with a field added in front),
+        /// are what serde reads: the first member of the name, a string's
+        /// text, nothing for null or a missing field, other values as sent.
+        #[test]
+        fn row_fields_are_read_as_serde_reads_them(
+            text in json_gen::row(),
+            picks in prop::collection::vec(0..NAMES.len(), 1..12),
+        ) {
+            let names: Vec<String> = picks.iter().map(|&n| NAMES[n].to_string()).collect();
+            let serde = serde_members(&text);
+            let bulk = raw(r#""B \"1\"""#);
+            for added in [false, true] {
+                let mut row = Row::checked(&text);
+                if added {
+                    row = row.with_field("bulkId", &bulk);
+                }
+                let mut values = vec![None; names.len()];
+                row.select(&names, &mut values);
+                for (name, value) in names.iter().zip(&values) {
+                    // One pass over the row finds what a lookup finds.
+                    prop_assert_eq!(shown(*value), row.cell(name), "{} {} {}", text, name, added);
+                    let Some(members) = &serde else { continue };
+                    let want = match first(members, name) {
+                        _ if added && name == "bulkId" => Some(bulk.get().to_string()),
+                        want => want,
+                    };
+                    let cell = want.as_deref().map(cell_text).unwrap_or_default();
+                    prop_assert_eq!(row.cell(name), cell, "{} {} {}", text, name, added);
+                    prop_assert_eq!(row.get(name).map(|r| r.get().to_string()), want, "{} {}", text, name);
+                }
+                if let Some(members) = &serde {
+                    let id = first(members, "id").and_then(|id| serde_json::from_str::<String>(&id).ok());
+                    prop_assert_eq!(row.id(), id, "{}", text);
+                }
+            }
+            if let Some(flat) = split_flat(&text) {
+                prop_assert_eq!(Some(flat), split(&text).ok(), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_serde_cannot_decode_hides_no_other_field() {
+        // A page check lets a lone surrogate pass (serde skips a row's
+        // text without decoding it); the table's cell and the CSV's one
+        // pass must both still find the fields around it.
+        let text = r#"{"x":"😀","\ud800":"lone","id":"r1","error":"e"}"#;
+        let row = Row::checked(text);
+        assert_eq!(row.cell("x"), "😀");
+        assert_eq!(row.cell("error"), "e");
+        assert_eq!(row.cell("\u{fffd}"), "lone");
+        assert_eq!(row.id().as_deref(), Some("r1"));
+        let names = ["x", "error"].map(String::from);
+        let mut values = [None; 2];
+        row.select(&names, &mut values);
+        assert_eq!(values.map(shown), ["😀", "e"]);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 
 mod ahead;
 mod call;
+#[cfg(test)]
+mod conformance;
 mod not_ready;
 mod page;
 pub mod poll;

@@ -471,4 +471,70 @@ mod tests {
             }
         }
     }
+
+    /// The cursor serde reads in a body (`None`: serde refuses the body).
+    fn serde_cursor(text: &str) -> Option<Option<String>> {
+        let body = serde_json::from_str::<ResultsBody<'_>>(text).ok()?;
+        Some(body.last_id().map(str::to_string))
+    }
+
+    /// Whatever the cursor peek finds in a body serde takes is the cursor
+    /// serde reads there (it may find none).
+    fn check_cursor(text: &str) -> Result<(), TestCaseError> {
+        if let (Some(peeked), Some(cursor)) = (cursor_ahead(text), serde_cursor(text)) {
+            prop_assert_eq!(Some(peeked.to_string()), cursor, "{}", text);
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(crate::json_gen::config())]
+
+        /// Generated bodies (members in any order, of any type, rows of any
+        /// shape): the quick reading is serde's or none, and so is the peek.
+        #[test]
+        fn generated_bodies_are_read_as_serde_reads_them(body in crate::json_gen::body()) {
+            if let Some(quick) = read(&body) {
+                prop_assert_eq!(Ok(format!("{quick:?}")), serde(&body), "{}", body);
+            }
+            check_cursor(&body)?;
+        }
+
+        /// The same bodies cut, with bytes flipped, inserted and removed.
+        #[test]
+        fn mutated_bodies_are_read_as_serde_reads_them_or_left_to_it(
+            body in crate::json_gen::body(),
+            edits in crate::json_gen::edits(),
+        ) {
+            let bytes = crate::json_gen::mutate(&body, &edits);
+            if let Ok(body) = std::str::from_utf8(&bytes) {
+                if let Some(quick) = read(body) {
+                    prop_assert_eq!(Ok(format!("{quick:?}")), serde(body), "{}", body);
+                }
+                check_cursor(body)?;
+            }
+        }
+
+        /// A body of the usual shape (any rows, any spacing) is always read
+        /// the quick way, and its cursor is always found ahead of its rows.
+        #[test]
+        fn usual_bodies_are_read_the_quick_way_and_their_cursor_ahead(
+            cursor in "[a-zA-Z0-9-]{0,12}",
+            rows in proptest::collection::vec(crate::json_gen::row(), 0..6),
+            ws in proptest::collection::vec(crate::json_gen::ws(), 6),
+        ) {
+            let body = format!(
+                r#"{}{{"content":{{"bulkId":"B1",{}"lastId"{}:"{cursor}","results":[{}]}},"result":{{"status":200{}}}}}{}"#,
+                ws[0], ws[1], ws[2], rows.join(","), ws[3], ws[4],
+            );
+            let quick = read(&body);
+            prop_assert!(quick.is_some(), "{}", body);
+            prop_assert_eq!(Ok(format!("{:?}", quick.unwrap())), serde(&body), "{}", body);
+            let want = (!cursor.is_empty()).then_some(cursor.as_str());
+            prop_assert_eq!(cursor_ahead(&body), want, "{}", body);
+            // Cut anywhere after the cursor, the peek still finds it.
+            let at = body.find("\"results\"").unwrap();
+            prop_assert_eq!(cursor_ahead(&body[..at]), want, "{}", body);
+        }
+    }
 }
