@@ -12,6 +12,8 @@
 //! - [`jobs`]: what commands run and share: the export, the failed-lines
 //!   join, the submission, the wait for a bulk, what to say at the end.
 //! - [`paginate`]: the cursor loop; yields whole pages, knows no output.
+//! - [`page`]: the page model, the only code that reads JSON text by hand
+//!   (wire types, checks, the scanner, `Row`).
 //! - [`api`]: HTTP transport, routes, tokens, typed endpoints.
 //! - [`retry`]: backoff maths and the injectable clock.
 //! - [`output`]: one writer per format; [`destination`]: stdout or `-o`.
@@ -29,11 +31,9 @@ pub mod commands;
 pub mod destination;
 pub mod exit;
 pub mod jobs;
-#[cfg(test)]
-mod json_gen;
-pub mod json_text;
 pub mod man;
 pub mod output;
+pub mod page;
 pub mod paginate;
 pub mod retry;
 #[cfg(feature = "sandbox")]

@@ -17,8 +17,8 @@ use super::error::{redirect_failure, status_failure, Asked};
 use super::routes::{self, PageQuery};
 use super::token::{Auth, Tokens};
 use super::transport::{self, FetchError, Proxy};
-use super::wire::{self, StatusEnvelope};
 use crate::exit::{Class, Failure};
+use crate::page::wire::{self, StatusEnvelope};
 use crate::ui;
 
 /// A page body larger than this is refused rather than held in memory.
@@ -232,7 +232,7 @@ impl Api {
     /// the answer does not say.
     pub async fn bulk_status(&self, bulk_id: &str) -> Result<Option<String>, FetchError> {
         let body = self.fetch_status(Some(bulk_id)).await?;
-        Ok(super::wire::bulk_status(&body))
+        Ok(wire::bulk_status(&body))
     }
 
     /// The `Authorization` header of the next request (a token is fetched

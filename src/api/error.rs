@@ -3,8 +3,8 @@
 
 use reqwest::StatusCode;
 
-use super::wire::ErrorBody;
 use crate::exit::{Class, Failure};
+use crate::page::wire::ErrorBody;
 
 /// The server's own message from either error-body shape, if any.
 pub fn server_message(body: &[u8]) -> Option<String> {

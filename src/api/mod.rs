@@ -13,7 +13,6 @@ mod submit;
 mod tls;
 pub mod token;
 mod transport;
-pub mod wire;
 
 pub use endpoints::{is_loopback, Api, Connection, MAX_BODY};
 pub use error::server_message;

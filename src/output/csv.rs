@@ -6,8 +6,8 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use super::row::Value;
 use super::{Layout, Row, RowWriter};
+use crate::page::row::Value;
 
 /// Writes the chosen columns of each row as a CSV record, each cell
 /// straight from the row's text into the (buffered) output.
@@ -388,7 +388,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(crate::json_gen::config())]
+        #![proptest_config(crate::page::json_gen::config())]
 
         /// Records are byte for byte what the csv crate writes for the
         /// cells the rows hold (with `--csv-safe`, a `'` before a cell a

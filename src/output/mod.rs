@@ -2,17 +2,18 @@
 //! parsed rows and know nothing of HTTP; each is generic over `io::Write` so
 //! tests print into a `Vec<u8>`.
 
+#[cfg(test)]
+mod conformance;
 mod csv;
 mod json;
-pub mod row;
 mod table;
 
 use std::io::{self, Write};
 
 pub use self::csv::CsvWriter;
 pub use self::json::{JsonArrayWriter, JsonLinesWriter};
-pub use self::row::Row;
 pub use self::table::{TableView, TableWriter};
+pub use crate::page::Row;
 
 /// A concrete output format (what `--format auto` resolved to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,7 +265,7 @@ mod tests {
         }
     }
 
-    use crate::json_gen;
+    use crate::page::json_gen;
     use proptest::prelude::*;
     use serde_json::value::RawValue;
 

@@ -5,9 +5,10 @@
 
 use tokio::task::JoinHandle;
 
-use super::{scan, Paginator};
+use super::Paginator;
 use crate::api::{FetchError, PageQuery};
 use crate::bug;
+use crate::page::scan;
 
 /// A request sent ahead: the cursor it asks for, and its answer to come.
 pub(super) struct Ahead {

@@ -1,16 +1,12 @@
 //! The cursor loop: fetches pages one after another, following
 //! `content.lastId`, and refuses a cursor that does not advance, rows out
-//! of order (see `page.rs`) and an endless run of empty pages. It yields
+//! of order (see `page::check`) and an endless run of empty pages. It yields
 //! whole, checked pages and knows nothing of output.
 
 mod ahead;
 mod call;
-#[cfg(test)]
-mod conformance;
 mod not_ready;
-mod page;
 pub mod poll;
-mod scan;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -21,15 +17,16 @@ use bytestring::ByteString;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
 
+use crate::page::check as page;
+pub use crate::page::Page;
 use ahead::Ahead;
 pub use call::{call, fault};
-pub use page::Page;
 use poll::Waiting;
 
 use crate::api::{Api, PageQuery};
 use crate::bug;
 use crate::exit::{Class, Failure};
-use crate::json_text::Spans;
+use crate::page::json_text::Spans;
 use crate::retry::{self, Attempt, Clock, Fault, RetryPolicy};
 
 /// What to do after a page, from the cursor sent and the one received.

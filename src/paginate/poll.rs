@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::api::wire;
 use crate::exit::{Class, Failure};
+use crate::page::wire;
 use crate::retry::{poll_interval, Clock};
 
 /// Where a bulk stands, as far as waiting for it goes.

@@ -50,7 +50,7 @@ impl Failures {
             object: row.get("objectId").and_then(id_text),
             pulse: row.get("pulseId").and_then(id_text),
         };
-        let error = row.get("error").map(crate::output::row::cell_text);
+        let error = row.get("error").map(crate::page::row::cell_text);
         let message = match error.as_deref() {
             Some(text) if !text.is_empty() => self.message(text),
             _ => NONE,

@@ -11,7 +11,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::output::row::{CowVisitor, Key};
+use crate::page::row::{CowVisitor, Key};
 use crate::settings::{Identifiers, Pointer};
 
 /// The identifiers a line (or a failure row) names; `None` where absent,

@@ -210,7 +210,7 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(crate::json_gen::config())]
+        #![proptest_config(crate::page::json_gen::config())]
 
         /// Eight bytes at a time finds what a byte at a time finds: for
         /// every start, the first quote, backslash or control character

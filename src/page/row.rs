@@ -9,7 +9,7 @@ use std::fmt;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::json_text::{self, plain_end, preview};
+use super::json_text::{self, plain_end, preview};
 
 /// A row of the results array.
 #[derive(Debug)]
@@ -679,7 +679,7 @@ mod tests {
         }
     }
 
-    use crate::json_gen::{self, cell_text, serde_members, string_text};
+    use crate::page::json_gen::{self, cell_text, serde_members, string_text};
     use proptest::prelude::*;
 
     /// The names the properties ask rows for (`iD`: none has it).

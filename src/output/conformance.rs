@@ -14,11 +14,11 @@ use bytes::Bytes;
 use bytestring::ByteString;
 use serde_json::Value;
 
-use super::page::{self, Body, Broken, Expect};
-use super::scan;
-use crate::json_gen::cell_text;
-use crate::output::test_support::layout;
-use crate::output::{writer, Format, Row};
+use super::test_support::layout;
+use super::{writer, Format, Row};
+use crate::page::check::{self as page, Body, Broken, Expect};
+use crate::page::json_gen::cell_text;
+use crate::page::scan;
 
 const DIR: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -200,7 +200,7 @@ fn every_y_document_as_a_body_is_read_as_serde_reads_it() {
         }
         let text = std::str::from_utf8(&doc).unwrap();
         if let Some(quick) = scan::read(text) {
-            let serde = serde_json::from_str::<crate::api::wire::ResultsBody>(text);
+            let serde = serde_json::from_str::<crate::page::wire::ResultsBody>(text);
             assert_eq!(
                 Ok(format!("{quick:?}")),
                 serde.map(|b| format!("{b:?}")).map_err(|_| ())

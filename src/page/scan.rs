@@ -10,8 +10,8 @@ use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
-use crate::api::wire::{Content, ResultInfo, Results, ResultsBody};
-use crate::json_text::plain_end;
+use super::json_text::plain_end;
+use super::wire::{Content, ResultInfo, Results, ResultsBody};
 
 /// Deeper than this, leave the body to serde.
 const MAX_DEPTH: u32 = 100;
@@ -488,12 +488,12 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(crate::json_gen::config())]
+        #![proptest_config(crate::page::json_gen::config())]
 
         /// Generated bodies (members in any order, of any type, rows of any
         /// shape): the quick reading is serde's or none, and so is the peek.
         #[test]
-        fn generated_bodies_are_read_as_serde_reads_them(body in crate::json_gen::body()) {
+        fn generated_bodies_are_read_as_serde_reads_them(body in crate::page::json_gen::body()) {
             if let Some(quick) = read(&body) {
                 prop_assert_eq!(Ok(format!("{quick:?}")), serde(&body), "{}", body);
             }
@@ -503,10 +503,10 @@ mod tests {
         /// The same bodies cut, with bytes flipped, inserted and removed.
         #[test]
         fn mutated_bodies_are_read_as_serde_reads_them_or_left_to_it(
-            body in crate::json_gen::body(),
-            edits in crate::json_gen::edits(),
+            body in crate::page::json_gen::body(),
+            edits in crate::page::json_gen::edits(),
         ) {
-            let bytes = crate::json_gen::mutate(&body, &edits);
+            let bytes = crate::page::json_gen::mutate(&body, &edits);
             if let Ok(body) = std::str::from_utf8(&bytes) {
                 if let Some(quick) = read(body) {
                     prop_assert_eq!(Ok(format!("{quick:?}")), serde(body), "{}", body);
@@ -520,8 +520,8 @@ mod tests {
         #[test]
         fn usual_bodies_are_read_the_quick_way_and_their_cursor_ahead(
             cursor in "[a-zA-Z0-9-]{0,12}",
-            rows in proptest::collection::vec(crate::json_gen::row(), 0..6),
-            ws in proptest::collection::vec(crate::json_gen::ws(), 6),
+            rows in proptest::collection::vec(crate::page::json_gen::row(), 0..6),
+            ws in proptest::collection::vec(crate::page::json_gen::ws(), 6),
         ) {
             let body = format!(
                 r#"{}{{"content":{{"bulkId":"B1",{}"lastId"{}:"{cursor}","results":[{}]}},"result":{{"status":200{}}}}}{}"#,

@@ -20,9 +20,9 @@ use std::cmp::Ordering;
 use bytes::Bytes;
 use bytestring::ByteString;
 
+use super::json_text::{preview, Spans};
 use super::scan;
-use crate::api::wire::{compare, Results, ResultsBody};
-use crate::json_text::{preview, Spans};
+use super::wire::{compare, Results, ResultsBody};
 
 /// One page as received, with the cursors around it.
 #[derive(Debug)]
@@ -33,9 +33,9 @@ pub struct Page {
     pub sent: Option<String>,
     /// The cursor for the next page; `None` when this was the last one.
     pub next: Option<String>,
-    pub(super) body: ByteString,
+    pub(crate) body: ByteString,
     /// Where each row lies in `body`.
-    pub(super) rows: Spans,
+    pub(crate) rows: Spans,
 }
 
 impl Page {

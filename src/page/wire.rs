@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::json_text::Spans;
+use super::json_text::Spans;
 
 /// A 200 answer: `{"content": {"bulkId", "lastId", "results": [...]}, "result": {...}}`.
 /// Field types are strict: a `lastId` that is not a string, or `results`
@@ -423,7 +423,7 @@ mod tests {
         assert_eq!(RowId::of("42"), None);
     }
 
-    use crate::json_gen;
+    use crate::page::json_gen;
     use proptest::prelude::*;
 
     /// A row that starts with its id, as the shortcut reads it.
