@@ -19,8 +19,10 @@ const SECRET_KEYS: [&str; 4] = ["token", "client_secret", "secret", "password"];
 const SECRET_MESSAGE: &str = "secrets are not stored in the config file: \
      use token_file / token_env (or client_secret_file / client_secret_env)";
 
-/// One named profile, as written in the file (paths already expanded).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// One named profile, as written in the file (paths already expanded),
+/// checked strictly: an unknown key is refused.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Profile {
     pub endpoint: Option<String>,
     pub auth_url: Option<String>,
@@ -35,26 +37,6 @@ pub struct Profile {
     pub retries: Option<u32>,
     pub format: Option<String>,
     pub concurrency: Option<usize>,
-}
-
-// A serde "remote" mirror: its derived impl builds a `Profile` directly,
-// which keeps serde out of the public type.
-#[derive(Deserialize)]
-#[serde(remote = "Profile", deny_unknown_fields)]
-struct ProfileDef {
-    endpoint: Option<String>,
-    auth_url: Option<String>,
-    client_id: Option<String>,
-    token_file: Option<PathBuf>,
-    token_env: Option<String>,
-    client_secret_file: Option<PathBuf>,
-    client_secret_env: Option<String>,
-    lang: Option<String>,
-    page_size: Option<u32>,
-    timeout: Option<String>,
-    retries: Option<u32>,
-    format: Option<String>,
-    concurrency: Option<usize>,
 }
 
 /// The whole file; profiles stay raw tables until each is checked under its
@@ -191,7 +173,7 @@ fn parse_profile(
         let hint = "keep the secret in a file or an environment variable instead";
         return Err(bad(format!("`{key}`: {SECRET_MESSAGE}"), hint));
     }
-    let mut profile = ProfileDef::deserialize(toml::Value::Table(table)).map_err(|e| {
+    let mut profile = Profile::deserialize(toml::Value::Table(table)).map_err(|e| {
         let what = e.to_string().trim().replace('\n', " ");
         bad(what, "fix or remove that key")
     })?;

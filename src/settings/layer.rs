@@ -40,22 +40,41 @@ pub enum SecretSource {
     EnvNamed(String),
 }
 
-/// Every setting a layer may give; `None`: this layer does not say.
-#[derive(Debug, Clone, Default)]
-pub struct Layer {
-    pub endpoint: Option<String>,
-    pub auth_url: Option<String>,
-    pub client_id: Option<String>,
+/// `Layer` and its [`Layer::or`], from one list of fields: a field is
+/// written once, and merging it cannot be forgotten.
+macro_rules! layer {
+    ($($(#[$doc:meta])* $field:ident: $ty:ty,)*) => {
+        /// Every setting a layer may give; `None`: this layer does not say.
+        #[derive(Debug, Clone, Default)]
+        pub struct Layer {
+            $($(#[$doc])* pub $field: Option<$ty>,)*
+        }
+
+        impl Layer {
+            /// This layer, with `lower` filling what it leaves unsaid.
+            pub fn or(self, lower: Layer) -> Layer {
+                Layer {
+                    $($field: self.$field.or(lower.$field),)*
+                }
+            }
+        }
+    };
+}
+
+layer! {
+    endpoint: String,
+    auth_url: String,
+    client_id: String,
     /// A token given in any form beats every lower token source.
-    pub token: Option<TokenSource>,
-    pub secret: Option<SecretSource>,
-    pub lang: Option<String>,
-    pub timeout: Option<String>,
-    pub retries: Option<u32>,
-    pub retry_max_time: Option<String>,
-    pub page_size: Option<u32>,
-    pub format: Option<FormatChoice>,
-    pub concurrency: Option<usize>,
+    token: TokenSource,
+    secret: SecretSource,
+    lang: String,
+    timeout: String,
+    retries: u32,
+    retry_max_time: String,
+    page_size: u32,
+    format: FormatChoice,
+    concurrency: usize,
 }
 
 /// Built-in defaults (`--help` shows the same values).
@@ -66,24 +85,6 @@ pub const DEFAULT_PAGE_SIZE: u32 = 1000;
 pub const DEFAULT_CONCURRENCY: usize = 4;
 
 impl Layer {
-    /// This layer, with `lower` filling what it leaves unsaid.
-    pub fn or(self, lower: Layer) -> Layer {
-        Layer {
-            endpoint: self.endpoint.or(lower.endpoint),
-            auth_url: self.auth_url.or(lower.auth_url),
-            client_id: self.client_id.or(lower.client_id),
-            token: self.token.or(lower.token),
-            secret: self.secret.or(lower.secret),
-            lang: self.lang.or(lower.lang),
-            timeout: self.timeout.or(lower.timeout),
-            retries: self.retries.or(lower.retries),
-            retry_max_time: self.retry_max_time.or(lower.retry_max_time),
-            page_size: self.page_size.or(lower.page_size),
-            format: self.format.or(lower.format),
-            concurrency: self.concurrency.or(lower.concurrency),
-        }
-    }
-
     /// What the connection flags say (with clap's environment fallbacks).
     pub fn from_conn(conn: &ConnArgs) -> Layer {
         let token = match (&conn.token_file, &conn.token) {
