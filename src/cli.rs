@@ -259,6 +259,22 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub report: ReportArgs,
 
+    #[command(flatten)]
+    pub waiting: WaitArgs,
+
+    /// Save progress here after every page; the same command run again resumes from it. Needs -o.
+    #[arg(long, value_name = "PATH", requires = "output", help_heading = HEADING_RELIABILITY)]
+    pub checkpoint: Option<PathBuf>,
+
+    /// With --checkpoint: ignore the saved progress and export from the start.
+    #[arg(long, requires = "checkpoint", help_heading = HEADING_RELIABILITY)]
+    pub restart: bool,
+}
+
+/// `--wait[=DURATION]`, as `results` and `failed-lines` take it (`submit`'s
+/// has a default of its own).
+#[derive(Args, Debug, Clone, Default)]
+pub struct WaitArgs {
     /// If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h).
     #[arg(
         long,
@@ -269,14 +285,6 @@ pub struct ExportArgs {
         help_heading = HEADING_RELIABILITY
     )]
     pub wait: Option<String>,
-
-    /// Save progress here after every page; the same command run again resumes from it. Needs -o.
-    #[arg(long, value_name = "PATH", requires = "output", help_heading = HEADING_RELIABILITY)]
-    pub checkpoint: Option<PathBuf>,
-
-    /// With --checkpoint: ignore the saved progress and export from the start.
-    #[arg(long, requires = "checkpoint", help_heading = HEADING_RELIABILITY)]
-    pub restart: bool,
 }
 
 /// Which rows an export asks for and how it writes and ends them, whatever
@@ -392,16 +400,8 @@ pub struct FailedLinesArgs {
     #[command(flatten)]
     pub paging: PagingArgs,
 
-    /// If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h).
-    #[arg(
-        long,
-        value_name = "DURATION",
-        num_args = 0..=1,
-        require_equals = true,
-        default_missing_value = DEFAULT_WAIT,
-        help_heading = HEADING_RELIABILITY
-    )]
-    pub wait: Option<String>,
+    #[command(flatten)]
+    pub waiting: WaitArgs,
 
     #[command(flatten)]
     pub request: RequestArgs,

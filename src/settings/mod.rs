@@ -331,7 +331,7 @@ impl Target<'_> {
         Target {
             flag: "-o",
             output: args.output.as_deref(),
-            wait: args.wait.as_deref().map(parse_wait).transpose(),
+            wait: args.waiting.wait.as_deref().map(parse_wait).transpose(),
             checkpoint: args.checkpoint.as_deref(),
             restart: args.restart,
         }
