@@ -235,18 +235,21 @@ impl<'a> Row<'a> {
     }
 }
 
+/// Where the JSON whitespace that starts at `i` ends.
+fn skip_space(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+        i += 1;
+    }
+    i
+}
+
 /// Hand each member of a JSON object's text (known to be valid) to `each`,
 /// in order, until it returns `false`; one pass over the bytes, nested
 /// values passed over. `false` when a name holds an escape (the members
 /// from there on are not read).
 fn members<'a>(raw: &'a str, mut each: impl FnMut(&'a str, &'a str, Value<'a>) -> bool) -> bool {
     let b = raw.as_bytes();
-    let space = |mut i: usize| {
-        while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
-            i += 1;
-        }
-        i
-    };
+    let space = |i: usize| skip_space(b, i);
     let mut i = space(0);
     if b.get(i) != Some(&b'{') {
         return true;
@@ -303,12 +306,7 @@ fn member_texts<'a, E>(
     mut each: impl FnMut(&str, &'a str, &'a str) -> Result<(), E>,
 ) -> Result<(), E> {
     let b = raw.as_bytes();
-    let space = |mut i: usize| {
-        while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
-            i += 1;
-        }
-        i
-    };
+    let space = |i: usize| skip_space(b, i);
     let mut i = space(0);
     if b.get(i) != Some(&b'{') {
         return Ok(());
