@@ -219,6 +219,9 @@ fn a_package_holds_the_binary_completions_man_page_readme_licences_and_changelog
     ];
     expected.extend(completions);
     expected.extend([
+        format!("{top}/docs/"),
+        format!("{top}/docs/GUIDE.md"),
+        format!("{top}/docs/RELIABILITY.md"),
         format!("{top}/druid-bulk"),
         format!("{top}/man/"),
         format!("{top}/man/druid-bulk.1"),
