@@ -9,6 +9,7 @@
 //! fails fast with exit 2 and a message that says how to fix it.
 
 mod auth;
+mod export;
 pub mod file;
 mod format;
 mod layer;
@@ -23,6 +24,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
+use export::{build, check_bulk_ids, Target};
 pub use layer::Layer;
 pub use lines::{
     failed_lines, join, FailedLines, Fetch, Identifiers, Join, Pointer, MAX_LINE, OBJECT_ID_AT,
@@ -310,143 +312,5 @@ fn request(layer: &Layer) -> Result<Request> {
             retries,
             max_time: duration("--retry-max-time", &layer.retry_max_time)?,
         },
-    })
-}
-
-/// Where an export writes and how it waits and resumes: `-o`, `--wait`,
-/// `--checkpoint` for `results` and `demo`; `--export` and `--wait` for
-/// `submit`.
-struct Target<'a> {
-    /// The flag that names the file, for messages (`-o`, `--export`).
-    flag: &'static str,
-    output: Option<&'a Path>,
-    /// Parsed already; an error in it is raised where [`build`] checks it.
-    wait: Result<Option<Duration>>,
-    checkpoint: Option<&'a Path>,
-    restart: bool,
-}
-
-impl Target<'_> {
-    fn of(args: &ExportArgs) -> Target<'_> {
-        Target {
-            flag: "-o",
-            output: args.output.as_deref(),
-            wait: args.waiting.wait.as_deref().map(parse_wait).transpose(),
-            checkpoint: args.checkpoint.as_deref(),
-            restart: args.restart,
-        }
-    }
-}
-
-/// The bulk ids of an export, and the flags that work with one bulk only.
-fn check_bulk_ids(bulk_ids: &[String], args: &ReportArgs) -> Result<()> {
-    if bulk_ids.is_empty() {
-        return usage("no bulk id given: pass BULK_ID arguments or --bulk-ids-from FILE");
-    }
-    for id in bulk_ids {
-        check_bulk_id(id)?;
-    }
-    if bulk_ids.len() > 1 {
-        for (given, flag) in [
-            (args.last.is_some(), "--last"),
-            (args.max_rows.is_some(), "--max-rows"),
-        ] {
-            if given {
-                return usage(format!(
-                    "{flag} works with one bulk at a time; {} bulks were given",
-                    bulk_ids.len()
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Check an export's flags and build its settings. `bulk_ids` are checked
-/// already (see [`check_bulk_ids`]); `submit` gives none, and fills in its
-/// bulk once the server has named it.
-#[allow(clippy::too_many_arguments)]
-fn build(
-    conn: Connection,
-    bulk_ids: Vec<String>,
-    concurrency: usize,
-    layer: &Layer,
-    format_args: &FormatArgs,
-    args: &ReportArgs,
-    target: Target<'_>,
-    color: bool,
-) -> Result<Results> {
-    let paging = lines::Fetch::new(layer, &args.paging, None)?;
-    if let Some(last) = &args.last {
-        if last.is_empty() || last.chars().any(char::is_control) {
-            return usage("--last must be a non-empty cursor without control characters");
-        }
-    }
-    if args.max_rows == Some(0) {
-        return usage("--max-rows must be at least 1");
-    }
-    // With several bulks each row says which one it came from.
-    let with_bulk: Vec<&str> = std::iter::once("bulkId").chain(DEFAULT_COLUMNS).collect();
-    let default = if bulk_ids.len() > 1 {
-        &with_bulk[..]
-    } else {
-        &DEFAULT_COLUMNS[..]
-    };
-    // `-o -` is stdout, as in curl.
-    let path = target.output.filter(|p| *p != Path::new("-"));
-    let mut output = output(
-        layer,
-        format_args,
-        (target.flag, path),
-        default,
-        args.csv_safe,
-        color,
-    )?;
-    let request = request(layer)?;
-    let wait = target.wait?;
-    if let Some(path) = path {
-        values::check_output(target.flag, path)?;
-    }
-    if let Some(checkpoint) = target.checkpoint {
-        values::check_checkpoint(checkpoint, path, output.format)?;
-        if args.summary_only {
-            return usage("--summary-only writes no rows, so it has nothing to checkpoint");
-        }
-    }
-    let summary = match (args.summary, args.summary_only) {
-        (_, true) => summary::Mode::Only,
-        (true, _) => summary::Mode::Stderr,
-        _ => summary::Mode::Off,
-    };
-    if summary == summary::Mode::Only {
-        output.layout.columns = summary::COLUMNS.map(String::from).to_vec();
-    } else if format_args.columns.is_none() {
-        output.layout.table_view = TableView::Results {
-            bulk: bulk_ids.len() > 1,
-        };
-    }
-    let job_summary = std::env::var_os("GITHUB_STEP_SUMMARY")
-        .filter(|path| !path.is_empty() && summary != summary::Mode::Off)
-        .map(PathBuf::from);
-    Ok(Results {
-        conn,
-        request,
-        export: Export {
-            bulk_ids,
-            concurrency,
-            page_size: paging.page_size,
-            last: args.last.clone(),
-            failed_only: args.failed_only,
-            max_rows: args.max_rows,
-            max_empty_pages: paging.max_empty_pages,
-            ordered: paging.ordered,
-            wait,
-            checkpoint: target.checkpoint.map(Path::to_path_buf),
-            restart: target.restart,
-            summary,
-            job_summary,
-            fail_on_rows: args.fail_on_rows,
-        },
-        output,
     })
 }

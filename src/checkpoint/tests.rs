@@ -1,0 +1,113 @@
+use super::*;
+
+fn sample() -> Checkpoint {
+    Checkpoint {
+        version: VERSION,
+        bulk_id: "B1".into(),
+        output: "/tmp/out.csv".into(),
+        format: "csv".into(),
+        failed_only: false,
+        columns: vec!["id".into()],
+        excel: false,
+        cursor: Some("c9".into()),
+        rows: 900,
+        pages: 9,
+        output_bytes: 12_345,
+        complete: false,
+        bulks: Vec::new(),
+    }
+}
+
+#[test]
+fn a_version_1_file_still_loads_and_a_newer_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cp.json");
+    let mut v1 = serde_json::to_value(sample()).unwrap();
+    v1["version"] = 1.into();
+    std::fs::write(&path, v1.to_string()).unwrap();
+    assert_eq!(Checkpoint::load(&path).unwrap(), Some(sample()));
+    v1["version"] = (VERSION + 1).into();
+    std::fs::write(&path, v1.to_string()).unwrap();
+    let err = Checkpoint::load(&path).unwrap_err();
+    assert!(err.to_string().contains("another version"), "{err}");
+}
+
+#[test]
+fn several_bulks_are_saved_each_with_its_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cp.json");
+    let mut many = sample();
+    many.bulks = ["B1", "B2"]
+        .map(|id| BulkState {
+            id: id.into(),
+            cursor: Some(format!("{id}-c")),
+            rows: 1,
+            pages: 1,
+            complete: id == "B1",
+        })
+        .to_vec();
+    many.save(&path).unwrap();
+    assert_eq!(Checkpoint::load(&path).unwrap(), Some(many.clone()));
+    assert_eq!(many.bulk_ids(), "B1 B2");
+    let err = many.check_same_export(&sample(), &path).unwrap_err();
+    assert!(err.to_string().contains("bulk ids"), "{err}");
+}
+
+#[test]
+fn saves_and_loads_the_same_checkpoint_without_leftovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cp.json");
+    assert_eq!(Checkpoint::load(&path).unwrap(), None);
+    sample().save(&path).unwrap();
+    let mut next = sample();
+    next.rows = 1000;
+    next.save(&path).unwrap();
+    assert_eq!(Checkpoint::load(&path).unwrap(), Some(next));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn a_checkpoint_for_another_export_is_refused() {
+    let saved = sample();
+    let path = Path::new("cp.json");
+    assert!(saved.check_same_export(&sample(), path).is_ok());
+    for change in [
+        |c: &mut Checkpoint| c.bulk_id = "B2".into(),
+        |c: &mut Checkpoint| c.format = "jsonl".into(),
+        |c: &mut Checkpoint| c.output = "/tmp/other.csv".into(),
+        |c: &mut Checkpoint| c.failed_only = true,
+        |c: &mut Checkpoint| c.columns = vec!["error".into()],
+        |c: &mut Checkpoint| c.excel = true,
+    ] {
+        let mut other = sample();
+        change(&mut other);
+        let err = saved.check_same_export(&other, path).unwrap_err();
+        assert_eq!(crate::exit::exit_code(&err), 2, "{err}");
+    }
+}
+
+#[test]
+fn one_lock_per_checkpoint_and_no_file_left_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cp.json");
+    let held = Lock::acquire(&path).unwrap();
+    let err = Lock::acquire(&path).unwrap_err();
+    assert_eq!(crate::exit::exit_code(&err), 2);
+    assert!(err.to_string().contains("cp.json is in use"), "{err}");
+    drop(held);
+    if cfg!(unix) {
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+    let again = Lock::acquire(&path);
+    assert!(again.is_ok(), "released with its holder");
+}
+
+#[test]
+fn garbage_is_refused_with_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cp.json");
+    std::fs::write(&path, "not json").unwrap();
+    let err = Checkpoint::load(&path).unwrap_err();
+    assert_eq!(crate::exit::exit_code(&err), 2);
+    assert!(err.to_string().contains("--restart"));
+}
