@@ -143,7 +143,7 @@ mod tests {
     fn a_bulk_moves_through_its_stages_over_the_process_time() {
         let t = Duration::from_secs(2);
         let ms = Duration::from_millis;
-        for (elapsed, want, since) in [
+        for (age, want, since) in [
             (ms(0), Stage::Received, ms(0)),
             (ms(499), Stage::Received, ms(0)),
             (ms(500), Stage::Scheduled, ms(500)),
@@ -153,7 +153,7 @@ mod tests {
             (ms(2000), Stage::Completed, ms(2000)),
             (ms(90_000), Stage::Completed, ms(2000)),
         ] {
-            assert_eq!(stage(elapsed, t, false), (want, since), "{elapsed:?}");
+            assert_eq!(stage(age, t, false), (want, since), "{age:?}");
         }
         assert_eq!(stage(ms(2000), t, true).0, Stage::Failed);
         assert_eq!(stage(ms(1999), t, true).0, Stage::Processing);

@@ -32,15 +32,28 @@ pub const PROXY_VARIABLES: [&str; 6] = [
 /// anything took; the retry and poll waits run on the test clock.
 pub const HANG_GUARD: Duration = Duration::from_secs(60);
 
+/// How long a guarded wait sleeps between two looks.
+const POLL: Duration = Duration::from_millis(5);
+
+/// Whether `ready` comes to hold, looking every [`POLL`], at most as many
+/// times as fit in [`HANG_GUARD`] (a count, not a clock: on a loaded
+/// machine the guard only lasts longer).
+fn polled(mut ready: impl FnMut() -> bool) -> bool {
+    let looks = HANG_GUARD.as_millis() / POLL.as_millis();
+    (0..looks).any(|_| {
+        let ready = ready();
+        if !ready {
+            std::thread::sleep(POLL);
+        }
+        ready
+    })
+}
+
 /// Wait until `ready` holds, polling every few milliseconds; fail naming
-/// `what` after [`HANG_GUARD`].
+/// `what` after [`HANG_GUARD`]'s worth of looks.
 #[track_caller]
-pub fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
-    let start = std::time::Instant::now();
-    while !ready() {
-        assert!(start.elapsed() < HANG_GUARD, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+pub fn wait_for(what: &str, ready: impl FnMut() -> bool) {
+    assert!(polled(ready), "timed out waiting for {what}");
 }
 
 /// A distinctive token that must never show up in any output.
@@ -284,17 +297,13 @@ impl Running {
     #[cfg(feature = "sandbox")]
     #[track_caller]
     pub fn finish_guarded(mut self) -> Run {
-        let start = std::time::Instant::now();
-        while !self.ended() {
-            if start.elapsed() > HANG_GUARD {
-                let _ = self.child.kill();
-                let run = self.finish();
-                panic!(
-                    "still running after {HANG_GUARD:?}, killed\n\n{}",
-                    run.describe()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(5));
+        if !polled(|| self.ended()) {
+            let _ = self.child.kill();
+            let run = self.finish();
+            panic!(
+                "still running after {HANG_GUARD:?}, killed\n\n{}",
+                run.describe()
+            );
         }
         self.finish()
     }
