@@ -222,11 +222,15 @@ pub fn locale_is_utf8(lc_all: Option<&str>, lc_ctype: Option<&str>, lang: Option
     }
 }
 
-/// [`locale_is_utf8`] for this process's environment.
+/// [`locale_is_utf8`] for this process's environment, read once (the
+/// progress line asks at every update).
 pub fn utf8_locale() -> bool {
-    let var = |name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
-    let (lc_all, lc_ctype, lang) = (var("LC_ALL"), var("LC_CTYPE"), var("LANG"));
-    locale_is_utf8(lc_all.as_deref(), lc_ctype.as_deref(), lang.as_deref())
+    static UTF8: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *UTF8.get_or_init(|| {
+        let var = |name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+        let (lc_all, lc_ctype, lang) = (var("LC_ALL"), var("LC_CTYPE"), var("LANG"));
+        locale_is_utf8(lc_all.as_deref(), lc_ctype.as_deref(), lang.as_deref())
+    })
 }
 
 /// One line for a table cell: a newline (or CRLF) becomes

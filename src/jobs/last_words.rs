@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::exit::{Class, Failure};
-use crate::signal::{Forced, LastWords, GRACE};
+use crate::retry::Clock;
+use crate::signal::{Forced, Interrupts, LastWords, GRACE};
 use crate::ui;
 
 /// What a forced exit says and cleans up, shared with the signal thread.
@@ -60,6 +61,13 @@ impl Flushed {
     /// A page was written and flushed whole; this is the next step now.
     pub fn page_done(&self, hint: Option<String>) {
         self.lock().hint = hint;
+    }
+
+    /// Start hearing Ctrl-C and SIGTERM, with these as the last words of a
+    /// forced exit. The grace period is a wait like any other: the test
+    /// clock shortens it.
+    pub fn listen(&self) -> std::io::Result<Interrupts> {
+        Interrupts::listen(Clock::from_env().scaled(GRACE), self.last_words())
     }
 
     /// The words the signal thread says if it has to end the process.

@@ -55,6 +55,21 @@ fn untouched(run: &Run, path: &Path) {
     );
 }
 
+/// `cmd -o NAME`, NAME a fresh file holding [`BEFORE`], panicking at
+/// `point` (`NAME[@N]`): a bug, and the file as it was. The run, for more.
+#[track_caller]
+fn leaves_old_output(cmd: &mut TestCommand, point: &str, name: &str) -> Run {
+    let (_dir, out) = old_output(name);
+    let run = cmd
+        .arg("-o")
+        .arg(&out)
+        .env("DRUID_BULK_PANIC_AT", point)
+        .run();
+    is_a_bug(&run, point.split('@').next().unwrap());
+    untouched(&run, &out);
+    run
+}
+
 /// Whether the checkpoint at `path` says the export is complete.
 fn complete(path: &Path) -> bool {
     std::fs::read_to_string(path)
@@ -120,14 +135,9 @@ mod sandboxed {
     #[test]
     fn a_panic_before_the_first_page_is_not_a_max_rows_stop() {
         let (cfg, server) = start_sandbox(5);
-        let (_dir, out) = old_output("gate.csv");
-        let run = results(&server.endpoint(), cfg.main_bulk_id())
-            .args(["--max-rows", "3", "--fail-on-rows", "-o"])
-            .arg(&out)
-            .env("DRUID_BULK_PANIC_AT", "page-fetch")
-            .run();
-        is_a_bug(&run, "page-fetch");
-        untouched(&run, &out);
+        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
+        cmd.args(["--max-rows", "3", "--fail-on-rows"]);
+        leaves_old_output(&mut cmd, "page-fetch", "gate.csv");
     }
 
     #[test]
@@ -191,16 +201,10 @@ mod sandboxed {
     #[test]
     fn several_bulks_with_a_panic_are_not_a_success() {
         let (cfg, server) = start_sandbox(50);
-        let (_dir, out) = old_output("many.csv");
         let main = cfg.main_bulk_id();
-        let run = results(&server.endpoint(), main)
-            .arg(main)
-            .args(["--page-size", "10", "-o"])
-            .arg(&out)
-            .env("DRUID_BULK_PANIC_AT", "page-fetch@4")
-            .run();
-        is_a_bug(&run, "page-fetch");
-        untouched(&run, &out);
+        let mut cmd = results(&server.endpoint(), main);
+        cmd.arg(main).args(["--page-size", "10"]);
+        leaves_old_output(&mut cmd, "page-fetch@4", "many.csv");
     }
 
     #[test]
@@ -257,15 +261,10 @@ fn with_token_server(server: &MockServer, command: &str) -> TestCommand {
 #[test]
 fn a_token_fetch_that_panics_in_an_export_commits_nothing() {
     let server = MockServer::start();
+    let mut cmd = with_token_server(&server, "results");
+    cmd.arg("--fail-on-rows");
+    leaves_old_output(&mut cmd, "token", "gate.csv").never_shows("s3cr3t-value");
     let (_dir, out) = old_output("gate.csv");
-    let run = with_token_server(&server, "results")
-        .args(["--fail-on-rows", "-o"])
-        .arg(&out)
-        .env("DRUID_BULK_PANIC_AT", "token")
-        .run();
-    is_a_bug(&run, "token");
-    untouched(&run, &out);
-    run.never_shows("s3cr3t-value");
     let state = out.with_file_name("state");
     let run = with_token_server(&server, "results")
         .args(["-o"])

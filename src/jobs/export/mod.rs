@@ -32,7 +32,7 @@ use crate::output::{self, RowWriter};
 use crate::paginate::{Event, Paginator, Plan};
 use crate::retry::Clock;
 use crate::settings::{Export, Output, Results};
-use crate::signal::{self, Interrupts};
+use crate::signal::Interrupts;
 use crate::summary::{self, Counts};
 use crate::ui;
 use write::Saved;
@@ -160,9 +160,7 @@ impl<'s> Exporter<'s> {
     }
 
     async fn export(&mut self) -> Result<()> {
-        // The grace period is a wait like any other: the test clock shortens it.
-        let grace = Clock::from_env().scaled(signal::GRACE);
-        let mut interrupts = Interrupts::listen(grace, self.flushed.last_words())?;
+        let mut interrupts = self.flushed.listen()?;
         self.saved = write::load_checkpoint(self.export, self.output)?;
         if let Some(s) = self.saved.as_ref().filter(|s| s.state.complete) {
             self.outcome = Outcome {
@@ -299,7 +297,6 @@ impl<'s> Exporter<'s> {
             let next = tokio::select! {
                 biased;
                 signal = interrupts.recv() => {
-                    fetchers.abort();
                     return Err(signal.map_or_else(Into::into, interrupted));
                 }
                 next = events.recv() => next,
@@ -312,7 +309,7 @@ impl<'s> Exporter<'s> {
                 Event::Page(page) => {
                     let written = ui::suspend(|| self.page(writer, index, &page));
                     self.api.recycle(page.into_body());
-                    stopped = !written.inspect_err(|_| fetchers.abort())?;
+                    stopped = !written?;
                     self.flushed.page_done(self.next_step());
                     let elapsed = self.started.elapsed();
                     let o = &self.outcome;
@@ -320,7 +317,6 @@ impl<'s> Exporter<'s> {
                 }
                 Event::Done => running -= 1,
                 Event::Failed(e) if !self.export.many() => {
-                    fetchers.abort();
                     return Err(e);
                 }
                 Event::Failed(e) => {
@@ -375,16 +371,11 @@ impl<'s> Exporter<'s> {
     }
 }
 
-/// The paginators' tasks, watched: each must end with its last word.
+/// The paginators' tasks, watched: each must end with its last word. When
+/// the export stops for any reason, dropping them stops every fetcher.
 struct Fetchers(Vec<JoinHandle<()>>);
 
 impl Fetchers {
-    fn abort(&self) {
-        for fetcher in &self.0 {
-            fetcher.abort();
-        }
-    }
-
     /// Why the channel closed while a paginator had not said it was done:
     /// the first task that panicked, or one that returned early.
     async fn lost(&mut self) -> Failure {
@@ -401,7 +392,9 @@ impl Fetchers {
 
 impl Drop for Fetchers {
     fn drop(&mut self) {
-        self.abort();
+        for fetcher in &self.0 {
+            fetcher.abort();
+        }
     }
 }
 

@@ -32,7 +32,7 @@ use crate::output::Row;
 use crate::paginate::{Paginator, Plan};
 use crate::retry::Clock;
 use crate::settings::FailedLines;
-use crate::signal::{Interrupts, GRACE};
+use crate::signal::Interrupts;
 use crate::ui;
 use failures::Failures;
 use ids::Finder;
@@ -124,9 +124,7 @@ async fn join_to(
         Some(path) => nothing_written(Some(path)),
         None => "run the same command again".to_string(),
     }));
-    // The grace period is a wait like any other: the test clock shortens it.
-    let grace = Clock::from_env().scaled(GRACE);
-    let mut interrupts = Interrupts::listen(grace, flushed.last_words())?;
+    let mut interrupts = flushed.listen()?;
     let mut input = open()?;
     let mut failures = fetch(api, settings, &mut interrupts)
         .await
