@@ -205,10 +205,19 @@ pub(crate) mod test_support {
 mod tests {
     use super::*;
 
+    /// `raw` with `bulkId: "B 1"` added, written as JSON, is `expected`.
+    fn assert_with_bulk_id(raw: &str, expected: &str) {
+        let bulk = serde_json::value::RawValue::from_string(r#""B 1""#.into()).unwrap();
+        let raw = serde_json::value::RawValue::from_string(raw.into()).unwrap();
+        let row = Row::parse(raw.get()).unwrap().with_field("bulkId", &bulk);
+        let mut out = Vec::new();
+        write_row_json(&mut out, &row).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), expected, "{raw}");
+        assert_eq!(row.cell("bulkId"), "B 1");
+    }
+
     #[test]
     fn an_added_field_goes_first() {
-        use serde_json::value::RawValue;
-        let bulk = RawValue::from_string(r#""B 1""#.into()).unwrap();
         for (raw, expected) in [
             (
                 r#"{"id":"r1","n":1}"#,
@@ -217,19 +226,12 @@ mod tests {
             ("{ }", r#"{"bulkId":"B 1"}"#),
             ("{\n \"id\": \"r2\"\n}", r#"{"bulkId":"B 1","id":"r2"}"#),
         ] {
-            let raw = RawValue::from_string(raw.into()).unwrap();
-            let row = Row::parse(raw.get()).unwrap().with_field("bulkId", &bulk);
-            let mut out = Vec::new();
-            write_row_json(&mut out, &row).unwrap();
-            assert_eq!(String::from_utf8(out).unwrap(), expected);
-            assert_eq!(row.cell("bulkId"), "B 1");
+            assert_with_bulk_id(raw, expected);
         }
     }
 
     #[test]
     fn an_added_field_replaces_a_received_one_of_that_name() {
-        use serde_json::value::RawValue;
-        let bulk = RawValue::from_string(r#""B 1""#.into()).unwrap();
         for (raw, expected) in [
             (
                 r#"{"id":"r1","bulkId":"SERVER","n":1}"#,
@@ -256,12 +258,7 @@ mod tests {
                 r#"{"bulkId":"B 1","id":"r4","o":{"bulkId":"inner"},"error":"bulkId"}"#,
             ),
         ] {
-            let raw = RawValue::from_string(raw.into()).unwrap();
-            let row = Row::parse(raw.get()).unwrap().with_field("bulkId", &bulk);
-            let mut out = Vec::new();
-            write_row_json(&mut out, &row).unwrap();
-            assert_eq!(String::from_utf8(out).unwrap(), expected);
-            assert_eq!(row.cell("bulkId"), "B 1");
+            assert_with_bulk_id(raw, expected);
         }
     }
 
