@@ -17,7 +17,7 @@
 //! - [`api`]: HTTP transport, routes, tokens, typed endpoints.
 //! - [`retry`]: backoff maths and the injectable clock.
 //! - [`output`]: one writer per format; [`destination`]: stdout or `-o`.
-//! - [`checkpoint`], [`summary`], [`signal`], [`sanitize`]: one job each.
+//! - [`summary`], [`signal`], [`sanitize`]: one job each.
 //! - [`man`]: the man page, from the clap definition and its own prose.
 //! - [`ui`]: the one voice on stderr; [`exit`]: error classes to exit codes;
 //!   [`bug`]: a panic or a task that ended early is exit 70, never success.
@@ -25,7 +25,6 @@
 
 pub mod api;
 pub mod bug;
-pub mod checkpoint;
 pub mod cli;
 pub mod commands;
 pub mod destination;

@@ -1,8 +1,9 @@
 //! The map is checked: ARCHITECTURE.md's "may import" table is read, every
 //! `crate::…` and `super::…` path in `src/` (in `use` lines and in
 //! expressions) is mapped to the top-level module it names, and an import
-//! the table does not allow, or a cycle between modules, fails with the
-//! file and line.
+//! the table does not allow, one across its layers, a command importing
+//! another command, or a cycle between modules, fails with the file and
+//! line.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -17,6 +18,8 @@ struct Import {
     file: PathBuf,
     line: usize,
     to: Module,
+    /// The module path named, from the crate root (`to` is its first).
+    path: Vec<String>,
 }
 
 fn root() -> PathBuf {
@@ -125,6 +128,17 @@ fn group_heads(text: &str) -> Vec<String> {
 /// Every top-level module named by a `crate::` or `super::` path in `code`,
 /// as seen from module `here`.
 fn named(code: &str, here: &[String]) -> Vec<Module> {
+    paths(code, here)
+        .into_iter()
+        .map(|mut p| p.swap_remove(0))
+        .collect()
+}
+
+/// Every module path named by a `crate::` or `super::` path in `code`, as
+/// seen from module `here`, from the crate root to the first name after
+/// the last `super` (`super::sample` in `commands/demo/submitted.rs` is
+/// `[commands, demo, sample]`).
+fn paths(code: &str, here: &[String]) -> Vec<Vec<String>> {
     let mut found = Vec::new();
     let bytes = code.as_bytes();
     let mut at = 0;
@@ -150,18 +164,21 @@ fn named(code: &str, here: &[String]) -> Vec<Module> {
             vec![tail.chars().take_while(|&c| is_ident(c)).collect()]
         };
         heads.retain(|h| !h.is_empty() && h != "self" && h != "*");
-        if let Some(top) = base.first() {
-            // Still inside a top-level module: what it names is its own.
-            found.push(top.clone());
+        if heads.is_empty() && !base.is_empty() {
+            found.push(base);
         } else {
-            found.extend(heads);
+            found.extend(heads.into_iter().map(|head| {
+                let mut path = base.clone();
+                path.push(head);
+                path
+            }));
         }
         at += 1;
     }
     found
 }
 
-/// Every import between modules in `src/`.
+/// Every import between modules in `src/`, with the whole path it names.
 fn imports() -> Vec<Import> {
     let mut files = Vec::new();
     rust_files(&root().join("src"), &mut files);
@@ -190,11 +207,12 @@ fn imports() -> Vec<Import> {
                 .cloned()
                 .chain(inline.iter().map(|(n, _)| n.clone()))
                 .collect();
-            for to in named(&code, &here) {
+            for path in paths(&code, &here) {
                 out.push(Import {
                     file: file.clone(),
                     line: number + 1,
-                    to,
+                    to: path[0].clone(),
+                    path,
                 });
             }
             depth += code.matches('{').count() as i32 - code.matches('}').count() as i32;
@@ -333,6 +351,96 @@ fn no_two_modules_import_each_other_even_through_others() {
     }
 }
 
+/// ARCHITECTURE.md's layers: each module's layer, and each layer's
+/// "never imports".
+fn layers() -> (BTreeMap<Module, String>, BTreeMap<String, BTreeSet<String>>) {
+    let text = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    let start = text
+        .find("### Layers")
+        .expect("ARCHITECTURE.md has its layers");
+    let (mut layer_of, mut never) = (BTreeMap::new(), BTreeMap::new());
+    for line in text[start..].lines().skip(1) {
+        if line.starts_with('#') {
+            break;
+        }
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        if cells.len() != 3 || cells[0] == "layer" || cells[0].starts_with("---") {
+            continue;
+        }
+        let layer = cells[0].to_string();
+        for module in cells[1].split('`').skip(1).step_by(2) {
+            layer_of.insert(module.to_string(), layer.clone());
+        }
+        let others = cells[2].split(',').map(str::trim).filter(|l| !l.is_empty());
+        never.insert(layer, others.map(String::from).collect());
+    }
+    (layer_of, never)
+}
+
+#[test]
+fn every_import_keeps_to_the_layers() {
+    let (layer_of, never) = layers();
+    let mut wrong = Vec::new();
+    for module in modules() {
+        if !layer_of.contains_key(&module) {
+            wrong.push(format!("{module}: no layer in ARCHITECTURE.md's layers"));
+        }
+    }
+    for layers in never.values() {
+        for layer in layers {
+            if !never.contains_key(layer) {
+                wrong.push(format!("ARCHITECTURE.md's layers: no layer named {layer}"));
+            }
+        }
+    }
+    for import in imports() {
+        let from = top_of(&import.file);
+        let (Some(here), Some(there)) = (layer_of.get(&from), layer_of.get(&import.to)) else {
+            continue;
+        };
+        if never[here].contains(there) {
+            wrong.push(format!(
+                "{}:{}: {from} ({here}) imports {} ({there}), a layer it never imports",
+                import.file.strip_prefix(root()).unwrap().display(),
+                import.line,
+                import.to
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn commands_never_import_each_other() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src/commands"), &mut files);
+    let commands: BTreeSet<String> = files
+        .iter()
+        .filter_map(|f| module_path(f).get(1).cloned())
+        .collect();
+    let mut wrong = Vec::new();
+    for import in imports() {
+        let from = module_path(&import.file);
+        let (Some("commands"), Some(own)) = (from.first().map(String::as_str), from.get(1)) else {
+            continue;
+        };
+        if import.path.first().is_some_and(|m| m == "commands")
+            && import
+                .path
+                .get(1)
+                .is_some_and(|other| other != own && commands.contains(other))
+        {
+            wrong.push(format!(
+                "{}:{}: commands/{own} imports {}: what two commands share is a job (jobs/)",
+                import.file.strip_prefix(root()).unwrap().display(),
+                import.line,
+                import.path.join("::")
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 #[test]
 fn the_reader_of_paths_finds_what_a_use_line_names() {
     let here = vec!["jobs".to_string(), "export".to_string()];
@@ -345,6 +453,12 @@ fn the_reader_of_paths_finds_what_a_use_line_names() {
     // `super` within a top-level module stays in it; from a top-level file
     // it reaches the crate root.
     assert_eq!(named("use super::report;", &here), ["jobs"]);
+    let demo = ["commands", "demo", "submitted"].map(String::from);
+    assert_eq!(
+        paths("let s = super::super::status::run(x);", &demo),
+        [["commands", "status"]]
+    );
+    assert_eq!(paths("use super::*;", &demo), [["commands", "demo"]]);
     assert_eq!(named("use super::super::retry;", &here), ["retry"]);
     assert_eq!(
         named("use super::*;", &["retry".to_string()]),

@@ -6,6 +6,7 @@
 //! output stuck (a reader that stopped reading) ends the run at once with
 //! last words kept current after each page (`jobs/last_words.rs`).
 
+mod checkpoint;
 mod job;
 pub mod job_summary;
 mod report;
@@ -24,7 +25,6 @@ pub use report::report;
 
 use crate::api::Api;
 use crate::bug;
-use crate::checkpoint::Checkpoint;
 use crate::destination::{Destination, FileHandle};
 use crate::exit::{is_broken_pipe, Class, Failure};
 use crate::jobs::last_words::Flushed;
@@ -35,6 +35,7 @@ use crate::settings::{Export, Output, Results};
 use crate::signal::Interrupts;
 use crate::summary::{self, Counts};
 use crate::ui;
+use checkpoint::Checkpoint;
 use write::Saved;
 
 /// What an export did.

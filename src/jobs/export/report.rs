@@ -170,7 +170,7 @@ pub fn report(settings: &Results, outcome: &Outcome) {
 }
 
 /// `the export of bulk B into OUT is already complete (N rows)…`.
-pub fn already_complete(done: &crate::checkpoint::Checkpoint) -> String {
+pub fn already_complete(done: &super::checkpoint::Checkpoint) -> String {
     format!(
         "the export of {} {} into {} is already complete ({}); pass --restart to export it again",
         if done.bulks.is_empty() {
@@ -249,7 +249,7 @@ fn max_rows_stop(rows: u64, max: Option<u64>, resume: Option<&str>, checkpoint: 
 }
 
 /// The line that says a run continues an earlier one.
-pub fn resuming(state: &crate::checkpoint::Checkpoint, path: &Path) -> String {
+pub fn resuming(state: &super::checkpoint::Checkpoint, path: &Path) -> String {
     format!(
         "resuming from {}: {} in {} already in {}",
         path.display(),

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use serde_json::value::RawValue;
 
-use crate::checkpoint::{Checkpoint, Lock};
+use super::checkpoint::{Checkpoint, Lock};
 use crate::exit::is_broken_pipe;
 use crate::output::{Row, RowWriter};
 use crate::paginate::Page;
