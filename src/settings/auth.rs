@@ -8,6 +8,7 @@ use anyhow::Result;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use super::env;
 use super::layer::{Layer, SecretSource, TokenSource};
 use super::values::{parse_base_url, AUTH_URL};
 use crate::api::{is_loopback, Auth, ClientCredentials};
@@ -30,8 +31,7 @@ pub fn resolve(layer: &Layer, allow_insecure_http: bool) -> Result<Auth> {
     let secret = match &layer.secret {
         Some(SecretSource::File(path)) => Some(read_secret_file("--client-secret-file", path)?),
         Some(SecretSource::Env(secret)) => Some(secret.clone()),
-        Some(SecretSource::EnvNamed(var)) => std::env::var(var)
-            .ok()
+        Some(SecretSource::EnvNamed(var)) => env::named(var)
             .filter(|s| !s.trim().is_empty())
             .map(|s| SecretString::from(s.trim())),
         None => None,
@@ -99,9 +99,9 @@ fn token(source: Option<&TokenSource>) -> Result<SecretString> {
             SecretString::from(token.expose_secret().trim())
         }
         Some(TokenSource::Env(token)) => token.clone(),
-        Some(TokenSource::EnvNamed(var)) => match std::env::var(var) {
-            Ok(value) => SecretString::from(value.trim()),
-            Err(_) => {
+        Some(TokenSource::EnvNamed(var)) => match env::named(var) {
+            Some(value) => SecretString::from(value.trim()),
+            None => {
                 return usage(format!(
                     "the profile takes the app token from ${var}, which is not set"
                 ))

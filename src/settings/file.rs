@@ -58,7 +58,7 @@ fn fail(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
 /// The default location: `$XDG_CONFIG_HOME/druid-bulk/config.toml`, else `~/.config/druid-bulk/config.toml`
 /// (on Windows `%APPDATA%\druid-bulk\config.toml`). None when no home/config dir is known.
 pub fn default_path() -> Option<PathBuf> {
-    default_path_from(&|key| std::env::var_os(key), cfg!(windows))
+    default_path_from(&super::env::os, cfg!(windows))
 }
 
 /// An empty variable counts as unset, as shells often export `VAR=`.
@@ -94,7 +94,7 @@ pub fn load(
     explicit_path: Option<&Path>,
     profile: Option<&str>,
 ) -> Result<Option<(Profile, PathBuf)>> {
-    let home = home_from(&|key| std::env::var_os(key), cfg!(windows));
+    let home = home_from(&super::env::os, cfg!(windows));
     load_from(explicit_path, profile, default_path(), home.as_deref())
 }
 

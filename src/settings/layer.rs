@@ -125,8 +125,7 @@ impl Layer {
     /// `DRUID_CLIENT_SECRET` (blank values count as unset).
     pub fn from_env() -> Layer {
         let var = |name: &str| {
-            std::env::var(name)
-                .ok()
+            super::env::text(name)
                 .filter(|v| !v.trim().is_empty())
                 .map(|v| SecretString::from(v.trim()))
         };
