@@ -28,7 +28,7 @@ pub fn resolve(layer: &Layer, allow_insecure_http: bool) -> Result<Auth> {
         .as_deref()
         .map(|raw| parse_base_url(&AUTH_URL, raw))
         .transpose()?;
-    let secret = match &layer.secret {
+    let secret = match &layer.secret_source() {
         Some(SecretSource::File(path)) => Some(read_secret_file("--client-secret-file", path)?),
         Some(SecretSource::Env(secret)) => Some(secret.clone()),
         Some(SecretSource::EnvNamed(var)) => env::named(var)
@@ -36,7 +36,8 @@ pub fn resolve(layer: &Layer, allow_insecure_http: bool) -> Result<Auth> {
             .map(|s| SecretString::from(s.trim())),
         None => None,
     };
-    let has_token = layer.token.is_some();
+    let token_source = layer.token_source();
+    let has_token = token_source.is_some();
     match (auth_url, &layer.client_id, secret) {
         (Some(auth_url), Some(client_id), Some(secret)) => {
             check_transport("--auth-url", &auth_url, allow_insecure_http)?;
@@ -73,7 +74,7 @@ pub fn resolve(layer: &Layer, allow_insecure_http: bool) -> Result<Auth> {
                 missing.join(", ")
             ))
         }
-        _ => token(layer.token.as_ref()).map(Auth::Token),
+        _ => token(token_source.as_ref()).map(Auth::Token),
     }
 }
 

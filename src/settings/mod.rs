@@ -167,7 +167,7 @@ pub struct Status {
 /// The profile's layer (empty without a config file), under the environment.
 fn profile_layer(global: &GlobalArgs) -> Result<Layer> {
     let profile = file::load(global.config.as_deref(), global.profile.as_deref())?;
-    Ok(Layer::from_env().or(profile.map_or_else(Layer::default, |(p, _)| Layer::from_profile(&p))))
+    Ok(Layer::from_env().or(profile.map_or_else(Layer::default, |(profile, _)| profile)))
 }
 
 /// Settings for `results`.
