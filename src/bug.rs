@@ -9,9 +9,10 @@
 //! first, so a panic on any thread, seen or not, commits nothing. `main`
 //! exits [`Class::Internal`] (70) whenever the flag is up.
 //!
-//! [`point`] is where the integration tests make each kind of task panic:
-//! it reads `DRUID_BULK_PANIC_AT` in builds with debug assertions only (the
-//! binary the tests run), never in a release build.
+//! [`point`] is where the integration tests make each kind of task panic,
+//! as `DRUID_BULK_PANIC_AT` asks (given to [`install`] by the settings, in
+//! builds with debug assertions only: the binary the tests run), never in a
+//! release build.
 
 use std::fmt::Write as _;
 use std::panic::PanicHookInfo;
@@ -35,16 +36,28 @@ fn report_line(message: &str) -> String {
     )
 }
 
-/// Install the panic hook (once, at the start of `main`).
-pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+/// Install the panic hook (once, at the start of `main`): with
+/// `backtrace` (`RUST_BACKTRACE` set and not `0`), its report ends in one.
+/// `fault_point` is `DRUID_BULK_PANIC_AT`'s `NAME[@N]`, heeded only by
+/// builds with debug assertions (see [`point`]).
+pub fn install(backtrace: bool, fault_point: Option<String>) {
+    #[cfg(debug_assertions)]
+    if let Some(spec) = fault_point {
+        let _ = WANTED.set(match spec.split_once('@') {
+            Some((point, n)) => (point.to_string(), n.parse().unwrap_or(1)),
+            None => (spec, 1),
+        });
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = fault_point;
+    std::panic::set_hook(Box::new(move |info| {
         let _reporting = REPORTING.lock().unwrap_or_else(|e| e.into_inner());
         // Only the first panic is told; the others are its consequences.
         if PANICKED.swap(true, Ordering::SeqCst) {
             return;
         }
         let mut text = report_line(&panic_message(info));
-        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+        if backtrace {
             let _ = write!(text, "\n{}", std::backtrace::Backtrace::force_capture());
         }
         ui::internal_error(&text);
@@ -143,23 +156,18 @@ pub fn reached(name: &'static str) -> bool {
     }
 }
 
+/// The point the tests asked for, and which time it is reached to panic
+/// (from 1): set by [`install`].
+#[cfg(debug_assertions)]
+static WANTED: std::sync::OnceLock<(String, u32)> = std::sync::OnceLock::new();
+
 #[cfg(debug_assertions)]
 fn test_point(name: &'static str) -> bool {
     use std::sync::atomic::AtomicU32;
 
     debug_assert!(POINTS.contains(&name), "{name} is not in POINTS");
-    use std::sync::OnceLock;
-
-    static WANTED: OnceLock<Option<(String, u32)>> = OnceLock::new();
     static REACHED: AtomicU32 = AtomicU32::new(0);
-    let wanted = WANTED.get_or_init(|| {
-        let spec = std::env::var("DRUID_BULK_PANIC_AT").ok()?;
-        Some(match spec.split_once('@') {
-            Some((point, n)) => (point.to_string(), n.parse().unwrap_or(1)),
-            None => (spec, 1),
-        })
-    });
-    wanted.as_ref().is_some_and(|(point, nth)| {
+    WANTED.get().is_some_and(|(point, nth)| {
         point == name && REACHED.fetch_add(1, Ordering::SeqCst) + 1 == *nth
     })
 }

@@ -7,7 +7,7 @@
 //!
 //! - [`cli`]: clap definitions only.
 //! - [`settings`]: flag > environment > profile > default, resolved once
-//!   into typed parts.
+//!   into typed parts; `settings::env` is the one reader of the environment.
 //! - [`commands`]: one file per subcommand: settings, one job, an exit code.
 //! - [`jobs`]: what commands run and share: the export, the failed-lines
 //!   join, the submission, the wait for a bulk, what to say at the end.
@@ -54,9 +54,17 @@ use exit::Class;
 /// A panic anywhere (this thread, a task, a helper thread) is exit 70 with
 /// one `internal error` line, whatever else the run got to say.
 pub fn main() -> ExitCode {
-    bug::install();
+    // What the modules below the settings need of the environment, read
+    // once, before anything else (`settings::env`).
+    let process = settings::env::process();
+    bug::install(process.backtrace, process.fault_point);
+    sanitize::set_utf8_locale(process.utf8_locale);
     let cli = cli::Cli::parse();
-    ui::init(commands::verbosity(&cli.command), cli.global.color);
+    ui::init(
+        commands::verbosity(&cli.command),
+        cli.global.color,
+        process.terminal,
+    );
     // Unwinding is kept so that a panic here ends in this match, with every
     // destructor run on the way (an `-o` temporary file is removed).
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commands::run(cli)));

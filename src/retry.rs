@@ -68,7 +68,7 @@ pub fn poll_interval(polls: u32, retry_after: Option<Duration>) -> Duration {
 
 /// Sleeps and deadlines. Waits are decided in real-world durations; a test
 /// can shrink every sleep (and the grace period after a signal) with the
-/// hidden `DRUID_BULK_TIME_SCALE` (e.g.
+/// hidden `DRUID_BULK_TIME_SCALE`, which the settings read (e.g.
 /// `0.001`: a 2 s wait takes 2 ms). The clock then runs ahead by the time
 /// each sleep skipped, so deadlines still see the full waits while requests
 /// count at their real speed.
@@ -81,14 +81,12 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// The clock, honouring the test-only scale when it is set.
-    pub fn from_env() -> Clock {
-        let scale = std::env::var("DRUID_BULK_TIME_SCALE")
-            .ok()
-            .and_then(|s| s.parse::<f64>().ok())
-            .filter(|s| s.is_finite() && (0.0..1.0).contains(s));
+    /// A clock of its own (its own count of skipped time) that sleeps
+    /// `scale` of each wait: the test-only scale, a fraction from 0 to
+    /// below 1. `None`, or any other value, is real time.
+    pub fn scaled_by(scale: Option<f64>) -> Clock {
         Clock {
-            scale,
+            scale: scale.filter(|s| s.is_finite() && (0.0..1.0).contains(s)),
             skipped: Arc::default(),
         }
     }

@@ -222,15 +222,19 @@ pub fn locale_is_utf8(lc_all: Option<&str>, lc_ctype: Option<&str>, lang: Option
     }
 }
 
-/// [`locale_is_utf8`] for this process's environment, read once (the
-/// progress line asks at every update).
+/// This process's [`locale_is_utf8`], set once at the start of `main` from
+/// the settings' reading of the environment.
+static UTF8: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Set [`utf8_locale`], once (a later call changes nothing).
+pub fn set_utf8_locale(utf8: bool) {
+    let _ = UTF8.set(utf8);
+}
+
+/// Whether this process's locale is UTF-8, as set at the start (the
+/// progress line asks at every update); UTF-8 when it was never set.
 pub fn utf8_locale() -> bool {
-    static UTF8: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *UTF8.get_or_init(|| {
-        let var = |name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
-        let (lc_all, lc_ctype, lang) = (var("LC_ALL"), var("LC_CTYPE"), var("LANG"));
-        locale_is_utf8(lc_all.as_deref(), lc_ctype.as_deref(), lang.as_deref())
-    })
+    UTF8.get().copied().unwrap_or(true)
 }
 
 /// One line for a table cell: a newline (or CRLF) becomes

@@ -56,8 +56,20 @@ static STDOUT_COLOR: AtomicBool = AtomicBool::new(false);
 static LIVE: AtomicBool = AtomicBool::new(false);
 static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
-/// Set how much to say and whether to colour, once, before anything prints.
-pub fn init(verbosity: Verbosity, color: cli::ColorChoice) {
+/// What the environment says about the terminal stderr may be (read by the
+/// settings: `settings::env`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Terminal {
+    /// `CI` is set: a CI job's log, however it looks.
+    pub ci: bool,
+    /// `TERM=dumb`.
+    pub dumb: bool,
+}
+
+/// Set how much to say and whether to colour, once, before anything prints;
+/// `terminal` decides with stderr and `--quiet` whether a live progress
+/// line shows.
+pub fn init(verbosity: Verbosity, color: cli::ColorChoice, terminal: Terminal) {
     VERBOSITY.store(verbosity as u8, Ordering::Relaxed);
     match color {
         cli::ColorChoice::Auto => ColorChoice::Auto,
@@ -76,8 +88,8 @@ pub fn init(verbosity: Verbosity, color: cli::ColorChoice) {
     );
     let live = verbosity > Verbosity::Quiet
         && std::io::stderr().is_terminal()
-        && std::env::var_os("CI").is_none()
-        && std::env::var_os("TERM").is_none_or(|t| t != "dumb");
+        && !terminal.ci
+        && !terminal.dumb;
     LIVE.store(live, Ordering::Relaxed);
 }
 

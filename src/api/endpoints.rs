@@ -16,7 +16,7 @@ use url::{Host, Url};
 use super::error::{redirect_failure, status_failure, Asked};
 use super::routes::{self, PageQuery};
 use super::token::{Auth, Tokens};
-use super::transport::{self, FetchError, Proxy};
+use super::transport::{self, FetchError, Network, Proxy};
 use crate::exit::{Class, Failure};
 use crate::page::wire::{self, StatusEnvelope};
 use crate::ui;
@@ -55,16 +55,6 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// The variables that name a proxy, in either case.
-const PROXY_VARIABLES: [&str; 6] = [
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-];
-
 /// The API client.
 pub struct Api {
     http: reqwest::Client,
@@ -79,7 +69,14 @@ pub struct Api {
 }
 
 impl Api {
-    pub fn new(conn: Connection, timeout: Duration, lang: Option<String>) -> Result<Api> {
+    /// The client for `conn`; `network` is what the environment says of
+    /// proxies and CA certificates, for the `-v` notes.
+    pub fn new(
+        conn: Connection,
+        timeout: Duration,
+        lang: Option<String>,
+        network: &Network,
+    ) -> Result<Api> {
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -89,10 +86,7 @@ impl Api {
         // A proxy cannot reach this machine's loopback, and a token sent in
         // plain http to the sandbox must not leave the machine through one.
         let proxy = if conn.is_local() {
-            if PROXY_VARIABLES
-                .iter()
-                .any(|v| std::env::var_os(v).is_some())
-            {
+            if network.proxy_named {
                 ui::verbose(format_args!(
                     "proxy: not used for {}, which is on this machine",
                     conn.endpoint.as_str().trim_end_matches('/')
@@ -103,7 +97,7 @@ impl Api {
             Proxy::System
         };
         Ok(Api {
-            http: transport::client(timeout, headers, proxy)?,
+            http: transport::client(timeout, headers, proxy, network)?,
             buffers: std::sync::Mutex::default(),
             endpoint: conn.endpoint,
             tokens: Tokens::new(conn.auth),

@@ -19,4 +19,4 @@ pub use error::server_message;
 pub use routes::PageQuery;
 pub use submit::Upload;
 pub use token::{Auth, ClientCredentials};
-pub use transport::FetchError;
+pub use transport::{FetchError, Network};

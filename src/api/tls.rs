@@ -44,8 +44,10 @@ pub fn provider() -> Arc<CryptoProvider> {
 /// Build a client with `build`: given no certificates, it must use the
 /// system's roots; given some, only those. The system's are tried first;
 /// when the system has none, the bundled roots are used instead. The
-/// choice is made (and told with `-v`) once per process.
+/// choice is made (and told with `-v`, naming the `cert_vars` that are set:
+/// `SSL_CERT_FILE=…`) once per process.
 pub fn build<T>(
+    cert_vars: &[String],
     build: impl Fn(Option<Vec<reqwest::Certificate>>) -> reqwest::Result<T>,
 ) -> reqwest::Result<T> {
     provider();
@@ -54,11 +56,11 @@ pub fn build<T>(
     }
     match build(None) {
         Ok(client) => {
-            decided(Roots::System);
+            decided(Roots::System, cert_vars);
             Ok(client)
         }
         Err(_) if !system_has_roots() => {
-            decided(Roots::Bundled);
+            decided(Roots::Bundled, cert_vars);
             build(Some(bundled()?))
         }
         Err(err) => Err(err),
@@ -66,7 +68,7 @@ pub fn build<T>(
 }
 
 /// Record the choice, and say it with `-v` the first time.
-fn decided(roots: Roots) {
+fn decided(roots: Roots, cert_vars: &[String]) {
     if ROOTS.set(roots).is_err() {
         return;
     }
@@ -75,21 +77,14 @@ fn decided(roots: Roots) {
         Roots::Bundled => ui::verbose(format_args!(
             "tls: no CA certificates found on this system{}; verifying servers with \
              the bundled Mozilla roots (webpki-root-certs)",
-            cert_env()
+            cert_env(cert_vars)
         )),
     }
 }
 
 /// ` (SSL_CERT_FILE=…, SSL_CERT_DIR=…)` for the variables that are set, as
 /// they replace the system's locations on Linux.
-fn cert_env() -> String {
-    let set: Vec<String> = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
-        .into_iter()
-        .filter_map(|name| {
-            let value = std::env::var_os(name)?;
-            Some(format!("{name}={}", value.to_string_lossy()))
-        })
-        .collect();
+fn cert_env(set: &[String]) -> String {
     if set.is_empty() {
         String::new()
     } else {
@@ -121,7 +116,7 @@ mod tests {
         let second = provider();
         assert!(Arc::ptr_eq(&first, &second), "the same provider both times");
         // Would panic ("No rustls crypto provider is configured") without it.
-        build(|certs| {
+        build(&[], |certs| {
             let builder = reqwest::Client::builder();
             match certs {
                 Some(certs) => builder.tls_certs_only(certs),

@@ -60,16 +60,30 @@ pub enum Proxy {
     Off,
 }
 
+/// What the environment says about the network, as the settings read it.
+/// reqwest and the platform verifier read these variables themselves; this
+/// is for the `-v` notes only.
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    /// A variable that names a proxy is set (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `ALL_PROXY`, in either case).
+    pub proxy_named: bool,
+    /// `SSL_CERT_FILE` and `SSL_CERT_DIR`, those that are set, as
+    /// `NAME=value`.
+    pub cert_vars: Vec<String>,
+}
+
 /// The client for the run: `default_headers` on every request, a timeout
 /// per request, redirects followed only within one origin, a proxy only
 /// when `proxy` allows it, and TLS as [`tls`] sets it up (the system's CA
-/// roots, else the bundled ones).
+/// roots, else the bundled ones; `network` for what `-v` says of them).
 pub fn client(
     timeout: Duration,
     default_headers: HeaderMap,
     proxy: Proxy,
+    network: &Network,
 ) -> reqwest::Result<reqwest::Client> {
-    tls::build(|roots| {
+    tls::build(&network.cert_vars, |roots| {
         let builder = match proxy {
             Proxy::System => reqwest::Client::builder(),
             Proxy::Off => reqwest::Client::builder().no_proxy(),

@@ -14,7 +14,6 @@ use crate::cli::{GlobalArgs, StatusArgs};
 use crate::exit::{Class, Failure};
 use crate::output;
 use crate::paginate;
-use crate::retry::Clock;
 use crate::settings::{self, Status};
 use crate::ui;
 
@@ -54,7 +53,7 @@ async fn show(cfg: &Status) -> Result<()> {
 
 /// The request, retried on transient faults like a results page.
 async fn fetch(api: &Api, cfg: &Status, bulk_id: Option<&str>) -> Result<bytes::Bytes> {
-    let clock = Clock::from_env();
+    let clock = cfg.request.clock();
     let body = paginate::call(api, cfg.request.retry, &clock, "the status request", || {
         api.fetch_status(bulk_id)
     })

@@ -64,10 +64,10 @@ impl Flushed {
     }
 
     /// Start hearing Ctrl-C and SIGTERM, with these as the last words of a
-    /// forced exit. The grace period is a wait like any other: the test
-    /// clock shortens it.
-    pub fn listen(&self) -> std::io::Result<Interrupts> {
-        Interrupts::listen(Clock::from_env().scaled(GRACE), self.last_words())
+    /// forced exit. The grace period is a wait like any other: `clock`
+    /// (the test clock) shortens it.
+    pub fn listen(&self, clock: &Clock) -> std::io::Result<Interrupts> {
+        Interrupts::listen(clock.scaled(GRACE), self.last_words())
     }
 
     /// The words the signal thread says if it has to end the process.

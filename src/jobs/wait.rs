@@ -10,19 +10,19 @@ use anyhow::Result;
 use crate::api::Api;
 use crate::exit::{Class, Failure};
 use crate::paginate::{self, poll::checked_once, poll::Stage, poll::Waiting};
-use crate::retry::{Clock, RetryPolicy};
+use crate::settings::Request;
 use crate::ui;
 
 /// Poll bulk `bulk`'s status until it has completed (`Ok`), failed
 /// (exit 9), or `deadline` has passed (exit 5). Each status request is
-/// retried within `policy` like any other.
+/// retried within `request`'s policy like any other, on its clock.
 pub async fn until_finished(
     api: &Api,
-    policy: RetryPolicy,
+    request: &Request,
     bulk: &str,
     deadline: Duration,
 ) -> Result<()> {
-    let clock = Clock::from_env();
+    let (policy, clock) = (request.retry, request.clock());
     let what = format!("the status request for bulk {bulk}");
     let mut waiting = Waiting::default();
     loop {

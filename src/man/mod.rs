@@ -1,7 +1,7 @@
 //! `druid-bulk man`: one man page for the whole tool, rendered from the
 //! clap definition (synopsis, options under their help headings, each
-//! subcommand's examples) and from [`sections`] (exit status, environment,
-//! files, examples). Every subcommand is a `.SS` of COMMANDS, so there is no
+//! subcommand's examples), from [`sections`] (exit status, files, examples)
+//! and from the table of environment variables (`settings::env`). Every subcommand is a `.SS` of COMMANDS, so there is no
 //! page per subcommand to refer to.
 
 mod roff;
@@ -9,6 +9,7 @@ mod sections;
 
 use clap::{Arg, Command};
 
+use crate::settings::env;
 use roff::{bold, escape, italic, prose, Page};
 
 /// The page for `cmd` (the top-level command, built or not), headed with
@@ -81,8 +82,8 @@ pub fn render(mut cmd: Command, version: &str) -> String {
     page.paragraph(sections::EXIT_STATUS_NOTE);
 
     page.section("ENVIRONMENT");
-    for (var, meaning) in sections::ENVIRONMENT {
-        page.tagged(&bold(var), &prose(meaning));
+    for var in env::VARIABLES {
+        page.tagged(&bold(&var.names.join(", ")), &prose(var.does));
     }
 
     page.section("FILES");
@@ -331,6 +332,32 @@ mod tests {
                 italic("ID")
             )
         );
+    }
+
+    #[test]
+    fn the_environment_section_is_the_table_of_variables() {
+        let page = render(Command::new("tool").about("Do it"), "1");
+        let start = page
+            .find(".SH ENVIRONMENT\n")
+            .expect("an ENVIRONMENT section");
+        let end = page[start..]
+            .find(".SH FILES")
+            .map_or(page.len(), |e| start + e);
+        let section = &page[start..end];
+        // Every variable, in the table's order: those for users, and the
+        // test suite's, which say they are not for normal use.
+        let mut at = 0;
+        for var in env::VARIABLES {
+            let entry = format!(
+                ".TP\n{}\n{}\n",
+                bold(&var.names.join(", ")),
+                prose(var.does)
+            );
+            let found = section[at..].find(&entry);
+            assert!(found.is_some(), "ENVIRONMENT lists {var:?}:\n{section}");
+            at += found.unwrap_or_default() + entry.len();
+        }
+        assert_eq!(section.matches(".TP").count(), env::VARIABLES.len());
     }
 
     #[test]

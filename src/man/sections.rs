@@ -1,6 +1,6 @@
 //! The parts of the man page that clap does not know: what the tool is for,
-//! exit codes, environment, files and examples. They say what the README
-//! and `docs/` say, shorter.
+//! exit codes, files and examples (the environment is `settings::env`'s
+//! table). They say what the README and `docs/` say, shorter.
 
 use crate::exit::Class;
 
@@ -59,30 +59,6 @@ pub const EXIT_STATUS_NOTE: &str =
     "With several bulks the exit status is the worst among them (0 only if all succeeded). \
      `submit` ends with the worst of its steps (sending, waiting, `--export`, \
      `--failed-lines`); the first that fails ends the run.";
-
-/// ENVIRONMENT: every variable the tool reads, and what for.
-pub const ENVIRONMENT: &[(&str, &str)] = &[
-    ("DRUID_ENDPOINT", "Default for `--endpoint`."),
-    ("DRUID_TOKEN", "The app token, when neither `--token-file` nor `--token` is given. Never printed."),
-    ("DRUID_AUTH_URL", "Default for `--auth-url`."),
-    ("DRUID_CLIENT_ID", "Default for `--client-id`."),
-    ("DRUID_CLIENT_SECRET", "The client secret, when `--client-secret-file` is not given. Never printed."),
-    ("DRUID_PROFILE", "Default for `--profile`."),
-    ("DRUID_BULK_TIME_SCALE", "For the test suite only: scales every retry and poll wait and the grace period after Ctrl-C (0.001 makes them a thousandth). Not meant for normal use."),
-    ("DRUID_BULK_PANIC_AT", "For the test suite only: makes a kind of task panic (`page-fetch`, `token`, `writer`, …; `NAME@N` the N-th time), to check that a bug is exit 70 with nothing committed. Read only by builds with debug assertions; a release binary ignores it."),
-    ("XDG_CONFIG_HOME", "Where the config file is looked for (see FILES)."),
-    ("HOME", "The home directory: `~/.config` when XDG_CONFIG_HOME is unset, and `~/` in config file paths."),
-    ("HTTPS_PROXY, HTTP_PROXY", "The proxy for `https://` URLs (tunnelled with CONNECT), and for `http://` ones. Lower-case names work too. Never used for this machine: `demo` and a `sandbox` on loopback are reached directly."),
-    ("ALL_PROXY", "The proxy for both schemes, when the one above is unset."),
-    ("NO_PROXY", "Hosts reached directly: comma-separated names (each covers its subdomains), IP addresses or ranges (`10.0.0.0/8`), or `*`."),
-    ("NO_COLOR", "Any non-empty value: no colour with `--color auto`."),
-    ("CLICOLOR_FORCE", "Any non-empty value: colour with `--color auto` even when the stream is not a terminal."),
-    ("TERM", "`dumb`: no colour with `--color auto`, and no live progress line."),
-    ("CI", "Set (to any value): no live progress line."),
-    ("COLUMNS", "Table width when stdout is not a terminal."),
-    ("SSL_CERT_FILE, SSL_CERT_DIR", "On Linux, the CA certificates to trust instead of the system's usual locations (a bundle with the public roots as well as your own)."),
-    ("TMPDIR", "Where `submit -` copies stdin before sending it (an unnamed file, gone when the command ends)."),
-];
 
 /// FILES: where the config file is, then what it holds.
 pub const FILES: &[(&str, &str)] = &[

@@ -8,6 +8,7 @@ use anyhow::Result;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use super::env;
 use super::layer::{Layer, SecretSource, TokenSource};
 use super::values::{parse_base_url, AUTH_URL};
 use crate::api::{is_loopback, Auth, ClientCredentials};
@@ -27,16 +28,16 @@ pub fn resolve(layer: &Layer, allow_insecure_http: bool) -> Result<Auth> {
         .as_deref()
         .map(|raw| parse_base_url(&AUTH_URL, raw))
         .transpose()?;
-    let secret = match &layer.secret {
+    let secret = match &layer.secret_source() {
         Some(SecretSource::File(path)) => Some(read_secret_file("--client-secret-file", path)?),
         Some(SecretSource::Env(secret)) => Some(secret.clone()),
-        Some(SecretSource::EnvNamed(var)) => std::env::var(var)
-            .ok()
+        Some(SecretSource::EnvNamed(var)) => env::named(var)
             .filter(|s| !s.trim().is_empty())
             .map(|s| SecretString::from(s.trim())),
         None => None,
     };
-    let has_token = layer.token.is_some();
+    let token_source = layer.token_source();
+    let has_token = token_source.is_some();
     match (auth_url, &layer.client_id, secret) {
         (Some(auth_url), Some(client_id), Some(secret)) => {
             check_transport("--auth-url", &auth_url, allow_insecure_http)?;
@@ -73,7 +74,7 @@ pub fn resolve(layer: &Layer, allow_insecure_http: bool) -> Result<Auth> {
                 missing.join(", ")
             ))
         }
-        _ => token(layer.token.as_ref()).map(Auth::Token),
+        _ => token(token_source.as_ref()).map(Auth::Token),
     }
 }
 
@@ -99,9 +100,9 @@ fn token(source: Option<&TokenSource>) -> Result<SecretString> {
             SecretString::from(token.expose_secret().trim())
         }
         Some(TokenSource::Env(token)) => token.clone(),
-        Some(TokenSource::EnvNamed(var)) => match std::env::var(var) {
-            Ok(value) => SecretString::from(value.trim()),
-            Err(_) => {
+        Some(TokenSource::EnvNamed(var)) => match env::named(var) {
+            Some(value) => SecretString::from(value.trim()),
+            None => {
                 return usage(format!(
                     "the profile takes the app token from ${var}, which is not set"
                 ))

@@ -121,7 +121,7 @@ pub(super) fn build(
             bulk: bulk_ids.len() > 1,
         };
     }
-    let job_summary = std::env::var_os("GITHUB_STEP_SUMMARY")
+    let job_summary = env::os("GITHUB_STEP_SUMMARY")
         .filter(|path| !path.is_empty() && summary != summary::Mode::Off)
         .map(PathBuf::from);
     Ok(Results {

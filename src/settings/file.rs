@@ -1,5 +1,6 @@
 //! Named profiles from the TOML config file: where the file lives, checking
-//! it strictly, and picking the profile for this run.
+//! it strictly, and picking the profile for this run. A profile is read
+//! straight into a [`Layer`], whose fields are its keys (`layer.rs`).
 //!
 //! Secrets never live in the file, only references to them; reading those
 //! references and merging a profile with flags happen elsewhere.
@@ -9,8 +10,11 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use clap::ValueEnum;
 use serde::Deserialize;
 
+use super::layer::{Layer, SecretSource, TokenSource};
+use crate::cli::FormatChoice;
 use crate::exit::Failure;
 
 /// Keys people reach for when pasting a secret; they get a pointed refusal
@@ -18,26 +22,6 @@ use crate::exit::Failure;
 const SECRET_KEYS: [&str; 4] = ["token", "client_secret", "secret", "password"];
 const SECRET_MESSAGE: &str = "secrets are not stored in the config file: \
      use token_file / token_env (or client_secret_file / client_secret_env)";
-
-/// One named profile, as written in the file (paths already expanded),
-/// checked strictly: an unknown key is refused.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Profile {
-    pub endpoint: Option<String>,
-    pub auth_url: Option<String>,
-    pub client_id: Option<String>,
-    pub token_file: Option<PathBuf>,
-    pub token_env: Option<String>,
-    pub client_secret_file: Option<PathBuf>,
-    pub client_secret_env: Option<String>,
-    pub lang: Option<String>,
-    pub page_size: Option<u32>,
-    pub timeout: Option<String>,
-    pub retries: Option<u32>,
-    pub format: Option<String>,
-    pub concurrency: Option<usize>,
-}
 
 /// The whole file; profiles stay raw tables until each is checked under its
 /// own name, so errors can say which profile is wrong.
@@ -58,7 +42,7 @@ fn fail(message: impl Into<String>, hint: impl Into<String>) -> anyhow::Error {
 /// The default location: `$XDG_CONFIG_HOME/druid-bulk/config.toml`, else `~/.config/druid-bulk/config.toml`
 /// (on Windows `%APPDATA%\druid-bulk\config.toml`). None when no home/config dir is known.
 pub fn default_path() -> Option<PathBuf> {
-    default_path_from(&|key| std::env::var_os(key), cfg!(windows))
+    default_path_from(&super::env::os, cfg!(windows))
 }
 
 /// An empty variable counts as unset, as shells often export `VAR=`.
@@ -93,8 +77,8 @@ fn default_path_from(env: Env, windows: bool) -> Option<PathBuf> {
 pub fn load(
     explicit_path: Option<&Path>,
     profile: Option<&str>,
-) -> Result<Option<(Profile, PathBuf)>> {
-    let home = home_from(&|key| std::env::var_os(key), cfg!(windows));
+) -> Result<Option<(Layer, PathBuf)>> {
+    let home = home_from(&super::env::os, cfg!(windows));
     load_from(explicit_path, profile, default_path(), home.as_deref())
 }
 
@@ -103,7 +87,7 @@ fn load_from(
     profile: Option<&str>,
     default: Option<PathBuf>,
     home: Option<&Path>,
-) -> Result<Option<(Profile, PathBuf)>> {
+) -> Result<Option<(Layer, PathBuf)>> {
     let Some(path) = explicit.map(Path::to_path_buf).or(default) else {
         return match profile {
             None => Ok(None),
@@ -143,7 +127,7 @@ fn load_from(
 
 /// Checks every profile, not just the chosen one, so a typo shows up the
 /// first time the file is used rather than on the day that profile is.
-fn parse(text: &str, path: &Path, home: Option<&Path>) -> Result<ConfigFile<Profile>> {
+fn parse(text: &str, path: &Path, home: Option<&Path>) -> Result<ConfigFile<Layer>> {
     let raw: ConfigFile = toml::from_str(text).map_err(|e| {
         let before = &text[..e.span().map_or(0, |s| s.start.min(text.len()))];
         let line = before.matches('\n').count() + 1;
@@ -163,33 +147,49 @@ fn parse(text: &str, path: &Path, home: Option<&Path>) -> Result<ConfigFile<Prof
 
 fn parse_profile(
     name: &str,
-    table: toml::Table,
+    mut table: toml::Table,
     path: &Path,
     home: Option<&Path>,
-) -> Result<Profile> {
+) -> Result<Layer> {
     let place = format!("profile `{name}` in {}", path.display());
     let bad = |what: String, hint: &str| fail(format!("{place}: {what}"), hint);
     if let Some(key) = table.keys().find(|k| SECRET_KEYS.contains(&k.as_str())) {
         let hint = "keep the secret in a file or an environment variable instead";
         return Err(bad(format!("`{key}`: {SECRET_MESSAGE}"), hint));
     }
-    let mut profile = Profile::deserialize(toml::Value::Table(table)).map_err(|e| {
+    // A `format` that names no format is told last, after every other
+    // check, so it is set aside from what serde reads.
+    let unknown_format = (table.get("format").and_then(toml::Value::as_str))
+        .filter(|f| FormatChoice::from_str(f, false).is_err())
+        .map(String::from);
+    if unknown_format.is_some() {
+        table.remove("format");
+    }
+    let mut profile = Layer::deserialize(toml::Value::Table(table)).map_err(|e| {
         let what = e.to_string().trim().replace('\n', " ");
         bad(what, "fix or remove that key")
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
+    let token_file = match &mut profile.token {
+        Some(TokenSource::File(path)) => Some(path),
+        _ => None,
+    };
+    let secret_file = match &mut profile.secret {
+        Some(SecretSource::File(path)) => Some(path),
+        _ => None,
+    };
     for (key, slot) in [
-        ("token_file", &mut profile.token_file),
-        ("client_secret_file", &mut profile.client_secret_file),
+        ("token_file", token_file),
+        ("client_secret_file", secret_file),
     ] {
-        if let Some(raw) = slot.take() {
+        if let Some(raw) = slot {
             let why = |why| bad(format!("`{key}` {why}"), "write an absolute path");
-            *slot = Some(expand_path(&raw, home, base).map_err(why)?);
+            *raw = expand_path(raw, home, base).map_err(why)?;
         }
     }
     for (key, value) in [
         ("token_env", &profile.token_env),
-        ("client_secret_env", &profile.client_secret_env),
+        ("client_secret_env", &profile.secret_env),
     ] {
         let Some(value) = value else { continue };
         // A pasted secret is the likely mistake, so the value is never echoed.
@@ -204,11 +204,9 @@ fn parse_profile(
             return Err(bad(what, "write e.g. \"90s\", \"5m\" or \"1h\""));
         }
     }
-    if let Some(f) = profile.format.as_deref() {
-        if <crate::cli::FormatChoice as clap::ValueEnum>::from_str(f, false).is_err() {
-            let what = format!("`format` {f:?} is not one of auto, table, csv, jsonl, json");
-            return Err(bad(what, "fix or remove that key"));
-        }
+    if let Some(f) = unknown_format {
+        let what = format!("`format` {f:?} is not one of auto, table, csv, jsonl, json");
+        return Err(bad(what, "fix or remove that key"));
     }
     Ok(profile)
 }
@@ -226,7 +224,7 @@ fn expand_path(raw: &Path, home: Option<&Path>, base: &Path) -> Result<PathBuf, 
 
 /// Picks by `--profile`/`DRUID_PROFILE`, then `default_profile`, then a
 /// profile called "default".
-fn select(mut f: ConfigFile<Profile>, ask: Option<&str>, path: &Path) -> Result<Option<Profile>> {
+fn select(mut f: ConfigFile<Layer>, ask: Option<&str>, path: &Path) -> Result<Option<Layer>> {
     let (name, from) = match (ask, f.default_profile) {
         (Some(name), _) => (name.to_string(), "--profile / DRUID_PROFILE".to_string()),
         (None, Some(name)) => (name, format!("default_profile in {}", path.display())),
@@ -266,9 +264,17 @@ retries = 8
 format = "csv"
 "#;
 
-    fn pick(text: &str, asked: Option<&str>) -> Result<Option<Profile>> {
+    fn pick(text: &str, asked: Option<&str>) -> Result<Option<Layer>> {
         let path = Path::new("/etc/db/config.toml");
         select(parse(text, path, Some(Path::new("/home/u")))?, asked, path)
+    }
+
+    /// A profile's `token_file`, as read.
+    fn token_file(profile: &Layer) -> Option<&Path> {
+        match &profile.token {
+            Some(TokenSource::File(path)) => Some(path),
+            _ => None,
+        }
     }
 
     /// Asserts exit code 2 and returns the message with its hint.
@@ -285,17 +291,55 @@ format = "csv"
         assert_eq!(prod.client_id.as_deref(), Some("bulk-exporter"));
         assert_eq!(prod.page_size, Some(500));
         let secret = Path::new("/home/u").join(".config/druid-bulk/prod.secret");
-        assert_eq!(prod.client_secret_file, Some(secret));
+        assert!(matches!(prod.secret, Some(SecretSource::File(p)) if p == secret));
         let staging = pick(EXAMPLE, Some("staging")).unwrap().unwrap();
         assert_eq!(staging.token_env.as_deref(), Some("STAGING_DRUID_TOKEN"));
         assert_eq!(staging.timeout.as_deref(), Some("2m"));
         assert_eq!(staging.retries, Some(8));
-        assert_eq!(staging.format.as_deref(), Some("csv"));
+        assert_eq!(staging.format, Some(FormatChoice::Csv));
         let text = "[profiles.default]\nlang = \"fr\"\n[profiles.other]\n";
         let chosen = pick(text, None).unwrap().unwrap();
         assert_eq!(chosen.lang.as_deref(), Some("fr"));
-        assert_eq!(pick(text, Some("other")).unwrap(), Some(Profile::default()));
-        assert_eq!(pick("[profiles.other]\n", None).unwrap(), None);
+        let other = pick(text, Some("other")).unwrap().unwrap();
+        assert_eq!(format!("{other:?}"), format!("{:?}", Layer::default()));
+        assert!(pick("[profiles.other]\n", None).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_token_file_beats_a_token_env_and_both_are_checked() {
+        let read = |body: &str| pick(&format!("[profiles.default]\n{body}\n"), None);
+        let both = "token_file = \"t\"\ntoken_env = \"T\"\n\
+                    client_secret_file = \"s\"\nclient_secret_env = \"S\"";
+        let p = read(both).unwrap().unwrap();
+        let file = |name: &str| Path::new("/etc/db").join(name);
+        assert!(matches!(p.token_source(), Some(TokenSource::File(t)) if t == file("t")));
+        assert!(matches!(p.secret_source(), Some(SecretSource::File(s)) if s == file("s")));
+        let p = read("token_env = \"T\"").unwrap().unwrap();
+        assert!(matches!(p.token_source(), Some(TokenSource::EnvNamed(t)) if t == "T"));
+        let msg = usage_error(read("token_file = \"t\"\ntoken_env = \"a-b\""));
+        assert!(msg.contains("`token_env` must be the NAME"), "{msg}");
+    }
+
+    #[test]
+    fn a_format_that_is_none_is_told_after_every_other_check() {
+        let first = |body: &str| usage_error(pick(&format!("[profiles.p]\n{body}\n"), None));
+        assert!(first("format = \"xml\"\nzzz = 1").contains("unknown field `zzz`"));
+        assert!(first("format = \"xml\"\npage_size = \"x\"").contains("`page_size`"));
+        assert!(first("format = \"xml\"\ntoken_file = \"\"").contains("`token_file` is empty"));
+        assert!(first("format = \"xml\"\ntimeout = \"soon\"").contains("`timeout` \"soon\""));
+        let msg = first("format = 3");
+        assert!(msg.contains("expected a string in `format`"), "{msg}");
+        // Not a profile key, though a layer has it.
+        let msg = first("retry_max_time = \"5m\"");
+        assert!(
+            msg.contains(
+                "unknown field `retry_max_time`, expected one of `endpoint`, \
+                              `auth_url`, `client_id`, `token_file`, `token_env`, \
+                              `client_secret_file`, `client_secret_env`, `lang`, `page_size`, \
+                              `timeout`, `retries`, `format`, `concurrency`"
+            ),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -335,7 +379,7 @@ format = "csv"
         assert!(expand("~/x", None).is_err());
         let p = pick("[profiles.default]\ntoken_file = \"tok\"\n", None).unwrap();
         let tok = Path::new("/etc/db").join("tok");
-        assert_eq!(p.unwrap().token_file, Some(tok));
+        assert_eq!(token_file(&p.unwrap()), Some(&*tok));
     }
 
     #[test]
@@ -350,7 +394,7 @@ format = "csv"
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "[profiles.default]\ntoken_file = \"tok\"\n").unwrap();
         let (profile, from) = load_from(Some(&path), None, None, None).unwrap().unwrap();
-        assert_eq!(profile.token_file, Some(dir.path().join("tok")));
+        assert_eq!(token_file(&profile), Some(&*dir.path().join("tok")));
         assert_eq!(from, path);
     }
 

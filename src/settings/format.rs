@@ -96,8 +96,7 @@ pub(super) fn table_width(stdout_tty: bool) -> Option<usize> {
             return Some(w as usize);
         }
     }
-    std::env::var("COLUMNS")
-        .ok()
+    super::env::text("COLUMNS")
         .and_then(|c| c.trim().parse().ok())
         .filter(|&w: &usize| w > 0)
 }

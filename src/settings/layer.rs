@@ -3,6 +3,11 @@
 //! silent. Layers merge with [`Layer::or`], field by field, so precedence is
 //! written once: flag > environment > profile > default.
 //!
+//! A config profile is read straight into a `Layer` (`file.rs` checks the
+//! rest): each field is the profile key of its name, or of its serde
+//! `rename`, unless it is `skip`ped, and any other key is refused. A
+//! setting is written once, in the list below.
+//!
 //! clap folds `DRUID_ENDPOINT`, `DRUID_AUTH_URL` and `DRUID_CLIENT_ID` into
 //! their flags (it reads them only when the flag is absent); the token and
 //! the client secret are read from the environment here, so that a token on
@@ -12,8 +17,8 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 use secrecy::SecretString;
+use serde::{Deserialize, Deserializer};
 
-use super::file::Profile;
 use crate::cli::{ConnArgs, FormatArgs, FormatChoice, RequestArgs};
 
 /// Where the app token comes from.
@@ -25,7 +30,8 @@ pub enum TokenSource {
     Argv(SecretString),
     /// `DRUID_TOKEN`.
     Env(SecretString),
-    /// A profile's `token_env`: the name of a variable that holds it.
+    /// A profile's `token_env`: the name of a variable that holds it (see
+    /// [`Layer::token_source`]).
     EnvNamed(String),
 }
 
@@ -36,18 +42,22 @@ pub enum SecretSource {
     File(PathBuf),
     /// `DRUID_CLIENT_SECRET`.
     Env(SecretString),
-    /// A profile's `client_secret_env`: the name of a variable that holds it.
+    /// A profile's `client_secret_env`: the name of a variable that holds
+    /// it (see [`Layer::secret_source`]).
     EnvNamed(String),
 }
 
-/// `Layer` and its [`Layer::or`], from one list of fields: a field is
-/// written once, and merging it cannot be forgotten.
+/// `Layer`, the profile keys it reads and its [`Layer::or`], from one list
+/// of fields: a field is written once, and merging it cannot be forgotten.
 macro_rules! layer {
-    ($($(#[$doc:meta])* $field:ident: $ty:ty,)*) => {
+    ($($(#[$attr:meta])* $field:ident: $ty:ty,)*) => {
         /// Every setting a layer may give; `None`: this layer does not say.
-        #[derive(Debug, Clone, Default)]
+        /// Deserialized, it is a config profile (strict: an unknown key is
+        /// refused).
+        #[derive(Debug, Clone, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
         pub struct Layer {
-            $($(#[$doc])* pub $field: Option<$ty>,)*
+            $($(#[$attr])* pub $field: Option<$ty>,)*
         }
 
         impl Layer {
@@ -61,20 +71,57 @@ macro_rules! layer {
     };
 }
 
+// In the order of the profile keys (serde's "expected one of" lists them).
 layer! {
     endpoint: String,
     auth_url: String,
     client_id: String,
-    /// A token given in any form beats every lower token source.
+    /// A token given in any form beats every lower token source; in a
+    /// profile, `token_file`.
+    #[serde(rename = "token_file", default, deserialize_with = "token_file")]
     token: TokenSource,
+    /// A profile's `token_env`: the name of the variable that holds the app
+    /// token, used when no layer gives a `token`, so a profile's
+    /// `token_file` wins over it ([`Layer::token_source`]). A field of its
+    /// own, not a second way into `token`: serde reads each key into a field
+    /// of its own (only `flatten` joins two keys into one enum, and it drops
+    /// the list of expected keys from an unknown key's message), and
+    /// `file.rs` checks the name even when `token_file` is given too.
+    token_env: String,
+    /// In a profile, `client_secret_file`.
+    #[serde(rename = "client_secret_file", default, deserialize_with = "secret_file")]
     secret: SecretSource,
+    /// A profile's `client_secret_env`: as `token_env`, for the secret.
+    #[serde(rename = "client_secret_env")]
+    secret_env: String,
     lang: String,
+    page_size: u32,
     timeout: String,
     retries: u32,
-    retry_max_time: String,
-    page_size: u32,
+    #[serde(default, deserialize_with = "format_name")]
     format: FormatChoice,
     concurrency: usize,
+    /// Not a profile key.
+    #[serde(skip)]
+    retry_max_time: String,
+}
+
+/// A profile's `token_file`.
+fn token_file<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TokenSource>, D::Error> {
+    Ok(Option::<PathBuf>::deserialize(d)?.map(TokenSource::File))
+}
+
+/// A profile's `client_secret_file`.
+fn secret_file<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretSource>, D::Error> {
+    Ok(Option::<PathBuf>::deserialize(d)?.map(SecretSource::File))
+}
+
+/// A profile's `format`: a name `-f` takes (`file.rs` sets any other name
+/// aside before, to report it after its other checks).
+fn format_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<FormatChoice>, D::Error> {
+    Option::<String>::deserialize(d)?
+        .map(|name| FormatChoice::from_str(&name, false).map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 /// Built-in defaults (`--help` shows the same values).
@@ -125,8 +172,7 @@ impl Layer {
     /// `DRUID_CLIENT_SECRET` (blank values count as unset).
     pub fn from_env() -> Layer {
         let var = |name: &str| {
-            std::env::var(name)
-                .ok()
+            super::env::text(name)
                 .filter(|v| !v.trim().is_empty())
                 .map(|v| SecretString::from(v.trim()))
         };
@@ -137,27 +183,16 @@ impl Layer {
         }
     }
 
-    /// What a config profile says.
-    pub fn from_profile(p: &Profile) -> Layer {
-        let token = (p.token_file.clone().map(TokenSource::File))
-            .or_else(|| p.token_env.clone().map(TokenSource::EnvNamed));
-        let secret = (p.client_secret_file.clone().map(SecretSource::File))
-            .or_else(|| p.client_secret_env.clone().map(SecretSource::EnvNamed));
-        Layer {
-            endpoint: p.endpoint.clone(),
-            auth_url: p.auth_url.clone(),
-            client_id: p.client_id.clone(),
-            token,
-            secret,
-            lang: p.lang.clone(),
-            timeout: p.timeout.clone(),
-            retries: p.retries,
-            retry_max_time: None,
-            page_size: p.page_size,
-            // The file's loader already refused any other name.
-            format: (p.format.as_deref()).and_then(|f| FormatChoice::from_str(f, false).ok()),
-            concurrency: p.concurrency,
-        }
+    /// Where the app token comes from: `token`, else the variable a
+    /// profile's `token_env` names.
+    pub fn token_source(&self) -> Option<TokenSource> {
+        (self.token.clone()).or_else(|| self.token_env.clone().map(TokenSource::EnvNamed))
+    }
+
+    /// Where the client secret comes from: `secret`, else the variable a
+    /// profile's `client_secret_env` names.
+    pub fn secret_source(&self) -> Option<SecretSource> {
+        (self.secret.clone()).or_else(|| self.secret_env.clone().map(SecretSource::EnvNamed))
     }
 
     /// The built-in defaults.
@@ -205,6 +240,18 @@ mod tests {
             token: Some(TokenSource::File("/p".into())),
             ..Layer::default()
         };
-        assert!(matches!(env.or(profile).token, Some(TokenSource::Env(_))));
+        assert!(matches!(
+            env.clone().or(profile).token,
+            Some(TokenSource::Env(_))
+        ));
+        // A profile's token_env comes after a token in any form.
+        let named = Layer {
+            token_env: Some("MY_TOKEN".into()),
+            ..Layer::default()
+        };
+        let source = env.or(named.clone()).token_source();
+        assert!(matches!(source, Some(TokenSource::Env(_))));
+        let source = named.token_source();
+        assert!(matches!(source, Some(TokenSource::EnvNamed(var)) if var == "MY_TOKEN"));
     }
 }

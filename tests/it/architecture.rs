@@ -477,3 +477,44 @@ fn the_reader_of_paths_finds_what_a_use_line_names() {
         Some(vec!["a".into(), "b".into(), "a".into()])
     );
 }
+
+/// Files of `src/` that may read the environment, and why.
+const READS_THE_ENVIRONMENT: [(&str, &str); 2] = [
+    (
+        "src/settings/env.rs",
+        "the table of every variable, and the one place that reads them",
+    ),
+    (
+        "src/page/json_gen.rs",
+        "test-only (`#[cfg(test)]`): the property tests' default number of cases gives way \
+         to PROPTEST_CASES, which proptest's own config reads",
+    ),
+];
+
+#[test]
+fn only_the_settings_table_reads_the_environment() {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    files.sort();
+    let mut found = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(root()).unwrap();
+        let shown = rel.to_string_lossy().replace('\\', "/");
+        if READS_THE_ENVIRONMENT.iter().any(|(path, _)| *path == shown) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            // `env::var` also finds `env::var_os`, `env::vars` and `env::vars_os`.
+            if code_of(line).contains("env::var") {
+                found.push(format!("{shown}:{}: {}", number + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "read the environment through src/settings/env.rs (its table names every variable), \
+         and hand what a module below the settings needs to it:\n{}",
+        found.join("\n")
+    );
+}

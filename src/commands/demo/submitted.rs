@@ -41,8 +41,9 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
             "--rows 0 leaves nothing to submit: the sample needs at least one line (e.g. --rows 40)",
         );
     }
-    let cfg =
-        sandbox::SandboxConfig::new(0).with_process_time(Clock::from_env().scaled(PROCESS_TIME));
+    // The sandbox is set up before the settings, on the same test clock.
+    let clock = Clock::scaled_by(settings::env::time_scale());
+    let cfg = sandbox::SandboxConfig::new(0).with_process_time(clock.scaled(PROCESS_TIME));
     let text = sample::lines(&cfg, args.rows);
     // The flags are checked before anything is written, with a stand-in
     // for the bulk that the sandbox has yet to name.
@@ -71,7 +72,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     let api = request.api(&conn)?;
     let bulk = runtime.block_on(submit::send(&api, &request, &prepared.upload))?;
     ui::info(format_args!("demo: submitted them as bulk {bulk}"));
-    runtime.block_on(wait::until_finished(&api, request.retry, &bulk, DEADLINE))?;
+    runtime.block_on(wait::until_finished(&api, &request, &bulk, DEADLINE))?;
 
     results.export.bulk_ids = vec![bulk.clone()];
     let class = export::export_class(&results, &runtime, &api)?;

@@ -30,7 +30,6 @@ use crate::exit::{is_broken_pipe, Class, Failure};
 use crate::jobs::last_words::Flushed;
 use crate::output::{self, RowWriter};
 use crate::paginate::{Event, Paginator, Plan};
-use crate::retry::Clock;
 use crate::settings::{Export, Output, Results};
 use crate::signal::Interrupts;
 use crate::summary::{self, Counts};
@@ -161,7 +160,7 @@ impl<'s> Exporter<'s> {
     }
 
     async fn export(&mut self) -> Result<()> {
-        let mut interrupts = self.flushed.listen()?;
+        let mut interrupts = self.flushed.listen(&self.settings.request.clock())?;
         self.saved = write::load_checkpoint(self.export, self.output)?;
         if let Some(s) = self.saved.as_ref().filter(|s| s.state.complete) {
             self.outcome = Outcome {
@@ -241,7 +240,7 @@ impl<'s> Exporter<'s> {
         let width = self.export.concurrency.max(1);
         let (tx, events) = mpsc::channel(width);
         let gate = Arc::new(Semaphore::new(width));
-        let clock = Clock::from_env();
+        let clock = self.settings.request.clock();
         let saved_bulks = self.saved.as_ref().map_or(&[][..], |s| &s.state.bulks[..]);
         let fetchers = (self.export.bulk_ids.iter().enumerate())
             // With a checkpoint of several bulks, each continues on its own

@@ -30,7 +30,6 @@ use crate::exit::{Class, Failure};
 use crate::jobs::last_words::{nothing_written, with_nothing_written, Flushed};
 use crate::output::Row;
 use crate::paginate::{Paginator, Plan};
-use crate::retry::Clock;
 use crate::settings::FailedLines;
 use crate::signal::Interrupts;
 use crate::ui;
@@ -124,7 +123,7 @@ async fn join_to(
         Some(path) => nothing_written(Some(path)),
         None => "run the same command again".to_string(),
     }));
-    let mut interrupts = flushed.listen()?;
+    let mut interrupts = flushed.listen(&settings.request.clock())?;
     let mut input = open()?;
     let mut failures = fetch(api, settings, &mut interrupts)
         .await
@@ -179,7 +178,7 @@ async fn fetch(
         max_empty_pages: settings.fetch.max_empty_pages,
         ahead: true,
     };
-    let mut pager = Paginator::new(api.clone(), plan, Clock::from_env());
+    let mut pager = Paginator::new(api.clone(), plan, settings.request.clock());
     let mut failures = Failures::default();
     let (mut pages, mut empty) = (0, 0);
     let what = format!("failures of bulk {bulk_id}");

@@ -23,7 +23,6 @@ use tokio::runtime::Runtime;
 use crate::api::{Api, Upload};
 use crate::exit::Class;
 use crate::jobs::{export, failed_lines, wait};
-use crate::retry::Clock;
 use crate::settings::{Export, FailedLines, Request, Results, Submit};
 use crate::{paginate, ui};
 
@@ -55,7 +54,7 @@ pub fn run(settings: &Submit) -> Result<Option<Class>> {
     };
     runtime.block_on(wait::until_finished(
         &api,
-        settings.request.retry,
+        &settings.request,
         &bulk,
         deadline,
     ))?;
@@ -95,7 +94,7 @@ pub fn run(settings: &Submit) -> Result<Option<Class>> {
 /// Send the file, retrying only what cannot have reached the server (see
 /// `api/submit.rs`), and return the new bulk's id.
 pub async fn send(api: &Api, request: &Request, upload: &Upload) -> Result<String> {
-    let clock = Clock::from_env();
+    let clock = request.clock();
     let bulk = paginate::call(api, request.retry, &clock, "the submission", || {
         api.submit(upload)
     })
