@@ -7,11 +7,11 @@
 //!   cell is serde's reading too, in a lookup, in one pass and in CSV; the
 //!   cursor after it is still found ahead of the rows;
 //! - every `n_` document is refused, as a row field and as a body (a
-//!   protocol error, or a body cut short: never a page);
-//! - no `i_` document crashes the reader or a writer.
+//!   protocol error, or a body cut short: never a page), by the scanner
+//!   too (those with bytes that are not UTF-8 among them);
+//! - no `i_` document crashes the reader or a writer, and none whose bytes
+//!   are not UTF-8 is accepted.
 
-use bytes::Bytes;
-use bytestring::ByteString;
 use serde_json::Value;
 
 use super::test_support::layout;
@@ -60,14 +60,13 @@ fn embedded(doc: &[u8]) -> Vec<u8> {
     body
 }
 
-/// What the page reader makes of a body: the page and its text.
-fn read(body: Vec<u8>) -> Result<(Body, ByteString), Broken> {
-    let text = page::text(Bytes::from(body))?;
-    Ok((page::read_text(&text, &EXPECT)?, text))
+/// What the page reader makes of a body: the page, and the body.
+fn read(body: Vec<u8>) -> Result<(Body, Vec<u8>), Broken> {
+    Ok((page::read(&body, &EXPECT)?, body))
 }
 
 /// The one row of an accepted page.
-fn only_row<'t>(body: &Body, text: &'t str) -> &'t str {
+fn only_row<'t>(body: &Body, text: &'t [u8]) -> &'t [u8] {
     let Body::Rows { rows, .. } = body else {
         panic!("not rows: {body:?}");
     };
@@ -78,7 +77,7 @@ fn only_row<'t>(body: &Body, text: &'t str) -> &'t str {
 
 /// What each writer makes of a row: its JSON line and its CSV record
 /// (columns `id`, `x`, `z`), read back by serde and by the csv crate.
-fn written(raw: &str) -> (String, Vec<String>) {
+fn written(raw: &[u8]) -> (String, Vec<String>) {
     let row = Row::checked(raw);
     let mut line = Vec::new();
     let mut w = writer(Format::Jsonl, &mut line, layout(&[], false));
@@ -139,7 +138,7 @@ fn every_y_document_is_accepted_in_a_row_and_comes_out_intact() {
         let names = ["z", "x", "id"].map(String::from);
         let mut values = [None; 3];
         row.select(&names, &mut values);
-        let shown = values.map(|v| v.map_or(String::new(), |v| v.text(&mut String::new()).into()));
+        let shown = values.map(|v| v.map_or(String::new(), |v| v.text().into_owned()));
         assert_eq!(shown, ["after", &cell, "r1"], "{name}");
         assert_eq!(record, ["r1", &cell, "after"], "{name}");
 
@@ -156,9 +155,7 @@ fn every_y_document_is_accepted_in_a_row_and_comes_out_intact() {
             let mut values = [None; 1];
             row.select(&names[1..2], &mut values);
             assert_eq!(
-                values[0]
-                    .map(|v| v.text(&mut String::new()).to_string())
-                    .as_ref(),
+                values[0].map(|v| v.text().into_owned()).as_ref(),
                 Some(want)
             );
         }
@@ -167,7 +164,6 @@ fn every_y_document_is_accepted_in_a_row_and_comes_out_intact() {
         let mut peek = br#"{"content":{"x":"#.to_vec();
         peek.extend_from_slice(&doc);
         peek.extend_from_slice(br#","lastId":"c2","results":[]}}"#);
-        let peek = String::from_utf8(peek).unwrap();
         assert_eq!(scan::cursor_ahead(&peek), Some("c2"), "{name}");
     }
 }
@@ -178,9 +174,7 @@ fn every_n_document_is_refused_in_a_row_and_as_a_body() {
     assert_eq!(files.len(), 188, "the suite's n_ files");
     for (name, doc) in files {
         for body in [embedded(&doc), doc.clone()] {
-            if let Ok(text) = std::str::from_utf8(&body) {
-                assert!(scan::read(text).is_none(), "{name}: read the quick way");
-            }
+            assert!(scan::read(&body).is_none(), "{name}: read the quick way");
             match read(body) {
                 Err(Broken::Protocol(_) | Broken::CutShort(_)) => {}
                 Ok(page) => panic!("{name}: accepted: {page:?}"),
@@ -198,9 +192,8 @@ fn every_y_document_as_a_body_is_read_as_serde_reads_it() {
             Err(Broken::CutShort(why)) => panic!("{name}: {why}"),
             Ok(_) | Err(Broken::Protocol(_)) => {}
         }
-        let text = std::str::from_utf8(&doc).unwrap();
-        if let Some(quick) = scan::read(text) {
-            let serde = serde_json::from_str::<crate::page::wire::ResultsBody>(text);
+        if let Some(quick) = scan::read(&doc) {
+            let serde = serde_json::from_slice::<crate::page::wire::ResultsBody>(&doc);
             assert_eq!(
                 Ok(format!("{quick:?}")),
                 serde.map(|b| format!("{b:?}")).map_err(|_| ())
@@ -214,7 +207,9 @@ fn no_i_document_crashes_the_reader_or_a_writer() {
     let files = files("i_");
     assert_eq!(files.len(), 35, "the suite's i_ files");
     for (name, doc) in files {
+        let utf8 = std::str::from_utf8(&doc).is_ok();
         if let Ok((body, text)) = read(embedded(&doc)) {
+            assert!(utf8, "{name}: accepted, but not UTF-8");
             let raw = only_row(&body, &text);
             let (line, record) = written(raw);
             // Passed through as received: JSON serde can skip, if not decode.
@@ -226,9 +221,14 @@ fn no_i_document_crashes_the_reader_or_a_writer() {
             assert_eq!(record[0], "r1", "{name}");
             assert_eq!(record[2], "after", "{name}");
         }
-        let _ = read(doc.clone());
-        if let Ok(text) = std::str::from_utf8(&doc) {
-            let _ = (scan::read(text), scan::cursor_ahead(text));
-        }
+        assert!(
+            read(doc.clone()).is_err() || utf8,
+            "{name}: accepted, but not UTF-8"
+        );
+        assert!(
+            scan::read(&doc).is_none() || utf8,
+            "{name}: read, but not UTF-8"
+        );
+        let _ = scan::cursor_ahead(&doc);
     }
 }

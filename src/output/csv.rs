@@ -17,7 +17,7 @@ pub struct CsvWriter<W: Write> {
     /// The record terminator.
     eol: &'static [u8],
     /// A string cell with escapes, undone.
-    scratch: String,
+    scratch: Vec<u8>,
 }
 
 impl<W: Write> CsvWriter<W> {
@@ -27,18 +27,19 @@ impl<W: Write> CsvWriter<W> {
             out,
             layout,
             eol,
-            scratch: String::new(),
+            scratch: Vec::new(),
         }
     }
 }
 
 /// Write one cell from its JSON value (`safe`: `--csv-safe`, `scratch`: room
-/// to undo escapes in); `true` when it is empty.
+/// to undo escapes in); `true` when it is empty. The cell's bytes are
+/// written as they lie (the row is UTF-8, and so is a string unescaped).
 fn cell(
     out: &mut impl Write,
     value: Option<Value<'_>>,
     safe: bool,
-    scratch: &mut String,
+    scratch: &mut Vec<u8>,
 ) -> io::Result<bool> {
     let text = match value {
         None => return Ok(true),
@@ -46,26 +47,26 @@ fn cell(
         // no line break, so only a comma (found as the row was read)
         // makes it need quotes.
         Some(Value::Plain(text)) if !(safe && is_formula(text)) => {
-            out.write_all(text.as_bytes())?;
+            out.write_all(text)?;
             return Ok(text.is_empty());
         }
         Some(Value::Comma(text)) if !(safe && is_formula(text)) => {
             out.write_all(b"\"")?;
-            out.write_all(text.as_bytes())?;
+            out.write_all(text)?;
             out.write_all(b"\"")?;
             return Ok(false);
         }
-        Some(value) => value.text(scratch),
+        Some(value) => value.bytes(scratch),
     };
     if safe && is_formula(text) {
         // Inside the quotes, if the cell needs them.
-        let mut safe_text = String::with_capacity(text.len() + 1);
-        safe_text.push('\'');
-        safe_text.push_str(text);
-        field(out, safe_text.as_bytes())?;
+        let mut safe_text = Vec::with_capacity(text.len() + 1);
+        safe_text.push(b'\'');
+        safe_text.extend_from_slice(text);
+        field(out, &safe_text)?;
         return Ok(false);
     }
-    field(out, text.as_bytes())?;
+    field(out, text)?;
     Ok(text.is_empty())
 }
 
@@ -116,9 +117,9 @@ const BOM: &[u8] = "\u{feff}".as_bytes();
 /// OWASP's advice against CSV injection: a cell that starts with `=`, `+`,
 /// `-`, `@`, a tab or a carriage return gets a leading `'`, so a spreadsheet
 /// shows it as text instead of evaluating it.
-fn is_formula(cell: &str) -> bool {
+fn is_formula(cell: &[u8]) -> bool {
     matches!(
-        cell.as_bytes().first(),
+        cell.first(),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
     )
 }

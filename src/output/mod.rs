@@ -121,11 +121,11 @@ pub(crate) fn write_row_json(out: &mut impl Write, row: &Row<'_>) -> io::Result<
     // The received object's members follow, if it has any.
     let inner = row
         .raw()
-        .trim_start()
-        .strip_prefix('{')
-        .unwrap_or("}")
-        .trim_start();
-    if !inner.starts_with('}') {
+        .trim_ascii_start()
+        .strip_prefix(b"{")
+        .unwrap_or(b"}")
+        .trim_ascii_start();
+    if !inner.starts_with(b"}") {
         out.write_all(b",")?;
     }
     write_compact(out, inner)
@@ -133,13 +133,14 @@ pub(crate) fn write_row_json(out: &mut impl Write, row: &Row<'_>) -> io::Result<
 
 /// Write JSON text on one line: whitespace outside strings is dropped, the
 /// rest (key order, number spelling, escapes) is kept byte for byte.
-pub(crate) fn write_compact(out: &mut impl Write, json: &str) -> io::Result<()> {
-    if memchr::memchr2(b'\n', b'\r', json.as_bytes()).is_none() {
-        return out.write_all(json.as_bytes());
+pub(crate) fn write_compact(out: &mut impl Write, json: impl AsRef<[u8]>) -> io::Result<()> {
+    let json = json.as_ref();
+    if memchr::memchr2(b'\n', b'\r', json).is_none() {
+        return out.write_all(json);
     }
     let mut compact = Vec::with_capacity(json.len());
     let (mut in_string, mut escaped) = (false, false);
-    for &b in json.as_bytes() {
+    for &b in json {
         if in_string {
             compact.push(b);
             match (escaped, b) {

@@ -14,11 +14,37 @@
 //! - rows page by id: each row's `id` is greater than the cursor sent for
 //!   its page and than the row before it (rows without an `id` are not
 //!   checked), unless `--unordered`.
+//!
+//! What reads a 200 body, and how many times. A usual body is read twice,
+//! check then write (before, three times: a UTF-8 check of the whole
+//! body, the check, the write):
+//! 1. the check (`read`): the one-pass scanner (`scan::read`), which is
+//!    also the UTF-8 check: a string's bytes are checked when the string
+//!    ends (only if they are not all ASCII, which the search for its end
+//!    notes), and every byte outside the strings must be ASCII JSON. It
+//!    keeps where each row lies, and reads each row's id from the row's
+//!    first bytes as it passes (`RowId::of`; a row whose id is not its
+//!    first member is parsed by serde for it);
+//! 2. the write: each row once more, from where it lies, as bytes (passed
+//!    through for JSON, one pass over its members for CSV and the table);
+//!    only what must become text is checked as UTF-8 again, each piece on
+//!    its own: a table's or a summary's cells, a resume cursor's id, and
+//!    the page's cursor, bulk id and last row id.
+//!
+//! Besides: the request sent ahead peeks at the body's start, up to
+//! `content.lastId` (`scan::cursor_ahead`, in `paginate/ahead.rs`). A body
+//! the scanner leaves to serde (anything unusual, and every broken body) is
+//! read as it was before the scanner checked UTF-8: the scanner up to where
+//! it gave up, then the whole body checked as UTF-8 and parsed by serde
+//! (whose errors say what is wrong and where), then the write. The
+//! whole-body check stays there because serde does not check the strings
+//! it passes over (`serde_json::from_slice` lets a bad byte in a skipped
+//! member through), and it keeps every message as it was.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use bytes::Bytes;
-use bytestring::ByteString;
 
 use super::json_text::{preview, Spans};
 use super::scan;
@@ -33,7 +59,8 @@ pub struct Page {
     pub sent: Option<String>,
     /// The cursor for the next page; `None` when this was the last one.
     pub next: Option<String>,
-    pub(crate) body: ByteString,
+    /// The body, checked: JSON, and UTF-8 throughout.
+    pub(crate) body: Bytes,
     /// Where each row lies in `body`.
     pub(crate) rows: Spans,
 }
@@ -41,7 +68,7 @@ pub struct Page {
 impl Page {
     /// The body, to hand back to `Api::recycle` after writing.
     pub fn into_body(self) -> Bytes {
-        self.body.into_bytes()
+        self.body
     }
 
     /// Number of rows on the page.
@@ -49,9 +76,9 @@ impl Page {
         self.rows.len()
     }
 
-    /// Each row's JSON text (an object, checked), one at a time, borrowed
-    /// from the body.
-    pub fn raw_rows(&self) -> impl Iterator<Item = &str> + '_ {
+    /// Each row's JSON text (an object, checked, UTF-8), one at a time,
+    /// borrowed from the body.
+    pub fn raw_rows(&self) -> impl Iterator<Item = &[u8]> + '_ {
         (self.rows.ranges()).map(|r| self.body.get(r).unwrap_or_default())
     }
 }
@@ -91,39 +118,10 @@ pub struct Expect<'a> {
     pub ordered: bool,
 }
 
-/// A whole 200 body as text: checked once to be UTF-8 (not again by the
-/// page check, nor by the writer, which borrows each row from it).
-pub fn text(body: Bytes) -> Result<ByteString, Broken> {
-    let len = body.len();
-    ByteString::try_from(body).map_err(|e| match e.error_len() {
-        None => cut_short(len),
-        Some(_) => Broken::Protocol(format!(
-            "is not the JSON the API documents (invalid unicode code point, at byte {})",
-            e.valid_up_to()
-        )),
-    })
-}
-
-/// Parse and check one whole 200 body, as bytes.
-#[cfg(test)]
+/// Parse and check one whole 200 body. `Ok` only for a body that is UTF-8
+/// throughout: the writer takes its rows as they lie.
 pub fn read(body: &[u8], expect: &Expect<'_>) -> Result<Body, Broken> {
-    read_text(&text(Bytes::copy_from_slice(body))?, expect)
-}
-
-/// Parse and check one whole 200 body.
-pub fn read_text(text: &str, expect: &Expect<'_>) -> Result<Body, Broken> {
-    let body = text.as_bytes();
-    // serde would take an array for a struct: only an object is an answer.
-    if !matches!(body.trim_ascii_start().first(), Some(b'{') | None) {
-        let at = body.len() - body.trim_ascii_start().len();
-        return Err(Broken::Protocol(format!(
-            "is not a JSON object (at byte {at})"
-        )));
-    }
-    let parsed: ResultsBody<'_> = match scan::read(text) {
-        Some(parsed) => parsed,
-        None => serde_json::from_str(text).map_err(|e| shape_error(body, &e))?,
-    };
+    let parsed = parse(body)?;
     if let Some(status) = parsed.status().filter(|s| !(200..300).contains(s)) {
         return Ok(Body::Status(status));
     }
@@ -141,12 +139,12 @@ pub fn read_text(text: &str, expect: &Expect<'_>) -> Result<Body, Broken> {
     }
     let last_id = parsed.last_id().map(str::to_string);
     let mut results = (parsed.content).and_then(|c| c.results).unwrap_or_default();
-    let rows = std::mem::take(&mut results.rows).in_text(text);
+    let rows = std::mem::take(&mut results.rows).in_text(body);
     if let Some((n, row)) = results.not_object {
         return Err(Broken::Protocol(format!(
             "has a result row that is not a JSON object (row {}: {})",
             n + 1,
-            preview(row)
+            preview(&text(row))
         )));
     }
     let last_row = if expect.ordered {
@@ -159,6 +157,41 @@ pub fn read_text(text: &str, expect: &Expect<'_>) -> Result<Body, Broken> {
         rows,
         last_row: last_row.or_else(|| expect.before.map(str::to_string)),
     })
+}
+
+/// The body as the wire types read it: by the scanner (a usual body, in
+/// one pass that checks its UTF-8 too), else by [`by_serde`].
+fn parse(body: &[u8]) -> Result<ResultsBody<'_>, Broken> {
+    match scan::read(body) {
+        Some(parsed) => Ok(parsed),
+        None => by_serde(body),
+    }
+}
+
+/// The body checked as UTF-8 as a whole, then parsed by serde: what
+/// [`parse`] does with anything the scanner leaves, and what it gives the
+/// same answer as when the scanner reads the body.
+fn by_serde(body: &[u8]) -> Result<ResultsBody<'_>, Broken> {
+    let text = std::str::from_utf8(body).map_err(|e| match e.error_len() {
+        None => cut_short(body.len()),
+        Some(_) => Broken::Protocol(format!(
+            "is not the JSON the API documents (invalid unicode code point, at byte {})",
+            e.valid_up_to()
+        )),
+    })?;
+    // serde would take an array for a struct: only an object is an answer.
+    if !matches!(body.trim_ascii_start().first(), Some(b'{') | None) {
+        let at = body.len() - body.trim_ascii_start().len();
+        return Err(Broken::Protocol(format!(
+            "is not a JSON object (at byte {at})"
+        )));
+    }
+    serde_json::from_str(text).map_err(|e| shape_error(body, &e))
+}
+
+/// Bytes of a checked body (UTF-8) as text, for a message.
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
 }
 
 /// What went wrong with a body that did not parse, and where.
@@ -198,12 +231,13 @@ fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
 /// the page before, and each after the one before it (checked as the page
 /// parsed); returns the page's last row id.
 fn check_order(results: &Results<'_>, expect: &Expect<'_>) -> Result<Option<String>, Broken> {
-    let out_of_order = |n: usize, id: &str, bound: &str, what: &str| {
+    let out_of_order = |n: usize, id: &[u8], bound: &str, what: &str| {
         Broken::Protocol(format!(
-            "has its rows out of order: row {} has id {id}, which is not after {bound} \
+            "has its rows out of order: row {} has id {}, which is not after {bound} \
              ({what}); rows page by id, so rows would be repeated or lost (pass \
              --unordered if this server does not sort them)",
-            n + 1
+            n + 1,
+            text(id)
         ))
     };
     if let Some((n, id)) = &results.first_id {
@@ -222,151 +256,10 @@ fn check_order(results: &Results<'_>, expect: &Expect<'_>) -> Result<Option<Stri
     // Ids rise within the page and the first is after both bounds: every
     // later one is too.
     if let Some((n, id, before)) = &results.disorder {
-        return Err(out_of_order(*n, id, before, "the row before it"));
+        return Err(out_of_order(*n, id, &text(before), "the row before it"));
     }
-    Ok(results.last_id.as_ref().map(|id| id.to_string()))
+    Ok(results.last_id.as_ref().map(|id| text(id).into_owned()))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn expect<'a>(sent: Option<&'a str>, before: Option<&'a str>) -> Expect<'a> {
-        Expect {
-            bulk_id: "B1",
-            sent,
-            before,
-            ordered: true,
-        }
-    }
-
-    fn protocol(body: &str) -> String {
-        match read(body.as_bytes(), &expect(None, None)) {
-            Err(Broken::Protocol(why)) => why,
-            other => panic!("{body}: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn broken_bodies_break_the_protocol_and_say_where() {
-        assert!(protocol("{}").contains("neither"));
-        assert!(protocol("[]").contains("at byte 0"), "{}", protocol("[]"));
-        let numeric = protocol(r#"{"content":{"lastId":5}}"#);
-        assert!(
-            numeric.contains("invalid type: integer `5`, expected a string, at byte 2"),
-            "{numeric}"
-        );
-        assert!(protocol(r#"{"content":{"results":{}}}"#).contains("invalid type: map"));
-        assert!(protocol("<html>").contains("not a JSON object"));
-        assert!(
-            protocol("{x").contains("key must be a string, at byte 1"),
-            "{}",
-            protocol("{x")
-        );
-        assert!(protocol(r#"{"content":{"bulkId":"B2","results":[]}}"#).contains("\"B2\""));
-        let bad_utf8 = b"{\"content\":{\"results\":[{\"id\":\"a\xff\"}]}}";
-        assert!(matches!(
-            read(bad_utf8, &expect(None, None)),
-            Err(Broken::Protocol(_))
-        ));
-    }
-
-    #[test]
-    fn a_body_that_ends_early_is_cut_short() {
-        let got = read(br#"{"content":{"results":[{"id":"a"}"#, &expect(None, None));
-        assert!(matches!(got, Err(Broken::CutShort(_))), "{got:?}");
-        // Even in the middle of a character.
-        let got = read(
-            b"{\"content\":{\"results\":[{\"id\":\"\xe7\x94",
-            &expect(None, None),
-        );
-        assert!(matches!(got, Err(Broken::CutShort(_))), "{got:?}");
-    }
-
-    #[test]
-    fn a_status_outside_2xx_is_that_status_and_no_errors_is_fine() {
-        for (body, want) in [
-            (
-                r#"{"content":null,"result":{"status":500,"message":"x"}}"#,
-                500,
-            ),
-            (r#"{"content":{"results":[]},"result":{"status":404}}"#, 404),
-        ] {
-            assert_eq!(
-                read(body.as_bytes(), &expect(None, None)),
-                Ok(Body::Status(want))
-            );
-        }
-        for body in [
-            r#"{"result":{"status":200,"message":"No errors for the bulk process"}}"#,
-            r#"{"content":{"results":[]}}"#,
-            r#"{"content":{"bulkId":"b1","results":[]}}"#,
-        ] {
-            assert!(matches!(
-                read(body.as_bytes(), &expect(None, None)),
-                Ok(Body::Rows {
-                    ref rows,
-                    last_id: None,
-                    ..
-                }) if rows.is_empty()
-            ));
-        }
-    }
-
-    #[test]
-    fn rows_must_come_after_the_cursor_and_each_other() {
-        let page = |ids: &[&str]| {
-            let rows: Vec<String> = ids.iter().map(|i| format!(r#"{{"id":"{i}"}}"#)).collect();
-            format!(r#"{{"content":{{"results":[{}]}}}}"#, rows.join(","))
-        };
-        let ok = read(
-            page(&["b", "C", "d"]).as_bytes(),
-            &expect(Some("a"), Some("a")),
-        );
-        assert!(matches!(ok, Ok(Body::Rows { last_row: Some(ref l), .. }) if l == "d"));
-        for (ids, sent, before) in [
-            (&["b", "b"][..], None, None),
-            (&["c", "b"][..], None, None),
-            (&["a"][..], Some("a"), None),
-            (&["b"][..], Some("a"), Some("c")),
-        ] {
-            let got = read(page(ids).as_bytes(), &expect(sent, before));
-            assert!(
-                matches!(got, Err(Broken::Protocol(ref w)) if w.contains("out of order")),
-                "{ids:?}"
-            );
-        }
-        // Rows without an id take no part; --unordered turns the check off.
-        let no_ids = r#"{"content":{"results":[{"id":"b"},{"x":1},{"id":"c"}]}}"#;
-        assert!(read(no_ids.as_bytes(), &expect(None, None)).is_ok());
-        let unordered = Expect {
-            ordered: false,
-            ..expect(None, None)
-        };
-        assert!(read(page(&["c", "b"]).as_bytes(), &unordered).is_ok());
-    }
-
-    #[test]
-    fn rows_are_walked_one_at_a_time_from_where_they_lie() {
-        let body =
-            "{\"content\":{\"results\": [ {\"id\":\"a\",\"x\":[1,{}]} ,\n{\"y\":\"],\"}, {} ] }}";
-        let Ok(Body::Rows { rows, .. }) = read(body.as_bytes(), &expect(None, None)) else {
-            panic!("{body}");
-        };
-        let got: Vec<&str> = rows.ranges().map(|r| &body[r]).collect();
-        assert_eq!(got, [r#"{"id":"a","x":[1,{}]}"#, r#"{"y":"],"}"#, "{}"]);
-        for ordered in [true, false] {
-            let got = read(
-                br#"{"content":{"results":[{},42]}}"#,
-                &Expect {
-                    ordered,
-                    ..expect(None, None)
-                },
-            );
-            assert!(
-                matches!(got, Err(Broken::Protocol(ref w)) if w.contains("row 2: 42")),
-                "{got:?}"
-            );
-        }
-    }
-}
+mod tests;

@@ -7,7 +7,9 @@
 //! line breaks between tokens, member order, every escape (`\/`, `\u` in
 //! either case, surrogate pairs, lone surrogates), commas and brackets in
 //! strings, non-ASCII text, nesting, duplicate names and numbers in every
-//! form; [`mutate`] then cuts, flips and inserts bytes.
+//! form; [`mutate`] then cuts, flips and inserts bytes (bytes that are not
+//! UTF-8 among them), and [`spoil`] puts bytes that are not UTF-8 in one
+//! string, wherever it is: a key, a row, a member a reader passes over.
 //!
 //! Cases: 64 a property unless `PROPTEST_CASES` says otherwise, so that
 //! `cargo test` stays quick; `PROPTEST_CASES=10000 cargo test --lib` runs
@@ -34,11 +36,32 @@ pub(crate) fn ws() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A character in a generated string where [`spoil`] may put bytes that
+/// are not UTF-8 (as it is, a private-use character: valid text).
+pub(crate) const SPOT: char = '\u{e000}';
+
+/// Byte sequences that are not UTF-8, none holding a quote or a backslash
+/// (the string around them stays a string): a byte UTF-8 never uses, a
+/// lone continuation byte, a lead byte without its continuation, a
+/// three-byte character cut short, a UTF-16 surrogate, an overlong `/`,
+/// a code point past U+10FFFF.
+pub(crate) const BAD: [&[u8]; 8] = [
+    b"\xff",
+    b"\xfe",
+    b"\x80",
+    b"\xc3(",
+    b"\xe7\x94",
+    b"\xed\xa0\x80",
+    b"\xc0\xaf",
+    b"\xf4\x90\x80\x80",
+];
+
 /// One piece of a string's text: plain text (commas, brackets, quotes of
-/// other kinds, non-ASCII) or an escape.
+/// other kinds, non-ASCII), an escape, or a [`SPOT`].
 fn string_piece() -> impl Strategy<Value = String> {
     prop_oneof![
         8 => "[a-zA-Z0-9 ,:;{}\\[\\]'=+@#é€用户😀-]{1,6}",
+        1 => Just(SPOT.to_string()),
         1 => Just("\\\"".to_string()),
         1 => Just("\\\\".to_string()),
         1 => Just("\\/".to_string()),
@@ -213,7 +236,7 @@ pub(crate) enum Edit {
     /// Replace the byte at this point with another.
     Flip(usize, u8),
     /// Insert a token at this point.
-    Insert(usize, &'static str),
+    Insert(usize, &'static [u8]),
     /// Remove a few bytes from this point.
     Remove(usize, usize),
 }
@@ -228,9 +251,14 @@ pub(crate) fn edits() -> impl Strategy<Value = Vec<Edit>> {
             1 => any::<u8>(),
         ]).prop_map(|(at, b)| Edit::Flip(at, b)),
         2 => (at.clone(), prop::sample::select(vec![
-            "\"", "\\", "\\u", "\\ud800", "\\udc00", ",", ":", "{", "}", "[", "]", "null", "-", "1e",
-            " ", "\n", "\"id\":\"a\",", "\"lastId\":\"c\",", "é",
+            &b"\""[..], b"\\", b"\\u", b"\\ud800", b"\\udc00", b",", b":", b"{", b"}", b"[", b"]",
+            b"null", b"-", b"1e", b" ", b"\n", b"\"id\":\"a\",", b"\"lastId\":\"c\",",
+            "é".as_bytes(),
         ])).prop_map(|(at, s)| Edit::Insert(at, s)),
+        // Bytes that are not UTF-8: in a string, between tokens, or in the
+        // middle of a character.
+        1 => (at.clone(), prop::sample::select(BAD.to_vec()))
+            .prop_map(|(at, s)| Edit::Insert(at, s)),
         1 => (at, 1..4usize).prop_map(|(at, n)| Edit::Remove(at, n)),
     ];
     prop::collection::vec(edit, 1..4)
@@ -251,13 +279,25 @@ pub(crate) fn mutate(text: &str, edits: &[Edit]) -> Vec<u8> {
             }
             Edit::Insert(at, s) => {
                 let at = place(&b, at);
-                b.splice(at..at, s.bytes());
+                b.splice(at..at, s.iter().copied());
             }
             Edit::Remove(at, n) => {
                 let at = place(&b, at);
                 b.drain(at..(at + n).min(b.len()));
             }
         }
+    }
+    b
+}
+
+/// `text` with the bytes `BAD[bad % BAD.len()]` in place of one of its
+/// [`SPOT`]s (the `at`-th, counting round), so that only that string is
+/// not UTF-8; `text` as it is when it has none.
+pub(crate) fn spoil(text: &str, at: usize, bad: usize) -> Vec<u8> {
+    let spots: Vec<usize> = text.match_indices(SPOT).map(|(i, _)| i).collect();
+    let mut b = text.as_bytes().to_vec();
+    if let Some(&i) = spots.get(at % spots.len().max(1)) {
+        b.splice(i..i + SPOT.len_utf8(), BAD[bad % BAD.len()].iter().copied());
     }
     b
 }
@@ -347,6 +387,19 @@ mod tests {
                 prop_assert!(serde_json::from_str::<&RawValue>(text).is_ok(), "{}", text);
             }
             prop_assert!(serde_members(&r).is_some() || r.contains("\\u"), "{}", r);
+        }
+
+        /// A spoiled text is not UTF-8 where it had a spot, and serde
+        /// refuses it; without one, it is the text as it was.
+        #[test]
+        fn spoiled_text_is_not_utf8(v in value(), at in any::<usize>(), bad in any::<usize>()) {
+            let spoiled = spoil(&v, at, bad);
+            if v.contains(SPOT) {
+                prop_assert!(std::str::from_utf8(&spoiled).is_err(), "{}", v);
+                prop_assert!(serde_json::from_slice::<&RawValue>(&spoiled).is_err(), "{}", v);
+            } else {
+                prop_assert_eq!(spoiled, v.as_bytes());
+            }
         }
 
         /// The reference decoder is serde's wherever serde decodes.

@@ -2,6 +2,8 @@
 //! the writers (`output`): the end of a run of plain string text, eight
 //! bytes at a time, where each row of a page lies, an eighth of a bit per
 //! byte of the page, and a row's start for a message. A leaf: std only.
+//! They work on bytes: a body is known to be UTF-8 only once the page
+//! check has read it, string by string (`scan.rs`).
 
 use std::ops::Range;
 
@@ -22,7 +24,7 @@ pub struct Spans {
 impl Spans {
     /// Add the next value, a slice of the text after the last one (and not
     /// touching it: values of a JSON array are apart by at least a comma).
-    pub fn push(&mut self, value: &str) {
+    pub fn push(&mut self, value: &[u8]) {
         let start = value.as_ptr() as usize;
         if self.count == 0 {
             self.origin = start;
@@ -42,7 +44,7 @@ impl Spans {
     }
 
     /// The same spans, placed in `text` (which holds every value pushed).
-    pub fn in_text(mut self, text: &str) -> Spans {
+    pub fn in_text(mut self, text: &[u8]) -> Spans {
         if self.count > 0 {
             self.origin -= text.as_ptr() as usize;
         }
@@ -139,6 +141,17 @@ pub fn plain_end(b: &[u8], i: usize) -> usize {
     )
 }
 
+/// Where, from `i` on, the first `"`, `\\`, control character or byte that
+/// is not ASCII is: the end of a run of string text known to be UTF-8.
+pub fn ascii_end(b: &[u8], i: usize) -> usize {
+    find(
+        b,
+        i,
+        |x| below_space(x) | has_byte(x, b'"') | has_byte(x, b'\\') | (x & (ONES << 7)),
+        |c| c < 0x20 || c == b'"' || c == b'\\' || c >= 0x80,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,9 +171,9 @@ mod tests {
         let values = [(1, 3), (4, 11), (14, 17), (18, 20), (21, 23), (25, 26)];
         let mut spans = Spans::default();
         for &(from, to) in &values {
-            spans.push(&text[from..to]);
+            spans.push(&text.as_bytes()[from..to]);
         }
-        let spans = spans.in_text(text);
+        let spans = spans.in_text(text.as_bytes());
         assert_eq!(spans.len(), values.len());
         let got: Vec<&str> = spans.ranges().map(|r| &text[r]).collect();
         assert_eq!(got, ["{}", r#"{"a":1}"#, r#""x""#, "[]", "{}", "7"]);
@@ -169,9 +182,9 @@ mod tests {
         let long = format!("[{}]", vec!["{}"; 100].join(","));
         let mut spans = Spans::default();
         for n in 0..100 {
-            spans.push(&long[1 + 3 * n..3 + 3 * n]);
+            spans.push(&long.as_bytes()[1 + 3 * n..3 + 3 * n]);
         }
-        let spans = spans.in_text(&long);
+        let spans = spans.in_text(long.as_bytes());
         assert_eq!(spans.ranges().count(), 100);
         assert!(spans.ranges().all(|r| &long[r] == "{}"));
         assert!(spans.words.len() * 8 <= long.len() / 8 + 8);
@@ -214,7 +227,8 @@ mod tests {
 
         /// Eight bytes at a time finds what a byte at a time finds: for
         /// every start, the first quote, backslash or control character
-        /// (and for `text_end`, the first quote, backslash or `also`).
+        /// (for `ascii_end`, or byte that is not ASCII; for `text_end`,
+        /// the first quote, backslash or `also`).
         #[test]
         fn string_ends_are_found_as_a_byte_loop_finds_them(
             text in "[a-z ,é😀\"\\\\\u{0}\u{1f}\t\n\u{7f}]{0,40}",
@@ -228,6 +242,11 @@ mod tests {
                 prop_assert_eq!(
                     plain_end(b, start),
                     first(&|c| c < 0x20 || c == b'"' || c == b'\\'),
+                    "{:?} {}", text, start
+                );
+                prop_assert_eq!(
+                    ascii_end(b, start),
+                    first(&|c| c < 0x20 || c == b'"' || c == b'\\' || c >= 0x80),
                     "{:?} {}", text, start
                 );
                 prop_assert_eq!(

@@ -1,8 +1,9 @@
 //! The page model: the one place that reads JSON text by hand. A results
 //! page's wire types (`wire.rs`), its check against the protocol
 //! (`check.rs`: shape, `result.status`, the bulk, rows in id order; the
-//! `Page` the cursor loop yields), the one-pass scanner of the usual body
-//! (`scan.rs`), where a run of string text ends and where the rows lie
+//! `Page` the cursor loop yields), the one-pass scanner of the usual body,
+//! which is also its UTF-8 check (`scan.rs`; rows are then read as bytes
+//! known to be UTF-8), where a run of string text ends and where the rows lie
 //! (`json_text.rs`), and a row read where it lies in the body (`row.rs`:
 //! `Row`, its fields, its id, unescaping). It knows nothing of HTTP or of
 //! output; `paginate`, `api` and `output` read pages and rows through it.

@@ -5,35 +5,45 @@
 //! or a cursor, a duplicate field, a field of an unusual type, broken
 //! JSON) gives `None`, and the body is read by serde instead, so errors
 //! and their messages stay serde's.
+//!
+//! It is also the body's UTF-8 check, as serde_json's own slice reader
+//! does it: each string's bytes (keys, values, those of members passed
+//! over, escapes and all) are checked as UTF-8 once the string's end is
+//! found, while they are still in cache (and only when they are not all
+//! ASCII, which the search for the end notes), and every byte outside a
+//! string must be ASCII JSON syntax anyway (any other byte is not JSON). So
+//! a body read here is known to be UTF-8; one with a byte that is not gives
+//! `None`.
 
 use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
-use super::json_text::plain_end;
+use super::json_text::{ascii_end, plain_end};
 use super::wire::{Content, ResultInfo, Results, ResultsBody};
 
 /// Deeper than this, leave the body to serde.
 const MAX_DEPTH: u32 = 100;
 
 /// The body read as serde would read it, or `None` to let serde do it.
-pub fn read(text: &str) -> Option<ResultsBody<'_>> {
-    let mut s = Scanner::new(text);
+/// `Some` only for a body that is UTF-8 throughout.
+pub fn read(body: &[u8]) -> Option<ResultsBody<'_>> {
+    let mut s = Scanner::new(body);
     let (mut content, mut result) = (None, None);
     let (mut saw_content, mut saw_result) = (false, false);
     s.ws();
     s.eat(b'{')?;
     s.fields(|s, key| {
         match key {
-            "content" if !saw_content => {
+            b"content" if !saw_content => {
                 saw_content = true;
                 content = s.nullable(Scanner::content)?;
             }
-            "result" if !saw_result => {
+            b"result" if !saw_result => {
                 saw_result = true;
                 result = s.nullable(Scanner::result)?;
             }
-            "content" | "result" => return None,
+            b"content" | b"result" => return None,
             _ => s.value()?,
         }
         Some(())
@@ -44,24 +54,25 @@ pub fn read(text: &str) -> Option<ResultsBody<'_>> {
 
 /// The cursor of the next page, read from the start of a body when
 /// `content.lastId` comes before `content.results` (as a usual body has
-/// it), so the next request can go out before this page is checked.
-pub fn cursor_ahead(text: &str) -> Option<&str> {
-    let mut s = Scanner::new(text);
+/// it), so the next request can go out before this page is checked. Only
+/// the body up to the cursor is read (its strings checked as UTF-8 too).
+pub fn cursor_ahead(body: &[u8]) -> Option<&str> {
+    let mut s = Scanner::new(body);
     let mut found = None;
     s.ws();
     s.eat(b'{')?;
     // Each closure stops the walk (`None`) once it has its answer.
     let _ = s.fields(|s, key| {
-        (key == "content").then_some(())?;
+        (key == b"content").then_some(())?;
         s.ws();
         s.eat(b'{')?;
         s.fields(|s, key| match key {
-            "lastId" => {
+            b"lastId" => {
                 s.ws();
                 found = s.plain_string().filter(|c| !c.is_empty());
                 None
             }
-            "results" => None,
+            b"results" => None,
             _ => s.value(),
         })?;
         None
@@ -70,20 +81,14 @@ pub fn cursor_ahead(text: &str) -> Option<&str> {
 }
 
 struct Scanner<'a> {
-    text: &'a str,
     b: &'a [u8],
     i: usize,
     depth: u32,
 }
 
 impl<'a> Scanner<'a> {
-    fn new(text: &'a str) -> Scanner<'a> {
-        Scanner {
-            text,
-            b: text.as_bytes(),
-            i: 0,
-            depth: 0,
-        }
+    fn new(b: &'a [u8]) -> Scanner<'a> {
+        Scanner { b, i: 0, depth: 0 }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -112,14 +117,14 @@ impl<'a> Scanner<'a> {
 
     /// The members of an object whose `{` was just read, each key handed
     /// to `field`, which reads the value; up to and with the `}`.
-    fn fields(&mut self, mut field: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+    fn fields(&mut self, mut field: impl FnMut(&mut Self, &'a [u8]) -> Option<()>) -> Option<()> {
         self.ws();
         if self.eat(b'}').is_some() {
             return Some(());
         }
         loop {
             self.ws();
-            let key = self.plain_string()?;
+            let key = self.plain_bytes()?;
             self.ws();
             self.eat(b':')?;
             field(self, key)?;
@@ -142,9 +147,9 @@ impl<'a> Scanner<'a> {
         let mut seen = [false; 3];
         self.fields(|s, key| {
             let n = match key {
-                "bulkId" => 0,
-                "lastId" => 1,
-                "results" => 2,
+                b"bulkId" => 0,
+                b"lastId" => 1,
+                b"results" => 2,
                 _ => return s.value(),
             };
             if std::mem::replace(&mut seen[n], true) {
@@ -170,7 +175,7 @@ impl<'a> Scanner<'a> {
         let mut status = None;
         let mut seen = false;
         self.fields(|s, key| {
-            if key != "status" {
+            if key != b"status" {
                 return s.value();
             }
             if std::mem::replace(&mut seen, true) {
@@ -179,7 +184,7 @@ impl<'a> Scanner<'a> {
             status = s.nullable(|s| {
                 let start = s.i;
                 s.value()?;
-                serde_json::from_str::<&RawValue>(&s.text[start..s.i]).ok()
+                serde_json::from_slice::<&RawValue>(&s.b[start..s.i]).ok()
             })?;
             Some(())
         })
@@ -198,7 +203,7 @@ impl<'a> Scanner<'a> {
             self.ws();
             let start = self.i;
             self.value()?;
-            out.push(&self.text[start..self.i]);
+            out.push(&self.b[start..self.i]);
             self.ws();
             match self.peek()? {
                 b',' => self.i += 1,
@@ -305,26 +310,57 @@ impl<'a> Scanner<'a> {
         (self.i > start).then_some(())
     }
 
-    /// A string with no escape, as text (a key, a cursor, a bulk id).
-    fn plain_string(&mut self) -> Option<&'a str> {
+    /// Where the run of string text from `i` ends (at a quote, a backslash
+    /// or a control character); `ascii` is cleared when it holds a byte
+    /// that is not ASCII. Text that is all ASCII, most of a page, is UTF-8
+    /// as it is found: only a string with other bytes needs the check.
+    fn run_end(&self, i: usize, ascii: &mut bool) -> usize {
+        if !*ascii {
+            return plain_end(self.b, i);
+        }
+        let end = ascii_end(self.b, i);
+        if self.b.get(end).is_some_and(|&c| c >= 0x80) {
+            *ascii = false;
+            return plain_end(self.b, end);
+        }
+        end
+    }
+
+    /// A string with no escape (a key), as its bytes, checked as UTF-8.
+    fn plain_bytes(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
         let start = self.i;
-        let end = plain_end(self.b, start);
+        let mut ascii = true;
+        let end = self.run_end(start, &mut ascii);
         if self.b.get(end) != Some(&b'"') {
             return None;
         }
         self.i = end + 1;
-        Some(&self.text[start..end])
+        let text = &self.b[start..end];
+        (ascii || std::str::from_utf8(text).is_ok()).then_some(text)
     }
 
-    /// Pass a string: no control character, only JSON's escapes.
+    /// A string with no escape, as text (a cursor, a bulk id).
+    fn plain_string(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.plain_bytes()?).ok()
+    }
+
+    /// Pass a string: no control character, only JSON's escapes, and its
+    /// bytes UTF-8 (checked once its end is found, if they are not all
+    /// ASCII: an escape is ASCII, so the whole text between the quotes is
+    /// checked at once).
     fn string(&mut self) -> Option<()> {
         self.i += 1;
+        let start = self.i;
+        let mut ascii = true;
         loop {
-            let end = plain_end(self.b, self.i);
+            let end = self.run_end(self.i, &mut ascii);
             self.i = end + 1;
             match self.b.get(end)? {
-                b'"' => return Some(()),
+                b'"' => {
+                    let text = &self.b[start..end];
+                    return (ascii || std::str::from_utf8(text).is_ok()).then_some(());
+                }
                 b'\\' => {}
                 _ => return None,
             }

@@ -66,32 +66,38 @@ impl<'a> ResultsBody<'a> {
 
 /// The `results` array, checked row by row as it parses and summed up in a
 /// few fields whatever its length: the rows themselves stay in the body.
+/// Rows and ids are bytes of a body read as UTF-8 (by the scanner, string
+/// by string, or by serde after a check of the whole body): an id becomes
+/// text only for a message or as the page's last.
 #[derive(Debug, Default)]
 pub struct Results<'a> {
     /// Where each row lies, in order, so the rows are not scanned again to
     /// be written (a bit a byte of the array: `json_text::Spans`).
     pub rows: Spans,
     /// The first row that has an id: its 0-based number and id.
-    pub first_id: Option<(usize, Cow<'a, str>)>,
+    pub first_id: Option<(usize, Id<'a>)>,
     /// The last row id.
-    pub last_id: Option<Cow<'a, str>>,
+    pub last_id: Option<Id<'a>>,
     /// The first row that is not a JSON object: its 0-based number and text.
-    pub not_object: Option<(usize, &'a str)>,
+    pub not_object: Option<(usize, &'a [u8])>,
     /// The first row whose id is not after the row id before it: its
     /// 0-based number, its id and the one before.
-    pub disorder: Option<(usize, Cow<'a, str>, Cow<'a, str>)>,
+    pub disorder: Option<(usize, Id<'a>, Id<'a>)>,
 }
+
+/// A row id's text, as bytes (borrowed from the body unless it had escapes).
+pub type Id<'a> = Cow<'a, [u8]>;
 
 impl<'a> Results<'a> {
     /// Take the next row's JSON text (known to be one whole JSON value):
     /// keep where it lies and check it against the rows before it.
-    pub fn push(&mut self, row: &'a str) {
+    pub fn push(&mut self, row: &'a [u8]) {
         let n = self.rows.len();
         self.rows.push(row);
         if self.not_object.is_some() || self.disorder.is_some() {
             return;
         }
-        if !row.starts_with('{') {
+        if row.first() != Some(&b'{') {
             self.not_object = Some((n, row));
             return;
         }
@@ -127,15 +133,15 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for ResultsVisitor<'a> {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Results::default();
         while let Some(raw) = seq.next_element::<&'de RawValue>()? {
-            out.push(raw.get());
+            out.push(raw.get().as_bytes());
         }
         Ok(out)
     }
 }
 
 /// Compare ids as canonical lowercase text, in one pass and no allocation.
-pub fn compare(a: &str, b: &str) -> std::cmp::Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+pub fn compare(a: impl AsRef<[u8]>, b: impl AsRef<[u8]>) -> std::cmp::Ordering {
+    let (a, b) = (a.as_ref(), b.as_ref());
     // Ids of one page share most of their bytes: skip the common prefix
     // (compared as slices, eight bytes at a time), then fold case.
     let mut same = 0;
@@ -156,21 +162,25 @@ pub struct RowId<'a> {
 }
 
 impl RowId<'_> {
-    /// The `id` of a row's JSON text (`None`: no id, or not a string).
-    pub fn of(row: &str) -> Option<Cow<'_, str>> {
+    /// The `id` of a row's JSON text (`None`: no id, or not a string), as
+    /// the bytes of its text: the row is known to be UTF-8.
+    pub fn of(row: &[u8]) -> Option<Id<'_>> {
         // Fast path for the usual shape, `{"id":"…",…}` with a plain id: no
         // parse at all. Anything else (spaces, escapes, id further in) is
         // parsed properly.
-        if let Some(rest) = row.strip_prefix(r#"{"id":""#) {
-            if let Some(end) = memchr::memchr2(b'"', b'\\', rest.as_bytes()) {
-                if rest.as_bytes()[end] == b'"' {
+        if let Some(rest) = row.strip_prefix(br#"{"id":""#) {
+            if let Some(end) = memchr::memchr2(b'"', b'\\', rest) {
+                if rest[end] == b'"' {
                     return Some(Cow::Borrowed(&rest[..end]));
                 }
             }
         }
-        let parsed: RowId<'_> = serde_json::from_str(row).ok()?;
+        let parsed: RowId<'_> = serde_json::from_slice(row).ok()?;
         let raw = parsed.id?;
-        serde_json::from_str::<Cow<'_, str>>(raw.get()).ok()
+        match serde_json::from_str::<Cow<'_, str>>(raw.get()).ok()? {
+            Cow::Borrowed(id) => Some(Cow::Borrowed(id.as_bytes())),
+            Cow::Owned(id) => Some(Cow::Owned(id.into_bytes())),
+        }
     }
 }
 

@@ -31,11 +31,11 @@ impl Paginator {
     /// Its answer is used only once this page has passed every check and
     /// names the same cursor; a page that fails them costs that one
     /// request, never a row. Returns whether a request went out.
-    pub(super) fn send_ahead(&self, text: &str) -> bool {
+    pub(super) fn send_ahead(&self, body: &[u8]) -> bool {
         if !self.plan.ahead {
             return false;
         }
-        let Some(next) = scan::cursor_ahead(text) else {
+        let Some(next) = scan::cursor_ahead(body) else {
             return false;
         };
         if Some(next) == self.cursor.as_deref() || self.seen.contains(next) {

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Result;
-use bytestring::ByteString;
+use bytes::Bytes;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
 
@@ -105,7 +105,7 @@ pub struct Paginator {
 
 /// A page body that parsed, with what the loop needs from it.
 struct Fetched {
-    body: ByteString,
+    body: Bytes,
     last_id: Option<String>,
     rows: Spans,
     last_row: Option<String>,
@@ -199,32 +199,23 @@ impl Paginator {
                 format!("page {} of bulk {bulk_id} {why}", self.number),
             )
         };
-        let text = page::text(body);
-        if let Ok(text) = &text {
-            if self.send_ahead(text) {
-                // Let the request go out before this page is checked.
-                tokio::task::yield_now().await;
-            }
+        if self.send_ahead(&body) {
+            // Let the request go out before this page is checked.
+            tokio::task::yield_now().await;
         }
-        let read = text.and_then(|text| Ok((page::read_text(&text, &expect)?, text)));
-        match read {
-            Ok((
-                page::Body::Rows {
-                    last_id,
-                    rows,
-                    last_row,
-                },
-                body,
-            )) => Ok(Fetched {
+        match page::read(&body, &expect) {
+            Ok(page::Body::Rows {
+                last_id,
+                rows,
+                last_row,
+            }) => Ok(Fetched {
                 body,
                 last_id,
                 rows,
                 last_row,
             }),
-            Ok((page::Body::Status(code), body)) => {
-                let error = self
-                    .api
-                    .status_in_body(code, body.as_bytes(), bulk_id, &query);
+            Ok(page::Body::Status(code)) => {
+                let error = self.api.status_in_body(code, &body, bulk_id, &query);
                 Err(self.fault(error).await)
             }
             // A cut-short body may come whole if asked again; when it never

@@ -183,15 +183,15 @@ impl Exporter<'_> {
 
 /// Say once per bulk that its rows carry a `bulkId` (`received`, JSON
 /// text) other than the bulk asked for, which replaces it.
-fn replaced_bulk_id(bulks: &mut [BulkOutcome], index: usize, received: &str) {
+fn replaced_bulk_id(bulks: &mut [BulkOutcome], index: usize, received: &[u8]) {
     let Some(bulk) = bulks.get_mut(index) else {
         return;
     };
-    let same =
-        serde_json::from_str::<String>(received).is_ok_and(|id| id.eq_ignore_ascii_case(&bulk.id));
+    let same = serde_json::from_slice::<String>(received)
+        .is_ok_and(|id| id.eq_ignore_ascii_case(&bulk.id));
     if !same && !bulk.other_bulk_id {
         bulk.other_bulk_id = true;
-        ui::replaced_bulk_id(&bulk.id, received);
+        ui::replaced_bulk_id(&bulk.id, &String::from_utf8_lossy(received));
     }
 }
 

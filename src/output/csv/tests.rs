@@ -234,7 +234,7 @@ proptest! {
                 (0..columns)
                     .map(|n| {
                         let text = row.get(n).map_or("", |(_, text)| text.as_str());
-                        if safe && super::is_formula(text) {
+                        if safe && super::is_formula(text.as_bytes()) {
                             format!("'{text}")
                         } else {
                             text.to_string()

@@ -1,7 +1,7 @@
 //! Walking a row's JSON text by hand, one pass over the bytes: its members
 //! in order, where a string, a value or a nested value ends, and a string's
-//! escapes undone. The text is known to be valid JSON (the page check read
-//! it first); `Row` builds on these.
+//! escapes undone. The text is known to be valid JSON and UTF-8 (the page
+//! check read it first), and is walked as bytes; `Row` builds on these.
 
 use super::Value;
 use crate::page::json_text::{self, plain_end};
@@ -19,10 +19,9 @@ fn skip_space(b: &[u8], mut i: usize) -> usize {
 /// values passed over. `false` when a name holds an escape (the members
 /// from there on are not read).
 pub(super) fn members<'a>(
-    raw: &'a str,
-    mut each: impl FnMut(&'a str, &'a str, Value<'a>) -> bool,
+    b: &'a [u8],
+    mut each: impl FnMut(&'a [u8], &'a [u8], Value<'a>) -> bool,
 ) -> bool {
-    let b = raw.as_bytes();
     let space = |i: usize| skip_space(b, i);
     let mut i = space(0);
     if b.get(i) != Some(&b'{') {
@@ -36,30 +35,30 @@ pub(super) fn members<'a>(
             Some(_) => return false,
             None => return true,
         }
-        let name = raw.get(i + 1..name_end).unwrap_or_default();
+        let name = b.get(i + 1..name_end).unwrap_or_default();
         i = space(space(name_end + 1) + 1);
         let start = i;
         let value = match b.get(i) {
             Some(b'"') => {
                 let (end, plain, comma) = string_end(b, i + 1);
                 i = end;
-                let inner = || raw.get(start + 1..end - 1).unwrap_or_default();
+                let inner = || b.get(start + 1..end - 1).unwrap_or_default();
                 match (plain, comma) {
                     (true, false) => Value::Plain(inner()),
                     (true, true) => Value::Comma(inner()),
-                    (false, _) => Value::Json(raw.get(start..end).unwrap_or_default()),
+                    (false, _) => Value::Json(b.get(start..end).unwrap_or_default()),
                 }
             }
             Some(b'{' | b'[') => {
                 i = nested_end(b, i);
-                Value::Json(raw.get(start..i).unwrap_or_default())
+                Value::Json(b.get(start..i).unwrap_or_default())
             }
             _ => {
                 i = value_end(b, i);
-                Value::Json(raw.get(start..i).unwrap_or_default())
+                Value::Json(b.get(start..i).unwrap_or_default())
             }
         };
-        if !each(name, raw.get(start..i).unwrap_or_default(), value) {
+        if !each(name, b.get(start..i).unwrap_or_default(), value) {
             return true;
         }
         i = space(i);
@@ -76,21 +75,20 @@ pub(super) fn members<'a>(
 /// name's opening quote to the value's end, and its value's text. Unlike
 /// [`members`], names with escapes are read too.
 pub(super) fn member_texts<'a, E>(
-    raw: &'a str,
-    mut each: impl FnMut(&str, &'a str, &'a str) -> Result<(), E>,
+    b: &'a [u8],
+    mut each: impl FnMut(&[u8], &'a [u8], &'a [u8]) -> Result<(), E>,
 ) -> Result<(), E> {
-    let b = raw.as_bytes();
     let space = |i: usize| skip_space(b, i);
     let mut i = space(0);
     if b.get(i) != Some(&b'{') {
         return Ok(());
     }
     i = space(i + 1);
-    let mut name = String::new();
+    let mut name = Vec::new();
     while b.get(i) == Some(&b'"') {
         let start = i;
         let (name_end, plain, _) = string_end(b, i + 1);
-        let quoted = raw.get(start..name_end).unwrap_or_default();
+        let quoted = b.get(start..name_end).unwrap_or_default();
         let name = if plain {
             quoted.get(1..quoted.len() - 1).unwrap_or_default()
         } else {
@@ -100,8 +98,8 @@ pub(super) fn member_texts<'a, E>(
         };
         let value = space(space(name_end) + 1);
         i = value_end(b, value);
-        let text = raw.get(start..i).unwrap_or_default();
-        each(name, text, raw.get(value..i).unwrap_or_default())?;
+        let text = b.get(start..i).unwrap_or_default();
+        each(name, text, b.get(value..i).unwrap_or_default())?;
         i = space(i);
         if b.get(i) != Some(&b',') {
             break;
@@ -173,16 +171,16 @@ pub(super) fn nested_end(b: &[u8], mut i: usize) -> usize {
 }
 
 /// Append the text of a JSON string literal (known to be valid, quotes
-/// included) to `out`, its escapes undone.
-pub fn unescape_into(json: &str, out: &mut String) {
+/// included) to `out`, its escapes undone: UTF-8 when the literal is.
+pub fn unescape_into(json: &[u8], out: &mut Vec<u8>) {
     let inner = json
-        .strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
+        .strip_prefix(b"\"")
+        .and_then(|s| s.strip_suffix(b"\""))
         .unwrap_or(json);
     let mut rest = inner;
-    while let Some(at) = memchr::memchr(b'\\', rest.as_bytes()) {
-        out.push_str(&rest[..at]);
-        let esc = rest.as_bytes().get(at + 1).copied().unwrap_or(b'\\');
+    while let Some(at) = memchr::memchr(b'\\', rest) {
+        out.extend_from_slice(&rest[..at]);
+        let esc = rest.get(at + 1).copied().unwrap_or(b'\\');
         rest = rest.get(at + 2..).unwrap_or_default();
         let c = match esc {
             b'n' => '\n',
@@ -194,7 +192,7 @@ pub fn unescape_into(json: &str, out: &mut String) {
                 let (unit, after) = hex4(rest);
                 rest = after;
                 match unit {
-                    0xD800..=0xDBFF => match rest.strip_prefix("\\u").map(hex4) {
+                    0xD800..=0xDBFF => match rest.strip_prefix(b"\\u").map(hex4) {
                         Some((low @ 0xDC00..=0xDFFF, after)) => {
                             rest = after;
                             let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
@@ -207,14 +205,15 @@ pub fn unescape_into(json: &str, out: &mut String) {
             }
             other => char::from(other),
         };
-        out.push(c);
+        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
     }
-    out.push_str(rest);
+    out.extend_from_slice(rest);
 }
 
 /// The four hex digits at the start of `s`, and what follows them.
-fn hex4(s: &str) -> (u32, &str) {
-    match s.get(..4).and_then(|h| u32::from_str_radix(h, 16).ok()) {
+fn hex4(s: &[u8]) -> (u32, &[u8]) {
+    let digits = s.get(..4).and_then(|h| std::str::from_utf8(h).ok());
+    match digits.and_then(|h| u32::from_str_radix(h, 16).ok()) {
         Some(n) => (n, &s[4..]),
         None => (0xFFFD, s),
     }

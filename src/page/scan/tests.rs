@@ -1,11 +1,26 @@
 use super::*;
 use proptest::prelude::*;
+use serde_json::value::RawValue;
 
-/// What serde makes of a body, side by side with the quick reading.
-fn serde(text: &str) -> Result<String, String> {
-    serde_json::from_str::<ResultsBody<'_>>(text)
+/// What serde makes of a body, side by side with the quick reading: from
+/// its bytes, a JSON value (`from_slice` of a raw value checks all its
+/// text as UTF-8) read as the wire types.
+fn serde(body: impl AsRef<[u8]>) -> Result<String, String> {
+    let body = body.as_ref();
+    serde_json::from_slice::<&RawValue>(body).map_err(|e| e.to_string())?;
+    serde_json::from_slice::<ResultsBody<'_>>(body)
         .map(|b| format!("{b:?}"))
         .map_err(|e| e.to_string())
+}
+
+/// The quick reading of a text.
+fn read(text: &str) -> Option<ResultsBody<'_>> {
+    super::read(text.as_bytes())
+}
+
+/// The cursor peek of a text.
+fn cursor_ahead(text: &str) -> Option<&str> {
+    super::cursor_ahead(text.as_bytes())
 }
 
 const USUAL: &str = concat!(
@@ -101,43 +116,95 @@ fn anything_unusual_is_left_to_serde() {
     assert!(read(&deep).is_none());
 }
 
+#[test]
+fn a_byte_that_is_not_utf8_leaves_the_body_to_serde_wherever_it_is() {
+    // Each place holds `@`: in a row, a key, a cursor, a member passed over
+    // (in `content`, in `result`, at the top, deep in a row), and outside
+    // any string.
+    let body = concat!(
+        r#"{"content":{"bulkId":"B@","lastId":"c@","x@":1,"skip":{"a":["@"]},"#,
+        r#""results":[{"id":"r@","n":[{"deep":"@"}],"e":"\u00e9@\n"}]},"#,
+        r#""result":{"status":200,"message":"@"},"extra":"@"}@"#,
+    );
+    let places: Vec<usize> = body.match_indices('@').map(|(i, _)| i).collect();
+    assert_eq!(places.len(), 10);
+    let whole = body.replace('@', "");
+    assert!(read(&whole).is_some());
+    for (n, &at) in places.iter().enumerate() {
+        for bad in crate::page::json_gen::BAD {
+            let mut bytes = whole.as_bytes().to_vec();
+            let at = at - n; // the `@`s before this one are gone
+            bytes.splice(at..at, bad.iter().copied());
+            let shown = String::from_utf8_lossy(&bytes);
+            assert!(super::read(&bytes).is_none(), "{shown}");
+            assert!(serde(&bytes).is_err(), "{shown}");
+        }
+    }
+    // A valid character in each string is read the quick way.
+    let valid = body.strip_suffix('@').unwrap().replace('@', "é");
+    assert!(read(&valid).is_some(), "{valid}");
+}
+
+#[test]
+fn serde_alone_lets_a_bad_byte_through_where_it_passes_over_a_member() {
+    // Why a body left to serde is checked as UTF-8 as a whole first: the
+    // wire types' reading does not check the strings it skips.
+    let body = b"{\"content\":{\"skip\":\"\xff\",\"results\":[]}}";
+    assert!(serde_json::from_slice::<ResultsBody<'_>>(body).is_ok());
+    assert!(serde(body).is_err());
+    assert!(super::read(body).is_none());
+}
+
 proptest! {
-    /// Whatever a body holds, the quick reading is serde's or none.
+    /// Whatever a body holds, the quick reading is serde's or none: cut,
+    /// with text put in, bytes that are not UTF-8 among it.
     #[test]
     fn the_quick_reading_never_differs_from_serde(
-        cuts in proptest::collection::vec((0..USUAL.len(), "[ -~é\\t]{0,3}", 0..4usize), 1..4),
+        cuts in proptest::collection::vec((
+            0..USUAL.len(),
+            prop_oneof![
+                3 => "[ -~é\\t]{0,3}".prop_map(String::into_bytes),
+                1 => prop::sample::select(crate::page::json_gen::BAD.to_vec()).prop_map(<[u8]>::to_vec),
+            ],
+            0..4usize,
+        ), 1..4),
     ) {
-        let mut body = USUAL.to_string();
+        let mut body = USUAL.as_bytes().to_vec();
         for (at, with, drop) in cuts {
-            let mut at = at.min(body.len());
-            while !body.is_char_boundary(at) {
-                at -= 1;
-            }
-            let mut end = (at + drop).min(body.len());
-            while !body.is_char_boundary(end) {
-                end += 1;
-            }
-            body.replace_range(at..end, &with);
+            let at = at.min(body.len());
+            let end = (at + drop).min(body.len());
+            body.splice(at..end, with);
         }
-        if let Some(quick) = read(&body) {
-            prop_assert_eq!(Ok(format!("{quick:?}")), serde(&body), "{}", body);
-        }
+        agree(&body)?;
     }
 }
 
 /// The cursor serde reads in a body (`None`: serde refuses the body).
-fn serde_cursor(text: &str) -> Option<Option<String>> {
-    let body = serde_json::from_str::<ResultsBody<'_>>(text).ok()?;
+fn serde_cursor(body: &[u8]) -> Option<Option<String>> {
+    serde(body).ok()?;
+    let body = serde_json::from_slice::<ResultsBody<'_>>(body).ok()?;
     Some(body.last_id().map(str::to_string))
 }
 
 /// Whatever the cursor peek finds in a body serde takes is the cursor
 /// serde reads there (it may find none).
-fn check_cursor(text: &str) -> Result<(), TestCaseError> {
-    if let (Some(peeked), Some(cursor)) = (cursor_ahead(text), serde_cursor(text)) {
-        prop_assert_eq!(Some(peeked.to_string()), cursor, "{}", text);
+fn check_cursor(body: &[u8]) -> Result<(), TestCaseError> {
+    if let (Some(peeked), Some(cursor)) = (super::cursor_ahead(body), serde_cursor(body)) {
+        let shown = String::from_utf8_lossy(body);
+        prop_assert_eq!(Some(peeked.to_string()), cursor, "{}", shown);
     }
     Ok(())
+}
+
+/// The quick reading of a body's bytes is serde's, or none; it reads only
+/// UTF-8; the peek finds serde's cursor, if any.
+fn agree(body: &[u8]) -> Result<(), TestCaseError> {
+    let shown = String::from_utf8_lossy(body);
+    if let Some(quick) = super::read(body) {
+        prop_assert!(std::str::from_utf8(body).is_ok(), "{}", shown);
+        prop_assert_eq!(Ok(format!("{quick:?}")), serde(body), "{}", shown);
+    }
+    check_cursor(body)
 }
 
 proptest! {
@@ -147,25 +214,32 @@ proptest! {
     /// shape): the quick reading is serde's or none, and so is the peek.
     #[test]
     fn generated_bodies_are_read_as_serde_reads_them(body in crate::page::json_gen::body()) {
-        if let Some(quick) = read(&body) {
-            prop_assert_eq!(Ok(format!("{quick:?}")), serde(&body), "{}", body);
-        }
-        check_cursor(&body)?;
+        agree(body.as_bytes())?;
     }
 
-    /// The same bodies cut, with bytes flipped, inserted and removed.
+    /// The same bodies with one string (a key, a row's, one passed over,
+    /// the cursor) not UTF-8: never read the quick way.
+    #[test]
+    fn spoiled_bodies_are_left_to_serde(
+        body in crate::page::json_gen::body(),
+        at in any::<usize>(),
+        bad in any::<usize>(),
+    ) {
+        let bytes = crate::page::json_gen::spoil(&body, at, bad);
+        if body.contains(crate::page::json_gen::SPOT) {
+            prop_assert!(super::read(&bytes).is_none(), "{}", String::from_utf8_lossy(&bytes));
+        }
+        agree(&bytes)?;
+    }
+
+    /// The same bodies cut, with bytes flipped, inserted and removed
+    /// (bytes that are not UTF-8 among them).
     #[test]
     fn mutated_bodies_are_read_as_serde_reads_them_or_left_to_it(
         body in crate::page::json_gen::body(),
         edits in crate::page::json_gen::edits(),
     ) {
-        let bytes = crate::page::json_gen::mutate(&body, &edits);
-        if let Ok(body) = std::str::from_utf8(&bytes) {
-            if let Some(quick) = read(body) {
-                prop_assert_eq!(Ok(format!("{quick:?}")), serde(body), "{}", body);
-            }
-            check_cursor(body)?;
-        }
+        agree(&crate::page::json_gen::mutate(&body, &edits))?;
     }
 
     /// A body of the usual shape (any rows, any spacing) is always read
