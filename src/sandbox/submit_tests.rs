@@ -63,15 +63,11 @@ fn a_submission_is_refused_without_the_token_json_lines_or_lines() {
     let srv = start_background(cfg).unwrap();
     let a = srv.addr();
     let line = "{\"user\":{\"object_id\":\"a\"}}\n";
-    let r = send(a, "PATCH", "application/jsonl", line.as_bytes(), "wrong");
+    let line_as =
+        |method, content_type, token| send(a, method, content_type, line.as_bytes(), token);
+    let r = line_as("PATCH", "application/jsonl", "wrong");
     assert_eq!(r.status, 401);
-    let r = send(
-        a,
-        "PATCH",
-        "application/json",
-        line.as_bytes(),
-        DEFAULT_TOKEN,
-    );
+    let r = line_as("PATCH", "application/json", DEFAULT_TOKEN);
     assert_eq!(r.status, 415);
     assert_eq!(
         r.body,
@@ -80,13 +76,7 @@ fn a_submission_is_refused_without_the_token_json_lines_or_lines() {
             "details": "send the bulk as JSON lines with Content-Type: application/jsonl"
         }]}})
     );
-    let r = send(
-        a,
-        "POST",
-        "application/jsonl",
-        line.as_bytes(),
-        DEFAULT_TOKEN,
-    );
+    let r = line_as("POST", "application/jsonl", DEFAULT_TOKEN);
     assert_eq!(r.status, 405);
     let r = patch(&srv, "\n \n");
     assert_eq!(
