@@ -77,13 +77,29 @@ fn demo_table(width: usize, extra: &[&str]) -> Run {
         .ok()
 }
 
+/// Where `ERROR` starts (display columns; what is before it is ASCII),
+/// and that it has at least `least` columns of a `width`-column line.
+#[cfg(feature = "sandbox")]
+fn error_column(run: &Run, width: usize, least: usize) -> usize {
+    let at = (run.stdout().lines().next())
+        .and_then(|h| h.find("ERROR"))
+        .unwrap_or(width);
+    run.check(
+        width.saturating_sub(at) >= least,
+        format_args!("ERROR has {} columns, fewer than {least}", width - at),
+    );
+    at
+}
+
 #[cfg(feature = "sandbox")]
 #[test]
-fn the_demo_table_has_one_line_per_row_at_80_120_and_200_columns() {
+fn the_demo_table_gives_error_forty_columns_at_60_80_100_120_and_200() {
     let rows = demo_rows();
+    let users = &["objectId", "pulseId"];
     for width in [200, 120] {
         let run = demo_table(width, &[]);
         check_table(&run, &rows, ALL, width);
+        error_column(&run, width, 40);
         run.same(&header(run.stdout()), &vec!["ID", "TYPE", "USER", "ERROR"])
             .stdout_has("用户不存在")
             .stdout_has("⏎")
@@ -94,31 +110,43 @@ fn the_demo_table_has_one_line_per_row_at_80_120_and_200_columns() {
         .stdout_has("  pulse   ")
         .stdout_has("Conflicting update: user was modified concurrently, retry later")
         .stdout_lacks("…");
+    // 100 and 80: all would leave ERROR 28 and 8, without TYPE 36 and 16;
+    // without ID it has 40 and more.
+    for width in [100, 80] {
+        let run = demo_table(width, &[]);
+        check_table(&run, &rows, users, width);
+        error_column(&run, width, 40);
+        run.same(&header(run.stdout()), &vec!["TYPE", "USER", "ERROR"])
+            .stdout_lacks(rows[0]["id"].as_str().unwrap())
+            .stderr_has(&format!(
+                "note: ID left out to fit {width} columns; see it with --wide or --columns id,error\n"
+            ));
+    }
     let run = demo_table(80, &[]);
-    check_table(&run, &rows, ALL, 80);
-    run.same(&header(run.stdout()), &vec!["ID", "USER", "ERROR"])
-        .stdout_has("…")
-        .stderr_has(
-            "note: TYPE left out to fit 80 columns; see it with --wide, --columns or -f csv",
-        );
+    run.stdout_has("  Invalid date format for \"birthDate\": expected…\n");
+    // 60: no choice leaves 40; USER and all that is left.
+    let run = demo_table(60, &[]);
+    check_table(&run, &rows, users, 60);
+    error_column(&run, 60, 34);
+    run.same(&header(run.stdout()), &vec!["USER", "ERROR"])
+        .stderr_has("note: ID, TYPE left out; try --wide or --columns id,error\n");
+    // The ids the note names are there, whole, with --columns id,error.
+    let run = demo_table(60, &["--columns", "id,error"]);
+    check_table(&run, &rows, &["id"], 60);
+    run.stderr_lacks("left out");
 }
 
 #[cfg(feature = "sandbox")]
 #[test]
-fn narrow_terminals_leave_out_type_then_user_and_never_the_id() {
+fn narrow_terminals_keep_user_whole_and_never_cut_an_id() {
     let rows = demo_rows();
-    let run = demo_table(60, &[]);
-    check_table(&run, &rows, &["id"], 60);
-    run.same(&header(run.stdout()), &vec!["ID", "ERROR"])
-        .stderr_has(
-        "note: TYPE, USER left out to fit 60 columns; see them with --wide, --columns or -f csv",
-    );
-    // Narrower than an id: the ids overflow, whole, one a line.
+    // Not even 10 columns for ERROR after USER: USER alone, whole.
     let run = demo_table(30, &[]);
-    run.same(&header(run.stdout()), &vec!["ID"])
-        .stderr_has("TYPE, USER, ERROR left out");
+    run.same(&header(run.stdout()), &vec!["USER"])
+        .stderr_has("note: ID, TYPE, ERROR left out\n");
     for (line, row) in run.stdout().lines().skip(1).zip(&rows) {
-        run.same(&line, &row["id"].as_str().unwrap());
+        let user = identifiers(row, &["objectId", "pulseId"]);
+        run.same(&vec![line], &user);
     }
     // --quiet keeps the note to itself.
     let run = demo_table(60, &["-q"]);
@@ -138,7 +166,9 @@ fn pages_of_a_bigger_export_keep_one_line_per_row_with_cjk_and_emoji() {
             .args(["-f", "table", "--page-size", "25"])
             .env("COLUMNS", width.to_string())
             .ok();
-        check_table(&run, &rows, ALL, width);
+        // At 80 ID is left out for ERROR's 40 columns.
+        let ids = if width == 80 { &ALL[2..] } else { ALL };
+        check_table(&run, &rows, ids, width);
         run.stdout_has("用户");
         if width == 200 {
             run.stdout_has("🔒");
@@ -148,7 +178,7 @@ fn pages_of_a_bigger_export_keep_one_line_per_row_with_cjk_and_emoji() {
 
 #[cfg(feature = "sandbox")]
 #[test]
-fn several_bulks_put_bulk_first_and_leave_out_type_and_user_to_fit() {
+fn several_bulks_put_bulk_first_and_leave_out_id_then_bulk_to_fit() {
     let mut cfg = SandboxConfig::new(7).with_token(TOKEN);
     cfg.bulks.push(Bulk {
         id: "018fcf0a-6e5f-7a74-b18d-9fbe4c5a7ba6".into(),
@@ -167,17 +197,27 @@ fn several_bulks_put_bulk_first_and_leave_out_type_and_user_to_fit() {
         .args([bulks[1], "-f", "jsonl", "--concurrency", "1"])
         .ok()
         .jsonl();
-    let run = table(120);
-    check_table(&run, &rows, ALL, 120);
+    let run = table(200);
+    check_table(&run, &rows, ALL, 200);
     run.same(
         &header(run.stdout()),
         &vec!["BULK", "ID", "TYPE", "USER", "ERROR"],
     );
+    // ID goes first, as with one bulk; then BULK with it.
+    let run = table(120);
+    check_table(&run, &rows, &["bulkId", "objectId", "pulseId"], 120);
+    error_column(&run, 120, 40);
+    run.same(
+        &header(run.stdout()),
+        &vec!["BULK", "TYPE", "USER", "ERROR"],
+    )
+    .stderr_has("note: ID left out to fit 120 columns; see it with --wide or --columns id,error\n");
     let run = table(100);
-    check_table(&run, &rows, &["bulkId", "id"], 100);
-    run.same(&header(run.stdout()), &vec!["BULK", "ID", "ERROR"])
+    check_table(&run, &rows, &["objectId", "pulseId"], 100);
+    error_column(&run, 100, 40);
+    run.same(&header(run.stdout()), &vec!["USER", "ERROR"])
         .stderr_has(
-            "TYPE, USER left out to fit 100 columns; see them with --wide, --columns or -f csv",
+            "note: BULK, ID, TYPE left out to fit 100 columns; see them with --wide or --columns bulkId,id,error\n",
         );
 }
 
@@ -234,6 +274,19 @@ fn wide_wraps_long_text_and_keeps_every_column_and_id_whole() {
             );
         }
     }
+    // ERROR wraps inside 20 columns, not the 8 left at 80: those lines
+    // run past the terminal.
+    let at = error_column(&run, 92, 20);
+    run.same(&at, &72)
+        .check(
+            text.lines()
+                .all(|l| l.get(at..).unwrap_or("").width() <= 20),
+            "ERROR wrapped inside 20 columns",
+        )
+        .check(
+            text.lines().any(|l| l.width() > 80),
+            "lines run past 80 columns",
+        );
     // At 200 nothing needs wrapping: one line per row.
     let run = demo_table(200, &["--wide"]);
     check_table(&run, &rows, ALL, 200);
@@ -304,7 +357,7 @@ fn status_and_summary_tables_keep_one_line_per_row() {
     check_table(&run, &statuses, whole, 80);
     run.same(&header(run.stdout()), &vec!["BULK", "STATUS", "UPDATED"])
         .stdout_lacks("…")
-        .stderr_has("note: CREATED left out to fit 80 columns");
+        .stderr_has("note: CREATED left out; see it with --wide, --columns or -f csv\n");
     let status = |width: &str, extra: &[&str]| {
         druid_bulk(["status", "-e", &server.endpoint(), "-f", "table"])
             .args(extra)
@@ -325,7 +378,7 @@ fn status_and_summary_tables_keep_one_line_per_row() {
     );
     let run = status("60", &[]);
     check_table(&run, &statuses, &["bulkId", "status"], 60);
-    run.stderr_has("note: CREATED, UPDATED left out to fit 60 columns");
+    run.stderr_has("note: CREATED, UPDATED left out; try --wide or --columns\n");
     // --columns: field names, as given, never left out.
     let run = status("80", &["--columns", "bulkId,status,createdOn,updatedOn"]);
     run.same(
@@ -346,15 +399,19 @@ fn status_and_summary_tables_keep_one_line_per_row() {
         .stdout_has("…");
 }
 
-/// SGR codes: bold (the table header on a terminal) and back to plain.
+/// SGR codes: bold (the table header on a terminal), cyan (a note's
+/// label) and back to plain.
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 const BOLD: &str = "\u{1b}[1m";
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 const RESET: &str = "\u{1b}[0m";
+#[cfg(all(target_os = "linux", feature = "sandbox"))]
+const CYAN: &str = "\u{1b}[36m";
 
 /// `demo --rows 12` on a real pseudo-terminal (util-linux `script`) sized
 /// with `stty`: the table is picked without `-f` and fits the terminal's
-/// own width, not `COLUMNS` (which `TestCommand` never sets).
+/// own width, not `COLUMNS` (which `TestCommand` never sets), with ERROR
+/// cut no shorter than 40 columns.
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 #[test]
 fn a_real_terminal_gets_a_table_fitted_to_its_width() {
@@ -362,31 +419,61 @@ fn a_real_terminal_gets_a_table_fitted_to_its_width() {
         return;
     }
     let rows = demo_rows();
-    for (width, shown) in [
-        (80, vec!["ID", "USER", "ERROR"]),
-        (120, vec!["ID", "TYPE", "USER", "ERROR"]),
-    ] {
+    let on = |width: usize, extra: &str| {
         let line = format!(
-            "stty cols {width} rows 50; '{}' demo --rows 12 -q",
+            "stty cols {width} rows 50; '{}' demo --rows 12 {extra}",
             binary().display()
         );
         let run = on_a_pty(&line).ok();
-        // The pty turns each "\n" into "\r\n"; -q leaves only the table,
-        // whose header is bold on a terminal.
-        let table = (run.stdout().replace("\r\n", "\n"))
+        // The pty turns each "\n" into "\r\n"; the header is bold on a
+        // terminal, and so is the note's label, in cyan.
+        let screen = (run.stdout().replace("\r\n", "\n"))
             .replace(BOLD, "")
+            .replace(CYAN, "")
             .replace(RESET, "");
+        (run, screen)
+    };
+    for (width, shown, ids) in [
+        (
+            80,
+            vec!["TYPE", "USER", "ERROR"],
+            &["objectId", "pulseId"][..],
+        ),
+        (
+            120,
+            vec!["ID", "TYPE", "USER", "ERROR"],
+            &["id", "objectId", "pulseId"],
+        ),
+    ] {
+        // -q leaves only the table.
+        let (run, table) = on(width, "-q");
         let lines: Vec<&str> = table.lines().collect();
         run.same(&header(&table), &shown)
             .check(lines.len() == 13, "a header and 12 rows, one line each");
+        let at = lines[0].find("ERROR").unwrap_or(width);
+        run.check(width - at >= 40, "ERROR has 40 columns");
         for (line, row) in lines[1..].iter().zip(&rows) {
-            for id in identifiers(row, &["id", "objectId", "pulseId"]) {
+            for id in identifiers(row, ids) {
                 run.check(line.contains(id), format_args!("{id} whole"));
             }
             run.check(
                 line.width() <= width,
                 format_args!("{line:?} fits {width} columns"),
             );
+            // Cut with … no shorter than 40 columns (39 before a wide
+            // character), or whole.
+            let error = line.get(at..).unwrap_or("");
+            run.check(
+                !error.ends_with('…') || error.width() >= 39,
+                format_args!("{error:?} cut below 40 columns"),
+            );
         }
     }
+    // The note on what was left out fits the terminal too.
+    let (run, screen) = on(80, "");
+    let note = screen.lines().find(|l| l.starts_with("note: "));
+    run.same(
+        &note,
+        &Some("note: ID left out to fit 80 columns; see it with --wide or --columns id,error"),
+    );
 }
