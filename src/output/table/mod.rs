@@ -16,6 +16,7 @@
 //! characters first.
 
 mod fit;
+mod note;
 mod text;
 
 use std::borrow::Cow;
@@ -25,6 +26,7 @@ use super::{Layout, Row, RowWriter};
 use crate::{sanitize, ui};
 
 use fit::{Measure, Plan, Ways, GAP, MIN_WRAP};
+use note::left_out_note;
 
 /// Fields that identify something: never cut or wrapped.
 const IDENTIFIERS: [&str; 4] = ["bulkId", "id", "objectId", "pulseId"];
@@ -276,41 +278,6 @@ impl<W: Write> TableWriter<W> {
         }
         Ok(())
     }
-}
-
-/// The note on columns left out (`names`) to fit `width`, and the `ways`
-/// to see them: the longest of these that fits `width` with `note: `
-/// before it, else the shortest.
-///
-/// `ID, TYPE left out to fit 100 columns; see them with --wide or --columns id,error`,
-/// then without `to fit…`, then `…; try --wide or --columns id,error`,
-/// then trying fewer ways, then `ID, TYPE left out`.
-fn left_out_note(names: &[&str], width: usize, ways: &[String]) -> String {
-    const LABEL: &str = "note: ";
-    let names = names.join(", ");
-    let them = if names.contains(',') { "them" } else { "it" };
-    let listed = |ways: &[String]| match ways {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
-    };
-    let mut tries = Vec::new();
-    if !ways.is_empty() {
-        let all = listed(ways);
-        tries.push(format!(
-            "{names} left out to fit {width} columns; see {them} with {all}"
-        ));
-        tries.push(format!("{names} left out; see {them} with {all}"));
-    }
-    tries.extend(
-        (1..=ways.len())
-            .rev()
-            .map(|n| format!("{names} left out; try {}", listed(&ways[..n]))),
-    );
-    tries.push(format!("{names} left out"));
-    let fits = |note: &String| text::width(LABEL) + text::width(note) <= width;
-    let shortest = tries.pop().unwrap_or_default();
-    tries.into_iter().find(fits).unwrap_or(shortest)
 }
 
 /// Rows laid out by a plan.

@@ -205,42 +205,6 @@ fn the_note_names_what_was_left_out_and_how_to_see_it() {
 }
 
 #[test]
-fn the_note_fits_the_terminal_shortening_as_it_must() {
-    let ways = ["--wide", "--columns", "-f csv"].map(String::from);
-    let note = |names: &[&str], width| left_out_note(names, width, &ways);
-    assert_eq!(
-        note(&["CREATED"], 90),
-        "CREATED left out to fit 90 columns; see it with --wide, --columns or -f csv"
-    );
-    assert_eq!(
-        note(&["CREATED"], 80),
-        "CREATED left out; see it with --wide, --columns or -f csv"
-    );
-    assert_eq!(
-        note(&["CREATED"], 60),
-        "CREATED left out; try --wide, --columns or -f csv"
-    );
-    assert_eq!(
-        note(&["CREATED"], 50),
-        "CREATED left out; try --wide or --columns"
-    );
-    assert_eq!(note(&["CREATED"], 40), "CREATED left out; try --wide");
-    assert_eq!(
-        note(&["CREATED", "UPDATED"], 30),
-        "CREATED, UPDATED left out"
-    );
-    // Nothing shorter: the shortest, even if it does not fit.
-    assert_eq!(
-        note(&["CREATED", "UPDATED"], 10),
-        "CREATED, UPDATED left out"
-    );
-    for width in 30..=120 {
-        let line = format!("note: {}", note(&["BULK", "ID", "TYPE"], width));
-        assert!(line.width() <= width, "{line:?} at {width}");
-    }
-}
-
-#[test]
 fn several_bulks_put_bulk_first() {
     let mut l = results(Some(200));
     l.table_view = TableView::Results { bulk: true };
