@@ -1,12 +1,16 @@
 //! Which columns a table shows and how wide each is, decided once from the
-//! first page: a pure function of the columns' natural widths and the
-//! terminal's.
+//! first page: a pure function of the columns' natural widths, the ways
+//! the view may give way, and the terminal's width.
 
 /// Spaces between columns.
 pub const GAP: usize = 2;
 /// Text columns give way down to this many columns (or their natural
 /// width, if smaller) before a column is left out.
 pub const MIN_TEXT: usize = 10;
+/// With `--wide`, text wraps only inside a column at least this wide (or
+/// its natural width, if smaller); where that cannot fit, the line runs
+/// past the terminal.
+pub const MIN_WRAP: usize = 20;
 
 /// A column as the first page shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +21,9 @@ pub struct Measure {
     pub ident: bool,
     /// Text narrower than this is not worth showing (its header, say).
     pub least: usize,
+    /// The width this column should keep for a set of columns to be
+    /// preferred ([`Ways::prefer`]); at least `least`.
+    pub want: usize,
 }
 
 impl Measure {
@@ -26,16 +33,76 @@ impl Measure {
             natural,
             ident: true,
             least: natural,
+            want: natural,
         }
     }
 
     /// A text column that may give way down to [`MIN_TEXT`] columns, or to
     /// `least` if that is more.
     pub fn text(natural: usize, least: usize) -> Measure {
+        let least = natural.min(least.max(MIN_TEXT));
         Measure {
             natural,
             ident: false,
-            least: natural.min(least.max(MIN_TEXT)),
+            least,
+            want: least,
+        }
+    }
+
+    /// This column wants `want` columns (or its natural width, if smaller)
+    /// before the view settles for less.
+    pub fn wanting(self, want: usize) -> Measure {
+        Measure {
+            want: self.natural.min(want).max(self.least),
+            ..self
+        }
+    }
+
+    /// With `--wide`: text wraps, but only inside [`MIN_WRAP`] columns.
+    fn wrapping(self) -> Measure {
+        if self.ident {
+            return self;
+        }
+        let least = self.natural.min(self.least.max(MIN_WRAP));
+        Measure {
+            least,
+            want: least,
+            ..self
+        }
+    }
+
+    /// The width this column keeps when preferred: `want` as its least.
+    fn preferred(self) -> Measure {
+        Measure {
+            least: self.want,
+            ..self
+        }
+    }
+}
+
+/// How a view gives way on a narrow terminal: sets of columns (indices)
+/// to leave out, each tried in turn.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ways {
+    /// The first set whose line fits with every column at the width it
+    /// wants ([`Measure::want`]) is taken;
+    pub prefer: Vec<Vec<usize>>,
+    /// else the first of these whose line fits with text down to its
+    /// least; else the last set of all, whose line runs past the terminal.
+    pub settle: Vec<Vec<usize>>,
+}
+
+impl Ways {
+    /// Leave out nothing, whatever the width.
+    pub fn none() -> Ways {
+        Ways::default()
+    }
+
+    /// Leave out the columns of `order` one by one until the line fits.
+    pub fn in_order(order: &[usize]) -> Ways {
+        Ways {
+            prefer: (0..=order.len()).map(|n| order[..n].to_vec()).collect(),
+            settle: Vec::new(),
         }
     }
 }
@@ -45,57 +112,85 @@ impl Measure {
 pub struct Plan {
     pub shown: Vec<usize>,
     pub widths: Vec<usize>,
-    /// Columns left out to fit, in the order they were dropped.
+    /// Columns left out to fit, in table order.
     pub dropped: Vec<usize>,
 }
 
 /// Fit `columns` into `limit` display columns.
 ///
 /// Without a limit every column keeps its natural width. With one, text
-/// columns give way first, widest first, down to their least; if the line
-/// is still too long, the columns of `drop_order` are left out one by one
-/// (never with `wide`: its lines may run past the limit instead). What
-/// still does not fit overflows. The last column, if it is text, then
-/// takes whatever the line has left, for longer text on later pages.
-pub fn plan(columns: &[Measure], drop_order: &[usize], limit: Option<usize>, wide: bool) -> Plan {
-    let mut shown: Vec<usize> = (0..columns.len()).collect();
+/// columns give way first, widest first, and the sets of columns of `ways`
+/// are left out in turn until the line fits (see [`Ways`]); with `wide`
+/// nothing is left out and text gives way only down to [`MIN_WRAP`]
+/// columns (its lines may run past the limit instead). The last column,
+/// if it is text, then takes whatever the line has left, for longer text
+/// on later pages.
+pub fn plan(columns: &[Measure], ways: &Ways, limit: Option<usize>, wide: bool) -> Plan {
     let Some(limit) = limit else {
-        let widths = columns.iter().map(|c| c.natural).collect();
         return Plan {
-            shown,
-            widths,
+            shown: (0..columns.len()).collect(),
+            widths: columns.iter().map(|c| c.natural).collect(),
             dropped: Vec::new(),
         };
     };
-    let mut dropped = Vec::new();
-    let mut to_drop = drop_order.iter().copied().filter(|_| !wide);
-    let mut widths = loop {
-        let measures: Vec<Measure> = shown.iter().map(|&i| columns[i]).collect();
-        let widths = shrink(&measures, limit);
-        if line_width(&widths) <= limit {
-            break widths;
+    if wide {
+        let wrapping: Vec<Measure> = columns.iter().map(|c| c.wrapping()).collect();
+        return layout(&wrapping, &[], limit);
+    }
+    // Sets that leave every column out are no choice.
+    let possible = |set: &&Vec<usize>| (0..columns.len()).any(|i| !set.contains(&i));
+    let preferred: Vec<Measure> = columns.iter().map(|c| c.preferred()).collect();
+    let tries = (ways
+        .prefer
+        .iter()
+        .filter(possible)
+        .map(|set| (&preferred[..], set)))
+    .chain(
+        ways.settle
+            .iter()
+            .filter(possible)
+            .map(|set| (columns, set)),
+    );
+    let mut last = None;
+    for (measures, set) in tries {
+        if line_width(&shrink(&shown(measures, set), limit)) <= limit {
+            return layout(measures, set, limit);
         }
-        match to_drop.next() {
-            Some(column) if shown.len() > 1 => {
-                shown.retain(|&i| i != column);
-                dropped.push(column);
-            }
-            _ => break widths,
-        }
-    };
-    if let (Some(&last), Some(rest)) = (shown.last(), widths.len().checked_sub(1)) {
-        if !columns[last].ident {
+        last = Some(set);
+    }
+    layout(columns, last.map_or(&[][..], Vec::as_slice), limit)
+}
+
+/// The columns not in `left_out`.
+fn shown(columns: &[Measure], left_out: &[usize]) -> Vec<Measure> {
+    (columns.iter().enumerate())
+        .filter(|(i, _)| !left_out.contains(i))
+        .map(|(_, c)| *c)
+        .collect()
+}
+
+/// The plan leaving out `left_out`: text given way as far as it must, the
+/// last text column stretched to `limit`.
+fn layout(columns: &[Measure], left_out: &[usize], limit: usize) -> Plan {
+    let shown_at: Vec<usize> = (0..columns.len())
+        .filter(|i| !left_out.contains(i))
+        .collect();
+    let mut dropped = left_out.to_vec();
+    dropped.sort_unstable();
+    let kept = shown(columns, left_out);
+    let mut widths = shrink(&kept, limit);
+    if let (Some(last), Some(rest)) = (kept.last(), widths.len().checked_sub(1)) {
+        if !last.ident {
             let before = line_width(&widths[..rest]) + GAP * usize::from(rest > 0);
             widths[rest] = widths[rest].max(limit.saturating_sub(before));
         }
     }
     Plan {
-        shown,
+        shown: shown_at,
         widths,
         dropped,
     }
 }
-
 /// A line's width with these column widths.
 pub fn line_width(widths: &[usize]) -> usize {
     widths.iter().sum::<usize>() + GAP * widths.len().saturating_sub(1)
@@ -128,120 +223,4 @@ fn shrink(columns: &[Measure], limit: usize) -> Vec<usize> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn id(natural: usize) -> Measure {
-        Measure::ident(natural)
-    }
-
-    fn text(natural: usize) -> Measure {
-        Measure::text(natural, 0)
-    }
-
-    /// ID TYPE USER ERROR as the demo's first page measures them.
-    const RESULTS: [Measure; 4] = [
-        Measure {
-            natural: 36,
-            ident: true,
-            least: 36,
-        },
-        Measure {
-            natural: 6,
-            ident: false,
-            least: 6,
-        },
-        Measure {
-            natural: 24,
-            ident: true,
-            least: 24,
-        },
-        Measure {
-            natural: 64,
-            ident: false,
-            least: 10,
-        },
-    ];
-    const DROP: [usize; 3] = [1, 2, 3];
-
-    #[test]
-    fn without_a_limit_every_column_keeps_its_natural_width() {
-        let p = plan(&RESULTS, &DROP, None, false);
-        assert_eq!(p.shown, vec![0, 1, 2, 3]);
-        assert_eq!(p.widths, vec![36, 6, 24, 64]);
-        assert!(p.dropped.is_empty());
-    }
-
-    #[test]
-    fn the_last_text_column_takes_the_rest_of_a_wide_terminal() {
-        let p = plan(&RESULTS, &DROP, Some(200), false);
-        assert_eq!(p.widths, vec![36, 6, 24, 200 - 36 - 6 - 24 - 6]);
-        assert_eq!(line_width(&p.widths), 200);
-    }
-
-    #[test]
-    fn error_gives_way_down_to_ten_then_type_then_user_are_dropped() {
-        // 120: everything fits once ERROR gives way.
-        let p = plan(&RESULTS, &DROP, Some(120), false);
-        assert_eq!(
-            (p.shown.clone(), p.widths.clone()),
-            (vec![0, 1, 2, 3], vec![36, 6, 24, 48])
-        );
-        // 80: ERROR would get 8: TYPE goes, and ERROR gets 16.
-        let p = plan(&RESULTS, &DROP, Some(80), false);
-        assert_eq!(
-            (p.shown, p.widths, p.dropped),
-            (vec![0, 2, 3], vec![36, 24, 16], vec![1])
-        );
-        // 60: then USER.
-        let p = plan(&RESULTS, &DROP, Some(60), false);
-        assert_eq!(
-            (p.shown, p.widths, p.dropped),
-            (vec![0, 3], vec![36, 22], vec![1, 2])
-        );
-        // 40: ERROR cannot have 10 either; ID is never dropped.
-        let p = plan(&RESULTS, &DROP, Some(40), false);
-        assert_eq!(
-            (p.shown, p.widths, p.dropped),
-            (vec![0], vec![36], vec![1, 2, 3])
-        );
-        // 20: narrower than an id: it overflows.
-        let p = plan(&RESULTS, &DROP, Some(20), false);
-        assert_eq!((p.shown, p.widths), (vec![0], vec![36]));
-    }
-
-    #[test]
-    fn wide_drops_nothing_and_may_overflow() {
-        let p = plan(&RESULTS, &DROP, Some(60), true);
-        assert_eq!(p.shown, vec![0, 1, 2, 3]);
-        assert!(p.dropped.is_empty());
-        assert_eq!(p.widths, vec![36, 6, 24, 10]);
-    }
-
-    #[test]
-    fn text_columns_give_way_widest_first_identifiers_never() {
-        // bulkId, status, createdOn, updatedOn at 80.
-        let p = plan(
-            &[id(36), text(10), text(24), text(24)],
-            &[],
-            Some(80),
-            false,
-        );
-        assert_eq!(p.widths, vec![36, 10, 14, 14]);
-        // Too narrow even at the floor: the line overflows, nothing dropped.
-        let p = plan(&[id(36), text(30), id(24), text(30)], &[], Some(60), false);
-        assert_eq!(p.widths, vec![36, 10, 24, 10]);
-        assert!(line_width(&p.widths) > 60);
-        // A text column keeps its least (a header, say) whole.
-        let p = plan(
-            &[id(36), Measure::text(18, 18), text(40)],
-            &[],
-            Some(60),
-            false,
-        );
-        assert_eq!(p.widths, vec![36, 18, 10]);
-        // A last identifier column is not stretched.
-        let p = plan(&[text(5), id(8)], &[], Some(100), false);
-        assert_eq!(p.widths, vec![5, 8]);
-    }
-}
+mod tests;

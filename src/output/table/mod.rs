@@ -2,10 +2,12 @@
 //!
 //! Identifiers (`bulkId`, `id`, `objectId`, `pulseId`) are never cut; other
 //! text is cut with `…` to fit the terminal, or wrapped inside its column
-//! with `--wide`. Without `--columns`, an export shows the results view
-//! `ID TYPE USER ERROR` (`BULK` first with several bulks), leaving out
-//! `TYPE`, then `USER`, then `ERROR` on a terminal too narrow for them;
-//! `status` shows `BULK STATUS CREATED UPDATED`, nothing cut.
+//! with `--wide` (only inside 20 columns or more). Without `--columns`, an
+//! export shows the results view `ID TYPE USER ERROR` (`BULK` first with
+//! several bulks), and `ERROR` gets 40 columns: the first of all columns,
+//! without `TYPE`, without `ID`, without both that leaves it 40 is shown,
+//! else `USER` and all that is left; `status` shows
+//! `BULK STATUS CREATED UPDATED`, nothing cut.
 //!
 //! Rows are rendered a page at a time so memory stays at one page. The
 //! columns and their widths are decided from the first page and kept for
@@ -14,6 +16,7 @@
 //! characters first.
 
 mod fit;
+mod note;
 mod text;
 
 use std::borrow::Cow;
@@ -22,10 +25,14 @@ use std::io::{self, Write};
 use super::{Layout, Row, RowWriter};
 use crate::{sanitize, ui};
 
-use fit::{Measure, Plan, GAP};
+use fit::{Measure, Plan, Ways, GAP, MIN_WRAP};
+use note::left_out_note;
 
 /// Fields that identify something: never cut or wrapped.
 const IDENTIFIERS: [&str; 4] = ["bulkId", "id", "objectId", "pulseId"];
+/// Columns the results view keeps for `ERROR` (or its natural width, if
+/// less) before settling for what is left after `USER`.
+const ERROR_WANTS: usize = 40;
 
 /// Which columns a table shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +62,8 @@ struct Column {
     header: String,
     source: Source,
     ident: bool,
+    /// Columns wanted before the view settles for less ([`Measure::want`]).
+    want: usize,
 }
 
 impl Column {
@@ -63,6 +72,7 @@ impl Column {
             header: header.to_string(),
             source: Source::Field(name.to_string()),
             ident: IDENTIFIERS.contains(&name),
+            want: 0,
         }
     }
 
@@ -105,32 +115,48 @@ impl Column {
     }
 }
 
-/// The columns of a layout, and the order in which they may be left out.
-fn columns(layout: &Layout) -> (Vec<Column>, Vec<usize>) {
+/// The columns of a layout, and the ways they may be left out.
+fn columns(layout: &Layout) -> (Vec<Column>, Ways) {
     match layout.table_view {
         TableView::Fields => {
             let columns = layout.columns.iter().map(|c| Column::field(c, c)).collect();
-            (columns, Vec::new())
+            (columns, Ways::none())
         }
         TableView::Results { bulk } => {
             let mut columns: Vec<Column> = Vec::new();
             if bulk {
                 columns.push(Column::field("BULK", "bulkId"));
             }
+            let id = columns.len();
             columns.push(Column::field("ID", "id"));
-            let first = columns.len();
+            let kind = columns.len();
             columns.push(Column {
                 header: "TYPE".into(),
                 source: Source::Type,
                 ident: false,
+                want: 0,
             });
             columns.push(Column {
                 header: "USER".into(),
                 source: Source::User,
                 ident: true,
+                want: 0,
             });
-            columns.push(Column::field("ERROR", "error"));
-            (columns, vec![first, first + 1, first + 2])
+            let error = columns.len();
+            columns.push(Column {
+                want: ERROR_WANTS,
+                ..Column::field("ERROR", "error")
+            });
+            // All, without TYPE, without ID, without both (and without
+            // BULK too): the first that leaves ERROR its 40; else USER and
+            // what is left, or USER alone.
+            let mut prefer = vec![vec![], vec![kind], vec![id], vec![id, kind]];
+            if bulk {
+                prefer.push(vec![0, id, kind]);
+            }
+            let last = prefer.last().cloned().unwrap_or_default();
+            let settle = vec![last.clone(), [last, vec![error]].concat()];
+            (columns, Ways { prefer, settle })
         }
         TableView::Status => {
             let columns = vec![
@@ -139,7 +165,7 @@ fn columns(layout: &Layout) -> (Vec<Column>, Vec<usize>) {
                 Column::whole("CREATED", "createdOn"),
                 Column::whole("UPDATED", "updatedOn"),
             ];
-            (columns, vec![2, 3])
+            (columns, Ways::in_order(&[2, 3]))
         }
     }
 }
@@ -148,7 +174,7 @@ pub struct TableWriter<W: Write> {
     out: W,
     layout: Layout,
     columns: Vec<Column>,
-    drop_order: Vec<usize>,
+    ways: Ways,
     /// The page being gathered: every column's cleaned cell of each row.
     page: Vec<Vec<String>>,
     plan: Option<Plan>,
@@ -156,12 +182,12 @@ pub struct TableWriter<W: Write> {
 
 impl<W: Write> TableWriter<W> {
     pub fn new(out: W, layout: Layout) -> Self {
-        let (columns, drop_order) = columns(&layout);
+        let (columns, ways) = columns(&layout);
         TableWriter {
             out,
             layout,
             columns,
-            drop_order,
+            ways,
             page: Vec::new(),
             plan: None,
         }
@@ -183,34 +209,43 @@ impl<W: Write> TableWriter<W> {
                 if column.ident {
                     Measure::ident(natural)
                 } else {
-                    Measure::text(natural, header)
+                    Measure::text(natural, header).wanting(column.want)
                 }
             })
             .collect();
-        let plan = fit::plan(
-            &measures,
-            &self.drop_order,
-            self.layout.width,
-            self.layout.wide,
-        );
+        let plan = fit::plan(&measures, &self.ways, self.layout.width, self.layout.wide);
         if let (Some(width), false) = (self.layout.width, plan.dropped.is_empty()) {
             ui::note(self.dropped_note(width, &plan.dropped));
         }
         plan
     }
 
-    /// `TYPE, USER left out to fit 60 columns; see them with --wide, --columns or -f csv`
+    /// `ID, TYPE left out; see them with --wide or --columns id,error`:
+    /// the longest of [`left_out_note`]'s that fits `width` after `note: `.
     fn dropped_note(&self, width: usize, dropped: &[usize]) -> String {
         let names: Vec<&str> = dropped
             .iter()
             .map(|&i| self.columns[i].header.as_str())
             .collect();
-        // Short enough for one line of an 80-column terminal.
-        let them = if names.len() == 1 { "it" } else { "them" };
-        format!(
-            "{} left out to fit {width} columns; see {them} with --wide, --columns or -f csv",
-            names.join(", "),
-        )
+        let ways: Vec<String> = match self.layout.table_view {
+            // The identifiers left out, with the error.
+            TableView::Results { .. } => {
+                let ids: Vec<&str> = (dropped.iter())
+                    .filter(|&&i| self.columns[i].ident)
+                    .filter_map(|&i| match &self.columns[i].source {
+                        Source::Field(name) => Some(name.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                let mut ways = vec!["--wide".to_string()];
+                if !ids.is_empty() {
+                    ways.push(format!("--columns {},error", ids.join(",")));
+                }
+                ways
+            }
+            _ => ["--wide", "--columns", "-f csv"].map(String::from).to_vec(),
+        };
+        left_out_note(&names, width, &ways)
     }
 
     fn render_page(&mut self, with_header: bool) -> io::Result<()> {
@@ -261,11 +296,15 @@ impl Lines<'_> {
         if !(self.wide && self.fit) {
             return vec![self.line(cells)];
         }
+        // Text wraps only inside columns of at least MIN_WRAP; in a
+        // narrower one (its first page's text was short) it stays whole.
         let wrapped: Vec<Vec<String>> = (self.plan.shown.iter().zip(&self.plan.widths))
-            .map(|(&i, &width)| match self.columns[i].ident {
-                true => vec![cells[i].to_string()],
-                false => text::wrap(cells[i], width),
-            })
+            .map(
+                |(&i, &width)| match self.columns[i].ident || width < MIN_WRAP {
+                    true => vec![cells[i].to_string()],
+                    false => text::wrap(cells[i], width),
+                },
+            )
             .collect();
         let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
         (0..height)
@@ -286,8 +325,9 @@ impl Lines<'_> {
     }
 
     /// The shown columns' parts padded to their widths, text cut to its
-    /// column when a width is known; an identifier wider than its column
-    /// pushes the rest of the line right.
+    /// column when a width is known (and not `--wide`: its parts are
+    /// wrapped already); an identifier wider than its column pushes the
+    /// rest of the line right.
     fn join(&self, parts: &[&str]) -> String {
         let mut line = String::new();
         let last = parts.len().saturating_sub(1);
@@ -297,7 +337,7 @@ impl Lines<'_> {
             .zip(&self.plan.shown)
             .enumerate()
         {
-            let part = if self.fit && !self.columns[i].ident {
+            let part = if self.fit && !self.wide && !self.columns[i].ident {
                 text::truncate(part, width)
             } else {
                 Cow::Borrowed(*part)

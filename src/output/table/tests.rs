@@ -36,14 +36,28 @@ fn identifiers(raw: &str) -> Vec<String> {
     ids
 }
 
-/// One line per row, every identifier whole on its row's line, no line
-/// wider than `width`.
+/// The header's words.
+fn header(out: &str) -> Vec<&str> {
+    out.lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect()
+}
+
+/// One line per row, the identifiers of the columns shown (`ID`, `USER`)
+/// whole on its row's line, no line wider than `width`.
 fn assert_one_line_per_row(out: &str, rows: &[&str], width: usize) {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), rows.len() + 1, "one line per row:\n{out}");
+    let (id, user) = (header(out).contains(&"ID"), header(out).contains(&"USER"));
+    assert!(id || user, "an identifier shown:\n{out}");
     for (line, raw) in lines[1..].iter().zip(rows) {
-        for id in identifiers(raw) {
-            assert!(line.contains(&id), "{id} whole in {line:?}\n{out}");
+        let ids = identifiers(raw);
+        let (first, users) = ids.split_at(1);
+        let shown = (first.iter().filter(|_| id)).chain(users.iter().filter(|_| user));
+        for id in shown {
+            assert!(line.contains(id.as_str()), "{id} whole in {line:?}\n{out}");
         }
     }
     for line in &lines {
@@ -95,33 +109,59 @@ fn results_at_120_columns_cut_only_the_error() {
     assert_eq!(cjk.width(), 119);
 }
 
-#[test]
-fn results_at_80_columns_leave_out_type() {
-    let out = render(Format::Table, results(Some(80)), &[&ROWS]);
-    assert_one_line_per_row(&out, &ROWS, 80);
-    let header: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
-    assert_eq!(header, ["ID", "USER", "ERROR"], "{out}");
-    assert!(
-        !out.contains("object ") && !out.contains(" pulse "),
-        "{out}"
-    );
+/// Each row's error as the line shows it from display column `at` (the
+/// columns before it are ASCII): whole, or cut with `…` to no fewer than
+/// `least` columns.
+fn assert_errors_from(out: &str, rows: &[&str], at: usize, least: usize) {
+    for (line, raw) in out.lines().skip(1).zip(rows) {
+        let v: serde_json::Value = serde_json::from_str(raw).unwrap();
+        let error = v["error"].as_str().unwrap_or("").replace('\n', "⏎");
+        let shown = line.get(at..).unwrap_or("");
+        if shown != error {
+            let kept = shown
+                .strip_suffix('…')
+                .unwrap_or_else(|| panic!("{shown:?} is {error:?} whole or cut with …\n{out}"));
+            assert!(error.starts_with(kept), "{shown:?} from {error:?}\n{out}");
+            // A two-column character may leave the cut a column short.
+            assert!(shown.width() + 1 >= least, "{shown:?} < {least}\n{out}");
+        }
+    }
 }
 
 #[test]
-fn narrower_terminals_leave_out_user_then_error_but_never_the_id() {
-    let header = |width| {
+fn results_at_60_80_100_120_200_columns_give_error_forty_or_all_after_user() {
+    for (width, shown, error) in [
+        (200, &["ID", "TYPE", "USER", "ERROR"][..], 128),
+        (120, &["ID", "TYPE", "USER", "ERROR"], 48),
+        (100, &["TYPE", "USER", "ERROR"], 66),
+        (80, &["TYPE", "USER", "ERROR"], 46),
+        (60, &["USER", "ERROR"], 34),
+    ] {
         let out = render(Format::Table, results(Some(width)), &[&ROWS]);
-        let ids: Vec<String> = ROWS.iter().map(|r| identifiers(r)[0].clone()).collect();
-        for id in &ids {
-            assert!(out.contains(id.as_str()), "{id} at {width}:\n{out}");
+        assert_one_line_per_row(&out, &ROWS, width);
+        assert_eq!(header(&out), shown, "at {width}:\n{out}");
+        let at = out.lines().next().unwrap().find("ERROR").unwrap();
+        assert_eq!(width - at, error, "ERROR's columns at {width}:\n{out}");
+        assert_errors_from(&out, &ROWS, at, error);
+    }
+}
+
+#[test]
+fn narrower_terminals_keep_user_whole_and_error_while_it_has_ten() {
+    let at = |width| {
+        let out = render(Format::Table, results(Some(width)), &[&ROWS]);
+        for raw in ROWS {
+            let user = identifiers(raw).pop().unwrap();
+            assert!(out.contains(user.as_str()), "{user} at {width}:\n{out}");
         }
         assert_eq!(out.lines().count(), ROWS.len() + 1);
-        out.lines().next().unwrap().to_string()
+        header(&out).join(" ")
     };
-    assert_eq!(header(60), "ID                                    ERROR");
-    assert_eq!(header(40), "ID");
+    assert_eq!(at(40), "USER ERROR");
+    assert_eq!(at(36), "USER ERROR");
+    assert_eq!(at(35), "USER");
     // Narrower than an id: the id overflows, whole.
-    assert_eq!(header(20), "ID");
+    assert_eq!(at(20), "USER");
 }
 
 #[test]
@@ -143,15 +183,24 @@ fn the_note_names_what_was_left_out_and_how_to_see_it() {
     };
     assert_eq!(
         note(80, false),
-        "TYPE left out to fit 80 columns; see it with --wide, --columns or -f csv"
+        "ID left out to fit 80 columns; see it with --wide or --columns id,error"
+    );
+    assert_eq!(
+        note(108, false),
+        "TYPE left out to fit 108 columns; see it with --wide"
     );
     assert_eq!(
         note(60, false),
-        "TYPE, USER left out to fit 60 columns; see them with --wide, --columns or -f csv"
+        "ID, TYPE left out; try --wide or --columns id,error"
+    );
+    assert_eq!(note(30, false), "ID, TYPE, ERROR left out");
+    assert_eq!(
+        note(120, true),
+        "ID left out to fit 120 columns; see it with --wide or --columns id,error"
     );
     assert_eq!(
         note(100, true),
-        "TYPE, USER left out to fit 100 columns; see them with --wide, --columns or -f csv"
+        "BULK, ID, TYPE left out to fit 100 columns; see them with --wide or --columns bulkId,id,error"
     );
 }
 
@@ -278,6 +327,35 @@ fn wide_wraps_text_in_its_column_and_keeps_ids_whole() {
         }
     }
     assert!(!out.contains('…'), "nothing cut:\n{out}");
+    // ERROR wraps inside 20 columns, not the 8 that are left: its lines
+    // run past the terminal instead.
+    let lines: Vec<&str> = out.lines().collect();
+    let at = lines[0].find("ERROR").unwrap();
+    assert_eq!(at, 36 + 6 + 24 + 6);
+    let errors: Vec<&str> = lines.iter().filter_map(|l| l.get(at..)).collect();
+    assert!(errors.iter().all(|e| e.width() <= 20), "{out}");
+    assert!(errors.iter().any(|e| e.width() > 15), "{out}");
+    assert!(lines.iter().any(|l| l.width() > 80), "{out}");
+}
+
+#[test]
+fn wide_never_wraps_a_column_narrower_than_twenty() {
+    // The first page makes userIdentifierType 18 columns (its header); a
+    // longer type later on is shown whole and pushes ERROR right.
+    let mut l = layout(&["userIdentifierType", "error"], true);
+    (l.width, l.wide) = (Some(40), true);
+    let late = r#"{"userIdentifierType":"an_identifier_type_of_some_length","error":"late"}"#;
+    let out = render(Format::Table, l, &[&ROWS[..1], &[late]]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "userIdentifierType  error",
+            "pulse_id",
+            "an_identifier_type_of_some_length  late"
+        ],
+        "{out}"
+    );
 }
 
 #[test]
