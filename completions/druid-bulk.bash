@@ -129,7 +129,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__demo)
-            opts="-f -o -q -v -h --rows --submit --format --columns --no-header --wide --excel --output --limit --page-size --max-empty-pages --unordered --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-f -o -q -v -h --rows --submit --format --columns --delimiter --no-header --wide --excel --output --limit --page-size --max-empty-pages --unordered --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -140,14 +140,18 @@ _druid__bulk() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "auto table csv jsonl json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table csv tsv jsonl json" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "auto table csv jsonl json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table csv tsv jsonl json" -- "${cur}"))
                     return 0
                     ;;
                 --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -503,7 +507,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__results)
-            opts="-e -f -o -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --bulk-ids-from --concurrency --format --columns --no-header --wide --excel --output --limit --page-size --max-empty-pages --unordered --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-e -f -o -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --bulk-ids-from --concurrency --format --columns --delimiter --no-header --wide --excel --output --limit --page-size --max-empty-pages --unordered --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -546,14 +550,18 @@ _druid__bulk() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "auto table csv jsonl json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table csv tsv jsonl json" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "auto table csv jsonl json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table csv tsv jsonl json" -- "${cur}"))
                     return 0
                     ;;
                 --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -703,7 +711,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__status)
-            opts="-e -f -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --format --columns --no-header --wide --excel --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-e -f -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --format --columns --delimiter --no-header --wide --excel --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -738,14 +746,18 @@ _druid__bulk() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "auto table csv jsonl json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table csv tsv jsonl json" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "auto table csv jsonl json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table csv tsv jsonl json" -- "${cur}"))
                     return 0
                     ;;
                 --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -785,7 +797,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__submit)
-            opts="-e -f -q -v -h --no-validate --wait --export --failed-lines --object-id-at --pulse-id-at --annotate --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --format --columns --no-header --wide --excel --limit --page-size --max-empty-pages --unordered --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-e -f -q -v -h --no-validate --wait --export --failed-lines --object-id-at --pulse-id-at --annotate --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --format --columns --delimiter --no-header --wide --excel --limit --page-size --max-empty-pages --unordered --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -840,14 +852,18 @@ _druid__bulk() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "auto table csv jsonl json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table csv tsv jsonl json" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "auto table csv jsonl json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto table csv tsv jsonl json" -- "${cur}"))
                     return 0
                     ;;
                 --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -51,9 +51,11 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l concur
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped [default: auto]' -r -f -a "auto\t''
 table\t''
 csv\t''
+tsv\t''
 jsonl\t''
 json\t''"
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l columns -d 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l columns -d 'Fields to write, in that order, in every format (e.g. id,objectId,error): a missing one is an empty cell, null in JSON. `--columns list` prints the fields there are' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l delimiter -d 'CSV\'s field separator: one ASCII character or `tab` (e.g. \';\' for Excel where the decimal mark is a comma); implies -f csv as --excel does [default: ,]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; \'-\' is stdout)' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
@@ -71,12 +73,12 @@ never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l no-header -d 'Leave out the header line of csv, tsv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l excel -d 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o\'s extension do not say otherwise)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l unordered -d 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l csv-safe -d 'In csv and tsv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l summary -d 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l summary-only -d 'Print only that summary, on stdout, in the chosen --format (no rows)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l fail-on-rows -d 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)'
@@ -93,9 +95,11 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l client-
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped [default: auto]' -r -f -a "auto\t''
 table\t''
 csv\t''
+tsv\t''
 jsonl\t''
 json\t''"
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l columns -d 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l columns -d 'Fields to write, in that order, in every format (e.g. id,objectId,error): a missing one is an empty cell, null in JSON. `--columns list` prints the fields there are' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l delimiter -d 'CSV\'s field separator: one ASCII character or `tab` (e.g. \';\' for Excel where the decimal mark is a comma); implies -f csv as --excel does [default: ,]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l timeout -d 'Per-request timeout (e.g. 30s, 2m) [default: 60s]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l retries -d 'Retries after a transient fault (408, 429, 5xx, timeout, reset, bad JSON); 0 disables [default: 4]' -r
@@ -106,7 +110,7 @@ never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l no-header -d 'Leave out the header line of csv, tsv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l excel -d 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o\'s extension do not say otherwise)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -126,9 +130,11 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l client-
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped [default: auto]' -r -f -a "auto\t''
 table\t''
 csv\t''
+tsv\t''
 jsonl\t''
 json\t''"
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l columns -d 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l columns -d 'Fields to write, in that order, in every format (e.g. id,objectId,error): a missing one is an empty cell, null in JSON. `--columns list` prints the fields there are' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l delimiter -d 'CSV\'s field separator: one ASCII character or `tab` (e.g. \';\' for Excel where the decimal mark is a comma); implies -f csv as --excel does [default: ,]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
@@ -145,12 +151,12 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l profile
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l no-validate -d 'Send FILE as it is, without checking first that each line is a JSON object with a user identifier'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l annotate -d 'Write one JSON object per failed line instead, for people to review: {"line":N,"error":"…","input":{…}}'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l allow-insecure-http -d 'Allow plain http:// to a host that is not this machine (the token travels in clear)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l no-header -d 'Leave out the header line of csv, tsv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l excel -d 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o\'s extension do not say otherwise)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l unordered -d 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l csv-safe -d 'In csv and tsv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l summary -d 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l summary-only -d 'Print only that summary, on stdout, in the chosen --format (no rows)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand submit" -l fail-on-rows -d 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)'
@@ -189,9 +195,11 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l rows -d '
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s f -l format -d 'Output format; `auto` picks from -o\'s extension, else `table` on a terminal and `jsonl` when piped [default: auto]' -r -f -a "auto\t''
 table\t''
 csv\t''
+tsv\t''
 jsonl\t''
 json\t''"
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l columns -d 'Columns for csv and table: field names, comma separated, shown in that order (e.g. id,objectId,error)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l columns -d 'Fields to write, in that order, in every format (e.g. id,objectId,error): a missing one is an empty cell, null in JSON. `--columns list` prints the fields there are' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l delimiter -d 'CSV\'s field separator: one ASCII character or `tab` (e.g. \';\' for Excel where the decimal mark is a comma); implies -f csv as --excel does [default: ,]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; \'-\' is stdout)' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
@@ -209,12 +217,12 @@ never\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l config -d 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l profile -d 'Profile of the config file to use (e.g. --profile staging)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l submit -d 'Show the whole loop instead: write a sample JSON Lines file (in a new temporary directory), submit it to the sandbox, wait, show its failures and the first lines to fix'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l no-header -d 'Leave out the header line of csv and table output'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l no-header -d 'Leave out the header line of csv, tsv and table output'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l wide -d 'Table only: wrap long text inside its column instead of cutting it, and leave no column out (lines may be wider than the terminal)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l excel -d 'CSV for Excel: a UTF-8 byte order mark and CRLF line ends (implies -f csv where -f and -o\'s extension do not say otherwise)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l unordered -d 'Do not check that rows come in id order (for a server that does not sort them; repeated rows then go undetected)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l failed-only -d 'Ask the server for failed rows only (`failedOnly=true`)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l csv-safe -d 'In csv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l csv-safe -d 'In csv and tsv, prefix cells starting with = + - @ tab or CR with \' so spreadsheets do not run them'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l summary -d 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l summary-only -d 'Print only that summary, on stdout, in the chosen --format (no rows)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l fail-on-rows -d 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)'

@@ -53,12 +53,17 @@ pub struct FormatArgs {
     #[arg(short = 'f', long, value_enum, value_name = "FORMAT")]
     pub format: Option<FormatChoice>,
 
-    /// Columns for csv and table: field names, comma separated, shown in that order
-    /// (e.g. id,objectId,error).
+    /// Fields to write, in that order, in every format (e.g. id,objectId,error): a missing
+    /// one is an empty cell, null in JSON. `--columns list` prints the fields there are.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub columns: Option<Vec<String>>,
 
-    /// Leave out the header line of csv and table output.
+    /// CSV's field separator: one ASCII character or `tab` (e.g. ';' for Excel where the
+    /// decimal mark is a comma); implies -f csv as --excel does [default: ,].
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// Leave out the header line of csv, tsv and table output.
     #[arg(long)]
     pub no_header: bool,
 
@@ -102,15 +107,30 @@ pub struct ExportArgs {
 #[derive(Args, Debug, Clone, Default)]
 pub struct WaitArgs {
     /// If the bulk is not finished (HTTP 428), poll until it is, for at most DURATION (e.g. --wait=2h).
+    // `Some(None)`: `--wait` alone, which waits `DEFAULT_WAIT`.
     #[arg(
         long,
         value_name = "DURATION",
         num_args = 0..=1,
         require_equals = true,
-        default_missing_value = DEFAULT_WAIT,
         help_heading = HEADING_RELIABILITY
     )]
-    pub wait: Option<String>,
+    pub wait: Option<Option<String>>,
+}
+
+impl WaitArgs {
+    /// The DURATION to wait, if `--wait` was given: its value, or
+    /// [`DEFAULT_WAIT`] for `--wait` alone.
+    pub fn duration(&self) -> Option<&str> {
+        self.wait
+            .as_ref()
+            .map(|w| w.as_deref().unwrap_or(DEFAULT_WAIT))
+    }
+
+    /// Whether `--wait` was given without a value.
+    pub fn bare(&self) -> bool {
+        matches!(self.wait, Some(None))
+    }
 }
 
 /// Which rows an export asks for and how it writes and ends them, whatever
@@ -133,7 +153,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N", help_heading = HEADING_SELECTION)]
     pub max_rows: Option<u64>,
 
-    /// In csv, prefix cells starting with = + - @ tab or CR with ' so spreadsheets do not run them.
+    /// In csv and tsv, prefix cells starting with = + - @ tab or CR with ' so spreadsheets do not run them.
     #[arg(long)]
     pub csv_safe: bool,
 
@@ -228,6 +248,7 @@ pub enum FormatChoice {
     Auto,
     Table,
     Csv,
+    Tsv,
     Jsonl,
     Json,
 }

@@ -1,12 +1,13 @@
 //! CSV: a header of the chosen columns, then one record a row, quoted as
-//! RFC 4180 says. Lines end in LF, or for Excel (`--excel`) in CRLF after a
+//! RFC 4180 says; fields are separated by commas, or by `--delimiter`'s
+//! character (`;` for Excel where the decimal mark is a comma). Lines end in LF, or for Excel (`--excel`) in CRLF after a
 //! UTF-8 byte order mark, without which Excel on Windows reads the bytes in
 //! the local code page and garbles every accent and CJK character.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use super::{Layout, Row, RowWriter};
+use super::{with_values, Layout, Row, RowWriter};
 use crate::page::row::Value;
 
 /// Writes the chosen columns of each row as a CSV record, each cell
@@ -32,25 +33,26 @@ impl<W: Write> CsvWriter<W> {
     }
 }
 
-/// Write one cell from its JSON value (`safe`: `--csv-safe`, `scratch`: room
-/// to undo escapes in); `true` when it is empty. The cell's bytes are
-/// written as they lie (the row is UTF-8, and so is a string unescaped).
+/// Write one cell from its JSON value (`delimiter`: the field separator,
+/// `safe`: `--csv-safe`, `scratch`: room to undo escapes in); `true` when
+/// it is empty. The cell's bytes are written as they lie (the row is UTF-8,
+/// and so is a string unescaped).
 fn cell(
     out: &mut impl Write,
     value: Option<Value<'_>>,
-    safe: bool,
+    (delimiter, safe): (u8, bool),
     scratch: &mut Vec<u8>,
 ) -> io::Result<bool> {
     let text = match value {
         None => return Ok(true),
         // The common case: a string without escapes holds no quote and
-        // no line break, so only a comma (found as the row was read)
-        // makes it need quotes.
-        Some(Value::Plain(text)) if !(safe && is_formula(text)) => {
+        // no line break, so only a comma (found as the row was read), or
+        // another delimiter, makes it need quotes.
+        Some(Value::Plain(text)) if delimiter == b',' && !(safe && is_formula(text)) => {
             out.write_all(text)?;
             return Ok(text.is_empty());
         }
-        Some(Value::Comma(text)) if !(safe && is_formula(text)) => {
+        Some(Value::Comma(text)) if delimiter == b',' && !(safe && is_formula(text)) => {
             out.write_all(b"\"")?;
             out.write_all(text)?;
             out.write_all(b"\"")?;
@@ -63,29 +65,26 @@ fn cell(
         let mut safe_text = Vec::with_capacity(text.len() + 1);
         safe_text.push(b'\'');
         safe_text.extend_from_slice(text);
-        field(out, &safe_text)?;
+        field(out, delimiter, &safe_text)?;
         return Ok(false);
     }
-    field(out, text)?;
+    field(out, delimiter, text)?;
     Ok(text.is_empty())
 }
 
-/// Columns picked from a row on the stack; more go on the heap.
-const STACK: usize = 16;
-
-/// One record of `cells`, ended by `eol`.
+/// One record of `cells`, separated by `delimiter`, ended by `eol`.
 fn record<'c>(
     out: &mut impl Write,
-    eol: &[u8],
+    (delimiter, eol): (u8, &[u8]),
     cells: impl Iterator<Item = Cow<'c, str>>,
 ) -> io::Result<()> {
     let mut empty = true;
     for (n, cell) in cells.enumerate() {
         if n > 0 {
-            out.write_all(b",")?;
+            out.write_all(&[delimiter])?;
         }
         empty &= n == 0 && cell.is_empty();
-        field(out, cell.as_bytes())?;
+        field(out, delimiter, cell.as_bytes())?;
     }
     if empty {
         // A record of one empty field would read as an empty line.
@@ -94,10 +93,12 @@ fn record<'c>(
     out.write_all(eol)
 }
 
-/// One field, quoted as RFC 4180 says when it holds a comma, a quote or a
-/// line break.
-fn field(out: &mut impl Write, cell: &[u8]) -> io::Result<()> {
-    if memchr::memchr3(b',', b'"', b'\n', cell).is_none() && memchr::memchr(b'\r', cell).is_none() {
+/// One field, quoted as RFC 4180 says when it holds the delimiter, a quote
+/// or a line break.
+fn field(out: &mut impl Write, delimiter: u8, cell: &[u8]) -> io::Result<()> {
+    if memchr::memchr3(delimiter, b'"', b'\n', cell).is_none()
+        && memchr::memchr(b'\r', cell).is_none()
+    {
         return out.write_all(cell);
     }
     out.write_all(b"\"")?;
@@ -117,7 +118,7 @@ const BOM: &[u8] = "\u{feff}".as_bytes();
 /// OWASP's advice against CSV injection: a cell that starts with `=`, `+`,
 /// `-`, `@`, a tab or a carriage return gets a leading `'`, so a spreadsheet
 /// shows it as text instead of evaluating it.
-fn is_formula(cell: &[u8]) -> bool {
+pub(super) fn is_formula(cell: &[u8]) -> bool {
     matches!(
         cell.first(),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
@@ -134,7 +135,7 @@ impl<W: Write> RowWriter for CsvWriter<W> {
             let columns = self.layout.columns.iter();
             record(
                 &mut self.out,
-                self.eol,
+                (self.layout.delimiter, self.eol),
                 columns.map(|c| Cow::Borrowed(c.as_str())),
             )?;
         }
@@ -142,30 +143,22 @@ impl<W: Write> RowWriter for CsvWriter<W> {
     }
 
     fn row(&mut self, row: &Row<'_>) -> io::Result<()> {
-        // One pass over the row finds every column; nothing is allocated
-        // for up to `STACK` columns (more take a vector a row).
+        let (out, scratch) = (&mut self.out, &mut self.scratch);
         let columns = &self.layout.columns[..];
-        let safe = self.layout.csv_safe;
-        let mut stack = [None; STACK];
-        let mut heap = Vec::new();
-        let values = if columns.len() <= STACK {
-            &mut stack[..columns.len()]
-        } else {
-            heap.resize(columns.len(), None);
-            &mut heap[..]
-        };
-        row.select(columns, values);
-        for (n, value) in values.iter().enumerate() {
-            if n > 0 {
-                self.out.write_all(b",")?;
+        let how = (self.layout.delimiter, self.layout.csv_safe);
+        with_values(row, columns, |values| {
+            for (n, value) in values.iter().enumerate() {
+                if n > 0 {
+                    out.write_all(&[how.0])?;
+                }
+                let empty = cell(out, *value, how, scratch)?;
+                if empty && columns.len() == 1 {
+                    // A record of one empty field would read as an empty line.
+                    out.write_all(b"\"\"")?;
+                }
             }
-            let empty = cell(&mut self.out, *value, safe, &mut self.scratch)?;
-            if empty && columns.len() == 1 {
-                // A record of one empty field would read as an empty line.
-                self.out.write_all(b"\"\"")?;
-            }
-        }
-        self.out.write_all(self.eol)
+            out.write_all(self.eol)
+        })
     }
 
     fn end_page(&mut self) -> io::Result<()> {

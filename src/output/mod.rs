@@ -7,12 +7,15 @@ mod conformance;
 mod csv;
 mod json;
 mod table;
+mod tsv;
 
 use std::io::{self, Write};
 
 pub use self::csv::CsvWriter;
 pub use self::json::{JsonArrayWriter, JsonLinesWriter};
 pub use self::table::{TableView, TableWriter};
+pub use self::tsv::TsvWriter;
+use crate::page::row::Value;
 pub use crate::page::Row;
 
 /// A concrete output format (what `--format auto` resolved to).
@@ -20,6 +23,7 @@ pub use crate::page::Row;
 pub enum Format {
     Table,
     Csv,
+    Tsv,
     Jsonl,
     Json,
 }
@@ -30,6 +34,7 @@ impl Format {
         match self {
             Format::Table => "table",
             Format::Csv => "csv",
+            Format::Tsv => "tsv",
             Format::Jsonl => "jsonl",
             Format::Json => "json",
         }
@@ -55,8 +60,12 @@ pub trait RowWriter {
 /// Options that shape the column formats.
 #[derive(Debug, Clone)]
 pub struct Layout {
-    /// Field names: CSV's columns, and the table's with [`TableView::Fields`].
+    /// Field names: CSV's and TSV's columns, the table's with
+    /// [`TableView::Fields`], and the JSON formats' with `picked`.
     pub columns: Vec<String>,
+    /// The fields were given (`--columns`): the JSON formats write only
+    /// `columns`, in that order, instead of whole rows.
+    pub picked: bool,
     /// Table: the fields as given, or the results view (`ID TYPE USER ERROR`).
     pub table_view: TableView,
     pub header: bool,
@@ -68,10 +77,49 @@ pub struct Layout {
     pub csv_safe: bool,
     /// CSV for Excel: a UTF-8 byte order mark and CRLF line ends.
     pub excel: bool,
+    /// CSV's field separator (`--delimiter`): an ASCII byte other than `"`,
+    /// CR and LF.
+    pub delimiter: u8,
     /// Table: bold header (ANSI).
     pub color: bool,
     /// Table: the locale is UTF-8 (a line break in a cell shows as `⏎`, else `\n`).
     pub utf8: bool,
+}
+
+impl Layout {
+    /// The columns that shape every row written in `format`: CSV's and
+    /// TSV's, the JSON formats' when the fields were given, none for whole
+    /// rows (or a table, whose columns never reach a file that resumes).
+    pub fn columns_of(&self, format: Format) -> &[String] {
+        match format {
+            Format::Csv | Format::Tsv => &self.columns,
+            Format::Jsonl | Format::Json if self.picked => &self.columns,
+            _ => &[],
+        }
+    }
+}
+
+/// Columns picked from a row on the stack; more go on the heap.
+const STACK: usize = 16;
+
+/// Hand `each` the value of every one of `columns` in `row`, found in one
+/// pass over it ([`Row::select`]); nothing is allocated for up to
+/// [`STACK`] columns (more take a vector a row).
+fn with_values<'a, T>(
+    row: &Row<'a>,
+    columns: &[String],
+    each: impl FnOnce(&[Option<Value<'a>>]) -> T,
+) -> T {
+    let mut stack = [None; STACK];
+    let mut heap = Vec::new();
+    let values = if columns.len() <= STACK {
+        &mut stack[..columns.len()]
+    } else {
+        heap.resize(columns.len(), None);
+        &mut heap[..]
+    };
+    row.select(columns, values);
+    each(values)
 }
 
 /// Write whole rows as one page (rows the tool makes itself: bulk
@@ -95,10 +143,16 @@ pub fn writer<'w, W: Write + 'w>(
 ) -> Box<dyn RowWriter + 'w> {
     match format {
         Format::Csv => Box::new(CsvWriter::new(out, layout)),
-        Format::Jsonl => Box::new(JsonLinesWriter::new(out)),
-        Format::Json => Box::new(JsonArrayWriter::new(out)),
+        Format::Tsv => Box::new(TsvWriter::new(out, layout)),
+        Format::Jsonl => Box::new(JsonLinesWriter::new(out, picked(layout))),
+        Format::Json => Box::new(JsonArrayWriter::new(out, picked(layout))),
         Format::Table => Box::new(TableWriter::new(out, layout)),
     }
+}
+
+/// The fields the JSON formats write, when they were given.
+fn picked(layout: Layout) -> Option<Vec<String>> {
+    layout.picked.then_some(layout.columns)
 }
 
 /// Write a row as one line of JSON: exactly as received, with an added
@@ -190,12 +244,14 @@ pub(crate) mod test_support {
     pub fn layout(columns: &[&str], header: bool) -> Layout {
         Layout {
             columns: columns.iter().map(|c| c.to_string()).collect(),
+            picked: false,
             table_view: TableView::Fields,
             header,
             width: None,
             wide: false,
             csv_safe: false,
             excel: false,
+            delimiter: b',',
             color: false,
             utf8: true,
         }

@@ -126,6 +126,12 @@ impl<'a> Row<'a> {
         })
     }
 
+    /// The names of the row's received top-level fields, in order, escapes
+    /// undone (a name given twice comes twice).
+    pub fn names(&self) -> impl Iterator<Item = Cow<'_, str>> + '_ {
+        (self.fields().iter()).map(|(name, _)| String::from_utf8_lossy(name))
+    }
+
     /// A top-level field's raw JSON, if present.
     pub fn get(&self, name: &str) -> Option<&'a RawValue> {
         serde_json::from_slice(self.json(name)?).ok()

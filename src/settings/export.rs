@@ -27,21 +27,28 @@ impl Target<'_> {
         Target {
             flag: "-o",
             output: args.output.as_deref(),
-            wait: args.waiting.wait.as_deref().map(parse_wait).transpose(),
+            wait: args.waiting.duration().map(parse_wait).transpose(),
             checkpoint: args.checkpoint.as_deref(),
             restart: args.restart,
         }
     }
 }
 
-/// The bulk ids of an export, and the flags that work with one bulk only.
-pub(super) fn check_bulk_ids(bulk_ids: &[String], args: &ReportArgs) -> Result<()> {
+/// The bulk ids of an export, the flags that work with one bulk only, and
+/// the habits that name a file or a bulk by mistake (`-o csv`, `--wait
+/// 60s`): all checked first, before the connection's settings.
+pub(super) fn check_bulk_ids(bulk_ids: &[String], export: &ExportArgs) -> Result<()> {
+    if let Some(path) = &export.output {
+        format::check_output_name("-o", path)?;
+    }
     if bulk_ids.is_empty() {
         return usage("no bulk id given: pass BULK_ID arguments or --bulk-ids-from FILE");
     }
+    values::check_wait_habit(bulk_ids, export.waiting.bare())?;
     for id in bulk_ids {
         check_bulk_id(id)?;
     }
+    let args = &export.report;
     if bulk_ids.len() > 1 {
         for (given, flag) in [
             (args.last.is_some(), "--last"),
@@ -90,6 +97,23 @@ pub(super) fn build(
     };
     // `-o -` is stdout, as in curl.
     let path = target.output.filter(|p| *p != Path::new("-"));
+    let list_columns = values::columns_list(format_args.columns.as_deref());
+    if list_columns {
+        if target.flag != "-o" {
+            return usage(format!(
+                "--columns list prints the fields of a bulk's rows instead of exporting them, so it \
+                 does not go with {}; run `druid-bulk results BULK --columns list` once the bulk \
+                 has finished",
+                target.flag
+            ));
+        }
+        if path.is_some() {
+            return usage(
+                "--columns list prints the field names on stdout and writes no file: drop -o \
+                 (redirect stdout to keep them: > fields.txt)",
+            );
+        }
+    }
     let mut output = output(
         layer,
         format_args,
@@ -116,7 +140,8 @@ pub(super) fn build(
     };
     if summary == summary::Mode::Only {
         output.layout.columns = summary::COLUMNS.map(String::from).to_vec();
-    } else if format_args.columns.is_none() {
+        output.layout.picked = false;
+    } else if format_args.columns.is_none() || list_columns {
         output.layout.table_view = TableView::Results {
             bulk: bulk_ids.len() > 1,
         };
@@ -142,6 +167,7 @@ pub(super) fn build(
             summary,
             job_summary,
             fail_on_rows: args.fail_on_rows,
+            list_columns,
         },
         output,
     })

@@ -205,7 +205,7 @@ fn parse_profile(
         }
     }
     if let Some(f) = unknown_format {
-        let what = format!("`format` {f:?} is not one of auto, table, csv, jsonl, json");
+        let what = format!("`format` {f:?} is not one of auto, table, csv, tsv, jsonl, json");
         return Err(bad(what, "fix or remove that key"));
     }
     Ok(profile)

@@ -10,7 +10,27 @@ use crate::exit::usage;
 use crate::output::Format;
 
 /// The extensions of `-o` that name a format, for messages.
-const KNOWN_EXTENSIONS: &str = ".csv, .jsonl, .ndjson, .json or .txt";
+const KNOWN_EXTENSIONS: &str = ".csv, .tsv, .jsonl, .ndjson, .json or .txt";
+
+/// The names `-f` takes that people type after `-o` by habit (`-o csv`).
+const FORMAT_NAMES: [&str; 5] = ["csv", "tsv", "jsonl", "json", "table"];
+
+/// Refuse `-o csv` and the like: a file named after a format, with no
+/// extension and no directory, is `-f` typed as `-o` (`flag` names the
+/// output: `-o`, `--export`). `./csv` names such a file on purpose.
+pub fn check_output_name(flag: &str, path: &Path) -> Result<()> {
+    let Some(name) = path.to_str() else {
+        return Ok(());
+    };
+    let lower = name.to_ascii_lowercase();
+    match FORMAT_NAMES.iter().find(|f| **f == lower) {
+        Some(format) => usage(format!(
+            "{flag} names a file; did you mean -f {format}? (to write a file named {name}, use \
+             {flag} ./{name})"
+        )),
+        None => Ok(()),
+    }
+}
 
 /// What the name of `-o` says about the format.
 #[derive(Debug, PartialEq, Eq)]
@@ -31,6 +51,7 @@ fn named(path: &Path) -> Named {
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
     match ext.as_deref() {
         Some("csv") => Named::Format(Format::Csv),
+        Some("tsv") => Named::Format(Format::Tsv),
         Some("jsonl" | "ndjson") => Named::Format(Format::Jsonl),
         Some("json") => Named::Format(Format::Json),
         Some("txt") => Named::Format(Format::Table),
@@ -42,24 +63,26 @@ fn named(path: &Path) -> Named {
 
 /// The format to write: `-f` as given, or for `auto` the one `-o`'s
 /// extension names, else `table` on a terminal and `jsonl` when piped.
-/// `--excel` makes `auto` CSV where no extension says otherwise, and is
-/// refused with any other format. `flag` names the output in messages
+/// `csv_only`, a flag given that only CSV takes (`--excel`,
+/// `--delimiter`), makes `auto` CSV where no extension says otherwise, and
+/// is refused with any other format. `flag` names the output in messages
 /// (`-o`, `--export`).
 pub fn resolve_format(
     format: FormatChoice,
     output: Option<&Path>,
     stdout_tty: bool,
-    excel: bool,
+    csv_only: Option<&str>,
     flag: &str,
 ) -> Result<Format> {
     let resolved = match format {
         FormatChoice::Table => Format::Table,
         FormatChoice::Csv => Format::Csv,
+        FormatChoice::Tsv => Format::Tsv,
         FormatChoice::Jsonl => Format::Jsonl,
         FormatChoice::Json => Format::Json,
         FormatChoice::Auto => match output.map(named) {
             Some(Named::Format(format)) => format,
-            _ if excel => Format::Csv,
+            _ if csv_only.is_some() => Format::Csv,
             Some(Named::Stream) => Format::Jsonl,
             Some(Named::Unknown) => {
                 let path = output.unwrap_or(Path::new("")).display();
@@ -72,7 +95,7 @@ pub fn resolve_format(
             None => Format::Jsonl,
         },
     };
-    if excel && resolved != Format::Csv {
+    if let Some(csv_flag) = csv_only.filter(|_| resolved != Format::Csv) {
         let (from, instead) = match (format, output) {
             (FormatChoice::Auto, Some(path)) => (
                 format!(" (from {flag} {})", path.display()),
@@ -81,7 +104,7 @@ pub fn resolve_format(
             _ => (String::new(), "write CSV with -f csv"),
         };
         return usage(format!(
-            "--excel is for CSV, and the format is {}{from}: drop --excel, or {instead}",
+            "{csv_flag} is for CSV, and the format is {}{from}: drop {csv_flag}, or {instead}",
             resolved.name()
         ));
     }
@@ -108,9 +131,11 @@ mod tests {
     #[test]
     fn auto_format_follows_extension_then_terminal() {
         let auto = |path: Option<&str>, tty: bool| {
-            resolve_format(FormatChoice::Auto, path.map(Path::new), tty, false, "-o").unwrap()
+            resolve_format(FormatChoice::Auto, path.map(Path::new), tty, None, "-o").unwrap()
         };
         assert_eq!(auto(Some("a.CSV"), true), Format::Csv);
+        assert_eq!(auto(Some("a.tsv"), false), Format::Tsv);
+        assert_eq!(auto(Some("A.TSV"), true), Format::Tsv);
         assert_eq!(auto(Some("a.ndjson"), true), Format::Jsonl);
         assert_eq!(auto(Some("a.JsonL"), true), Format::Jsonl);
         assert_eq!(auto(Some("a.json"), false), Format::Json);
@@ -122,29 +147,24 @@ mod tests {
         assert_eq!(auto(None, true), Format::Table);
         assert_eq!(auto(None, false), Format::Jsonl);
         let explicit = |format, path: &str| {
-            resolve_format(format, Some(Path::new(path)), true, false, "-o").unwrap()
+            resolve_format(format, Some(Path::new(path)), true, None, "-o").unwrap()
         };
         assert_eq!(explicit(FormatChoice::Csv, "report.xlsx"), Format::Csv);
         assert_eq!(explicit(FormatChoice::Jsonl, "a.txt"), Format::Jsonl);
+        assert_eq!(explicit(FormatChoice::Tsv, "a.csv"), Format::Tsv);
     }
 
     #[test]
     fn an_unknown_extension_without_a_format_is_refused() {
-        for path in ["report.xlsx", "out.CSV.bak", "data.tsv"] {
-            let err = resolve_format(
-                FormatChoice::Auto,
-                Some(Path::new(path)),
-                false,
-                false,
-                "-o",
-            )
-            .unwrap_err();
+        for path in ["report.xlsx", "out.CSV.bak", "data.tab"] {
+            let err = resolve_format(FormatChoice::Auto, Some(Path::new(path)), false, None, "-o")
+                .unwrap_err();
             assert_eq!(crate::exit::exit_code(&err), 2, "{path}");
             assert_eq!(
                 err.to_string(),
                 format!(
-                    "cannot tell the format from -o {path}: use .csv, .jsonl, .ndjson, .json or \
-                     .txt, or pass -f/--format"
+                    "cannot tell the format from -o {path}: use .csv, .tsv, .jsonl, .ndjson, \
+                     .json or .txt, or pass -f/--format"
                 )
             );
         }
@@ -153,7 +173,7 @@ mod tests {
     #[test]
     fn excel_means_csv_and_nothing_else() {
         let excel = |format, path: Option<&str>| {
-            resolve_format(format, path.map(Path::new), true, true, "-o")
+            resolve_format(format, path.map(Path::new), true, Some("--excel"), "-o")
                 .map_err(|e| (crate::exit::exit_code(&e), e.to_string()))
         };
         assert_eq!(excel(FormatChoice::Auto, None), Ok(Format::Csv));
@@ -167,6 +187,8 @@ mod tests {
         for (format, path) in [
             (FormatChoice::Json, None),
             (FormatChoice::Jsonl, None),
+            (FormatChoice::Tsv, None),
+            (FormatChoice::Auto, Some("a.tsv")),
             (FormatChoice::Table, None),
             (FormatChoice::Auto, Some("a.json")),
             (FormatChoice::Auto, Some("a.jsonl")),
@@ -185,5 +207,53 @@ mod tests {
             excel(FormatChoice::Json, Some("a.csv")).unwrap_err().1,
             "--excel is for CSV, and the format is json: drop --excel, or write CSV with -f csv"
         );
+    }
+
+    #[test]
+    fn a_delimiter_means_csv_too() {
+        let delimiter = |format, path: Option<&str>| {
+            resolve_format(format, path.map(Path::new), true, Some("--delimiter"), "-o")
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(delimiter(FormatChoice::Auto, None), Ok(Format::Csv));
+        assert_eq!(delimiter(FormatChoice::Auto, Some("out")), Ok(Format::Csv));
+        assert_eq!(
+            delimiter(FormatChoice::Tsv, None).unwrap_err(),
+            "--delimiter is for CSV, and the format is tsv: drop --delimiter, or write CSV with \
+             -f csv"
+        );
+        assert_eq!(
+            delimiter(FormatChoice::Auto, Some("x.jsonl")).unwrap_err(),
+            "--delimiter is for CSV, and the format is jsonl (from -o x.jsonl): drop \
+             --delimiter, or name a .csv file"
+        );
+    }
+
+    #[test]
+    fn a_format_name_as_the_output_file_is_a_habit() {
+        for (path, format) in [
+            ("csv", "csv"),
+            ("JSON", "json"),
+            ("jsonl", "jsonl"),
+            ("table", "table"),
+            ("tsv", "tsv"),
+        ] {
+            let err = check_output_name("-o", Path::new(path)).unwrap_err();
+            assert_eq!(crate::exit::exit_code(&err), 2, "{path}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "-o names a file; did you mean -f {format}? (to write a file named {path}, \
+                     use -o ./{path})"
+                )
+            );
+        }
+        let err = check_output_name("--export", Path::new("csv")).unwrap_err();
+        assert!(err.to_string().contains("use --export ./csv"), "{err}");
+        for fine in [
+            "./csv", "out/csv", "csv.csv", "csvs", "auto", "failures", "-",
+        ] {
+            assert!(check_output_name("-o", Path::new(fine)).is_ok(), "{fine}");
+        }
     }
 }

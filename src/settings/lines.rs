@@ -178,10 +178,11 @@ pub fn failed_lines(args: &FailedLinesArgs, global: &GlobalArgs) -> Result<Faile
             ));
         }
     }
+    values::check_wait_habit(std::slice::from_ref(&args.bulk_id), args.waiting.bare())?;
     check_bulk_id(&args.bulk_id)?;
     let conn = connect(&layer, &args.conn)?;
     let request = request(&layer)?;
-    let wait = args.waiting.wait.as_deref().map(parse_wait).transpose()?;
+    let wait = args.waiting.duration().map(parse_wait).transpose()?;
     let fetch = Fetch::new(&layer, &args.paging, wait)?;
     let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
     let join = join(&args.lines, &args.input, output)?;

@@ -122,6 +122,9 @@ pub struct Export {
     pub job_summary: Option<PathBuf>,
     /// Exit 8 when rows were written.
     pub fail_on_rows: bool,
+    /// `--columns list`: print the names of the fields of the documented
+    /// row and of each bulk's first page, instead of exporting.
+    pub list_columns: bool,
 }
 
 impl Export {
@@ -190,7 +193,7 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
         }
     }
     let bulk_ids = values::collect_bulk_ids(&args.bulk_ids, args.bulk_ids_from.as_deref())?;
-    check_bulk_ids(&bulk_ids, &args.export.report)?;
+    check_bulk_ids(&bulk_ids, &args.export)?;
     let conn = connect(&layer, &args.conn)?;
     let concurrency = values::check_between(
         "--concurrency",
@@ -219,7 +222,7 @@ pub fn demo(args: &DemoArgs, conn: Connection, bulk_id: String, color: bool) -> 
     .or(Layer::from_format(&args.format))
     .or(Layer::defaults());
     let bulk_ids = vec![bulk_id];
-    check_bulk_ids(&bulk_ids, &args.export.report)?;
+    check_bulk_ids(&bulk_ids, &args.export)?;
     build(
         conn,
         bulk_ids,
@@ -242,6 +245,13 @@ pub fn status(args: &StatusArgs, global: &GlobalArgs, color: bool) -> Result<Sta
     let conn = connect(&layer, &args.conn)?;
     if let Some(id) = &args.bulk_id {
         check_bulk_id(id)?;
+    }
+    if values::columns_list(args.format.columns.as_deref()) {
+        return usage(format!(
+            "--columns list is for the rows of results and demo; a bulk's status has the \
+             fields {}, and any the server adds (see them all with -f jsonl)",
+            STATUS_COLUMNS.join(", ")
+        ));
     }
     let request = request(&layer)?;
     let mut output = output(
@@ -278,17 +288,30 @@ fn output(
 ) -> Result<Output> {
     let stdout_tty = std::io::stdout().is_terminal();
     let choice = layer.format.unwrap_or_default();
+    let delimiter = (args.delimiter.as_deref())
+        .map(values::parse_delimiter)
+        .transpose()?;
+    let csv_only = match (args.excel, delimiter) {
+        (true, _) => Some("--excel"),
+        (_, Some(_)) => Some("--delimiter"),
+        _ => None,
+    };
+    // `--columns list` writes no rows: the layout is the default one.
+    let columns = Some(args.columns.as_deref()).filter(|c| !values::columns_list(*c));
+    let columns = columns.flatten();
     Ok(Output {
-        format: format::resolve_format(choice, path, stdout_tty, args.excel, flag)?,
+        format: format::resolve_format(choice, path, stdout_tty, csv_only, flag)?,
         path: path.map(Path::to_path_buf),
         layout: Layout {
-            columns: values::parse_columns(args.columns.as_deref(), default)?,
+            columns: values::parse_columns(columns, default)?,
+            picked: columns.is_some(),
             table_view: TableView::Fields,
             header: !args.no_header,
             width: path.map_or_else(|| format::table_width(stdout_tty), |_| None),
             wide: args.wide,
             csv_safe,
             excel: args.excel,
+            delimiter: delimiter.unwrap_or(b','),
             color: path.is_none() && color,
             utf8: sanitize::utf8_locale(),
         },

@@ -62,6 +62,9 @@ pub fn submit(args: &SubmitArgs, global: &GlobalArgs, color: bool) -> Result<Sub
     } else {
         check_input(&args.file)?;
     }
+    if let Some(out) = &args.export {
+        super::format::check_output_name("--export", out)?;
+    }
     let conn = connect(&layer, &args.conn)?;
     let request = request(&layer)?;
     let wait = match &args.wait {
@@ -211,6 +214,7 @@ fn export_only(format: &FormatArgs, report: &ReportArgs, lines: bool) -> Option<
     [
         (format.format.is_some(), "-f/--format"),
         (format.columns.is_some(), "--columns"),
+        (format.delimiter.is_some(), "--delimiter"),
         (format.no_header, "--no-header"),
         (format.wide, "--wide"),
         (format.excel, "--excel"),

@@ -149,7 +149,7 @@ pub(super) fn check_checkpoint(
         return usage("--checkpoint needs -o PATH: progress is saved for a file, not for stdout");
     };
     if format == Format::Table {
-        return usage("--checkpoint works with csv, jsonl or json output, not table");
+        return usage("--checkpoint works with csv, tsv, jsonl or json output, not table");
     }
     if std::path::absolute(checkpoint).ok() == std::path::absolute(output).ok() {
         return usage("--checkpoint and -o must be different files");
@@ -252,8 +252,10 @@ fn without_userinfo(raw: &str) -> String {
     }
 }
 
-/// A bulk id becomes one URL path segment: it must be non-empty, free of
-/// control characters, and not a dot segment that URL parsing would remove.
+/// A bulk id becomes one URL path segment, and a DruID bulk id is a UUID:
+/// it must be non-empty, free of control characters, whitespace and `/`,
+/// and not a dot segment that URL parsing would remove. Checked before any
+/// request, so a stray argument is exit 2, not a 404.
 pub fn check_bulk_id(id: &str) -> Result<()> {
     if id.is_empty() {
         return usage("the bulk id is empty");
@@ -264,13 +266,44 @@ pub fn check_bulk_id(id: &str) -> Result<()> {
             id.escape_debug().to_string()
         ));
     }
-    if id == "." || id == ".." {
+    let what = if id.contains('/') {
+        "a '/'"
+    } else if id.chars().any(char::is_whitespace) {
+        "whitespace"
+    } else if id == "." || id == ".." {
         return usage(format!("{id:?} is not a bulk id"));
-    }
-    Ok(())
+    } else {
+        return Ok(());
+    };
+    usage(format!(
+        "the bulk id {id:?} contains {what}, which no DruID bulk id does; pass each id alone, \
+         e.g. 018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73"
+    ))
 }
 
-/// `--columns`, or `default` when it is not given.
+/// `results B --wait 60s` asks for a second bulk named `60s`: with `--wait`
+/// given without a value (`bare`), a bulk id that reads as a duration is
+/// that habit, refused before any request.
+pub(super) fn check_wait_habit(bulk_ids: &[String], bare: bool) -> Result<()> {
+    if !bare {
+        return Ok(());
+    }
+    match bulk_ids.iter().find(|id| parse_wait(id).is_ok()) {
+        Some(id) => usage(format!(
+            "--wait takes its duration after '=': --wait={}",
+            id.trim()
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Whether `--columns` asks for the list of fields (`--columns list`).
+pub(super) fn columns_list(raw: Option<&[String]>) -> bool {
+    matches!(raw, Some([one]) if one.trim() == "list")
+}
+
+/// `--columns`, or `default` when it is not given. A name given twice is
+/// refused: it would be a JSON object's key twice.
 pub(super) fn parse_columns(raw: Option<&[String]>, default: &[&str]) -> Result<Vec<String>> {
     let Some(raw) = raw else {
         return Ok(default.iter().map(|c| c.to_string()).collect());
@@ -279,7 +312,27 @@ pub(super) fn parse_columns(raw: Option<&[String]>, default: &[&str]) -> Result<
     if columns.is_empty() || columns.iter().any(String::is_empty) {
         return usage("--columns needs comma-separated field names, e.g. --columns id,error");
     }
+    let twice = (columns.iter().enumerate()).find(|(n, name)| columns[..*n].contains(name));
+    if let Some((_, name)) = twice {
+        return usage(format!(
+            "--columns names {name} more than once; name each field once"
+        ));
+    }
     Ok(columns)
+}
+
+/// `--delimiter`: one ASCII character other than `"`, CR and LF, or the
+/// word `tab`.
+pub(super) fn parse_delimiter(raw: &str) -> Result<u8> {
+    match raw.as_bytes() {
+        b"tab" => Ok(b'\t'),
+        [b] if b.is_ascii() && !matches!(b, b'"' | b'\r' | b'\n') => Ok(*b),
+        _ => usage(format!(
+            "--delimiter {:?} is not one ASCII character other than a quote, CR or LF; e.g. \
+             --delimiter ';' or --delimiter tab",
+            raw.escape_debug().to_string()
+        )),
+    }
 }
 
 /// Accept locale tags like `es`, `es-ES`, `zh-Hant-TW`.
@@ -319,125 +372,4 @@ pub fn parse_wait(raw: &str) -> Result<Duration> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn endpoint_keeps_prefix_and_drops_trailing_slash() {
-        assert_eq!(
-            parse_endpoint("https://h.example/api/").unwrap().as_str(),
-            "https://h.example/api"
-        );
-        assert_eq!(parse_endpoint("http://127.0.0.1:8089").unwrap().path(), "/");
-        assert!(parse_endpoint("ftp://h").is_err());
-        assert!(parse_endpoint("graph.example.com").is_err());
-        assert!(parse_endpoint("https://h/?x=1").is_err());
-    }
-
-    #[test]
-    fn user_info_in_a_url_is_refused_and_never_shown() {
-        for raw in [
-            "http://user:pw-SECRET@127.0.0.1:8089",
-            "https://:pw-SECRET@h.example/api",
-            "https://pw-SECRET@h.example",
-            "https://user:pw-SECRET@h.example:99999",
-            "https://user:pw/pw-SECRET@h.example",
-            "user:pw-SECRET@h.example",
-            "https://user:pw-SECRET@h.example/?x=1",
-        ] {
-            for what in [&ENDPOINT, &AUTH_URL] {
-                let err = parse_base_url(what, raw).unwrap_err();
-                assert_eq!(crate::exit::exit_code(&err), 2, "{raw}");
-                let message = format!("{err:#}");
-                assert!(!message.contains("pw-SECRET"), "{raw}: {message}");
-                assert!(message.contains(what.flag), "{raw}: {message}");
-            }
-        }
-        let err = parse_endpoint("https://user:pw-SECRET@h.example/api").unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("\"https://h.example/api\" carries a user name or password"),
-            "{err}"
-        );
-        assert_eq!(
-            without_userinfo("https://u:p@h/x"),
-            "https://[redacted]@h/x"
-        );
-        assert_eq!(without_userinfo("https://h/x"), "https://h/x");
-    }
-
-    #[test]
-    fn repeated_bulk_ids_are_kept_once_and_named() {
-        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let (kept, repeated) = dedup(ids(&["a", "b", "a", "c", "a", "b"]));
-        assert_eq!(kept, ids(&["a", "b", "c"]));
-        assert_eq!(repeated, ids(&["a", "b"]));
-        assert_eq!(
-            repeated_note(&ids(&["a"])),
-            "bulk a is given more than once; it is exported once"
-        );
-        assert_eq!(
-            repeated_note(&ids(&["1", "2", "3", "4", "5", "6", "7"])),
-            "bulks 1, 2, 3, 4, 5 and 2 more are given more than once; each is exported once"
-        );
-    }
-
-    #[test]
-    fn a_byte_order_mark_is_not_part_of_the_input() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("ids");
-        std::fs::write(&path, "\u{feff}b1\r\n").unwrap();
-        assert_eq!(read_input("--bulk-ids-from", &path).unwrap(), "b1\r\n");
-    }
-
-    #[test]
-    fn bulk_ids_that_cannot_be_one_segment_are_refused() {
-        assert!(check_bulk_id("").is_err());
-        assert!(check_bulk_id("a\nb").is_err());
-        assert!(check_bulk_id("..").is_err());
-        assert!(check_bulk_id("a/b c?#").is_ok());
-    }
-
-    #[test]
-    fn locales_and_durations() {
-        assert!(check_locale("es-ES").is_ok());
-        assert!(check_locale("zh-Hant-TW").is_ok());
-        assert!(check_locale("español").is_err());
-        assert!(check_locale("e").is_err());
-        assert_eq!(
-            parse_duration("--timeout", "90s").unwrap(),
-            Duration::from_secs(90)
-        );
-        assert_eq!(
-            parse_duration("--timeout", "1h30m").unwrap(),
-            Duration::from_secs(5400)
-        );
-        assert!(parse_duration("--timeout", "soon").is_err());
-        assert!(parse_duration("--timeout", "0s").is_err());
-        assert_eq!(parse_wait("0s").unwrap(), Duration::ZERO);
-        assert_eq!(parse_wait(" 0m ").unwrap(), Duration::ZERO);
-        assert_eq!(parse_wait("2h").unwrap(), Duration::from_secs(7200));
-        let err = parse_wait("soon").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "--wait \"soon\" is not a duration; expected e.g. 90s, 5m or 1h"
-        );
-    }
-
-    #[test]
-    fn checkpoint_and_output_must_be_files_that_can_be_replaced_or_resumed() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out.csv");
-        let code = |r: Result<()>| r.map_err(|e| crate::exit::exit_code(&e)).err();
-        let ckpt = |c: &Path, o: &Path| check_checkpoint(c, Some(o), Format::Csv);
-        assert_eq!(code(ckpt(&dir.path().join("c.json"), &out)), None);
-        assert_eq!(code(ckpt(dir.path(), &out)), Some(2), "a directory");
-        assert_eq!(code(ckpt(&out, &out)), Some(2), "the output itself");
-        assert_eq!(code(check_output("-o", &out)), None);
-        assert_eq!(code(check_output("-o", dir.path())), Some(2), "a directory");
-        assert_eq!(
-            code(check_output("-o", &dir.path().join("no/such/dir/x.csv"))),
-            Some(2)
-        );
-    }
-}
+mod tests;

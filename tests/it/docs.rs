@@ -298,6 +298,11 @@ fn commands(line: &str, info: &str) -> Result<Vec<Vec<String>>, String> {
     {
         return Ok(Vec::new());
     }
+    // A quoted `;` (`--delimiter ';'`) is a value, not the end of a command:
+    // shlex drops the quotes that say so.
+    let line = line
+        .replace("';'", "'SEMICOLON'")
+        .replace("\";\"", "\"SEMICOLON\"");
     let Some(words) = shlex::split(&substitute(&line)) else {
         let words: Vec<&str> = line.split_whitespace().collect();
         let starts = words

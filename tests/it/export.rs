@@ -87,11 +87,11 @@ fn follows_last_id_across_pages_until_absent() {
 fn endpoint_path_prefix_is_kept_and_bulk_id_is_one_segment() {
     let server = MockServer::start();
     let mock = server.mock(|when, then| {
-        when.path("/api/v2/activityid/v1/user/bulk/a%2Fb%20c/results");
+        when.path("/api/v2/activityid/v1/user/bulk/a%3Fb%23c%25/results");
         then.status(200)
-            .json_body(json!({"content": {"bulkId": "a/b c", "results": []}}));
+            .json_body(json!({"content": {"bulkId": "a?b#c%", "results": []}}));
     });
-    results(&format!("{}/api/v2/", server.base_url()), "a/b c").ok();
+    results(&format!("{}/api/v2/", server.base_url()), "a?b#c%").ok();
     mock.assert_calls(1);
 }
 

@@ -1,4 +1,5 @@
-//! What `-o`'s name says about the format, and `--excel` CSV.
+//! What `-o`'s name says about the format, `--excel` CSV, TSV and
+//! `--delimiter`.
 
 use std::path::Path;
 
@@ -39,8 +40,8 @@ fn an_unknown_extension_without_a_format_is_exit_2_before_any_request() {
         .args(["-o", "report.xlsx"])
         .fails(2);
     run.stderr_has(
-        "error: cannot tell the format from -o report.xlsx: use .csv, .jsonl, .ndjson, .json \
-         or .txt, or pass -f/--format",
+        "error: cannot tell the format from -o report.xlsx: use .csv, .tsv, .jsonl, .ndjson, \
+         .json or .txt, or pass -f/--format",
     );
     run.same(&files_in(dir.path()), &Vec::<String>::new());
     mock.assert_calls(0);
@@ -156,6 +157,8 @@ fn excel_with_a_format_other_than_csv_is_exit_2_before_any_request() {
         &["-f", "table"],
         &["-o", "out.jsonl"],
         &["-o", "out.txt"],
+        &["-f", "tsv"],
+        &["-o", "out.tsv"],
     ] {
         results(&server.base_url(), "B1")
             .current_dir(dir.path())
@@ -163,6 +166,115 @@ fn excel_with_a_format_other_than_csv_is_exit_2_before_any_request() {
             .args(args)
             .fails(2)
             .stderr_has("--excel is for CSV");
+    }
+    mock.assert_calls(0);
+    assert!(files_in(dir.path()).is_empty());
+}
+
+#[test]
+fn tsv_is_one_line_a_row_with_tabs_and_line_breaks_escaped() {
+    let server = MockServer::start();
+    serve(&server);
+    let long = format!("long {} end", "x".repeat(300));
+    let want = format!("id\terror\nr1\t用户不存在\nr2\tteléfono\\ninválido\nr3\t{long}\n");
+    let run = results(&server.base_url(), "B1")
+        .args(["-f", "tsv", "--columns", "id,error"])
+        .ok();
+    run.same(&run.stdout(), &want);
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["failures.tsv", "FAILURES.TSV"] {
+        let out = dir.path().join(name);
+        results(&server.base_url(), "B1")
+            .args(["--columns", "id,error", "-o"])
+            .arg(&out)
+            .ok();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), want, "{name}");
+        std::fs::remove_file(&out).unwrap();
+    }
+    // The default columns, and --csv-safe.
+    let server = MockServer::start();
+    mock_page(&server, None, page(json!([row("r1", "=cmd\t|x")]), None));
+    let run = results(&server.base_url(), "B1")
+        .args(["-f", "tsv", "--csv-safe"])
+        .ok();
+    run.same(
+        &run.stdout(),
+        &"id\tuserIdentifierType\tobjectId\tpulseId\terror\n\
+          r1\tobject_id\tobj-r1\t\t'=cmd\\t|x\n",
+    );
+}
+
+#[test]
+fn a_delimiter_separates_csv_fields_and_implies_csv() {
+    let server = MockServer::start();
+    mock_page(
+        &server,
+        None,
+        page(json!([row("r1", "a;b, c"), row("r2", "1,5")]), None),
+    );
+    for args in [
+        &["--delimiter", ";"][..],
+        &["--delimiter", ";", "-f", "csv"],
+    ] {
+        let run = results(&server.base_url(), "B1")
+            .args(["--columns", "id,error"])
+            .args(args)
+            .ok();
+        run.same(&run.stdout(), &"id;error\nr1;\"a;b, c\"\nr2;1,5\n");
+    }
+    let run = results(&server.base_url(), "B1")
+        .args(["--columns", "id,error", "--delimiter", "tab"])
+        .ok();
+    run.same(&run.stdout(), &"id\terror\nr1\ta;b, c\nr2\t1,5\n");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("failures.csv");
+    results(&server.base_url(), "B1")
+        .args(["--columns", "id,error", "--excel", "--delimiter", ";", "-o"])
+        .arg(&out)
+        .ok();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "\u{feff}id;error\r\nr1;\"a;b, c\"\r\nr2;1,5\r\n"
+    );
+}
+
+#[test]
+fn a_delimiter_that_is_not_for_csv_is_exit_2_before_any_request() {
+    let server = MockServer::start();
+    let mock = serve(&server);
+    let dir = tempfile::tempdir().unwrap();
+    for (args, words) in [
+        (
+            &["--delimiter", ";", "-f", "tsv"][..],
+            "--delimiter is for CSV, and the format is tsv",
+        ),
+        (
+            &["--delimiter", ";", "-f", "json"],
+            "--delimiter is for CSV, and the format is json",
+        ),
+        (
+            &["--delimiter", ";", "-o", "out.jsonl"],
+            "--delimiter is for CSV, and the format is jsonl (from -o out.jsonl)",
+        ),
+        (
+            &["--delimiter", ";;"],
+            "--delimiter \";;\" is not one ASCII character",
+        ),
+        (
+            &["--delimiter", "\""],
+            "is not one ASCII character other than a quote, CR or LF",
+        ),
+        (
+            &["--delimiter", "\\t"],
+            "e.g. --delimiter ';' or --delimiter tab",
+        ),
+        (&["--delimiter", "é"], "is not one ASCII character"),
+    ] {
+        results(&server.base_url(), "B1")
+            .current_dir(dir.path())
+            .args(args)
+            .fails(2)
+            .stderr_has(words);
     }
     mock.assert_calls(0);
     assert!(files_in(dir.path()).is_empty());

@@ -11,6 +11,7 @@ mod auth;
 mod chaos;
 mod checkpoint;
 mod cli;
+mod columns;
 mod completions;
 #[cfg(feature = "sandbox")]
 mod demo;
@@ -19,6 +20,7 @@ mod errors;
 mod export;
 mod failed_lines;
 mod formats;
+mod habits;
 mod hostile;
 // install.sh and the packaging scripts are for Linux and macOS.
 #[cfg(unix)]

@@ -186,3 +186,28 @@ fn a_sandbox_on_every_interface_suggests_a_loopback_endpoint() {
         format_args!("listening on every interface, reached on loopback:\n{said}"),
     );
 }
+
+/// `demo --columns list`: the documented fields, then the others the
+/// sandbox's first page has, each once.
+#[test]
+fn the_demo_lists_the_fields_its_rows_have() {
+    let documented = ["id", "userIdentifierType", "objectId", "pulseId", "error"];
+    let cfg = SandboxConfig::new(40);
+    let mut others: Vec<String> = (sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false))
+        .iter()
+        .flat_map(|row| row.as_object().unwrap().keys().cloned().collect::<Vec<_>>())
+        .filter(|name| !documented.contains(&name.as_str()))
+        .collect();
+    others.sort();
+    others.dedup();
+    let run = druid_bulk(["demo", "--columns", "list"]).ok();
+    let names: Vec<&str> = run.stdout().lines().collect();
+    run.same(&&names[..5], &&documented[..]);
+    let mut rest: Vec<&str> = names[5..].to_vec();
+    rest.sort();
+    run.check(!rest.is_empty(), "the sandbox's rows have more fields")
+        .same(&rest, &others);
+    druid_bulk(["demo", "--submit", "--columns", "list"])
+        .fails(2)
+        .stderr_has("run `druid-bulk demo --columns list`, without --submit");
+}

@@ -50,6 +50,12 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     let stand_in = cfg.main_bulk_id().to_string();
     let (server, conn) = super::start(cfg)?;
     let mut results = settings::demo(args, conn.clone(), stand_in, ui::stdout_color())?;
+    if results.export.list_columns {
+        return crate::exit::usage(
+            "--columns list shows the fields of the demo's rows: run `druid-bulk demo --columns \
+             list`, without --submit",
+        );
+    }
     results.export.failed_only = true;
     let request = results.request.clone();
 

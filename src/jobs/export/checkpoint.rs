@@ -36,11 +36,15 @@ pub struct Checkpoint {
     pub output: PathBuf,
     pub format: String,
     pub failed_only: bool,
-    /// CSV columns (they shape every record, so they may not change).
+    /// The columns of CSV and TSV, and of JSON with `--columns` (they
+    /// shape every record, so they may not change).
     pub columns: Vec<String>,
     /// CSV for Excel (`--excel`): its line ends may not change half-way.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub excel: bool,
+    /// CSV's `--delimiter`, when it is not a comma.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
     /// The `last` cursor that continues after the last row written.
     pub cursor: Option<String>,
     pub rows: u64,
@@ -76,12 +80,11 @@ impl Checkpoint {
             output: std::path::absolute(path)?,
             format: output.format.name().to_string(),
             failed_only: export.failed_only,
-            columns: if output.format == Format::Csv {
-                output.layout.columns.clone()
-            } else {
-                Vec::new()
-            },
+            columns: output.layout.columns_of(output.format).to_vec(),
             excel: output.layout.excel,
+            delimiter: Some(output.layout.delimiter)
+                .filter(|d| output.format == Format::Csv && *d != b',')
+                .map(|d| char::from(d).to_string()),
             cursor: export.last.clone(),
             rows: 0,
             pages: 0,
@@ -161,6 +164,14 @@ impl Checkpoint {
         }
         if self.excel != fresh.excel {
             return differs("--excel", &self.excel, &fresh.excel);
+        }
+        if self.delimiter != fresh.delimiter {
+            let shown = |d: &Option<String>| d.clone().unwrap_or_else(|| ",".into());
+            return differs(
+                "--delimiter",
+                &shown(&self.delimiter),
+                &shown(&fresh.delimiter),
+            );
         }
         Ok(())
     }

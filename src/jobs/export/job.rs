@@ -26,12 +26,20 @@ pub fn export(settings: &Results) -> Result<ExitCode> {
 }
 
 /// [`export`] on a command's runtime and client, its exit code as a class
-/// (`None`: 0).
+/// (`None`: 0). With `--columns list`, the field names instead.
 pub fn export_class(
     settings: &Results,
     runtime: &Runtime,
     api: &Arc<Api>,
 ) -> Result<Option<Class>> {
+    if settings.export.list_columns {
+        let names = runtime.block_on(super::fields::names(settings, api))?;
+        let printed = super::fields::print(&names, &mut std::io::stdout().lock());
+        return match printed {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(None),
+            other => other.map(|()| None).map_err(Into::into),
+        };
+    }
     let Ended {
         mut outcome,
         result,

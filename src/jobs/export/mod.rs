@@ -7,6 +7,7 @@
 //! last words kept current after each page (`jobs/last_words.rs`).
 
 mod checkpoint;
+mod fields;
 mod job;
 pub mod job_summary;
 mod report;

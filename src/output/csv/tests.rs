@@ -112,6 +112,8 @@ fn records_are_quoted_as_the_csv_crate_quotes_them() {
         "用户",
         "'quote",
         "#hash",
+        "semi;colon",
+        "pipe|d",
     ];
     let mut records: Vec<Vec<&str>> = cells.iter().map(|c| vec![*c]).collect();
     records.push(cells.to_vec());
@@ -121,19 +123,24 @@ fn records_are_quoted_as_the_csv_crate_quotes_them() {
         (&b"\n"[..], csv::Terminator::Any(b'\n')),
         (b"\r\n", csv::Terminator::CRLF),
     ] {
-        for cells in &records {
-            let mut ours = Vec::new();
-            super::record(&mut ours, eol, cells.iter().map(|c| Cow::Borrowed(*c))).unwrap();
-            let mut theirs = csv::WriterBuilder::new()
-                .terminator(terminator)
-                .from_writer(Vec::new());
-            theirs.write_record(cells).unwrap();
-            let theirs = theirs.into_inner().unwrap();
-            assert_eq!(
-                String::from_utf8_lossy(&ours),
-                String::from_utf8_lossy(&theirs),
-                "{cells:?}"
-            );
+        for delimiter in DELIMITERS {
+            for cells in &records {
+                let mut ours = Vec::new();
+                let cells_in = cells.iter().map(|c| Cow::Borrowed(*c));
+                super::record(&mut ours, (delimiter, eol), cells_in).unwrap();
+                let mut theirs = csv::WriterBuilder::new()
+                    .terminator(terminator)
+                    .delimiter(delimiter)
+                    .from_writer(Vec::new());
+                theirs.write_record(cells).unwrap();
+                let theirs = theirs.into_inner().unwrap();
+                assert_eq!(
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&theirs),
+                    "{cells:?} delimiter {:?}",
+                    char::from(delimiter)
+                );
+            }
         }
     }
 }
@@ -170,6 +177,21 @@ fn every_cell_reads_back_as_the_row_holds_it() {
     }
 }
 
+/// Delimiters the tests try: the comma, and some `--delimiter` takes.
+const DELIMITERS: [u8; 6] = [b',', b';', b'\t', b'|', b' ', b'#'];
+
+#[test]
+fn a_delimiter_separates_and_quotes_in_place_of_the_comma() {
+    let rows: &[&str] = &[r#"{"id":"1","error":"a, b","n":"x;y","e":"\u0041;"}"#];
+    let mut l = layout(&["id", "error", "n", "e"], true);
+    l.delimiter = b';';
+    let out = render(Format::Csv, l.clone(), &[rows]);
+    assert_eq!(out, "id;error;n;e\n1;a, b;\"x;y\";\"A;\"\n");
+    l.excel = true;
+    let out = render(Format::Csv, l, &[rows]);
+    assert_eq!(out, "\u{feff}id;error;n;e\r\n1;a, b;\"x;y\";\"A;\"\r\n");
+}
+
 use proptest::prelude::*;
 
 /// A cell's text: what makes CSV quote it (quotes, commas, CR, LF,
@@ -180,6 +202,7 @@ fn cell_text() -> impl Strategy<Value = String> {
         4 => "[a-z0-9 ]{1,4}",
         1 => prop::sample::select(vec![
             "\"", ",", "\r", "\n", "\r\n", "=", "+", "-", "@", "\t", "'", "#", "é", "用户", "😀", "\u{0}",
+            ";", "|",
         ])
         .prop_map(String::from),
     ];
@@ -213,7 +236,8 @@ proptest! {
     /// Records are byte for byte what the csv crate writes for the
     /// cells the rows hold (with `--csv-safe`, a `'` before a cell a
     /// spreadsheet would run; with `--excel`, a byte order mark and
-    /// CRLF), and the csv crate reads the cells back.
+    /// CRLF; with `--delimiter`, that separator), and the csv crate reads
+    /// the cells back.
     #[test]
     fn records_are_what_the_csv_crate_writes_for_the_cells(
         rows in prop::collection::vec(prop::collection::vec(field(), 1..5), 0..5),
@@ -221,6 +245,7 @@ proptest! {
         header in any::<bool>(),
         safe in any::<bool>(),
         excel in any::<bool>(),
+        delimiter in prop::sample::select(DELIMITERS.to_vec()),
     ) {
         let names: Vec<String> = (0..columns).map(|n| format!("c{n}")).collect();
         let mut texts = Vec::new();
@@ -246,11 +271,15 @@ proptest! {
         let mut l = layout(&names.iter().map(String::as_str).collect::<Vec<_>>(), header);
         l.csv_safe = safe;
         l.excel = excel;
+        l.delimiter = delimiter;
         let page: Vec<&str> = texts.iter().map(String::as_str).collect();
         let ours = render(Format::Csv, l, &[&page]);
 
         let terminator = if excel { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
-        let mut theirs = csv::WriterBuilder::new().terminator(terminator).from_writer(Vec::new());
+        let mut theirs = csv::WriterBuilder::new()
+            .terminator(terminator)
+            .delimiter(delimiter)
+            .from_writer(Vec::new());
         if header {
             theirs.write_record(&names).unwrap();
         }
@@ -267,7 +296,10 @@ proptest! {
         prop_assert_eq!(&ours, &theirs, "{:?}", texts);
 
         let read = ours.strip_prefix('\u{feff}').unwrap_or(&ours);
-        let mut reader = csv::ReaderBuilder::new().has_headers(header).from_reader(read.as_bytes());
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(header)
+            .delimiter(delimiter)
+            .from_reader(read.as_bytes());
         let back: Vec<Vec<String>> = reader
             .records()
             .map(|r| r.unwrap().iter().map(String::from).collect())

@@ -9,6 +9,7 @@ fn sample() -> Checkpoint {
         failed_only: false,
         columns: vec!["id".into()],
         excel: false,
+        delimiter: None,
         cursor: Some("c9".into()),
         rows: 900,
         pages: 9,
@@ -78,6 +79,8 @@ fn a_checkpoint_for_another_export_is_refused() {
         |c: &mut Checkpoint| c.failed_only = true,
         |c: &mut Checkpoint| c.columns = vec!["error".into()],
         |c: &mut Checkpoint| c.excel = true,
+        |c: &mut Checkpoint| c.delimiter = Some(";".into()),
+        |c: &mut Checkpoint| c.format = "tsv".into(),
     ] {
         let mut other = sample();
         change(&mut other);
