@@ -315,13 +315,47 @@ fn failed_run_leaves_an_existing_output_file_untouched() {
         &std::fs::read_to_string(&path).unwrap(),
         &"previous export\n",
     );
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        1,
-        "temporary file removed\n\n{}",
-        run.describe()
+    // The page written is kept beside it, not in it.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    run.same(
+        &names,
+        &[
+            ".out.csv.druid-bulk.partial",
+            ".out.csv.druid-bulk.state",
+            "out.csv",
+        ],
     );
-    run.stderr_has("left as it was");
+    run.stderr_has(&format!(
+        "hint: kept 1 row (68 bytes in {}); run the same command again to continue, or --restart",
+        dir.path().join(".out.csv.druid-bulk.partial").display()
+    ));
+}
+
+#[test]
+fn a_failure_before_any_row_keeps_nothing_and_leaves_the_output_as_it_was() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.path(results_path("B1"));
+        then.status(503).body("down");
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.csv");
+    std::fs::write(&path, "previous export\n").unwrap();
+    let run = results(&server.base_url(), "B1")
+        .args(["--retries", "0", "-o"])
+        .arg(&path)
+        .fails(6);
+    run.same(
+        &std::fs::read_to_string(&path).unwrap(),
+        &"previous export\n",
+    );
+    run.same(&std::fs::read_dir(dir.path()).unwrap().count(), &1);
+    run.stderr_has("nothing was written to -o ")
+        .stderr_has("left as it was");
 }
 
 #[test]

@@ -10,6 +10,11 @@
 //! One run at a time: [`Lock`] holds an exclusive lock on `PATH.lock` beside
 //! the checkpoint for the whole run. The checkpoint itself cannot carry the
 //! lock, since every save renames a new file over it.
+//!
+//! The same record is the state an export to `-o` keeps beside it when it is
+//! interrupted (`kept.rs`): there it also holds every setting that changes
+//! the output's bytes or rows ([`Settings`]), and the last row kept, which
+//! is asked again before continuing.
 
 use std::fs::File;
 use std::io::Write;
@@ -19,12 +24,14 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::exit::{usage, Failure};
-use crate::output::Format;
-use crate::settings::{Export, Output};
+use crate::output::{Format, Layout, TableView};
+use crate::settings::Results;
 
 /// Bumped when the file's meaning changes. Version 2 added `bulks`; a
 /// version 1 file (one bulk, no `bulks`) means the same and is read as is.
-const VERSION: u32 = 2;
+/// Version 3 added `settings` and `lastRow`, which a version 2 file lacks:
+/// its output options are then not checked.
+const VERSION: u32 = 3;
 
 /// What is saved after each page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +59,67 @@ pub struct Checkpoint {
     /// the totals, and `bulkId` the first bulk).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bulks: Vec<BulkState>,
+    /// What else the output's bytes and rows depend on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Settings>,
+    /// One bulk, kept beside `-o`: its last row written, to check it is still
+    /// there before continuing (`None` with rows: it cannot be asked again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_row: Option<LastRow>,
+}
+
+/// The settings that change an export's bytes or rows besides the fields of
+/// [`Checkpoint`] that name them (the bulks in order, the output, the
+/// format, `--failed-only`, CSV's columns, `--excel`). `--checkpoint` holds
+/// a run to `layout`; a kept `-o` export is continued only with all of them
+/// the same. No token or secret is among them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// druid-bulk's version and build: another may write other bytes.
+    pub version: String,
+    /// Where the rows come from: the endpoint (`demo` for the demo).
+    pub origin: Option<String>,
+    /// `--lang`: the language of each row's `error` text.
+    pub lang: Option<String>,
+    /// `--last`: where the export started.
+    pub start: Option<String>,
+    /// `--max-rows`: where it stops.
+    pub max_rows: Option<u64>,
+    /// The output layout, as a whole (see [`layout_key`]): `--columns`,
+    /// `--no-header`, `--csv-safe`, `--excel`, and any option added to it.
+    pub layout: serde_json::Value,
+}
+
+/// The last row written of a bulk, as the server sent it, and the cursor
+/// that asks for it (`last=` the row before it, or the bulk's starting
+/// cursor; `None`: no `last` at all).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastRow {
+    pub asked_with: Option<String>,
+    pub row: String,
+}
+
+/// The output layout as a state records it: all of it but what only a
+/// table uses (its view, width, wrapping and colour, and whether the
+/// terminal takes UTF-8, which another terminal may change; a table is
+/// never continued) and, for the JSON formats, what only CSV uses. An option
+/// added to [`Layout`] later is recorded, and held the same, as it is.
+pub fn layout_key(format: Format, layout: &Layout) -> serde_json::Value {
+    let mut layout = layout.clone();
+    layout.table_view = TableView::Fields;
+    layout.width = None;
+    layout.wide = false;
+    layout.color = false;
+    layout.utf8 = false;
+    if matches!(format, Format::Jsonl | Format::Json) {
+        layout.columns = Vec::new();
+        layout.header = true;
+        layout.csv_safe = false;
+        layout.excel = false;
+    }
+    serde_json::to_value(&layout).unwrap_or_default()
 }
 
 /// One bulk's progress in a checkpoint of several.
@@ -64,11 +132,15 @@ pub struct BulkState {
     pub rows: u64,
     pub pages: u64,
     pub complete: bool,
+    /// Kept beside `-o`: see [`Checkpoint::last_row`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_row: Option<LastRow>,
 }
 
 impl Checkpoint {
     /// A fresh checkpoint for this run's settings (nothing written yet).
-    pub fn start(export: &Export, output: &Output) -> Result<Checkpoint> {
+    pub fn start(settings: &Results) -> Result<Checkpoint> {
+        let (export, output) = (&settings.export, &settings.output);
         let path = output.path.as_deref().unwrap_or(Path::new(""));
         Ok(Checkpoint {
             version: VERSION,
@@ -96,9 +168,19 @@ impl Checkpoint {
                         rows: 0,
                         pages: 0,
                         complete: false,
+                        last_row: None,
                     })
                     .collect(),
             },
+            settings: Some(Settings {
+                version: env!("DRUID_BULK_VERSION").to_string(),
+                origin: export.keep.clone(),
+                lang: settings.request.lang.clone(),
+                start: export.last.clone(),
+                max_rows: export.max_rows,
+                layout: layout_key(output.format, &output.layout),
+            }),
+            last_row: None,
         })
     }
 
@@ -135,34 +217,97 @@ impl Checkpoint {
         Ok(Some(saved))
     }
 
+    /// Read the state kept beside `-o` (`kept.rs`): `Ok(None)` when it is
+    /// empty (a run that never saved one), `Err` saying why it cannot be
+    /// used. Anything after the record is left unread: a save that wrote a
+    /// shorter record over a longer one and stopped before cutting the rest.
+    pub fn from_state(text: &[u8]) -> Result<Option<Checkpoint>, &'static str> {
+        if text.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        let mut records = serde_json::Deserializer::from_slice(text).into_iter::<Checkpoint>();
+        match records.next() {
+            Some(Ok(state)) if (1..=VERSION).contains(&state.version) => Ok(Some(state)),
+            Some(Ok(_)) => Err("was written by another version of druid-bulk"),
+            _ => Err("is not a state druid-bulk wrote"),
+        }
+    }
+
     /// Refuse to continue a checkpoint made for a different export.
     pub fn check_same_export(&self, fresh: &Checkpoint, path: &Path) -> Result<()> {
-        let differs = |what: &str, saved: &dyn std::fmt::Debug, now: &dyn std::fmt::Debug| {
-            usage::<()>(format!(
-                "--checkpoint {} belongs to another export ({what} was {saved:?}, now {now:?}); \
-                 use another checkpoint file, or --restart to start this one over",
+        match self.difference(fresh, false) {
+            None => Ok(()),
+            Some(what) => usage(format!(
+                "--checkpoint {} belongs to another export ({what}); use another checkpoint \
+                 file, or --restart to start this one over",
                 path.display()
-            ))
-        };
-        if self.bulk_ids() != fresh.bulk_ids() {
-            return differs("bulk ids", &self.bulk_ids(), &fresh.bulk_ids());
+            )),
         }
-        if self.output != fresh.output {
-            return differs("output", &self.output, &fresh.output);
+    }
+
+    /// The first setting that differs from `fresh`'s, as `format was
+    /// "csv", now "jsonl"`: of those `--checkpoint` holds a run to, or,
+    /// with `all`, of every one in [`Settings`] too (an earlier file without
+    /// them differs).
+    pub fn difference(&self, fresh: &Checkpoint, all: bool) -> Option<String> {
+        let debug = |v: &dyn std::fmt::Debug| format!("{v:?}");
+        let mut fields = vec![
+            (
+                "bulk ids".to_string(),
+                debug(&self.bulk_ids()),
+                debug(&fresh.bulk_ids()),
+            ),
+            ("output".into(), debug(&self.output), debug(&fresh.output)),
+            ("format".into(), debug(&self.format), debug(&fresh.format)),
+            (
+                "--failed-only".into(),
+                debug(&self.failed_only),
+                debug(&fresh.failed_only),
+            ),
+            (
+                "--columns".into(),
+                debug(&self.columns),
+                debug(&fresh.columns),
+            ),
+            ("--excel".into(), debug(&self.excel), debug(&fresh.excel)),
+        ];
+        match (&self.settings, &fresh.settings) {
+            (Some(saved), Some(now)) => {
+                fields.extend(layout_differences(&saved.layout, &now.layout));
+                if all {
+                    fields.extend([
+                        ("--lang".into(), debug(&saved.lang), debug(&now.lang)),
+                        ("--last".into(), debug(&saved.start), debug(&now.start)),
+                        (
+                            "--max-rows".into(),
+                            debug(&saved.max_rows),
+                            debug(&now.max_rows),
+                        ),
+                        (
+                            "the endpoint".into(),
+                            debug(&saved.origin),
+                            debug(&now.origin),
+                        ),
+                        (
+                            "druid-bulk".into(),
+                            debug(&saved.version),
+                            debug(&now.version),
+                        ),
+                    ]);
+                }
+            }
+            (None, Some(_)) if all => {
+                fields.push((
+                    "druid-bulk".into(),
+                    "an earlier version".into(),
+                    "this one".into(),
+                ));
+            }
+            _ => {}
         }
-        if self.format != fresh.format {
-            return differs("format", &self.format, &fresh.format);
-        }
-        if self.failed_only != fresh.failed_only {
-            return differs("--failed-only", &self.failed_only, &fresh.failed_only);
-        }
-        if self.columns != fresh.columns {
-            return differs("--columns", &self.columns, &fresh.columns);
-        }
-        if self.excel != fresh.excel {
-            return differs("--excel", &self.excel, &fresh.excel);
-        }
-        Ok(())
+        (fields.into_iter())
+            .find(|(_, saved, now)| saved != now)
+            .map(|(what, saved, now)| format!("{what} was {saved}, now {now}"))
     }
 
     /// Refuse to report a complete export as complete when its output no
@@ -212,6 +357,42 @@ impl Checkpoint {
         sync_dir(dir);
         Ok(())
     }
+}
+
+/// Each output option that differs between two layouts, named by its flag
+/// (`csv_safe` is `--csv-safe`; `header` is `--no-header`, its value turned).
+fn layout_differences(
+    saved: &serde_json::Value,
+    now: &serde_json::Value,
+) -> Vec<(String, String, String)> {
+    let empty = serde_json::Map::new();
+    let (saved, now) = (
+        saved.as_object().unwrap_or(&empty),
+        now.as_object().unwrap_or(&empty),
+    );
+    let mut keys: Vec<&String> = saved.keys().chain(now.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let null = serde_json::Value::Null;
+    keys.into_iter()
+        .filter(|key| saved.get(*key) != now.get(*key))
+        .map(|key| {
+            let (a, b) = (
+                saved.get(key).unwrap_or(&null),
+                now.get(key).unwrap_or(&null),
+            );
+            match (key.as_str(), a.as_bool(), b.as_bool()) {
+                ("header", Some(a), Some(b)) => {
+                    ("--no-header".into(), (!a).to_string(), (!b).to_string())
+                }
+                _ => (
+                    format!("--{}", key.replace('_', "-")),
+                    a.to_string(),
+                    b.to_string(),
+                ),
+            }
+        })
+        .collect()
 }
 
 /// An exclusive lock on a checkpoint, held by one run from before the

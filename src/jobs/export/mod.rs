@@ -4,11 +4,14 @@
 //! properly and says exactly how to continue; with several bulks, one
 //! bulk's failure does not lose the others' rows. A signal that finds the
 //! output stuck (a reader that stopped reading) ends the run at once with
-//! last words kept current after each page (`jobs/last_words.rs`).
+//! last words kept current after each page (`jobs/last_words.rs`). An
+//! export to `-o` that does not complete keeps what it wrote beside it for
+//! the same command to continue (`kept.rs`).
 
 mod checkpoint;
 mod job;
 pub mod job_summary;
+mod kept;
 mod report;
 mod write;
 
@@ -26,8 +29,8 @@ pub use report::report;
 use crate::api::Api;
 use crate::bug;
 use crate::destination::{Destination, FileHandle};
-use crate::exit::{is_broken_pipe, Class, Failure};
-use crate::jobs::last_words::Flushed;
+use crate::exit::{self, is_broken_pipe, Class, Failure};
+use crate::jobs::last_words::{Continued, Flushed};
 use crate::output::{self, RowWriter};
 use crate::paginate::{Event, Paginator, Plan};
 use crate::settings::{Export, Output, Results};
@@ -35,7 +38,8 @@ use crate::signal::Interrupts;
 use crate::summary::{self, Counts};
 use crate::ui;
 use checkpoint::Checkpoint;
-use write::Saved;
+use report::Written;
+use write::{Saved, Store};
 
 /// What an export did.
 #[derive(Debug, Default)]
@@ -51,8 +55,11 @@ pub struct Outcome {
     pub complete: bool,
     /// A checkpoint said the export was already complete: nothing was fetched.
     pub already_complete: Option<Checkpoint>,
-    /// Rows the output already held from earlier runs (`--checkpoint`).
+    /// Rows the output already held from earlier runs (`--checkpoint`, or
+    /// kept beside `-o`).
     pub resumed_rows: Option<u64>,
+    /// Of those, the rows that count toward `--max-rows` (kept beside `-o`).
+    pub counted_before: u64,
     pub elapsed: Duration,
     /// With several bulks: how each one went.
     pub bulks: Vec<BulkOutcome>,
@@ -161,7 +168,18 @@ impl<'s> Exporter<'s> {
 
     async fn export(&mut self) -> Result<()> {
         let mut interrupts = self.flushed.listen(&self.settings.request.clock())?;
-        self.saved = write::load_checkpoint(self.export, self.output)?;
+        self.saved = match write::load_checkpoint(self.settings)? {
+            Some(saved) => Some(saved),
+            None => write::load_kept(self.settings)?,
+        };
+        if let Err(e) = self.check_kept(&mut interrupts).await {
+            return Err(report::with_next_step(
+                e,
+                self.settings,
+                &self.outcome,
+                &self.written(),
+            ));
+        }
         if let Some(s) = self.saved.as_ref().filter(|s| s.state.complete) {
             self.outcome = Outcome {
                 rows: s.state.rows,
@@ -194,19 +212,58 @@ impl<'s> Exporter<'s> {
         self.finish(destination, result)
     }
 
+    /// Before continuing the rows kept beside `-o`, check the server still
+    /// has them (`kept::changed`); if not, start over.
+    async fn check_kept(&mut self, interrupts: &mut Interrupts) -> Result<()> {
+        let Some(saved) = self.saved.as_mut().filter(|s| s.state.rows > 0) else {
+            return Ok(());
+        };
+        let Store::Kept(kept) = &mut saved.store else {
+            return Ok(());
+        };
+        let changed = tokio::select! {
+            biased;
+            signal = interrupts.recv() => {
+                return Err(signal.map_or_else(Into::into, interrupted));
+            }
+            changed = kept::changed(&self.api, self.settings, &saved.state) => changed?,
+        };
+        if let Some(why) = changed {
+            ui::note(format_args!(
+                "the report changed or expired since {} was kept ({why}); starting over",
+                kept.pair.partial.display()
+            ));
+            saved.state = Checkpoint::start(self.settings)?;
+            (saved.base_rows, saved.base_pages) = (0, 0);
+            kept.start_over(&saved.state)?;
+        }
+        Ok(())
+    }
+
     /// The destination, continued where a checkpoint says the output ends.
     fn open(&mut self) -> Result<Destination> {
-        let destination = match (&self.output.path, &self.saved) {
-            (Some(path), Some(s)) => Destination::continue_at(path, s.state.output_bytes)?,
+        let destination = match (&self.output.path, &mut self.saved) {
+            (Some(path), Some(s)) => match &mut s.store {
+                Store::Checkpoint { .. } => Destination::continue_at(path, s.state.output_bytes)?,
+                Store::Kept(kept) => {
+                    let partial = (kept.partial.take()).expect("the partial file is opened once");
+                    Destination::keep_in(path, &kept.pair, partial, s.state.output_bytes)?
+                }
+            },
             (Some(path), None) => Destination::to_path(path)?,
             (None, _) => Destination::stdout(),
         };
         self.file = destination.file.clone();
         self.atomic = destination.is_atomic();
+        let continued = match self.saved.as_ref().map(|s| &s.store) {
+            None => Continued::No,
+            Some(Store::Checkpoint { .. }) => Continued::InPlace,
+            Some(Store::Kept(_)) => Continued::Kept,
+        };
         (self.flushed).opened(
             self.output.path.as_deref(),
             destination.temporary(),
-            self.saved.is_some(),
+            continued,
         );
         if let (Some(path), [first, more @ ..]) = (&self.output.path, &destination.removed[..]) {
             ui::note(match more.len() {
@@ -223,9 +280,16 @@ impl<'s> Exporter<'s> {
             });
         }
         if let Some(s) = self.saved.as_ref().filter(|s| s.state.pages > 0) {
-            ui::info(report::resuming(&s.state, &s.path));
+            ui::info(match s.kept() {
+                Some(kept) => report::continuing(&s.state, &kept.pair.partial),
+                None => report::resuming(&s.state, &s.path),
+            });
+            if s.kept().is_some() && self.export.summary != summary::Mode::Off {
+                ui::note("--summary counts the rows this run fetches, not those kept before");
+            }
             self.begun = true;
             self.outcome.resumed_rows = Some(s.state.rows);
+            self.outcome.counted_before = s.counted_before();
         }
         self.flushed.page_done(self.next_step());
         Ok(destination)
@@ -255,7 +319,8 @@ impl<'s> Exporter<'s> {
                     page_size: self.export.page_size,
                     failed_only: self.export.failed_only,
                     start,
-                    max_rows: self.export.max_rows,
+                    max_rows: (self.export.max_rows)
+                        .map(|max| max.saturating_sub(self.outcome.counted_before)),
                     retry: self.settings.request.retry,
                     wait: self.export.wait,
                     ordered: self.export.ordered,
@@ -330,7 +395,20 @@ impl<'s> Exporter<'s> {
 
     /// The next step a failure would get now: after the last whole page.
     fn next_step(&self) -> Option<String> {
-        report::next_step(self.settings, &self.outcome, self.atomic)
+        report::next_step(self.settings, &self.outcome, &self.written())
+    }
+
+    /// What the output holds if the export stops now.
+    fn written(&self) -> Written {
+        match self.saved.as_ref().and_then(Saved::kept) {
+            Some(kept) => Written::Kept {
+                rows: kept.saved.0,
+                bytes: kept.saved.1,
+                partial: kept.pair.partial.clone(),
+            },
+            None if self.atomic => Written::Nothing,
+            None => Written::InPlace,
+        }
     }
 
     /// Commit the output after success; after a failure keep what a
@@ -340,33 +418,67 @@ impl<'s> Exporter<'s> {
             Ok(()) => {
                 // A panic anywhere, even on a thread nobody awaited, and
                 // nothing is committed.
-                bug::check("the export")?;
+                if let Err(e) = bug::check("the export") {
+                    self.discard_kept();
+                    return Err(e.into());
+                }
                 if self.export.many() {
                     self.outcome.complete = self.outcome.bulks.iter().all(|b| b.complete);
                 }
-                destination.commit()?;
-                if let Some(s) = self.saved.as_mut().filter(|_| self.outcome.complete) {
-                    s.state.complete = true;
-                    s.state.output_bytes = self.file.as_ref().map_or(0, FileHandle::end_offset);
-                    s.state.save(&s.path)?;
+                let committed = destination.commit();
+                match self.saved.as_mut() {
+                    // Done, or moved aside (the error says where): the state goes.
+                    Some(Saved {
+                        store: Store::Kept(kept),
+                        ..
+                    }) => kept.done(),
+                    Some(s) if self.outcome.complete && committed.is_ok() => {
+                        s.state.complete = true;
+                        s.state.output_bytes = self.file.as_ref().map_or(0, FileHandle::end_offset);
+                        s.state.save(&s.path)?;
+                    }
+                    _ => {}
                 }
-                Ok(())
+                committed
             }
             Err(e) if is_broken_pipe(&e) => Err(e),
             Err(e) => {
-                let atomic = destination.is_atomic();
-                if !atomic {
+                if !destination.is_atomic() {
                     // Whole pages (and a closed JSON array) stay where they are.
                     let _ = destination.commit();
+                }
+                if let Some(Saved {
+                    state,
+                    store: Store::Kept(kept),
+                    ..
+                }) = self.saved.as_mut()
+                {
+                    kept.keep(state, self.file.as_ref());
+                }
+                if bug::panicked() || exit::class(&e) == Class::Internal {
+                    self.discard_kept();
                 }
                 // An uncommitted temporary file is removed here; -o keeps what it held.
                 Err(report::with_next_step(
                     e,
                     self.settings,
                     &self.outcome,
-                    atomic,
+                    &self.written(),
                 ))
             }
+        }
+    }
+}
+
+impl Exporter<'_> {
+    /// What a bug wrote is not continued: the pair kept beside `-o` goes.
+    fn discard_kept(&mut self) {
+        if let Some(Saved {
+            store: Store::Kept(kept),
+            ..
+        }) = self.saved.as_mut()
+        {
+            kept.discard();
         }
     }
 }

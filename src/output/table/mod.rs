@@ -28,7 +28,7 @@ use fit::{Measure, Plan, GAP};
 const IDENTIFIERS: [&str; 4] = ["bulkId", "id", "objectId", "pulseId"];
 
 /// Which columns a table shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum TableView {
     /// The layout's field names, in order, each headed by its name.
     Fields,

@@ -15,6 +15,8 @@ fn sample() -> Checkpoint {
         output_bytes: 12_345,
         complete: false,
         bulks: Vec::new(),
+        settings: None,
+        last_row: None,
     }
 }
 
@@ -44,6 +46,7 @@ fn several_bulks_are_saved_each_with_its_progress() {
             rows: 1,
             pages: 1,
             complete: id == "B1",
+            last_row: None,
         })
         .to_vec();
     many.save(&path).unwrap();
