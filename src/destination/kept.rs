@@ -296,10 +296,37 @@ mod tests {
             "id\nr1\nr2\n",
             "dropped, the partial file stays"
         );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o640)).unwrap();
+        }
         let partial = open_private(&pair.partial).unwrap().unwrap();
         let out = Destination::keep_in(&dest, &pair, partial, 9).unwrap();
         out.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&dest).unwrap(), "id\nr1\nr2\n");
         assert!(!pair.partial.exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&dest), 0o640, "the replaced file's mode is kept");
+            // A new file gets the mode any new file gets here.
+            let new = dir.path().join("new.csv");
+            let pair = KeptPair::of(&new);
+            let partial = create_private(&pair.partial).unwrap();
+            Destination::keep_in(&new, &pair, partial, 0)
+                .unwrap()
+                .commit()
+                .unwrap();
+            let usual = dir.path().join("usual");
+            File::create(&usual).unwrap();
+            assert_eq!(mode(&new), mode(&usual));
+            assert_eq!(
+                std::fs::read_dir(dir.path()).unwrap().count(),
+                3,
+                "no probe left"
+            );
+        }
     }
 }

@@ -37,7 +37,7 @@ pub enum Store {
     /// `--checkpoint PATH`, locked through `PATH.lock`.
     Checkpoint { _lock: Lock },
     /// Beside `-o`, its state file locked.
-    Kept(Kept),
+    Kept(Box<Kept>),
 }
 
 impl Saved {
@@ -343,6 +343,6 @@ pub(super) fn load_kept(settings: &Results) -> Result<Option<Saved>> {
         base_rows: state.rows,
         base_pages: state.pages,
         state,
-        store: Store::Kept(kept),
+        store: Store::Kept(Box::new(kept)),
     }))
 }

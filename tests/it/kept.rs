@@ -1,0 +1,430 @@
+//! `-o PATH` keeps what an interrupted or failed export wrote, beside PATH
+//! (`.NAME.druid-bulk.partial` and `.NAME.druid-bulk.state`), and the same
+//! command continues from it: to the same bytes as an export never
+//! interrupted, after checking the last row kept is still there; with other
+//! settings, a changed report, `--restart` or an old pair, from the start.
+
+use std::path::{Path, PathBuf};
+
+use httpmock::prelude::*;
+use serde_json::json;
+
+use crate::support::*;
+
+/// `-o out.csv` in a folder of its own, and the pair kept beside it.
+struct Out {
+    dir: tempfile::TempDir,
+    path: PathBuf,
+    partial: PathBuf,
+    state: PathBuf,
+}
+
+fn out(name: &str) -> Out {
+    let dir = tempfile::tempdir().unwrap();
+    Out {
+        path: dir.path().join(name),
+        partial: dir.path().join(format!(".{name}.druid-bulk.partial")),
+        state: dir.path().join(format!(".{name}.druid-bulk.state")),
+        dir,
+    }
+}
+
+impl Out {
+    /// The names in the folder, sorted.
+    fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+/// Three pages of two rows, `r4`'s error as given; the third page fails
+/// with 503 until the server is given it whole.
+fn pages(server: &MockServer, r4: &str, third: bool) {
+    server.reset();
+    mock_page(
+        server,
+        None,
+        page(json!([row("r1", "a"), row("r2", "b")]), Some("r2")),
+    );
+    mock_page(
+        server,
+        Some("r2"),
+        page(json!([row("r3", "c"), row("r4", r4)]), Some("r4")),
+    );
+    if third {
+        mock_page(
+            server,
+            Some("r4"),
+            page(json!([row("r5", "e"), row("r6", "f")]), None),
+        );
+    } else {
+        server.mock(|when, then| {
+            when.path(results_path("B1")).query_param("last", "r4");
+            then.status(503).body("down");
+        });
+    }
+}
+
+/// The check before continuing: the last row kept (`r4`), asked for
+/// after the row before it, as the server answers it now.
+fn check_answer<'a>(server: &'a MockServer, r4: &str) -> httpmock::Mock<'a> {
+    server.mock(|when, then| {
+        when.path(results_path("B1"))
+            .query_param("last", "r3")
+            .query_param("limit", "1");
+        then.status(200)
+            .header("content-type", "application/json")
+            .json_body(page(json!([row("r4", r4)]), Some("r4")));
+    })
+}
+
+/// `results B1 -o OUT` with no retries, and `extra`.
+fn export(server: &MockServer, out: &Out, extra: &[&str]) -> Run {
+    results(&server.base_url(), "B1")
+        .args(["--retries", "0", "-v", "-o"])
+        .arg(&out.path)
+        .args(extra)
+        .run()
+}
+
+/// Fail after two pages: four rows kept beside `-o`, `-o` itself not made.
+fn kept_four_rows(server: &MockServer, out: &Out, extra: &[&str]) -> Run {
+    pages(server, "d", false);
+    let run = export(server, out, extra);
+    run.expect_code(6).stderr_has(&format!(
+        "hint: kept 4 rows ({} bytes in {}); run the same command again to continue, or \
+         --restart",
+        std::fs::metadata(&out.partial).map_or(0, |m| m.len()),
+        out.partial.display()
+    ));
+    run.check(
+        out.partial.is_file() && out.state.is_file(),
+        "the pair is kept beside -o",
+    );
+    run.check(
+        !std::fs::read_to_string(&out.state).unwrap().contains(TOKEN),
+        "no secret in the state",
+    );
+    #[cfg(unix)]
+    for path in [&out.partial, &out.state] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        run.same(&(mode & 0o777), &0o600);
+    }
+    run
+}
+
+/// The first request a run sent, from its `-v` lines.
+fn first_request(run: &Run) -> String {
+    let line = (run.stderr().lines())
+        .find(|l| l.starts_with("> GET "))
+        .unwrap_or_else(|| panic!("no request in\n{}", run.describe()));
+    line.to_string()
+}
+
+/// The ids of a CSV file's records.
+fn csv_ids(path: &Path) -> Vec<String> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    reader
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect()
+}
+
+#[test]
+fn a_failed_export_is_continued_by_the_same_command_after_its_last_row_is_checked() {
+    let server = MockServer::start();
+    let out = out("out.csv");
+    kept_four_rows(&server, &out, &[]);
+    pages(&server, "d", true);
+    let check = check_answer(&server, "d");
+    let run = export(&server, &out, &[]);
+    run.expect_code(0)
+        .stderr_has(&format!(
+            "continuing from {}: 4 rows in 2 pages kept by an earlier run",
+            out.partial.display()
+        ))
+        .stderr_has("6 rows in all");
+    let first = first_request(&run);
+    run.check(
+        first.contains("last=r3") && first.contains("limit=1"),
+        format_args!("the first request asks for the last row kept again: {first}"),
+    );
+    check.assert_calls(1);
+    run.same(&csv_ids(&out.path), &["r1", "r2", "r3", "r4", "r5", "r6"]);
+    run.same(&out.names(), &["out.csv"]);
+    let text = std::fs::read_to_string(&out.path).unwrap();
+    run.same(&text.matches("id,userIdentifierType").count(), &1);
+}
+
+#[test]
+fn a_report_that_changed_since_is_exported_again_from_the_start() {
+    let server = MockServer::start();
+    let out = out("out.csv");
+    kept_four_rows(&server, &out, &[]);
+    pages(&server, "d (edited)", true);
+    check_answer(&server, "d (edited)");
+    let run = export(&server, &out, &[]);
+    run.expect_code(0)
+        .stderr_has(&format!(
+            "note: the report changed or expired since {} was kept (the last row kept of bulk B1 \
+             is not the same now); starting over",
+            out.partial.display()
+        ))
+        .stderr_lacks("continuing from");
+    let text = std::fs::read_to_string(&out.path).unwrap();
+    run.check(text.contains("d (edited)"), "the rows as they are now");
+    run.same(&csv_ids(&out.path).len(), &6);
+    run.same(&out.names(), &["out.csv"]);
+}
+
+#[test]
+fn a_run_with_other_settings_starts_over_with_a_note_and_restart_without_one() {
+    let server = MockServer::start();
+    let out = out("out.csv");
+    kept_four_rows(&server, &out, &[]);
+    pages(&server, "d", true);
+    let check = check_answer(&server, "d");
+    let run = export(&server, &out, &["--no-header"]);
+    run.expect_code(0).stderr_has(&format!(
+        "note: {} was kept by a run with other settings (--no-header was false, now true); \
+         starting over",
+        out.partial.display()
+    ));
+    check.assert_calls(0);
+    let text = std::fs::read_to_string(&out.path).unwrap();
+    run.check(!text.contains("id,userIdentifierType"), "no header")
+        .same(&text.lines().count(), &6);
+
+    for (extra, differs) in [
+        (&["-f", "jsonl"][..], "format was \"csv\", now \"jsonl\""),
+        (&["--lang", "fr"][..], "--lang was None, now Some(\"fr\")"),
+        (&["--csv-safe"][..], "--csv-safe was false, now true"),
+    ] {
+        kept_four_rows(&server, &out, &[]);
+        pages(&server, "d", true);
+        let run = export(&server, &out, extra);
+        run.expect_code(0).stderr_has(differs);
+    }
+
+    kept_four_rows(&server, &out, &[]);
+    pages(&server, "d", true);
+    let check = check_answer(&server, "d");
+    let run = export(&server, &out, &["--restart"]);
+    run.expect_code(0)
+        .stderr_lacks("note:")
+        .stderr_lacks("continuing from");
+    check.assert_calls(0);
+    run.check(!first_request(&run).contains("last="), "from the start");
+    run.same(&csv_ids(&out.path).len(), &6);
+}
+
+#[test]
+fn a_pair_kept_more_than_seven_days_ago_is_removed_with_a_note() {
+    let server = MockServer::start();
+    let out = out("out.csv");
+    kept_four_rows(&server, &out, &[]);
+    let eight_days_ago =
+        std::time::SystemTime::now() - std::time::Duration::from_secs(8 * 24 * 60 * 60);
+    let state = std::fs::File::options()
+        .write(true)
+        .open(&out.state)
+        .unwrap();
+    state.set_modified(eight_days_ago).unwrap();
+    drop(state);
+    pages(&server, "d", true);
+    let check = check_answer(&server, "d");
+    let run = export(&server, &out, &[]);
+    run.expect_code(0).stderr_has(&format!(
+        "note: removed {} and {}, kept by an export to -o {} interrupted more than 7 days ago",
+        out.partial.display(),
+        out.state.display(),
+        out.path.display()
+    ));
+    check.assert_calls(0);
+    run.same(&csv_ids(&out.path).len(), &6);
+    run.same(&out.names(), &["out.csv"]);
+}
+
+#[test]
+fn a_table_keeps_nothing_as_before() {
+    let server = MockServer::start();
+    let out = out("out.txt");
+    pages(&server, "d", false);
+    let run = export(&server, &out, &["-f", "table"]);
+    run.expect_code(6)
+        .stderr_has("nothing was written to -o ")
+        .stderr_lacks("kept");
+    run.same(&out.names().len(), &0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_state_planted_as_a_symlink_is_never_followed_nor_taken_up() {
+    let server = MockServer::start();
+    let out = out("out.csv");
+    let theirs = out.dir.path().join("theirs");
+    std::fs::write(&theirs, "not ours\n").unwrap();
+    std::os::unix::fs::symlink(&theirs, &out.state).unwrap();
+    pages(&server, "d", false);
+    let run = export(&server, &out, &[]);
+    run.expect_code(6)
+        .stderr_has(&format!(
+            "note: not taking up {}: it is a symbolic link; this run writes a temporary file of \
+             its own and keeps nothing if it is interrupted (remove it to keep progress)",
+            out.state.display()
+        ))
+        .stderr_has("nothing was written to -o ");
+    run.same(&std::fs::read_to_string(&theirs).unwrap(), &"not ours\n");
+    run.same(&out.names(), &[".out.csv.druid-bulk.state", "theirs"]);
+
+    // Writable by others: not taken up either, and left as it is.
+    std::fs::remove_file(&out.state).unwrap();
+    kept_four_rows(&server, &out, &[]);
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&out.state, std::fs::Permissions::from_mode(0o666)).unwrap();
+    pages(&server, "d", true);
+    let run = export(&server, &out, &[]);
+    run.expect_code(0)
+        .stderr_has(": other users may write it; this run writes a temporary file")
+        .stderr_lacks("continuing from");
+    run.same(&csv_ids(&out.path).len(), &6);
+}
+
+#[cfg(feature = "sandbox")]
+mod sandboxed {
+    use std::process::Stdio;
+
+    use super::*;
+    use druid_bulk::sandbox;
+
+    fn lines(path: &Path) -> usize {
+        std::fs::read(path).map_or(0, |t| t.iter().filter(|&&b| b == b'\n').count())
+    }
+
+    /// `results` of the sandbox's main bulk into `out` in `format`, pages of
+    /// 50, on the real clock (a signal is handled between two pages).
+    fn export(server: &sandbox::Running, bulk: &str, out: &Out, format: &str) -> TestCommand {
+        export_by(server, bulk, out, format, "50")
+    }
+
+    /// [`export`] in pages of `page`.
+    fn export_by(
+        server: &sandbox::Running,
+        bulk: &str,
+        out: &Out,
+        format: &str,
+        page: &str,
+    ) -> TestCommand {
+        let mut cmd = results(&server.endpoint(), bulk);
+        cmd.args(["--page-size", page, "-f", format, "-o"])
+            .arg(&out.path)
+            .real_clock();
+        cmd
+    }
+
+    /// Interrupt the export into `format` with Ctrl-C once the partial file
+    /// holds each of `points` lines, then let the same command finish: the
+    /// output is byte for byte that of an export never interrupted.
+    fn interrupted_at(format: &str, points: &[usize]) {
+        let (cfg, server) = slow_sandbox(6_000, 5);
+        let bulk = cfg.main_bulk_id();
+        let whole = out(&format!("whole.{format}"));
+        export(&server, bulk, &whole, format).ok();
+        let out = out(&format!("out.{format}"));
+        for &point in points {
+            let child = export(&server, bulk, &out, format).spawn_with(Some(Stdio::null()));
+            wait_for("pages in the partial file", || lines(&out.partial) >= point);
+            child.signal("INT");
+            let run = child.finish();
+            run.expect_code(130)
+                .stderr_has("interrupted by SIGINT")
+                .stderr_has("hint: kept ")
+                .stderr_has("run the same command again to continue, or --restart");
+            run.check(
+                !out.path.exists(),
+                "-o is made only when the export is complete",
+            );
+        }
+        let run = export(&server, bulk, &out, format).arg("-v").ok();
+        let first = first_request(&run);
+        run.check(
+            first.contains("last=") && first.contains("limit=1"),
+            format_args!("the first request asks for the last row kept: {first}"),
+        )
+        .stderr_has("continuing from ");
+        let same = std::fs::read(&out.path).unwrap() == std::fs::read(&whole.path).unwrap();
+        run.check(same, "the same bytes as an export never interrupted");
+        run.same(&out.names(), &[format!("out.{format}")]);
+    }
+
+    #[test]
+    fn a_csv_export_interrupted_at_several_points_ends_as_one_never_interrupted() {
+        interrupted_at("csv", &[120, 1_500, 4_000]);
+    }
+
+    #[test]
+    fn a_json_array_interrupted_at_several_points_ends_as_one_never_interrupted() {
+        interrupted_at("json", &[60, 2_000]);
+    }
+
+    #[test]
+    fn a_second_run_on_the_same_output_while_one_runs_writes_a_file_of_its_own() {
+        let (cfg, server) = slow_sandbox(6_000, 5);
+        let bulk = cfg.main_bulk_id();
+        let out = out("out.jsonl");
+        let first = export(&server, bulk, &out, "jsonl").spawn_with(Some(Stdio::null()));
+        wait_for("pages in the partial file", || lines(&out.partial) >= 100);
+        // Pages of 1000: done long before the first.
+        let second = export_by(&server, bulk, &out, "jsonl", "1000").ok();
+        second.stderr_has(&format!(
+            "note: another druid-bulk run is exporting to -o {} (it holds {}); this run writes a \
+             temporary file of its own and keeps nothing if it is interrupted",
+            out.path.display(),
+            out.state.display()
+        ));
+        let whole = std::fs::read(&out.path).unwrap();
+        second.same(&lines(&out.path), &6_000);
+        first.signal("INT");
+        let run = first.finish();
+        run.expect_code(130).stderr_has("hint: kept ");
+        run.same(&std::fs::read(&out.path).unwrap(), &whole);
+        // The page size is no setting of the output.
+        let again = export_by(&server, bulk, &out, "jsonl", "1000").ok();
+        again.stderr_has("continuing from ");
+        again.same(&std::fs::read(&out.path).unwrap(), &whole);
+    }
+
+    #[test]
+    fn kill_9_after_a_sync_in_the_background_continues_from_what_it_made_durable() {
+        // Over 8 MiB of CSV: a sync starts in the background, and the
+        // state records the pages it covered once it is done.
+        let (cfg, server) = slow_sandbox(150_000, 2);
+        let bulk = cfg.main_bulk_id();
+        let whole = out("whole.csv");
+        let big = |out: &Out| {
+            let mut cmd = results(&server.endpoint(), bulk);
+            cmd.args(["--page-size", "1000", "-o"]).arg(&out.path);
+            cmd
+        };
+        big(&whole).ok();
+        let out = out("out.csv");
+        let mut child = big(&out).spawn_with(Some(Stdio::null()));
+        wait_for("a state that keeps rows", || {
+            std::fs::read(&out.state)
+                .ok()
+                .and_then(|t| serde_json::from_slice::<serde_json::Value>(&t).ok())
+                .is_some_and(|s| s["rows"].as_u64() > Some(0))
+        });
+        child.child.kill().unwrap(); // SIGKILL: no chance to save anything more
+        child.child.wait().unwrap();
+        let run = big(&out).ok();
+        run.stderr_has("continuing from ");
+        let same = std::fs::read(&out.path).unwrap() == std::fs::read(&whole.path).unwrap();
+        run.check(same, "the same bytes as an export never interrupted");
+    }
+}
