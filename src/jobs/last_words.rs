@@ -122,15 +122,20 @@ pub fn nothing_written(path: Option<&Path>) -> String {
 /// 36,000 rows (5.1 MB in .big.csv.druid-bulk.partial); run the same
 /// command again to continue, or --restart`.
 pub fn kept(rows: u64, bytes: u64, partial: &Path) -> String {
-    let rows = match rows {
-        1 => "1 row".to_string(),
-        n => format!("{} rows", grouped(n)),
-    };
     format!(
-        "kept {rows} ({} in {}); run the same command again to continue, or --restart",
+        "kept {} ({} in {}); run the same command again to continue, or --restart",
+        kept_rows(rows),
         size(bytes),
         partial.display()
     )
+}
+
+/// `1 row`, `36,000 rows`: rows kept, as [`kept`] counts them.
+pub fn kept_rows(rows: u64) -> String {
+    match rows {
+        1 => "1 row".to_string(),
+        n => format!("{} rows", grouped(n)),
+    }
 }
 
 /// `36000` as `36,000`.

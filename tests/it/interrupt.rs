@@ -145,7 +145,7 @@ fn sigint_leaves_an_existing_output_file_untouched_and_the_same_command_continue
     .stderr_has(".out.csv.druid-bulk.partial); run the same command again to continue");
 
     let again = spawn(&server.endpoint(), cfg.main_bulk_id(), &args, Stdio::null()).finish();
-    again.expect_code(0).stderr_has("continuing from ");
+    again.expect_code(0).stderr_has("continuing the ");
     let mut reader = csv::Reader::from_path(&path).unwrap();
     let got: Vec<String> = reader
         .records()
@@ -479,7 +479,7 @@ fn interrupt_many_and_follow_the_hint(to_file: bool, checkpoint: bool) {
                     .stderr_has("resuming from")
                     .stderr_has("bulk b-small: complete in an earlier run");
             } else if to_file {
-                again.stderr_has("continuing from ");
+                again.stderr_has("continuing the ");
             }
             if !to_file {
                 got.extend(pairs(&again.jsonl()));

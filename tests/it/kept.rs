@@ -145,7 +145,7 @@ fn a_failed_export_is_continued_by_the_same_command_after_its_last_row_is_checke
     let run = export(&server, &out, &[]);
     run.expect_code(0)
         .stderr_has(&format!(
-            "continuing from {}: 4 rows in 2 pages kept by an earlier run",
+            "continuing the 4 rows kept in {}",
             out.partial.display()
         ))
         .stderr_has("6 rows in all");
@@ -162,6 +162,19 @@ fn a_failed_export_is_continued_by_the_same_command_after_its_last_row_is_checke
 }
 
 #[test]
+fn max_rows_counts_the_rows_kept_so_the_end_is_where_it_would_have_been() {
+    let server = MockServer::start();
+    let out = out("out.csv");
+    kept_four_rows(&server, &out, &["--max-rows", "5"]);
+    pages(&server, "d", true);
+    check_answer(&server, "d");
+    let run = export(&server, &out, &["--max-rows", "5"]);
+    run.expect_code(0)
+        .stderr_has("stopped after 5 rows (--max-rows); resume right after them with --last r5");
+    run.same(&csv_ids(&out.path), &["r1", "r2", "r3", "r4", "r5"]);
+}
+
+#[test]
 fn a_report_that_changed_since_is_exported_again_from_the_start() {
     let server = MockServer::start();
     let out = out("out.csv");
@@ -175,7 +188,7 @@ fn a_report_that_changed_since_is_exported_again_from_the_start() {
              is not the same now); starting over",
             out.partial.display()
         ))
-        .stderr_lacks("continuing from");
+        .stderr_lacks("continuing the");
     let text = std::fs::read_to_string(&out.path).unwrap();
     run.check(text.contains("d (edited)"), "the rows as they are now");
     run.same(&csv_ids(&out.path).len(), &6);
@@ -217,7 +230,7 @@ fn a_run_with_other_settings_starts_over_with_a_note_and_restart_without_one() {
     let run = export(&server, &out, &["--restart"]);
     run.expect_code(0)
         .stderr_lacks("note:")
-        .stderr_lacks("continuing from");
+        .stderr_lacks("continuing the");
     check.assert_calls(0);
     run.check(!first_request(&run).contains("last="), "from the start");
     run.same(&csv_ids(&out.path).len(), &6);
@@ -291,7 +304,7 @@ fn a_state_planted_as_a_symlink_is_never_followed_nor_taken_up() {
     let run = export(&server, &out, &[]);
     run.expect_code(0)
         .stderr_has(": other users may write it; this run writes a temporary file")
-        .stderr_lacks("continuing from");
+        .stderr_lacks("continuing the");
     run.same(&csv_ids(&out.path).len(), &6);
 }
 
@@ -356,7 +369,7 @@ mod sandboxed {
             first.contains("last=") && first.contains("limit=1"),
             format_args!("the first request asks for the last row kept: {first}"),
         )
-        .stderr_has("continuing from ");
+        .stderr_has("continuing the ");
         let same = std::fs::read(&out.path).unwrap() == std::fs::read(&whole.path).unwrap();
         run.check(same, "the same bytes as an export never interrupted");
         run.same(&out.names(), &[format!("out.{format}")]);
@@ -395,7 +408,7 @@ mod sandboxed {
         run.same(&std::fs::read(&out.path).unwrap(), &whole);
         // The page size is no setting of the output.
         let again = export_by(&server, bulk, &out, "jsonl", "1000").ok();
-        again.stderr_has("continuing from ");
+        again.stderr_has("continuing the ");
         again.same(&std::fs::read(&out.path).unwrap(), &whole);
     }
 
@@ -423,7 +436,7 @@ mod sandboxed {
         child.child.kill().unwrap(); // SIGKILL: no chance to save anything more
         child.child.wait().unwrap();
         let run = big(&out).ok();
-        run.stderr_has("continuing from ");
+        run.stderr_has("continuing the ");
         let same = std::fs::read(&out.path).unwrap() == std::fs::read(&whole.path).unwrap();
         run.check(same, "the same bytes as an export never interrupted");
     }
