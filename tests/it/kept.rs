@@ -95,10 +95,14 @@ fn export(server: &MockServer, out: &Out, extra: &[&str]) -> Run {
 fn kept_four_rows(server: &MockServer, out: &Out, extra: &[&str]) -> Run {
     pages(server, "d", false);
     let run = export(server, out, extra);
+    // What the state says the partial file holds: up to its last page (a
+    // JSON array's closing `]` after it is cut off before continuing).
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out.state).unwrap_or_default()).unwrap_or_default();
     run.expect_code(6).stderr_has(&format!(
         "hint: kept 4 rows ({} bytes in {}); run the same command again to continue, or \
          --restart",
-        std::fs::metadata(&out.partial).map_or(0, |m| m.len()),
+        state["outputBytes"],
         out.partial.display()
     ));
     run.check(
@@ -159,6 +163,30 @@ fn a_failed_export_is_continued_by_the_same_command_after_its_last_row_is_checke
     run.same(&out.names(), &["out.csv"]);
     let text = std::fs::read_to_string(&out.path).unwrap();
     run.same(&text.matches("id,userIdentifierType").count(), &1);
+}
+
+#[test]
+fn rows_kept_whole_are_put_in_place_by_the_next_run_with_nothing_fetched_again() {
+    // A run stopped between its last page and the end (a Ctrl-C just then)
+    // records that it wrote every row.
+    let server = MockServer::start();
+    let out = out("out.json");
+    kept_four_rows(&server, &out, &[]);
+    let mut state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out.state).unwrap()).unwrap();
+    (state["complete"], state["cursor"]) = (json!(true), json!(null));
+    std::fs::write(&out.state, state.to_string()).unwrap();
+    server.reset();
+    let check = check_answer(&server, "d");
+    let run = export(&server, &out, &[]);
+    run.expect_code(0)
+        .stderr_has("0 rows in 0 pages to ")
+        .stderr_has("4 rows in all");
+    check.assert_calls(1);
+    let rows: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out.path).unwrap()).unwrap();
+    run.same(&rows.as_array().map(Vec::len), &Some(4));
+    run.same(&out.names(), &["out.json"]);
 }
 
 #[test]

@@ -155,6 +155,9 @@ impl Exporter<'_> {
                     ..
                 }) = self.saved.as_mut()
                 {
+                    // Stopped after the last page: the next run fetches
+                    // nothing, and puts the output in place.
+                    state.complete = !self.export.many() && self.outcome.complete;
                     kept.keep(state, self.file.as_ref());
                 }
                 if bug::panicked() || exit::class(&e) == Class::Internal {

@@ -180,7 +180,8 @@ impl<'s> Exporter<'s> {
                 &self.written(),
             ));
         }
-        if let Some(s) = self.saved.as_ref().filter(|s| s.state.complete) {
+        let checkpoint = self.saved.as_ref().filter(|s| s.kept().is_none());
+        if let Some(s) = checkpoint.filter(|s| s.state.complete) {
             self.outcome = Outcome {
                 rows: s.state.rows,
                 complete: true,
@@ -194,6 +195,9 @@ impl<'s> Exporter<'s> {
                 bulk.complete = state.complete;
                 bulk.resume = state.cursor.clone();
             }
+            // Kept whole (the run stopped after its last page): the output
+            // is only closed and put in place.
+            self.outcome.complete = s.state.complete;
         }
         let mut destination = self.open()?;
         let (events, fetchers) = self.spawn_fetchers();
@@ -227,6 +231,7 @@ impl<'s> Exporter<'s> {
             // With a checkpoint of several bulks, each continues on its own
             // cursor, and those complete are not asked again.
             .filter(|(i, _)| !saved_bulks.get(*i).is_some_and(|b| b.complete))
+            .filter(|_| !self.outcome.complete)
             .map(|(i, id)| {
                 let start = saved_bulks
                     .get(i)
