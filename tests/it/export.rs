@@ -336,29 +336,6 @@ fn failed_run_leaves_an_existing_output_file_untouched() {
 }
 
 #[test]
-fn a_failure_before_any_row_keeps_nothing_and_leaves_the_output_as_it_was() {
-    let server = MockServer::start();
-    server.mock(|when, then| {
-        when.path(results_path("B1"));
-        then.status(503).body("down");
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("out.csv");
-    std::fs::write(&path, "previous export\n").unwrap();
-    let run = results(&server.base_url(), "B1")
-        .args(["--retries", "0", "-o"])
-        .arg(&path)
-        .fails(6);
-    run.same(
-        &std::fs::read_to_string(&path).unwrap(),
-        &"previous export\n",
-    );
-    run.same(&std::fs::read_dir(dir.path()).unwrap().count(), &1);
-    run.stderr_has("nothing was written to -o ")
-        .stderr_has("left as it was");
-}
-
-#[test]
 fn output_dash_is_stdout_not_a_file_named_dash() {
     let server = MockServer::start();
     mock_page(&server, None, page(json!([row("r1", "a")]), None));

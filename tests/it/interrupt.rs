@@ -123,44 +123,6 @@ fn sigterm_closes_a_json_array_so_it_stays_valid() {
 }
 
 #[test]
-fn sigint_leaves_an_existing_output_file_untouched_and_the_same_command_continues() {
-    let (cfg, server) = slow_sandbox(ROWS, 5);
-    let expected = ids(&sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false));
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("out.csv");
-    let partial = dir.path().join(".out.csv.druid-bulk.partial");
-    std::fs::write(&path, "previous\n").unwrap();
-    let args = ["-o", path.to_str().unwrap()];
-    let child = spawn(&server.endpoint(), cfg.main_bulk_id(), &args, Stdio::null());
-    wait_for("two pages", || lines(&partial) > 100);
-    child.signal("INT");
-    let run = child.finish();
-    run.expect_code(130);
-    run.same(&std::fs::read_to_string(&path).unwrap(), &"previous\n");
-    run.check(
-        std::fs::read_dir(dir.path()).unwrap().count() == 3,
-        "the output, and the pair kept beside it",
-    )
-    .stderr_has("hint: kept ")
-    .stderr_has(".out.csv.druid-bulk.partial); run the same command again to continue");
-
-    let again = spawn(&server.endpoint(), cfg.main_bulk_id(), &args, Stdio::null()).finish();
-    again.expect_code(0).stderr_has("continuing the ");
-    let mut reader = csv::Reader::from_path(&path).unwrap();
-    let got: Vec<String> = reader
-        .records()
-        .map(|r| r.unwrap()[0].to_string())
-        .collect();
-    assert_eq!(
-        got,
-        expected,
-        "every row exactly once\n{}",
-        again.describe()
-    );
-    again.same(&std::fs::read_dir(dir.path()).unwrap().count(), &1);
-}
-
-#[test]
 fn kill_9_then_the_same_command_yields_every_row_exactly_once() {
     let (cfg, server) = slow_sandbox(ROWS, 5);
     let expected = ids(&sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false));
