@@ -196,12 +196,13 @@ impl Destination {
     }
 }
 
-/// The mode a new file gets here (0666 less the umask), read off a
-/// temporary file made the way `-o`'s are, since the umask cannot be read
+/// The mode a new file `dest` gets (0666 less the umask), read off a
+/// temporary file made beside it the way `-o`'s are (one a crash leaves is
+/// removed by the next run on `dest`), since the umask cannot be read
 /// without setting it for every thread.
 #[cfg(unix)]
-pub(super) fn new_file_permissions(dir: &Path) -> io::Result<std::fs::Permissions> {
-    let (_, prefix) = temp_prefix(&dir.join("x"));
+pub(super) fn new_file_permissions(dest: &Path) -> io::Result<std::fs::Permissions> {
+    let (dir, prefix) = temp_prefix(dest);
     let probe = tempfile::Builder::new()
         .prefix(&prefix)
         .rand_bytes(super::RANDOM_CHARS)

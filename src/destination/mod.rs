@@ -397,7 +397,7 @@ impl Destination {
                 let perms = match keep {
                     Some(perms) => perms,
                     #[cfg(unix)]
-                    None => kept::new_file_permissions(temp_prefix(&dest).0)?,
+                    None => kept::new_file_permissions(&dest)?,
                     #[cfg(not(unix))]
                     None => std::fs::metadata(&partial)?.permissions(),
                 };

@@ -314,10 +314,13 @@ pub async fn changed(
 impl Kept {
     /// Start over after all: nothing is kept any more.
     pub fn start_over(&mut self, fresh: &Checkpoint) -> Result<()> {
+        self.pending = None;
+        // Whatever happens next, nothing is kept any more (a state left
+        // saying otherwise is refused: the partial file is shorter).
+        self.saved = (0, 0);
         if let Some(partial) = &self.partial {
             partial.set_len(0)?;
         }
-        self.pending = None;
         self.write(fresh)
     }
 
