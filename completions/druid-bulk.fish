@@ -56,7 +56,7 @@ jsonl\t''
 json\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l columns -d 'Fields to write, in that order, in every format (e.g. id,objectId,error): a missing one is an empty cell, null in JSON. `--columns list` prints the fields there are' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l delimiter -d 'CSV\'s field separator: one ASCII character or `tab` (e.g. \';\' for Excel where the decimal mark is a comma); implies -f csv as --excel does [default: ,]' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; \'-\' is stdout)' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; an interrupted export keeps its pages beside it for the same command to continue; \'-\' is stdout)' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
@@ -82,7 +82,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l csv-sa
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l summary -d 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l summary-only -d 'Print only that summary, on stdout, in the chosen --format (no rows)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l fail-on-rows -d 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l restart -d 'Ignore the progress saved by --checkpoint, or kept beside -o by an interrupted run, and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s h -l help -d 'Print help'
@@ -200,7 +200,7 @@ jsonl\t''
 json\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l columns -d 'Fields to write, in that order, in every format (e.g. id,objectId,error): a missing one is an empty cell, null in JSON. `--columns list` prints the fields there are' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l delimiter -d 'CSV\'s field separator: one ASCII character or `tab` (e.g. \';\' for Excel where the decimal mark is a comma); implies -f csv as --excel does [default: ,]' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; \'-\' is stdout)' -r -F
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s o -l output -d 'Write to this file instead of stdout (replaced only when the export succeeds; an interrupted export keeps its pages beside it for the same command to continue; \'-\' is stdout)' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l max-empty-pages -d 'Stop with exit 7 after N empty pages in a row that each carry a new cursor (1-10000) [default: 1000]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l last -l after -d 'Start after this cursor (a row id or a printed resume cursor), sent as `last`' -r
@@ -226,7 +226,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l csv-safe 
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l summary -d 'After the export, show the distinct errors with their counts and totals by userIdentifierType on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l summary-only -d 'Print only that summary, on stdout, in the chosen --format (no rows)'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l fail-on-rows -d 'Exit with 8 when at least one row was written (a CI gate, like `git diff --exit-code`)'
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l restart -d 'With --checkpoint: ignore the saved progress and export from the start'
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l restart -d 'Ignore the progress saved by --checkpoint, or kept beside -o by an interrupted run, and export from the start'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s v -l verbose -d 'Log each request (method, URL, status, timing; secrets redacted) on stderr'
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s h -l help -d 'Print help'

@@ -82,8 +82,9 @@ pub struct FormatArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = HEADING_OUTPUT)]
 pub struct ExportArgs {
-    /// Write to this file instead of stdout (replaced only when the export succeeds;
-    /// '-' is stdout).
+    /// Write to this file instead of stdout (replaced only when the export succeeds; an
+    /// interrupted export keeps its pages beside it for the same command to continue; '-' is
+    /// stdout).
     #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
@@ -97,8 +98,9 @@ pub struct ExportArgs {
     #[arg(long, value_name = "PATH", requires = "output", help_heading = HEADING_RELIABILITY)]
     pub checkpoint: Option<PathBuf>,
 
-    /// With --checkpoint: ignore the saved progress and export from the start.
-    #[arg(long, requires = "checkpoint", help_heading = HEADING_RELIABILITY)]
+    /// Ignore the progress saved by --checkpoint, or kept beside -o by an interrupted run,
+    /// and export from the start.
+    #[arg(long, requires = "output", help_heading = HEADING_RELIABILITY)]
     pub restart: bool,
 }
 

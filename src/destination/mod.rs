@@ -1,7 +1,9 @@
 //! Where rows go: stdout; a temporary file beside `-o` that replaces it
 //! only when the export succeeds; a device or pipe named by `-o` (such as
-//! `/dev/null`), written directly; or, with `--checkpoint`, the `-o` file
-//! itself, continued in place from a known length.
+//! `/dev/null`), written directly; with `--checkpoint`, the `-o` file
+//! itself, continued in place from a known length; or the partial file an
+//! export keeps beside `-o` (`kept.rs`), continued the same way and renamed
+//! over `-o` when the export is complete.
 //!
 //! The writer borrows the sink as a plain `io::Write`; the runner keeps a
 //! [`FileHandle`] to flush pages to disk and read how long the output is.
@@ -19,8 +21,10 @@ use tempfile::TempPath;
 
 use crate::exit::usage;
 
+mod kept;
 mod temp;
 
+pub use kept::{create_private, open_private, still_named, KeptPair};
 pub use temp::remove_stale_partials;
 use temp::{link_target, temp_prefix};
 
@@ -104,6 +108,8 @@ struct Shared {
 struct Behind {
     /// Bytes written (since `start`) that the last sync started covered.
     synced: u64,
+    /// Bytes written (since `start`) that a finished sync made durable.
+    durable: u64,
     running: Option<JoinHandle<io::Result<()>>>,
     /// The error of a sync in the background, for the final one to return.
     failed: Option<io::Error>,
@@ -116,7 +122,11 @@ impl Behind {
             let done = running
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            self.failed = self.failed.take().or(done.err());
+            match done {
+                Ok(()) if self.failed.is_none() => self.durable = self.synced,
+                Ok(()) => {}
+                Err(e) => self.failed = self.failed.take().or(Some(e)),
+            }
         }
     }
 }
@@ -149,7 +159,21 @@ impl FileHandle {
             return Err(failed);
         }
         behind.synced = self.0.bytes.load(Ordering::Relaxed);
-        self.0.file.sync_data()
+        self.0.file.sync_data()?;
+        behind.durable = behind.synced;
+        Ok(())
+    }
+
+    /// How far the file is durable (every byte before that offset was
+    /// synced, by a sync in the background that has finished or by
+    /// [`FileHandle::sync`]), and how far the last sync started will have
+    /// it once it is done. Never waits for a sync.
+    pub fn durable(&self) -> (u64, u64) {
+        let mut behind = self.0.behind.lock().unwrap_or_else(|e| e.into_inner());
+        if behind.running.as_ref().is_some_and(JoinHandle::is_finished) {
+            behind.wait();
+        }
+        (self.0.start + behind.durable, self.0.start + behind.synced)
     }
 
     /// Start making what was written durable in the background, when
@@ -181,11 +205,24 @@ pub struct Destination {
     pub out: BufWriter<Sink>,
     /// For file outputs.
     pub file: Option<FileHandle>,
-    /// For `-o` without `--checkpoint`: the temporary file and its destination.
-    pending: Option<(TempPath, PathBuf)>,
+    /// For `-o` without `--checkpoint`: what replaces the destination on commit.
+    pending: Option<Pending>,
     /// Temporary files of this output that an earlier run left behind and
     /// this one removed.
     pub removed: Vec<PathBuf>,
+}
+
+/// What [`Destination::commit`] renames over `-o`.
+enum Pending {
+    /// A temporary file of this run, removed if it is dropped uncommitted.
+    Temp(TempPath, PathBuf),
+    /// The partial file of the pair kept beside `-o`, which stays when it
+    /// is dropped uncommitted; `keep` is the mode of the file it replaces.
+    Kept {
+        partial: PathBuf,
+        dest: PathBuf,
+        keep: Option<std::fs::Permissions>,
+    },
 }
 
 /// Whether `-o path` is written in place rather than replaced: a device, a
@@ -298,7 +335,7 @@ impl Destination {
         Ok(Destination {
             out,
             file: Some(handle),
-            pending: Some((temp, dest.to_path_buf())),
+            pending: Some(Pending::Temp(temp, dest.to_path_buf())),
             removed: Vec::new(),
         })
     }
@@ -349,11 +386,29 @@ impl Destination {
             file.sync()?;
         }
         drop(sink);
-        if let Some((temp, dest)) = self.pending {
-            crate::bug::check(&format!("replacing {}", dest.display()))?;
-            temp.persist(&dest)
-                .map_err(|e| temp::keep_aside(e, &dest))?;
-        }
+        let (temp, dest) = match self.pending {
+            None => return Ok(()),
+            Some(Pending::Temp(temp, dest)) => (temp, dest),
+            Some(Pending::Kept {
+                partial,
+                dest,
+                keep,
+            }) => {
+                let perms = match keep {
+                    Some(perms) => perms,
+                    #[cfg(unix)]
+                    None => kept::new_file_permissions(&dest)?,
+                    #[cfg(not(unix))]
+                    None => std::fs::metadata(&partial)?.permissions(),
+                };
+                std::fs::set_permissions(&partial, perms)
+                    .with_context(|| format!("cannot set permissions on {}", partial.display()))?;
+                (TempPath::try_from_path(partial)?, dest)
+            }
+        };
+        crate::bug::check(&format!("replacing {}", dest.display()))?;
+        temp.persist(&dest)
+            .map_err(|e| temp::keep_aside(e, &dest))?;
         Ok(())
     }
 
@@ -362,9 +417,13 @@ impl Destination {
         self.pending.is_some()
     }
 
-    /// The temporary file an atomic output is written to.
+    /// The temporary file an atomic output is written to, which a forced
+    /// exit removes (not the partial file of a kept pair).
     pub fn temporary(&self) -> Option<&Path> {
-        self.pending.as_ref().map(|(temp, _)| &**temp)
+        match &self.pending {
+            Some(Pending::Temp(temp, _)) => Some(temp),
+            _ => None,
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! The temporary files `-o` writes beside the output (`.NAME.XXXXXX.partial`):
-//! how they are named, and removing the ones a crashed run left behind.
+//! how they are named, and removing the ones a crashed run left behind
+//! (never the pair an interrupted export keeps, `kept.rs`, whose names are
+//! not of this form).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -97,7 +99,9 @@ pub(super) fn keep_aside(failed: PathPersistError, dest: &Path) -> anyhow::Error
 }
 
 /// `dir/NAME.XXXXXX.EXT` for the temporary file `dir/.NAME.EXT.XXXXXX.partial`
-/// of `-o dir/NAME.EXT`: the same extension, so it opens as `-o` would.
+/// of `-o dir/NAME.EXT`: the same extension, so it opens as `-o` would. The
+/// kept partial file (`.NAME.EXT.druid-bulk.partial`) gets random characters
+/// of its own.
 fn aside_name(temp: &Path, dest: &Path) -> PathBuf {
     let random = temp
         .file_name()
@@ -109,7 +113,12 @@ fn aside_name(temp: &Path, dest: &Path) -> PathBuf {
                     .to_string(),
             )
         })
-        .unwrap_or_else(|| "kept".into());
+        .filter(|r| r.len() == RANDOM_CHARS && r.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .unwrap_or_else(|| {
+            (0..RANDOM_CHARS)
+                .map(|_| fastrand::alphanumeric())
+                .collect()
+        });
     let stem = dest.file_stem().unwrap_or_default().to_string_lossy();
     let name = match dest.extension() {
         Some(ext) => format!("{stem}.{random}.{}", ext.to_string_lossy()),
@@ -159,6 +168,9 @@ mod tests {
             make(".other.csv.a1B2c3.partial"),
             make(".out.csv.a1B2c3.partial.bak"),
             make("out.csv.a1B2c3.partial"),
+            // The pair an interrupted export keeps for the next run.
+            make(".out.csv.druid-bulk.partial"),
+            make(".out.csv.druid-bulk.state"),
         ];
         std::fs::create_dir(dir.path().join(".out.csv.dir123.partial")).unwrap();
         // A run that is still going holds its file locked.
@@ -250,6 +262,16 @@ mod tests {
         assert_eq!(
             name(".rows.x1y2z3.partial", "rows"),
             dir.join("rows.x1y2z3")
+        );
+        let kept = name(".out.csv.druid-bulk.partial", "out.csv");
+        let kept = kept.file_name().unwrap().to_string_lossy();
+        assert!(
+            kept.len() == 14 && kept.starts_with("out.") && kept.ends_with(".csv"),
+            "{kept}"
+        );
+        assert!(
+            kept[4..10].bytes().all(|b| b.is_ascii_alphanumeric()),
+            "{kept}"
         );
     }
 

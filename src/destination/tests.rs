@@ -136,3 +136,35 @@ fn a_pipe_is_written_in_place_not_replaced() {
     assert!(kind.is_fifo(), "the pipe is still a pipe");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn only_what_a_finished_sync_covered_counts_as_durable() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("out.jsonl");
+    let mut out = Destination::to_path(&dest).unwrap();
+    let handle = out.file.clone().unwrap();
+    out.out.write_all(b"x").unwrap();
+    out.out.flush().unwrap();
+    assert_eq!(handle.durable(), (0, 0), "nothing synced yet");
+    let page = vec![b'x'; 1024 * 1024];
+    for _ in 0..9 {
+        out.out.write_all(&page).unwrap();
+        out.out.flush().unwrap();
+    }
+    // The sync started in the background covers the page it started after.
+    let started = 1 + SYNC_BEHIND;
+    let mut looks = 0;
+    while handle.durable() != (started, started) {
+        looks += 1;
+        assert!(
+            looks < 6000,
+            "the sync never finished: {:?}",
+            handle.durable()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    handle.sync().unwrap();
+    let end = handle.end_offset();
+    assert_eq!(handle.durable(), (end, end));
+    out.commit().unwrap();
+}

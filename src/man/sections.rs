@@ -12,7 +12,9 @@ pub const DESCRIPTION: &[&str] = &[
      table, JSON lines, a JSON array or CSV, with exit codes that scripts and CI jobs can trust.",
     "It retries transient faults, waits for a bulk that has not finished (`--wait`), renews \
      client-credentials tokens, writes whole pages only, prints the cursor that resumes an \
-     interrupted export and keeps checkpoints (`--checkpoint`). `--summary` counts the distinct \
+     interrupted export and keeps checkpoints (`--checkpoint`). An export to `-o PATH` that \
+     is interrupted or fails keeps its pages beside PATH, and the same command continues \
+     them; PATH is replaced only when the export is complete. `--summary` counts the distinct \
      errors. stdout carries data only; progress, warnings and errors go to stderr.",
     "Settings come from, in order of precedence: a flag, its environment variable, the profile \
      of the config file (see FILES), the built-in default.",
@@ -70,6 +72,12 @@ pub const FILES: &[(&str, &str)] = &[
         "~/.config/druid-bulk/config.toml",
         "The config file otherwise (on Windows, `%APPDATA%\\druid-bulk\\config.toml`). \
          `--config PATH` names another one.",
+    ),
+    (
+        ".NAME.druid-bulk.partial, .NAME.druid-bulk.state",
+        "Beside `-o NAME`: the pages an interrupted or failed export wrote, and what they hold, \
+         for the same command to continue (mode 0600; `--restart` starts over; removed when the \
+         export completes, or by the next run after 7 days).",
     ),
 ];
 

@@ -57,8 +57,10 @@ pub trait RowWriter {
     fn resume_after(&mut self, _rows: u64) {}
 }
 
-/// Options that shape the column formats.
-#[derive(Debug, Clone)]
+/// Options that shape the column formats. Serialised as a whole into the
+/// state an interrupted export keeps (`jobs/export/checkpoint.rs`), so that
+/// a field added here is held the same from run to run without more code.
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Layout {
     /// Field names: CSV's and TSV's columns, the table's with
     /// [`TableView::Fields`], and the JSON formats' with `picked`.

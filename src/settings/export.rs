@@ -20,6 +20,9 @@ pub(super) struct Target<'a> {
     pub(super) wait: Result<Option<Duration>>,
     pub(super) checkpoint: Option<&'a Path>,
     pub(super) restart: bool,
+    /// Whether an interrupted export keeps what it wrote for the same
+    /// command to continue (not `submit`'s, which would send a new bulk).
+    pub(super) keep: bool,
 }
 
 impl Target<'_> {
@@ -30,6 +33,7 @@ impl Target<'_> {
             wait: args.waiting.duration().map(parse_wait).transpose(),
             checkpoint: args.checkpoint.as_deref(),
             restart: args.restart,
+            keep: true,
         }
     }
 }
@@ -149,6 +153,7 @@ pub(super) fn build(
     let job_summary = env::os("GITHUB_STEP_SUMMARY")
         .filter(|path| !path.is_empty() && summary != summary::Mode::Off)
         .map(PathBuf::from);
+    let keep = target.keep.then(|| conn.endpoint.to_string());
     Ok(Results {
         conn,
         request,
@@ -164,6 +169,7 @@ pub(super) fn build(
             wait,
             checkpoint: target.checkpoint.map(Path::to_path_buf),
             restart: target.restart,
+            keep,
             summary,
             job_summary,
             fail_on_rows: args.fail_on_rows,

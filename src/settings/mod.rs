@@ -113,9 +113,16 @@ pub struct Export {
     pub ordered: bool,
     /// With `--wait`: how long to poll a bulk that is not finished.
     pub wait: Option<Duration>,
-    /// With `--checkpoint`: where progress is saved, and whether to ignore it.
+    /// With `--checkpoint`: where progress is saved, and whether to ignore
+    /// it (or, without it, what an interrupted `-o` export kept).
     pub checkpoint: Option<PathBuf>,
     pub restart: bool,
+    /// Whether `-o` keeps what an interrupted or failed export wrote, for
+    /// the same command to continue (`None`: all or nothing, as `submit
+    /// --export`, which would send a new bulk): where the rows come from, as
+    /// the kept state records it, the endpoint (`demo` for the demo's
+    /// sandbox, the same rows on a new port each run).
+    pub keep: Option<String>,
     pub summary: summary::Mode,
     /// With `--summary` or `--summary-only`: the file `GITHUB_STEP_SUMMARY`
     /// names, to which the summary is appended in Markdown.
@@ -223,7 +230,7 @@ pub fn demo(args: &DemoArgs, conn: Connection, bulk_id: String, color: bool) -> 
     .or(Layer::defaults());
     let bulk_ids = vec![bulk_id];
     check_bulk_ids(&bulk_ids, &args.export)?;
-    build(
+    let mut results = build(
         conn,
         bulk_ids,
         1,
@@ -232,7 +239,9 @@ pub fn demo(args: &DemoArgs, conn: Connection, bulk_id: String, color: bool) -> 
         &args.export.report,
         Target::of(&args.export),
         color,
-    )
+    )?;
+    results.export.keep = Some("demo".into());
+    Ok(results)
 }
 
 /// Settings for `status`: every profile key that applies to it.

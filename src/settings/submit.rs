@@ -101,6 +101,7 @@ pub fn submit(args: &SubmitArgs, global: &GlobalArgs, color: bool) -> Result<Sub
                 wait: Ok(wait),
                 checkpoint: None,
                 restart: false,
+                keep: false,
             };
             let format = &args.format;
             Some(build(

@@ -183,7 +183,7 @@ fn bytes_written_after_the_last_save_are_cut_before_resuming() {
 }
 
 #[test]
-fn a_checkpoint_for_another_bulk_or_format_is_refused() {
+fn a_checkpoint_for_another_bulk_format_or_output_option_is_refused() {
     let flaky = Flaky::start();
     let f = files("out.csv");
     run(&flaky.server.base_url(), &f, &[]);
@@ -197,6 +197,16 @@ fn a_checkpoint_for_another_bulk_or_format_is_refused() {
     run(&flaky.server.base_url(), &f, &["-f", "jsonl"])
         .expect_code(2)
         .stderr_has("format");
+    // Records without a header, or with formulas neutralised, after ones
+    // with: two formats in one file.
+    for (option, differs) in [
+        ("--no-header", "(--no-header was false, now true)"),
+        ("--csv-safe", "(--csv-safe was false, now true)"),
+    ] {
+        run(&flaky.server.base_url(), &f, &[option])
+            .expect_code(2)
+            .stderr_has(differs);
+    }
 }
 
 #[test]

@@ -123,31 +123,6 @@ fn sigterm_closes_a_json_array_so_it_stays_valid() {
 }
 
 #[test]
-fn sigint_leaves_an_existing_output_file_untouched() {
-    let (cfg, server) = slow_sandbox(ROWS, 5);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("out.csv");
-    std::fs::write(&path, "previous\n").unwrap();
-    let child = spawn(
-        &server.endpoint(),
-        cfg.main_bulk_id(),
-        &["-o", path.to_str().unwrap()],
-        Stdio::null(),
-    );
-    wait_for("requests", || server.hits() >= 3);
-    child.signal("INT");
-    let run = child.finish();
-    run.expect_code(130);
-    run.same(&std::fs::read_to_string(&path).unwrap(), &"previous\n");
-    run.check(
-        std::fs::read_dir(dir.path()).unwrap().count() == 1,
-        "temporary file removed",
-    )
-    .stderr_has("nothing was written to -o ")
-    .stderr_has("left as it was");
-}
-
-#[test]
 fn kill_9_then_the_same_command_yields_every_row_exactly_once() {
     let (cfg, server) = slow_sandbox(ROWS, 5);
     let expected = ids(&sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false));
@@ -445,6 +420,9 @@ fn interrupt_many_and_follow_the_hint(to_file: bool, checkpoint: bool) {
     child.signal("INT");
     let run = child.finish();
     run.expect_code(130).stderr_has("interrupted by SIGINT");
+    if to_file && !checkpoint {
+        run.stderr_has("hint: kept ");
+    }
     let mut got = if to_file {
         Vec::new()
     } else {
@@ -462,6 +440,8 @@ fn interrupt_many_and_follow_the_hint(to_file: bool, checkpoint: bool) {
                 again
                     .stderr_has("resuming from")
                     .stderr_has("bulk b-small: complete in an earlier run");
+            } else if to_file {
+                again.stderr_has("continuing the ");
             }
             if !to_file {
                 got.extend(pairs(&again.jsonl()));
@@ -503,7 +483,7 @@ fn sigint_with_several_bulks_to_stdout_gives_a_resume_command_per_unfinished_bul
 }
 
 #[test]
-fn sigint_with_several_bulks_and_o_says_nothing_was_written_and_to_run_it_again() {
+fn sigint_with_several_bulks_and_o_keeps_the_pages_and_the_same_command_continues() {
     interrupt_many_and_follow_the_hint(true, false);
 }
 

@@ -29,6 +29,7 @@ mod internal;
 #[cfg(feature = "sandbox")]
 mod interrupt;
 mod job_summary;
+mod kept;
 mod man;
 mod many;
 #[cfg(feature = "sandbox")]

@@ -10,6 +10,11 @@
 //! One run at a time: [`Lock`] holds an exclusive lock on `PATH.lock` beside
 //! the checkpoint for the whole run. The checkpoint itself cannot carry the
 //! lock, since every save renames a new file over it.
+//!
+//! The same record is the state an export to `-o` keeps beside it when it is
+//! interrupted (`kept.rs`): there it also holds every setting that changes
+//! the output's bytes or rows ([`Settings`]), and the last row kept, which
+//! is asked again before continuing.
 
 use std::fs::File;
 use std::io::Write;
@@ -20,11 +25,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::exit::{usage, Failure};
 use crate::output::Format;
-use crate::settings::{Export, Output};
+use crate::settings::Results;
+
+mod settings;
+
+use settings::{layout_differences, layout_key};
+pub use settings::{LastRow, Settings};
 
 /// Bumped when the file's meaning changes. Version 2 added `bulks`; a
 /// version 1 file (one bulk, no `bulks`) means the same and is read as is.
-const VERSION: u32 = 2;
+/// Version 3 added `settings` and `lastRow`, which a version 2 file lacks:
+/// its output options are then not checked.
+const VERSION: u32 = 3;
 
 /// What is saved after each page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +68,13 @@ pub struct Checkpoint {
     /// the totals, and `bulkId` the first bulk).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bulks: Vec<BulkState>,
+    /// What else the output's bytes and rows depend on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Settings>,
+    /// One bulk, kept beside `-o`: its last row written, to check it is still
+    /// there before continuing (`None` with rows: it cannot be asked again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_row: Option<LastRow>,
 }
 
 /// One bulk's progress in a checkpoint of several.
@@ -68,11 +87,15 @@ pub struct BulkState {
     pub rows: u64,
     pub pages: u64,
     pub complete: bool,
+    /// Kept beside `-o`: see [`Checkpoint::last_row`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_row: Option<LastRow>,
 }
 
 impl Checkpoint {
     /// A fresh checkpoint for this run's settings (nothing written yet).
-    pub fn start(export: &Export, output: &Output) -> Result<Checkpoint> {
+    pub fn start(settings: &Results) -> Result<Checkpoint> {
+        let (export, output) = (&settings.export, &settings.output);
         let path = output.path.as_deref().unwrap_or(Path::new(""));
         Ok(Checkpoint {
             version: VERSION,
@@ -99,9 +122,19 @@ impl Checkpoint {
                         rows: 0,
                         pages: 0,
                         complete: false,
+                        last_row: None,
                     })
                     .collect(),
             },
+            settings: Some(Settings {
+                version: env!("DRUID_BULK_VERSION").to_string(),
+                origin: export.keep.clone(),
+                lang: settings.request.lang.clone(),
+                start: export.last.clone(),
+                max_rows: export.max_rows,
+                layout: layout_key(output.format, &output.layout),
+            }),
+            last_row: None,
         })
     }
 
@@ -138,42 +171,102 @@ impl Checkpoint {
         Ok(Some(saved))
     }
 
+    /// Read the state kept beside `-o` (`kept.rs`): `Ok(None)` when it is
+    /// empty (a run that never saved one), `Err` saying why it cannot be
+    /// used. Anything after the record is left unread: a save that wrote a
+    /// shorter record over a longer one and stopped before cutting the rest.
+    pub fn from_state(text: &[u8]) -> Result<Option<Checkpoint>, &'static str> {
+        if text.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        let mut records = serde_json::Deserializer::from_slice(text).into_iter::<Checkpoint>();
+        match records.next() {
+            Some(Ok(state)) if (1..=VERSION).contains(&state.version) => Ok(Some(state)),
+            Some(Ok(_)) => Err("was written by another version of druid-bulk"),
+            _ => Err("is not a state druid-bulk wrote"),
+        }
+    }
+
     /// Refuse to continue a checkpoint made for a different export.
     pub fn check_same_export(&self, fresh: &Checkpoint, path: &Path) -> Result<()> {
-        let differs = |what: &str, saved: &dyn std::fmt::Debug, now: &dyn std::fmt::Debug| {
-            usage::<()>(format!(
-                "--checkpoint {} belongs to another export ({what} was {saved:?}, now {now:?}); \
-                 use another checkpoint file, or --restart to start this one over",
+        match self.difference(fresh, false) {
+            None => Ok(()),
+            Some(what) => usage(format!(
+                "--checkpoint {} belongs to another export ({what}); use another checkpoint \
+                 file, or --restart to start this one over",
                 path.display()
-            ))
-        };
-        if self.bulk_ids() != fresh.bulk_ids() {
-            return differs("bulk ids", &self.bulk_ids(), &fresh.bulk_ids());
+            )),
         }
-        if self.output != fresh.output {
-            return differs("output", &self.output, &fresh.output);
+    }
+
+    /// The first setting that differs from `fresh`'s, as `format was
+    /// "csv", now "jsonl"`: of those `--checkpoint` holds a run to, or,
+    /// with `all`, of every one in [`Settings`] too (an earlier file without
+    /// them differs).
+    pub fn difference(&self, fresh: &Checkpoint, all: bool) -> Option<String> {
+        let debug = |v: &dyn std::fmt::Debug| format!("{v:?}");
+        let mut fields = vec![
+            (
+                "bulk ids".to_string(),
+                debug(&self.bulk_ids()),
+                debug(&fresh.bulk_ids()),
+            ),
+            ("output".into(), debug(&self.output), debug(&fresh.output)),
+            ("format".into(), debug(&self.format), debug(&fresh.format)),
+            (
+                "--failed-only".into(),
+                debug(&self.failed_only),
+                debug(&fresh.failed_only),
+            ),
+            (
+                "--columns".into(),
+                debug(&self.columns),
+                debug(&fresh.columns),
+            ),
+            ("--excel".into(), debug(&self.excel), debug(&fresh.excel)),
+            (
+                "--delimiter".into(),
+                debug(&self.delimiter.as_deref().unwrap_or(",")),
+                debug(&fresh.delimiter.as_deref().unwrap_or(",")),
+            ),
+        ];
+        match (&self.settings, &fresh.settings) {
+            (Some(saved), Some(now)) => {
+                fields.extend(layout_differences(&saved.layout, &now.layout));
+                if all {
+                    fields.extend([
+                        ("--lang".into(), debug(&saved.lang), debug(&now.lang)),
+                        ("--last".into(), debug(&saved.start), debug(&now.start)),
+                        (
+                            "--max-rows".into(),
+                            debug(&saved.max_rows),
+                            debug(&now.max_rows),
+                        ),
+                        (
+                            "the endpoint".into(),
+                            debug(&saved.origin),
+                            debug(&now.origin),
+                        ),
+                        (
+                            "druid-bulk".into(),
+                            debug(&saved.version),
+                            debug(&now.version),
+                        ),
+                    ]);
+                }
+            }
+            (None, Some(_)) if all => {
+                fields.push((
+                    "druid-bulk".into(),
+                    "an earlier version".into(),
+                    "this one".into(),
+                ));
+            }
+            _ => {}
         }
-        if self.format != fresh.format {
-            return differs("format", &self.format, &fresh.format);
-        }
-        if self.failed_only != fresh.failed_only {
-            return differs("--failed-only", &self.failed_only, &fresh.failed_only);
-        }
-        if self.columns != fresh.columns {
-            return differs("--columns", &self.columns, &fresh.columns);
-        }
-        if self.excel != fresh.excel {
-            return differs("--excel", &self.excel, &fresh.excel);
-        }
-        if self.delimiter != fresh.delimiter {
-            let shown = |d: &Option<String>| d.clone().unwrap_or_else(|| ",".into());
-            return differs(
-                "--delimiter",
-                &shown(&self.delimiter),
-                &shown(&fresh.delimiter),
-            );
-        }
-        Ok(())
+        (fields.into_iter())
+            .find(|(_, saved, now)| saved != now)
+            .map(|(what, saved, now)| format!("{what} was {saved}, now {now}"))
     }
 
     /// Refuse to report a complete export as complete when its output no

@@ -66,7 +66,7 @@ pub fn export_class(
             match outcome.worst_failure() {
                 Some(worst) => Some(worst),
                 None if settings.export.fail_on_rows
-                    && outcome.rows > 0
+                    && outcome.rows + outcome.counted_before > 0
                     && outcome.already_complete.is_none() =>
                 {
                     Some(Class::RowsFound)

@@ -4,12 +4,16 @@
 //! properly and says exactly how to continue; with several bulks, one
 //! bulk's failure does not lose the others' rows. A signal that finds the
 //! output stuck (a reader that stopped reading) ends the run at once with
-//! last words kept current after each page (`jobs/last_words.rs`).
+//! last words kept current after each page (`jobs/last_words.rs`). An
+//! export to `-o` that does not complete keeps what it wrote beside it for
+//! the same command to continue (`kept.rs`).
 
 mod checkpoint;
 mod fields;
+mod files;
 mod job;
 pub mod job_summary;
+mod kept;
 mod report;
 mod write;
 
@@ -26,8 +30,8 @@ pub use report::report;
 
 use crate::api::Api;
 use crate::bug;
-use crate::destination::{Destination, FileHandle};
-use crate::exit::{is_broken_pipe, Class, Failure};
+use crate::destination::FileHandle;
+use crate::exit::{Class, Failure};
 use crate::jobs::last_words::Flushed;
 use crate::output::{self, RowWriter};
 use crate::paginate::{Event, Paginator, Plan};
@@ -52,8 +56,11 @@ pub struct Outcome {
     pub complete: bool,
     /// A checkpoint said the export was already complete: nothing was fetched.
     pub already_complete: Option<Checkpoint>,
-    /// Rows the output already held from earlier runs (`--checkpoint`).
+    /// Rows the output already held from earlier runs (`--checkpoint`, or
+    /// kept beside `-o`).
     pub resumed_rows: Option<u64>,
+    /// Of those, the rows that count toward `--max-rows` (kept beside `-o`).
+    pub counted_before: u64,
     pub elapsed: Duration,
     /// With several bulks: how each one went.
     pub bulks: Vec<BulkOutcome>,
@@ -162,8 +169,20 @@ impl<'s> Exporter<'s> {
 
     async fn export(&mut self) -> Result<()> {
         let mut interrupts = self.flushed.listen(&self.settings.request.clock())?;
-        self.saved = write::load_checkpoint(self.export, self.output)?;
-        if let Some(s) = self.saved.as_ref().filter(|s| s.state.complete) {
+        self.saved = match write::load_checkpoint(self.settings)? {
+            Some(saved) => Some(saved),
+            None => write::load_kept(self.settings)?,
+        };
+        if let Err(e) = self.check_kept(&mut interrupts).await {
+            return Err(report::with_next_step(
+                e,
+                self.settings,
+                &self.outcome,
+                &self.written(),
+            ));
+        }
+        let checkpoint = self.saved.as_ref().filter(|s| s.kept().is_none());
+        if let Some(s) = checkpoint.filter(|s| s.state.complete) {
             self.outcome = Outcome {
                 rows: s.state.rows,
                 complete: true,
@@ -177,6 +196,9 @@ impl<'s> Exporter<'s> {
                 bulk.complete = state.complete;
                 bulk.resume = state.cursor.clone();
             }
+            // Kept whole (the run stopped after its last page): the output
+            // is only closed and put in place.
+            self.outcome.complete = s.state.complete;
         }
         let mut destination = self.open()?;
         let (events, fetchers) = self.spawn_fetchers();
@@ -195,43 +217,6 @@ impl<'s> Exporter<'s> {
         self.finish(destination, result)
     }
 
-    /// The destination, continued where a checkpoint says the output ends.
-    fn open(&mut self) -> Result<Destination> {
-        let destination = match (&self.output.path, &self.saved) {
-            (Some(path), Some(s)) => Destination::continue_at(path, s.state.output_bytes)?,
-            (Some(path), None) => Destination::to_path(path)?,
-            (None, _) => Destination::stdout(),
-        };
-        self.file = destination.file.clone();
-        self.atomic = destination.is_atomic();
-        (self.flushed).opened(
-            self.output.path.as_deref(),
-            destination.temporary(),
-            self.saved.is_some(),
-        );
-        if let (Some(path), [first, more @ ..]) = (&self.output.path, &destination.removed[..]) {
-            ui::note(match more.len() {
-                0 => format!(
-                    "removed {}, left behind by an earlier run on -o {} that did not finish",
-                    first.display(),
-                    path.display()
-                ),
-                n => format!(
-                    "removed {} temporary files left behind by earlier runs on -o {} that did not finish",
-                    n + 1,
-                    path.display()
-                ),
-            });
-        }
-        if let Some(s) = self.saved.as_ref().filter(|s| s.state.pages > 0) {
-            ui::info(report::resuming(&s.state, &s.path));
-            self.begun = true;
-            self.outcome.resumed_rows = Some(s.state.rows);
-        }
-        self.flushed.page_done(self.next_step());
-        Ok(destination)
-    }
-
     /// One paginator per bulk; at most `--concurrency` run at once, each
     /// with one page in flight and at most one waiting.
     fn spawn_fetchers(&mut self) -> (Events, Fetchers) {
@@ -247,6 +232,7 @@ impl<'s> Exporter<'s> {
             // With a checkpoint of several bulks, each continues on its own
             // cursor, and those complete are not asked again.
             .filter(|(i, _)| !saved_bulks.get(*i).is_some_and(|b| b.complete))
+            .filter(|_| !self.outcome.complete)
             .map(|(i, id)| {
                 let start = saved_bulks
                     .get(i)
@@ -256,7 +242,8 @@ impl<'s> Exporter<'s> {
                     page_size: self.export.page_size,
                     failed_only: self.export.failed_only,
                     start,
-                    max_rows: self.export.max_rows,
+                    max_rows: (self.export.max_rows)
+                        .map(|max| max.saturating_sub(self.outcome.counted_before)),
                     retry: self.settings.request.retry,
                     wait: self.export.wait,
                     ordered: self.export.ordered,
@@ -331,44 +318,7 @@ impl<'s> Exporter<'s> {
 
     /// The next step a failure would get now: after the last whole page.
     fn next_step(&self) -> Option<String> {
-        report::next_step(self.settings, &self.outcome, self.atomic)
-    }
-
-    /// Commit the output after success; after a failure keep what a
-    /// resumable destination holds and say how to continue.
-    fn finish(&mut self, destination: Destination, result: Result<()>) -> Result<()> {
-        match result {
-            Ok(()) => {
-                // A panic anywhere, even on a thread nobody awaited, and
-                // nothing is committed.
-                bug::check("the export")?;
-                if self.export.many() {
-                    self.outcome.complete = self.outcome.bulks.iter().all(|b| b.complete);
-                }
-                destination.commit()?;
-                if let Some(s) = self.saved.as_mut().filter(|_| self.outcome.complete) {
-                    s.state.complete = true;
-                    s.state.output_bytes = self.file.as_ref().map_or(0, FileHandle::end_offset);
-                    s.state.save(&s.path)?;
-                }
-                Ok(())
-            }
-            Err(e) if is_broken_pipe(&e) => Err(e),
-            Err(e) => {
-                let atomic = destination.is_atomic();
-                if !atomic {
-                    // Whole pages (and a closed JSON array) stay where they are.
-                    let _ = destination.commit();
-                }
-                // An uncommitted temporary file is removed here; -o keeps what it held.
-                Err(report::with_next_step(
-                    e,
-                    self.settings,
-                    &self.outcome,
-                    atomic,
-                ))
-            }
-        }
+        report::next_step(self.settings, &self.outcome, &self.written())
     }
 }
 

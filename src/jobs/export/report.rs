@@ -1,24 +1,40 @@
 //! What an export tells people when it ends: the summary line, the cursor
 //! to resume from, each bulk's outcome, and what to do after a failure.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::exit::{Class, Failure};
-use crate::jobs::last_words::nothing_written;
+use crate::jobs::last_words::{kept, kept_rows, nothing_written};
 use crate::settings::Results;
 use crate::summary;
 use crate::ui;
 
 use super::Outcome;
 
+/// What `-o` (or stdout) holds when an export stops.
+pub enum Written {
+    /// What was written, in the output itself: stdout, a device,
+    /// `--checkpoint`'s file.
+    InPlace,
+    /// Nothing: `-o` is replaced only on success.
+    Nothing,
+    /// `-o` untouched, and in the pair kept beside it, `rows` rows in
+    /// `bytes` bytes of `partial`, durably.
+    Kept {
+        rows: u64,
+        bytes: u64,
+        partial: PathBuf,
+    },
+}
+
 /// Add what to do next to a failure (unless it says so itself).
 pub fn with_next_step(
     err: anyhow::Error,
     settings: &Results,
     outcome: &Outcome,
-    atomic: bool,
+    written: &Written,
 ) -> anyhow::Error {
-    let Some(hint) = next_step(settings, outcome, atomic) else {
+    let Some(hint) = next_step(settings, outcome, written) else {
         return err;
     };
     match err.downcast::<Failure>() {
@@ -31,10 +47,21 @@ pub fn with_next_step(
 }
 
 /// What to do after an export stops here: run again with the checkpoint,
-/// resume stdout with `--last` (one command per unfinished bulk), or know
-/// that `-o` was left untouched. `None` when there is nothing to resume.
-pub fn next_step(settings: &Results, outcome: &Outcome, atomic: bool) -> Option<String> {
+/// or to continue what was kept beside `-o`, resume stdout with `--last`
+/// (one command per unfinished bulk), or know that `-o` was left untouched.
+/// `None` when there is nothing to resume.
+pub fn next_step(settings: &Results, outcome: &Outcome, written: &Written) -> Option<String> {
     let (export, output) = (&settings.export, &settings.output);
+    match written {
+        Written::Kept {
+            rows: rows @ 1..,
+            bytes,
+            partial,
+        } => return Some(kept(*rows, *bytes, partial)),
+        Written::Kept { .. } => return Some(nothing_written(output.path.as_deref())),
+        _ => {}
+    }
+    let atomic = matches!(written, Written::Nothing);
     let written = match outcome.pages {
         0 => String::new(),
         _ => format!(
@@ -132,8 +159,13 @@ pub fn report(settings: &Results, outcome: &Outcome) {
                     }
                 }
                 None if bulk.complete && bulk.pages == 0 => ui::info(format_args!(
-                    "bulk {}: complete in an earlier run (--checkpoint)",
-                    bulk.id
+                    "bulk {}: complete in an earlier run{}",
+                    bulk.id,
+                    if export.checkpoint.is_some() {
+                        " (--checkpoint)"
+                    } else {
+                        ""
+                    }
                 )),
                 None => ui::info(format_args!(
                     "bulk {}: {}",
@@ -212,7 +244,7 @@ pub fn unfinished(settings: &Results, outcome: &Outcome) -> Option<String> {
         return None;
     }
     Some(max_rows_stop(
-        outcome.rows,
+        outcome.counted_before + outcome.rows,
         export.max_rows,
         outcome.resume.as_deref(),
         export.checkpoint.is_some(),
@@ -257,6 +289,16 @@ pub fn resuming(state: &super::checkpoint::Checkpoint, path: &Path) -> String {
         plural(state.pages, "page"),
         state.output.display()
     )
+}
+
+/// The line that says a run continues what an earlier one kept beside `-o`:
+/// `continuing the 36,000 rows kept in .big.csv.druid-bulk.partial`.
+pub fn continuing(state: &super::checkpoint::Checkpoint, partial: &Path) -> String {
+    let rows = match state.rows {
+        1 => "the row".to_string(),
+        n => format!("the {}", kept_rows(n)),
+    };
+    format!("continuing {rows} kept in {}", partial.display())
 }
 
 pub fn plural(n: u64, word: &str) -> String {

@@ -1,32 +1,60 @@
 //! Writing one whole page, checked when it arrived: rows parsed and written
 //! one at a time (nothing kept per row), a `bulkId`
 //! added when several bulks share the output, counted for `--summary`, and,
-//! with `--checkpoint`, made durable and recorded before the next page.
+//! with `--checkpoint`, made durable and recorded before the next page (for
+//! the pair kept beside `-o`, recorded once a sync has made it durable).
 
 use std::path::PathBuf;
 
 use anyhow::Result;
 use serde_json::value::RawValue;
 
-use super::checkpoint::{Checkpoint, Lock};
+use super::checkpoint::{Checkpoint, LastRow, Lock};
+use super::kept::Kept;
 use crate::exit::is_broken_pipe;
 use crate::output::{Row, RowWriter};
 use crate::paginate::Page;
-use crate::settings::{Export, Output};
+use crate::settings::Results;
 use crate::summary;
 use crate::ui;
 
 use super::{BulkOutcome, Exporter};
 
-/// A checkpoint being kept up to date.
+/// A checkpoint being kept up to date: `--checkpoint`'s, or the state of
+/// the pair kept beside `-o`.
 pub struct Saved {
+    /// The checkpoint file, or the kept state file.
     pub path: PathBuf,
     pub state: Checkpoint,
     /// Rows and pages the output held when this run started.
     pub base_rows: u64,
     pub base_pages: u64,
-    /// Held until the run ends: one run per checkpoint.
-    _lock: Lock,
+    pub store: Store,
+}
+
+/// Where a checkpoint is kept, and what holds it for this run alone.
+pub enum Store {
+    /// `--checkpoint PATH`, locked through `PATH.lock`.
+    Checkpoint { _lock: Lock },
+    /// Beside `-o`, its state file locked.
+    Kept(Box<Kept>),
+}
+
+impl Saved {
+    /// The pair kept beside `-o`, if that is where this checkpoint is kept.
+    pub fn kept(&self) -> Option<&Kept> {
+        match &self.store {
+            Store::Kept(kept) => Some(kept),
+            Store::Checkpoint { .. } => None,
+        }
+    }
+
+    /// Rows of earlier runs that count toward `--max-rows`: a kept export
+    /// is continued to the same end as one never interrupted, where each
+    /// run on a `--checkpoint` exports up to `--max-rows` more.
+    pub fn counted_before(&self) -> u64 {
+        self.kept().map_or(0, |_| self.base_rows)
+    }
 }
 
 impl Exporter<'_> {
@@ -48,7 +76,10 @@ impl Exporter<'_> {
             }
             Self::begin(&mut self.begun, writer)?;
         }
-        let room = (self.export.max_rows).map_or(u64::MAX, |max| max - self.outcome.rows);
+        let before = self.saved.as_ref().map_or(0, Saved::counted_before);
+        let room = (self.export.max_rows).map_or(u64::MAX, |max| {
+            max.saturating_sub(before + self.outcome.rows)
+        });
         let count = page.row_count();
         let take = count.min(usize::try_from(room).unwrap_or(usize::MAX));
         let cut = take < count;
@@ -60,6 +91,10 @@ impl Exporter<'_> {
         } else {
             (take, page.next.clone())
         };
+        // What asks for the last row written again, for a kept export to
+        // check before it continues.
+        let last_row = (take > 0 && self.saved.as_ref().is_some_and(|s| s.kept().is_some()))
+            .then(|| last_row(page, take));
         let bulk = self.export.many().then(|| &*self.bulk_json[index]);
         // One row at a time, written as it lies in the body: nothing is
         // kept per row. Every row was checked to be an object when the page
@@ -93,14 +128,14 @@ impl Exporter<'_> {
             outcome.complete = !cut && page.next.is_none();
             outcome.resume = self.outcome.resume.clone();
         }
-        self.save_progress(index, take as u64)?;
+        self.save_progress(index, take as u64, last_row)?;
         if self.export.many() {
             return Ok(true);
         }
         self.outcome.complete = !cut && page.next.is_none();
         let stop = cut
             || self.outcome.complete
-            || (self.export.max_rows).is_some_and(|max| self.outcome.rows >= max);
+            || (self.export.max_rows).is_some_and(|max| before + self.outcome.rows >= max);
         Ok(!stop)
     }
 
@@ -113,13 +148,21 @@ impl Exporter<'_> {
         Ok(())
     }
 
-    /// Make the page of bulk `index` (`rows` rows) durable, then record it
-    /// in the checkpoint.
-    fn save_progress(&mut self, index: usize, rows: u64) -> Result<()> {
+    /// Record the page of bulk `index` (`rows` rows, and `last_row` if it
+    /// had any) in the checkpoint: made durable first with `--checkpoint`;
+    /// kept beside `-o`, recorded on disk once a sync has covered it.
+    fn save_progress(
+        &mut self,
+        index: usize,
+        rows: u64,
+        last_row: Option<Option<LastRow>>,
+    ) -> Result<()> {
         let (Some(saved), Some(file)) = (self.saved.as_mut(), &self.file) else {
             return Ok(());
         };
-        file.sync()?;
+        if let Store::Checkpoint { .. } = saved.store {
+            file.sync()?;
+        }
         let state = &mut saved.state;
         if let (Some(bulk), Some(done)) =
             (state.bulks.get_mut(index), self.outcome.bulks.get(index))
@@ -128,12 +171,24 @@ impl Exporter<'_> {
             bulk.rows += rows;
             bulk.pages += 1;
             bulk.complete = done.complete;
+            if let Some(last) = last_row.clone() {
+                bulk.last_row = last;
+            }
+        }
+        if let (Some(last), true) = (last_row, state.bulks.is_empty()) {
+            state.last_row = last;
         }
         state.cursor = self.outcome.resume.clone();
         state.rows = saved.base_rows + self.outcome.rows;
         state.pages = saved.base_pages + self.outcome.pages;
         state.output_bytes = file.end_offset();
-        saved.state.save(&saved.path)
+        match &mut saved.store {
+            Store::Checkpoint { .. } => saved.state.save(&saved.path),
+            Store::Kept(kept) => {
+                kept.page_done(&saved.state, file);
+                Ok(())
+            }
+        }
     }
 
     /// Write the `--summary-only` rows.
@@ -209,13 +264,34 @@ fn resume_point(page: &Page, take: usize) -> (usize, Option<String>) {
     }
 }
 
+/// The last of the first `take` rows of `page` (at least one), and the
+/// cursor that asks for it: the id of the row before it, or the cursor that
+/// asked for the page. `None` when the row before it has no id to send.
+fn last_row(page: &Page, take: usize) -> Option<LastRow> {
+    let mut rows = page.raw_rows().take(take).skip(take.saturating_sub(2));
+    let (before, last) = match (rows.next(), rows.next()) {
+        (Some(before), Some(last)) => (Some(before), last),
+        (Some(last), None) => (None, last),
+        _ => return None,
+    };
+    let asked_with = match before {
+        Some(before) => Some(Row::checked(before).id().filter(|id| is_cursor(id))?),
+        None => page.sent.clone(),
+    };
+    Some(LastRow {
+        asked_with,
+        row: String::from_utf8_lossy(last).into_owned(),
+    })
+}
+
 /// Whether a row id can be sent back as `--last` (as that flag is checked).
 fn is_cursor(id: &str) -> bool {
     !id.is_empty() && !id.chars().any(char::is_control)
 }
 
 /// The checkpoint to continue, or a fresh one; `None` without `--checkpoint`.
-pub(super) fn load_checkpoint(export: &Export, output: &Output) -> Result<Option<Saved>> {
+pub(super) fn load_checkpoint(settings: &Results) -> Result<Option<Saved>> {
+    let (export, output) = (&settings.export, &settings.output);
     let (Some(path), Some(out)) = (&export.checkpoint, &output.path) else {
         return Ok(None);
     };
@@ -229,7 +305,7 @@ pub(super) fn load_checkpoint(export: &Export, output: &Output) -> Result<Option
         ));
     }
     let lock = Lock::acquire(path)?;
-    let fresh = Checkpoint::start(export, output)?;
+    let fresh = Checkpoint::start(settings)?;
     let state = match Checkpoint::load(path)? {
         Some(old) if !export.restart => {
             old.check_same_export(&fresh, path)?;
@@ -252,6 +328,21 @@ pub(super) fn load_checkpoint(export: &Export, output: &Output) -> Result<Option
         base_rows: state.rows,
         base_pages: state.pages,
         state,
-        _lock: lock,
+        store: Store::Checkpoint { _lock: lock },
+    }))
+}
+
+/// The pair kept beside `-o` to continue, or a new one; `None` when this
+/// export keeps nothing (see `kept.rs`).
+pub(super) fn load_kept(settings: &Results) -> Result<Option<Saved>> {
+    let Some((kept, state)) = super::kept::load(settings)? else {
+        return Ok(None);
+    };
+    Ok(Some(Saved {
+        path: kept.pair.state.clone(),
+        base_rows: state.rows,
+        base_pages: state.pages,
+        state,
+        store: Store::Kept(Box::new(kept)),
     }))
 }

@@ -27,7 +27,7 @@ pub use join::Counts;
 use crate::api::Api;
 use crate::destination::Destination;
 use crate::exit::{Class, Failure};
-use crate::jobs::last_words::{nothing_written, with_nothing_written, Flushed};
+use crate::jobs::last_words::{nothing_written, with_nothing_written, Continued, Flushed};
 use crate::output::Row;
 use crate::paginate::{Paginator, Plan};
 use crate::settings::FailedLines;
@@ -132,7 +132,7 @@ async fn join_to(
         Some(path) => Destination::to_path(path)?,
         None => Destination::stdout(),
     };
-    flushed.opened(output, destination.temporary(), false);
+    flushed.opened(output, destination.temporary(), Continued::No);
     if let (Some(path), [first, ..]) = (&join.output, &destination.removed[..]) {
         ui::note(format_args!(
             "removed {}, left behind by an earlier run on -o {} that did not finish",

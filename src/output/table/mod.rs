@@ -35,7 +35,7 @@ const IDENTIFIERS: [&str; 4] = ["bulkId", "id", "objectId", "pulseId"];
 const ERROR_WANTS: usize = 40;
 
 /// Which columns a table shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum TableView {
     /// The layout's field names, in order, each headed by its name.
     Fields,

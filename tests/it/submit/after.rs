@@ -286,6 +286,36 @@ fn when_export_fails_failed_lines_is_not_written_and_says_how_to_write_it() {
         .check(!fix.exists(), "no fix.jsonl");
 }
 
+#[test]
+fn an_export_that_fails_part_way_keeps_nothing_as_the_same_command_would_send_a_new_bulk() {
+    let server = MockServer::start();
+    mock_submit(&server, "B1");
+    server.mock(|when, then| {
+        when.method(GET).path(druid_bulk::api::routes::bulk("B1"));
+        then.status(200)
+            .json_body(json!({"content": {"bulkId": "B1", "status": "completed"}}));
+    });
+    mock_page(&server, None, page(json!([row("r1", "a")]), Some("r1")));
+    server.mock(|when, then| {
+        when.path(results_path("B1")).query_param("last", "r1");
+        then.status(503).body("busy");
+    });
+    let (dir, path) = users_file(GOOD);
+    let run = submit(&server.base_url(), &path)
+        .arg("--export")
+        .arg(dir.path().join("failures.csv"))
+        .args(["--retries", "0"])
+        .fails(6);
+    run.stderr_has("nothing was written to -o ")
+        .stderr_lacks("kept");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("failures.csv"))
+        .collect();
+    run.same(&names, &Vec::<String>::new());
+}
+
 /// The submission, on a pseudo-terminal (util-linux `script`): everything
 /// the terminal showed.
 #[cfg(target_os = "linux")]

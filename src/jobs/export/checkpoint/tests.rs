@@ -1,4 +1,5 @@
 use super::*;
+use crate::output::Layout;
 
 fn sample() -> Checkpoint {
     Checkpoint {
@@ -16,6 +17,8 @@ fn sample() -> Checkpoint {
         output_bytes: 12_345,
         complete: false,
         bulks: Vec::new(),
+        settings: None,
+        last_row: None,
     }
 }
 
@@ -45,6 +48,7 @@ fn several_bulks_are_saved_each_with_its_progress() {
             rows: 1,
             pages: 1,
             complete: id == "B1",
+            last_row: None,
         })
         .to_vec();
     many.save(&path).unwrap();
@@ -113,4 +117,106 @@ fn garbage_is_refused_with_a_usage_error() {
     let err = Checkpoint::load(&path).unwrap_err();
     assert_eq!(crate::exit::exit_code(&err), 2);
     assert!(err.to_string().contains("--restart"));
+}
+
+/// `sample()` with its settings: a CSV `layout`, and `--lang` as given.
+fn with_settings(layout: &Layout, lang: Option<&str>) -> Checkpoint {
+    Checkpoint {
+        settings: Some(Settings {
+            version: "1.0".into(),
+            origin: Some("https://druid.example".into()),
+            lang: lang.map(String::from),
+            start: None,
+            max_rows: None,
+            layout: layout_key(Format::Csv, layout),
+        }),
+        ..sample()
+    }
+}
+
+#[test]
+fn a_checkpoint_for_other_output_options_is_refused_naming_the_flag() {
+    let csv = crate::output::test_support::layout(&["id"], true);
+    let saved = with_settings(&csv, None);
+    let path = Path::new("cp.json");
+    assert!(saved
+        .check_same_export(&with_settings(&csv, None), path)
+        .is_ok());
+    for (change, named) in [
+        (
+            (|l: &mut Layout| l.header = false) as fn(&mut Layout),
+            "--no-header was false, now true",
+        ),
+        (
+            |l: &mut Layout| l.csv_safe = true,
+            "--csv-safe was false, now true",
+        ),
+    ] {
+        let mut other = csv.clone();
+        change(&mut other);
+        let err = (saved.check_same_export(&with_settings(&other, None), path)).unwrap_err();
+        assert_eq!(crate::exit::exit_code(&err), 2, "{err}");
+        assert!(err.to_string().contains(named), "{err}");
+    }
+    // A version 2 checkpoint has no settings: not held to them.
+    assert!(sample().check_same_export(&saved, path).is_ok());
+}
+
+#[test]
+fn what_only_a_table_or_only_csv_uses_is_not_a_difference() {
+    let mut csv = crate::output::test_support::layout(&["id"], true);
+    let key = layout_key(Format::Csv, &csv);
+    // Another terminal, another table: the same CSV.
+    (csv.utf8, csv.wide, csv.width, csv.color) = (!csv.utf8, true, Some(80), true);
+    assert_eq!(layout_key(Format::Csv, &csv), key);
+    csv.excel = true;
+    assert_ne!(layout_key(Format::Csv, &csv), key);
+    // JSON lines ignore CSV's options.
+    let mut other = csv.clone();
+    (other.columns, other.header) = (vec!["error".into()], false);
+    other.delimiter = b';';
+    assert_eq!(
+        layout_key(Format::Jsonl, &csv),
+        layout_key(Format::Jsonl, &other)
+    );
+    // …but the fields `--columns` picks for them do count.
+    let (mut picked, mut other) = (csv.clone(), other);
+    (picked.picked, other.picked) = (true, true);
+    assert_ne!(
+        layout_key(Format::Jsonl, &picked),
+        layout_key(Format::Jsonl, &other)
+    );
+}
+
+#[test]
+fn a_kept_state_is_held_to_every_setting_a_checkpoint_to_some() {
+    let csv = crate::output::test_support::layout(&["id"], true);
+    let saved = with_settings(&csv, Some("fr"));
+    let now = with_settings(&csv, Some("en"));
+    assert!(saved.check_same_export(&now, Path::new("cp.json")).is_ok());
+    assert_eq!(
+        saved.difference(&now, true).as_deref(),
+        Some(r#"--lang was Some("fr"), now Some("en")"#)
+    );
+    assert_eq!(
+        sample().difference(&now, true).as_deref(),
+        Some("druid-bulk was an earlier version, now this one")
+    );
+    assert_eq!(saved.difference(&saved.clone(), true), None);
+}
+
+#[test]
+fn a_kept_state_reads_past_a_longer_record_it_was_written_over() {
+    assert_eq!(Checkpoint::from_state(b""), Ok(None));
+    assert_eq!(Checkpoint::from_state(b"\n \n"), Ok(None));
+    let text = serde_json::to_vec(&sample()).unwrap();
+    assert_eq!(Checkpoint::from_state(&text), Ok(Some(sample())));
+    let mut written_over = text.clone();
+    written_over.extend_from_slice(b"ws\": 12,\n  \"pages\": 9\n}\n");
+    assert_eq!(Checkpoint::from_state(&written_over), Ok(Some(sample())));
+    assert!(Checkpoint::from_state(&text[..text.len() - 3]).is_err());
+    let mut newer = serde_json::to_value(sample()).unwrap();
+    newer["version"] = (VERSION + 1).into();
+    let err = Checkpoint::from_state(newer.to_string().as_bytes()).unwrap_err();
+    assert!(err.contains("another version"), "{err}");
 }
