@@ -60,8 +60,8 @@ pub fn render(mut cmd: Command, version: &str) -> String {
         page.paragraph(paragraph);
     }
     page.paragraph(&format!(
-        "Each command is described under COMMANDS; `{name} COMMAND --help` prints the same \
-         in short."
+        "Each command is described under COMMANDS; `{name} COMMAND --help` prints the same, \
+         and `{name} COMMAND -h` the options used most, with two examples."
     ));
 
     page.section("GLOBAL OPTIONS");

@@ -19,6 +19,7 @@ mod errors;
 mod export;
 mod failed_lines;
 mod formats;
+mod help;
 mod hostile;
 // install.sh and the packaging scripts are for Linux and macOS.
 #[cfg(unix)]

@@ -107,9 +107,10 @@ fn man_page_has_a_subsection_per_subcommand_with_options_and_examples() {
                 );
             }
         }
-        // Every command line of the subcommand's examples, as clap has it.
-        let after = sub
-            .get_after_help()
+        // Every command line of the subcommand's examples, as `--help` has
+        // them.
+        let after = (sub.get_after_long_help())
+            .or(sub.get_after_help())
             .map(|a| a.to_string())
             .unwrap_or_default();
         for example in after.lines().filter_map(|l| l.strip_prefix("  ")) {
