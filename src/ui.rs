@@ -8,8 +8,9 @@
 //! handle being threaded through it.
 //!
 //! - Colour: `--color auto|always|never`; `auto` follows `NO_COLOR` (off),
-//!   `CLICOLOR_FORCE` (on, even when piped), `TERM=dumb` (off) and whether
-//!   the stream is a terminal, decided for stderr and stdout separately.
+//!   `CLICOLOR_FORCE` and `FORCE_COLOR` (on, even when piped), `TERM=dumb`
+//!   (off) and whether the stream is a terminal, decided for stderr and
+//!   stdout separately.
 //! - Every line, the progress line too, is `sanitize::redact`ed: no secret
 //!   of the run shows, whatever a server quoted back.
 //! - The progress line (an export's, a wait's spinner, a submission's bar
@@ -64,6 +65,12 @@ pub struct Terminal {
     pub ci: bool,
     /// `TERM=dumb`.
     pub dumb: bool,
+    /// `FORCE_COLOR` set, not empty and not `0`: colour with `--color
+    /// auto`, as `CLICOLOR_FORCE` (which anstream reads itself).
+    pub force_color: bool,
+    /// `NO_COLOR` set and not empty, which wins over `FORCE_COLOR` as over
+    /// `CLICOLOR_FORCE`.
+    pub no_color: bool,
 }
 
 /// Set how much to say and whether to colour, once, before anything prints;
@@ -77,7 +84,8 @@ pub fn init(verbosity: Verbosity, color: cli::ColorChoice, terminal: Terminal) {
         cli::ColorChoice::Never => ColorChoice::Never,
     }
     .write_global();
-    let colors = |stream_choice: ColorChoice| stream_choice != ColorChoice::Never;
+    let forced = color == cli::ColorChoice::Auto && terminal.force_color && !terminal.no_color;
+    let colors = |stream_choice: ColorChoice| forced || stream_choice != ColorChoice::Never;
     STDERR_COLOR.store(
         colors(anstream::AutoStream::choice(&std::io::stderr())),
         Ordering::Relaxed,

@@ -295,3 +295,42 @@ fn clicolor_force_colours_a_piped_stream_and_color_never_still_wins() {
         "a pipe gets no colour by default",
     );
 }
+
+#[cfg(feature = "sandbox")]
+#[test]
+fn force_color_colours_a_piped_stream_unless_it_is_0_or_no_color_is_set() {
+    let (cfg, server) = start_sandbox(3);
+    let run = |env: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
+        cmd.args(["-f", "table", "--token", TOKEN]).args(args);
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        cmd.ok()
+    };
+    for value in ["1", "true", "3"] {
+        run(&[("FORCE_COLOR", value)], &[])
+            .stdout_has(BOLD)
+            .stderr_has(&format!("{YELLOW}warning:"));
+    }
+    for (env, args, why) in [
+        (&[("FORCE_COLOR", "0")][..], &[][..], "FORCE_COLOR=0"),
+        (&[("FORCE_COLOR", "")][..], &[][..], "an empty FORCE_COLOR"),
+        (
+            &[("FORCE_COLOR", "1"), ("NO_COLOR", "1")][..],
+            &[][..],
+            "NO_COLOR beats FORCE_COLOR",
+        ),
+        (
+            &[("FORCE_COLOR", "1")][..],
+            &["--color", "never"][..],
+            "--color never beats FORCE_COLOR",
+        ),
+    ] {
+        let run = run(env, args);
+        run.check(
+            !run.stdout().contains('\u{1b}') && !run.stderr().contains('\u{1b}'),
+            format_args!("{why}: no colour"),
+        );
+    }
+}

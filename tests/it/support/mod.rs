@@ -102,6 +102,7 @@ impl TestCommand {
             "NO_COLOR",
             "CLICOLOR",
             "CLICOLOR_FORCE",
+            "FORCE_COLOR",
             "LC_ALL",
             "LC_CTYPE",
             "LANG",
