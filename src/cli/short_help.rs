@@ -156,7 +156,10 @@ mod tests {
             // `demo` and `sandbox` exist only with the sandbox feature.
             let sandboxed = ["demo", "sandbox"].contains(name);
             let Some(sub) = cli.find_subcommand(name) else {
-                assert!(sandboxed && !cfg!(feature = "sandbox"), "no subcommand {name}");
+                assert!(
+                    sandboxed && !cfg!(feature = "sandbox"),
+                    "no subcommand {name}"
+                );
                 continue;
             };
             for (id, line) in *daily {

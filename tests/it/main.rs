@@ -32,6 +32,8 @@ mod man;
 mod many;
 #[cfg(feature = "sandbox")]
 mod profiles;
+#[cfg(feature = "sandbox")]
+mod progress;
 mod protocol;
 mod proxy;
 mod resilience;

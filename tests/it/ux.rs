@@ -192,9 +192,19 @@ fn a_terminal_gets_a_live_progress_line_and_ci_does_not() {
         "progress shown on a terminal",
     )
     .stdout_has("150 rows in 15 pages");
+    live.check(
+        !live.stdout().lines().any(|l| is_heartbeat(l.trim_end())),
+        "no line a minute where the live line shows",
+    );
+    // 15 pages, each answered 20 ms late: over three minutes of the test
+    // clock, so CI gets the plain line a minute instead.
     let ci = on_a_terminal(&server.endpoint(), cfg.main_bulk_id(), true);
     ci.check(!ci.stdout().contains("rows/s"), "no progress under CI")
         .check(!ci.stdout().contains('\u{1b}'), "no ANSI codes under CI")
+        .check(
+            ci.stdout().lines().any(|l| is_heartbeat(l.trim_end())),
+            "a plain line a minute under CI",
+        )
         .stdout_has("150 rows in 15 pages");
 }
 
