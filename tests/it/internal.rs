@@ -108,12 +108,9 @@ mod sandboxed {
         untouched(&run, &out);
         // No backtrace without RUST_BACKTRACE: the line, and a hint if the
         // run got to say one (a panic of the writer's own thread does not).
-        let hints = run
-            .stderr()
-            .lines()
-            .filter(|l| l.starts_with("hint: "))
-            .count();
-        run.same(&run.stderr().lines().count(), &(1 + hints));
+        let said = run.stderr_said();
+        let hints = said.lines().filter(|l| l.starts_with("hint: ")).count();
+        run.same(&said.lines().count(), &(1 + hints));
         if hints > 0 {
             run.stderr_has("hint: nothing was written to -o");
         }

@@ -21,6 +21,7 @@ mod export;
 mod failed_lines;
 mod formats;
 mod habits;
+mod help;
 mod hostile;
 // install.sh and the packaging scripts are for Linux and macOS.
 #[cfg(unix)]
@@ -34,6 +35,8 @@ mod man;
 mod many;
 #[cfg(feature = "sandbox")]
 mod profiles;
+#[cfg(feature = "sandbox")]
+mod progress;
 mod protocol;
 mod proxy;
 mod resilience;

@@ -107,9 +107,10 @@ fn man_page_has_a_subsection_per_subcommand_with_options_and_examples() {
                 );
             }
         }
-        // Every command line of the subcommand's examples, as clap has it.
-        let after = sub
-            .get_after_help()
+        // Every command line of the subcommand's examples, as `--help` has
+        // them.
+        let after = (sub.get_after_long_help())
+            .or(sub.get_after_help())
             .map(|a| a.to_string())
             .unwrap_or_default();
         for example in after.lines().filter_map(|l| l.strip_prefix("  ")) {
@@ -175,6 +176,8 @@ fn man_page_environment_lists_every_variable() {
     let others = [
         "NO_COLOR",
         "CLICOLOR_FORCE",
+        "FORCE_COLOR",
+        "CLICOLOR",
         "CI",
         "TERM",
         "SSL_CERT_FILE",
@@ -228,19 +231,39 @@ fn source_druid_variables() -> Vec<String> {
     found
 }
 
+/// The variables only the test suite sets (`DRUID_BULK_TIME_SCALE`, …):
+/// not for normal use, so not on the page.
+fn test_only_variables() -> Vec<String> {
+    (druid_bulk::settings::env::VARIABLES.iter())
+        .filter(|v| v.test_only)
+        .flat_map(|v| v.names.iter().map(|n| n.to_string()))
+        .collect()
+}
+
 #[test]
-fn man_page_environment_lists_every_variable_the_source_reads() {
+fn man_page_environment_lists_every_variable_the_source_reads_for_users() {
     let env = section(&page(), "ENVIRONMENT");
     let vars = source_druid_variables();
     assert!(
         vars.contains(&"DRUID_TOKEN".to_string()),
         "found in src/: {vars:?}"
     );
+    let hidden = test_only_variables();
+    assert!(
+        hidden.contains(&"DRUID_BULK_TIME_SCALE".to_string()),
+        "{hidden:?}"
+    );
     for var in vars {
-        assert!(
-            env.contains(&format!(".TP\n\\fB{}", roff(&var))),
-            "ENVIRONMENT lists {var}, which src/ reads"
-        );
+        let listed = env.contains(&format!(".TP\n\\fB{}", roff(&var)));
+        if hidden.contains(&var) {
+            assert!(
+                !listed,
+                "ENVIRONMENT leaves out {var}, for the test suite only"
+            );
+            assert!(!page().contains(&roff(&var)), "the page never names {var}");
+        } else {
+            assert!(listed, "ENVIRONMENT lists {var}, which src/ reads");
+        }
     }
 }
 

@@ -121,7 +121,7 @@ fn closed_stdout_ends_quietly_with_exit_0() {
         } // the reader is dropped here, like `| head -1`
         let run = running.finish();
         run.expect_code(0).check(
-            run.stderr().is_empty(),
+            run.stderr_said().is_empty(),
             format_args!("{format}: no error text"),
         );
     }

@@ -191,10 +191,21 @@ fn status_shows_the_documented_fields_and_keeps_the_others() {
         }
         let run = status(&["-f", "csv", "--columns", "bulkId,extra"]).ok();
         run.same(&run.stdout(), &extra_want.as_str());
-        // …and passed through as it came in JSON lines.
+        // …and passed through as it came in JSON lines, after the documented
+        // fields in their documented order (the server sent them sorted).
         let run = status(&["-f", "jsonl"]).ok();
         let want: Vec<Value> = want.into_iter().cloned().collect();
         run.same(&run.jsonl(), &want);
+        for line in run.stdout().lines() {
+            let at: Vec<Option<usize>> = ["bulkId", "status", "createdOn", "updatedOn", "extra"]
+                .iter()
+                .map(|name| line.find(&format!("\"{name}\":")))
+                .collect();
+            run.check(
+                at.iter().all(Option::is_some) && at.windows(2).all(|w| w[0] < w[1]),
+                format_args!("bulkId, status, createdOn, updatedOn, then extra: {line}"),
+            );
+        }
     }
 }
 

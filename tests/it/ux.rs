@@ -192,9 +192,19 @@ fn a_terminal_gets_a_live_progress_line_and_ci_does_not() {
         "progress shown on a terminal",
     )
     .stdout_has("150 rows in 15 pages");
+    live.check(
+        !live.stdout().lines().any(|l| is_heartbeat(l.trim_end())),
+        "no line a minute where the live line shows",
+    );
+    // 15 pages, each answered 20 ms late: over three minutes of the test
+    // clock, so CI gets the plain line a minute instead.
     let ci = on_a_terminal(&server.endpoint(), cfg.main_bulk_id(), true);
     ci.check(!ci.stdout().contains("rows/s"), "no progress under CI")
         .check(!ci.stdout().contains('\u{1b}'), "no ANSI codes under CI")
+        .check(
+            ci.stdout().lines().any(|l| is_heartbeat(l.trim_end())),
+            "a plain line a minute under CI",
+        )
         .stdout_has("150 rows in 15 pages");
 }
 
@@ -294,4 +304,43 @@ fn clicolor_force_colours_a_piped_stream_and_color_never_still_wins() {
         !piped.stdout().contains('\u{1b}') && !piped.stderr().contains('\u{1b}'),
         "a pipe gets no colour by default",
     );
+}
+
+#[cfg(feature = "sandbox")]
+#[test]
+fn force_color_colours_a_piped_stream_unless_it_is_0_or_no_color_is_set() {
+    let (cfg, server) = start_sandbox(3);
+    let run = |env: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
+        cmd.args(["-f", "table", "--token", TOKEN]).args(args);
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
+        cmd.ok()
+    };
+    for value in ["1", "true", "3"] {
+        run(&[("FORCE_COLOR", value)], &[])
+            .stdout_has(BOLD)
+            .stderr_has(&format!("{YELLOW}warning:"));
+    }
+    for (env, args, why) in [
+        (&[("FORCE_COLOR", "0")][..], &[][..], "FORCE_COLOR=0"),
+        (&[("FORCE_COLOR", "")][..], &[][..], "an empty FORCE_COLOR"),
+        (
+            &[("FORCE_COLOR", "1"), ("NO_COLOR", "1")][..],
+            &[][..],
+            "NO_COLOR beats FORCE_COLOR",
+        ),
+        (
+            &[("FORCE_COLOR", "1")][..],
+            &["--color", "never"][..],
+            "--color never beats FORCE_COLOR",
+        ),
+    ] {
+        let run = run(env, args);
+        run.check(
+            !run.stdout().contains('\u{1b}') && !run.stderr().contains('\u{1b}'),
+            format_args!("{why}: no colour"),
+        );
+    }
 }

@@ -11,6 +11,7 @@
 mod checkpoint;
 mod fields;
 mod files;
+mod heartbeat;
 mod job;
 pub mod job_summary;
 mod kept;
@@ -40,6 +41,7 @@ use crate::signal::Interrupts;
 use crate::summary::{self, Counts};
 use crate::ui;
 use checkpoint::Checkpoint;
+use heartbeat::Heartbeat;
 use write::Saved;
 
 /// What an export did.
@@ -281,6 +283,7 @@ impl<'s> Exporter<'s> {
         // The writer has all it wants (`--max-rows`, the last page): what
         // else comes is not written.
         let mut stopped = false;
+        let mut heartbeat = Heartbeat::start(&self.settings.request.clock());
         while running > 0 {
             let next = tokio::select! {
                 biased;
@@ -288,6 +291,13 @@ impl<'s> Exporter<'s> {
                     return Err(signal.map_or_else(Into::into, interrupted));
                 }
                 next = events.recv() => next,
+                minutes = heartbeat.tick() => {
+                    // A bug was reported: its line is the last word.
+                    if !bug::reported() {
+                        ui::still_exporting(self.exported(), minutes);
+                    }
+                    continue;
+                }
             };
             let Some((index, event)) = next else {
                 return Err(fetchers.lost().await.into());
@@ -299,9 +309,7 @@ impl<'s> Exporter<'s> {
                     self.api.recycle(page.into_body());
                     stopped = !written?;
                     self.flushed.page_done(self.next_step());
-                    let elapsed = self.started.elapsed();
-                    let o = &self.outcome;
-                    ui::exporting(&what, o.pages, o.empty_pages, o.rows, elapsed);
+                    ui::exporting(&what, self.exported(), self.started.elapsed());
                 }
                 Event::Done => running -= 1,
                 Event::Failed(e) if !self.export.many() => {
@@ -314,6 +322,18 @@ impl<'s> Exporter<'s> {
             }
         }
         Ok(())
+    }
+
+    /// How far the export has got, counting what a resumed output held.
+    fn exported(&self) -> ui::Exported {
+        let (pages, rows) = (self.saved.as_ref()).map_or((0, 0), |s| (s.base_pages, s.base_rows));
+        let o = &self.outcome;
+        ui::Exported {
+            pages: pages + o.pages,
+            empty: o.empty_pages,
+            rows: rows + o.rows,
+            rows_now: o.rows,
+        }
     }
 
     /// The next step a failure would get now: after the last whole page.

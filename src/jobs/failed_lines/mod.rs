@@ -209,7 +209,13 @@ async fn fetch(
         pages += 1;
         empty += u64::from(page.row_count() == 0);
         api.recycle(page.into_body());
-        ui::exporting(&what, pages, empty, failures.rows(), started.elapsed());
+        let exported = ui::Exported {
+            pages,
+            empty,
+            rows: failures.rows(),
+            rows_now: failures.rows(),
+        };
+        ui::exporting(&what, exported, started.elapsed());
     }
     ui::clear_progress();
     Ok(failures)

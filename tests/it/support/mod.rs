@@ -102,6 +102,7 @@ impl TestCommand {
             "NO_COLOR",
             "CLICOLOR",
             "CLICOLOR_FORCE",
+            "FORCE_COLOR",
             "LC_ALL",
             "LC_CTYPE",
             "LANG",
@@ -236,6 +237,22 @@ impl TestCommand {
         let mut cmd = clone(&self.cmd);
         cmd.stdin(Stdio::null())
             .stdout(stdout.unwrap_or_else(Stdio::piped))
+            .stderr(Stdio::piped());
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", self.line()));
+        Running {
+            line: self.line(),
+            child,
+        }
+    }
+
+    /// [`TestCommand::spawn_with`] with stdout piped and `stdin` as stdin.
+    #[cfg(feature = "sandbox")]
+    pub fn spawn_fed(&mut self, stdin: Stdio) -> Running {
+        let mut cmd = clone(&self.cmd);
+        cmd.stdin(stdin)
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let child = cmd
             .spawn()
@@ -398,6 +415,17 @@ impl Run {
     pub fn stderr(&self) -> &str {
         self.check(self.utf8.1, "stderr is not UTF-8");
         &self.stderr
+    }
+
+    /// stderr without the plain line a minute of a long export
+    /// (`12,000 rows in 12 pages, 1m elapsed`), which a captured stderr
+    /// gets: under the test clock a minute is 60 ms.
+    #[track_caller]
+    pub fn stderr_said(&self) -> String {
+        (self.stderr().lines())
+            .filter(|line| !is_heartbeat(line))
+            .map(|line| format!("{line}\n"))
+            .collect()
     }
 
     /// stdout as JSON lines.
@@ -566,6 +594,24 @@ pub fn on_a_pty(line: &str) -> TestCommand {
     let mut cmd = TestCommand::program("script");
     cmd.args(["-qec", line, "/dev/null"]);
     cmd
+}
+
+/// Whether `line` is an export's plain line a minute:
+/// `12,000 rows in 12 pages, 1m elapsed`.
+pub fn is_heartbeat(line: &str) -> bool {
+    let count = |s: &str, word: &str| {
+        s.strip_suffix(word)
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == ','))
+    };
+    let Some((rows, rest)) = line.split_once(" in ") else {
+        return false;
+    };
+    let Some((pages, time)) = rest.split_once(", ") else {
+        return false;
+    };
+    (count(rows, " rows") || count(rows, " row"))
+        && (count(pages, " pages") || count(pages, " page"))
+        && time.ends_with(" elapsed")
 }
 
 /// Whether `tool` is found on `PATH` (`command -v`).

@@ -8,26 +8,33 @@
 //! handle being threaded through it.
 //!
 //! - Colour: `--color auto|always|never`; `auto` follows `NO_COLOR` (off),
-//!   `CLICOLOR_FORCE` (on, even when piped), `TERM=dumb` (off) and whether
-//!   the stream is a terminal, decided for stderr and stdout separately.
+//!   `CLICOLOR_FORCE` and `FORCE_COLOR` (on, even when piped), `TERM=dumb`
+//!   (off) and whether the stream is a terminal, decided for stderr and
+//!   stdout separately.
 //! - Every line, the progress line too, is `sanitize::redact`ed: no secret
 //!   of the run shows, whatever a server quoted back.
 //! - The progress line (an export's, a wait's spinner, a submission's bar
 //!   of bytes sent) shows only when stderr is a terminal, without
-//!   `--quiet`, with `CI` unset and `TERM` not `dumb`.
+//!   `--quiet`, with `CI` unset and `TERM` not `dumb`, cut to fit the
+//!   terminal; where it does not, a long export prints a plain line a
+//!   minute (`progress.rs`).
+
+mod progress;
 
 use std::fmt::Display;
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::Mutex;
-use std::time::Duration;
 
 use anstream::ColorChoice;
 use anstyle::{AnsiColor, Style};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli;
 use crate::sanitize;
+use progress::SUSPENDED;
+pub use progress::{
+    clear_progress, exporting, joining, plain_progress, sending, still_exporting, suspend, waiting,
+    Exported,
+};
 
 /// How much to say on stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -53,8 +60,10 @@ impl Verbosity {
 static VERBOSITY: AtomicU8 = AtomicU8::new(Verbosity::Normal as u8);
 static STDERR_COLOR: AtomicBool = AtomicBool::new(false);
 static STDOUT_COLOR: AtomicBool = AtomicBool::new(false);
+/// Whether the live progress line shows (`progress.rs`).
 static LIVE: AtomicBool = AtomicBool::new(false);
-static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
+/// Whether stderr is a terminal: notes are wrapped to its width.
+static STDERR_TERMINAL: AtomicBool = AtomicBool::new(false);
 
 /// What the environment says about the terminal stderr may be (read by the
 /// settings: `settings::env`).
@@ -64,6 +73,12 @@ pub struct Terminal {
     pub ci: bool,
     /// `TERM=dumb`.
     pub dumb: bool,
+    /// `FORCE_COLOR` set, not empty and not `0`: colour with `--color
+    /// auto`, as `CLICOLOR_FORCE` (which anstream reads itself).
+    pub force_color: bool,
+    /// `NO_COLOR` set and not empty, which wins over `FORCE_COLOR` as over
+    /// `CLICOLOR_FORCE`.
+    pub no_color: bool,
 }
 
 /// Set how much to say and whether to colour, once, before anything prints;
@@ -77,7 +92,8 @@ pub fn init(verbosity: Verbosity, color: cli::ColorChoice, terminal: Terminal) {
         cli::ColorChoice::Never => ColorChoice::Never,
     }
     .write_global();
-    let colors = |stream_choice: ColorChoice| stream_choice != ColorChoice::Never;
+    let forced = color == cli::ColorChoice::Auto && terminal.force_color && !terminal.no_color;
+    let colors = |stream_choice: ColorChoice| forced || stream_choice != ColorChoice::Never;
     STDERR_COLOR.store(
         colors(anstream::AutoStream::choice(&std::io::stderr())),
         Ordering::Relaxed,
@@ -86,10 +102,9 @@ pub fn init(verbosity: Verbosity, color: cli::ColorChoice, terminal: Terminal) {
         colors(anstream::AutoStream::choice(&std::io::stdout())),
         Ordering::Relaxed,
     );
-    let live = verbosity > Verbosity::Quiet
-        && std::io::stderr().is_terminal()
-        && !terminal.ci
-        && !terminal.dumb;
+    let on_terminal = std::io::stderr().is_terminal();
+    STDERR_TERMINAL.store(on_terminal, Ordering::Relaxed);
+    let live = verbosity > Verbosity::Quiet && on_terminal && !terminal.ci && !terminal.dumb;
     LIVE.store(live, Ordering::Relaxed);
 }
 
@@ -119,11 +134,43 @@ pub fn always(message: impl Display) {
     emit(&message.to_string());
 }
 
-/// `note: …` (nothing with `--quiet`).
+/// `note: …` (nothing with `--quiet`). On a terminal it is wrapped at
+/// spaces to the terminal's width, under its first word, rather than cut
+/// mid-word at the edge.
 pub fn note(message: impl Display) {
     if verbosity() > Verbosity::Quiet {
-        emit(&labelled("note:", AnsiColor::Cyan, &message.to_string()));
+        let mut message = message.to_string();
+        if STDERR_TERMINAL.load(Ordering::Relaxed) {
+            let width = usize::from(progress::columns());
+            message = wrap(&message, width, "note: ".len());
+        }
+        emit(&labelled("note:", AnsiColor::Cyan, &message));
     }
+}
+
+/// `text`, to follow a label of `indent` columns, broken at spaces into
+/// lines of at most `width` columns, each after the first indented by
+/// `indent`. A word longer than a line is left whole (a path or a URL
+/// stays one piece to copy).
+fn wrap(text: &str, width: usize, indent: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let room = width.saturating_sub(indent).max(20);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut used = 0;
+    for (i, word) in text.split(' ').enumerate() {
+        let len = word.width();
+        if used > 0 && used + 1 + len > room {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            used = 0;
+        } else if i > 0 {
+            out.push(' ');
+            used += 1;
+        }
+        out.push_str(word);
+        used += len;
+    }
+    out
 }
 
 /// The note for rows of bulk `bulk_id` that carry a `bulkId` of their own
@@ -256,138 +303,27 @@ fn write_stderr(line: &str) {
     eprintln!("{line}");
 }
 
-/// Run `f` (which writes to the terminal) with the progress line out of the way.
-pub fn suspend<T>(f: impl FnOnce() -> T) -> T {
-    if !LIVE.load(Ordering::Relaxed) {
-        return f();
-    }
-    let bar = BAR.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    match bar {
-        Some(bar) => bar.suspend(|| {
-            // Reset however `f` ends, a panic included.
-            struct Resume;
-            impl Drop for Resume {
-                fn drop(&mut self) {
-                    SUSPENDED.set(false);
-                }
-            }
-            SUSPENDED.set(true);
-            let _resume = Resume;
-            f()
-        }),
-        None => f(),
-    }
-}
-
-thread_local! {
-    /// This thread is inside [`suspend`]: the progress line is off the
-    /// screen, and its lock is held until `f` returns.
-    static SUSPENDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Show (or update) an export's progress line.
-pub fn exporting(what: &str, pages: u64, empty: u64, rows: u64, elapsed: Duration) {
-    if LIVE.load(Ordering::Relaxed) {
-        show(export_line(what, pages, empty, rows, elapsed));
-    }
-}
-
-/// `bulk B: 12 pages (3 empty), 9000 rows, 15000 rows/s`.
-fn export_line(what: &str, pages: u64, empty: u64, rows: u64, elapsed: Duration) -> String {
-    let rate = rows as f64 / elapsed.as_secs_f64().max(0.001);
-    let mut pages = if pages == 1 {
-        "1 page".to_string()
-    } else {
-        format!("{pages} pages")
-    };
-    if empty > 0 {
-        pages.push_str(&format!(" ({empty} empty)"));
-    }
-    format!("{what}: {pages}, {rows} rows, {rate:.0} rows/s")
-}
-
-/// Show (or update) the line of a read through `failed-lines`' input.
-pub fn joining(input: &str, lines: u64, failed: u64) {
-    if LIVE.load(Ordering::Relaxed) {
-        show(format!("{input}: {lines} lines read, {failed} failed"));
-    }
-}
-
-/// Show (or update) the line of a wait for an unfinished bulk.
-pub fn waiting(bulk_id: &str, waited: Duration, status: &str) {
-    if !LIVE.load(Ordering::Relaxed) {
-        return;
-    }
-    show(format!(
-        "waiting for bulk {bulk_id} to finish ({status}), {} so far",
-        humantime::format_duration(Duration::from_secs(waited.as_secs()))
-    ));
-}
-
-/// Show (or update) the bar of a file being sent: `sent` of `total` bytes,
-/// with the rate.
-pub fn sending(name: &str, sent: u64, total: u64) {
-    if !LIVE.load(Ordering::Relaxed) {
-        return;
-    }
-    let mut slot = BAR.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(other) = slot.take_if(|bar| bar.length() != Some(total)) {
-        other.finish_and_clear();
-    }
-    let bar = slot.get_or_insert_with(|| {
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template(
-                "sending {msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec})",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        bar.set_message(sanitize::message(name).into_owned());
-        bar
-    });
-    bar.set_position(sent);
-}
-
-fn show(message: String) {
-    let mut bar = BAR.lock().unwrap_or_else(|e| e.into_inner());
-    // A submission's bar of bytes gives way to the spinner.
-    if let Some(other) = bar.take_if(|b| b.length().is_some()) {
-        other.finish_and_clear();
-    }
-    let bar = bar.get_or_insert_with(|| {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
-    });
-    // A status word from a server is shown here: one line, nothing that
-    // would steer the terminal, no secret.
-    let redacted = sanitize::redact(&message);
-    bar.set_message(sanitize::cell(&redacted, sanitize::utf8_locale()).into_owned());
-}
-
-/// Remove the progress line, leaving the terminal as it was.
-pub fn clear_progress() {
-    if let Some(bar) = BAR.lock().unwrap_or_else(|e| e.into_inner()).take() {
-        bar.finish_and_clear();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_progress_line_counts_empty_pages_while_they_come() {
-        let second = Duration::from_secs(1);
+    fn a_note_wraps_at_spaces_under_its_first_word() {
+        let text = "TYPE left out to fit 40 columns; see it with --wide or -f csv";
+        let wrapped = wrap(text, 40, 6);
         assert_eq!(
-            export_line("bulk B1", 1, 0, 500, second),
-            "bulk B1: 1 page, 500 rows, 500 rows/s"
+            wrapped,
+            "TYPE left out to fit 40 columns;\n      see it with --wide or -f csv"
         );
+        for line in format!("note: {wrapped}").lines() {
+            assert!(line.chars().count() <= 40, "{line:?}");
+        }
+        assert_eq!(wrap("short", 80, 6), "short");
+        // A word longer than the line stays whole, on a line of its own.
+        let url = "https://example.com/".repeat(5);
         assert_eq!(
-            export_line("bulk B1", 12, 3, 9000, second * 2),
-            "bulk B1: 12 pages (3 empty), 9000 rows, 4500 rows/s"
+            wrap(&format!("see {url} now"), 40, 6),
+            format!("see\n      {url}\n      now")
         );
     }
 
