@@ -134,17 +134,10 @@ pub fn always(message: impl Display) {
     emit(&message.to_string());
 }
 
-/// `note: …` (nothing with `--quiet`). On a terminal it is wrapped at
-/// spaces to the terminal's width, under its first word, rather than cut
-/// mid-word at the edge.
+/// `note: …` (nothing with `--quiet`).
 pub fn note(message: impl Display) {
     if verbosity() > Verbosity::Quiet {
-        let mut message = message.to_string();
-        if STDERR_TERMINAL.load(Ordering::Relaxed) {
-            let width = usize::from(progress::columns());
-            message = wrap(&message, width, "note: ".len());
-        }
-        emit(&labelled("note:", AnsiColor::Cyan, &message));
+        emit(&labelled("note:", AnsiColor::Cyan, &message.to_string()));
     }
 }
 
@@ -273,7 +266,19 @@ fn hint_line(hint: &str) -> String {
     labelled("hint:", AnsiColor::Cyan, &sanitize::message(hint))
 }
 
+/// `label message`. On a terminal the message is wrapped at spaces to the
+/// terminal's width, under its first word, rather than broken mid-word at
+/// the edge (`error:`, `hint:`, `warning:` and `note:` lines alike); a pipe
+/// or a CI log gets it on one line, whole, to search.
 fn labelled(label: &str, color: AnsiColor, message: &str) -> String {
+    let wrapped;
+    let message = if STDERR_TERMINAL.load(Ordering::Relaxed) {
+        let width = usize::from(progress::columns());
+        wrapped = wrap(message, width, label.len() + 1);
+        &wrapped
+    } else {
+        message
+    };
     if STDERR_COLOR.load(Ordering::Relaxed) {
         let style = Style::new().bold().fg_color(Some(color.into()));
         format!("{style}{label}{style:#} {message}")

@@ -344,3 +344,43 @@ fn force_color_colours_a_piped_stream_unless_it_is_0_or_no_color_is_set() {
         );
     }
 }
+
+/// On a terminal an error and its hint are wrapped at spaces to the
+/// terminal's width, each line under the message's first word; through a
+/// pipe they stay one line each, whole.
+#[cfg(target_os = "linux")]
+#[test]
+fn on_a_terminal_an_error_wraps_at_spaces_to_its_width() {
+    if !installed("script") {
+        return;
+    }
+    let args = "results B1 -e http://127.0.0.1:9 -o csv --color never";
+    let piped = druid_bulk(args.split(' '))
+        .env("DRUID_TOKEN", TOKEN)
+        .fails(2);
+    let said = piped.stderr().trim_end().to_string();
+    piped.check(said.lines().count() == 1, "one line through a pipe");
+    let mut cmd = on_a_pty(&format!(
+        "stty cols 40 rows 50; '{}' {args}",
+        binary().display()
+    ));
+    cmd.env("DRUID_TOKEN", TOKEN);
+    let run = cmd.fails(2);
+    let screen = run.stdout().replace("\r\n", "\n");
+    let lines: Vec<&str> = screen.trim_end().lines().collect();
+    run.check(lines.len() >= 3, "wrapped onto several lines at 40 columns");
+    for line in &lines {
+        run.check(
+            line.chars().count() <= 40,
+            format_args!("{line:?} fits 40 columns"),
+        );
+    }
+    for line in &lines[1..] {
+        run.check(
+            line.starts_with("       ") && !line[7..].starts_with(' '),
+            format_args!("{line:?} goes on under the message, after \"error: \""),
+        );
+    }
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    run.same(&words(&screen), &words(&said));
+}
