@@ -54,7 +54,7 @@ csv\t''
 tsv\t''
 jsonl\t''
 json\t''"
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l columns -d 'Columns for csv and table (e.g. id,error)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l columns -d 'Fields to write, in order (e.g. id,error; list)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l delimiter -d 'CSV\'s field separator: one ASCII character or `tab` (e.g. \';\' for Excel where the decimal mark is a comma); implies -f csv as --excel does [default: ,]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s o -l output -d 'Write to this file instead of stdout' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
@@ -98,7 +98,7 @@ csv\t''
 tsv\t''
 jsonl\t''
 json\t''"
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l columns -d 'Columns for csv and table (e.g. bulkId,status)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l columns -d 'Fields to write, in order (e.g. bulkId,status)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l delimiter -d 'CSV\'s field separator: one ASCII character or `tab` (e.g. \';\' for Excel where the decimal mark is a comma); implies -f csv as --excel does [default: ,]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l lang -d 'Locale for server messages, sent as Accept-Language (e.g. es-ES)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand status" -l timeout -d 'Per-request timeout (e.g. 30s, 2m) [default: 60s]' -r
@@ -198,7 +198,7 @@ csv\t''
 tsv\t''
 jsonl\t''
 json\t''"
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l columns -d 'Columns for csv and table (e.g. id,error)' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l columns -d 'Fields to write, in order (e.g. id,error; list)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l delimiter -d 'CSV\'s field separator: one ASCII character or `tab` (e.g. \';\' for Excel where the decimal mark is a comma); implies -f csv as --excel does [default: ,]' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -s o -l output -d 'Write to this file instead of stdout' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand demo" -l page-size -l limit -d 'Rows per request, sent as `limit` (1-10000) [default: 1000]' -r
