@@ -7,8 +7,17 @@
 //! the grace period, or a second signal comes, the signal thread runs the
 //! export's last words and exits with 130 at once: shutdown never needs
 //! SIGKILL.
+//!
+//! Once heard, a signal is the process's to handle for good (its default
+//! action, ending the process, does not come back). So a listener whose
+//! [`Interrupts`] is gone (its job is over) leaves a signal to the job
+//! listening now, if any; if none is, it ends the process with 130 after
+//! the grace period (at once on a second signal), as the default action
+//! would have: no job's stale last words are said, and Ctrl-C still stops
+//! a process that no longer listens.
 
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::time::Duration;
 
@@ -37,9 +46,18 @@ pub enum Forced {
 /// finish: it gets [`LAST_WORDS_LIMIT`], then the process exits anyway).
 pub type LastWords = Box<dyn FnOnce(Forced) + Send>;
 
+/// How many [`Interrupts`] are alive: jobs listening for a signal.
+static LISTENING: AtomicUsize = AtomicUsize::new(0);
+
 /// Listens for interruption from the moment it is created.
 pub struct Interrupts {
     first: watch::Receiver<Option<&'static str>>,
+}
+
+impl Drop for Interrupts {
+    fn drop(&mut self) {
+        LISTENING.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Interrupts {
@@ -70,7 +88,23 @@ impl Interrupts {
                         }
                     };
                     let _ = ready_tx.send(Ok(()));
-                    let signal = signals.next().await;
+                    let signal = loop {
+                        let signal = signals.next().await;
+                        if !tx.is_closed() {
+                            break signal;
+                        }
+                        // This listener's job is over: the one listening
+                        // now has the signal too. With none, the process
+                        // ends, after the grace period: the job that just
+                        // stopped listening may be ending on its own.
+                        if LISTENING.load(Ordering::SeqCst) == 0 {
+                            tokio::select! {
+                                _ = signals.next() => {}
+                                () = tokio::time::sleep(grace) => {}
+                            }
+                            std::process::exit(exit_code());
+                        }
+                    };
                     let _ = tx.send(Some(signal));
                     let forced = tokio::select! {
                         again = signals.next() => Forced::Again(again),
@@ -82,6 +116,7 @@ impl Interrupts {
         ready
             .recv()
             .unwrap_or_else(|_| Err(io::Error::other("the signal thread ended")))?;
+        LISTENING.fetch_add(1, Ordering::SeqCst);
         Ok(Interrupts { first })
     }
 
@@ -117,13 +152,16 @@ fn exit_now(last_words: LastWords, forced: Forced) -> ! {
     if spoke.is_ok() {
         let _ = done.recv_timeout(LAST_WORDS_LIMIT);
     }
-    // A bug elsewhere in the process outranks the signal.
-    let code = if bug::reported() {
-        Class::Internal
+    std::process::exit(exit_code())
+}
+
+/// 130, unless a bug elsewhere in the process outranks the signal (70).
+fn exit_code() -> i32 {
+    if bug::reported() {
+        Class::Internal.code()
     } else {
-        Class::Interrupted
-    };
-    std::process::exit(code.code())
+        Class::Interrupted.code()
+    }
 }
 
 #[cfg(unix)]

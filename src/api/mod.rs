@@ -17,6 +17,6 @@ mod transport;
 pub use endpoints::{is_loopback, Api, Connection, MAX_BODY};
 pub use error::server_message;
 pub use routes::PageQuery;
-pub use submit::Upload;
+pub use submit::{Upload, CHECK_STATUS};
 pub use token::{Auth, ClientCredentials};
 pub use transport::{FetchError, Network};

@@ -61,22 +61,53 @@ pub struct Upload {
     pub len: u64,
     /// FILE as people read it, for messages and the progress bar.
     pub name: String,
+    /// Body bytes the latest attempt handed to the connection: with any,
+    /// the server may have some of the bulk (an attempt is repeated only
+    /// when the one before handed over none, or was refused whole).
+    sent: Arc<AtomicU64>,
 }
 
-/// How far an attempt got: the body bytes handed to the connection, and
-/// when that last happened.
+impl Upload {
+    /// `len` bytes of `file`, called `name` in messages.
+    pub fn new(file: File, len: u64, name: String) -> Upload {
+        Upload {
+            file,
+            len,
+            name,
+            sent: Arc::default(),
+        }
+    }
+
+    /// Body bytes the latest attempt handed to the connection: with none,
+    /// nothing of the bulk can have reached the server.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// [`Upload::sent`], for a thread that outlives the borrow (a signal's
+    /// last words).
+    pub fn sent_counter(&self) -> impl Fn() -> u64 + Send + 'static {
+        let sent = Arc::clone(&self.sent);
+        move || sent.load(Ordering::Relaxed)
+    }
+}
+
+/// How far an attempt got: the body bytes handed to the connection (also
+/// the upload's, for an interruption to tell), and when that last happened.
 struct Progress {
     started: Instant,
-    sent: AtomicU64,
+    sent: Arc<AtomicU64>,
     /// Milliseconds after `started` of the last chunk handed over.
     moved_at: AtomicU64,
 }
 
 impl Progress {
-    fn new() -> Progress {
+    /// A new attempt at `upload`: nothing of it handed over yet.
+    fn new(upload: &Upload) -> Progress {
+        upload.sent.store(0, Ordering::Relaxed);
         Progress {
             started: Instant::now(),
-            sent: AtomicU64::new(0),
+            sent: Arc::clone(&upload.sent),
             moved_at: AtomicU64::new(0),
         }
     }
@@ -105,7 +136,7 @@ impl Api {
         let (http, timeout, lang) = self.http();
         let url = routes::submit_url(self.base());
         let name = &upload.name;
-        let progress = Arc::new(Progress::new());
+        let progress = Arc::new(Progress::new(upload));
         let body = body(upload, &progress)?;
         let lang = lang.map_or(String::new(), |l| format!("\n> accept-language: {l}"));
         ui::verbose(format_args!(
@@ -208,7 +239,8 @@ impl Api {
 }
 
 /// What to do when it is unknown whether the bulk was created.
-const CHECK_STATUS: &str = "check `druid-bulk status` (it lists every bulk) before submitting the \
+pub const CHECK_STATUS: &str =
+    "check `druid-bulk status` (it lists every bulk) before submitting the \
      file again: a second submission would apply the same updates twice";
 
 /// The file as a request body, read from its start, `upload.len` bytes at

@@ -16,14 +16,16 @@ mod validate;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Result;
 use tokio::runtime::Runtime;
 
-use crate::api::{Api, Upload};
-use crate::exit::Class;
+use crate::api::{Api, Upload, CHECK_STATUS};
+use crate::exit::{Class, Failure};
 use crate::jobs::{export, failed_lines, wait};
 use crate::settings::{Export, FailedLines, Request, Results, Submit};
+use crate::signal::{Forced, Interrupts, LastWords, GRACE};
 use crate::{paginate, ui};
 
 /// Check, send, print the id, and with `--wait`, `--export` or
@@ -52,12 +54,7 @@ pub fn run(settings: &Submit) -> Result<Option<Class>> {
     let Some(deadline) = settings.wait else {
         return Ok(None);
     };
-    runtime.block_on(wait::until_finished(
-        &api,
-        &settings.request,
-        &bulk,
-        deadline,
-    ))?;
+    runtime.block_on(wait_for(&api, &settings.request, &bulk, deadline))?;
     // The steps that follow, in order; the first that fails ends the run,
     // and the exit code is the worst of those that ran (8 is no failure).
     let mut worst = None;
@@ -92,14 +89,92 @@ pub fn run(settings: &Submit) -> Result<Option<Class>> {
 }
 
 /// Send the file, retrying only what cannot have reached the server (see
-/// `api/submit.rs`), and return the new bulk's id.
+/// `api/submit.rs`), and return the new bulk's id. Ctrl-C or SIGTERM stops
+/// it at once (exit 130), saying whether any of it may have reached the
+/// server.
 pub async fn send(api: &Api, request: &Request, upload: &Upload) -> Result<String> {
     let clock = request.clock();
-    let bulk = paginate::call(api, request.retry, &clock, "the submission", || {
+    let last_words: LastWords = {
+        let (sent, len, name) = (upload.sent_counter(), upload.len, upload.name.clone());
+        Box::new(move |forced| {
+            let (Forced::Again(signal) | Forced::Grace(signal)) = forced;
+            let failure = interrupted(signal, &name, sent(), len);
+            ui::error_now(&failure.into());
+        })
+    };
+    let mut interrupts = Interrupts::listen(clock.scaled(GRACE), last_words)?;
+    let sending = paginate::call(api, request.retry, &clock, "the submission", || {
         api.submit(upload)
-    })
-    .await?;
-    Ok(bulk)
+    });
+    tokio::select! {
+        biased;
+        signal = interrupts.recv() => {
+            // The upload is dropped here, its connection closed.
+            let failure = interrupted(signal?, &upload.name, upload.sent(), upload.len);
+            Err(failure.into())
+        }
+        bulk = sending => Ok(bulk?),
+    }
+}
+
+/// `--wait`: poll bulk `bulk` until it has finished; Ctrl-C or SIGTERM
+/// stops the wait at once (exit 130), and says how to follow the bulk,
+/// which goes on.
+async fn wait_for(api: &Api, request: &Request, bulk: &str, deadline: Duration) -> Result<()> {
+    let last_words: LastWords = {
+        let bulk = bulk.to_string();
+        Box::new(move |forced| {
+            let (Forced::Again(signal) | Forced::Grace(signal)) = forced;
+            ui::error_now(&wait_stopped(signal, &bulk).into());
+        })
+    };
+    let mut interrupts = Interrupts::listen(request.clock().scaled(GRACE), last_words)?;
+    tokio::select! {
+        biased;
+        signal = interrupts.recv() => Err(wait_stopped(signal?, bulk).into()),
+        done = wait::until_finished(api, request, bulk, deadline) => done,
+    }
+}
+
+/// The wait for bulk `bulk`, stopped by `signal`.
+fn wait_stopped(signal: &str, bulk: &str) -> Failure {
+    Failure::new(
+        Class::Interrupted,
+        format!("interrupted by {signal} while waiting for bulk {bulk}"),
+    )
+    .with_hint(format!(
+        "the bulk goes on without us: `druid-bulk status {bulk}` shows where it stands, and \
+         `druid-bulk results {bulk} --wait=1h` waits for its report"
+    ))
+}
+
+/// An upload of `len` bytes of `name` stopped by `signal` after `sent`
+/// were handed to the connection: whether any of it may have reached the
+/// server, and so whether to check before sending the file again.
+fn interrupted(signal: &str, name: &str, sent: u64, len: u64) -> Failure {
+    if sent == 0 {
+        return Failure::new(
+            Class::Interrupted,
+            format!("interrupted by {signal} before any of {name} was sent: no bulk was created"),
+        )
+        .with_hint("run the same command again to submit it");
+    }
+    let stood = if sent >= len {
+        format!(
+            "after all of {name} ({len} bytes) was sent, before the server answered: the server \
+             may have created the bulk"
+        )
+    } else {
+        format!(
+            "while sending {name}, after {sent} of its {len} bytes: part of it may have reached \
+             the server"
+        )
+    };
+    Failure::new(
+        Class::Interrupted,
+        format!("interrupted by {signal} {stood}"),
+    )
+    .with_hint(CHECK_STATUS)
 }
 
 /// `--export OUT`: the completed bulk's results, exactly as `results BULK

@@ -62,7 +62,7 @@ pub fn prepare(path: Option<&Path>, validate: bool) -> Result<Prepared> {
         return Err(Failure::usage(format!("{name} is empty: there is nothing to submit")).into());
     }
     Ok(Prepared {
-        upload: Upload { file, len, name },
+        upload: Upload::new(file, len, name),
         lines: checked.map(|c| c.lines),
     })
 }

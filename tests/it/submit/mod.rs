@@ -6,6 +6,8 @@
 
 mod after;
 #[cfg(feature = "sandbox")]
+mod interrupted;
+#[cfg(feature = "sandbox")]
 mod sandbox;
 
 use std::io::{BufRead, BufReader};

@@ -420,6 +420,7 @@ impl Run {
     /// stderr without the plain line a minute of a long export
     /// (`12,000 rows in 12 pages, 1m elapsed`), which a captured stderr
     /// gets: under the test clock a minute is 60 ms.
+    #[cfg(feature = "sandbox")]
     #[track_caller]
     pub fn stderr_said(&self) -> String {
         (self.stderr().lines())
@@ -598,6 +599,7 @@ pub fn on_a_pty(line: &str) -> TestCommand {
 
 /// Whether `line` is an export's plain line a minute:
 /// `12,000 rows in 12 pages, 1m elapsed`.
+#[cfg(feature = "sandbox")]
 pub fn is_heartbeat(line: &str) -> bool {
     let count = |s: &str, word: &str| {
         s.strip_suffix(word)
