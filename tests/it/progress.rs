@@ -5,6 +5,9 @@
 //! Under the test clock a minute is 60 ms: the sandbox's latency makes an
 //! export last longer than that, and no test waits on time.
 
+// The tests on a pseudo-terminal run on Linux only, as `script` does.
+#![cfg_attr(not(target_os = "linux"), allow(unused))]
+
 use std::io::Write;
 use std::process::Stdio;
 

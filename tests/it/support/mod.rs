@@ -249,6 +249,7 @@ impl TestCommand {
 
     /// [`TestCommand::spawn_with`] with stdout piped and `stdin` as stdin.
     #[cfg(feature = "sandbox")]
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub fn spawn_fed(&mut self, stdin: Stdio) -> Running {
         let mut cmd = clone(&self.cmd);
         cmd.stdin(stdin)

@@ -2,6 +2,9 @@
 //! 100, 120 and 200 columns, what is left out (and the note saying so),
 //! `--wide`'s 20-column floor, and a real pseudo-terminal.
 
+// The pseudo-terminal test runs on Linux only, as `script` does.
+#![cfg_attr(not(target_os = "linux"), allow(unused))]
+
 use unicode_width::UnicodeWidthStr;
 
 use super::{check_table, demo_rows, demo_table, error_column, header, identifiers, ALL};
