@@ -177,6 +177,16 @@ enum Installer {
     Action,
 }
 
+/// The release target `install.sh` picks here, when it has one and the
+/// tools it needs are installed; `None`, after saying the test is skipped.
+fn script_target() -> Option<&'static str> {
+    let Some(target) = host_target() else {
+        skipped("install.sh has no release target for this system");
+        return None;
+    };
+    tools_installed().then_some(target)
+}
+
 /// A stand-in release for this machine, packed in a fresh directory and
 /// served by the installer's mirror (its checksum all zeros when
 /// `bad_checksum`): the directory, the archive's name and the mirror.
@@ -187,16 +197,7 @@ fn served_release(
     bad_checksum: bool,
 ) -> Option<(tempfile::TempDir, String, MockServer)> {
     let target = match installer {
-        Installer::Script => {
-            let Some(target) = host_target() else {
-                skipped("install.sh has no release target for this system");
-                return None;
-            };
-            if !tools_installed() {
-                return None;
-            }
-            target
-        }
+        Installer::Script => script_target()?,
         Installer::Action => {
             if host_target().is_none() {
                 skipped("the action's install step has no release target for this system");
@@ -547,13 +548,9 @@ fn install_sh_on_linux_takes_the_gnu_archive_when_a_release_has_no_musl_one() {
 
 #[test]
 fn install_sh_installs_an_archive_pinned_by_sha256_and_refuses_another() {
-    let Some(target) = host_target() else {
-        skipped("install.sh has no release target for this system");
+    let Some(target) = script_target() else {
         return;
     };
-    if !tools_installed() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let archive = pack_fake_release(dir.path(), target);
     let dist = dir.path().join("dist");
@@ -732,13 +729,9 @@ fn install_sh_with_no_extras_installs_the_binary_alone() {
 
 #[test]
 fn install_sh_installs_an_archive_without_extras_and_says_so() {
-    let Some(target) = host_target() else {
-        skipped("install.sh has no release target for this system");
+    let Some(target) = script_target() else {
         return;
     };
-    if !tools_installed() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let archive = pack_bare_release(dir.path(), target);
     let server = mirror(&dir.path().join("dist"), &archive, None);

@@ -12,7 +12,7 @@ use anyhow::Result;
 
 use crate::api::Api;
 use crate::output::Row;
-use crate::paginate::{Paginator, Plan};
+use crate::paginate::Paginator;
 use crate::sanitize;
 use crate::settings::{Results, DEFAULT_COLUMNS};
 
@@ -26,18 +26,7 @@ pub async fn names(settings: &Results, api: &Arc<Api>) -> Result<Vec<String>> {
         .collect();
     let mut seen: HashSet<String> = names.iter().cloned().collect();
     for bulk_id in &export.bulk_ids {
-        let plan = Plan {
-            bulk_id: bulk_id.clone(),
-            page_size: export.page_size,
-            failed_only: export.failed_only,
-            start: export.last.clone(),
-            max_rows: None,
-            retry: settings.request.retry,
-            wait: export.wait,
-            ordered: export.ordered,
-            max_empty_pages: export.max_empty_pages,
-            ahead: false,
-        };
+        let plan = super::plan(settings, bulk_id, export.last.clone());
         let mut pager = Paginator::new(api.clone(), plan, settings.request.clock());
         let Some(page) = pager.next_page().await? else {
             continue;

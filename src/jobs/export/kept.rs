@@ -264,7 +264,6 @@ pub async fn changed(
     settings: &Results,
     state: &Checkpoint,
 ) -> Result<Option<String>> {
-    let export = &settings.export;
     let bulks: Vec<(&str, u64, Option<&LastRow>)> = match state.bulks.as_slice() {
         [] => vec![(&state.bulk_id, state.rows, state.last_row.as_ref())],
         many => (many.iter())
@@ -278,16 +277,8 @@ pub async fn changed(
             )));
         };
         let plan = Plan {
-            bulk_id: bulk.to_string(),
             page_size: 1,
-            failed_only: export.failed_only,
-            start: last.asked_with.clone(),
-            max_rows: None,
-            retry: settings.request.retry,
-            wait: export.wait,
-            ordered: export.ordered,
-            max_empty_pages: export.max_empty_pages,
-            ahead: false,
+            ..super::plan(settings, bulk, last.asked_with.clone())
         };
         let mut pages = Paginator::new(api.clone(), plan, settings.request.clock());
         let row = loop {

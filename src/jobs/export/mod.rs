@@ -240,19 +240,12 @@ impl<'s> Exporter<'s> {
                     .get(i)
                     .map_or(start.clone(), |b| b.cursor.clone());
                 let plan = Plan {
-                    bulk_id: id.clone(),
-                    page_size: self.export.page_size,
-                    failed_only: self.export.failed_only,
-                    start,
                     max_rows: (self.export.max_rows)
                         .map(|max| max.saturating_sub(self.outcome.counted_before)),
-                    retry: self.settings.request.retry,
-                    wait: self.export.wait,
-                    ordered: self.export.ordered,
-                    max_empty_pages: self.export.max_empty_pages,
                     // One paginator at a time, to the end of the bulk.
                     ahead: self.export.max_rows.is_none()
                         && width.min(self.export.bulk_ids.len()) == 1,
+                    ..plan(self.settings, id, start)
                 };
                 Paginator::new(self.api.clone(), plan, clock.clone()).spawn(
                     i,
@@ -378,4 +371,24 @@ fn as_failure(err: anyhow::Error) -> Failure {
 
 fn interrupted(signal: &str) -> anyhow::Error {
     Failure::new(Class::Interrupted, format!("interrupted by {signal}")).into()
+}
+
+/// The cursor loop over `bulk_id` from `start` that this export's settings
+/// ask for (page size, `--failed-only`, retries, wait, order, empty pages),
+/// with no row limit and no request sent ahead: the caller changes what
+/// differs.
+fn plan(settings: &Results, bulk_id: &str, start: Option<String>) -> Plan {
+    let export = &settings.export;
+    Plan {
+        bulk_id: bulk_id.to_string(),
+        page_size: export.page_size,
+        failed_only: export.failed_only,
+        start,
+        max_rows: None,
+        retry: settings.request.retry,
+        wait: export.wait,
+        ordered: export.ordered,
+        max_empty_pages: export.max_empty_pages,
+        ahead: false,
+    }
 }
