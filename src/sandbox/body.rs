@@ -8,6 +8,8 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::layout::{self, Layout};
+
 /// `{"result":{"status":N,"message":"..."}}`
 #[derive(Serialize)]
 struct MessageBody<'a> {
@@ -40,7 +42,12 @@ struct ErrorItem<'a> {
 
 /// Serialises `body` as an `application/json` response.
 pub(crate) fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
-    let (status, bytes) = match serde_json::to_vec(body) {
+    json_response_in(Layout::Compact, status, body)
+}
+
+/// Serialises `body` in `layout` as an `application/json` response.
+fn json_response_in<T: Serialize>(layout: Layout, status: StatusCode, body: &T) -> Response {
+    let (status, bytes) = match layout::to_vec(layout, body) {
         Ok(bytes) => (status, bytes),
         Err(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -105,9 +112,14 @@ pub(crate) struct OkBody<'a, T> {
 
 /// A 200 with `content` and the result message `msg`.
 pub(crate) fn ok<T: Serialize>(content: T, msg: &str) -> Response {
+    ok_in(Layout::Compact, content, msg)
+}
+
+/// A 200 with `content` and the result message `msg`, written in `layout`.
+pub(crate) fn ok_in<T: Serialize>(layout: Layout, content: T, msg: &str) -> Response {
     let result = StatusMessage {
         status: 200,
         message: msg,
     };
-    json_response(StatusCode::OK, &OkBody { content, result })
+    json_response_in(layout, StatusCode::OK, &OkBody { content, result })
 }

@@ -10,7 +10,7 @@
 //! [`unknown_user`]; row generation lives in `data`, query validation and
 //! paging in `page`, the HTTP server in `server` with the state its routes
 //! share in `state`, the results route in `results`, the status routes in
-//! `bulks`, the JSON bodies in `body`, fault injection (5xx, 428, latency,
+//! `bulks`, the JSON bodies in `body` (results pages in the configured `layout`), fault injection (5xx, 428, latency,
 //! cut bodies) in `faults`, and submission in `submit` (the route), `lines`
 //! (what a submitted line comes to) and `submitted` (a submitted bulk and
 //! its stages).
@@ -32,6 +32,9 @@ mod data;
 #[cfg(test)]
 mod fault_tests;
 mod faults;
+mod layout;
+#[cfg(test)]
+mod layout_tests;
 mod lines;
 mod page;
 mod results;
@@ -44,6 +47,7 @@ mod submitted;
 #[cfg(test)]
 mod tests;
 
+pub use layout::{LastId, Layout};
 pub use server::{router, serve, start_background, Running};
 
 /// The bearer token the sandbox accepts unless configured otherwise.
@@ -117,6 +121,12 @@ pub struct SandboxConfig {
     /// Submitted bulks end `failed` instead of `completed` (their results
     /// then answer 428 for good).
     pub fail_bulks: bool,
+    /// The text layout of results pages (compact unless set with
+    /// [`SandboxConfig::with_layout`]).
+    pub layout: Layout,
+    /// Where results pages put `lastId` (before `results` unless set with
+    /// [`SandboxConfig::with_last_id`]).
+    pub last_id: LastId,
 }
 
 impl SandboxConfig {
@@ -149,7 +159,21 @@ impl SandboxConfig {
             process_time: DEFAULT_PROCESS_TIME,
             max_lines: DEFAULT_MAX_LINES,
             fail_bulks: false,
+            layout: Layout::default(),
+            last_id: LastId::default(),
         }
+    }
+
+    /// Sets the text layout of results pages.
+    pub fn with_layout(mut self, layout: Layout) -> Self {
+        self.layout = layout;
+        self
+    }
+
+    /// Sets where results pages put `lastId`.
+    pub fn with_last_id(mut self, last_id: LastId) -> Self {
+        self.last_id = last_id;
+        self
     }
 
     /// Sets how long a submitted bulk takes to complete (zero: at once).

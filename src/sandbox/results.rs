@@ -14,22 +14,47 @@ use serde::Serialize;
 
 use crate::api::routes;
 
-use super::body::{bulk_not_found, errors, method_not_allowed, ok, unauthorized};
+use super::body::{bulk_not_found, errors, method_not_allowed, ok_in, unauthorized};
 use super::data::Row;
 use super::faults;
+use super::layout::LastId;
 use super::page::{compute_page, page_of, parse_query};
 use super::state::Shared;
 use super::submitted::{Stage, Submitted};
 use super::Bulk;
 
-/// The `content` of the results route's 200 answer.
+/// The `content` of the results route's 200 answer: `lastId` is in
+/// `last_id` (before `results`) or `last_id_after` (after), never both.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Content<'a> {
-    bulk_id: &'a str,
+pub(crate) struct Content<'a> {
+    pub bulk_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    last_id: Option<&'a str>,
-    results: &'a [Row],
+    pub last_id: Option<&'a str>,
+    pub results: &'a [Row],
+    #[serde(rename = "lastId", skip_serializing_if = "Option::is_none")]
+    pub last_id_after: Option<&'a str>,
+}
+
+impl<'a> Content<'a> {
+    /// The content of a page, `lastId` where `place` says.
+    pub(crate) fn new(
+        bulk_id: &'a str,
+        last_id: Option<&'a str>,
+        results: &'a [Row],
+        place: LastId,
+    ) -> Self {
+        let (last_id, last_id_after) = match place {
+            LastId::First => (last_id, None),
+            LastId::Last => (None, last_id),
+        };
+        Content {
+            bulk_id,
+            last_id,
+            results,
+            last_id_after,
+        }
+    }
 }
 
 /// The bulk a results request asks for: configured, or submitted.
@@ -112,12 +137,13 @@ async fn results(
     } else {
         "OK"
     };
-    let content = Content {
-        bulk_id: bulk.id(),
-        last_id: page.last_id.as_deref(),
-        results: &page.rows,
-    };
-    let resp = ok(content, msg);
+    let content = Content::new(
+        bulk.id(),
+        page.last_id.as_deref(),
+        &page.rows,
+        shared.cfg.last_id,
+    );
+    let resp = ok_in(shared.cfg.layout, content, msg);
     shared.faults.maybe_cut(fault_cfg, draw, resp).await
 }
 
