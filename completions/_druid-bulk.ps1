@@ -260,6 +260,8 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--not-ready-for', '--not-ready-for', [CompletionResultType]::ParameterName, 'The first N results answer 428')
             [CompletionResult]::new('--process-time', '--process-time', [CompletionResultType]::ParameterName, 'Time a submitted bulk takes')
             [CompletionResult]::new('--max-lines', '--max-lines', [CompletionResultType]::ParameterName, 'Answer a submission of more lines than this with 400')
+            [CompletionResult]::new('--layout', '--layout', [CompletionResultType]::ParameterName, 'How results pages are written: compact (no spaces), spaced (", " and ": "), pretty (indented by 2), escaped (compact, non-ASCII as \uXXXX)')
+            [CompletionResult]::new('--lastid', '--lastid', [CompletionResultType]::ParameterName, 'Where results pages put lastId: first (before results) or last (after results)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE or FORCE_COLOR forces it)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile of the config file to use')

@@ -641,7 +641,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__sandbox)
-            opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --compress --process-time --max-lines --fail-bulks --color --config --profile --help"
+            opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --compress --process-time --max-lines --fail-bulks --layout --lastid --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -689,6 +689,14 @@ _druid__bulk() {
                     ;;
                 --max-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -W "compact spaced pretty escaped" -- "${cur}"))
+                    return 0
+                    ;;
+                --lastid)
+                    COMPREPLY=($(compgen -W "first last" -- "${cur}"))
                     return 0
                     ;;
                 --color)

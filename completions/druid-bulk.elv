@@ -251,6 +251,8 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --not-ready-for 'The first N results answer 428'
             cand --process-time 'Time a submitted bulk takes'
             cand --max-lines 'Answer a submission of more lines than this with 400'
+            cand --layout 'How results pages are written: compact (no spaces), spaced (", " and ": "), pretty (indented by 2), escaped (compact, non-ASCII as \uXXXX)'
+            cand --lastid 'Where results pages put lastId: first (before results) or last (after results)'
             cand --color 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE or FORCE_COLOR forces it)'
             cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
             cand --profile 'Profile of the config file to use'

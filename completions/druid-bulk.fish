@@ -241,6 +241,12 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l latenc
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l not-ready-for -d 'The first N results answer 428' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l process-time -d 'Time a submitted bulk takes' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l max-lines -d 'Answer a submission of more lines than this with 400' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l layout -d 'How results pages are written: compact (no spaces), spaced (", " and ": "), pretty (indented by 2), escaped (compact, non-ASCII as \\uXXXX)' -r -f -a "compact\t''
+spaced\t''
+pretty\t''
+escaped\t''"
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l lastid -d 'Where results pages put lastId: first (before results) or last (after results)' -r -f -a "first\t''
+last\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE or FORCE_COLOR forces it)' -r -f -a "auto\t''
 always\t''
 never\t''"

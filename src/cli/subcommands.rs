@@ -205,4 +205,29 @@ pub struct SandboxArgs {
     /// Submitted bulks end failed instead of completed (their results then answer 428).
     #[arg(long)]
     pub fail_bulks: bool,
+
+    /// How results pages are written: compact (no spaces), spaced (", " and ": "),
+    /// pretty (indented by 2), escaped (compact, non-ASCII as \uXXXX).
+    #[arg(long, value_name = "LAYOUT", value_enum, default_value_t = SandboxLayout::Compact)]
+    pub layout: SandboxLayout,
+
+    /// Where results pages put lastId: first (before results) or last (after results).
+    #[arg(long, value_name = "WHERE", value_enum, default_value_t = SandboxLastId::First)]
+    pub lastid: SandboxLastId,
+}
+
+/// `sandbox --layout`: the text layout of results pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SandboxLayout {
+    Compact,
+    Spaced,
+    Pretty,
+    Escaped,
+}
+
+/// `sandbox --lastid`: where results pages put `lastId`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SandboxLastId {
+    First,
+    Last,
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::{GlobalArgs, SandboxArgs};
+use crate::cli::{GlobalArgs, SandboxArgs, SandboxLastId, SandboxLayout};
 use crate::exit::{usage, Failure};
 use crate::{sandbox, settings, ui};
 
@@ -44,6 +44,12 @@ pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
     if args.fail_bulks {
         cfg = cfg.with_failing_bulks();
     }
+    cfg = cfg
+        .with_layout(layout(args.layout))
+        .with_last_id(match args.lastid {
+            SandboxLastId::First => sandbox::LastId::First,
+            SandboxLastId::Last => sandbox::LastId::Last,
+        });
     cfg = cfg.with_faults(sandbox::Faults {
         fail_rate: args.fail_rate,
         reset_rate: args.reset_rate,
@@ -152,5 +158,15 @@ mod tests {
         assert_eq!(process_time("1m").unwrap().as_secs(), 60);
         let err = process_time("soon").unwrap_err();
         assert_eq!(crate::exit::exit_code(&err), 2);
+    }
+}
+
+/// The sandbox's layout for `--layout`.
+fn layout(choice: SandboxLayout) -> sandbox::Layout {
+    match choice {
+        SandboxLayout::Compact => sandbox::Layout::Compact,
+        SandboxLayout::Spaced => sandbox::Layout::Spaced,
+        SandboxLayout::Pretty => sandbox::Layout::Pretty,
+        SandboxLayout::Escaped => sandbox::Layout::Escaped,
     }
 }

@@ -31,6 +31,8 @@ mod internal;
 mod interrupt;
 mod job_summary;
 mod kept;
+#[cfg(feature = "sandbox")]
+mod layouts;
 mod man;
 mod many;
 #[cfg(feature = "sandbox")]
