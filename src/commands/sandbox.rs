@@ -135,6 +135,16 @@ fn process_time(raw: &str) -> Result<std::time::Duration> {
     }
 }
 
+/// The sandbox's layout for `--layout`.
+fn layout(choice: SandboxLayout) -> sandbox::Layout {
+    match choice {
+        SandboxLayout::Compact => sandbox::Layout::Compact,
+        SandboxLayout::Spaced => sandbox::Layout::Spaced,
+        SandboxLayout::Pretty => sandbox::Layout::Pretty,
+        SandboxLayout::Escaped => sandbox::Layout::Escaped,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,15 +168,5 @@ mod tests {
         assert_eq!(process_time("1m").unwrap().as_secs(), 60);
         let err = process_time("soon").unwrap_err();
         assert_eq!(crate::exit::exit_code(&err), 2);
-    }
-}
-
-/// The sandbox's layout for `--layout`.
-fn layout(choice: SandboxLayout) -> sandbox::Layout {
-    match choice {
-        SandboxLayout::Compact => sandbox::Layout::Compact,
-        SandboxLayout::Spaced => sandbox::Layout::Spaced,
-        SandboxLayout::Pretty => sandbox::Layout::Pretty,
-        SandboxLayout::Escaped => sandbox::Layout::Escaped,
     }
 }
