@@ -74,6 +74,9 @@ def main():
                         help="an older release binary, run interleaved with the new one in the targets table")
     parser.add_argument("--targets-only", action="store_true", help="only the targets table")
     parser.add_argument("--no-targets", action="store_true", help="skip the targets table")
+    parser.add_argument("--layouts", action="store_true",
+                        help="after the targets, the CSV target for every page layout on two servers "
+                             "(raw-socket prerendered and http.server)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     env = dict(os.environ, DRUID_TOKEN=TOKEN)
@@ -82,8 +85,10 @@ def main():
     if not args.no_targets:
         load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
         targets.run(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env, load)
-        if args.targets_only:
-            return
+    if args.layouts:
+        targets.layouts(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env)
+    if args.targets_only and not args.no_targets:
+        return
     results = []
     for rows in sizes:
         sb = Sandbox("--rows", str(rows))

@@ -18,9 +18,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PAGE = 1000
 
 
-def capture(bin_path, rows, bulk, token, seed, work):
-    """Every page of a sandbox bulk of `rows` rows, keyed by the cursor that asks for it."""
-    sb = Sandbox("--rows", str(rows), bin_path=bin_path, seed=seed, token=token)
+def capture(bin_path, rows, bulk, token, seed, work, layout=()):
+    """Every page of a sandbox bulk of `rows` rows, keyed by the cursor that
+    asks for it; `layout`: extra sandbox arguments (`--layout`, `--lastid`)."""
+    sb = Sandbox("--rows", str(rows), *layout, bin_path=bin_path, seed=seed, token=token)
     try:
         pages, last = {}, ""
         while True:
@@ -35,7 +36,7 @@ def capture(bin_path, rows, bulk, token, seed, work):
                 break
     finally:
         sb.stop()
-    path = os.path.join(work, f"pages-{rows}.pickle")
+    path = os.path.join(work, f"pages-{rows}{''.join(layout)}.pickle")
     with open(path, "wb") as f:
         pickle.dump(pages, f)
     return path, pages
@@ -57,10 +58,13 @@ def huge_pages(bulk, work):
 
 
 class Server:
-    def __init__(self, pages_path, token, bulk, latency_ms=0):
+    """`prerendered.py` (raw sockets), or with script="httpserver.py" the
+    same pages from Python's `http.server`."""
+
+    def __init__(self, pages_path, token, bulk, latency_ms=0, script="prerendered.py"):
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
-        args = [sys.executable, os.path.join(HERE, "prerendered.py"), pages_path, str(self.port), token, bulk]
+        args = [sys.executable, os.path.join(HERE, script), pages_path, str(self.port), token, bulk]
         if latency_ms:
             args += ["--latency-ms", str(latency_ms)]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -230,6 +234,59 @@ def run(bin_path, baseline, reps, bulk, token, seed, work, env, uptime):
                      got["new"][2] <= 64 * 1024))
 
     print(f"\ntargets (issue 16): median of {reps} interleaved runs; load at start: {uptime}\n")
+    print_table(rows_out, baseline)
+
+
+# The page layouts a server may write (the sandbox's --layout and --lastid).
+LAYOUTS = [
+    ("compact, lastId first", ("--layout", "compact", "--lastid", "first")),
+    ("`\\u`-escaped non-ASCII, compact, lastId first", ("--layout", "escaped", "--lastid", "first")),
+    ('`", "` / `": "` spacing, lastId after results', ("--layout", "spaced", "--lastid", "last")),
+    ("indented, lastId after results", ("--layout", "pretty", "--lastid", "last")),
+]
+SERVERS = [("raw-socket prerendered", "prerendered.py"), ("http.server", "httpserver.py")]
+
+
+def layouts(bin_path, baseline, reps, bulk, token, seed, work, env, rows=200_000):
+    """The CSV export target (≤ 1.5x the `curl -K` floor) for every page
+    layout against both servers: one row per layout × server. Every export
+    must write the same CSV as the compact one."""
+    bins = {"new": bin_path}
+    if baseline:
+        bins["old"] = baseline
+    rows_out, want = [], None
+    cfg = os.path.join(work, "floor-layouts.cfg")
+    for name, layout in LAYOUTS:
+        path, pages = capture(bin_path, rows, bulk, token, seed, work, layout)
+        size = sum(len(b) for b in pages.values())
+        for server, script in SERVERS:
+            with Server(path, token, bulk, script=script) as srv:
+                floor_config(srv.endpoint, bulk, pages, token, cfg)
+                cmds = {"floor": (["curl", "-sS", "-K", cfg], None)}
+                outs = {n: os.path.join(work, f"{n}-layout.csv") for n in bins}
+                for n, b in bins.items():
+                    cmds[n] = ([b, "results", bulk, "-e", srv.endpoint, "--page-size", str(PAGE),
+                                "-f", "csv", "-o", outs[n], "-q"], None)
+                got = interleaved(reps, cmds, env)
+            check_floor(got["floor"][3], pages)
+            for n, out in outs.items():
+                with open(out, "rb") as f:
+                    text = f.read()
+                if want is None:
+                    want = text
+                elif text != want:
+                    raise SystemExit(f"{n}: the CSV from {name} pages on {server} differs from the compact one")
+            floor = got["floor"][0]
+            ratio = {n: got[n][0] / floor for n in bins}
+            rows_out.append((f"{name}, {server}", f"wall / curl -K floor ({floor:.3f} s, {size / 1e6:.0f} MB)",
+                             f"{ratio['new']:.2f}x ({got['new'][0]:.3f} s)",
+                             f"{ratio['old']:.2f}x ({got['old'][0]:.3f} s)" if baseline else "",
+                             "≤ 1.5x", ratio["new"] <= 1.5))
+    print(f"\nlayouts: {rows:,} rows, CSV, each layout from two servers; median of {reps} interleaved runs\n")
+    print_table(rows_out, baseline)
+
+
+def print_table(rows_out, baseline):
     head = ["target", "measure", "druid-bulk"] + (["baseline"] if baseline else []) + ["goal", "met"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
