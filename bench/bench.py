@@ -72,22 +72,23 @@ def main():
     parser.add_argument("--latency-rows", type=int, default=100000)
     parser.add_argument("--baseline", metavar="PATH",
                         help="an older release binary, run interleaved with the new one in the targets table")
-    parser.add_argument("--targets-only", action="store_true", help="only the targets table")
-    parser.add_argument("--no-targets", action="store_true", help="skip the targets table")
-    parser.add_argument("--layouts", action="store_true",
-                        help="after the targets, the CSV target for every page layout on two servers "
-                             "(raw-socket prerendered and http.server)")
+    parser.add_argument("--targets-only", action="store_true", help="only the targets and layouts tables")
+    parser.add_argument("--no-targets", action="store_true", help="skip the targets and layouts tables")
+    parser.add_argument("--no-layouts", action="store_true",
+                        help="skip the layouts table (the CSV target for every page layout on the "
+                             "raw-socket prerendered server and on http.server)")
+    parser.add_argument("--layouts-only", action="store_true", help="only the layouts table")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     env = dict(os.environ, DRUID_TOKEN=TOKEN)
     env.pop("CI", None)
     work = tempfile.mkdtemp(prefix="druid-bulk-bench-")
-    if not args.no_targets:
+    if not args.no_targets and not args.layouts_only:
         load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
         targets.run(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env, load)
-    if args.layouts:
+    if not args.no_targets and not args.no_layouts:
         targets.layouts(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env)
-    if args.targets_only and not args.no_targets:
+    if (args.targets_only and not args.no_targets) or args.layouts_only:
         return
     results = []
     for rows in sizes:
