@@ -282,7 +282,9 @@ def layouts(bin_path, baseline, reps, bulk, token, seed, work, env, rows=200_000
                              f"{ratio['new']:.2f}x ({got['new'][0]:.3f} s)",
                              f"{ratio['old']:.2f}x ({got['old'][0]:.3f} s)" if baseline else "",
                              "≤ 1.5x", ratio["new"] <= 1.5))
-    print(f"\nlayouts: {rows:,} rows, CSV, each layout from two servers; median of {reps} interleaved runs\n")
+    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    print(f"\nlayouts: {rows:,} rows, CSV, each layout from two servers; median of {reps} interleaved runs; "
+          f"load at the end: {load}\n")
     print_table(rows_out, baseline)
 
 
