@@ -15,6 +15,7 @@ pub use self::csv::CsvWriter;
 pub use self::json::{JsonArrayWriter, JsonLinesWriter};
 pub use self::table::{TableView, TableWriter};
 pub use self::tsv::TsvWriter;
+use crate::page::json_text::{text_end, ws_end};
 use crate::page::row::Value;
 pub use crate::page::Row;
 
@@ -188,29 +189,42 @@ pub(crate) fn write_row_json(out: &mut impl Write, row: &Row<'_>) -> io::Result<
 }
 
 /// Write JSON text on one line: whitespace outside strings is dropped, the
-/// rest (key order, number spelling, escapes) is kept byte for byte.
+/// rest (key order, number spelling, escapes) is kept byte for byte. A
+/// pretty-printed row is copied a run at a time: each string whole up to
+/// its closing quote, each run of whitespace passed, eight bytes at a time.
 pub(crate) fn write_compact(out: &mut impl Write, json: impl AsRef<[u8]>) -> io::Result<()> {
     let json = json.as_ref();
     if memchr::memchr2(b'\n', b'\r', json).is_none() {
         return out.write_all(json);
     }
     let mut compact = Vec::with_capacity(json.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for &b in json {
-        if in_string {
-            compact.push(b);
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
+    let (mut i, mut from) = (0, 0);
+    while let Some(&b) = json.get(i) {
+        match b {
+            b'"' => i = past_string(json, i + 1),
+            b' ' | b'\n' | b'\r' | b'\t' => {
+                compact.extend_from_slice(&json[from..i]);
+                i = ws_end(json, i + 1);
+                from = i;
             }
-        } else if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
-            in_string = b == b'"';
-            compact.push(b);
+            _ => i += 1,
         }
     }
+    compact.extend_from_slice(&json[from..]);
     out.write_all(&compact)
+}
+
+/// Just past the closing quote of the string whose text starts at `i` (the
+/// end of `json` if it has none).
+fn past_string(json: &[u8], mut i: usize) -> usize {
+    loop {
+        i = text_end(json, i, b'"');
+        match json.get(i) {
+            Some(b'\\') => i += 2,
+            Some(_) => return i + 1,
+            None => return json.len(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -331,8 +345,50 @@ mod tests {
         serde_json::from_str(text).ok()
     }
 
+    /// What [`write_compact`] writes, a byte at a time.
+    fn compact_by_bytes(json: &[u8]) -> Vec<u8> {
+        let mut compact = Vec::new();
+        let (mut in_string, mut escaped) = (false, false);
+        for &b in json {
+            if in_string {
+                compact.push(b);
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+            } else if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                in_string = b == b'"';
+                compact.push(b);
+            }
+        }
+        compact
+    }
+
     proptest! {
         #![proptest_config(json_gen::config())]
+
+        /// A run at a time writes what a byte at a time does, for any text
+        /// with a line break (pretty-printed, mutated, cut in a string or
+        /// an escape).
+        #[test]
+        fn compact_json_is_written_as_a_byte_loop_writes_it(
+            text in json_gen::value(),
+            layout in json_gen::layout(),
+            edits in json_gen::edits(),
+        ) {
+            let text = json_gen::lay_out(&text, layout) + "\n";
+            for bytes in [text.clone().into_bytes(), json_gen::mutate(&text, &edits)] {
+                if memchr::memchr2(b'\n', b'\r', &bytes).is_none() {
+                    continue;
+                }
+                let mut out = Vec::new();
+                write_compact(&mut out, &bytes).unwrap();
+                let want = compact_by_bytes(&bytes);
+                prop_assert!(out == want, "{:?}", String::from_utf8_lossy(&bytes));
+            }
+        }
 
         /// Compact JSON is the same value on one line: no line break is
         /// left, and serde reads the same value (strings, numbers, member
