@@ -102,7 +102,11 @@ impl<'a> Scanner<'a> {
     /// bytes at a time.
     fn ws(&mut self) {
         if let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
-            self.i = ws_end(self.b, self.i + 1);
+            self.i += 1;
+            // One space (`", "`, `": "`) needs no search.
+            if let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+                self.i = ws_end(self.b, self.i + 1);
+            }
         }
     }
 
