@@ -15,6 +15,7 @@ pub use self::csv::CsvWriter;
 pub use self::json::{JsonArrayWriter, JsonLinesWriter};
 pub use self::table::{TableView, TableWriter};
 pub use self::tsv::TsvWriter;
+use crate::page::json_text::{text_end, ws_end};
 use crate::page::row::Value;
 pub use crate::page::Row;
 
@@ -188,29 +189,42 @@ pub(crate) fn write_row_json(out: &mut impl Write, row: &Row<'_>) -> io::Result<
 }
 
 /// Write JSON text on one line: whitespace outside strings is dropped, the
-/// rest (key order, number spelling, escapes) is kept byte for byte.
+/// rest (key order, number spelling, escapes) is kept byte for byte. A
+/// pretty-printed row is copied a run at a time: each string whole up to
+/// its closing quote, each run of whitespace passed, eight bytes at a time.
 pub(crate) fn write_compact(out: &mut impl Write, json: impl AsRef<[u8]>) -> io::Result<()> {
     let json = json.as_ref();
     if memchr::memchr2(b'\n', b'\r', json).is_none() {
         return out.write_all(json);
     }
     let mut compact = Vec::with_capacity(json.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for &b in json {
-        if in_string {
-            compact.push(b);
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
+    let (mut i, mut from) = (0, 0);
+    while let Some(&b) = json.get(i) {
+        match b {
+            b'"' => i = past_string(json, i + 1),
+            b' ' | b'\n' | b'\r' | b'\t' => {
+                compact.extend_from_slice(&json[from..i]);
+                i = ws_end(json, i + 1);
+                from = i;
             }
-        } else if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
-            in_string = b == b'"';
-            compact.push(b);
+            _ => i += 1,
         }
     }
+    compact.extend_from_slice(&json[from..]);
     out.write_all(&compact)
+}
+
+/// Just past the closing quote of the string whose text starts at `i` (the
+/// end of `json` if it has none).
+fn past_string(json: &[u8], mut i: usize) -> usize {
+    loop {
+        i = text_end(json, i, b'"');
+        match json.get(i) {
+            Some(b'\\') => i += 2,
+            Some(_) => return i + 1,
+            None => return json.len(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -261,150 +275,4 @@ pub(crate) mod test_support {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `raw` with `bulkId: "B 1"` added, written as JSON, is `expected`.
-    fn assert_with_bulk_id(raw: &str, expected: &str) {
-        let bulk = serde_json::value::RawValue::from_string(r#""B 1""#.into()).unwrap();
-        let raw = serde_json::value::RawValue::from_string(raw.into()).unwrap();
-        let row = Row::parse(raw.get()).unwrap().with_field("bulkId", &bulk);
-        let mut out = Vec::new();
-        write_row_json(&mut out, &row).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), expected, "{raw}");
-        assert_eq!(row.cell("bulkId"), "B 1");
-    }
-
-    #[test]
-    fn an_added_field_goes_first() {
-        for (raw, expected) in [
-            (
-                r#"{"id":"r1","n":1}"#,
-                r#"{"bulkId":"B 1","id":"r1","n":1}"#,
-            ),
-            ("{ }", r#"{"bulkId":"B 1"}"#),
-            ("{\n \"id\": \"r2\"\n}", r#"{"bulkId":"B 1","id":"r2"}"#),
-        ] {
-            assert_with_bulk_id(raw, expected);
-        }
-    }
-
-    #[test]
-    fn an_added_field_replaces_a_received_one_of_that_name() {
-        for (raw, expected) in [
-            (
-                r#"{"id":"r1","bulkId":"SERVER","n":1}"#,
-                r#"{"bulkId":"B 1","id":"r1","n":1}"#,
-            ),
-            (r#"{"bulkId":"SERVER"}"#, r#"{"bulkId":"B 1"}"#),
-            (
-                "{\n \"bulkId\" : \"X\" ,\n \"id\": \"r2\"\n}",
-                r#"{"bulkId":"B 1","id": "r2"}"#,
-            ),
-            // An escaped name is the same name to a JSON reader.
-            (
-                r#"{"bulk\u0049d":7,"id":"r3"}"#,
-                r#"{"bulkId":"B 1","id":"r3"}"#,
-            ),
-            // Every received one goes, and the rest stays byte for byte.
-            (
-                r#"{"bulkId":"X","e":"\u00e9 \"bulkId\"","bulkId":["Y"],"n":1.50}"#,
-                r#"{"bulkId":"B 1","e":"\u00e9 \"bulkId\"","n":1.50}"#,
-            ),
-            // Only top-level names count.
-            (
-                r#"{"id":"r4","o":{"bulkId":"inner"},"error":"bulkId"}"#,
-                r#"{"bulkId":"B 1","id":"r4","o":{"bulkId":"inner"},"error":"bulkId"}"#,
-            ),
-        ] {
-            assert_with_bulk_id(raw, expected);
-        }
-    }
-
-    use crate::page::json_gen;
-    use proptest::prelude::*;
-    use serde_json::value::RawValue;
-
-    /// A value's text as serde reads it; `None` for one with a lone
-    /// surrogate, which serde will not decode.
-    fn value(text: &str) -> Option<serde_json::Value> {
-        serde_json::from_str(text).ok()
-    }
-
-    proptest! {
-        #![proptest_config(json_gen::config())]
-
-        /// Compact JSON is the same value on one line: no line break is
-        /// left, and serde reads the same value (strings, numbers, member
-        /// order and all) from it; text with no line break is left as it is.
-        #[test]
-        fn compact_json_is_the_same_value_on_one_line(text in json_gen::value()) {
-            let mut out = Vec::new();
-            write_compact(&mut out, &text).unwrap();
-            let out = String::from_utf8(out).unwrap();
-            prop_assert!(!out.contains(['\n', '\r']), "{:?}", out);
-            let raw = serde_json::from_str::<&RawValue>(&out);
-            prop_assert!(raw.is_ok(), "{:?} from {:?}", out, text);
-            if let Some(want) = value(&text) {
-                prop_assert_eq!(value(&out), Some(want), "{:?}", text);
-            }
-            if !text.contains(['\n', '\r']) {
-                prop_assert_eq!(&out, &text);
-            }
-            let members = (json_gen::serde_members(&out), json_gen::serde_members(&text));
-            if let (Some(ours), Some(theirs)) = members {
-                let names = |m: Vec<(String, Box<RawValue>)>| m.into_iter().map(|(k, _)| k).collect::<Vec<_>>();
-                prop_assert_eq!(names(ours), names(theirs));
-            }
-        }
-
-        /// A row written as a JSON line is its members as serde reads them,
-        /// in order; with a field added, that field first and no received
-        /// member of its name.
-        #[test]
-        fn a_row_as_a_json_line_is_its_members_in_order(
-            text in json_gen::row(),
-            added in any::<bool>(),
-        ) {
-            let Some(received) = json_gen::serde_members(&text) else {
-                return Ok(());
-            };
-            let bulk = RawValue::from_string(r#""B 1""#.into()).unwrap();
-            let mut row = Row::checked(&text);
-            let mut want: Vec<(String, String)> = Vec::new();
-            if added {
-                row = row.with_field("bulkId", &bulk);
-                want.push(("bulkId".into(), bulk.get().into()));
-            }
-            want.extend(
-                (received.into_iter())
-                    .filter(|(k, _)| !added || k != "bulkId")
-                    .map(|(k, v)| (k, v.get().to_string())),
-            );
-            let mut out = Vec::new();
-            write_row_json(&mut out, &row).unwrap();
-            let out = String::from_utf8(out).unwrap();
-            prop_assert!(!out.contains(['\n', '\r']), "{:?}", out);
-            let got = json_gen::serde_members(&out);
-            prop_assert!(got.is_some(), "{:?} from {:?}", out, text);
-            let got = got.unwrap();
-            prop_assert_eq!(got.len(), want.len(), "{:?} from {:?}", out, text);
-            for ((k, v), (wk, wv)) in got.iter().zip(&want) {
-                prop_assert_eq!(k, wk, "{:?} from {:?}", out, text);
-                if let Some(wv) = value(wv) {
-                    prop_assert_eq!(value(v.get()), Some(wv), "{:?} from {:?}", out, text);
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn compact_drops_whitespace_outside_strings_only() {
-        let mut out = Vec::new();
-        write_compact(&mut out, "{\n  \"a b\": \"x \\\" y\\n\",\n  \"n\": 1.50\n}").unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            r#"{"a b":"x \" y\n","n":1.50}"#
-        );
-    }
-}
+mod tests;

@@ -23,8 +23,10 @@
 //!    ends (only if they are not all ASCII, which the search for its end
 //!    notes), and every byte outside the strings must be ASCII JSON. It
 //!    keeps where each row lies, and reads each row's id from the row's
-//!    first bytes as it passes (`RowId::of`; a row whose id is not its
-//!    first member is parsed by serde for it);
+//!    first bytes as it passes (`RowId::of`, in any spacing; a row whose id
+//!    is not its first member is parsed by serde for it). Whitespace
+//!    between tokens is ordinary: a body spaced with `", "` or
+//!    pretty-printed, its members in any order, is read here too;
 //! 2. the write: each row once more, from where it lies, as bytes (passed
 //!    through for JSON, one pass over its members for CSV and the table);
 //!    only what must become text is checked as UTF-8 again, each piece on

@@ -4,7 +4,8 @@
 //! `output::write_compact`), which compare each of them with serde_json.
 //!
 //! The texts vary what a hand-written reader can get wrong: spacing and
-//! line breaks between tokens, member order, every escape (`\/`, `\u` in
+//! line breaks between tokens (runs of them, whole bodies laid out with
+//! `", "` or pretty-printed), member order, every escape (`\/`, `\u` in
 //! either case, surrogate pairs, lone surrogates), commas and brackets in
 //! strings, non-ASCII text, nesting, duplicate names and numbers in every
 //! form; [`mutate`] then cuts, flips and inserts bytes (bytes that are not
@@ -28,12 +29,51 @@ pub(crate) fn config() -> ProptestConfig {
     config
 }
 
-/// Whitespace between two tokens: mostly none.
+/// Whitespace between two tokens: mostly none, else a space, a few of any
+/// kind, a line end and an indent, or a long run (past a word of eight).
 pub(crate) fn ws() -> impl Strategy<Value = String> {
     prop_oneof![
-        6 => Just(String::new()),
-        1 => "[ \n\r\t]{1,3}",
+        12 => Just(String::new()),
+        2 => Just(" ".to_string()),
+        2 => "[ \n\r\t]{1,3}",
+        1 => "\r?\n[ \t]{0,12}",
+        1 => "[ \n\r\t]{4,40}",
     ]
+}
+
+/// How a whole text is laid out on top of its own spacing: as generated,
+/// with `", "` and `": "` (as many servers write JSON), or pretty-printed
+/// (a line a member or item, indented by depth, as `to_string_pretty`).
+pub(crate) fn lay_out(text: &str, layout: u8) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let (mut in_string, mut escaped, mut depth) = (false, false, 0usize);
+    let line = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    };
+    for c in text.chars() {
+        if in_string {
+            (in_string, escaped) = (escaped || c != '"', !escaped && c == '\\');
+            out.push(c);
+            continue;
+        }
+        if layout == 2 && matches!(c, '}' | ']') {
+            depth = depth.saturating_sub(1);
+            line(&mut out, depth);
+        }
+        out.push(c);
+        in_string = c == '"';
+        match (layout, c) {
+            (1 | 2, ':') | (1, ',') => out.push(' '),
+            (2, ',') => line(&mut out, depth),
+            (2, '{' | '[') => {
+                depth += 1;
+                line(&mut out, depth);
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// A character in a generated string where [`spoil`] may put bytes that
@@ -168,8 +208,9 @@ pub(crate) fn row() -> impl Strategy<Value = String> {
         })
 }
 
-/// A results page's body: its members in any order, the usual ones with
-/// values of the usual or an unusual type, extra members, any spacing.
+/// A results page's body: its members in any order (`lastId` before or
+/// after `results`), the usual ones with values of the usual or an unusual
+/// type, extra members, any spacing, in any [`lay_out`].
 pub(crate) fn body() -> impl Strategy<Value = String> {
     let cursor = || {
         prop_oneof![
@@ -217,15 +258,21 @@ pub(crate) fn body() -> impl Strategy<Value = String> {
         extra(),
         ws(),
         ws(),
+        layout(),
     )
-        .prop_map(|(order, content, result, extra, a, b)| {
+        .prop_map(|(order, content, result, extra, a, b, layout)| {
             let members = order.iter().map(|n| match n {
                 0 => format!("\"content\":{content}"),
                 1 => format!("\"result\":{result}"),
                 _ => extra.clone(),
             });
-            a + &object(members) + &b
+            a + &lay_out(&object(members), layout) + &b
         })
+}
+
+/// A layout for [`lay_out`]: mostly as generated.
+pub(crate) fn layout() -> impl Strategy<Value = u8> {
+    prop_oneof![2 => Just(0), 1 => Just(1), 1 => Just(2)]
 }
 
 /// One change to a text's bytes.

@@ -152,6 +152,25 @@ pub fn ascii_end(b: &[u8], i: usize) -> usize {
     )
 }
 
+/// The high bit of each byte of the word `x` that is not `c`: exact for
+/// every byte (no borrow crosses from one byte to the next).
+fn not_byte(x: u64, c: u8) -> u64 {
+    let y = x ^ (ONES * u64::from(c));
+    ((y & !(ONES << 7)).wrapping_add(!(ONES << 7)) | y) & (ONES << 7)
+}
+
+/// Where, from `i` on, the first byte is that is not JSON whitespace
+/// (space, tab, LF, CR): the end of the spacing between two tokens, eight
+/// bytes at a time (a pretty-printed page indents each line).
+pub fn ws_end(b: &[u8], i: usize) -> usize {
+    find(
+        b,
+        i,
+        |x| not_byte(x, b' ') & not_byte(x, b'\n') & not_byte(x, b'\r') & not_byte(x, b'\t'),
+        |c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,10 +247,11 @@ mod tests {
         /// Eight bytes at a time finds what a byte at a time finds: for
         /// every start, the first quote, backslash or control character
         /// (for `ascii_end`, or byte that is not ASCII; for `text_end`,
-        /// the first quote, backslash or `also`).
+        /// the first quote, backslash or `also`; for `ws_end`, the first
+        /// byte that is not whitespace, after runs of it of any length).
         #[test]
         fn string_ends_are_found_as_a_byte_loop_finds_them(
-            text in "[a-z ,é😀\"\\\\\u{0}\u{1f}\t\n\u{7f}]{0,40}",
+            text in "[a-z ,é😀\"\\\\\u{0}\u{1f}\t\n\r\u{7f}]{0,40}|[ \t\r\n]{0,20}[ -~]?[ \t\r\n]{0,20}",
             also in prop::sample::select(b",\"a\\\x00".to_vec()),
         ) {
             let b = text.as_bytes();
@@ -247,6 +267,11 @@ mod tests {
                 prop_assert_eq!(
                     ascii_end(b, start),
                     first(&|c| c < 0x20 || c == b'"' || c == b'\\' || c >= 0x80),
+                    "{:?} {}", text, start
+                );
+                prop_assert_eq!(
+                    ws_end(b, start),
+                    first(&|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t')),
                     "{:?} {}", text, start
                 );
                 prop_assert_eq!(

@@ -1,10 +1,12 @@
 //! The quick reading of a page body: one pass over the bytes, for bodies
-//! of the usual shape. It checks JSON structure as strictly as serde_json
-//! does (strings, escapes, numbers, nesting) and gives the same answer
-//! serde's reading would; anything it is not sure of (an escape in a key
-//! or a cursor, a duplicate field, a field of an unusual type, broken
-//! JSON) gives `None`, and the body is read by serde instead, so errors
-//! and their messages stay serde's.
+//! of the usual shape, whatever their spacing (`", "` and `": "`,
+//! pretty-printed, CRLF line ends: runs of whitespace are passed eight
+//! bytes at a time) and member order. It checks JSON structure as
+//! strictly as serde_json does (strings, escapes, numbers, nesting) and
+//! gives the same answer serde's reading would; anything it is not sure
+//! of (an escape in a key or a cursor, a duplicate field, a field of an
+//! unusual type, broken JSON) gives `None`, and the body is read by
+//! serde instead, so errors and their messages stay serde's.
 //!
 //! It is also the body's UTF-8 check, as serde_json's own slice reader
 //! does it: each string's bytes (keys, values, those of members passed
@@ -19,7 +21,7 @@ use std::borrow::Cow;
 
 use serde_json::value::RawValue;
 
-use super::json_text::{ascii_end, plain_end};
+use super::json_text::{ascii_end, plain_end, ws_end};
 use super::wire::{Content, ResultInfo, Results, ResultsBody};
 
 /// Deeper than this, leave the body to serde.
@@ -95,9 +97,16 @@ impl<'a> Scanner<'a> {
         self.b.get(self.i).copied()
     }
 
+    /// Pass the whitespace between two tokens: none, most often; a run of
+    /// it (a pretty-printed page's line ends and indents) is passed eight
+    /// bytes at a time.
     fn ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+        if let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
             self.i += 1;
+            // One space (`", "`, `": "`) needs no search.
+            if let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+                self.i = ws_end(self.b, self.i + 1);
+            }
         }
     }
 

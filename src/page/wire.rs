@@ -161,14 +161,21 @@ pub struct RowId<'a> {
     id: Option<&'a RawValue>,
 }
 
-impl RowId<'_> {
+impl<'a> RowId<'a> {
     /// The `id` of a row's JSON text (`None`: no id, or not a string), as
     /// the bytes of its text: the row is known to be UTF-8.
-    pub fn of(row: &[u8]) -> Option<Id<'_>> {
-        // Fast path for the usual shape, `{"id":"…",…}` with a plain id: no
-        // parse at all. Anything else (spaces, escapes, id further in) is
-        // parsed properly.
-        if let Some(rest) = row.strip_prefix(br#"{"id":""#) {
+    pub fn of(row: &'a [u8]) -> Option<Id<'a>> {
+        // Fast path for the usual shape, `{"id":"…",…}` with a plain id, in
+        // any spacing (`{ "id": "…"`, pretty-printed): no parse at all. The
+        // row is known to be JSON, so whitespace between its tokens is JSON
+        // whitespace. Anything else (escapes, id further in) is parsed
+        // properly.
+        let after = |text: &'a [u8], token: &[u8]| text.trim_ascii_start().strip_prefix(token);
+        let rest = after(row, b"{")
+            .and_then(|r| after(r, br#""id""#))
+            .and_then(|r| after(r, b":"))
+            .and_then(|r| after(r, b"\""));
+        if let Some(rest) = rest {
             if let Some(end) = memchr::memchr2(b'"', b'\\', rest) {
                 if rest[end] == b'"' {
                     return Some(Cow::Borrowed(&rest[..end]));

@@ -48,6 +48,26 @@ fn the_usual_body_is_read_as_serde_reads_it() {
 }
 
 #[test]
+fn a_body_laid_out_as_other_servers_write_it_is_read_the_quick_way() {
+    let value: serde_json::Value = serde_json::from_str(USUAL).unwrap();
+    let pretty = serde_json::to_string_pretty(&value).unwrap();
+    let spaced = crate::page::json_gen::lay_out(USUAL, 1);
+    let crlf = pretty.replace('\n', "\r\n\t");
+    let after = USUAL
+        .replace(r#""lastId":"c2","#, "")
+        .replace(r#""s"]},"#, r#""s"],"lastId":"c2"},"#);
+    assert!(
+        spaced.contains(r#"{"content": {"bulkId": "B1", "lastId": "c2""#),
+        "{spaced}"
+    );
+    assert!(after.contains(r#"],"lastId":"c2"}"#), "{after}");
+    for body in [pretty, spaced, crlf, after] {
+        let quick = read(&body).unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(Ok(format!("{quick:?}")), serde(&body), "{body}");
+    }
+}
+
+#[test]
 fn a_cursor_ahead_of_the_rows_is_read_from_the_start_of_a_body() {
     for (body, want) in [
         (
@@ -242,22 +262,30 @@ proptest! {
         agree(&crate::page::json_gen::mutate(&body, &edits))?;
     }
 
-    /// A body of the usual shape (any rows, any spacing) is always read
-    /// the quick way, and its cursor is always found ahead of its rows.
+    /// A body of the usual shape (any rows, any spacing, laid out with
+    /// `", "` or pretty-printed, `lastId` before or after `results`) is
+    /// always read the quick way, and its cursor is found ahead of its
+    /// rows when it comes first.
     #[test]
     fn usual_bodies_are_read_the_quick_way_and_their_cursor_ahead(
         cursor in "[a-zA-Z0-9-]{0,12}",
         rows in proptest::collection::vec(crate::page::json_gen::row(), 0..6),
         ws in proptest::collection::vec(crate::page::json_gen::ws(), 6),
+        layout in crate::page::json_gen::layout(),
+        last in any::<bool>(),
     ) {
+        let last_id = format!(r#"{}"lastId"{}:"{cursor}""#, ws[1], ws[2]);
+        let results = format!(r#""results":[{}]"#, rows.join(","));
+        let members = if last { [results, last_id] } else { [last_id, results] };
         let body = format!(
-            r#"{}{{"content":{{"bulkId":"B1",{}"lastId"{}:"{cursor}","results":[{}]}},"result":{{"status":200{}}}}}{}"#,
-            ws[0], ws[1], ws[2], rows.join(","), ws[3], ws[4],
+            r#"{{"content":{{"bulkId":"B1",{}}},"result":{{"status":200{}}}}}"#,
+            members.join(","), ws[3],
         );
+        let body = ws[0].clone() + &crate::page::json_gen::lay_out(&body, layout) + &ws[4];
         let quick = read(&body);
         prop_assert!(quick.is_some(), "{}", body);
         prop_assert_eq!(Ok(format!("{:?}", quick.unwrap())), serde(&body), "{}", body);
-        let want = (!cursor.is_empty()).then_some(cursor.as_str());
+        let want = (!cursor.is_empty() && !last).then_some(cursor.as_str());
         prop_assert_eq!(cursor_ahead(&body), want, "{}", body);
         // Cut anywhere after the cursor, the peek still finds it.
         let at = body.find("\"results\"").unwrap();

@@ -140,6 +140,11 @@ fn row_ids_are_strings_or_nothing() {
     assert_eq!(id_of(r#"{"id":"r1","error":"x"}"#).as_deref(), Some("r1"));
     assert_eq!(id_of(r#"{"error":"x","id":"r2"}"#).as_deref(), Some("r2"));
     assert_eq!(id_of(r#"{ "id" : "r3" }"#).as_deref(), Some("r3"));
+    assert_eq!(
+        id_of("\r\n{\n  \"id\":\t\"r4\",\n  \"n\": 1\n}").as_deref(),
+        Some("r4")
+    );
+    assert_eq!(id_of(r#"{"id": "r\u0035", "n": 1}"#).as_deref(), Some("r5"));
     assert_eq!(id_of(r#"{"id":7}"#), None);
     assert_eq!(id_of(r#"{"error":"x"}"#), None);
     assert_eq!(id_of("42"), None);
@@ -148,17 +153,23 @@ fn row_ids_are_strings_or_nothing() {
 use crate::page::json_gen;
 use proptest::prelude::*;
 
-/// A row that starts with its id, as the shortcut reads it.
+/// A row that starts with its id, as the shortcut reads it, in any
+/// spacing and layout.
 fn id_first() -> impl Strategy<Value = String> {
     let id = prop_oneof![
         "\"[a-zA-Z0-9-]{0,20}\"",
         json_gen::string_literal(),
         json_gen::value()
     ];
-    (id, json_gen::row()).prop_map(|(id, row)| {
+    let ws = || proptest::collection::vec(json_gen::ws(), 5);
+    (id, json_gen::row(), ws(), json_gen::layout()).prop_map(|(id, row, ws, layout)| {
         let rest = row.trim().strip_prefix('{').unwrap_or("}").trim_start();
         let comma = if rest.starts_with('}') { "" } else { "," };
-        format!(r#"{{"id":{id}{comma}{rest}"#)
+        let row = format!(
+            r#"{}{{{}"id"{}:{}{id}{comma}{rest}"#,
+            ws[0], ws[1], ws[2], ws[3]
+        );
+        json_gen::lay_out(&row, layout) + &ws[4]
     })
 }
 
