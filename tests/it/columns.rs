@@ -124,21 +124,29 @@ fn with_several_bulks_json_has_the_bulk_id_only_when_picked() {
     run.same(&run.json(), &json!([{"id": "B1-r1"}, {"id": "B2-r1"}]));
 }
 
+/// `results B1 -o out --checkpoint cp ARGS` against `server`.
+fn with_checkpoint(
+    server: &MockServer,
+    out: &std::path::Path,
+    cp: &std::path::Path,
+    args: &[&str],
+) -> TestCommand {
+    let mut cmd = results(&server.base_url(), "B1");
+    cmd.arg("-o")
+        .arg(out)
+        .arg("--checkpoint")
+        .arg(cp)
+        .args(args);
+    cmd
+}
+
 #[test]
 fn a_checkpoint_keeps_the_columns_and_delimiter_it_was_made_with() {
     let server = MockServer::start();
     serve_text(&server, "B1", BODY);
     let dir = tempfile::tempdir().unwrap();
     let (out, cp) = (dir.path().join("out.jsonl"), dir.path().join("out.ckpt"));
-    let export = |args: &[&str]| {
-        let mut cmd = results(&server.base_url(), "B1");
-        cmd.arg("-o")
-            .arg(&out)
-            .arg("--checkpoint")
-            .arg(&cp)
-            .args(args);
-        cmd
-    };
+    let export = |args: &[&str]| with_checkpoint(&server, &out, &cp, args);
     export(&["--columns", "id"]).ok();
     export(&["--columns", "id"]).ok();
     export(&["--columns", "id,error"])
@@ -148,15 +156,7 @@ fn a_checkpoint_keeps_the_columns_and_delimiter_it_was_made_with() {
         .fails(2)
         .stderr_has("(--columns was [\"id\"], now [])");
     let (out, cp) = (dir.path().join("out.csv"), dir.path().join("csv.ckpt"));
-    let export = |args: &[&str]| {
-        let mut cmd = results(&server.base_url(), "B1");
-        cmd.arg("-o")
-            .arg(&out)
-            .arg("--checkpoint")
-            .arg(&cp)
-            .args(args);
-        cmd
-    };
+    let export = |args: &[&str]| with_checkpoint(&server, &out, &cp, args);
     export(&["--delimiter", ";"]).ok();
     export(&[])
         .fails(2)

@@ -1,8 +1,6 @@
 //! What `-o`'s name says about the format, `--excel` CSV, TSV and
 //! `--delimiter`.
 
-use std::path::Path;
-
 use crate::support::*;
 use httpmock::prelude::*;
 use serde_json::json;
@@ -21,13 +19,6 @@ fn serve(server: &MockServer) -> httpmock::Mock<'_> {
             None,
         ),
     )
-}
-
-fn files_in(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect()
 }
 
 #[test]

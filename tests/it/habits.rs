@@ -17,13 +17,6 @@ fn any_request(server: &MockServer) -> httpmock::Mock<'_> {
     })
 }
 
-fn files_in(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect()
-}
-
 #[test]
 fn a_format_name_after_o_is_exit_2_and_says_f() {
     let server = MockServer::start();

@@ -617,6 +617,14 @@ pub fn is_heartbeat(line: &str) -> bool {
         && time.ends_with(" elapsed")
 }
 
+/// The names of the files in `dir`.
+pub fn files_in(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
 /// Whether `tool` is found on `PATH` (`command -v`).
 pub fn have(tool: &str) -> bool {
     std::process::Command::new("sh")
