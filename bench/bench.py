@@ -12,12 +12,14 @@ and compared row by row. Run it with `bash bench/run`.
 import argparse
 import csv
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+import layouts
 import targets
 from common import BIN, BULK, ROOT, SEED, TOKEN, Sandbox
 
@@ -75,7 +77,7 @@ def main():
     parser.add_argument("--targets-only", action="store_true", help="only the targets and layouts tables")
     parser.add_argument("--no-targets", action="store_true", help="skip the targets and layouts tables")
     parser.add_argument("--no-layouts", action="store_true",
-                        help="skip the layouts table (the CSV target for every page layout on the "
+                        help="skip the layouts table (the targets for every page layout on the "
                              "raw-socket prerendered server and on http.server)")
     parser.add_argument("--layouts-only", action="store_true", help="only the layouts table")
     args = parser.parse_args()
@@ -83,11 +85,19 @@ def main():
     env = dict(os.environ, DRUID_TOKEN=TOKEN)
     env.pop("CI", None)
     work = tempfile.mkdtemp(prefix="druid-bulk-bench-")
+    try:
+        run(args, sizes, env, work)
+    finally:
+        # The captured pages and outputs take over a gigabyte.
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(args, sizes, env, work):
     if not args.no_targets and not args.layouts_only:
         load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
         targets.run(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env, load)
     if not args.no_targets and not args.no_layouts:
-        targets.layouts(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env)
+        layouts.layouts(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env)
     if (args.targets_only and not args.no_targets) or args.layouts_only:
         return
     results = []

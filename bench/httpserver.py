@@ -5,14 +5,16 @@ a `Server` and a `Date` header, the head and the body written separately,
 keep-alive by HTTP/1.1. A client tuned to one server's way of answering
 shows it here.
 
-usage: httpserver.py PAGES PORT TOKEN BULK
+usage: httpserver.py PAGES PORT TOKEN BULK [--latency-ms N]
 
 PAGES is a pickle of {cursor or "": body bytes} of bulk BULK. A request must
 carry exactly one `Authorization: Bearer TOKEN` header (else 401, or 431
-for several); another bulk id or an unknown cursor is a 404.
+for several); another bulk id or an unknown cursor is a 404. With
+--latency-ms every answer waits that long first.
 """
 import pickle
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,8 +26,11 @@ class Handler(BaseHTTPRequestHandler):
     pages = {}
     token = ""
     bulk = ""
+    latency = 0.0
 
     def answer(self, status, body):
+        if self.latency:
+            time.sleep(self.latency)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -53,6 +58,8 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     path, port = sys.argv[1], int(sys.argv[2])
     Handler.token, Handler.bulk = sys.argv[3], sys.argv[4]
+    if "--latency-ms" in sys.argv:
+        Handler.latency = float(sys.argv[sys.argv.index("--latency-ms") + 1]) / 1000
     with open(path, "rb") as f:
         Handler.pages = pickle.load(f)
     ThreadingHTTPServer.daemon_threads = True

@@ -9,6 +9,7 @@ import pickle
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -42,16 +43,21 @@ def capture(bin_path, rows, bulk, token, seed, work, layout=()):
     return path, pages
 
 
-def huge_pages(bulk, work):
-    """Three pages of 20,000,000 `{}` rows (60 MB each), keyed by cursor."""
+def huge_pages(bulk, work, last=False):
+    """Three pages of 20,000,000 `{}` rows (60 MB each), keyed by cursor;
+    with `last`, `lastId` after `results` (so the next request goes out on
+    a cursor guessed from the end of the body)."""
     rows = ",".join(["{}"] * 20_000_000)
+    c1, c2 = "018fd118-9400-7805-8ace-000000000001", "018fd118-9400-7805-8ace-000000000002"
 
-    def page(last):
-        cursor = f',"lastId":"{last}"' if last else ""
-        return (f'{{"content":{{"bulkId":"{bulk}"{cursor},"results":[{rows}]}},'
+    def page(cursor):
+        member = f'"lastId":"{cursor}"' if cursor else ""
+        results = f'"results":[{rows}]'
+        members = [f'"bulkId":"{bulk}"'] + ([results, member] if last else [member, results])
+        return (f'{{"content":{{{",".join(m for m in members if m)}}},'
                 f'"result":{{"status":200}}}}').encode()
-    pages = {"": page("c1"), "c1": page("c2"), "c2": page(None)}
-    path = os.path.join(work, "pages-huge.pickle")
+    pages = {"": page(c1), c1: page(c2), c2: page(None)}
+    path = os.path.join(work, f"pages-huge{'-last' if last else ''}.pickle")
     with open(path, "wb") as f:
         pickle.dump(pages, f)
     return path, pages
@@ -102,19 +108,31 @@ def check_floor(out, pages):
 
 
 def timed(cmd, env=None, out_path=None, shell=False):
-    """Run once; return wall seconds, user+sys seconds, max RSS KiB and stdout."""
-    full = (["/usr/bin/time", "-f", "%M %U %S"] + cmd) if not shell else \
-        ["/usr/bin/time", "-f", "%M %U %S", "bash", "-c", cmd]
-    out = open(out_path, "wb") if out_path else subprocess.PIPE
-    start = time.perf_counter()
-    done = subprocess.run(full, stdout=out, stderr=subprocess.PIPE, env=env)
-    wall = time.perf_counter() - start
-    if out_path:
-        out.close()
-    if done.returncode != 0:
-        raise SystemExit(f"{cmd} failed: {done.stderr.decode(errors='replace')[-2000:]}")
-    rss, user, sys_ = done.stderr.decode().strip().splitlines()[-1].split()
-    return wall, float(user) + float(sys_), int(rss), done.stdout
+    """Run once; return wall seconds, user+sys seconds, max RSS KiB and
+    stdout. CPU comes from the kernel's account of the child (`wait4`), to
+    the microsecond (GNU time prints it to the hundredth of a second, too
+    coarse for an export of a fraction of a second; its own share, about a
+    millisecond, is the same for every command); max RSS from GNU time
+    (the child of a small process: `wait4`'s would count this Python
+    process, whose memory a child has until it execs)."""
+    argv = ["/usr/bin/time", "-f", "%M"] + (["bash", "-c", cmd] if shell else cmd)
+    with open(out_path, "wb") if out_path else tempfile.TemporaryFile() as out, \
+            tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        # Popen does not reap the child here: wait4 does, and gives its usage.
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        errors = err.read().decode(errors="replace")
+        if proc.returncode != 0:
+            raise SystemExit(f"{cmd} failed: {errors[-2000:]}")
+        stdout = b""
+        if not out_path:
+            out.seek(0)
+            stdout = out.read()
+    return wall, usage.ru_utime + usage.ru_stime, int(errors.strip().splitlines()[-1]), stdout
 
 
 def interleaved(reps, cmds, env):
@@ -197,18 +215,21 @@ def run(bin_path, baseline, reps, bulk, token, seed, work, env, uptime):
                      flat["new"] <= 1.25 and rss[1_000_000]["new"] <= bound))
 
     # 6, the run-safety bound on huge pages: three 60 MB pages of
-    # 20,000,000 `{}` rows each (the most rows a page of that size holds).
-    huge = huge_pages(bulk, work)
-    largest = max(len(b) for b in huge[1].values())
-    bound = 4 * largest / 1024 + 32 * 1024
-    with Server(huge[0], token, bulk) as srv:
-        cmds = {n: (export(b, srv.endpoint, "csv", os.path.join(work, f"{n}-huge.csv")), None)
-                for n, b in bins.items()}
-        got = interleaved(2, cmds, env)
-    rows_out.append(("peak memory, 3 pages of 60 MB, 20,000,000 `{}` rows each", "max RSS",
-                     f"{got['new'][2] / 1024:.0f} MiB",
-                     f"{got['old'][2] / 1024:.0f} MiB" if baseline else "",
-                     f"≤ {bound / 1024:.0f} MiB (4x page + 32 MiB)", got["new"][2] <= bound))
+    # 20,000,000 `{}` rows each (the most rows a page of that size holds),
+    # with `lastId` before and after `results`.
+    for last in (False, True):
+        huge = huge_pages(bulk, work, last)
+        largest = max(len(b) for b in huge[1].values())
+        bound = 4 * largest / 1024 + 32 * 1024
+        with Server(huge[0], token, bulk) as srv:
+            cmds = {n: (export(b, srv.endpoint, "csv", os.path.join(work, f"{n}-huge.csv")), None)
+                    for n, b in bins.items()}
+            got = interleaved(2, cmds, env)
+        where = "after" if last else "before"
+        rows_out.append((f"peak memory, 3 pages of 60 MB, 20,000,000 `{{}}` rows each, lastId {where} results",
+                         "max RSS", f"{got['new'][2] / 1024:.0f} MiB",
+                         f"{got['old'][2] / 1024:.0f} MiB" if baseline else "",
+                         f"≤ {bound / 1024:.0f} MiB (4x page + 32 MiB)", got["new"][2] <= bound))
 
     # 5: many bulks: 100 bulks of 2,000 rows, 20 ms a page, --concurrency 8.
     path, pages = capture(bin_path, 2000, bulk, token, seed, work)
@@ -234,57 +255,6 @@ def run(bin_path, baseline, reps, bulk, token, seed, work, env, uptime):
                      got["new"][2] <= 64 * 1024))
 
     print(f"\ntargets (issue 16): median of {reps} interleaved runs; load at start: {uptime}\n")
-    print_table(rows_out, baseline)
-
-
-# The page layouts a server may write (the sandbox's --layout and --lastid).
-LAYOUTS = [
-    ("compact, lastId first", ("--layout", "compact", "--lastid", "first")),
-    ("`\\u`-escaped non-ASCII, compact, lastId first", ("--layout", "escaped", "--lastid", "first")),
-    ('`", "` / `": "` spacing, lastId after results', ("--layout", "spaced", "--lastid", "last")),
-    ("indented, lastId after results", ("--layout", "pretty", "--lastid", "last")),
-]
-SERVERS = [("raw-socket prerendered", "prerendered.py"), ("http.server", "httpserver.py")]
-
-
-def layouts(bin_path, baseline, reps, bulk, token, seed, work, env, rows=200_000):
-    """The CSV export target (≤ 1.5x the `curl -K` floor) for every page
-    layout against both servers: one row per layout × server. Every export
-    must write the same CSV as the compact one."""
-    bins = {"new": bin_path}
-    if baseline:
-        bins["old"] = baseline
-    rows_out, want = [], None
-    cfg = os.path.join(work, "floor-layouts.cfg")
-    for name, layout in LAYOUTS:
-        path, pages = capture(bin_path, rows, bulk, token, seed, work, layout)
-        size = sum(len(b) for b in pages.values())
-        for server, script in SERVERS:
-            with Server(path, token, bulk, script=script) as srv:
-                floor_config(srv.endpoint, bulk, pages, token, cfg)
-                cmds = {"floor": (["curl", "-sS", "-K", cfg], None)}
-                outs = {n: os.path.join(work, f"{n}-layout.csv") for n in bins}
-                for n, b in bins.items():
-                    cmds[n] = ([b, "results", bulk, "-e", srv.endpoint, "--page-size", str(PAGE),
-                                "-f", "csv", "-o", outs[n], "-q"], None)
-                got = interleaved(reps, cmds, env)
-            check_floor(got["floor"][3], pages)
-            for n, out in outs.items():
-                with open(out, "rb") as f:
-                    text = f.read()
-                if want is None:
-                    want = text
-                elif text != want:
-                    raise SystemExit(f"{n}: the CSV from {name} pages on {server} differs from the compact one")
-            floor = got["floor"][0]
-            ratio = {n: got[n][0] / floor for n in bins}
-            rows_out.append((f"{name}, {server}", f"wall / curl -K floor ({floor:.3f} s, {size / 1e6:.0f} MB)",
-                             f"{ratio['new']:.2f}x ({got['new'][0]:.3f} s)",
-                             f"{ratio['old']:.2f}x ({got['old'][0]:.3f} s)" if baseline else "",
-                             "≤ 1.5x", ratio["new"] <= 1.5))
-    load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    print(f"\nlayouts: {rows:,} rows, CSV, each layout from two servers; median of {reps} interleaved runs; "
-          f"load at the end: {load}\n")
     print_table(rows_out, baseline)
 
 

@@ -171,7 +171,7 @@ mod tests {
             concat!(
                 r#"{"error":"a \"q\" \u00e9","id":"1","n":1.50,"x":{ "k" : [1, 2] },"gone":null}"#,
                 "\n",
-                r#"{"error":null,"id":"2","n":null,"x":{"k":1},"gone":null}"#,
+                r#"{"error":null,"id":"2","n":null,"x":{"k": 1},"gone":null}"#,
                 "\n",
                 r#"{"error":null,"id":null,"n":null,"x":null,"gone":null}"#,
                 "\n",
@@ -275,7 +275,7 @@ mod tests {
         );
         assert_eq!(
             out,
-            "{\"id\":\"1\",\"extra\":[1,2],\"n\":1.0}\n{\"id\":\"1\",\"x\":{\"k\":1.0}}\n{\"id\":\"3\"}\n"
+            "{\"id\":\"1\",\"extra\":[1,2],\"n\":1.0}\n{\"id\": \"1\", \"x\": {\"k\": 1.0}}\n{\"id\":\"3\"}\n"
         );
     }
 

@@ -15,7 +15,7 @@ pub use self::csv::CsvWriter;
 pub use self::json::{JsonArrayWriter, JsonLinesWriter};
 pub use self::table::{TableView, TableWriter};
 pub use self::tsv::TsvWriter;
-use crate::page::json_text::{text_end, ws_end};
+use crate::page::json_text::ws_end;
 use crate::page::row::Value;
 pub use crate::page::Row;
 
@@ -188,43 +188,29 @@ pub(crate) fn write_row_json(out: &mut impl Write, row: &Row<'_>) -> io::Result<
     write_compact(out, inner)
 }
 
-/// Write JSON text on one line: whitespace outside strings is dropped, the
-/// rest (key order, number spelling, escapes) is kept byte for byte. A
-/// pretty-printed row is copied a run at a time: each string whole up to
-/// its closing quote, each run of whitespace passed, eight bytes at a time.
+/// Write JSON text on one line, as received but for its line breaks: a
+/// run of whitespace that holds a line break (a pretty-printed line end and
+/// the next line's indent) is dropped, or after a comma becomes one space;
+/// everything else (spacing within a line, key order, number spelling,
+/// escapes) is kept byte for byte. A line break is never inside a JSON
+/// string (there it is written `\n`), so such a run is always between
+/// tokens, and is found by a memchr search: the strings need no reading.
 pub(crate) fn write_compact(out: &mut impl Write, json: impl AsRef<[u8]>) -> io::Result<()> {
     let json = json.as_ref();
-    if memchr::memchr2(b'\n', b'\r', json).is_none() {
-        return out.write_all(json);
-    }
-    let mut compact = Vec::with_capacity(json.len());
-    let (mut i, mut from) = (0, 0);
-    while let Some(&b) = json.get(i) {
-        match b {
-            b'"' => i = past_string(json, i + 1),
-            b' ' | b'\n' | b'\r' | b'\t' => {
-                compact.extend_from_slice(&json[from..i]);
-                i = ws_end(json, i + 1);
-                from = i;
-            }
-            _ => i += 1,
+    let mut from = 0;
+    while let Some(at) = memchr::memchr2(b'\n', b'\r', &json[from..]) {
+        let at = from + at;
+        let mut end = at;
+        while end > from && matches!(json[end - 1], b' ' | b'\t') {
+            end -= 1;
+        }
+        out.write_all(&json[from..end])?;
+        from = ws_end(json, at + 1);
+        if end > 0 && json[end - 1] == b',' && from < json.len() {
+            out.write_all(b" ")?;
         }
     }
-    compact.extend_from_slice(&json[from..]);
-    out.write_all(&compact)
-}
-
-/// Just past the closing quote of the string whose text starts at `i` (the
-/// end of `json` if it has none).
-fn past_string(json: &[u8], mut i: usize) -> usize {
-    loop {
-        i = text_end(json, i, b'"');
-        match json.get(i) {
-            Some(b'\\') => i += 2,
-            Some(_) => return i + 1,
-            None => return json.len(),
-        }
-    }
+    out.write_all(&json[from..])
 }
 
 #[cfg(test)]

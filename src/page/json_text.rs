@@ -171,6 +171,19 @@ pub fn ws_end(b: &[u8], i: usize) -> usize {
     )
 }
 
+/// Past the JSON whitespace at `i`: none, most often; one byte (`", "`)
+/// without a search; a longer run (a pretty-printed line end and indent)
+/// eight bytes at a time.
+pub fn skip_ws(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        Some(b' ' | b'\n' | b'\r' | b'\t') => match b.get(i + 1) {
+            Some(b' ' | b'\n' | b'\r' | b'\t') => ws_end(b, i + 2),
+            _ => i + 1,
+        },
+        _ => i,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +287,8 @@ mod tests {
                     first(&|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t')),
                     "{:?} {}", text, start
                 );
+                prop_assert_eq!(skip_ws(b, start), ws_end(b, start), "{:?} {}", text, start);
+
                 prop_assert_eq!(
                     text_end(b, start, also),
                     first(&|c| c == b'"' || c == b'\\' || c == also),

@@ -101,6 +101,8 @@ pub struct Paginator {
     waiting: Mutex<Waiting>,
     /// The request for the next page, sent before this one was checked.
     ahead: Mutex<Option<Ahead>>,
+    /// Cursors guessed from the end of a body that were not its `lastId`.
+    misses: u32,
 }
 
 /// A page body that parsed, with what the loop needs from it.
@@ -128,6 +130,7 @@ impl Paginator {
             clock,
             waiting: Mutex::default(),
             ahead: Mutex::default(),
+            misses: 0,
         }
     }
 
@@ -245,6 +248,7 @@ impl Paginator {
             rows,
             last_row,
         } = self.fetch().await?;
+        self.settle_guess(last_id.as_deref());
         let count = rows.len();
         let next = next_cursor(self.cursor.as_deref(), last_id.as_deref(), &mut self.seen)
             .map_err(|stuck| self.stuck(stuck))?;

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod ahead;
 mod architecture;
 mod auth;
 #[cfg(feature = "sandbox")]

@@ -7,11 +7,8 @@ use super::Value;
 use crate::page::json_text::{self, plain_end};
 
 /// Where the JSON whitespace that starts at `i` ends.
-fn skip_space(b: &[u8], mut i: usize) -> usize {
-    while b.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
-        i += 1;
-    }
-    i
+fn skip_space(b: &[u8], i: usize) -> usize {
+    json_text::skip_ws(b, i)
 }
 
 /// Hand each member of a JSON object's text (known to be valid) to `each`,

@@ -93,6 +93,51 @@ fn a_cursor_ahead_of_the_rows_is_read_from_the_start_of_a_body() {
     assert_eq!(cursor_ahead(USUAL), Some("c2"));
 }
 
+const UUID: &str = "018fd118-9400-7805-8ace-27de28e4e3df";
+
+#[test]
+fn a_cursor_after_the_rows_is_guessed_from_the_end_of_a_body() {
+    let rows = r#"{"content":{"bulkId":"B1","results":[{"id":"a"}]"#;
+    for (tail, want) in [
+        (format!(r#","lastId":"{UUID}"}}}}"#), Some(UUID)),
+        (
+            format!(",\n    \"lastId\" : \"{UUID}\"\r\n  }}\n}}\n"),
+            Some(UUID),
+        ),
+        (
+            format!(r#","lastId":"{UUID}"}},"result":{{"status":200,"message":"OK"}}}}"#),
+            Some(UUID),
+        ),
+        // Not a UUID, not the last member of an object, not a key's value.
+        (r#","lastId":"c2"}}"#.to_string(), None),
+        (format!(r#","lastId":"{UUID}","n":1}}}}"#), None),
+        (r#","m":["lastId"]}}"#.to_string(), None),
+        (
+            format!(r#","lastId":"{}"}}}}"#, UUID.replace('-', "_")),
+            None,
+        ),
+        (format!(r#","lastId":"{UUID}0"}}}}"#), None),
+    ] {
+        let body = format!("{rows}{tail}");
+        assert_eq!(cursor_behind(body.as_bytes()), want, "{body}");
+        assert_eq!(peek(body.as_bytes()), Peek::RowsFirst, "{body}");
+    }
+    // A lastId in a member after the page's: the last one is the guess,
+    // which the page's checked cursor then refutes.
+    let other = UUID.replace('0', "1");
+    let body = format!(r#"{rows},"lastId":"{UUID}"}},"x":[{{"lastId":"{other}"}}]}}"#);
+    assert_eq!(cursor_behind(body.as_bytes()), Some(other.as_str()));
+    // Only the last kilobyte is read.
+    let far = format!(
+        r#"{rows},"lastId":"{UUID}"}},"pad":"{}"}}"#,
+        "x".repeat(2000)
+    );
+    assert_eq!(cursor_behind(far.as_bytes()), None);
+    let ahead = format!(r#"{{"content":{{"lastId":"{UUID}","results":[]}}}}"#);
+    assert_eq!(peek(ahead.as_bytes()), Peek::Cursor(UUID));
+    assert_eq!(peek(b"{\"result\":{}}"), Peek::Unknown);
+}
+
 #[test]
 fn anything_unusual_is_left_to_serde() {
     for body in [
@@ -265,10 +310,11 @@ proptest! {
     /// A body of the usual shape (any rows, any spacing, laid out with
     /// `", "` or pretty-printed, `lastId` before or after `results`) is
     /// always read the quick way, and its cursor is found ahead of its
-    /// rows when it comes first.
+    /// rows when it comes first, and guessed from its end when it comes
+    /// after them and is a UUID.
     #[test]
     fn usual_bodies_are_read_the_quick_way_and_their_cursor_ahead(
-        cursor in "[a-zA-Z0-9-]{0,12}",
+        cursor in "[a-zA-Z0-9-]{0,12}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
         rows in proptest::collection::vec(crate::page::json_gen::row(), 0..6),
         ws in proptest::collection::vec(crate::page::json_gen::ws(), 6),
         layout in crate::page::json_gen::layout(),
@@ -287,6 +333,9 @@ proptest! {
         prop_assert_eq!(Ok(format!("{:?}", quick.unwrap())), serde(&body), "{}", body);
         let want = (!cursor.is_empty() && !last).then_some(cursor.as_str());
         prop_assert_eq!(cursor_ahead(&body), want, "{}", body);
+        prop_assert_eq!(peek(body.as_bytes()) == Peek::RowsFirst, last, "{}", body);
+        let guess = (last && cursor.len() == 36).then_some(cursor.as_str());
+        prop_assert_eq!(cursor_behind(body.as_bytes()), guess, "{}", body);
         // Cut anywhere after the cursor, the peek still finds it.
         let at = body.find("\"results\"").unwrap();
         prop_assert_eq!(cursor_ahead(&body[..at]), want, "{}", body);
