@@ -80,6 +80,9 @@ def main():
                         help="skip the layouts table (the targets for every page layout on the "
                              "raw-socket prerendered server and on http.server)")
     parser.add_argument("--layouts-only", action="store_true", help="only the layouts table")
+    parser.add_argument("--instructions", action="store_true",
+                        help="in the layouts table, also count each layout's instructions with valgrind "
+                             "(callgrind; about a minute)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     env = dict(os.environ, DRUID_TOKEN=TOKEN)
@@ -97,7 +100,7 @@ def run(args, sizes, env, work):
         load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
         targets.run(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env, load)
     if not args.no_targets and not args.no_layouts:
-        layouts.layouts(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env)
+        layouts.layouts(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env, count=args.instructions)
     if (args.targets_only and not args.no_targets) or args.layouts_only:
         return
     results = []

@@ -44,8 +44,21 @@ def measure(bins, bulk, token, work, env, reps, path, pages, script, latency=0):
     return got
 
 
-def layouts(bin_path, baseline, reps, bulk, token, seed, work, env, rows=200_000):
-    """One row per target, layout and server, then the cliff and memory rows."""
+def instructions(bin_path, bulk, endpoint, fmt, work, env):
+    """The instructions an export executes in user space, counted by
+    valgrind's callgrind: the same count run after run, where CPU seconds on
+    a shared machine vary by 10–30% (the kernel's share is not in it)."""
+    out = os.path.join(work, "callgrind.out")
+    cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", bin_path, "results", bulk,
+           "-e", endpoint, "--page-size", str(PAGE), "-f", fmt, "-q"]
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+    with open(out) as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("summary:"))
+
+
+def layouts(bin_path, baseline, reps, bulk, token, seed, work, env, rows=200_000, count=False):
+    """One row per target, layout and server, then the cliff and memory
+    rows; with `count`, the instructions of each layout's export too."""
     bins = {"new": bin_path}
     if baseline:
         bins["old"] = baseline
@@ -82,19 +95,33 @@ def layouts(bin_path, baseline, reps, bulk, token, seed, work, env, rows=200_000
             row(label, "CSV -o: CPU per 1,000,000 rows; max RSS",
                 lambda n: f"{got[f'{n} csv'][1] * per_million:.3f} s; {got[f'{n} csv'][2] / 1024:.1f} MiB",
                 f"RSS ≤ {bound / 1024:.0f} MiB (4x page + 32 MiB)", got["new csv"][2] <= bound)
+            if count and script == "prerendered.py":
+                with Server(path, token, bulk) as srv:
+                    ir = {(n, fmt): instructions(b, bulk, srv.endpoint, fmt, work, env)
+                          for n, b in bins.items() for fmt in ("csv", "jsonl")}
+                for fmt in ("csv", "jsonl"):
+                    row(name, f"{fmt} → /dev/null: user-space instructions per 1,000,000 rows (callgrind)",
+                        lambda n, fmt=fmt: f"{ir[(n, fmt)] * per_million / 1e9:.2f} billion "
+                                           f"({ir[(n, fmt)] / size:.1f} a byte)", "—", None)
+                    for n in bins:
+                        cliff.setdefault((f"instructions, {fmt}", n), {"count": {}})["count"][short] = ir[(n, fmt)]
             for n in bins:
                 c = cliff.setdefault((server, n), {"wall": {}, "cpu": {}})
                 c["wall"][short] = got[f"{n} csv"][0] / floor
                 c["cpu"][short] = got[f"{n} csv"][1] * per_million
-    for server, _ in SERVERS:
-        for what, measure_ in (("wall", "CSV -o ÷ floor"), ("cpu", "CSV -o CPU per 1,000,000 rows")):
-            def spread(n):
-                v = cliff[(server, n)][what]
-                worst, best = max(v, key=v.get), min(v, key=v.get)
-                return f"{v[worst] / v[best]:.2f}x ({worst} ÷ {best})"
-            v = cliff[(server, "new")][what]
-            row(f"no cliff, {server}", f"worst layout ÷ best, {measure_}", spread,
-                f"≤ {GOAL_CLIFF}x", max(v.values()) / min(v.values()) <= GOAL_CLIFF)
+    checks = [(server, what, m) for server, _ in SERVERS
+              for what, m in (("wall", "CSV -o ÷ floor"), ("cpu", "CSV -o CPU per 1,000,000 rows"))]
+    if count:
+        checks += [(f"instructions, {fmt}", "count", f"{fmt} → /dev/null, user-space instructions")
+                   for fmt in ("csv", "jsonl")]
+    for server, what, measure_ in checks:
+        def spread(n, server=server, what=what):
+            v = cliff[(server, n)][what]
+            worst, best = max(v, key=v.get), min(v, key=v.get)
+            return f"{v[worst] / v[best]:.2f}x ({worst} ÷ {best})"
+        v = cliff[(server, "new")][what]
+        row(f"no cliff, {server}", f"worst layout ÷ best, {measure_}", spread,
+            f"≤ {GOAL_CLIFF}x", max(v.values()) / min(v.values()) <= GOAL_CLIFF)
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     print(f"\nlayouts: {rows:,} rows in pages of {PAGE:,}, each layout from two servers; "
           f"median of {reps} interleaved runs; load at the end: {load}\n")
