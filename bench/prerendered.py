@@ -14,6 +14,7 @@ floor that repeats headers cannot pass unnoticed. Each connection has its
 own thread; with --latency-ms every answer waits that long first.
 """
 import pickle
+import re
 import socket
 import sys
 import threading
@@ -59,7 +60,9 @@ def serve(conn, pages, token, bulk, latency):
                 if body is not None and asked != bulk:
                     key = (asked, last)
                     if key not in OTHERS:
-                        OTHERS[key] = body.replace(b'"bulkId":"' + bulk + b'"', b'"bulkId":"' + asked + b'"')
+                        # In any layout: `"bulkId":"…"`, `"bulkId": "…"`, …
+                        OTHERS[key] = re.sub(rb'("bulkId"\s*:\s*")' + re.escape(bulk) + rb'"',
+                                             lambda m: m.group(1) + asked + b'"', body)
                     body = OTHERS[key]
                 out = answer(200, "OK", body) if body is not None else \
                     answer(404, "Not Found", b'{"result":{"status":404}}')
