@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::{GlobalArgs, SandboxArgs, SandboxLastId, SandboxLayout};
+use crate::cli::{
+    GlobalArgs, SandboxArgs, SandboxCursorMode, SandboxIdLayout, SandboxLastId, SandboxLayout,
+};
 use crate::exit::{usage, Failure};
 use crate::{sandbox, settings, ui};
 
@@ -49,7 +51,9 @@ pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
         .with_last_id(match args.lastid {
             SandboxLastId::First => sandbox::LastId::First,
             SandboxLastId::Last => sandbox::LastId::Last,
-        });
+        })
+        .with_id_layout(id_layout(args.id_layout))
+        .with_cursor_mode(cursor_mode(args.cursor_mode));
     cfg = cfg.with_faults(sandbox::Faults {
         fail_rate: args.fail_rate,
         reset_rate: args.reset_rate,
@@ -142,6 +146,26 @@ fn layout(choice: SandboxLayout) -> sandbox::Layout {
         SandboxLayout::Spaced => sandbox::Layout::Spaced,
         SandboxLayout::Pretty => sandbox::Layout::Pretty,
         SandboxLayout::Escaped => sandbox::Layout::Escaped,
+    }
+}
+
+/// The sandbox's id layout for `--id-layout`.
+fn id_layout(choice: SandboxIdLayout) -> sandbox::IdLayout {
+    match choice {
+        SandboxIdLayout::Uniform => sandbox::IdLayout::Uniform,
+        SandboxIdLayout::Bursty => sandbox::IdLayout::Bursty,
+        SandboxIdLayout::Skewed => sandbox::IdLayout::Skewed,
+    }
+}
+
+/// The sandbox's cursor mode for `--cursor-mode`.
+fn cursor_mode(choice: SandboxCursorMode) -> sandbox::CursorMode {
+    match choice {
+        SandboxCursorMode::Exact => sandbox::CursorMode::Exact,
+        SandboxCursorMode::Refuse => sandbox::CursorMode::Refuse,
+        SandboxCursorMode::Restart => sandbox::CursorMode::Restart,
+        SandboxCursorMode::Inclusive => sandbox::CursorMode::Inclusive,
+        SandboxCursorMode::Round => sandbox::CursorMode::Round,
     }
 }
 
