@@ -93,9 +93,21 @@ pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
         } else {
             "completed"
         };
+        // Said only when not the default, so the usual banner is unchanged.
+        let cursors = if cfg.id_layout == sandbox::IdLayout::default()
+            && cfg.cursor_mode == sandbox::CursorMode::default()
+        {
+            String::new()
+        } else {
+            format!(
+                "cursors:  row ids {}; a cursor that is no row's id: {}\n",
+                value_name(args.id_layout),
+                value_name(args.cursor_mode)
+            )
+        };
         ui::info(format_args!(
             "druid-bulk sandbox listening on {listening}\n\
-             endpoint: {endpoint}\ntoken:    {}\nbulks:\n{}\n\
+             endpoint: {endpoint}\ntoken:    {}\nbulks:\n{}\n{cursors}\
              submit:   PATCH {endpoint}{}\n          \
              JSON lines, at most {}; each bulk {ending} after {}\n\n\
              try:  DRUID_TOKEN={} druid-bulk results {} -e {endpoint} -f csv\n\
@@ -147,6 +159,13 @@ fn layout(choice: SandboxLayout) -> sandbox::Layout {
         SandboxLayout::Pretty => sandbox::Layout::Pretty,
         SandboxLayout::Escaped => sandbox::Layout::Escaped,
     }
+}
+
+/// How `choice` is spelt on the command line.
+fn value_name(choice: impl clap::ValueEnum) -> String {
+    choice
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_string())
 }
 
 /// The sandbox's id layout for `--id-layout`.

@@ -202,3 +202,58 @@ fn results_from_a_synthetic_cursor_shows_the_mode() {
         }
     }
 }
+
+/// `druid-bulk sandbox --id-layout --cursor-mode`: the banner says them, the
+/// ids are the layout's, a synthetic cursor gets the mode's answer.
+#[test]
+fn the_sandbox_command_takes_the_id_layout_and_cursor_mode() {
+    use std::io::{BufRead, BufReader};
+    let mut sandbox = druid_bulk([
+        "sandbox",
+        "--addr",
+        "127.0.0.1:0",
+        "--token",
+        TOKEN,
+        "--rows",
+        "300",
+        "--id-layout",
+        "skewed",
+        "--cursor-mode",
+        "refuse",
+    ])
+    .spawn();
+    let mut banner = BufReader::new(sandbox.child.stderr.take().unwrap());
+    let mut said = String::new();
+    while !said.contains("Ctrl-C stops it.") {
+        let before = said.len();
+        banner.read_line(&mut said).unwrap();
+        assert!(said.len() > before, "the banner ends early: {said}");
+    }
+    let endpoint = said
+        .lines()
+        .find_map(|l| l.strip_prefix("endpoint: "))
+        .unwrap()
+        .to_string();
+    let cfg = config(300, IdLayout::Skewed, CursorMode::Refuse);
+    let rows = sandbox::expected_rows(&cfg, cfg.main_bulk_id(), false);
+    let whole = results(&endpoint, cfg.main_bulk_id())
+        .args(["--page-size", "50", "-f", "jsonl"])
+        .run();
+    let synthetic = results(&endpoint, cfg.main_bulk_id())
+        .args(["--last", &just_after(rows[100]["id"].as_str().unwrap())])
+        .run();
+    let status = status_jsonl(&endpoint, Some(cfg.main_bulk_id()));
+    sandbox.signal("INT");
+    sandbox.finish_guarded();
+    whole.expect_code(0);
+    whole.same(&whole.jsonl(), &rows);
+    synthetic
+        .expect_code(7)
+        .stderr_has("last must be the id of a result");
+    status.same(
+        &status.jsonl()[0],
+        &sandbox::expected_status(&cfg, cfg.main_bulk_id()).unwrap(),
+    );
+    let line = "cursors:  row ids skewed; a cursor that is no row's id: refuse";
+    assert!(said.contains(line), "the banner says so:\n{said}");
+}
