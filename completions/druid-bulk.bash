@@ -641,7 +641,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__sandbox)
-            opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --compress --process-time --max-lines --fail-bulks --layout --lastid --color --config --profile --help"
+            opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --compress --process-time --max-lines --fail-bulks --layout --lastid --id-layout --cursor-mode --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -697,6 +697,14 @@ _druid__bulk() {
                     ;;
                 --lastid)
                     COMPREPLY=($(compgen -W "first last" -- "${cur}"))
+                    return 0
+                    ;;
+                --id-layout)
+                    COMPREPLY=($(compgen -W "uniform bursty skewed" -- "${cur}"))
+                    return 0
+                    ;;
+                --cursor-mode)
+                    COMPREPLY=($(compgen -W "exact refuse restart inclusive round" -- "${cur}"))
                     return 0
                     ;;
                 --color)

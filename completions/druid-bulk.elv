@@ -253,6 +253,8 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --max-lines 'Answer a submission of more lines than this with 400'
             cand --layout 'How results pages are written: compact (no spaces), spaced (", " and ": "), pretty (indented by 2), escaped (compact, non-ASCII as \uXXXX)'
             cand --lastid 'Where results pages put lastId: first (before results) or last (after results)'
+            cand --id-layout 'How row ids spread over each bulk''s createdOn..updatedOn window: uniform (one a millisecond), bursty (ten bursts, minutes apart), skewed (90% in the first 5%)'
+            cand --cursor-mode 'How a last cursor that is no row''s id is answered: exact (rows after it), refuse (400), restart (the first page), inclusive (one row too many), round (one too few)'
             cand --color 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE or FORCE_COLOR forces it)'
             cand --config 'Config file with named profiles [default: ~/.config/druid-bulk/config.toml]'
             cand --profile 'Profile of the config file to use'

@@ -247,6 +247,14 @@ pretty\t''
 escaped\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l lastid -d 'Where results pages put lastId: first (before results) or last (after results)' -r -f -a "first\t''
 last\t''"
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l id-layout -d 'How row ids spread over each bulk\'s createdOn..updatedOn window: uniform (one a millisecond), bursty (ten bursts, minutes apart), skewed (90% in the first 5%)' -r -f -a "uniform\t''
+bursty\t''
+skewed\t''"
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l cursor-mode -d 'How a last cursor that is no row\'s id is answered: exact (rows after it), refuse (400), restart (the first page), inclusive (one row too many), round (one too few)' -r -f -a "exact\t''
+refuse\t''
+restart\t''
+inclusive\t''
+round\t''"
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l color -d 'When to colour the table header and the error/warning labels (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb; CLICOLOR_FORCE or FORCE_COLOR forces it)' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -214,6 +214,16 @@ pub struct SandboxArgs {
     /// Where results pages put lastId: first (before results) or last (after results).
     #[arg(long, value_name = "WHERE", value_enum, default_value_t = SandboxLastId::First)]
     pub lastid: SandboxLastId,
+
+    /// How row ids spread over each bulk's createdOn..updatedOn window: uniform (one a
+    /// millisecond), bursty (ten bursts, minutes apart), skewed (90% in the first 5%).
+    #[arg(long, value_name = "LAYOUT", value_enum, default_value_t = SandboxIdLayout::Uniform)]
+    pub id_layout: SandboxIdLayout,
+
+    /// How a last cursor that is no row's id is answered: exact (rows after it), refuse
+    /// (400), restart (the first page), inclusive (one row too many), round (one too few).
+    #[arg(long, value_name = "MODE", value_enum, default_value_t = SandboxCursorMode::Exact)]
+    pub cursor_mode: SandboxCursorMode,
 }
 
 /// `sandbox --layout`: the text layout of results pages.
@@ -230,4 +240,22 @@ pub enum SandboxLayout {
 pub enum SandboxLastId {
     First,
     Last,
+}
+
+/// `sandbox --id-layout`: how row ids spread over a bulk's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SandboxIdLayout {
+    Uniform,
+    Bursty,
+    Skewed,
+}
+
+/// `sandbox --cursor-mode`: how a synthetic `last` cursor is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SandboxCursorMode {
+    Exact,
+    Refuse,
+    Restart,
+    Inclusive,
+    Round,
 }

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::{GlobalArgs, SandboxArgs, SandboxLastId, SandboxLayout};
+use crate::cli::{
+    GlobalArgs, SandboxArgs, SandboxCursorMode, SandboxIdLayout, SandboxLastId, SandboxLayout,
+};
 use crate::exit::{usage, Failure};
 use crate::{sandbox, settings, ui};
 
@@ -49,7 +51,9 @@ pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
         .with_last_id(match args.lastid {
             SandboxLastId::First => sandbox::LastId::First,
             SandboxLastId::Last => sandbox::LastId::Last,
-        });
+        })
+        .with_id_layout(id_layout(args.id_layout))
+        .with_cursor_mode(cursor_mode(args.cursor_mode));
     cfg = cfg.with_faults(sandbox::Faults {
         fail_rate: args.fail_rate,
         reset_rate: args.reset_rate,
@@ -89,9 +93,21 @@ pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
         } else {
             "completed"
         };
+        // Said only when not the default, so the usual banner is unchanged.
+        let cursors = if cfg.id_layout == sandbox::IdLayout::default()
+            && cfg.cursor_mode == sandbox::CursorMode::default()
+        {
+            String::new()
+        } else {
+            format!(
+                "cursors:  row ids {}; a cursor that is no row's id: {}\n",
+                value_name(args.id_layout),
+                value_name(args.cursor_mode)
+            )
+        };
         ui::info(format_args!(
             "druid-bulk sandbox listening on {listening}\n\
-             endpoint: {endpoint}\ntoken:    {}\nbulks:\n{}\n\
+             endpoint: {endpoint}\ntoken:    {}\nbulks:\n{}\n{cursors}\
              submit:   PATCH {endpoint}{}\n          \
              JSON lines, at most {}; each bulk {ending} after {}\n\n\
              try:  DRUID_TOKEN={} druid-bulk results {} -e {endpoint} -f csv\n\
@@ -142,6 +158,33 @@ fn layout(choice: SandboxLayout) -> sandbox::Layout {
         SandboxLayout::Spaced => sandbox::Layout::Spaced,
         SandboxLayout::Pretty => sandbox::Layout::Pretty,
         SandboxLayout::Escaped => sandbox::Layout::Escaped,
+    }
+}
+
+/// How `choice` is spelt on the command line.
+fn value_name(choice: impl clap::ValueEnum) -> String {
+    choice
+        .to_possible_value()
+        .map_or_else(String::new, |v| v.get_name().to_string())
+}
+
+/// The sandbox's id layout for `--id-layout`.
+fn id_layout(choice: SandboxIdLayout) -> sandbox::IdLayout {
+    match choice {
+        SandboxIdLayout::Uniform => sandbox::IdLayout::Uniform,
+        SandboxIdLayout::Bursty => sandbox::IdLayout::Bursty,
+        SandboxIdLayout::Skewed => sandbox::IdLayout::Skewed,
+    }
+}
+
+/// The sandbox's cursor mode for `--cursor-mode`.
+fn cursor_mode(choice: SandboxCursorMode) -> sandbox::CursorMode {
+    match choice {
+        SandboxCursorMode::Exact => sandbox::CursorMode::Exact,
+        SandboxCursorMode::Refuse => sandbox::CursorMode::Refuse,
+        SandboxCursorMode::Restart => sandbox::CursorMode::Restart,
+        SandboxCursorMode::Inclusive => sandbox::CursorMode::Inclusive,
+        SandboxCursorMode::Round => sandbox::CursorMode::Round,
     }
 }
 

@@ -1,8 +1,8 @@
 //! The bulk status routes: `GET /activityid/v1/user/bulk/{bulk_id}` (one bulk)
 //! and `GET /activityid/v1/user/bulk` (every configured bulk, then every
 //! submitted one), the status object they serve with its hand-formatted
-//! RFC 3339 times (deterministic for the configured bulks, the real ones for
-//! submitted bulks), and the failed-row counts (cached per server in
+//! RFC 3339 times (for the configured bulks the window their row ids are laid
+//! out in, see `ids`; the real ones for submitted bulks), and the failed-row counts (cached per server in
 //! [`Shared`]). Faults never apply to them. `PATCH` on the listing's path
 //! submits a bulk (see `submit`).
 
@@ -19,18 +19,12 @@ use serde::Serialize;
 use crate::api::routes;
 
 use super::body::{bulk_not_found, message, method_not_allowed, ok, unauthorized};
-use super::data::{RowGen, BASE_MS};
+use super::data::RowGen;
+use super::ids::Stamps;
 use super::state::Shared;
 use super::submit::submit;
 use super::submitted::{Stage, Submitted};
 use super::{Bulk, SandboxConfig};
-
-/// `createdOn` of the first bulk, after the base time (2024-06-01T00:00:00Z).
-const FIRST_CREATED_S: u64 = 9 * 3600;
-/// Each following bulk (in config order) was created this much later.
-const CREATED_STEP_S: u64 = 3600;
-/// `updatedOn` is this long after `createdOn`.
-const UPDATED_AFTER_S: u64 = 5 * 60 + 12;
 
 /// The status object of one bulk: the `content` of the single-bulk answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -45,9 +39,10 @@ pub(crate) struct BulkStatus<'a> {
 }
 
 impl<'a> BulkStatus<'a> {
-    /// The status of `bulk`, the `index`-th configured bulk, with `failed` failed rows.
-    pub(crate) fn new(bulk: &'a Bulk, index: usize, failed: u64) -> Self {
-        let created = created_secs(index);
+    /// The status of `bulk`, whose row ids are laid out by `stamps`, with
+    /// `failed` failed rows.
+    pub(crate) fn new(bulk: &'a Bulk, stamps: &Stamps, failed: u64) -> Self {
+        let (created, updated) = stamps.window();
         BulkStatus {
             bulk_id: &bulk.id,
             status: if bulk.ready {
@@ -56,7 +51,7 @@ impl<'a> BulkStatus<'a> {
                 "processing"
             },
             created_on: rfc3339(created),
-            updated_on: rfc3339(created.saturating_add(UPDATED_AFTER_S)),
+            updated_on: rfc3339(updated),
             total: bulk.rows,
             failed,
         }
@@ -135,10 +130,9 @@ async fn bulk_status(
         Ok(n) => n,
         Err(resp) => return resp,
     };
-    ok(
-        BulkStatus::new(&shared.cfg.bulks[index], index, failed),
-        "OK",
-    )
+    let bulk = &shared.cfg.bulks[index];
+    let stamps = Stamps::configured(shared.cfg.id_layout, index, bulk.rows);
+    ok(BulkStatus::new(bulk, &stamps, failed), "OK")
 }
 
 /// `GET /activityid/v1/user/bulk`: auth (401), then every configured bulk's
@@ -152,7 +146,10 @@ async fn list_bulks(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Re
     let mut results = Vec::with_capacity(shared.cfg.bulks.len() + submitted.len());
     for (index, bulk) in shared.cfg.bulks.iter().enumerate() {
         match failed_count(&shared, index).await {
-            Ok(failed) => results.push(BulkStatus::new(bulk, index, failed)),
+            Ok(failed) => {
+                let stamps = Stamps::configured(shared.cfg.id_layout, index, bulk.rows);
+                results.push(BulkStatus::new(bulk, &stamps, failed));
+            }
             Err(resp) => return resp,
         }
     }
@@ -176,16 +173,9 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 /// The status object of the `index`-th bulk of `cfg`, computed from scratch.
 pub(crate) fn status_value(cfg: &SandboxConfig, index: usize) -> serde_json::Value {
     let bulk = &cfg.bulks[index];
-    let status = BulkStatus::new(bulk, index, count_failed(cfg.seed, bulk));
+    let stamps = Stamps::configured(cfg.id_layout, index, bulk.rows);
+    let status = BulkStatus::new(bulk, &stamps, count_failed(cfg.seed, bulk));
     serde_json::to_value(status).expect("a status always serialises")
-}
-
-/// Unix seconds of the `createdOn` of the `index`-th configured bulk.
-fn created_secs(index: usize) -> u64 {
-    let step = u64::try_from(index)
-        .unwrap_or(u64::MAX)
-        .saturating_mul(CREATED_STEP_S);
-    (BASE_MS / 1000 + FIRST_CREATED_S).saturating_add(step)
 }
 
 /// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -238,32 +228,42 @@ mod tests {
 
     #[test]
     fn times_are_deterministic_and_ordered() {
+        use super::super::ids::{created_secs, IdLayout};
         let bulk = |i: usize| Bulk {
             id: format!("b{i}"),
             rows: 3,
             ready: i != 1,
         };
+        let status = |b: &Bulk, i: usize, failed: u64| {
+            let stamps = Stamps::configured(IdLayout::Uniform, i, b.rows);
+            let s = BulkStatus::new(b, &stamps, failed);
+            // Owned strings: the status borrows only the id.
+            (
+                s.created_on.clone(),
+                s.updated_on.clone(),
+                s.status,
+                s.total,
+                s.failed,
+            )
+        };
         let b0 = bulk(0);
-        let s = BulkStatus::new(&b0, 0, 2);
-        assert_eq!(s.created_on, "2024-06-01T09:00:00Z");
-        assert_eq!(s.updated_on, "2024-06-01T09:05:12Z");
-        assert_eq!((s.status, s.total, s.failed), ("completed", 3, 2));
+        let s = status(&b0, 0, 2);
+        assert_eq!(s.0, "2024-06-01T00:00:00Z");
+        assert_eq!(s.1, "2024-06-01T00:00:01Z");
+        assert_eq!((s.2, s.3, s.4), ("completed", 3, 2));
         let b1 = bulk(1);
-        let s = BulkStatus::new(&b1, 1, 0);
-        assert_eq!(s.status, "processing");
-        assert_eq!(s.created_on, "2024-06-01T10:00:00Z");
+        let s = status(&b1, 1, 0);
+        assert_eq!(s.2, "processing");
+        assert_eq!(s.0, "2024-06-01T10:00:00Z");
         // RFC 3339 UTC strings of equal width sort like the times they denote.
         for i in [0, 1, 2, 14, 15, 100, 10_000] {
             let b = bulk(i);
-            let s = BulkStatus::new(&b, i, 0);
-            assert_eq!(s, BulkStatus::new(&b, i, 0));
-            assert!(s.created_on < s.updated_on, "{s:?}");
-            assert_eq!(s.created_on.len(), 20);
+            let s = status(&b, i, 0);
+            assert_eq!(s, status(&b, i, 0));
+            assert!(s.0 < s.1, "{s:?}");
+            assert_eq!(s.0.len(), 20);
         }
-        assert_eq!(
-            BulkStatus::new(&bulk(15), 15, 0).created_on,
-            "2024-06-02T00:00:00Z"
-        );
+        assert_eq!(status(&bulk(15), 15, 0).0, "2024-06-02T00:00:00Z");
         assert_eq!(created_secs(usize::MAX), u64::MAX);
     }
 }

@@ -38,17 +38,17 @@ fn single_bulk_status_for_the_default_config() {
     let srv = start_background(cfg.clone()).unwrap();
     let main = json!({
         "bulkId": DEFAULT_BULK_ID, "status": "completed",
-        "createdOn": "2024-06-01T09:00:00Z", "updatedOn": "2024-06-01T09:05:12Z",
+        "createdOn": "2024-06-01T00:00:00Z", "updatedOn": "2024-06-01T00:00:01Z",
         "total": 250, "failed": 194,
     });
     let processing = json!({
         "bulkId": PROCESSING_BULK_ID, "status": "processing",
-        "createdOn": "2024-06-01T10:00:00Z", "updatedOn": "2024-06-01T10:05:12Z",
+        "createdOn": "2024-06-01T10:00:00Z", "updatedOn": "2024-06-01T10:00:01Z",
         "total": 50, "failed": failed_rows(&cfg, PROCESSING_BULK_ID),
     });
     let empty = json!({
         "bulkId": EMPTY_BULK_ID, "status": "completed",
-        "createdOn": "2024-06-01T11:00:00Z", "updatedOn": "2024-06-01T11:05:12Z",
+        "createdOn": "2024-06-01T11:00:00Z", "updatedOn": "2024-06-01T11:00:01Z",
         "total": 0, "failed": 0,
     });
     let failed = expected_rows(&cfg, DEFAULT_BULK_ID, true).len() as u64;
@@ -103,7 +103,7 @@ fn listing_has_every_bulk_in_config_order() {
     let results = get(&srv, LIST).body["content"]["results"].clone();
     let results = results.as_array().unwrap();
     assert_eq!(results.len(), cfg.bulks.len());
-    assert_eq!(results[0]["createdOn"], "2024-06-01T09:00:00Z");
+    assert_eq!(results[0]["createdOn"], "2024-06-01T00:00:00Z");
     assert_eq!(results[0]["bulkId"], EMPTY_BULK_ID);
     assert_eq!(results[15]["createdOn"], "2024-06-02T00:00:00Z");
     for (entry, bulk) in results.iter().zip(&cfg.bulks) {

@@ -1,10 +1,13 @@
 //! Deterministic, lazily generated row data for the sandbox: the splitmix64-style
-//! hash, the UUIDv7 row-id encoding (timestamp = `BASE_MS + index`) and its
-//! decoding back to an index, and the generation of a single result row.
+//! hash, the UUIDv7 row-id encoding (timestamp from the bulk's [`Stamps`],
+//! `BASE_MS + index` unless configured otherwise), and the generation of a
+//! single result row.
 
 use std::borrow::Cow;
 
 use serde::Serialize;
+
+use super::ids::Stamps;
 
 /// Millisecond timestamp of row index 0: 2024-06-01T00:00:00Z.
 pub(crate) const BASE_MS: u64 = 1_717_200_000_000;
@@ -56,13 +59,21 @@ pub(crate) fn hash_str(s: &str) -> u64 {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RowGen {
     key: u64,
+    stamps: Stamps,
 }
 
 impl RowGen {
+    /// The rows of `bulk_id`, ids one a millisecond from the base time.
     pub(crate) fn new(seed: u64, bulk_id: &str) -> Self {
         RowGen {
             key: mix(seed ^ mix(hash_str(bulk_id))),
+            stamps: Stamps::historical(),
         }
+    }
+
+    /// The same rows with their ids' timestamps from `stamps`.
+    pub(crate) fn with_stamps(self, stamps: Stamps) -> Self {
+        RowGen { stamps, ..self }
     }
 
     /// Independent hash number `salt` for row `index`.
@@ -77,7 +88,15 @@ impl RowGen {
 
     /// The row id of `index`.
     pub(crate) fn id(&self, index: u64) -> String {
-        encode_uuid_v7(index, self.h(index, 2), self.h(index, 3))
+        format_uuid(self.id_bits(index))
+    }
+
+    /// The 128 bits of the row id of `index`: the timestamp from the
+    /// stamps, `rand_a` their counter or else random, `rand_b` random.
+    pub(crate) fn id_bits(&self, index: u64) -> u128 {
+        let (ms, counter) = self.stamps.at(index);
+        let rand_a = counter.unwrap_or_else(|| self.h(index, 2));
+        uuid_v7_bits(ms, rand_a, self.h(index, 3))
     }
 
     /// The complete row at `index`.
@@ -140,11 +159,21 @@ pub(crate) struct Row {
 /// Formats a UUIDv7 whose 48-bit timestamp is `BASE_MS + index`, with version
 /// nibble 7, the RFC 4122 variant, and the remaining 74 bits from `r1`/`r2`.
 pub(crate) fn encode_uuid_v7(index: u64, r1: u64, r2: u64) -> String {
-    let ts = BASE_MS.wrapping_add(index) & 0xFFFF_FFFF_FFFF;
-    let rand_a = r1 & 0x0FFF;
-    let rand_b = r2 & 0x3FFF_FFFF_FFFF_FFFF;
-    let hi: u64 = (ts << 16) | 0x7000 | rand_a;
-    let lo: u64 = 0x8000_0000_0000_0000 | rand_b;
+    format_uuid(uuid_v7_bits(BASE_MS.wrapping_add(index), r1, r2))
+}
+
+/// The UUIDv7 of unix millisecond `ms` (its low 48 bits), version 7, the
+/// RFC 9562 variant, `rand_a` the low 12 bits of `r1`, `rand_b` the low 62 of `r2`.
+pub(crate) fn uuid_v7_bits(ms: u64, r1: u64, r2: u64) -> u128 {
+    let ts = ms & 0xFFFF_FFFF_FFFF;
+    let hi: u64 = (ts << 16) | 0x7000 | (r1 & 0x0FFF);
+    let lo: u64 = 0x8000_0000_0000_0000 | (r2 & 0x3FFF_FFFF_FFFF_FFFF);
+    (u128::from(hi) << 64) | u128::from(lo)
+}
+
+/// A UUID's 128 bits as canonical lowercase hyphenated text.
+pub(crate) fn format_uuid(v: u128) -> String {
+    let (hi, lo) = ((v >> 64) as u64, v as u64);
     format!(
         "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
         hi >> 32,
@@ -176,17 +205,9 @@ pub(crate) fn parse_uuid(s: &str) -> Option<u128> {
 }
 
 /// The 48-bit millisecond timestamp of a UUID (meaningful for v7 ids).
+#[cfg(test)]
 pub(crate) fn uuid_timestamp(uuid: u128) -> u64 {
     (uuid >> 80) as u64
-}
-
-/// The first row index strictly after the cursor `uuid`: a cursor below
-/// `BASE_MS` means "from the start".
-pub(crate) fn start_after(uuid: u128) -> u64 {
-    match uuid_timestamp(uuid).checked_sub(BASE_MS) {
-        Some(index) => index.saturating_add(1),
-        None => 0,
-    }
 }
 
 /// Decodes a row id back to its index (`None` if not a sandbox row id).
@@ -231,7 +252,7 @@ mod tests {
                 "variant in {id}"
             );
             assert_eq!(decode_index(&id), Some(i));
-            assert_eq!(start_after(parse_uuid(&id).unwrap()), i + 1);
+            assert_eq!(parse_uuid(&id), Some(g.id_bits(i)));
             if let Some(p) = prev {
                 assert!(p < id, "{p} !< {id}");
             }
@@ -250,7 +271,6 @@ mod tests {
         assert!(parse_uuid("018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e7g").is_none());
         assert!(parse_uuid("018fcf0a-3b2c-7d41-9e5a+6c8b1f2d4e73").is_none());
         assert!(parse_uuid("018FCF0A-3B2C-7D41-9E5A-6C8B1F2D4E73").is_some());
-        assert_eq!(start_after(0), 0);
     }
 
     #[test]

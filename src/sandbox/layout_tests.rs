@@ -22,8 +22,7 @@ const ALL: [Layout; 4] = [
 /// The rows of the first page of 40 of a 300-row bulk (it has a `lastId`).
 fn rows() -> Vec<Row> {
     let cfg = SandboxConfig::new(300);
-    let bulk = cfg.find_bulk(DEFAULT_BULK_ID).unwrap();
-    let page = compute_page(cfg.seed, bulk, &parse_query(Some("limit=40")).unwrap());
+    let page = compute_page(&cfg, 0, &parse_query(Some("limit=40")).unwrap()).unwrap();
     assert!(page.last_id.is_some());
     page.rows
 }

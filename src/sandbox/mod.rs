@@ -19,8 +19,11 @@
 //!
 //! Rows are generated lazily and deterministically from the seed, the bulk id and
 //! the row index, so a bulk of millions of rows costs no memory. Row ids are
-//! UUIDv7 whose timestamp is a fixed base plus the row index, which lets the
-//! server turn a `last` cursor back into a row index. A submitted bulk keeps
+//! UUIDv7 laid out in the bulk's `createdOn`..`updatedOn` window by the
+//! [`IdLayout`] (`ids`; one a millisecond from a fixed base by default),
+//! increasing with the row index, which lets the server turn any `last`
+//! cursor back into a row index by binary search; a cursor that is no row's
+//! id is answered as the [`CursorMode`] says (`cursor`). A submitted bulk keeps
 //! one small record per line (its identifiers and why it failed, never the
 //! line), and its rows follow the lines' order.
 
@@ -28,10 +31,16 @@ mod body;
 mod bulks;
 #[cfg(test)]
 mod bulks_tests;
+mod cursor;
+#[cfg(test)]
+mod cursor_tests;
 mod data;
 #[cfg(test)]
 mod fault_tests;
 mod faults;
+mod ids;
+#[cfg(test)]
+mod ids_tests;
 mod layout;
 #[cfg(test)]
 mod layout_tests;
@@ -47,6 +56,8 @@ mod submitted;
 #[cfg(test)]
 mod tests;
 
+pub use cursor::CursorMode;
+pub use ids::IdLayout;
 pub use layout::{LastId, Layout};
 pub use server::{router, serve, start_background, Running};
 
@@ -127,6 +138,12 @@ pub struct SandboxConfig {
     /// Where results pages put `lastId` (before `results` unless set with
     /// [`SandboxConfig::with_last_id`]).
     pub last_id: LastId,
+    /// How the configured bulks' row ids spread over their windows (one a
+    /// millisecond unless set with [`SandboxConfig::with_id_layout`]).
+    pub id_layout: IdLayout,
+    /// How a `last` cursor that is no row's id is answered (exactly unless
+    /// set with [`SandboxConfig::with_cursor_mode`]).
+    pub cursor_mode: CursorMode,
 }
 
 impl SandboxConfig {
@@ -161,7 +178,21 @@ impl SandboxConfig {
             fail_bulks: false,
             layout: Layout::default(),
             last_id: LastId::default(),
+            id_layout: IdLayout::default(),
+            cursor_mode: CursorMode::default(),
         }
+    }
+
+    /// Sets how the configured bulks' row ids spread over their windows.
+    pub fn with_id_layout(mut self, id_layout: IdLayout) -> Self {
+        self.id_layout = id_layout;
+        self
+    }
+
+    /// Sets how a `last` cursor that is no row's id is answered.
+    pub fn with_cursor_mode(mut self, cursor_mode: CursorMode) -> Self {
+        self.cursor_mode = cursor_mode;
+        self
     }
 
     /// Sets the text layout of results pages.
@@ -240,6 +271,7 @@ impl SandboxConfig {
     }
 
     /// The bulk with exactly this id (the first one if several share it).
+    #[cfg(test)]
     pub(crate) fn find_bulk(&self, id: &str) -> Option<&Bulk> {
         self.bulk_index(id).map(|index| &self.bulks[index])
     }
@@ -259,13 +291,14 @@ pub fn expected_rows(
     bulk_id: &str,
     failed_only: bool,
 ) -> Vec<serde_json::Value> {
-    let Some(bulk) = cfg.find_bulk(bulk_id).filter(|bulk| bulk.ready) else {
+    let Some(index) = cfg.bulk_index(bulk_id).filter(|&i| cfg.bulks[i].ready) else {
         return Vec::new();
     };
-    let gen = data::RowGen::new(cfg.seed, &bulk.id);
-    (0..bulk.rows)
-        .filter(|&i| !failed_only || gen.is_failed(i))
-        .map(|i| serde_json::to_value(gen.row(i)).expect("a row always serialises"))
+    let bulk = page::Generated::new(cfg, index);
+    use page::RowSource;
+    (0..bulk.len())
+        .filter(|&i| !failed_only || bulk.is_failed(i))
+        .map(|i| serde_json::to_value(bulk.row(i)).expect("a row always serialises"))
         .collect()
 }
 
@@ -279,8 +312,9 @@ pub fn unknown_user(cfg: &SandboxConfig, identifier: &str) -> bool {
 /// The status object the sandbox serves for a bulk (the `content` of the
 /// single-bulk answer of `GET /activityid/v1/user/bulk/{bulk_id}`), or None if
 /// unknown. `status` is `"completed"` for a ready bulk and `"processing"`
-/// otherwise; `createdOn`/`updatedOn` depend only on the bulk's position in
-/// `cfg.bulks`; `total` is its row count and `failed` the number of its rows
+/// otherwise; `createdOn`/`updatedOn` are the window its row ids are laid out
+/// in, from its position in `cfg.bulks`, its row count and `cfg.id_layout`
+/// (the main bulk's starts at its first row, 2024-06-01T00:00:00Z); `total` is its row count and `failed` the number of its rows
 /// with an `error` (computed afresh: cost is linear in the bulk size).
 pub fn expected_status(cfg: &SandboxConfig, bulk_id: &str) -> Option<serde_json::Value> {
     cfg.bulk_index(bulk_id)

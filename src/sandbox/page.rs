@@ -1,9 +1,12 @@
 //! Query-string validation (`last`, `limit`, `failedOnly`) and the computation of
 //! one page of results with look-ahead for `lastId`. The HTTP handler and the
-//! tests both go through [`parse_query`] and [`compute_page`].
+//! tests both go through [`parse_query`] and [`compute_page`]; where a page
+//! starts for a cursor is in `cursor`.
 
-use super::data::{parse_uuid, start_after, Row, RowGen};
-use super::Bulk;
+use super::cursor::{start_index, CursorMode};
+use super::data::{parse_uuid, Row, RowGen};
+use super::ids::Stamps;
+use super::SandboxConfig;
 
 /// Page size when `limit` is absent.
 pub(crate) const DEFAULT_LIMIT: u64 = 100;
@@ -26,6 +29,8 @@ pub(crate) enum ParamError {
     Limit,
     Last,
     FailedOnly,
+    /// A synthetic cursor, refused by [`CursorMode::Refuse`].
+    UnknownLast,
 }
 
 impl ParamError {
@@ -35,6 +40,7 @@ impl ParamError {
             ParamError::Limit => "limit must be a positive integer",
             ParamError::Last => "last must be a valid UUID",
             ParamError::FailedOnly => "failedOnly must be true or false",
+            ParamError::UnknownLast => "last must be the id of a result of this bulk",
         }
     }
 }
@@ -99,8 +105,8 @@ pub(crate) struct Page {
     pub no_matches: bool,
 }
 
-/// The rows of one bulk, by index: row `i`'s id is a UUIDv7 whose timestamp
-/// is the base plus `i`, so a cursor turns back into an index.
+/// The rows of one bulk, by index, their ids (UUIDv7) increasing with the
+/// index, so a cursor turns back into an index by binary search.
 pub(crate) trait RowSource {
     /// Number of rows.
     fn len(&self) -> u64;
@@ -108,18 +114,26 @@ pub(crate) trait RowSource {
     fn is_failed(&self, index: u64) -> bool;
     /// The whole row at `index`.
     fn row(&self, index: u64) -> Row;
+    /// The 128 bits of row `index`'s id.
+    fn id_value(&self, index: u64) -> u128 {
+        parse_uuid(&self.row(index).id).unwrap_or_default()
+    }
 }
 
-/// A configured bulk: its rows generated from the seed.
+/// A configured bulk: its rows generated from the seed, their ids laid out
+/// in its window.
 pub(crate) struct Generated {
     gen: RowGen,
     rows: u64,
 }
 
 impl Generated {
-    pub(crate) fn new(seed: u64, bulk: &Bulk) -> Self {
+    /// The `index`-th bulk of `cfg`.
+    pub(crate) fn new(cfg: &SandboxConfig, index: usize) -> Self {
+        let bulk = &cfg.bulks[index];
+        let stamps = Stamps::configured(cfg.id_layout, index, bulk.rows);
         Generated {
-            gen: RowGen::new(seed, &bulk.id),
+            gen: RowGen::new(cfg.seed, &bulk.id).with_stamps(stamps),
             rows: bulk.rows,
         }
     }
@@ -137,6 +151,10 @@ impl RowSource for Generated {
     fn row(&self, index: u64) -> Row {
         self.gen.row(index)
     }
+
+    fn id_value(&self, index: u64) -> u128 {
+        self.gen.id_bits(index)
+    }
 }
 
 fn matches(source: &impl RowSource, index: u64, failed_only: bool) -> bool {
@@ -148,16 +166,26 @@ fn next_match(source: &impl RowSource, from: u64, failed_only: bool) -> Option<u
     (from..source.len()).find(|&i| matches(source, i, failed_only))
 }
 
-/// Computes the page that the endpoint returns for the configured `bulk`
-/// and `params`.
-pub(crate) fn compute_page(seed: u64, bulk: &Bulk, params: &Params) -> Page {
-    page_of(&Generated::new(seed, bulk), params)
+/// Computes the page that the endpoint returns for the `index`-th bulk of
+/// `cfg` and `params`, a synthetic cursor answered as `cfg.cursor_mode` says.
+pub(crate) fn compute_page(
+    cfg: &SandboxConfig,
+    index: usize,
+    params: &Params,
+) -> Result<Page, ParamError> {
+    page_of(&Generated::new(cfg, index), params, cfg.cursor_mode)
 }
 
-/// The page of `source` that `params` ask for. Work is proportional to the
-/// rows scanned, never to the bulk size.
-pub(crate) fn page_of(source: &impl RowSource, params: &Params) -> Page {
-    let start = params.last.map_or(0, start_after);
+/// The page of `source` that `params` ask for, a synthetic cursor answered
+/// as `mode` says. Work is proportional to the rows scanned (and the log of
+/// the bulk size), never to the bulk size.
+pub(crate) fn page_of(
+    source: &impl RowSource,
+    params: &Params,
+    mode: CursorMode,
+) -> Result<Page, ParamError> {
+    let start = start_index(source, params.last, mode, params.failed_only)
+        .map_err(|_| ParamError::UnknownLast)?;
     let cap = usize::try_from(params.limit.min(MAX_LIMIT)).unwrap_or(1);
     let mut rows = Vec::with_capacity(cap.min(64));
     let mut i = start;
@@ -181,11 +209,11 @@ pub(crate) fn page_of(source: &impl RowSource, params: &Params) -> Page {
     };
     let no_matches =
         rows.is_empty() && (start == 0 || next_match(source, 0, params.failed_only).is_none());
-    Page {
+    Ok(Page {
         rows,
         last_id,
         no_matches,
-    }
+    })
 }
 
 #[cfg(test)]

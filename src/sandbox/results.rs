@@ -59,21 +59,22 @@ impl<'a> Content<'a> {
 
 /// The bulk a results request asks for: configured, or submitted.
 enum Target<'a> {
-    Configured(&'a Bulk),
+    /// The configured bulk and its index in the configuration.
+    Configured(&'a Bulk, usize),
     Submitted(Arc<Submitted>),
 }
 
 impl<'a> Target<'a> {
     fn find(shared: &'a Shared, id: &str) -> Option<Target<'a>> {
-        match shared.cfg.find_bulk(id) {
-            Some(bulk) => Some(Target::Configured(bulk)),
+        match shared.cfg.bulk_index(id) {
+            Some(index) => Some(Target::Configured(&shared.cfg.bulks[index], index)),
             None => shared.find_submitted(id).map(Target::Submitted),
         }
     }
 
     fn id(&self) -> &str {
         match self {
-            Target::Configured(bulk) => &bulk.id,
+            Target::Configured(bulk, _) => &bulk.id,
             Target::Submitted(bulk) => &bulk.id,
         }
     }
@@ -83,7 +84,7 @@ impl<'a> Target<'a> {
     /// `completed` (also once `failed`: a failed bulk has no results).
     fn unfinished(&self, shared: &Shared) -> Option<&'static str> {
         match self {
-            Target::Configured(bulk) => (!bulk.ready).then_some("processing"),
+            Target::Configured(bulk, _) => (!bulk.ready).then_some("processing"),
             Target::Submitted(bulk) => {
                 let (stage, _) = bulk.stage(shared.cfg.process_time, shared.ahead());
                 (stage != Stage::Completed).then_some(stage.word())
@@ -94,7 +95,8 @@ impl<'a> Target<'a> {
 
 /// `GET /activityid/v1/user/bulk/{bulk_id}/results`. Checks, in order: auth
 /// (401), bulk exists (404), [latency, injected 428], bulk finished (428),
-/// [injected 5xx], query parameters (400), then the page [maybe cut off].
+/// [injected 5xx], query parameters (400), a synthetic cursor refused by
+/// `--cursor-mode refuse` (400), then the page [maybe cut off].
 /// Bracketed steps are the configured [`super::Faults`].
 async fn results(
     State(shared): State<Arc<Shared>>,
@@ -128,9 +130,14 @@ async fn results(
         Ok(p) => p,
         Err(e) => return errors(StatusCode::BAD_REQUEST, "Invalid parameter", e.details()),
     };
+    let mode = shared.cfg.cursor_mode;
     let page = match &bulk {
-        Target::Configured(configured) => compute_page(shared.cfg.seed, configured, &params),
-        Target::Submitted(submitted) => page_of(submitted.as_ref(), &params),
+        Target::Configured(_, index) => compute_page(&shared.cfg, *index, &params),
+        Target::Submitted(submitted) => page_of(submitted.as_ref(), &params, mode),
+    };
+    let page = match page {
+        Ok(page) => page,
+        Err(e) => return errors(StatusCode::BAD_REQUEST, "Invalid parameter", e.details()),
     };
     let msg = if page.no_matches {
         "No errors for the bulk process"

@@ -12,7 +12,7 @@ use super::*;
 /// Pages through `bulk_id` the way a client would, by feeding each `lastId`
 /// back through the handler's own query parsing and page computation.
 fn page_all(cfg: &SandboxConfig, bulk_id: &str, limit: u64, failed_only: bool) -> Vec<Value> {
-    let bulk = cfg.find_bulk(bulk_id).unwrap();
+    let index = cfg.bulk_index(bulk_id).unwrap();
     let mut out = Vec::new();
     let mut last: Option<String> = None;
     loop {
@@ -21,7 +21,7 @@ fn page_all(cfg: &SandboxConfig, bulk_id: &str, limit: u64, failed_only: bool) -
             q.push_str(&format!("&last={l}"));
         }
         let params = parse_query(Some(&q)).unwrap();
-        let page = compute_page(cfg.seed, bulk, &params);
+        let page = compute_page(cfg, index, &params).unwrap();
         assert!(page.rows.len() as u64 <= limit);
         if failed_only {
             assert!(page.rows.iter().all(|r| r.error.is_some()));
@@ -64,19 +64,18 @@ fn paging_covers_every_row_exactly_once() {
 #[test]
 fn exactly_full_last_page_has_no_last_id() {
     let cfg = SandboxConfig::new(700);
-    let bulk = cfg.find_bulk(DEFAULT_BULK_ID).unwrap();
     let params = parse_query(Some("limit=700")).unwrap();
-    let page = compute_page(cfg.seed, bulk, &params);
+    let page = compute_page(&cfg, 0, &params).unwrap();
     assert_eq!(page.rows.len(), 700);
     assert!(page.last_id.is_none());
     // a cursor beyond the end gives an empty page, still "OK"
     let beyond = data::RowGen::new(cfg.seed, DEFAULT_BULK_ID).id(5000);
     let params = parse_query(Some(&format!("last={beyond}"))).unwrap();
-    let page = compute_page(cfg.seed, bulk, &params);
+    let page = compute_page(&cfg, 0, &params).unwrap();
     assert!(page.rows.is_empty() && page.last_id.is_none() && !page.no_matches);
     // a cursor before the base timestamp means "from the start"
     let params = parse_query(Some(&format!("last={DEFAULT_BULK_ID}&limit=3"))).unwrap();
-    let page = compute_page(cfg.seed, bulk, &params);
+    let page = compute_page(&cfg, 0, &params).unwrap();
     assert_eq!(
         page.rows[0],
         data::RowGen::new(cfg.seed, DEFAULT_BULK_ID).row(0)
@@ -104,12 +103,9 @@ fn data_contains_awkward_values_early() {
         assert!(rows.iter().any(|r| r.get(key).is_none()), "{key} absent");
     }
     let text = serde_json::to_string(
-        &compute_page(
-            cfg.seed,
-            cfg.find_bulk(DEFAULT_BULK_ID).unwrap(),
-            &parse_query(None).unwrap(),
-        )
-        .rows,
+        &compute_page(&cfg, 0, &parse_query(None).unwrap())
+            .unwrap()
+            .rows,
     )
     .unwrap();
     let first = &text[..text.find('}').unwrap()];

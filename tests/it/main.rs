@@ -15,6 +15,8 @@ mod cli;
 mod columns;
 mod completions;
 #[cfg(feature = "sandbox")]
+mod cursors;
+#[cfg(feature = "sandbox")]
 mod demo;
 mod docs;
 mod errors;
