@@ -62,7 +62,7 @@ impl<'a> BulkStatus<'a> {
     /// The status of a submitted bulk now: `failed` counts its failed
     /// lines only once it has ended (`completed` or `failed`).
     pub(crate) fn submitted(bulk: &'a Submitted, shared: &Shared) -> Self {
-        use super::page::RowSource;
+        use super::cursor::RowSource;
         let (stage, since) = bulk.stage(shared.cfg.process_time, shared.ahead());
         let ended = matches!(stage, Stage::Completed | Stage::Failed);
         BulkStatus {

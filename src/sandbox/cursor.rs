@@ -5,7 +5,22 @@
 //! a server might, so that clients that start from cursors the server never
 //! issued can be tested.
 
-use super::page::RowSource;
+use super::data::{parse_uuid, Row};
+
+/// The rows of one bulk, by index, their ids (UUIDv7) increasing with the
+/// index, so a cursor turns back into an index by binary search.
+pub(crate) trait RowSource {
+    /// Number of rows.
+    fn len(&self) -> u64;
+    /// Whether row `index` carries an `error`; cheap, used for filtering.
+    fn is_failed(&self, index: u64) -> bool;
+    /// The whole row at `index`.
+    fn row(&self, index: u64) -> Row;
+    /// The 128 bits of row `index`'s id.
+    fn id_value(&self, index: u64) -> u128 {
+        parse_uuid(&self.row(index).id).unwrap_or_default()
+    }
+}
 
 /// How the sandbox answers a synthetic `last` cursor. A cursor that is a
 /// row id is answered exactly in every mode.

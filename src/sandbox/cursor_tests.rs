@@ -3,9 +3,10 @@
 //! row's own id, with and without `failedOnly`.
 
 use super::cursor::CursorMode;
+use super::cursor::RowSource;
 use super::data::{format_uuid, parse_uuid, uuid_timestamp};
 use super::ids::IdLayout;
-use super::page::{compute_page, parse_query, Generated, Page, ParamError, RowSource};
+use super::page::{compute_page, parse_query, Generated, Page, ParamError};
 use super::*;
 
 const MODES: [CursorMode; 5] = [

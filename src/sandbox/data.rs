@@ -7,10 +7,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use super::ids::Stamps;
-
-/// Millisecond timestamp of row index 0: 2024-06-01T00:00:00Z.
-pub(crate) const BASE_MS: u64 = 1_717_200_000_000;
+use super::ids::{Stamps, BASE_MS};
 
 /// Share (in percent) of rows that succeeded and therefore carry no `error`.
 const SUCCESS_PERCENT: u64 = 20;

@@ -10,7 +10,8 @@
 //! a row alone in its millisecond keeps a random `rand_a`, which is how the
 //! default (`uniform`, one row a millisecond) keeps its historical ids.
 
-use super::data::BASE_MS;
+/// Millisecond timestamp of row index 0: 2024-06-01T00:00:00Z.
+pub(crate) const BASE_MS: u64 = 1_717_200_000_000;
 
 /// How row ids are spread over the bulk's window.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -295,7 +295,7 @@ pub fn expected_rows(
         return Vec::new();
     };
     let bulk = page::Generated::new(cfg, index);
-    use page::RowSource;
+    use cursor::RowSource;
     (0..bulk.len())
         .filter(|&i| !failed_only || bulk.is_failed(i))
         .map(|i| serde_json::to_value(bulk.row(i)).expect("a row always serialises"))

@@ -3,7 +3,7 @@
 //! tests both go through [`parse_query`] and [`compute_page`]; where a page
 //! starts for a cursor is in `cursor`.
 
-use super::cursor::{start_index, CursorMode};
+use super::cursor::{start_index, CursorMode, RowSource};
 use super::data::{parse_uuid, Row, RowGen};
 use super::ids::Stamps;
 use super::SandboxConfig;
@@ -103,21 +103,6 @@ pub(crate) struct Page {
     pub last_id: Option<String>,
     /// The bulk has no matching row at all (answers "No errors for the bulk process").
     pub no_matches: bool,
-}
-
-/// The rows of one bulk, by index, their ids (UUIDv7) increasing with the
-/// index, so a cursor turns back into an index by binary search.
-pub(crate) trait RowSource {
-    /// Number of rows.
-    fn len(&self) -> u64;
-    /// Whether row `index` carries an `error`; cheap, used for filtering.
-    fn is_failed(&self, index: u64) -> bool;
-    /// The whole row at `index`.
-    fn row(&self, index: u64) -> Row;
-    /// The 128 bits of row `index`'s id.
-    fn id_value(&self, index: u64) -> u128 {
-        parse_uuid(&self.row(index).id).unwrap_or_default()
-    }
 }
 
 /// A configured bulk: its rows generated from the seed, their ids laid out

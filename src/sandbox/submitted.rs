@@ -5,9 +5,9 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use super::cursor::RowSource;
 use super::data::{encode_uuid_v7, mix, Row, RowGen};
 use super::lines::Line;
-use super::page::RowSource;
 
 /// Row index (milliseconds after the base time) of the first submitted
 /// bulk's id: a day after the configured bulks, one minute per bulk after.
