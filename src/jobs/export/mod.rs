@@ -16,6 +16,7 @@ mod job;
 pub mod job_summary;
 mod kept;
 mod report;
+mod split;
 mod write;
 
 use std::sync::Arc;
