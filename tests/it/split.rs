@@ -1,0 +1,135 @@
+//! `results --split N` against the sandbox: the report is the sequential
+//! export's, byte for byte, in every id layout; against every wrong reading
+//! of a synthetic cursor (`--cursor-mode`) the export falls back, exits 0,
+//! says so once, and is still the sequential one.
+
+use crate::support::*;
+use druid_bulk::sandbox::{self, CursorMode, IdLayout, SandboxConfig};
+
+const ID_LAYOUTS: [IdLayout; 3] = [IdLayout::Uniform, IdLayout::Bursty, IdLayout::Skewed];
+const WRONG_MODES: [CursorMode; 4] = [
+    CursorMode::Refuse,
+    CursorMode::Restart,
+    CursorMode::Inclusive,
+    CursorMode::Round,
+];
+const FELL_BACK: &str =
+    "--split: the server does not accept synthetic cursors; fetched sequentially";
+
+fn config(rows: u64, layout: IdLayout, mode: CursorMode) -> SandboxConfig {
+    SandboxConfig::new(rows)
+        .with_token(TOKEN)
+        .with_id_layout(layout)
+        .with_cursor_mode(mode)
+}
+
+/// The sequential export of the sandbox's main bulk with `args`, and the
+/// same with `--split` and `-v` (which names the ranges and any dropped).
+fn both(cfg: &SandboxConfig, args: &[&str], split: &str) -> (Run, Run) {
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    let sequential = results(&server.endpoint(), cfg.main_bulk_id())
+        .args(args)
+        .ok();
+    let split = results(&server.endpoint(), cfg.main_bulk_id())
+        .args(args)
+        .args(["--split", split, "-v"])
+        .ok();
+    (sequential, split)
+}
+
+#[test]
+fn a_split_export_is_the_sequential_one_in_every_id_layout() {
+    for layout in ID_LAYOUTS {
+        for ranges in ["4", "8"] {
+            let cfg = config(1_000, layout, CursorMode::Exact);
+            let (sequential, split) = both(&cfg, &["--page-size", "50", "-f", "jsonl"], ranges);
+            split
+                .same(&split.stdout(), &sequential.stdout())
+                .check(split.stdout().lines().count() == 1_000, "1,000 rows")
+                .stderr_has(&format!("--split: {ranges} ranges after "))
+                .stderr_lacks("dropped")
+                .stderr_lacks(FELL_BACK);
+        }
+    }
+}
+
+#[test]
+fn every_wrong_reading_of_a_synthetic_cursor_falls_back_to_the_sequential_export() {
+    for layout in ID_LAYOUTS {
+        for mode in WRONG_MODES {
+            let cfg = config(600, layout, mode);
+            let (sequential, split) = both(&cfg, &["--page-size", "40", "-f", "jsonl"], "4");
+            split
+                .same(&split.stdout(), &sequential.stdout())
+                .check(split.stdout().lines().count() == 600, "600 rows")
+                .stderr_has("dropped")
+                .stderr_has(FELL_BACK);
+        }
+    }
+}
+
+#[test]
+fn a_failed_only_split_export_is_the_sequential_one() {
+    for mode in [CursorMode::Exact, CursorMode::Round, CursorMode::Inclusive] {
+        let cfg = config(1_000, IdLayout::Skewed, mode);
+        let args = ["--page-size", "20", "--failed-only", "-f", "jsonl"];
+        let (sequential, split) = both(&cfg, &args, "8");
+        split.same(&split.stdout(), &sequential.stdout()).same(
+            &split.jsonl(),
+            &sandbox::expected_rows(&cfg, cfg.main_bulk_id(), true),
+        );
+        if mode == CursorMode::Exact {
+            split.stderr_lacks("dropped");
+        } else {
+            split.stderr_has(FELL_BACK);
+        }
+    }
+}
+
+#[test]
+fn a_split_csv_file_is_the_sequential_one_byte_for_byte() {
+    let cfg = config(700, IdLayout::Bursty, CursorMode::Exact);
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let export = |name: &str, extra: &[&str]| {
+        let path = dir.path().join(name);
+        results(&server.endpoint(), cfg.main_bulk_id())
+            .args(["--page-size", "30", "-o"])
+            .arg(&path)
+            .args(extra)
+            .ok();
+        std::fs::read(path).unwrap()
+    };
+    let sequential = export("sequential.csv", &[]);
+    let split = export("split.csv", &["--split", "6"]);
+    assert!(sequential.len() > 700 * 10, "a real export");
+    assert!(
+        sequential == split,
+        "the split CSV differs from the sequential one"
+    );
+}
+
+#[test]
+fn split_takes_two_to_thirty_two_ranges_of_one_bulk() {
+    let bulk = "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73";
+    for n in ["0", "1", "33", "auto"] {
+        results("http://127.0.0.1:9", bulk)
+            .args(["--split", n])
+            .fails(2)
+            .stderr_has("--split");
+    }
+    results("http://127.0.0.1:9", bulk)
+        .args(["018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e74", "--split", "4"])
+        .fails(2)
+        .stderr_has("--split fetches one bulk as ranges, and 2 bulks were given");
+}
+
+#[test]
+fn unordered_ends_splitting_with_a_note() {
+    let cfg = config(300, IdLayout::Uniform, CursorMode::Exact);
+    let (sequential, split) = both(&cfg, &["--page-size", "50", "--unordered"], "4");
+    split
+        .same(&split.stdout(), &sequential.stdout())
+        .stderr_has("--split: with --unordered")
+        .stderr_lacks("ranges after");
+}
