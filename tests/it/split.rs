@@ -133,3 +133,67 @@ fn unordered_ends_splitting_with_a_note() {
         .stderr_has("--split: with --unordered")
         .stderr_lacks("ranges after");
 }
+
+/// A UUIDv7 at Unix millisecond `ms` (tiny, so the text is easy to read),
+/// with `n` in its random bits.
+fn id_at(ms: u64, n: u64) -> String {
+    format!("00000000-{ms:04x}-7000-8000-{n:012x}")
+}
+
+#[test]
+fn a_range_whose_synthetic_cursor_gets_no_last_id_asks_again_after_its_last_row() {
+    use httpmock::prelude::*;
+    use serde_json::json;
+
+    let bulk = "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73";
+    // Rows at 1.0 s … 2.0 s; updatedOn 1 s means ids up to 2 s, so the one
+    // boundary of --split 2 falls at 1.6 s, just before r3.
+    let r: Vec<String> = (0..6).map(|k| id_at(1_000 + 200 * k, 1)).collect();
+    let rows = |ks: &[usize]| {
+        json!(ks
+            .iter()
+            .map(|&k| json!({"id": r[k], "error": "x"}))
+            .collect::<Vec<_>>())
+    };
+    let boundary = "00000000-0640-7000-8000-000000000000";
+    let server = MockServer::start();
+    let page = |last: Option<&str>, ks: &[usize], next: Option<&str>| {
+        server.mock(|when, then| {
+            let when = when.method(GET).path(results_path(bulk));
+            match last {
+                Some(last) => when.query_param("last", last),
+                None => when.query_param_missing("last"),
+            };
+            then.status(200)
+                .json_body(json!({"content": {"results": rows(ks), "lastId": next}}));
+        })
+    };
+    page(None, &[0, 1], Some(&r[1]));
+    page(Some(&r[1]), &[2, 3], Some(&r[3]));
+    // Sequentially, and from the last row the range read: the end.
+    page(Some(&r[3]), &[4, 5], None);
+    let after_r4 = page(Some(&r[4]), &[5], None);
+    // The synthetic cursor: rows, and no lastId, which is not taken for the
+    // end of the bulk.
+    let synthetic = page(Some(boundary), &[3, 4], None);
+    server.mock(|when, then| {
+        when.method(GET)
+            .path(format!("/activityid/v1/user/bulk/{bulk}"));
+        then.status(200).json_body(json!({"content": {
+            "bulkId": bulk, "status": "completed",
+            "createdOn": "1970-01-01T00:00:01Z", "updatedOn": "1970-01-01T00:00:01Z"}}));
+    });
+    let args = ["--page-size", "2", "-f", "jsonl"];
+    let sequential = results(&server.base_url(), bulk).args(args).ok();
+    let split = results(&server.base_url(), bulk)
+        .args(args)
+        .args(["--split", "2", "-v"])
+        .ok();
+    split
+        .same(&split.stdout(), &sequential.stdout())
+        .check(split.stdout().lines().count() == 6, "six rows")
+        .stderr_has(&format!("boundaries {boundary}"))
+        .stderr_lacks("dropped");
+    synthetic.assert_calls(1);
+    after_r4.assert_calls(1);
+}

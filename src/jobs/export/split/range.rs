@@ -77,6 +77,10 @@ pub async fn read(
                 // A missing lastId ends a range only in answer to a cursor
                 // the server issued (item 4): ask again after the last row.
                 Some((text, _)) if from_synthetic => {
+                    // Not the end, as far as the writer is told either.
+                    if let Some(page) = pages.last_mut() {
+                        page.next = Some(text.clone());
+                    }
                     chain = Paginator::new(
                         api.clone(),
                         Plan {
