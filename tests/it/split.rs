@@ -197,3 +197,52 @@ fn a_range_whose_synthetic_cursor_gets_no_last_id_asks_again_after_its_last_row(
     synthetic.assert_calls(1);
     after_r4.assert_calls(1);
 }
+
+/// Lines in the file at `path` (0 while it does not exist).
+fn lines(path: &std::path::Path) -> usize {
+    std::fs::read(path).map_or(0, |t| t.iter().filter(|&&b| b == b'\n').count())
+}
+
+#[test]
+fn a_split_export_interrupted_at_several_points_ends_as_the_sequential_one() {
+    // Latency keeps the export running while the test signals it.
+    let cfg = SandboxConfig::new(6_000)
+        .with_token(TOKEN)
+        .with_id_layout(IdLayout::Skewed)
+        .with_faults(sandbox::Faults {
+            latency: std::time::Duration::from_millis(5),
+            ..sandbox::Faults::default()
+        });
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let export = |path: &std::path::Path, split: bool| {
+        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
+        cmd.args(["--page-size", "50", "-f", "csv", "-o"])
+            .arg(path)
+            .real_clock();
+        if split {
+            cmd.args(["--split", "8"]);
+        }
+        cmd
+    };
+    let whole = dir.path().join("whole.csv");
+    export(&whole, false).ok();
+    let path = dir.path().join("out.csv");
+    let partial = dir.path().join(".out.csv.druid-bulk.partial");
+    for point in [120, 1_500, 4_000] {
+        let child = export(&path, true).spawn_with(Some(std::process::Stdio::null()));
+        wait_for("rows in the partial file", || lines(&partial) >= point);
+        child.signal("INT");
+        child
+            .finish()
+            .expect_code(130)
+            .stderr_has("run the same command again to continue");
+    }
+    let run = export(&path, true).ok();
+    run.stderr_has("continuing the ");
+    let same = std::fs::read(&path).unwrap() == std::fs::read(&whole).unwrap();
+    run.check(
+        same,
+        "the same bytes as a sequential export never interrupted",
+    );
+}
