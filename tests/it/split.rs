@@ -26,15 +26,22 @@ fn config(rows: u64, layout: IdLayout, mode: CursorMode) -> SandboxConfig {
 /// The sequential export of the sandbox's main bulk with `args`, and the
 /// same with `--split` and `-v` (which names the ranges and any dropped).
 fn both(cfg: &SandboxConfig, args: &[&str], split: &str) -> (Run, Run) {
+    let (sequential, split, _) = counted(cfg, args, split);
+    (sequential, split)
+}
+
+/// [`both`], and how many requests each export made.
+fn counted(cfg: &SandboxConfig, args: &[&str], split: &str) -> (Run, Run, [u64; 2]) {
     let server = sandbox::start_background(cfg.clone()).unwrap();
     let sequential = results(&server.endpoint(), cfg.main_bulk_id())
         .args(args)
         .ok();
+    let before = server.hits();
     let split = results(&server.endpoint(), cfg.main_bulk_id())
         .args(args)
         .args(["--split", split, "-v"])
         .ok();
-    (sequential, split)
+    (sequential, split, [before, server.hits() - before])
 }
 
 #[test]
@@ -58,12 +65,15 @@ fn every_wrong_reading_of_a_synthetic_cursor_falls_back_to_the_sequential_export
     for layout in ID_LAYOUTS {
         for mode in WRONG_MODES {
             let cfg = config(600, layout, mode);
-            let (sequential, split) = both(&cfg, &["--page-size", "40", "-f", "jsonl"], "4");
+            let args = ["--page-size", "40", "-f", "jsonl"];
+            let (sequential, split, [pages, requests]) = counted(&cfg, &args, "4");
             split
                 .same(&split.stdout(), &sequential.stdout())
                 .check(split.stdout().lines().count() == 600, "600 rows")
-                .stderr_has("dropped")
-                .stderr_has(FELL_BACK);
+                .stderr_has(FELL_BACK)
+                .stderr_lacks("ranges after")
+                // The probe inside the first page, and the status request.
+                .same(&requests, &(pages + 2));
         }
     }
 }
@@ -140,14 +150,16 @@ fn id_at(ms: u64, n: u64) -> String {
     format!("00000000-{ms:04x}-7000-8000-{n:012x}")
 }
 
-#[test]
-fn a_range_whose_synthetic_cursor_gets_no_last_id_asks_again_after_its_last_row() {
+/// A bulk of six rows r0…r5 at 1.0 s … 2.0 s, in pages of two, on
+/// httpmock; updatedOn 1 s means ids up to 2 s, so the one boundary of
+/// `--split 2` falls at 1.6 s ([`BOUNDARY`]), just before r3. The probe
+/// inside the first page is answered exactly; the boundary is answered
+/// with the rows `synthetic` and no lastId. Returns the mocks of the
+/// boundary and of the probe, and the rows' ids.
+fn six_rows(server: &httpmock::MockServer, synthetic: &[usize]) -> [usize; 2] {
     use httpmock::prelude::*;
     use serde_json::json;
 
-    let bulk = "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73";
-    // Rows at 1.0 s … 2.0 s; updatedOn 1 s means ids up to 2 s, so the one
-    // boundary of --split 2 falls at 1.6 s, just before r3.
     let r: Vec<String> = (0..6).map(|k| id_at(1_000 + 200 * k, 1)).collect();
     let rows = |ks: &[usize]| {
         json!(ks
@@ -155,47 +167,81 @@ fn a_range_whose_synthetic_cursor_gets_no_last_id_asks_again_after_its_last_row(
             .map(|&k| json!({"id": r[k], "error": "x"}))
             .collect::<Vec<_>>())
     };
-    let boundary = "00000000-0640-7000-8000-000000000000";
-    let server = MockServer::start();
     let page = |last: Option<&str>, ks: &[usize], next: Option<&str>| {
-        server.mock(|when, then| {
-            let when = when.method(GET).path(results_path(bulk));
-            match last {
-                Some(last) => when.query_param("last", last),
-                None => when.query_param_missing("last"),
-            };
-            then.status(200)
-                .json_body(json!({"content": {"results": rows(ks), "lastId": next}}));
-        })
+        server
+            .mock(|when, then| {
+                let when = when.method(GET).path(results_path(BULK));
+                match last {
+                    Some(last) => when.query_param("last", last),
+                    None => when.query_param_missing("last"),
+                };
+                then.status(200)
+                    .json_body(json!({"content": {"results": rows(ks), "lastId": next}}));
+            })
+            .id
     };
     page(None, &[0, 1], Some(&r[1]));
     page(Some(&r[1]), &[2, 3], Some(&r[3]));
-    // Sequentially, and from the last row the range read: the end.
+    // Sequentially, and from the last row a range read: the end.
     page(Some(&r[3]), &[4, 5], None);
-    let after_r4 = page(Some(&r[4]), &[5], None);
-    // The synthetic cursor: rows, and no lastId, which is not taken for the
-    // end of the bulk.
-    let synthetic = page(Some(boundary), &[3, 4], None);
+    page(Some(&r[4]), &[5], None);
+    page(Some(&r[5]), &[], None);
+    let boundary = page(Some(BOUNDARY), synthetic, None);
+    let probe = page(
+        Some("00000000-04b0-7000-8000-000000000000"),
+        &[1, 2],
+        Some(&r[2]),
+    );
     server.mock(|when, then| {
         when.method(GET)
-            .path(format!("/activityid/v1/user/bulk/{bulk}"));
+            .path(format!("/activityid/v1/user/bulk/{BULK}"));
         then.status(200).json_body(json!({"content": {
-            "bulkId": bulk, "status": "completed",
+            "bulkId": BULK, "status": "completed",
             "createdOn": "1970-01-01T00:00:01Z", "updatedOn": "1970-01-01T00:00:01Z"}}));
     });
+    [boundary, probe]
+}
+
+const BULK: &str = "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73";
+const BOUNDARY: &str = "00000000-0640-7000-8000-000000000000";
+
+/// [`six_rows`] exported sequentially and with `--split 2 -v`.
+fn six_rows_both(server: &httpmock::MockServer) -> (Run, Run) {
     let args = ["--page-size", "2", "-f", "jsonl"];
-    let sequential = results(&server.base_url(), bulk).args(args).ok();
-    let split = results(&server.base_url(), bulk)
+    let sequential = results(&server.base_url(), BULK).args(args).ok();
+    let split = results(&server.base_url(), BULK)
         .args(args)
         .args(["--split", "2", "-v"])
         .ok();
+    (sequential, split)
+}
+
+#[test]
+fn a_range_whose_synthetic_cursor_gets_no_last_id_asks_again_after_its_last_row() {
+    let server = httpmock::MockServer::start();
+    let [boundary, probe] = six_rows(&server, &[3, 4]);
+    let (sequential, split) = six_rows_both(&server);
     split
         .same(&split.stdout(), &sequential.stdout())
         .check(split.stdout().lines().count() == 6, "six rows")
-        .stderr_has(&format!("boundaries {boundary}"))
+        .stderr_has(&format!("boundaries {BOUNDARY}"))
         .stderr_lacks("dropped");
-    synthetic.assert_calls(1);
-    after_r4.assert_calls(1);
+    httpmock::Mock::new(boundary, &server).assert_calls(1);
+    httpmock::Mock::new(probe, &server).assert_calls(1);
+}
+
+#[test]
+fn a_range_that_skips_a_row_at_its_seam_is_dropped_though_the_probe_passed() {
+    let server = httpmock::MockServer::start();
+    // Rounded: the boundary answered from r4, r3 skipped.
+    let [boundary, _] = six_rows(&server, &[4, 5]);
+    let (sequential, split) = six_rows_both(&server);
+    split
+        .same(&split.stdout(), &sequential.stdout())
+        .check(split.stdout().lines().count() == 6, "six rows")
+        .stderr_has("range 1 dropped: Overlap")
+        .stderr_has(FELL_BACK);
+    httpmock::Mock::new(boundary, &server).assert_calls(1);
 }
 
 /// Lines in the file at `path` (0 while it does not exist).

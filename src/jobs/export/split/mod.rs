@@ -2,8 +2,11 @@
 //! the sequential export would write it (issue 25).
 //!
 //! Range 0 is the sequential export's own chain, from the start (or the
-//! resume cursor). Once its first page is in, its last row id and the
-//! bulk's `updatedOn` (the status answer) bound the span that N−1
+//! resume cursor). Once its first page is in, one probe (a synthetic
+//! cursor inside that page, whose true answer is known from it) goes out
+//! with the status request; a server that refuses, ignores or misreads it
+//! is exported sequentially at the cost of that one request. Then the
+//! page's last row id and the bulk's `updatedOn` bound the span that N−1
 //! synthetic boundaries cut into ranges, each read at once on its own
 //! task (`range.rs`). This task then walks the seams in order: the chain
 //! being written reads on until it passes boundary bᵢ, and range *i* is
@@ -114,7 +117,19 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
             return chain.drain(out).await;
         }
     };
-    let Some(end) = window_end(&api, &plan, &clock).await else {
+    // The probe goes out with the status request: no time is added.
+    let (end, probed) = tokio::join!(
+        window_end(&api, &plan, &clock),
+        probe(&api, &plan, &clock, chain.last_page.as_ref())
+    );
+    if probed == Some(false) {
+        ui::verbose(
+            "--split: the probe inside the first page was not answered with the rows after it",
+        );
+        ui::note(FELL_BACK);
+        return chain.drain(out).await;
+    }
+    let Some(end) = end else {
         ui::note(
             "--split: the bulk's status gives no updatedOn to split up to; fetched sequentially",
         );
@@ -340,6 +355,40 @@ impl Drop for Reads {
             task.abort();
         }
     }
+}
+
+/// Ask for the rows after a synthetic cursor inside `first` (the first
+/// page), whose answer is known from it: `Some(true)` when the server
+/// answers with exactly the rows after it, `Some(false)` when it refuses,
+/// ignores, or misreads it, `None` when the page has no place for one
+/// (its rows all in one millisecond). One request tells a server that does
+/// not read synthetic cursors as "the rows after" before any range is read.
+async fn probe(api: &Arc<Api>, plan: &Plan, clock: &Clock, first: Option<&Page>) -> Option<bool> {
+    let rows = range::seam_rows(std::slice::from_ref(first?), usize::MAX).ok()?;
+    let cursor = bounds::cursor_at(bounds::millis(rows.last()?.id));
+    let past: Vec<seam::Row> = rows.iter().copied().filter(|r| r.id > cursor).collect();
+    if past.is_empty() || past.len() == rows.len() {
+        return None;
+    }
+    let mut asked = Paginator::new(
+        api.clone(),
+        Plan {
+            start: Some(bounds::format(cursor)),
+            ..plan.clone()
+        },
+        clock.clone(),
+    );
+    let Ok(Some(page)) = asked.next_page().await else {
+        return Some(false);
+    };
+    let Ok(answer) = range::seam_rows(std::slice::from_ref(&page), past.len() + 1) else {
+        return Some(false);
+    };
+    let before = seam::Before {
+        past: &past,
+        ended: false,
+    };
+    Some(seam::check(cursor, before, &answer).is_ok())
 }
 
 /// The end of the bulk's id window, in Unix milliseconds: its `updatedOn`.
