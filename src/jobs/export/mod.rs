@@ -19,6 +19,7 @@ mod report;
 mod split;
 mod write;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -32,7 +33,7 @@ pub use report::report;
 
 use crate::api::Api;
 use crate::bug;
-use crate::destination::FileHandle;
+use crate::destination::{self, FileHandle};
 use crate::exit::{Class, Failure};
 use crate::jobs::last_words::Flushed;
 use crate::output::{self, RowWriter};
@@ -236,6 +237,15 @@ impl<'s> Exporter<'s> {
             // the limit for nothing until ranges stop with the writer.
             ui::note("--split: not with --max-rows yet; fetched sequentially");
         }
+        // Beside -o when it is a regular file (never beside /dev/null).
+        let spool_dir = (self.output.path.as_deref())
+            .filter(|path| !destination::is_stream(path))
+            .and_then(Path::parent)
+            .map(|dir| match dir.as_os_str().is_empty() {
+                true => Path::new("."),
+                false => dir,
+            })
+            .map(Path::to_path_buf);
         let fetchers = (self.export.bulk_ids.iter().enumerate())
             // With a checkpoint of several bulks, each continues on its own
             // cursor, and those complete are not asked again.
@@ -265,6 +275,7 @@ impl<'s> Exporter<'s> {
                             },
                             clock: clock.clone(),
                             ranges,
+                            spool_dir: spool_dir.clone(),
                         },
                         i,
                         tx.clone(),

@@ -17,14 +17,19 @@
 //! checkpoint and the resume cursor are the sequential export's: a row is
 //! sent only once its range is accepted.
 //!
-//! Not built yet (see the branch notes): spool files (later ranges are
-//! held in memory), work stealing, the 2 ms latency rule, the shared
-//! budget with `--concurrency`, the 429/503 halving, `--max-rows`.
+//! Not built yet: work stealing (`bounds::midpoint` is ready for it), the
+//! 2 ms latency rule, the budget shared with `--concurrency` (so several
+//! bulks with `--split` are refused), the 429/503 halving and the single
+//! retry of a 5xx on a synthetic cursor (a range retries as a page does),
+//! `--max-rows` (fetched sequentially), the summary line's count of ranges
+//! and fallbacks (`-v` says them), the benchmark.
 
 mod bounds;
 mod range;
 mod seam;
+mod spool;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
@@ -51,6 +56,9 @@ pub struct Job {
     pub clock: Clock,
     /// `--split N`.
     pub ranges: usize,
+    /// Where ranges spool their pages: beside `-o` when it is a regular
+    /// file, else (`None`) the system's temporary folder.
+    pub spool_dir: Option<PathBuf>,
 }
 
 /// Run `job` on its own task, saying what a paginator would (pages in the
@@ -94,6 +102,7 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         plan,
         clock,
         ranges,
+        spool_dir,
     } = job;
     let mut chain = Chain::new(Paginator::new(api.clone(), plan.clone(), clock.clone()));
     if !plan.ordered {
@@ -150,13 +159,8 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         (cuts.iter().enumerate())
             .map(|(i, &b)| {
                 let upper = cuts.get(i + 1).copied();
-                tokio::spawn(range::read(
-                    api.clone(),
-                    plan.clone(),
-                    clock.clone(),
-                    b,
-                    upper,
-                ))
+                let (api, plan, clock) = (api.clone(), plan.clone(), clock.clone());
+                tokio::spawn(range::read(api, plan, clock, b, upper, spool_dir.clone()))
             })
             .map(Some)
             .collect(),
@@ -176,7 +180,7 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
             Ok(skip) => {
                 // An empty range past the end proves nothing of how the
                 // server reads a synthetic cursor.
-                accepted += usize::from(read.pages.iter().any(|p| p.row_count() > 0));
+                accepted += usize::from(read.has_rows());
                 chain.take_over(read, skip, out).await?;
             }
             Err(why) => {
@@ -288,7 +292,7 @@ impl Chain {
                 .map_err(|e| format!("{e:#}"))?,
             None => Vec::new(),
         };
-        let rows = range::seam_rows(&read.pages, past.len() + 1).map_err(|e| format!("{e:#}"))?;
+        let rows = range::seam_rows(&read.head, past.len() + 1).map_err(|e| format!("{e:#}"))?;
         let before = seam::Before {
             past: &past,
             ended: self.ended,
@@ -300,12 +304,19 @@ impl Chain {
     /// `skip` rows, already sent, and follow its chain from there.
     async fn take_over(&mut self, read: range::Read, mut skip: usize, out: &mut Out) -> Result<()> {
         let range::Read {
-            pages,
+            head,
+            spool,
+            tail,
             chain,
             ended,
         } = read;
+        let spooled = spool.map(spool::Spool::pages).transpose()?;
+        let pages = (head.into_iter().map(Ok))
+            .chain(spooled.into_iter().flatten())
+            .chain(tail.map(Ok));
         let mut first = true;
         for page in pages {
+            let page = page?;
             let count = page.row_count();
             if skip > 0 && skip >= count {
                 skip -= count;

@@ -2,18 +2,22 @@
 //! boundary and read until it passes the next boundary (one page past it,
 //! the overlap the next seam is checked against) or reaches the end.
 //!
-//! Its pages are kept in memory until the range is accepted or dropped.
-//! The plan (issue 25, item 3) is to spool them to unlinked 0600 files
-//! (`tempfile::tempfile_in`) paused at 256 MiB; until then a range holds
-//! at most its share of the bulk, which bounds memory by the report's size,
-//! not by a constant.
+//! A range keeps in memory its first rows (enough for its seam: one more
+//! than a page) and its last page (what it read past the next boundary);
+//! the pages between go to its spool (`spool.rs`), and it pauses when the
+//! spool reaches [`spool::PAUSE_AT`]: the chain then goes on sequentially
+//! once the range is taken over. The spool is written from this task with
+//! blocking writes, which a page cache absorbs; a slow disk would slow the
+//! range, never change what is written.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Result;
 
 use super::bounds;
 use super::seam;
+use super::spool::{self, Spool};
 use crate::api::Api;
 use crate::exit::{Class, Failure};
 use crate::page::Row;
@@ -22,7 +26,12 @@ use crate::retry::Clock;
 
 /// What a range read, not yet written.
 pub struct Read {
-    pub pages: Vec<Page>,
+    /// Its first pages, up to one row more than a page.
+    pub head: Vec<Page>,
+    /// The pages after those but the last.
+    pub spool: Option<Spool>,
+    /// The last page read, when the head did not hold it.
+    pub tail: Option<Page>,
     /// The chain, to go on from after its last page if the range is
     /// accepted and the next one is not.
     pub chain: Paginator,
@@ -31,16 +40,68 @@ pub struct Read {
     pub ended: bool,
 }
 
+impl Read {
+    /// Whether it read any row.
+    pub fn has_rows(&self) -> bool {
+        self.head.iter().any(|p| p.row_count() > 0)
+    }
+}
+
+/// Where a range's pages go as they come.
+struct Kept {
+    head: Vec<Page>,
+    head_rows: usize,
+    /// Rows the head holds before later pages go past it.
+    want: usize,
+    spool: Option<Spool>,
+    tail: Option<Page>,
+    dir: Option<PathBuf>,
+}
+
+impl Kept {
+    fn push(&mut self, page: Page) -> Result<()> {
+        if self.head_rows < self.want && self.tail.is_none() {
+            self.head_rows += page.row_count();
+            self.head.push(page);
+            return Ok(());
+        }
+        if let Some(older) = self.tail.replace(page) {
+            let spool = match &mut self.spool {
+                Some(spool) => spool,
+                None => self.spool.insert(Spool::new(self.dir.as_deref())?),
+            };
+            spool.push(&older)?;
+        }
+        Ok(())
+    }
+
+    fn paused(&self) -> bool {
+        (self.spool.as_ref()).is_some_and(|s| s.bytes >= spool::PAUSE_AT)
+    }
+
+    fn read(self, chain: Paginator, ended: bool) -> Read {
+        Read {
+            head: self.head,
+            spool: self.spool,
+            tail: self.tail,
+            chain,
+            ended,
+        }
+    }
+}
+
 /// Read the range after `start` until a row after `upper` (or the end of
-/// the bulk when there is no upper boundary). Every page passed the page
-/// checks against the cursor sent; a page whose `lastId` is not its last
-/// row's id, or a row id that is not a UUIDv7, fails the range.
+/// the bulk when there is no upper boundary), spooling in `dir`. Every page
+/// passed the page checks against the cursor sent; a page whose `lastId`
+/// is not its last row's id, or a row id that is not a UUIDv7, fails the
+/// range.
 pub async fn read(
     api: Arc<Api>,
     plan: Plan,
     clock: Clock,
     start: u128,
     upper: Option<u128>,
+    dir: Option<PathBuf>,
 ) -> Result<Read> {
     let synthetic = bounds::format(start);
     let mut chain = Paginator::new(
@@ -51,14 +112,19 @@ pub async fn read(
         },
         clock.clone(),
     );
-    let mut pages = Vec::new();
+    let mut kept = Kept {
+        head: Vec::new(),
+        head_rows: 0,
+        want: usize::try_from(plan.page_size)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1),
+        spool: None,
+        tail: None,
+        dir,
+    };
     loop {
-        let Some(page) = chain.next_page().await? else {
-            return Ok(Read {
-                pages,
-                chain,
-                ended: true,
-            });
+        let Some(mut page) = chain.next_page().await? else {
+            return Ok(kept.read(chain, true));
         };
         let last = last_id(&page)?;
         if let (Some(next), Some((text, _))) = (&page.next, &last) {
@@ -70,17 +136,14 @@ pub async fn read(
         }
         let from_synthetic = page.sent.as_deref() == Some(synthetic.as_str());
         let passed = matches!((&last, upper), (Some((_, id)), Some(upper)) if *id > upper);
-        let at_end = page.next.is_none();
-        pages.push(page);
-        if at_end {
+        let mut ended = false;
+        if page.next.is_none() {
             match last {
                 // A missing lastId ends a range only in answer to a cursor
-                // the server issued (item 4): ask again after the last row.
+                // the server issued (item 4): ask again after the last row,
+                // and tell the writer this page is not the last either.
                 Some((text, _)) if from_synthetic => {
-                    // Not the end, as far as the writer is told either.
-                    if let Some(page) = pages.last_mut() {
-                        page.next = Some(text.clone());
-                    }
+                    page.next = Some(text.clone());
                     chain = Paginator::new(
                         api.clone(),
                         Plan {
@@ -90,21 +153,12 @@ pub async fn read(
                         clock.clone(),
                     );
                 }
-                _ => {
-                    return Ok(Read {
-                        pages,
-                        chain,
-                        ended: true,
-                    })
-                }
+                _ => ended = true,
             }
         }
-        if passed {
-            return Ok(Read {
-                pages,
-                chain,
-                ended: false,
-            });
+        kept.push(page)?;
+        if ended || passed || kept.paused() {
+            return Ok(kept.read(chain, ended));
         }
     }
 }
