@@ -54,6 +54,7 @@ fn a_split_export_is_the_sequential_one_in_every_id_layout() {
                 .same(&split.stdout(), &sequential.stdout())
                 .check(split.stdout().lines().count() == 1_000, "1,000 rows")
                 .stderr_has(&format!("--split: {ranges} ranges after "))
+                .stderr_has(" 0 refused and read sequentially")
                 .stderr_lacks("dropped")
                 .stderr_lacks(FELL_BACK);
         }

@@ -23,6 +23,16 @@
 //! retry of a 5xx on a synthetic cursor (a range retries as a page does),
 //! `--max-rows` (fetched sequentially), the summary line's count of ranges
 //! and fallbacks (`-v` says them), the benchmark.
+//!
+//! Work stealing, as it would fit here: give each range its upper bound
+//! and last row read behind one lock; a range that finishes takes the
+//! largest unread span (`bounds::midpoint` of last read and upper), lowers
+//! that range's upper bound only if its last row read is still below the
+//! midpoint (so the one page that crosses it holds every row it read past
+//! it, which `Chain::seam` assumes), and starts a range there. The seam
+//! walk then takes boundaries from an ordered map, not a fixed list, and
+//! range 0 (the chain being written) must take part too: on the skewed
+//! layout it holds most rows.
 
 mod bounds;
 mod range;
@@ -190,6 +200,10 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         }
     }
     chain.drain(out).await?;
+    ui::verbose(format_args!(
+        "--split: {} ranges: {accepted} taken over with rows, {refused} refused and read sequentially",
+        cuts.len() + 1
+    ));
     if accepted == 0 && refused > 0 {
         ui::note(FELL_BACK);
     } else if refused > 0 {
