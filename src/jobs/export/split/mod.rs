@@ -53,7 +53,8 @@ use crate::paginate::{self, Event, Page, Paginator, Plan};
 use crate::retry::Clock;
 use crate::ui;
 
-/// What the server was told when no synthetic cursor was ever accepted.
+/// The note when the server never answered a synthetic cursor with the
+/// rows after it (the probe, or every range with rows, failed).
 pub const FELL_BACK: &str =
     "--split: the server does not accept synthetic cursors; fetched sequentially";
 
