@@ -155,9 +155,10 @@ fn id_at(ms: u64, n: u64) -> String {
 /// httpmock; updatedOn 1 s means ids up to 2 s, so the one boundary of
 /// `--split 2` falls at 1.6 s ([`BOUNDARY`]), just before r3. The probe
 /// inside the first page is answered exactly; the boundary is answered
-/// with the rows `synthetic` and no lastId. Returns the mocks of the
-/// boundary and of the probe, and the rows' ids.
-fn six_rows(server: &httpmock::MockServer, synthetic: &[usize]) -> [usize; 2] {
+/// with the rows `synthetic` and no lastId, and the range asks again after
+/// the last of them. Returns the ids of every mock (each must be asked at
+/// least once), then of the boundary's and the probe's.
+fn six_rows(server: &httpmock::MockServer, synthetic: &[usize]) -> (Vec<usize>, [usize; 2]) {
     use httpmock::prelude::*;
     use serde_json::json;
 
@@ -181,26 +182,39 @@ fn six_rows(server: &httpmock::MockServer, synthetic: &[usize]) -> [usize; 2] {
             })
             .id
     };
-    page(None, &[0, 1], Some(&r[1]));
-    page(Some(&r[1]), &[2, 3], Some(&r[3]));
-    // Sequentially, and from the last row a range read: the end.
-    page(Some(&r[3]), &[4, 5], None);
-    page(Some(&r[4]), &[5], None);
-    page(Some(&r[5]), &[], None);
+    let mut all = vec![
+        page(None, &[0, 1], Some(&r[1])),
+        page(Some(&r[1]), &[2, 3], Some(&r[3])),
+        // Sequentially: the end.
+        page(Some(&r[3]), &[4, 5], None),
+    ];
+    // After the range's last row: the rest, and the end.
+    let last = *synthetic.last().unwrap();
+    let rest: Vec<usize> = (last + 1..6).collect();
+    all.push(page(Some(&r[last]), &rest, None));
     let boundary = page(Some(BOUNDARY), synthetic, None);
     let probe = page(
         Some("00000000-04b0-7000-8000-000000000000"),
         &[1, 2],
         Some(&r[2]),
     );
-    server.mock(|when, then| {
+    let status = server.mock(|when, then| {
         when.method(GET)
             .path(format!("/activityid/v1/user/bulk/{BULK}"));
         then.status(200).json_body(json!({"content": {
             "bulkId": BULK, "status": "completed",
             "createdOn": "1970-01-01T00:00:01Z", "updatedOn": "1970-01-01T00:00:01Z"}}));
     });
-    [boundary, probe]
+    all.extend([boundary, probe, status.id]);
+    (all, [boundary, probe])
+}
+
+/// Every mock of `ids` was asked at least once.
+fn all_asked(server: &httpmock::MockServer, ids: &[usize]) {
+    for &id in ids {
+        let calls = httpmock::Mock::new(id, server).calls();
+        assert!(calls > 0, "mock {id} was never asked");
+    }
 }
 
 const BULK: &str = "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73";
@@ -220,8 +234,9 @@ fn six_rows_both(server: &httpmock::MockServer) -> (Run, Run) {
 #[test]
 fn a_range_whose_synthetic_cursor_gets_no_last_id_asks_again_after_its_last_row() {
     let server = httpmock::MockServer::start();
-    let [boundary, probe] = six_rows(&server, &[3, 4]);
+    let (all, [boundary, probe]) = six_rows(&server, &[3, 4]);
     let (sequential, split) = six_rows_both(&server);
+    all_asked(&server, &all);
     split
         .same(&split.stdout(), &sequential.stdout())
         .check(split.stdout().lines().count() == 6, "six rows")
@@ -235,8 +250,9 @@ fn a_range_whose_synthetic_cursor_gets_no_last_id_asks_again_after_its_last_row(
 fn a_range_that_skips_a_row_at_its_seam_is_dropped_though_the_probe_passed() {
     let server = httpmock::MockServer::start();
     // Rounded: the boundary answered from r4, r3 skipped.
-    let [boundary, _] = six_rows(&server, &[4, 5]);
+    let (all, [boundary, _]) = six_rows(&server, &[4, 5]);
     let (sequential, split) = six_rows_both(&server);
+    all_asked(&server, &all);
     split
         .same(&split.stdout(), &sequential.stdout())
         .check(split.stdout().lines().count() == 6, "six rows")
