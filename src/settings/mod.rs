@@ -212,7 +212,7 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
     let split = args.split.map(usize::from);
     if split.is_some() && bulk_ids.len() > 1 {
         // Several bulks share --concurrency; a budget shared with the ranges
-        // of a split is not built yet (issue 25, item 5).
+        // of a split is not built yet.
         return usage(format!(
             "--split fetches one bulk as ranges, and {} bulks were given; export them without \
              --split (--concurrency fetches several at once), or one at a time with it",

@@ -1,5 +1,5 @@
 //! `--split N`: one bulk fetched as up to N id ranges at once, written as
-//! the sequential export would write it (issue 25).
+//! the sequential export would write it.
 //!
 //! Range 0 is the sequential export's own chain, from the start (or the
 //! resume cursor). Once its first page is in, one probe (a synthetic

@@ -1,4 +1,4 @@
-//! The seam check of `--split` (issue 25, item 2): whether a range started
+//! The seam check of `--split`: whether a range started
 //! from a synthetic cursor may be written after the chain before it. Pure:
 //! it sees only rows (ids and raw bytes), so every way a server can misread
 //! a synthetic cursor is tested here without one.
