@@ -507,7 +507,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__results)
-            opts="-e -f -o -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --bulk-ids-from --concurrency --format --columns --delimiter --no-header --wide --excel --output --limit --page-size --max-empty-pages --unordered --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
+            opts="-e -f -o -q -v -h --endpoint --allow-insecure-http --token-file --token --auth-url --client-id --client-secret-file --bulk-ids-from --concurrency --split --format --columns --delimiter --no-header --wide --excel --output --limit --page-size --max-empty-pages --unordered --after --last --failed-only --max-rows --csv-safe --summary --summary-only --fail-on-rows --wait --checkpoint --restart --lang --timeout --retries --retry-max-time --quiet --verbose --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -546,6 +546,10 @@ _druid__bulk() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --split)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -83,6 +83,21 @@ impl Page {
     pub fn raw_rows(&self) -> impl Iterator<Item = &[u8]> + '_ {
         (self.rows.ranges()).map(|r| self.body.get(r).unwrap_or_default())
     }
+
+    /// The same page without its first `skip` rows (`--split`: rows an
+    /// earlier range already wrote), asked for with `sent`, the id of the
+    /// last row before those that remain.
+    pub fn without_first(self, skip: usize, sent: Option<String>) -> Page {
+        let mut rows = Spans::default();
+        for raw in self.raw_rows().skip(skip) {
+            rows.push(raw);
+        }
+        Page {
+            sent,
+            rows: rows.in_text(&self.body),
+            ..self
+        }
+    }
 }
 
 /// What a whole 200 body holds.

@@ -186,8 +186,9 @@ pub const VARIABLES: &[Variable] = &[
     user(
         &["TMPDIR"],
         &[Library("std")],
-        "Where `submit -` copies stdin before sending it (an unnamed file, gone when the command \
-         ends).",
+        "Where `submit -` copies stdin before sending it, and where `results --split` keeps the \
+         pages of later ranges when the output is not a regular file (unnamed files, gone when \
+         the command ends).",
     ),
     user(
         &["RUST_BACKTRACE"],

@@ -160,6 +160,7 @@ pub(super) fn build(
         export: Export {
             bulk_ids,
             concurrency,
+            split: None,
             page_size: paging.page_size,
             last: args.last.clone(),
             failed_only: args.failed_only,

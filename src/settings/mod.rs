@@ -103,6 +103,8 @@ pub struct Export {
     pub bulk_ids: Vec<String>,
     /// How many bulks to fetch at once.
     pub concurrency: usize,
+    /// `--split N`: one bulk fetched as up to N id ranges at once.
+    pub split: Option<usize>,
     pub page_size: u32,
     pub last: Option<String>,
     pub failed_only: bool,
@@ -207,7 +209,17 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
         layer.concurrency.unwrap_or_default(),
         values::MAX_CONCURRENCY,
     )?;
-    build(
+    let split = args.split.map(usize::from);
+    if split.is_some() && bulk_ids.len() > 1 {
+        // Several bulks share --concurrency; a budget shared with the ranges
+        // of a split is not built yet.
+        return usage(format!(
+            "--split fetches one bulk as ranges, and {} bulks were given; export them without \
+             --split (--concurrency fetches several at once), or one at a time with it",
+            bulk_ids.len()
+        ));
+    }
+    let mut results = build(
         conn,
         bulk_ids,
         concurrency,
@@ -216,7 +228,9 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
         &args.export.report,
         Target::of(&args.export),
         color,
-    )
+    )?;
+    results.export.split = split;
+    Ok(results)
 }
 
 /// Settings for `demo`: the sandbox's connection, the flags and the defaults

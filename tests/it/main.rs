@@ -50,6 +50,8 @@ mod sandbox;
 mod secrets;
 mod security;
 #[cfg(feature = "sandbox")]
+mod split;
+#[cfg(feature = "sandbox")]
 mod status;
 mod submit;
 #[cfg(feature = "sandbox")]

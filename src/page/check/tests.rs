@@ -258,3 +258,27 @@ proptest! {
         agree(&json_gen::mutate(&body, &edits))?;
     }
 }
+
+#[test]
+fn a_page_without_its_first_rows_keeps_the_rest_where_they_lie() {
+    let body = Bytes::from_static(
+        br#"{"content":{"results":[{"id":"a"}, {"id":"b","x":"]"},{"id":"c"}],"lastId":"c"}}"#,
+    );
+    let Ok(Body::Rows { rows, last_id, .. }) = read(&body, &expect(None, None)) else {
+        panic!("a page");
+    };
+    let page = |rows: Spans| Page {
+        number: 4,
+        sent: Some("z".into()),
+        next: last_id.clone(),
+        body: body.clone(),
+        rows,
+    };
+    let cut = page(rows.clone()).without_first(1, Some("a".into()));
+    let got: Vec<&[u8]> = cut.raw_rows().collect();
+    assert_eq!(got, [&br#"{"id":"b","x":"]"}"#[..], br#"{"id":"c"}"#]);
+    assert_eq!((cut.number, cut.sent.as_deref()), (4, Some("a")));
+    assert_eq!(cut.next.as_deref(), Some("c"));
+    assert_eq!(page(rows.clone()).without_first(0, None).row_count(), 3);
+    assert_eq!(page(rows).without_first(3, None).row_count(), 0);
+}

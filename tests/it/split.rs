@@ -1,0 +1,311 @@
+//! `results --split N` against the sandbox: the report is the sequential
+//! export's, byte for byte, in every id layout; against every wrong reading
+//! of a synthetic cursor (`--cursor-mode`) the export falls back, exits 0,
+//! says so once, and is still the sequential one.
+
+use crate::support::*;
+use druid_bulk::sandbox::{self, CursorMode, IdLayout, SandboxConfig};
+
+const ID_LAYOUTS: [IdLayout; 3] = [IdLayout::Uniform, IdLayout::Bursty, IdLayout::Skewed];
+const WRONG_MODES: [CursorMode; 4] = [
+    CursorMode::Refuse,
+    CursorMode::Restart,
+    CursorMode::Inclusive,
+    CursorMode::Round,
+];
+const FELL_BACK: &str =
+    "--split: the server does not accept synthetic cursors; fetched sequentially";
+
+fn config(rows: u64, layout: IdLayout, mode: CursorMode) -> SandboxConfig {
+    SandboxConfig::new(rows)
+        .with_token(TOKEN)
+        .with_id_layout(layout)
+        .with_cursor_mode(mode)
+}
+
+/// The sequential export of the sandbox's main bulk with `args`, and the
+/// same with `--split` and `-v` (which names the ranges and any dropped).
+fn both(cfg: &SandboxConfig, args: &[&str], split: &str) -> (Run, Run) {
+    let (sequential, split, _) = counted(cfg, args, split);
+    (sequential, split)
+}
+
+/// [`both`], and how many requests each export made.
+fn counted(cfg: &SandboxConfig, args: &[&str], split: &str) -> (Run, Run, [u64; 2]) {
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    let sequential = results(&server.endpoint(), cfg.main_bulk_id())
+        .args(args)
+        .ok();
+    let before = server.hits();
+    let split = results(&server.endpoint(), cfg.main_bulk_id())
+        .args(args)
+        .args(["--split", split, "-v"])
+        .ok();
+    (sequential, split, [before, server.hits() - before])
+}
+
+#[test]
+fn a_split_export_is_the_sequential_one_in_every_id_layout() {
+    for layout in ID_LAYOUTS {
+        for ranges in ["4", "8"] {
+            let cfg = config(1_000, layout, CursorMode::Exact);
+            let (sequential, split) = both(&cfg, &["--page-size", "50", "-f", "jsonl"], ranges);
+            split
+                .same(&split.stdout(), &sequential.stdout())
+                .check(split.stdout().lines().count() == 1_000, "1,000 rows")
+                .stderr_has(&format!("--split: {ranges} ranges after "))
+                .stderr_has(" 0 refused and read sequentially")
+                .stderr_lacks("dropped")
+                .stderr_lacks(FELL_BACK);
+        }
+    }
+}
+
+#[test]
+fn every_wrong_reading_of_a_synthetic_cursor_falls_back_to_the_sequential_export() {
+    for layout in ID_LAYOUTS {
+        for mode in WRONG_MODES {
+            let cfg = config(600, layout, mode);
+            let args = ["--page-size", "40", "-f", "jsonl"];
+            let (sequential, split, [pages, requests]) = counted(&cfg, &args, "4");
+            split
+                .same(&split.stdout(), &sequential.stdout())
+                .check(split.stdout().lines().count() == 600, "600 rows")
+                .stderr_has(FELL_BACK)
+                .stderr_lacks("ranges after")
+                // The probe inside the first page, and the status request.
+                .same(&requests, &(pages + 2));
+        }
+    }
+}
+
+#[test]
+fn a_failed_only_split_export_is_the_sequential_one() {
+    for mode in [CursorMode::Exact, CursorMode::Round, CursorMode::Inclusive] {
+        let cfg = config(1_000, IdLayout::Skewed, mode);
+        let args = ["--page-size", "20", "--failed-only", "-f", "jsonl"];
+        let (sequential, split) = both(&cfg, &args, "8");
+        split.same(&split.stdout(), &sequential.stdout()).same(
+            &split.jsonl(),
+            &sandbox::expected_rows(&cfg, cfg.main_bulk_id(), true),
+        );
+        if mode == CursorMode::Exact {
+            split.stderr_lacks("dropped");
+        } else {
+            split.stderr_has(FELL_BACK);
+        }
+    }
+}
+
+#[test]
+fn a_split_csv_file_is_the_sequential_one_byte_for_byte() {
+    let cfg = config(700, IdLayout::Bursty, CursorMode::Exact);
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let export = |name: &str, extra: &[&str]| {
+        let path = dir.path().join(name);
+        results(&server.endpoint(), cfg.main_bulk_id())
+            .args(["--page-size", "30", "-o"])
+            .arg(&path)
+            .args(extra)
+            .ok();
+        std::fs::read(path).unwrap()
+    };
+    let sequential = export("sequential.csv", &[]);
+    let split = export("split.csv", &["--split", "6"]);
+    assert!(sequential.len() > 700 * 10, "a real export");
+    assert!(
+        sequential == split,
+        "the split CSV differs from the sequential one"
+    );
+}
+
+#[test]
+fn split_takes_two_to_thirty_two_ranges_of_one_bulk() {
+    let bulk = "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73";
+    for n in ["0", "1", "33", "auto"] {
+        results("http://127.0.0.1:9", bulk)
+            .args(["--split", n])
+            .fails(2)
+            .stderr_has("--split");
+    }
+    results("http://127.0.0.1:9", bulk)
+        .args(["018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e74", "--split", "4"])
+        .fails(2)
+        .stderr_has("--split fetches one bulk as ranges, and 2 bulks were given");
+}
+
+#[test]
+fn unordered_ends_splitting_with_a_note() {
+    let cfg = config(300, IdLayout::Uniform, CursorMode::Exact);
+    let (sequential, split) = both(&cfg, &["--page-size", "50", "--unordered"], "4");
+    split
+        .same(&split.stdout(), &sequential.stdout())
+        .stderr_has("--split: with --unordered")
+        .stderr_lacks("ranges after");
+}
+
+/// A UUIDv7 at Unix millisecond `ms` (tiny, so the text is easy to read),
+/// with `n` in its random bits.
+fn id_at(ms: u64, n: u64) -> String {
+    format!("00000000-{ms:04x}-7000-8000-{n:012x}")
+}
+
+/// A bulk of six rows r0…r5 at 1.0 s … 2.0 s, in pages of two, on
+/// httpmock; updatedOn 1 s means ids up to 2 s, so the one boundary of
+/// `--split 2` falls at 1.6 s ([`BOUNDARY`]), just before r3. The probe
+/// inside the first page is answered exactly; the boundary is answered
+/// with the rows `synthetic` and no lastId, and the range asks again after
+/// the last of them. Returns the ids of every mock (each must be asked at
+/// least once), then of the boundary's and the probe's.
+fn six_rows(server: &httpmock::MockServer, synthetic: &[usize]) -> (Vec<usize>, [usize; 2]) {
+    use httpmock::prelude::*;
+    use serde_json::json;
+
+    let r: Vec<String> = (0..6).map(|k| id_at(1_000 + 200 * k, 1)).collect();
+    let rows = |ks: &[usize]| {
+        json!(ks
+            .iter()
+            .map(|&k| json!({"id": r[k], "error": "x"}))
+            .collect::<Vec<_>>())
+    };
+    let page = |last: Option<&str>, ks: &[usize], next: Option<&str>| {
+        server
+            .mock(|when, then| {
+                let when = when.method(GET).path(results_path(BULK));
+                match last {
+                    Some(last) => when.query_param("last", last),
+                    None => when.query_param_missing("last"),
+                };
+                then.status(200)
+                    .json_body(json!({"content": {"results": rows(ks), "lastId": next}}));
+            })
+            .id
+    };
+    let mut all = vec![
+        page(None, &[0, 1], Some(&r[1])),
+        page(Some(&r[1]), &[2, 3], Some(&r[3])),
+        // Sequentially: the end.
+        page(Some(&r[3]), &[4, 5], None),
+    ];
+    // After the range's last row: the rest, and the end.
+    let last = *synthetic.last().unwrap();
+    let rest: Vec<usize> = (last + 1..6).collect();
+    all.push(page(Some(&r[last]), &rest, None));
+    let boundary = page(Some(BOUNDARY), synthetic, None);
+    let probe = page(
+        Some("00000000-04b0-7000-8000-000000000000"),
+        &[1, 2],
+        Some(&r[2]),
+    );
+    let status = server.mock(|when, then| {
+        when.method(GET)
+            .path(format!("/activityid/v1/user/bulk/{BULK}"));
+        then.status(200).json_body(json!({"content": {
+            "bulkId": BULK, "status": "completed",
+            "createdOn": "1970-01-01T00:00:01Z", "updatedOn": "1970-01-01T00:00:01Z"}}));
+    });
+    all.extend([boundary, probe, status.id]);
+    (all, [boundary, probe])
+}
+
+/// Every mock of `ids` was asked at least once.
+fn all_asked(server: &httpmock::MockServer, ids: &[usize]) {
+    for &id in ids {
+        let calls = httpmock::Mock::new(id, server).calls();
+        assert!(calls > 0, "mock {id} was never asked");
+    }
+}
+
+const BULK: &str = "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e73";
+const BOUNDARY: &str = "00000000-0640-7000-8000-000000000000";
+
+/// [`six_rows`] exported sequentially and with `--split 2 -v`.
+fn six_rows_both(server: &httpmock::MockServer) -> (Run, Run) {
+    let args = ["--page-size", "2", "-f", "jsonl"];
+    let sequential = results(&server.base_url(), BULK).args(args).ok();
+    let split = results(&server.base_url(), BULK)
+        .args(args)
+        .args(["--split", "2", "-v"])
+        .ok();
+    (sequential, split)
+}
+
+#[test]
+fn a_range_whose_synthetic_cursor_gets_no_last_id_asks_again_after_its_last_row() {
+    let server = httpmock::MockServer::start();
+    let (all, [boundary, probe]) = six_rows(&server, &[3, 4]);
+    let (sequential, split) = six_rows_both(&server);
+    all_asked(&server, &all);
+    split
+        .same(&split.stdout(), &sequential.stdout())
+        .check(split.stdout().lines().count() == 6, "six rows")
+        .stderr_has(&format!("boundaries {BOUNDARY}"))
+        .stderr_lacks("dropped");
+    httpmock::Mock::new(boundary, &server).assert_calls(1);
+    httpmock::Mock::new(probe, &server).assert_calls(1);
+}
+
+#[test]
+fn a_range_that_skips_a_row_at_its_seam_is_dropped_though_the_probe_passed() {
+    let server = httpmock::MockServer::start();
+    // Rounded: the boundary answered from r4, r3 skipped.
+    let (all, [boundary, _]) = six_rows(&server, &[4, 5]);
+    let (sequential, split) = six_rows_both(&server);
+    all_asked(&server, &all);
+    split
+        .same(&split.stdout(), &sequential.stdout())
+        .check(split.stdout().lines().count() == 6, "six rows")
+        .stderr_has("range 1 dropped: Overlap")
+        .stderr_has(FELL_BACK);
+    httpmock::Mock::new(boundary, &server).assert_calls(1);
+}
+
+/// Lines in the file at `path` (0 while it does not exist).
+fn lines(path: &std::path::Path) -> usize {
+    std::fs::read(path).map_or(0, |t| t.iter().filter(|&&b| b == b'\n').count())
+}
+
+#[test]
+fn a_split_export_interrupted_at_several_points_ends_as_the_sequential_one() {
+    // Latency keeps the export running while the test signals it.
+    let cfg = SandboxConfig::new(6_000)
+        .with_token(TOKEN)
+        .with_id_layout(IdLayout::Skewed)
+        .with_faults(sandbox::Faults {
+            latency: std::time::Duration::from_millis(5),
+            ..sandbox::Faults::default()
+        });
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let export = |path: &std::path::Path, split: bool| {
+        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
+        cmd.args(["--page-size", "50", "-f", "csv", "-o"])
+            .arg(path)
+            .real_clock();
+        if split {
+            cmd.args(["--split", "8"]);
+        }
+        cmd
+    };
+    let whole = dir.path().join("whole.csv");
+    export(&whole, false).ok();
+    let path = dir.path().join("out.csv");
+    let partial = dir.path().join(".out.csv.druid-bulk.partial");
+    for point in [120, 1_500, 4_000] {
+        let child = export(&path, true).spawn_with(Some(std::process::Stdio::null()));
+        wait_for("rows in the partial file", || lines(&partial) >= point);
+        child.signal("INT");
+        child
+            .finish()
+            .expect_code(130)
+            .stderr_has("run the same command again to continue");
+    }
+    let run = export(&path, true).ok();
+    run.stderr_has("continuing the ");
+    let same = std::fs::read(&path).unwrap() == std::fs::read(&whole).unwrap();
+    run.check(
+        same,
+        "the same bytes as a sequential export never interrupted",
+    );
+}
