@@ -140,7 +140,7 @@ pub async fn read(
         if page.next.is_none() {
             match last {
                 // A missing lastId ends a range only in answer to a cursor
-                // the server issued (item 4): ask again after the last row,
+                // the server issued: ask again after the last row,
                 // and tell the writer this page is not the last either.
                 Some((text, _)) if from_synthetic => {
                     page.next = Some(text.clone());
