@@ -295,12 +295,12 @@ fn page_json(page: &Page) -> Value {
 /// `rows_first` `results` before `lastId` (the same bytes, moved).
 fn page_text(page: &Page, rows_first: bool) -> String {
     let value = page_json(page);
-    let Value::Object(content) = &value["content"] else {
-        return value.to_string();
-    };
     if !rows_first {
         return value.to_string();
     }
+    let Value::Object(content) = &value["content"] else {
+        return value.to_string();
+    };
     let members: Vec<String> = ["bulkId", "results", "lastId"]
         .iter()
         .filter_map(|k| content.get(*k).map(|v| format!("{}:{v}", json!(k))))

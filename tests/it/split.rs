@@ -266,12 +266,18 @@ fn lines(path: &std::path::Path) -> usize {
     std::fs::read(path).map_or(0, |t| t.iter().filter(|&&b| b == b'\n').count())
 }
 
-#[test]
-fn a_split_export_interrupted_at_several_points_ends_as_the_sequential_one() {
-    // Latency keeps the export running while the test signals it.
+/// A `--split 8` export to `-o` from a sandbox with `layout` ids (5 ms a
+/// page, to keep it running), stopped by `stop` once the partial file holds
+/// each of `points` lines, every run continuing the one before; then the
+/// same command to the end, which must leave the sequential export's bytes.
+fn stopped_and_continued(
+    layout: IdLayout,
+    points: impl IntoIterator<Item = usize>,
+    stop: impl Fn(Running),
+) -> Run {
     let cfg = SandboxConfig::new(6_000)
         .with_token(TOKEN)
-        .with_id_layout(IdLayout::Skewed)
+        .with_id_layout(layout)
         .with_faults(sandbox::Faults {
             latency: std::time::Duration::from_millis(5),
             ..sandbox::Faults::default()
@@ -292,62 +298,39 @@ fn a_split_export_interrupted_at_several_points_ends_as_the_sequential_one() {
     export(&whole, false).ok();
     let path = dir.path().join("out.csv");
     let partial = dir.path().join(".out.csv.druid-bulk.partial");
-    for point in [120, 1_500, 4_000] {
+    for point in points {
         let child = export(&path, true).spawn_with(Some(std::process::Stdio::null()));
         wait_for("rows in the partial file", || lines(&partial) >= point);
+        stop(child);
+    }
+    let run = export(&path, true).ok();
+    let same = std::fs::read(&path).unwrap() == std::fs::read(&whole).unwrap();
+    run.check(
+        same,
+        "the same bytes as a sequential export never interrupted",
+    );
+    run
+}
+
+#[test]
+fn a_split_export_interrupted_at_several_points_ends_as_the_sequential_one() {
+    let run = stopped_and_continued(IdLayout::Skewed, [120, 1_500, 4_000], |child| {
         child.signal("INT");
         child
             .finish()
             .expect_code(130)
             .stderr_has("run the same command again to continue");
-    }
-    let run = export(&path, true).ok();
+    });
     run.stderr_has("continuing the ");
-    let same = std::fs::read(&path).unwrap() == std::fs::read(&whole).unwrap();
-    run.check(
-        same,
-        "the same bytes as a sequential export never interrupted",
-    );
 }
 
 #[test]
 fn a_split_export_killed_at_ten_points_ends_as_the_sequential_one() {
     // `kill -9` gives no chance to clean up or save: each run continues
-    // from what the one before made durable, and the last one must leave
-    // the file a sequential export writes.
-    let cfg = SandboxConfig::new(6_000)
-        .with_token(TOKEN)
-        .with_id_layout(IdLayout::Bursty)
-        .with_faults(sandbox::Faults {
-            latency: std::time::Duration::from_millis(5),
-            ..sandbox::Faults::default()
-        });
-    let server = sandbox::start_background(cfg.clone()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let export = |path: &std::path::Path, split: bool| {
-        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
-        cmd.args(["--page-size", "50", "-f", "csv", "-o"])
-            .arg(path)
-            .real_clock();
-        if split {
-            cmd.args(["--split", "8"]);
-        }
-        cmd
-    };
-    let whole = dir.path().join("whole.csv");
-    export(&whole, false).ok();
-    let path = dir.path().join("out.csv");
-    let partial = dir.path().join(".out.csv.druid-bulk.partial");
-    for point in (0..10).map(|k| 100 + k * 450) {
-        let mut child = export(&path, true).spawn_with(Some(std::process::Stdio::null()));
-        wait_for("rows in the partial file", || lines(&partial) >= point);
+    // from what the one before made durable.
+    let points = (0..10).map(|k| 100 + k * 450);
+    stopped_and_continued(IdLayout::Bursty, points, |mut child| {
         child.child.kill().unwrap(); // SIGKILL
         child.child.wait().unwrap();
-    }
-    let run = export(&path, true).ok();
-    let same = std::fs::read(&path).unwrap() == std::fs::read(&whole).unwrap();
-    run.check(
-        same,
-        "the same bytes as a sequential export never interrupted",
-    );
+    });
 }
