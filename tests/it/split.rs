@@ -256,7 +256,7 @@ fn a_range_that_skips_a_row_at_its_seam_is_dropped_though_the_probe_passed() {
     split
         .same(&split.stdout(), &sequential.stdout())
         .check(split.stdout().lines().count() == 6, "six rows")
-        .stderr_has("range 1 dropped: Overlap")
+        .stderr_has(" dropped: Overlap at the seam")
         .stderr_has(FELL_BACK);
     httpmock::Mock::new(boundary, &server).assert_calls(1);
 }

@@ -81,7 +81,6 @@ pub fn boundaries(low: u128, high_ms: u64, count: usize) -> Vec<u128> {
 /// The boundary that halves the unread span (`low`, `high`] by
 /// milliseconds, for a finished range to take the upper half; `None` when
 /// the span is too short to halve (less than two milliseconds).
-#[allow(dead_code)] // For work stealing, not built yet.
 pub fn midpoint(low: u128, high: u128) -> Option<u128> {
     let (from, to) = (millis(low), millis(high));
     let mid = from + to.saturating_sub(from) / 2;

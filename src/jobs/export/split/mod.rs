@@ -2,46 +2,38 @@
 //! the sequential export would write it.
 //!
 //! Range 0 is the sequential export's own chain, from the start (or the
-//! resume cursor). Once its first page is in, one probe (a synthetic
-//! cursor inside that page, whose true answer is known from it) goes out
-//! with the status request; a server that refuses, ignores or misreads it
-//! is exported sequentially at the cost of that one request. Then the
-//! page's last row id and the bulk's `updatedOn` bound the span that N−1
-//! synthetic boundaries cut into ranges, each read at once on its own
-//! task (`range.rs`). This task then walks the seams in order: the chain
-//! being written reads on until it passes boundary bᵢ, and range *i* is
-//! taken over only if its first rows are exactly those (`seam.rs`);
-//! otherwise the chain goes on through it sequentially. Pages go to the
-//! export's one writer through the same events, and in the same order, as
-//! a single paginator's, so writing, counting, `--fail-on-rows`, the
-//! checkpoint and the resume cursor are the sequential export's: a row is
-//! sent only once its range is accepted.
+//! resume cursor). Once its first page is in (and took 2 ms or more: at
+//! lower latency the sequential export is already as fast as the server),
+//! one probe (a synthetic cursor inside that page, whose true answer is
+//! known from it) goes out with the status request; a server that refuses,
+//! ignores or misreads it is exported sequentially at the cost of that one
+//! request. Then the page's last row id and the bulk's `updatedOn` bound
+//! the span that N−1 synthetic boundaries cut into ranges, each read on
+//! its own task (`range.rs`). A reader that stops (its range passed the
+//! boundary above it) starts a range over the upper half of what is left
+//! of the range expected to hold the most rows still unread, the chain
+//! being written included (`board.rs`), so ids bunched in time leave no
+//! reader idle. At most N requests are in flight.
 //!
-//! Not built yet: work stealing (`bounds::midpoint` is ready for it), the
-//! 2 ms latency rule, the budget shared with `--concurrency` (so several
-//! bulks with `--split` are refused), the 429/503 halving and the single
-//! retry of a 5xx on a synthetic cursor (a range retries as a page does),
-//! `--max-rows` (fetched sequentially), the summary line's count of ranges
-//! and fallbacks (`-v` says them), the benchmark.
-//!
-//! Work stealing, as it would fit here: give each range its upper bound
-//! and last row read behind one lock; a range that finishes takes the
-//! largest unread span (`bounds::midpoint` of last read and upper), lowers
-//! that range's upper bound only if its last row read is still below the
-//! midpoint (so the one page that crosses it holds every row it read past
-//! it, which `Chain::seam` assumes), and starts a range there. The seam
-//! walk then takes boundaries from an ordered map, not a fixed list, and
-//! range 0 (the chain being written) must take part too: on the skewed
-//! layout it holds most rows.
+//! This task walks the seams in order: the chain being written reads on
+//! until it passes the next boundary, and the range there is taken over
+//! only if its first rows are exactly those (`seam.rs`); otherwise the
+//! chain goes on through it sequentially and no more ranges start. Pages
+//! go to the export's one writer through the same events, and in the same
+//! order, as a single paginator's, so writing, counting, `--fail-on-rows`,
+//! the checkpoint and the resume cursor are the sequential export's: a row
+//! is sent only once its range is accepted.
 
+mod board;
 mod bounds;
 mod range;
 mod seam;
 mod spool;
 
+use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use anyhow::Result;
 use tokio::sync::mpsc;
@@ -52,11 +44,17 @@ use crate::bug;
 use crate::paginate::{self, Event, Page, Paginator, Plan};
 use crate::retry::Clock;
 use crate::ui;
+use board::{Board, Next};
+use range::Unsplittable;
 
 /// The note when the server never answered a synthetic cursor with the
 /// rows after it (the probe, or every range with rows, failed).
 pub const FELL_BACK: &str =
     "--split: the server does not accept synthetic cursors; fetched sequentially";
+
+/// A first page faster than this is fetched sequentially: the sequential
+/// export is then already on the floor.
+const MIN_LATENCY: Duration = Duration::from_millis(2);
 
 /// One split export of one bulk.
 pub struct Job {
@@ -122,21 +120,32 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         );
         return chain.drain(out).await;
     }
-    chain.step(out).await?;
+    let began = Instant::now();
+    chain.step(None, out).await?;
+    let took = began.elapsed();
     if chain.ended {
         return Ok(());
     }
-    let lower = match chain.last_id() {
-        Ok(Some(lower)) => lower,
+    if took < clock.scaled(MIN_LATENCY) {
+        ui::verbose(format_args!(
+            "--split: the first page came in {} ms, under {} ms: the sequential export is as fast as the server; fetched sequentially",
+            took.as_millis(),
+            MIN_LATENCY.as_millis()
+        ));
+        return chain.drain(out).await;
+    }
+    let first = match chain.first_and_last(plan.failed_only) {
+        Ok(Some(first)) => first,
         Ok(None) => {
             ui::verbose("--split: the first page has no rows to split after; fetched sequentially");
             return chain.drain(out).await;
         }
         Err(e) => {
-            ui::note(format_args!("{e:#}; fetched sequentially"));
+            ui::note(format_args!("{e:#}"));
             return chain.drain(out).await;
         }
     };
+    let (from, lower) = first;
     // The probe goes out with the status request: no time is added.
     let (end, probed) = tokio::join!(
         window_end(&api, &plan, &clock),
@@ -157,7 +166,8 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
     };
     // updatedOn is rounded to the second: a row may be minted up to a
     // second after it.
-    let cuts = bounds::boundaries(lower, end.saturating_add(1_000), ranges - 1);
+    let end = end.saturating_add(1_000);
+    let cuts = bounds::boundaries(lower, end, ranges - 1);
     ui::verbose(format_args!(
         "--split: {} ranges after {}: boundaries {}",
         cuts.len() + 1,
@@ -166,62 +176,89 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    let mut reads = Reads(
-        (cuts.iter().enumerate())
-            .map(|(i, &b)| {
-                let upper = cuts.get(i + 1).copied();
-                let (api, plan, clock) = (api.clone(), plan.clone(), clock.clone());
-                tokio::spawn(range::read(api, plan, clock, b, upper, spool_dir.clone()))
-            })
-            .map(Some)
-            .collect(),
+    let board = Board::new(
+        board::Start {
+            api,
+            plan,
+            clock,
+            spool_dir,
+        },
+        ranges,
+        bounds::cursor_at(end),
     );
-    let (mut accepted, mut refused) = (0, 0);
-    for (i, &boundary) in cuts.iter().enumerate() {
-        chain.pass(boundary, out).await?;
-        let read = match reads.take(i).await? {
-            Ok(read) => read,
+    let _stop = board::Stop(board.clone());
+    board.chain_began(from, chain.rows, lower);
+    board.cut(&cuts);
+    let (mut accepted, mut refused, mut told) = (0, 0, false);
+    let mut at = 0;
+    while let Some(boundary) = chain.pass(&board, at, out).await? {
+        let read = take(&board, boundary).await?;
+        board.walked(boundary);
+        at = boundary;
+        let why = match read {
+            Ok(read) => match chain.seam(boundary, read, out).await? {
+                Ok(rows) => {
+                    // An empty range past the end proves nothing of how
+                    // the server reads a synthetic cursor.
+                    accepted += usize::from(rows > 0);
+                    continue;
+                }
+                Err(why) => why,
+            },
             Err(e) => {
-                ui::verbose(format_args!("--split: range {} dropped: {e:#}", i + 1));
-                refused += 1;
-                continue;
+                if let Some(reason) = e.downcast_ref::<Unsplittable>() {
+                    if !std::mem::replace(&mut told, true) {
+                        ui::note(reason);
+                    }
+                }
+                format!("{e:#}")
             }
         };
-        match chain.seam(boundary, &read) {
-            Ok(skip) => {
-                // An empty range past the end proves nothing of how the
-                // server reads a synthetic cursor.
-                accepted += usize::from(read.has_rows());
-                chain.take_over(read, skip, out).await?;
-            }
-            Err(why) => {
-                ui::verbose(format_args!("--split: range {} dropped: {why}", i + 1));
-                refused += 1;
-            }
-        }
+        ui::verbose(format_args!(
+            "--split: the range after {} dropped: {why}",
+            bounds::format(boundary)
+        ));
+        refused += 1;
+        board.close();
     }
     chain.drain(out).await?;
+    let used = board.started() + 1;
     ui::verbose(format_args!(
-        "--split: {} ranges: {accepted} taken over with rows, {refused} refused and read sequentially",
-        cuts.len() + 1
+        "--split: {used} ranges: {accepted} taken over with rows, {refused} refused and read sequentially"
     ));
-    if accepted == 0 && refused > 0 {
+    if told || refused == 0 {
+    } else if accepted == 0 {
         ui::note(FELL_BACK);
-    } else if refused > 0 {
+    } else {
         ui::note(format_args!(
             "--split: {refused} of {} seams did not check out; those ranges were fetched sequentially",
-            cuts.len()
+            used - 1
         ));
     }
     Ok(())
+}
+
+/// What the task reading the range at `b` read.
+async fn take(board: &Board, b: u128) -> Result<Result<range::Read>> {
+    let Some(task) = board.take(b) else {
+        return Err(bug::ended("a --split range was taken twice").into());
+    };
+    match task.await {
+        Ok(read) => Ok(read),
+        Err(e) if e.is_panic() => Err(bug::ended("a --split range panicked").into()),
+        Err(_) => Err(bug::ended("a --split range was stopped").into()),
+    }
 }
 
 /// The chain being written: range 0's, or the last range it took over.
 struct Chain {
     pager: Paginator,
     ended: bool,
-    /// The last row sent: its id as the server wrote it, and as a number.
+    /// The last row read (and so sent): its id as the server wrote it,
+    /// and as a number.
     last: Option<(String, u128)>,
+    /// Rows read in all.
+    rows: u64,
     /// The last page with rows this chain read (sent or not), sharing its
     /// body: what it read past a boundary.
     last_page: Option<Page>,
@@ -233,22 +270,35 @@ impl Chain {
             pager,
             ended: false,
             last: None,
+            rows: 0,
             last_page: None,
         }
     }
 
-    /// The last row id of the last page with rows; `Err` when it is not a
-    /// UUIDv7.
-    fn last_id(&self) -> Result<Option<u128>> {
+    /// The first and last row ids of the first page, `None` when it has
+    /// no rows; `Err` when the bulk cannot be split on its ids.
+    fn first_and_last(&self, failed_only: bool) -> Result<Option<(u128, u128)>> {
         let Some(page) = &self.last_page else {
             return Ok(None);
         };
-        Ok(range::last_id(page)?.map(|(_, id)| id))
+        if failed_only {
+            range::without_error(page)?;
+        }
+        let rows = range::seam_rows(std::slice::from_ref(page), usize::MAX)?;
+        Ok(rows.first().zip(rows.last()).map(|(a, b)| (a.id, b.id)))
     }
 
-    /// Fetch and send the next page, if any.
-    async fn step(&mut self, out: &mut Out) -> Result<()> {
-        match self.pager.next_page().await? {
+    /// Fetch (in a request slot of `board`, once there is one) and send
+    /// the next page, if any.
+    async fn step(&mut self, board: Option<&Board>, out: &mut Out) -> Result<()> {
+        let next = {
+            let _slot = match board {
+                Some(board) => Some(board.permit().await),
+                None => None,
+            };
+            self.pager.next_page().await?
+        };
+        match next {
             None => self.ended = true,
             Some(page) => {
                 self.ended = page.next.is_none();
@@ -261,6 +311,7 @@ impl Chain {
 
     /// Note a page read by this chain.
     fn read(&mut self, page: &Page) {
+        self.rows += page.row_count() as u64;
         if let Some(raw) = page.raw_rows().last() {
             self.last = range::row_id(raw).ok();
             self.last_page = Some(Page {
@@ -273,62 +324,99 @@ impl Chain {
         }
     }
 
-    /// Read on until a row after `boundary`, or the end of the bulk.
-    async fn pass(&mut self, boundary: u128, out: &mut Out) -> Result<()> {
-        while !self.ended && self.last.as_ref().is_none_or(|(_, id)| *id <= boundary) {
-            self.step(out).await?;
+    /// Read on until a row after the next boundary (`Some` of it; the
+    /// boundary may come down while it reads), or to the end of the bulk
+    /// when no boundary is left (`None`). `at`: the last boundary walked.
+    async fn pass(&mut self, board: &Board, at: u128, out: &mut Out) -> Result<Option<u128>> {
+        loop {
+            let last = self.last.as_ref().map(|(_, id)| *id);
+            match board.chain(at, last, self.rows, self.ended) {
+                Next::Seam(b) => return Ok(Some(b)),
+                Next::Drain => return Ok(None),
+                Next::Read => self.step(Some(board), out).await?,
+            }
         }
-        Ok(())
     }
 
     /// Read on to the end of the bulk.
     async fn drain(&mut self, out: &mut Out) -> Result<()> {
         while !self.ended {
-            self.step(out).await?;
+            self.step(None, out).await?;
         }
         Ok(())
     }
 
-    /// Whether `read`, the range after `boundary`, follows this chain
-    /// (which has passed `boundary`): `Ok` with how many of its first rows
-    /// this chain has already sent.
-    fn seam(&self, boundary: u128, read: &range::Read) -> Result<usize, String> {
-        let past: Vec<seam::Row> = match &self.last_page {
-            Some(page) => page
-                .raw_rows()
-                .map(|raw| {
-                    Ok(seam::Row {
-                        id: range::row_id(raw)?.1,
-                        raw,
-                    })
+    /// The rows this chain read past `boundary` (it has passed it).
+    fn past(&self, boundary: u128) -> Result<Vec<seam::Row<'_>>> {
+        let Some(page) = &self.last_page else {
+            return Ok(Vec::new());
+        };
+        page.raw_rows()
+            .map(|raw| {
+                Ok(seam::Row {
+                    id: range::row_id(raw)?.1,
+                    raw,
                 })
-                .filter(|row| row.as_ref().map_or(true, |row| row.id > boundary))
-                .collect::<Result<_>>()
-                .map_err(|e| format!("{e:#}"))?,
-            None => Vec::new(),
-        };
-        let rows = range::seam_rows(&read.head, past.len() + 1).map_err(|e| format!("{e:#}"))?;
-        let before = seam::Before {
-            past: &past,
-            ended: self.ended,
-        };
-        seam::check(boundary, before, &rows).map_err(|m| format!("{m:?} at the seam"))
+            })
+            .filter(|row| row.as_ref().map_or(true, |row| row.id > boundary))
+            .collect()
     }
 
-    /// Go on from an accepted range: send its pages but for the first
-    /// `skip` rows, already sent, and follow its chain from there.
-    async fn take_over(&mut self, read: range::Read, mut skip: usize, out: &mut Out) -> Result<()> {
+    /// Take over `read`, the range after `boundary` (which this chain has
+    /// passed), if it follows this chain: `Ok(Ok(rows))` when it did (its
+    /// pages sent but for the rows this chain had sent already),
+    /// `Ok(Err(why))` when it does not.
+    async fn seam(
+        &mut self,
+        boundary: u128,
+        read: range::Read,
+        out: &mut Out,
+    ) -> Result<Result<u64, String>> {
         let range::Read {
-            head,
             spool,
-            tail,
+            rows,
             chain,
             ended,
         } = read;
-        let spooled = spool.map(spool::Spool::pages).transpose()?;
-        let pages = (head.into_iter().map(Ok))
-            .chain(spooled.into_iter().flatten())
-            .chain(tail.map(Ok));
+        let mut pages = spool.map(spool::Spool::pages).transpose()?.into_iter().flatten();
+        let (skip, head) = {
+            let past = self.past(boundary).map_err(|e| format!("{e:#}"));
+            let want = past.as_ref().map_or(0, Vec::len) + 1;
+            let mut head = Vec::new();
+            while head.iter().map(Page::row_count).sum::<usize>() < want {
+                match pages.next() {
+                    Some(page) => head.push(page?),
+                    None => break,
+                }
+            }
+            let checked = past.and_then(|past| {
+                let rows = range::seam_rows(&head, want).map_err(|e| format!("{e:#}"))?;
+                let before = seam::Before {
+                    past: &past,
+                    ended: self.ended,
+                };
+                seam::check(boundary, before, &rows).map_err(|m| format!("{m:?} at the seam"))
+            });
+            match checked {
+                Ok(skip) => (skip, head),
+                Err(why) => return Ok(Err(why)),
+            }
+        };
+        self.take_over(head.into_iter().map(Ok).chain(pages), skip, out)
+            .await?;
+        self.pager = chain;
+        self.ended = ended;
+        Ok(Ok(rows))
+    }
+
+    /// Go on from an accepted range: send its pages but for the first
+    /// `skip` rows, already sent.
+    async fn take_over(
+        &mut self,
+        pages: impl Iterator<Item = io::Result<Page>>,
+        mut skip: usize,
+        out: &mut Out,
+    ) -> Result<()> {
         let mut first = true;
         for page in pages {
             let page = page?;
@@ -352,34 +440,7 @@ impl Chain {
             (first, skip) = (false, 0);
             out.send(page).await?;
         }
-        self.pager = chain;
-        self.ended = ended;
         Ok(())
-    }
-}
-
-/// The ranges' tasks, each taken once, in order; dropping them stops those
-/// still reading.
-struct Reads(Vec<Option<JoinHandle<Result<range::Read>>>>);
-
-impl Reads {
-    async fn take(&mut self, i: usize) -> Result<Result<range::Read>> {
-        let Some(task) = self.0.get_mut(i).and_then(Option::take) else {
-            return Err(bug::ended("a --split range was taken twice").into());
-        };
-        match task.await {
-            Ok(read) => Ok(read),
-            Err(e) if e.is_panic() => Err(bug::ended("a --split range panicked").into()),
-            Err(_) => Err(bug::ended("a --split range was stopped").into()),
-        }
-    }
-}
-
-impl Drop for Reads {
-    fn drop(&mut self) {
-        for task in self.0.iter().flatten() {
-            task.abort();
-        }
     }
 }
 

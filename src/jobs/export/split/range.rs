@@ -1,37 +1,33 @@
 //! One range of a split export: a cursor chain started from a synthetic
-//! boundary and read until it passes the next boundary (one page past it,
-//! the overlap the next seam is checked against) or reaches the end.
+//! boundary and read until it passes the boundary above it (one page past
+//! it, the overlap the next seam is checked against), reaches the end, or
+//! is told to stop. The boundary above may come down while it reads, when
+//! another reader takes the upper half of what is left (`board.rs`).
 //!
-//! A range keeps in memory its first rows (enough for its seam: one more
-//! than a page) and its last page (what it read past the next boundary);
-//! the pages between go to its spool (`spool.rs`), and it pauses when the
-//! spool reaches [`spool::PAUSE_AT`]: the chain then goes on sequentially
-//! once the range is taken over. The spool is written from this task with
-//! blocking writes, which a page cache absorbs; a slow disk would slow the
-//! range, never change what is written.
-
-use std::path::PathBuf;
-use std::sync::Arc;
+//! Every page goes to the range's spool (`spool.rs`) as it comes, so a
+//! range waiting to be written holds no page in memory; it pauses when the
+//! spool reaches [`spool::PAUSE_AT`], and the chain then goes on
+//! sequentially once the range is taken over. The spool is written from
+//! this task with blocking writes, which a page cache absorbs; a slow disk
+//! would slow the range, never change what is written.
 
 use anyhow::Result;
 
+use super::board::Board;
 use super::bounds;
 use super::seam;
 use super::spool::{self, Spool};
-use crate::api::Api;
 use crate::exit::{Class, Failure};
 use crate::page::Row;
 use crate::paginate::{Page, Paginator, Plan};
-use crate::retry::Clock;
+use crate::retry::RetryPolicy;
 
 /// What a range read, not yet written.
 pub struct Read {
-    /// Its first pages, up to one row more than a page.
-    pub head: Vec<Page>,
-    /// The pages after those but the last.
+    /// Its pages, in order.
     pub spool: Option<Spool>,
-    /// The last page read, when the head did not hold it.
-    pub tail: Option<Page>,
+    /// Rows read in all.
+    pub rows: u64,
     /// The chain, to go on from after its last page if the range is
     /// accepted and the next one is not.
     pub chain: Paginator,
@@ -40,92 +36,70 @@ pub struct Read {
     pub ended: bool,
 }
 
-impl Read {
-    /// Whether it read any row.
-    pub fn has_rows(&self) -> bool {
-        self.head.iter().any(|p| p.row_count() > 0)
+/// Why a bulk cannot be split at all (rather than a server that misreads
+/// a synthetic cursor): said in a note, and no more ranges start.
+#[derive(Debug)]
+pub struct Unsplittable(pub String);
+
+impl std::fmt::Display for Unsplittable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "--split: {}", self.0)
     }
 }
 
-/// Where a range's pages go as they come.
-struct Kept {
-    head: Vec<Page>,
-    head_rows: usize,
-    /// Rows the head holds before later pages go past it.
-    want: usize,
-    spool: Option<Spool>,
-    tail: Option<Page>,
-    dir: Option<PathBuf>,
+impl std::error::Error for Unsplittable {}
+
+/// Read the range at boundary `from` on its own task, and tell the board
+/// when it stops, however it stops.
+pub async fn run(board: Board, from: u128) -> Result<Read> {
+    let read = read(&board, from).await;
+    if read.is_err() {
+        board.read(from, None, 0, true);
+    }
+    read
 }
 
-impl Kept {
-    fn push(&mut self, page: Page) -> Result<()> {
-        if self.head_rows < self.want && self.tail.is_none() {
-            self.head_rows += page.row_count();
-            self.head.push(page);
-            return Ok(());
-        }
-        if let Some(older) = self.tail.replace(page) {
-            let spool = match &mut self.spool {
-                Some(spool) => spool,
-                None => self.spool.insert(Spool::new(self.dir.as_deref())?),
-            };
-            spool.push(&older)?;
-        }
-        Ok(())
-    }
-
-    fn paused(&self) -> bool {
-        (self.spool.as_ref()).is_some_and(|s| s.bytes >= spool::PAUSE_AT)
-    }
-
-    fn read(self, chain: Paginator, ended: bool) -> Read {
-        Read {
-            head: self.head,
-            spool: self.spool,
-            tail: self.tail,
-            chain,
-            ended,
-        }
-    }
-}
-
-/// Read the range after `start` until a row after `upper` (or the end of
-/// the bulk when there is no upper boundary), spooling in `dir`. Every page
-/// passed the page checks against the cursor sent; a page whose `lastId`
-/// is not its last row's id, or a row id that is not a UUIDv7, fails the
-/// range.
-pub async fn read(
-    api: Arc<Api>,
-    plan: Plan,
-    clock: Clock,
-    start: u128,
-    upper: Option<u128>,
-    dir: Option<PathBuf>,
-) -> Result<Read> {
-    let synthetic = bounds::format(start);
-    let mut chain = Paginator::new(
-        api.clone(),
-        Plan {
-            start: Some(synthetic.clone()),
-            ..plan.clone()
-        },
-        clock.clone(),
-    );
-    let mut kept = Kept {
-        head: Vec::new(),
-        head_rows: 0,
-        want: usize::try_from(plan.page_size)
-            .unwrap_or(usize::MAX)
-            .saturating_add(1),
-        spool: None,
-        tail: None,
-        dir,
+/// A paginator of `plan` from `start`. From a synthetic cursor a failure
+/// is retried once: a server that answers such a cursor with a 5xx is
+/// more likely refusing it than failing.
+fn chain(board: &Board, start: String, synthetic: bool) -> Paginator {
+    let given = board.start();
+    let mut plan = Plan {
+        start: Some(start),
+        ..given.plan.clone()
     };
-    loop {
-        let Some(mut page) = chain.next_page().await? else {
-            return Ok(kept.read(chain, true));
+    if synthetic {
+        plan.retry = RetryPolicy {
+            retries: plan.retry.retries.min(1),
+            ..plan.retry
         };
+    }
+    Paginator::new(given.api.clone(), plan, given.clock.clone())
+}
+
+async fn read(board: &Board, from: u128) -> Result<Read> {
+    let synthetic = bounds::format(from);
+    let failed_only = board.start().plan.failed_only;
+    let mut pager = chain(board, synthetic.clone(), true);
+    let mut spool: Option<Spool> = None;
+    let mut rows = 0u64;
+    loop {
+        let next = {
+            let _slot = board.permit().await;
+            pager.next_page().await?
+        };
+        let Some(mut page) = next else {
+            board.read(from, None, rows, true);
+            return Ok(Read {
+                spool,
+                rows,
+                chain: pager,
+                ended: true,
+            });
+        };
+        if failed_only {
+            without_error(&page)?;
+        }
         let last = last_id(&page)?;
         if let (Some(next), Some((text, _))) = (&page.next, &last) {
             if next != text {
@@ -135,32 +109,57 @@ pub async fn read(
             }
         }
         let from_synthetic = page.sent.as_deref() == Some(synthetic.as_str());
-        let passed = matches!((&last, upper), (Some((_, id)), Some(upper)) if *id > upper);
         let mut ended = false;
         if page.next.is_none() {
-            match last {
+            match &last {
                 // A missing lastId ends a range only in answer to a cursor
                 // the server issued: ask again after the last row,
                 // and tell the writer this page is not the last either.
                 Some((text, _)) if from_synthetic => {
                     page.next = Some(text.clone());
-                    chain = Paginator::new(
-                        api.clone(),
-                        Plan {
-                            start: Some(text),
-                            ..plan.clone()
-                        },
-                        clock.clone(),
-                    );
+                    pager = chain(board, text.clone(), false);
                 }
                 _ => ended = true,
             }
+        } else if from_synthetic {
+            // Go on from a cursor the server issued, with the export's
+            // own retries.
+            if let Some(next) = &page.next {
+                pager = chain(board, next.clone(), false);
+            }
         }
-        kept.push(page)?;
-        if ended || passed || kept.paused() {
-            return Ok(kept.read(chain, ended));
+        rows += page.row_count() as u64;
+        let kept = match &mut spool {
+            Some(spool) => spool,
+            None => spool.insert(Spool::new(board.start().spool_dir.as_deref())?),
+        };
+        kept.push(&page)?;
+        let paused = kept.bytes >= spool::PAUSE_AT;
+        if board.read(from, last.map(|(_, id)| id), rows, ended || paused) {
+            return Ok(Read {
+                spool,
+                rows,
+                chain: pager,
+                ended,
+            });
         }
     }
+}
+
+/// With `--failed-only`, every row is a failure: one without `error`
+/// means the server does not filter what a synthetic cursor asks for.
+pub fn without_error(page: &Page) -> Result<()> {
+    for raw in page.raw_rows() {
+        let row = Row::checked(raw);
+        if row.get("error").is_none_or(|e| e.get() == "null") {
+            let id = row.id().unwrap_or_default();
+            return Err(Unsplittable(format!(
+                "row {id} has no error, yet --failed-only asked for failures only; fetched sequentially"
+            ))
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// The last row's id of `page`, as sent and as a number; `None` for a page
@@ -174,11 +173,14 @@ pub fn last_id(page: &Page) -> Result<Option<(String, u128)>> {
 
 /// A row's id, as sent and as a number, or why it cannot be split on.
 pub fn row_id(raw: &[u8]) -> Result<(String, u128)> {
-    let text = Row::checked(raw)
-        .id()
-        .ok_or_else(|| refused("a row has no string id".into()))?;
-    let id =
-        bounds::parse(&text).ok_or_else(|| refused(format!("row id {text} is not a UUIDv7")))?;
+    let text = Row::checked(raw).id().ok_or_else(|| {
+        Unsplittable("a row has no string id to split on; fetched sequentially".into())
+    })?;
+    let id = bounds::parse(&text).ok_or_else(|| {
+        Unsplittable(format!(
+            "row id {text} is not a UUIDv7, so ids cannot be split into ranges; fetched sequentially"
+        ))
+    })?;
     Ok((text, id))
 }
 

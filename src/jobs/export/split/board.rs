@@ -1,0 +1,296 @@
+//! What the readers of a split export share: where each range starts and
+//! how far it has read, so that a reader that stops can take the upper
+//! half of what is left of the largest (work stealing), and the permits
+//! that keep the requests in flight to N.
+//!
+//! A range owns the ids after its key up to the next key (the last range,
+//! to the end of the bulk), so a range's upper boundary is never stored:
+//! splitting a range is inserting a key. A reader records each page under
+//! the lock and decides there whether it has passed its upper boundary;
+//! a key is inserted only above the last row its range has recorded, so
+//! the one page that crosses a new boundary holds every row its range read
+//! past it, which the seam check compares. The chain being written (range
+//! 0, or whatever the coordinator continues) takes part the same way
+//! while it reads toward the next boundary.
+
+use std::collections::BTreeMap;
+use std::ops::Bound::{Excluded, Unbounded};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use anyhow::Result;
+use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::task::JoinHandle;
+
+use super::bounds;
+use super::range::{self, Read};
+use crate::api::Api;
+use crate::paginate::Plan;
+use crate::retry::Clock;
+use crate::ui;
+
+/// How a range is started: what every reader needs.
+pub struct Start {
+    pub api: Arc<Api>,
+    /// The export's plan, with no request sent ahead and no row limit.
+    pub plan: Plan,
+    pub clock: Clock,
+    pub spool_dir: Option<PathBuf>,
+}
+
+/// The readers' shared state; cheap to clone.
+#[derive(Clone)]
+pub struct Board(Arc<Shared>);
+
+struct Shared {
+    state: Mutex<State>,
+    permits: Semaphore,
+    start: Start,
+}
+
+struct State {
+    /// Ranges started and not yet walked, by their lower boundary.
+    ranges: BTreeMap<u128, Span>,
+    /// The chain being written.
+    chain: Chain,
+    /// Whether new ranges may start (not after a seam failed, or once the
+    /// export stops).
+    open: bool,
+    /// Where the last range's span is taken to end, to size it.
+    end: u128,
+    /// Ranges started in all.
+    started: usize,
+}
+
+/// How far one reader has read.
+#[derive(Default)]
+struct Span {
+    /// Where it started reading.
+    from: u128,
+    /// The last row it read.
+    last: Option<u128>,
+    rows: u64,
+    reading: bool,
+    task: Option<JoinHandle<Result<Read>>>,
+}
+
+#[derive(Default)]
+struct Chain {
+    span: Span,
+    /// The last boundary it walked (0 before the first).
+    at: u128,
+}
+
+/// What the chain being written does next.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Read another page: it has not passed the next boundary.
+    Read,
+    /// It has passed boundary `b` (or reached the end): walk that seam.
+    Seam(u128),
+    /// No boundary is left: read to the end.
+    Drain,
+}
+
+impl Board {
+    /// A board for up to `readers` requests at once, the last range's span
+    /// taken to end at `end`.
+    pub fn new(start: Start, readers: usize, end: u128) -> Board {
+        Board(Arc::new(Shared {
+            state: Mutex::new(State {
+                ranges: BTreeMap::new(),
+                chain: Chain::default(),
+                open: true,
+                end,
+                started: 0,
+            }),
+            permits: Semaphore::new(readers),
+            start,
+        }))
+    }
+
+    pub fn start(&self) -> &Start {
+        &self.0.start
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A reader that panicked held no invariant half-made: the state is
+        // only ever changed whole under the lock.
+        self.0.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Wait for a request slot (one of N).
+    pub async fn permit(&self) -> SemaphorePermit<'_> {
+        // Never closed: `acquire` fails only on a closed semaphore.
+        match self.0.permits.acquire().await {
+            Ok(permit) => permit,
+            Err(_) => unreachable!("the request slots are never closed"),
+        }
+    }
+
+    /// The chain being written starts at `from`, has read `rows` rows,
+    /// the last `last`.
+    pub fn chain_began(&self, from: u128, rows: u64, last: u128) {
+        let mut state = self.lock();
+        state.chain.span = Span {
+            from,
+            last: Some(last),
+            rows,
+            reading: true,
+            task: None,
+        };
+    }
+
+    /// Start a range at each boundary of `cuts`.
+    pub fn cut(&self, cuts: &[u128]) {
+        let mut state = self.lock();
+        for &b in cuts {
+            self.spawn(&mut state, b);
+        }
+    }
+
+    fn spawn(&self, state: &mut State, from: u128) {
+        let task = tokio::spawn(range::run(self.clone(), from));
+        state.started += 1;
+        state.ranges.insert(
+            from,
+            Span {
+                from,
+                reading: true,
+                task: Some(task),
+                ..Span::default()
+            },
+        );
+    }
+
+    /// Ranges started in all.
+    pub fn started(&self) -> usize {
+        self.lock().started
+    }
+
+    /// Start no more ranges.
+    pub fn close(&self) {
+        self.lock().open = false;
+    }
+
+    /// The range at `from` read a page: its last row `last` (none on a
+    /// page with no rows), `rows` in all. `true` when it is to stop: it
+    /// passed its upper boundary, or `done` (it reached the end, paused,
+    /// or failed). A reader that stops frees its slot for half of the
+    /// largest range left.
+    pub fn read(&self, from: u128, last: Option<u128>, rows: u64, done: bool) -> bool {
+        let mut state = self.lock();
+        let upper = upper_of(&state.ranges, from);
+        let Some(span) = state.ranges.get_mut(&from) else {
+            return true;
+        };
+        span.last = last.or(span.last);
+        span.rows = rows;
+        let passed = matches!((last, upper), (Some(last), Some(upper)) if last > upper);
+        if !(done || passed) {
+            return false;
+        }
+        if span.reading {
+            span.reading = false;
+            self.steal(&mut state);
+        }
+        true
+    }
+
+    /// Where the chain being written stands: it walked boundary `at` last,
+    /// read `rows` rows, the last `last`, and `ended` says whether it
+    /// reached the end of the bulk.
+    pub fn chain(&self, at: u128, last: Option<u128>, rows: u64, ended: bool) -> Next {
+        let mut state = self.lock();
+        state.chain.at = at;
+        let Some(next) = upper_of(&state.ranges, at) else {
+            state.chain.span.reading = false;
+            return Next::Drain;
+        };
+        let span = &mut state.chain.span;
+        span.last = last.or(span.last);
+        span.rows = rows;
+        if ended || last.is_some_and(|last| last > next) {
+            if std::mem::take(&mut state.chain.span.reading) {
+                self.steal(&mut state);
+            }
+            return Next::Seam(next);
+        }
+        span.reading = true;
+        Next::Read
+    }
+
+    /// The task reading the range at `b`, once.
+    pub fn take(&self, b: u128) -> Option<JoinHandle<Result<Read>>> {
+        self.lock().ranges.get_mut(&b)?.task.take()
+    }
+
+    /// The seam at `b` is walked: forget its range.
+    pub fn walked(&self, b: u128) {
+        self.lock().ranges.remove(&b);
+    }
+
+    /// Start a range over the upper half of what is left of the range
+    /// expected to hold the most rows still unread, if one holds enough to
+    /// be worth it (four pages: each half then saves more requests than a
+    /// seam costs).
+    fn steal(&self, state: &mut State) {
+        if !state.open {
+            return;
+        }
+        let worth = 4 * u128::from(self.0.start.plan.page_size);
+        let chain_upper = upper_of(&state.ranges, state.chain.at);
+        let spans = (state.ranges.iter())
+            .map(|(&from, span)| (span, upper_of(&state.ranges, from)))
+            .chain(std::iter::once((&state.chain.span, chain_upper)));
+        let best = spans
+            .filter(|(span, _)| span.reading)
+            .filter_map(|(span, upper)| {
+                let last = span.last?;
+                let upper = upper.unwrap_or(state.end);
+                let left = unread(span, last, upper);
+                (left >= worth).then_some((left, span.from, bounds::midpoint(last, upper)?))
+            })
+            .max_by_key(|&(left, ..)| left);
+        if let Some((left, from, cut)) = best {
+            ui::verbose(format_args!(
+                "--split: the range from {} (about {left} rows left) split at {}",
+                bounds::format(from),
+                bounds::format(cut)
+            ));
+            self.spawn(state, cut);
+        }
+    }
+}
+
+/// The boundary above `from`: the next range's key.
+fn upper_of(ranges: &BTreeMap<u128, Span>, from: u128) -> Option<u128> {
+    ranges.range((Excluded(from), Unbounded)).next().map(|(&k, _)| k)
+}
+
+/// The rows a span is expected to hold between its last row and `upper`,
+/// at the rate (rows a millisecond) it has read so far.
+fn unread(span: &Span, last: u128, upper: u128) -> u128 {
+    if span.rows == 0 || upper <= last {
+        return 0;
+    }
+    let read = u128::from(bounds::millis(last).saturating_sub(bounds::millis(span.from))).max(1);
+    let left = u128::from(bounds::millis(upper).saturating_sub(bounds::millis(last)));
+    left * u128::from(span.rows) / read
+}
+
+/// Stops every range still reading when the export ends, by success or
+/// not, and starts no more.
+pub struct Stop(pub Board);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        let mut state = self.0.lock();
+        state.open = false;
+        for span in state.ranges.values() {
+            if let Some(task) = &span.task {
+                task.abort();
+            }
+        }
+    }
+}
