@@ -334,3 +334,116 @@ fn a_split_export_killed_at_ten_points_ends_as_the_sequential_one() {
         child.child.wait().unwrap();
     });
 }
+
+/// The number of ranges a `-v` run of `--split` says it used.
+fn ranges_used(run: &Run) -> u64 {
+    let stderr = run.stderr();
+    let line = (stderr.lines())
+        .find(|l| l.starts_with("--split: ") && l.contains(" ranges: "))
+        .unwrap_or_else(|| panic!("no count of ranges in:\n{stderr}"));
+    line["--split: ".len()..].split(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn ids_bunched_in_time_are_shared_out_by_splitting_the_range_that_holds_them() {
+    // Skewed: 90% of the rows in the first 5% of the window, all of it in
+    // range 0 of 4. The other ranges finish first and split it, and the
+    // ranges split from it, while the chain being written reads it.
+    let cfg = config(3_000, IdLayout::Skewed, CursorMode::Exact).with_faults(sandbox::Faults {
+        latency: std::time::Duration::from_millis(2),
+        ..sandbox::Faults::default()
+    });
+    let args = ["--page-size", "20", "-f", "jsonl"];
+    let (sequential, split, [pages, requests]) = counted(&cfg, &args, "4");
+    let ranges = ranges_used(&split);
+    split
+        .same(&split.stdout(), &sequential.stdout())
+        .stderr_has(" split at ")
+        .stderr_has(" 0 refused and read sequentially")
+        .check(ranges > 4, format!("more than 4 ranges: {ranges}"))
+        // The probe and the status request, then at most three requests a
+        // range more than the sequential export's pages.
+        .check(
+            requests <= pages + 2 + 3 * ranges,
+            format!("{requests} requests for {pages} pages and {ranges} ranges"),
+        );
+}
+
+#[test]
+fn a_split_starts_when_the_first_page_takes_two_milliseconds_or_more() {
+    // On the real clock: 5 ms a page is over the 2 ms under which the
+    // sequential export is already as fast as the server (a unit test
+    // covers the other side: a real clock cannot promise a page under
+    // 2 ms on a loaded machine).
+    let cfg = config(400, IdLayout::Uniform, CursorMode::Exact).with_faults(sandbox::Faults {
+        latency: std::time::Duration::from_millis(5),
+        ..sandbox::Faults::default()
+    });
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    results(&server.endpoint(), cfg.main_bulk_id())
+        .args(["--page-size", "50", "-f", "jsonl", "--split", "2", "-v"])
+        .real_clock()
+        .ok()
+        .stderr_has("--split: 2 ranges after ")
+        .stderr_lacks("under 2 ms");
+}
+
+/// A bulk of two pages of rows with `ids`, each with `error` unless
+/// `without_error` names it, exported sequentially and with `--split 2 -v`
+/// and `extra`.
+fn two_pages(ids: [&str; 4], without_error: Option<usize>, extra: &[&str]) -> (Run, Run) {
+    use httpmock::prelude::*;
+    use serde_json::json;
+
+    let server = httpmock::MockServer::start();
+    let row = |k: usize| match without_error == Some(k) {
+        true => json!({"id": ids[k]}),
+        false => json!({"id": ids[k], "error": "x"}),
+    };
+    server.mock(|when, then| {
+        when.method(GET)
+            .path(results_path(BULK))
+            .query_param_missing("last");
+        then.status(200)
+            .json_body(json!({"content": {"results": [row(0), row(1)], "lastId": ids[1]}}));
+    });
+    server.mock(|when, then| {
+        when.method(GET)
+            .path(results_path(BULK))
+            .query_param("last", ids[1]);
+        then.status(200)
+            .json_body(json!({"content": {"results": [row(2), row(3)]}}));
+    });
+    let both = |split: bool| {
+        let mut cmd = results(&server.base_url(), BULK);
+        cmd.args(["--page-size", "2", "-f", "jsonl"]).args(extra);
+        if split {
+            cmd.args(["--split", "2", "-v"]);
+        }
+        cmd.ok()
+    };
+    (both(false), both(true))
+}
+
+#[test]
+fn row_ids_that_are_not_uuidv7_end_splitting_with_a_note_that_says_so() {
+    let (sequential, split) = two_pages(["a1", "a2", "a3", "a4"], None, &[]);
+    split
+        .same(&split.stdout(), &sequential.stdout())
+        .stderr_has("note: --split: row id a1 is not a UUIDv7")
+        .stderr_has("fetched sequentially")
+        .stderr_lacks(FELL_BACK)
+        .stderr_lacks("ranges after");
+}
+
+#[test]
+fn a_row_without_error_under_failed_only_ends_splitting_with_a_note() {
+    let ids = [1, 2, 3, 4].map(|k| id_at(1_000 + 200 * k, 1));
+    let ids = [&*ids[0], &*ids[1], &*ids[2], &*ids[3]];
+    let (sequential, split) = two_pages(ids, Some(1), &["--failed-only"]);
+    split
+        .same(&split.stdout(), &sequential.stdout())
+        .stderr_has(&format!("note: --split: row {} has no error", ids[1]))
+        .stderr_lacks(FELL_BACK)
+        .stderr_lacks("ranges after");
+}

@@ -126,7 +126,7 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
     if chain.ended {
         return Ok(());
     }
-    if took < clock.scaled(MIN_LATENCY) {
+    if too_fast(took, &clock) {
         ui::verbose(format_args!(
             "--split: the first page came in {} ms, under {} ms: the sequential export is as fast as the server; fetched sequentially",
             took.as_millis(),
@@ -236,6 +236,13 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Whether a first page that came in `took` says the server is too fast
+/// for a split to gain anything (under the test clock, the limit shrinks
+/// with every wait).
+fn too_fast(took: Duration, clock: &Clock) -> bool {
+    took < clock.scaled(MIN_LATENCY)
 }
 
 /// What the task reading the range at `b` read.
@@ -489,4 +496,20 @@ async fn window_end(api: &Api, plan: &Plan, clock: &Clock) -> Option<u64> {
     let text = answer.get("content")?.get("updatedOn")?.as_str()?;
     let time = humantime::parse_rfc3339_weak(text).ok()?;
     u64::try_from(time.duration_since(UNIX_EPOCH).ok()?.as_millis()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_page_under_two_milliseconds_is_too_fast_to_split() {
+        let real = Clock::scaled_by(None);
+        assert!(too_fast(Duration::from_micros(1_999), &real));
+        assert!(!too_fast(Duration::from_millis(2), &real));
+        assert!(!too_fast(Duration::from_millis(20), &real));
+        // The test clock: any page is slow enough.
+        let test = Clock::scaled_by(Some(0.001));
+        assert!(!too_fast(Duration::from_micros(50), &test));
+    }
 }
