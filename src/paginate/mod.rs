@@ -347,6 +347,13 @@ impl Paginator {
 /// one of `Done` or `Failed`.
 pub enum Event {
     Page(Page),
+    /// A split export (`--split`) used this many ranges, and this many of
+    /// their seams fell back to reading sequentially: said once, before
+    /// `Done`.
+    Ranges {
+        used: u64,
+        fell_back: u64,
+    },
     /// The last page has been sent (or `--max-rows` was reached).
     Done,
     /// The export of this bulk stopped on this error.

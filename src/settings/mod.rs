@@ -210,15 +210,6 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
         values::MAX_CONCURRENCY,
     )?;
     let split = args.split.map(usize::from);
-    if split.is_some() && bulk_ids.len() > 1 {
-        // Several bulks share --concurrency; a budget shared with the ranges
-        // of a split is not built yet.
-        return usage(format!(
-            "--split fetches one bulk as ranges, and {} bulks were given; export them without \
-             --split (--concurrency fetches several at once), or one at a time with it",
-            bulk_ids.len()
-        ));
-    }
     let mut results = build(
         conn,
         bulk_ids,

@@ -129,10 +129,65 @@ fn split_takes_two_to_thirty_two_ranges_of_one_bulk() {
             .fails(2)
             .stderr_has("--split");
     }
-    results("http://127.0.0.1:9", bulk)
-        .args(["018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e74", "--split", "4"])
-        .fails(2)
-        .stderr_has("--split fetches one bulk as ranges, and 2 bulks were given");
+}
+
+#[test]
+fn several_bulks_are_each_split_sharing_the_requests_in_flight() {
+    let mut cfg = config(800, IdLayout::Bursty, CursorMode::Exact);
+    cfg.bulks.push(sandbox::Bulk {
+        id: "018fcf0a-3b2c-7d41-9e5a-6c8b1f2d4e74".into(),
+        rows: 500,
+        ready: true,
+    });
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    let export = |concurrency: &str, split: bool| {
+        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
+        cmd.arg(&cfg.bulks.last().unwrap().id).args([
+            "--page-size",
+            "25",
+            "-f",
+            "jsonl",
+            "--concurrency",
+            concurrency,
+        ]);
+        if split {
+            cmd.args(["--split", "4", "-v"]);
+        }
+        cmd.ok()
+    };
+    let sorted = |run: &Run| {
+        let mut lines: Vec<String> = run.stdout().lines().map(String::from).collect();
+        lines.sort();
+        lines
+    };
+    // One bulk at a time: the same bytes; several at once: the same rows
+    // (pages of different bulks interleave as they come, split or not).
+    let (sequential, split) = (export("1", false), export("1", true));
+    split
+        .same(&split.stdout(), &sequential.stdout())
+        .check(split.stdout().lines().count() == 1_300, "1,300 rows");
+    assert_eq!(split.stderr().matches(" ranges after ").count(), 2);
+    let (sequential, split) = (export("3", false), export("3", true));
+    split.same(&sorted(&split), &sorted(&sequential));
+    assert_eq!(split.stderr().matches(" ranges after ").count(), 2);
+}
+
+#[test]
+fn max_rows_with_split_stops_where_the_sequential_export_does() {
+    let cfg = config(2_000, IdLayout::Skewed, CursorMode::Exact);
+    let args = ["--page-size", "30", "-f", "jsonl", "--max-rows", "777"];
+    let (sequential, split) = both(&cfg, &args, "4");
+    let resume = |run: &Run| {
+        (run.stderr().lines())
+            .find(|l| l.contains("--last "))
+            .map(|l| l[l.find("--last ").unwrap()..].to_string())
+    };
+    split
+        .same(&split.stdout(), &sequential.stdout())
+        .check(split.stdout().lines().count() == 777, "777 rows")
+        .stderr_has(" ranges after ")
+        .same(&resume(&split), &resume(&sequential))
+        .check(resume(&split).is_some(), "a resume cursor");
 }
 
 #[test]
@@ -257,7 +312,9 @@ fn a_range_that_skips_a_row_at_its_seam_is_dropped_though_the_probe_passed() {
         .same(&split.stdout(), &sequential.stdout())
         .check(split.stdout().lines().count() == 6, "six rows")
         .stderr_has(" dropped: Overlap at the seam")
-        .stderr_has(FELL_BACK);
+        .stderr_has(FELL_BACK)
+        .stderr_has("6 rows in 3 pages")
+        .stderr_has("; --split: 2 ranges, 1 seam fell back");
     httpmock::Mock::new(boundary, &server).assert_calls(1);
 }
 
@@ -341,7 +398,12 @@ fn ranges_used(run: &Run) -> u64 {
     let line = (stderr.lines())
         .find(|l| l.starts_with("--split: ") && l.contains(" ranges: "))
         .unwrap_or_else(|| panic!("no count of ranges in:\n{stderr}"));
-    line["--split: ".len()..].split(' ').next().unwrap().parse().unwrap()
+    line["--split: ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 #[test]
@@ -360,6 +422,7 @@ fn ids_bunched_in_time_are_shared_out_by_splitting_the_range_that_holds_them() {
         .same(&split.stdout(), &sequential.stdout())
         .stderr_has(" split at ")
         .stderr_has(" 0 refused and read sequentially")
+        .stderr_has(&format!("; --split: {ranges} ranges, 0 seams fell back"))
         .check(ranges > 4, format!("more than 4 ranges: {ranges}"))
         // The probe and the status request, then at most three requests a
         // range more than the sequential export's pages.

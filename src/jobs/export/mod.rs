@@ -70,6 +70,9 @@ pub struct Outcome {
     pub bulks: Vec<BulkOutcome>,
     /// With `--summary`/`--summary-only`: the counts.
     pub counts: Option<Counts>,
+    /// With `--split`: the ranges used, and the seams that fell back to
+    /// reading sequentially.
+    pub ranges: Option<(u64, u64)>,
 }
 
 /// How an export ended: what it did (as far as it got), and the failure
@@ -232,11 +235,9 @@ impl<'s> Exporter<'s> {
         let gate = Arc::new(Semaphore::new(width));
         let clock = self.settings.request.clock();
         let saved_bulks = self.saved.as_ref().map_or(&[][..], |s| &s.state.bulks[..]);
-        if self.export.split.is_some() && self.export.max_rows.is_some() {
-            // Per-row limits live in the writer; a split would fetch past
-            // the limit for nothing until ranges stop with the writer.
-            ui::note("--split: not with --max-rows yet; fetched sequentially");
-        }
+        // With --split, the requests in flight for every bulk: the larger of
+        // --split and --concurrency.
+        let requests = Arc::new(Semaphore::new(width.max(self.export.split.unwrap_or(0))));
         // Beside -o when it is a regular file (never beside /dev/null).
         let spool_dir = (self.output.path.as_deref())
             .filter(|path| !destination::is_stream(path))
@@ -264,18 +265,20 @@ impl<'s> Exporter<'s> {
                     ..plan(self.settings, id, start)
                 };
                 match self.export.split {
-                    // One bulk (the settings refuse --split with several),
-                    // so the gate is not needed: the ranges are its width.
-                    Some(ranges) if self.export.max_rows.is_none() => split::spawn(
+                    Some(ranges) => split::spawn(
                         split::Job {
                             api: self.api.clone(),
+                            max_rows: plan.max_rows,
                             plan: Plan {
                                 ahead: false,
+                                max_rows: None,
                                 ..plan
                             },
                             clock: clock.clone(),
                             ranges,
                             spool_dir: spool_dir.clone(),
+                            gate: gate.clone(),
+                            requests: requests.clone(),
                         },
                         i,
                         tx.clone(),
@@ -337,6 +340,10 @@ impl<'s> Exporter<'s> {
                     stopped = !written?;
                     self.flushed.page_done(self.next_step());
                     ui::exporting(&what, self.exported(), self.started.elapsed());
+                }
+                Event::Ranges { used, fell_back } => {
+                    let (u, f) = self.outcome.ranges.get_or_insert((0, 0));
+                    (*u, *f) = (*u + used, *f + fell_back);
                 }
                 Event::Done => running -= 1,
                 Event::Failed(e) if !self.export.many() => {

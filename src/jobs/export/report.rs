@@ -193,8 +193,16 @@ pub fn report(settings: &Results, outcome: &Outcome) {
         Some(before) => format!(", {} in all", plural(before + outcome.rows, "row")),
         None => String::new(),
     };
+    let ranges = match outcome.ranges {
+        Some((used, fell_back)) => format!(
+            "; --split: {}, {} fell back",
+            plural(used, "range"),
+            plural(fell_back, "seam")
+        ),
+        None => String::new(),
+    };
     ui::info(format_args!(
-        "{} in {}{bulks}{dest} ({:.1}s){total}",
+        "{} in {}{bulks}{dest} ({:.1}s){total}{ranges}",
         plural(outcome.rows, "row"),
         plural(outcome.pages, "page"),
         outcome.elapsed.as_secs_f64()

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Result;
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
 use super::bounds;
@@ -44,8 +44,45 @@ pub struct Board(Arc<Shared>);
 
 struct Shared {
     state: Mutex<State>,
-    permits: Semaphore,
+    slots: Slots,
     start: Start,
+}
+
+/// Request slots: this bulk's N, and the export's, which every bulk
+/// shares (the larger of `--split` and `--concurrency`).
+#[derive(Clone)]
+pub struct Slots {
+    own: Arc<Semaphore>,
+    shared: Arc<Semaphore>,
+}
+
+/// One request's slot, held until it is answered.
+pub struct Slot {
+    _own: OwnedSemaphorePermit,
+    _shared: OwnedSemaphorePermit,
+}
+
+impl Slots {
+    pub fn new(own: usize, shared: Arc<Semaphore>) -> Slots {
+        Slots {
+            own: Arc::new(Semaphore::new(own)),
+            shared,
+        }
+    }
+
+    /// Wait for a slot.
+    pub async fn take(&self) -> Slot {
+        // Neither is ever closed: `acquire` fails only on a closed one.
+        let own = self.own.clone().acquire_owned().await;
+        let shared = self.shared.clone().acquire_owned().await;
+        match (own, shared) {
+            (Ok(own), Ok(shared)) => Slot {
+                _own: own,
+                _shared: shared,
+            },
+            _ => unreachable!("request slots are never closed"),
+        }
+    }
 }
 
 struct State {
@@ -93,9 +130,9 @@ pub enum Next {
 }
 
 impl Board {
-    /// A board for up to `readers` requests at once, the last range's span
-    /// taken to end at `end`.
-    pub fn new(start: Start, readers: usize, end: u128) -> Board {
+    /// A board whose readers take `slots`, the last range's span taken to
+    /// end at `end`.
+    pub fn new(start: Start, slots: Slots, end: u128) -> Board {
         Board(Arc::new(Shared {
             state: Mutex::new(State {
                 ranges: BTreeMap::new(),
@@ -104,7 +141,7 @@ impl Board {
                 end,
                 started: 0,
             }),
-            permits: Semaphore::new(readers),
+            slots,
             start,
         }))
     }
@@ -119,13 +156,13 @@ impl Board {
         self.0.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Wait for a request slot (one of N).
-    pub async fn permit(&self) -> SemaphorePermit<'_> {
-        // Never closed: `acquire` fails only on a closed semaphore.
-        match self.0.permits.acquire().await {
-            Ok(permit) => permit,
-            Err(_) => unreachable!("the request slots are never closed"),
-        }
+    /// Wait for a request slot.
+    pub async fn slot(&self) -> Slot {
+        self.0.slots.take().await
+    }
+
+    pub fn slots(&self) -> &Slots {
+        &self.0.slots
     }
 
     /// The chain being written starts at `from`, has read `rows` rows,
@@ -265,7 +302,10 @@ impl Board {
 
 /// The boundary above `from`: the next range's key.
 fn upper_of(ranges: &BTreeMap<u128, Span>, from: u128) -> Option<u128> {
-    ranges.range((Excluded(from), Unbounded)).next().map(|(&k, _)| k)
+    ranges
+        .range((Excluded(from), Unbounded))
+        .next()
+        .map(|(&k, _)| k)
 }
 
 /// The rows a span is expected to hold between its last row and `upper`,

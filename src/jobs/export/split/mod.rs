@@ -36,7 +36,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use anyhow::Result;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinHandle;
 
 use crate::api::Api;
@@ -44,7 +44,7 @@ use crate::bug;
 use crate::paginate::{self, Event, Page, Paginator, Plan};
 use crate::retry::Clock;
 use crate::ui;
-use board::{Board, Next};
+use board::{Board, Next, Slots};
 use range::Unsplittable;
 
 /// The note when the server never answered a synthetic cursor with the
@@ -62,27 +62,46 @@ pub struct Job {
     /// Range 0's plan: the export's, with no request sent ahead and no row
     /// limit.
     pub plan: Plan,
+    /// `--max-rows` (less what a resumed output counts): the export ends
+    /// once this many rows are sent.
+    pub max_rows: Option<u64>,
     pub clock: Clock,
     /// `--split N`.
     pub ranges: usize,
     /// Where ranges spool their pages: beside `-o` when it is a regular
     /// file, else (`None`) the system's temporary folder.
     pub spool_dir: Option<PathBuf>,
+    /// Bulks exported at once (`--concurrency`): a permit to start.
+    pub gate: Arc<Semaphore>,
+    /// Requests in flight for every bulk of the export.
+    pub requests: Arc<Semaphore>,
 }
 
 /// Run `job` on its own task, saying what a paginator would (pages in the
 /// sequential order, then `Done` or `Failed`) into `events`, tagged `index`.
 pub fn spawn(job: Job, index: usize, events: mpsc::Sender<(usize, Event)>) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let Ok(_permit) = job.gate.clone().acquire_owned().await else {
+            return;
+        };
         let mut out = Out {
             events,
             index,
             number: 0,
+            rows: 0,
+            max_rows: job.max_rows,
+            tally: (1, 0),
         };
         let last = match run(job, &mut out).await {
             Ok(()) => Event::Done,
+            Err(e) if e.is::<Enough>() => Event::Done,
             Err(e) => Event::Failed(e),
         };
+        if matches!(last, Event::Done) {
+            let (used, fell_back) = out.tally;
+            let said = Event::Ranges { used, fell_back };
+            let _ = out.events.send((index, said)).await;
+        }
         // A writer that is gone has stopped the export already.
         let _ = out.events.send((index, last)).await;
     })
@@ -94,14 +113,37 @@ struct Out {
     index: usize,
     /// Pages sent, to number them as one chain.
     number: u64,
+    /// Rows sent.
+    rows: u64,
+    max_rows: Option<u64>,
+    /// Ranges used so far, and seams that fell back.
+    tally: (u64, u64),
 }
+
+/// `--max-rows` rows are sent: the export of this bulk is done (every
+/// range still reading stops).
+#[derive(Debug)]
+struct Enough;
+
+impl std::fmt::Display for Enough {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("--max-rows reached")
+    }
+}
+
+impl std::error::Error for Enough {}
 
 impl Out {
     async fn send(&mut self, mut page: Page) -> Result<()> {
         self.number += 1;
+        self.rows += page.row_count() as u64;
         page.number = self.number;
         (self.events.send((self.index, Event::Page(page))).await)
-            .map_err(|_| anyhow::anyhow!("the writer stopped"))
+            .map_err(|_| anyhow::anyhow!("the writer stopped"))?;
+        match self.max_rows {
+            Some(max) if self.rows >= max => Err(Enough.into()),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -112,16 +154,20 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         clock,
         ranges,
         spool_dir,
+        gate: _,
+        requests,
+        max_rows: _,
     } = job;
+    let slots = Slots::new(ranges, requests);
     let mut chain = Chain::new(Paginator::new(api.clone(), plan.clone(), clock.clone()));
     if !plan.ordered {
         ui::note(
             "--split: with --unordered rows are not known to come by id; fetched sequentially",
         );
-        return chain.drain(out).await;
+        return chain.drain(&slots, out).await;
     }
     let began = Instant::now();
-    chain.step(None, out).await?;
+    chain.step(&slots, out).await?;
     let took = began.elapsed();
     if chain.ended {
         return Ok(());
@@ -132,37 +178,43 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
             took.as_millis(),
             MIN_LATENCY.as_millis()
         ));
-        return chain.drain(out).await;
+        return chain.drain(&slots, out).await;
     }
     let first = match chain.first_and_last(plan.failed_only) {
         Ok(Some(first)) => first,
         Ok(None) => {
             ui::verbose("--split: the first page has no rows to split after; fetched sequentially");
-            return chain.drain(out).await;
+            return chain.drain(&slots, out).await;
         }
         Err(e) => {
             ui::note(format_args!("{e:#}"));
-            return chain.drain(out).await;
+            return chain.drain(&slots, out).await;
         }
     };
     let (from, lower) = first;
     // The probe goes out with the status request: no time is added.
     let (end, probed) = tokio::join!(
-        window_end(&api, &plan, &clock),
-        probe(&api, &plan, &clock, chain.last_page.as_ref())
+        async {
+            let _slot = slots.take().await;
+            window_end(&api, &plan, &clock).await
+        },
+        async {
+            let _slot = slots.take().await;
+            probe(&api, &plan, &clock, chain.last_page.as_ref()).await
+        }
     );
     if probed == Some(false) {
         ui::verbose(
             "--split: the probe inside the first page was not answered with the rows after it",
         );
         ui::note(FELL_BACK);
-        return chain.drain(out).await;
+        return chain.drain(&slots, out).await;
     }
     let Some(end) = end else {
         ui::note(
             "--split: the bulk's status gives no updatedOn to split up to; fetched sequentially",
         );
-        return chain.drain(out).await;
+        return chain.drain(&slots, out).await;
     };
     // updatedOn is rounded to the second: a row may be minted up to a
     // second after it.
@@ -183,7 +235,7 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
             clock,
             spool_dir,
         },
-        ranges,
+        slots.clone(),
         bounds::cursor_at(end),
     );
     let _stop = board::Stop(board.clone());
@@ -192,6 +244,7 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
     let (mut accepted, mut refused, mut told) = (0, 0, false);
     let mut at = 0;
     while let Some(boundary) = chain.pass(&board, at, out).await? {
+        out.tally = (board.started() as u64 + 1, refused as u64);
         let read = take(&board, boundary).await?;
         board.walked(boundary);
         at = boundary;
@@ -220,9 +273,11 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         ));
         refused += 1;
         board.close();
+        out.tally = (board.started() as u64 + 1, refused as u64);
     }
-    chain.drain(out).await?;
+    chain.drain(&slots, out).await?;
     let used = board.started() + 1;
+    out.tally = (used as u64, refused as u64);
     ui::verbose(format_args!(
         "--split: {used} ranges: {accepted} taken over with rows, {refused} refused and read sequentially"
     ));
@@ -295,14 +350,11 @@ impl Chain {
         Ok(rows.first().zip(rows.last()).map(|(a, b)| (a.id, b.id)))
     }
 
-    /// Fetch (in a request slot of `board`, once there is one) and send
-    /// the next page, if any.
-    async fn step(&mut self, board: Option<&Board>, out: &mut Out) -> Result<()> {
+    /// Fetch (in a request slot, once there is one) and send the next
+    /// page, if any.
+    async fn step(&mut self, slots: &Slots, out: &mut Out) -> Result<()> {
         let next = {
-            let _slot = match board {
-                Some(board) => Some(board.permit().await),
-                None => None,
-            };
+            let _slot = slots.take().await;
             self.pager.next_page().await?
         };
         match next {
@@ -340,15 +392,15 @@ impl Chain {
             match board.chain(at, last, self.rows, self.ended) {
                 Next::Seam(b) => return Ok(Some(b)),
                 Next::Drain => return Ok(None),
-                Next::Read => self.step(Some(board), out).await?,
+                Next::Read => self.step(board.slots(), out).await?,
             }
         }
     }
 
     /// Read on to the end of the bulk.
-    async fn drain(&mut self, out: &mut Out) -> Result<()> {
+    async fn drain(&mut self, slots: &Slots, out: &mut Out) -> Result<()> {
         while !self.ended {
-            self.step(None, out).await?;
+            self.step(slots, out).await?;
         }
         Ok(())
     }
@@ -385,7 +437,11 @@ impl Chain {
             chain,
             ended,
         } = read;
-        let mut pages = spool.map(spool::Spool::pages).transpose()?.into_iter().flatten();
+        let mut pages = spool
+            .map(spool::Spool::pages)
+            .transpose()?
+            .into_iter()
+            .flatten();
         let (skip, head) = {
             let past = self.past(boundary).map_err(|e| format!("{e:#}"));
             let want = past.as_ref().map_or(0, Vec::len) + 1;

@@ -85,7 +85,7 @@ async fn read(board: &Board, from: u128) -> Result<Read> {
     let mut rows = 0u64;
     loop {
         let next = {
-            let _slot = board.permit().await;
+            let _slot = board.slot().await;
             pager.next_page().await?
         };
         let Some(mut page) = next else {
