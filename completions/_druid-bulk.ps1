@@ -259,6 +259,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--reset-rate', '--reset-rate', [CompletionResultType]::ParameterName, 'Fraction of results responses cut off mid-body (the connection is dropped)')
             [CompletionResult]::new('--latency', '--latency', [CompletionResultType]::ParameterName, 'Delay before each results answer (e.g. 50ms)')
             [CompletionResult]::new('--not-ready-for', '--not-ready-for', [CompletionResultType]::ParameterName, 'The first N results answer 428')
+            [CompletionResult]::new('--limited-for', '--limited-for', [CompletionResultType]::ParameterName, 'Answer the first N results requests with 429 (Too Many Requests, Retry-After: 1)')
             [CompletionResult]::new('--process-time', '--process-time', [CompletionResultType]::ParameterName, 'Time a submitted bulk takes')
             [CompletionResult]::new('--max-lines', '--max-lines', [CompletionResultType]::ParameterName, 'Answer a submission of more lines than this with 400')
             [CompletionResult]::new('--layout', '--layout', [CompletionResultType]::ParameterName, 'How results pages are written: compact (no spaces), spaced (", " and ": "), pretty (indented by 2), escaped (compact, non-ASCII as \uXXXX)')

@@ -645,7 +645,7 @@ _druid__bulk() {
             return 0
             ;;
         druid__bulk__subcmd__sandbox)
-            opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --compress --process-time --max-lines --fail-bulks --layout --lastid --id-layout --cursor-mode --color --config --profile --help"
+            opts="-h --addr --rows --bulk-id --token --seed --fail-rate --reset-rate --latency --not-ready-for --limited-for --compress --process-time --max-lines --fail-bulks --layout --lastid --id-layout --cursor-mode --color --config --profile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -684,6 +684,10 @@ _druid__bulk() {
                     return 0
                     ;;
                 --not-ready-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limited-for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -250,6 +250,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --reset-rate 'Fraction of results responses cut off mid-body (the connection is dropped)'
             cand --latency 'Delay before each results answer (e.g. 50ms)'
             cand --not-ready-for 'The first N results answer 428'
+            cand --limited-for 'Answer the first N results requests with 429 (Too Many Requests, Retry-After: 1)'
             cand --process-time 'Time a submitted bulk takes'
             cand --max-lines 'Answer a submission of more lines than this with 400'
             cand --layout 'How results pages are written: compact (no spaces), spaced (", " and ": "), pretty (indented by 2), escaped (compact, non-ASCII as \uXXXX)'

@@ -240,6 +240,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l fail-r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l reset-rate -d 'Fraction of results responses cut off mid-body (the connection is dropped)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l latency -d 'Delay before each results answer (e.g. 50ms)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l not-ready-for -d 'The first N results answer 428' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l limited-for -d 'Answer the first N results requests with 429 (Too Many Requests, Retry-After: 1)' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l process-time -d 'Time a submitted bulk takes' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l max-lines -d 'Answer a submission of more lines than this with 400' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand sandbox" -l layout -d 'How results pages are written: compact (no spaces), spaced (", " and ": "), pretty (indented by 2), escaped (compact, non-ASCII as \\uXXXX)' -r -f -a "compact\t''

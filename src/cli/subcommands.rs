@@ -195,6 +195,10 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub not_ready_for: u32,
 
+    /// Answer the first N results requests with 429 (Too Many Requests, Retry-After: 1).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub limited_for: u32,
+
     /// Compress responses (gzip, br, zstd) for clients that send Accept-Encoding.
     #[arg(long)]
     pub compress: bool,

@@ -59,6 +59,7 @@ pub fn run(args: &SandboxArgs, _global: &GlobalArgs) -> Result<ExitCode> {
         reset_rate: args.reset_rate,
         latency,
         not_ready_for: args.not_ready_for,
+        limited_for: args.limited_for,
     });
     crate::jobs::runtime()?.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.addr)

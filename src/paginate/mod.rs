@@ -7,6 +7,7 @@ mod ahead;
 mod call;
 mod not_ready;
 pub mod poll;
+mod throttle;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -22,6 +23,7 @@ pub use crate::page::Page;
 use ahead::Ahead;
 pub use call::{call, fault};
 use poll::Waiting;
+pub use throttle::Throttle;
 
 use crate::api::{Api, PageQuery};
 use crate::bug;
@@ -80,6 +82,9 @@ pub struct Plan {
     /// Send the next page's request before this page is checked (see
     /// `Paginator::send_ahead`): when this is the only paginator running.
     pub ahead: bool,
+    /// Shared with other paginators of the same server (`--split`): each
+    /// attempt takes a slot, and a 429 or 503 slows them all down.
+    pub throttle: Option<Arc<Throttle>>,
 }
 
 /// Fetches pages in order.
@@ -139,8 +144,41 @@ impl Paginator {
     async fn fetch(&mut self) -> Result<Fetched> {
         let what = format!("page {}", self.number);
         let this = &*self;
-        let fetched = retry::run(this.plan.retry, &this.clock, &what, |attempt| {
-            this.attempt(attempt)
+        let what = what.as_str();
+        let fetched = retry::run(this.plan.retry, &this.clock, what, |attempt| async move {
+            let Some(throttle) = &this.plan.throttle else {
+                return this.attempt(attempt).await;
+            };
+            let slot = throttle.enter().await;
+            let fault = match this.attempt(attempt).await {
+                Err(fault) => fault,
+                done => return done,
+            };
+            drop(slot);
+            match fault {
+                Fault::Transient {
+                    ref label,
+                    retry_after,
+                    ..
+                } if label == "429" || label == "503" => {
+                    let paced = throttle.slow_down(retry_after);
+                    let requests = match paced.limit {
+                        1 => "1 request".to_string(),
+                        n => format!("{n} requests"),
+                    };
+                    crate::ui::info(format_args!(
+                        "{what} of bulk {}: the server answered {label}; at most {requests} at once, every one waiting {:.1}s",
+                        this.plan.bulk_id,
+                        paced.pause.as_secs_f64()
+                    ));
+                    match paced.counts {
+                        true => Err(fault),
+                        // Paced, not failed: every other range waits too.
+                        false => Err(Fault::Wait(paced.pause)),
+                    }
+                }
+                fault => Err(fault),
+            }
         })
         .await?;
         self.finished_waiting();

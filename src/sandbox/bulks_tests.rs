@@ -204,6 +204,7 @@ fn faults_do_not_apply() {
         // before the test's hang guard fails it.
         latency: Duration::from_secs(3600),
         not_ready_for: 1,
+        limited_for: 1,
     };
     let cfg = SandboxConfig::new(40).with_faults(faults);
     let srv = start_background(cfg.clone()).unwrap();

@@ -44,6 +44,8 @@ pub(crate) struct FaultState {
     requests: AtomicU64,
     /// Faults injected so far (5xx, cut bodies, injected 428s).
     injected: AtomicU64,
+    /// Results requests that could have been answered 429 (`limited_for`).
+    limited: AtomicU64,
     /// Injected 428s answered so far, per bulk id.
     not_ready: Mutex<HashMap<String, u32>>,
 }
@@ -108,6 +110,22 @@ impl FaultState {
             StatusCode::PRECONDITION_REQUIRED,
             "Bulk process not finished yet",
             "status: processing",
+        );
+        Some(retry_after(resp))
+    }
+
+    /// The injected 429 while fewer than `limited_for` results requests
+    /// have been answered one; counts the request.
+    pub(crate) fn limited(&self, faults: &Faults) -> Option<Response> {
+        let before = self.limited.fetch_add(1, Ordering::SeqCst);
+        if before >= u64::from(faults.limited_for) {
+            return None;
+        }
+        self.count();
+        let resp = errors(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            "rate limit exceeded",
         );
         Some(retry_after(resp))
     }

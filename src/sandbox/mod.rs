@@ -90,7 +90,8 @@ pub struct Bulk {
 ///
 /// Faults apply only to the results route (never to the status routes), and only after the 401 and 404
 /// checks. For a known bulk and a good token the order is: latency sleep →
-/// `not_ready_for` (428) → the bulk's own 428 → `fail_rate` (5xx) → query
+/// `not_ready_for` (428) → the bulk's own 428 → `limited_for` (429) →
+/// `fail_rate` (5xx) → query
 /// validation (400) → page → `reset_rate` (cut body).
 ///
 /// The random draws are repeatable: they hash the config's seed with the
@@ -111,6 +112,9 @@ pub struct Faults {
     /// The first N results requests for each bulk are answered 428 (not finished yet), with
     /// `Retry-After: 1`, and only then does the bulk answer normally. Counted per bulk id.
     pub not_ready_for: u32,
+    /// The first N results requests (of any bulk) are answered 429 (Too
+    /// Many Requests) with `Retry-After: 1`.
+    pub limited_for: u32,
 }
 
 /// Configuration of a sandbox server.

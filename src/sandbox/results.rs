@@ -123,6 +123,9 @@ async fn results(
             &format!("status: {status}"),
         );
     }
+    if let Some(resp) = shared.faults.limited(fault_cfg) {
+        return resp;
+    }
     if let Some(resp) = shared.faults.server_error(fault_cfg, draw) {
         return resp;
     }

@@ -510,3 +510,37 @@ fn a_row_without_error_under_failed_only_ends_splitting_with_a_note() {
         .stderr_lacks(FELL_BACK)
         .stderr_lacks("ranges after");
 }
+
+#[test]
+fn a_429_while_ranges_may_run_at_once_paces_the_split_and_counts_once_one_is_left() {
+    let mut cfg = config(600, IdLayout::Uniform, CursorMode::Exact);
+    let args = ["--page-size", "40", "-f", "jsonl", "--retries", "0"];
+    let whole = {
+        let server = sandbox::start_background(cfg.clone()).unwrap();
+        results(&server.endpoint(), cfg.main_bulk_id())
+            .args(args)
+            .ok()
+    };
+    let export = |cfg: &SandboxConfig, split: &[&str]| {
+        let server = sandbox::start_background(cfg.clone()).unwrap();
+        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
+        cmd.args(args).args(split).arg("-v");
+        cmd.run()
+    };
+    // Two 429s: sequentially, the first fails the export (no retries);
+    // with --split 8 they halve the ranges at once to 4, then 2, and the
+    // export goes on.
+    cfg.faults.limited_for = 2;
+    export(&cfg, &[]).expect_code(6).stderr_has("429");
+    let split = export(&cfg, &["--split", "8"]);
+    split
+        .expect_code(0)
+        .same(&split.stdout(), &whole.stdout())
+        .stderr_has("at most 4 requests at once")
+        .stderr_has("at most 2 requests at once");
+    // Four: 8, 4, 2, then 1 at once, and that one counts.
+    cfg.faults.limited_for = 4;
+    export(&cfg, &["--split", "8"])
+        .expect_code(6)
+        .stderr_has("at most 1 request at once");
+}

@@ -431,5 +431,6 @@ fn plan(settings: &Results, bulk_id: &str, start: Option<String>) -> Plan {
         ordered: export.ordered,
         max_empty_pages: export.max_empty_pages,
         ahead: false,
+        throttle: None,
     }
 }

@@ -177,6 +177,7 @@ async fn fetch(
         ordered: settings.fetch.ordered,
         max_empty_pages: settings.fetch.max_empty_pages,
         ahead: true,
+        throttle: None,
     };
     let mut pager = Paginator::new(api.clone(), plan, settings.request.clock());
     let mut failures = Failures::default();

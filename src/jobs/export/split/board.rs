@@ -1,7 +1,6 @@
 //! What the readers of a split export share: where each range starts and
 //! how far it has read, so that a reader that stops can take the upper
-//! half of what is left of the largest (work stealing), and the permits
-//! that keep the requests in flight to N.
+//! half of what is left of the largest (work stealing).
 //!
 //! A range owns the ids after its key up to the next key (the last range,
 //! to the end of the bulk), so a range's upper boundary is never stored:
@@ -19,7 +18,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Result;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
 use super::bounds;
@@ -44,45 +42,7 @@ pub struct Board(Arc<Shared>);
 
 struct Shared {
     state: Mutex<State>,
-    slots: Slots,
     start: Start,
-}
-
-/// Request slots: this bulk's N, and the export's, which every bulk
-/// shares (the larger of `--split` and `--concurrency`).
-#[derive(Clone)]
-pub struct Slots {
-    own: Arc<Semaphore>,
-    shared: Arc<Semaphore>,
-}
-
-/// One request's slot, held until it is answered.
-pub struct Slot {
-    _own: OwnedSemaphorePermit,
-    _shared: OwnedSemaphorePermit,
-}
-
-impl Slots {
-    pub fn new(own: usize, shared: Arc<Semaphore>) -> Slots {
-        Slots {
-            own: Arc::new(Semaphore::new(own)),
-            shared,
-        }
-    }
-
-    /// Wait for a slot.
-    pub async fn take(&self) -> Slot {
-        // Neither is ever closed: `acquire` fails only on a closed one.
-        let own = self.own.clone().acquire_owned().await;
-        let shared = self.shared.clone().acquire_owned().await;
-        match (own, shared) {
-            (Ok(own), Ok(shared)) => Slot {
-                _own: own,
-                _shared: shared,
-            },
-            _ => unreachable!("request slots are never closed"),
-        }
-    }
 }
 
 struct State {
@@ -130,9 +90,9 @@ pub enum Next {
 }
 
 impl Board {
-    /// A board whose readers take `slots`, the last range's span taken to
-    /// end at `end`.
-    pub fn new(start: Start, slots: Slots, end: u128) -> Board {
+    /// A board for ranges read as `start` says, the last range's span
+    /// taken to end at `end`.
+    pub fn new(start: Start, end: u128) -> Board {
         Board(Arc::new(Shared {
             state: Mutex::new(State {
                 ranges: BTreeMap::new(),
@@ -141,7 +101,6 @@ impl Board {
                 end,
                 started: 0,
             }),
-            slots,
             start,
         }))
     }
@@ -154,15 +113,6 @@ impl Board {
         // A reader that panicked held no invariant half-made: the state is
         // only ever changed whole under the lock.
         self.0.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Wait for a request slot.
-    pub async fn slot(&self) -> Slot {
-        self.0.slots.take().await
-    }
-
-    pub fn slots(&self) -> &Slots {
-        &self.0.slots
     }
 
     /// The chain being written starts at `from`, has read `rows` rows,

@@ -13,7 +13,8 @@
 //! boundary above it) starts a range over the upper half of what is left
 //! of the range expected to hold the most rows still unread, the chain
 //! being written included (`board.rs`), so ids bunched in time leave no
-//! reader idle. At most N requests are in flight.
+//! reader idle. At most N requests are in flight, and fewer after a 429
+//! or 503 (`paginate::Throttle`).
 //!
 //! This task walks the seams in order: the chain being written reads on
 //! until it passes the next boundary, and the range there is taken over
@@ -41,10 +42,10 @@ use tokio::task::JoinHandle;
 
 use crate::api::Api;
 use crate::bug;
-use crate::paginate::{self, Event, Page, Paginator, Plan};
+use crate::paginate::{self, Event, Page, Paginator, Plan, Throttle};
 use crate::retry::Clock;
 use crate::ui;
-use board::{Board, Next, Slots};
+use board::{Board, Next};
 use range::Unsplittable;
 
 /// The note when the server never answered a synthetic cursor with the
@@ -158,16 +159,22 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         requests,
         max_rows: _,
     } = job;
-    let slots = Slots::new(ranges, requests);
+    // Every request of this bulk, each range's and the chain's, takes one
+    // of `ranges` slots and one of the export's.
+    let throttle = Throttle::new(ranges, requests, clock.clone());
+    let plan = Plan {
+        throttle: Some(throttle.clone()),
+        ..plan
+    };
     let mut chain = Chain::new(Paginator::new(api.clone(), plan.clone(), clock.clone()));
     if !plan.ordered {
         ui::note(
             "--split: with --unordered rows are not known to come by id; fetched sequentially",
         );
-        return chain.drain(&slots, out).await;
+        return chain.drain(out).await;
     }
     let began = Instant::now();
-    chain.step(&slots, out).await?;
+    chain.step(out).await?;
     let took = began.elapsed();
     if chain.ended {
         return Ok(());
@@ -178,43 +185,40 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
             took.as_millis(),
             MIN_LATENCY.as_millis()
         ));
-        return chain.drain(&slots, out).await;
+        return chain.drain(out).await;
     }
     let first = match chain.first_and_last(plan.failed_only) {
         Ok(Some(first)) => first,
         Ok(None) => {
             ui::verbose("--split: the first page has no rows to split after; fetched sequentially");
-            return chain.drain(&slots, out).await;
+            return chain.drain(out).await;
         }
         Err(e) => {
             ui::note(format_args!("{e:#}"));
-            return chain.drain(&slots, out).await;
+            return chain.drain(out).await;
         }
     };
     let (from, lower) = first;
     // The probe goes out with the status request: no time is added.
     let (end, probed) = tokio::join!(
         async {
-            let _slot = slots.take().await;
+            let _slot = throttle.enter().await;
             window_end(&api, &plan, &clock).await
         },
-        async {
-            let _slot = slots.take().await;
-            probe(&api, &plan, &clock, chain.last_page.as_ref()).await
-        }
+        probe(&api, &plan, &clock, chain.last_page.as_ref())
     );
     if probed == Some(false) {
         ui::verbose(
             "--split: the probe inside the first page was not answered with the rows after it",
         );
         ui::note(FELL_BACK);
-        return chain.drain(&slots, out).await;
+        return chain.drain(out).await;
     }
     let Some(end) = end else {
         ui::note(
             "--split: the bulk's status gives no updatedOn to split up to; fetched sequentially",
         );
-        return chain.drain(&slots, out).await;
+        return chain.drain(out).await;
     };
     // updatedOn is rounded to the second: a row may be minted up to a
     // second after it.
@@ -235,7 +239,6 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
             clock,
             spool_dir,
         },
-        slots.clone(),
         bounds::cursor_at(end),
     );
     let _stop = board::Stop(board.clone());
@@ -275,7 +278,7 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         board.close();
         out.tally = (board.started() as u64 + 1, refused as u64);
     }
-    chain.drain(&slots, out).await?;
+    chain.drain(out).await?;
     let used = board.started() + 1;
     out.tally = (used as u64, refused as u64);
     ui::verbose(format_args!(
@@ -350,13 +353,9 @@ impl Chain {
         Ok(rows.first().zip(rows.last()).map(|(a, b)| (a.id, b.id)))
     }
 
-    /// Fetch (in a request slot, once there is one) and send the next
-    /// page, if any.
-    async fn step(&mut self, slots: &Slots, out: &mut Out) -> Result<()> {
-        let next = {
-            let _slot = slots.take().await;
-            self.pager.next_page().await?
-        };
+    /// Fetch and send the next page, if any.
+    async fn step(&mut self, out: &mut Out) -> Result<()> {
+        let next = self.pager.next_page().await?;
         match next {
             None => self.ended = true,
             Some(page) => {
@@ -392,15 +391,15 @@ impl Chain {
             match board.chain(at, last, self.rows, self.ended) {
                 Next::Seam(b) => return Ok(Some(b)),
                 Next::Drain => return Ok(None),
-                Next::Read => self.step(board.slots(), out).await?,
+                Next::Read => self.step(out).await?,
             }
         }
     }
 
     /// Read on to the end of the bulk.
-    async fn drain(&mut self, slots: &Slots, out: &mut Out) -> Result<()> {
+    async fn drain(&mut self, out: &mut Out) -> Result<()> {
         while !self.ended {
-            self.step(slots, out).await?;
+            self.step(out).await?;
         }
         Ok(())
     }

@@ -84,10 +84,7 @@ async fn read(board: &Board, from: u128) -> Result<Read> {
     let mut spool: Option<Spool> = None;
     let mut rows = 0u64;
     loop {
-        let next = {
-            let _slot = board.slot().await;
-            pager.next_page().await?
-        };
+        let next = pager.next_page().await?;
         let Some(mut page) = next else {
             board.read(from, None, rows, true);
             return Ok(Read {
