@@ -88,6 +88,14 @@ pub const VARIABLES: &[Variable] = &[
         readers: &[Settings],
         test_only: true,
     },
+    Variable {
+        names: &["DRUID_BULK_SPOOL_PAUSE"],
+        does: "For the test suite only: the bytes a range of `results --split` spools before it \
+               pauses (256 MiB otherwise). Read only by builds with debug assertions; a release \
+               binary ignores it.",
+        readers: &[Settings],
+        test_only: true,
+    },
     user(
         &["XDG_CONFIG_HOME"],
         &[Settings],
@@ -231,6 +239,15 @@ pub fn time_scale() -> Option<f64> {
     text("DRUID_BULK_TIME_SCALE").and_then(|s| s.parse().ok())
 }
 
+/// The hidden spool size at which a `--split` range pauses
+/// (`DRUID_BULK_SPOOL_PAUSE`), read only by builds with debug assertions.
+pub fn spool_pause() -> Option<u64> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    text("DRUID_BULK_SPOOL_PAUSE").and_then(|s| s.parse().ok())
+}
+
 /// What the `-v` notes of `api` say about the network: reqwest and the
 /// platform verifier read these variables themselves.
 pub(super) fn network() -> Network {
@@ -335,7 +352,14 @@ mod tests {
             .filter(|v| v.test_only)
             .flat_map(|v| v.names.iter().copied())
             .collect();
-        assert_eq!(hidden, ["DRUID_BULK_TIME_SCALE", "DRUID_BULK_PANIC_AT"]);
+        assert_eq!(
+            hidden,
+            [
+                "DRUID_BULK_TIME_SCALE",
+                "DRUID_BULK_PANIC_AT",
+                "DRUID_BULK_SPOOL_PAUSE"
+            ]
+        );
         for var in VARIABLES {
             let says = var.does.starts_with("For the test suite only");
             assert_eq!(var.test_only, says, "{var:?}");
@@ -345,7 +369,7 @@ mod tests {
     #[test]
     fn what_the_accessors_read_is_in_the_table() {
         // Each read asserts (in a debug build) that its name is listed.
-        let _ = (time_scale(), network(), process());
+        let _ = (time_scale(), spool_pause(), network(), process());
         assert!(listed("https_proxy") && listed("SSL_CERT_DIR") && !listed("PATH"));
     }
 }

@@ -161,6 +161,7 @@ pub(super) fn build(
             bulk_ids,
             concurrency,
             split: None,
+            spool_pause: None,
             page_size: paging.page_size,
             last: args.last.clone(),
             failed_only: args.failed_only,

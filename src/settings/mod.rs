@@ -105,6 +105,9 @@ pub struct Export {
     pub concurrency: usize,
     /// `--split N`: one bulk fetched as up to N id ranges at once.
     pub split: Option<usize>,
+    /// For the test suite: the spool size at which a range of a split
+    /// export pauses, instead of 256 MiB.
+    pub spool_pause: Option<u64>,
     pub page_size: u32,
     pub last: Option<String>,
     pub failed_only: bool,
@@ -221,6 +224,7 @@ pub fn results(args: &ResultsArgs, global: &GlobalArgs, color: bool) -> Result<R
         color,
     )?;
     results.export.split = split;
+    results.export.spool_pause = env::spool_pause();
     Ok(results)
 }
 

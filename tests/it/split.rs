@@ -544,3 +544,25 @@ fn a_429_while_ranges_may_run_at_once_paces_the_split_and_counts_once_one_is_lef
         .expect_code(6)
         .stderr_has("at most 1 request at once");
 }
+
+#[test]
+fn a_range_whose_spool_is_full_pauses_and_the_chain_goes_on_from_it() {
+    // A test build's spool limit of one byte: every range pauses after its
+    // first page (the real limit is 256 MiB).
+    let cfg = config(1_000, IdLayout::Uniform, CursorMode::Exact);
+    let server = sandbox::start_background(cfg.clone()).unwrap();
+    let export = |split: bool| {
+        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
+        cmd.args(["--page-size", "20", "-f", "jsonl"]);
+        if split {
+            cmd.args(["--split", "4", "-v"])
+                .env("DRUID_BULK_SPOOL_PAUSE", "1");
+        }
+        cmd.ok()
+    };
+    let (sequential, split) = (export(false), export(true));
+    split
+        .same(&split.stdout(), &sequential.stdout())
+        .stderr_has("paused with ")
+        .stderr_has(" 0 refused and read sequentially");
+}

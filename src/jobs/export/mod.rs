@@ -279,6 +279,7 @@ impl<'s> Exporter<'s> {
                             spool_dir: spool_dir.clone(),
                             gate: gate.clone(),
                             requests: requests.clone(),
+                            pause_at: self.export.spool_pause,
                         },
                         i,
                         tx.clone(),

@@ -34,6 +34,8 @@ pub struct Start {
     pub plan: Plan,
     pub clock: Clock,
     pub spool_dir: Option<PathBuf>,
+    /// A range pauses once its spool holds this many bytes.
+    pub pause_at: u64,
 }
 
 /// The readers' shared state; cheap to clone.

@@ -76,6 +76,9 @@ pub struct Job {
     pub gate: Arc<Semaphore>,
     /// Requests in flight for every bulk of the export.
     pub requests: Arc<Semaphore>,
+    /// The spool size at which a range pauses, when not
+    /// [`spool::PAUSE_AT`] (for tests).
+    pub pause_at: Option<u64>,
 }
 
 /// Run `job` on its own task, saying what a paginator would (pages in the
@@ -158,6 +161,7 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         gate: _,
         requests,
         max_rows: _,
+        pause_at,
     } = job;
     // Every request of this bulk, each range's and the chain's, takes one
     // of `ranges` slots and one of the export's.
@@ -238,6 +242,7 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
             plan,
             clock,
             spool_dir,
+            pause_at: pause_at.unwrap_or(spool::PAUSE_AT),
         },
         bounds::cursor_at(end),
     );

@@ -6,7 +6,7 @@
 //!
 //! Every page goes to the range's spool (`spool.rs`) as it comes, so a
 //! range waiting to be written holds no page in memory; it pauses when the
-//! spool reaches [`spool::PAUSE_AT`], and the chain then goes on
+//! spool reaches [`super::spool::PAUSE_AT`] (256 MiB), and the chain then goes on
 //! sequentially once the range is taken over. The spool is written from
 //! this task with blocking writes, which a page cache absorbs; a slow disk
 //! would slow the range, never change what is written.
@@ -16,11 +16,12 @@ use anyhow::Result;
 use super::board::Board;
 use super::bounds;
 use super::seam;
-use super::spool::{self, Spool};
+use super::spool::Spool;
 use crate::exit::{Class, Failure};
 use crate::page::Row;
 use crate::paginate::{Page, Paginator, Plan};
 use crate::retry::RetryPolicy;
+use crate::ui;
 
 /// What a range read, not yet written.
 pub struct Read {
@@ -131,7 +132,13 @@ async fn read(board: &Board, from: u128) -> Result<Read> {
             None => spool.insert(Spool::new(board.start().spool_dir.as_deref())?),
         };
         kept.push(&page)?;
-        let paused = kept.bytes >= spool::PAUSE_AT;
+        let paused = kept.bytes >= board.start().pause_at;
+        if paused {
+            ui::verbose(format_args!(
+                "--split: the range after {synthetic} paused with {} bytes spooled; the chain goes on from it sequentially",
+                kept.bytes
+            ));
+        }
         if board.read(from, last.map(|(_, id)| id), rows, ended || paused) {
             return Ok(Read {
                 spool,
