@@ -313,7 +313,15 @@ async fn take(board: &Board, b: u128) -> Result<Result<range::Read>> {
     let Some(task) = board.take(b) else {
         return Err(bug::ended("a --split range was taken twice").into());
     };
-    match task.await {
+    // Stopped if this export is, while it waits.
+    struct Taken(JoinHandle<Result<range::Read>>);
+    impl Drop for Taken {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let mut task = Taken(task);
+    match (&mut task.0).await {
         Ok(read) => Ok(read),
         Err(e) if e.is_panic() => Err(bug::ended("a --split range panicked").into()),
         Err(_) => Err(bug::ended("a --split range was stopped").into()),
