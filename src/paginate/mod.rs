@@ -167,8 +167,7 @@ impl Paginator {
                         n => format!("{n} requests"),
                     };
                     crate::ui::info(format_args!(
-                        "{what} of bulk {}: the server answered {label}; at most {requests} at once, every one waiting {:.1}s",
-                        this.plan.bulk_id,
+                        "{what} got {label}: at most {requests} at once now, all waiting {:.1}s",
                         paced.pause.as_secs_f64()
                     ));
                     match paced.counts {

@@ -314,7 +314,7 @@ fn a_range_that_skips_a_row_at_its_seam_is_dropped_though_the_probe_passed() {
         .stderr_has(" dropped: Overlap at the seam")
         .stderr_has(FELL_BACK)
         .stderr_has("6 rows in 3 pages")
-        .stderr_has("; --split: 2 ranges, 1 seam fell back");
+        .stderr_has("; 2 ranges, 1 seam fell back");
     httpmock::Mock::new(boundary, &server).assert_calls(1);
 }
 
@@ -323,7 +323,7 @@ fn lines(path: &std::path::Path) -> usize {
     std::fs::read(path).map_or(0, |t| t.iter().filter(|&&b| b == b'\n').count())
 }
 
-/// A `--split 8` export to `-o` from a sandbox with `layout` ids (5 ms a
+/// A `--split 8` export to `-o` from a sandbox with `layout` ids (20 ms a
 /// page, to keep it running), stopped by `stop` once the partial file holds
 /// each of `points` lines, every run continuing the one before; then the
 /// same command to the end, which must leave the sequential export's bytes.
@@ -332,17 +332,22 @@ fn stopped_and_continued(
     points: impl IntoIterator<Item = usize>,
     stop: impl Fn(Running),
 ) -> Run {
-    let cfg = SandboxConfig::new(6_000)
+    // 20 ms a page, so that the rest of a split export takes long enough
+    // to be stopped after the partial file has the lines asked for (ranges
+    // come in bursts). The same rows without latency, for the sequential
+    // export to compare with.
+    let cfg = SandboxConfig::new(12_000)
         .with_token(TOKEN)
-        .with_id_layout(layout)
-        .with_faults(sandbox::Faults {
-            latency: std::time::Duration::from_millis(5),
-            ..sandbox::Faults::default()
-        });
-    let server = sandbox::start_background(cfg.clone()).unwrap();
+        .with_id_layout(layout);
+    let slow = cfg.clone().with_faults(sandbox::Faults {
+        latency: std::time::Duration::from_millis(20),
+        ..sandbox::Faults::default()
+    });
+    let server = sandbox::start_background(slow).unwrap();
+    let fast = sandbox::start_background(cfg.clone()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let export = |path: &std::path::Path, split: bool| {
-        let mut cmd = results(&server.endpoint(), cfg.main_bulk_id());
+    let export = |endpoint: &str, path: &std::path::Path, split: bool| {
+        let mut cmd = results(endpoint, cfg.main_bulk_id());
         cmd.args(["--page-size", "50", "-f", "csv", "-o"])
             .arg(path)
             .real_clock();
@@ -352,7 +357,8 @@ fn stopped_and_continued(
         cmd
     };
     let whole = dir.path().join("whole.csv");
-    export(&whole, false).ok();
+    export(&fast.endpoint(), &whole, false).ok();
+    let export = |path: &std::path::Path, split: bool| export(&server.endpoint(), path, split);
     let path = dir.path().join("out.csv");
     let partial = dir.path().join(".out.csv.druid-bulk.partial");
     for point in points {
@@ -371,7 +377,7 @@ fn stopped_and_continued(
 
 #[test]
 fn a_split_export_interrupted_at_several_points_ends_as_the_sequential_one() {
-    let run = stopped_and_continued(IdLayout::Skewed, [120, 1_500, 4_000], |child| {
+    let run = stopped_and_continued(IdLayout::Skewed, [120, 1_500, 3_000], |child| {
         child.signal("INT");
         child
             .finish()
@@ -422,7 +428,7 @@ fn ids_bunched_in_time_are_shared_out_by_splitting_the_range_that_holds_them() {
         .same(&split.stdout(), &sequential.stdout())
         .stderr_has(" split at ")
         .stderr_has(" 0 refused and read sequentially")
-        .stderr_has(&format!("; --split: {ranges} ranges, 0 seams fell back"))
+        .stderr_has(&format!("; {ranges} ranges, 0 seams fell back"))
         .check(ranges > 4, format!("more than 4 ranges: {ranges}"))
         // The probe and the status request, then at most three requests a
         // range more than the sequential export's pages.

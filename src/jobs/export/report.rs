@@ -195,7 +195,7 @@ pub fn report(settings: &Results, outcome: &Outcome) {
     };
     let ranges = match outcome.ranges {
         Some((used, fell_back)) => format!(
-            "; --split: {}, {} fell back",
+            "; {}, {} fell back",
             plural(used, "range"),
             plural(fell_back, "seam")
         ),
