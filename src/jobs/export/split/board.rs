@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 use super::bounds;
 use super::range::{self, Read};
 use crate::api::Api;
-use crate::paginate::Plan;
+use crate::paginate::{Page, Plan};
 use crate::retry::Clock;
 use crate::ui;
 
@@ -68,9 +68,32 @@ struct Span {
     from: u128,
     /// The last row it read.
     last: Option<u128>,
-    rows: u64,
+    /// Its last page with rows: how densely its ids come now.
+    rate: Option<Rate>,
     reading: bool,
     task: Option<JoinHandle<Result<Read>>>,
+}
+
+/// A page's rows and the ids they span.
+#[derive(Debug, Clone, Copy)]
+pub struct Rate {
+    pub rows: u64,
+    pub first: u128,
+    pub last: u128,
+}
+
+impl Rate {
+    /// `page`'s, when it has rows with UUIDv7 ids.
+    pub fn of(page: &Page) -> Option<Rate> {
+        let id = |raw| range::row_id(raw).ok().map(|(_, id)| id);
+        let first = id(page.raw_rows().next()?)?;
+        let last = id(page.raw_rows().last()?)?;
+        Some(Rate {
+            rows: page.row_count() as u64,
+            first,
+            last,
+        })
+    }
 }
 
 #[derive(Default)]
@@ -117,14 +140,13 @@ impl Board {
         self.0.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The chain being written starts at `from`, has read `rows` rows,
-    /// the last `last`.
-    pub fn chain_began(&self, from: u128, rows: u64, last: u128) {
+    /// The chain being written has read its first page, `first`.
+    pub fn chain_began(&self, first: Rate) {
         let mut state = self.lock();
         state.chain.span = Span {
-            from,
-            last: Some(last),
-            rows,
+            from: first.first,
+            last: Some(first.last),
+            rate: Some(first),
             reading: true,
             task: None,
         };
@@ -162,19 +184,19 @@ impl Board {
         self.lock().open = false;
     }
 
-    /// The range at `from` read a page: its last row `last` (none on a
-    /// page with no rows), `rows` in all. `true` when it is to stop: it
-    /// passed its upper boundary, or `done` (it reached the end, paused,
-    /// or failed). A reader that stops frees its slot for half of the
-    /// largest range left.
-    pub fn read(&self, from: u128, last: Option<u128>, rows: u64, done: bool) -> bool {
+    /// The range at `from` read a page, `page` (none for a page with no
+    /// rows). `true` when it is to stop: it passed its upper boundary, or
+    /// `done` (it reached the end, paused, or failed). A reader that stops
+    /// frees its slot for half of the largest range left.
+    pub fn read(&self, from: u128, page: Option<Rate>, done: bool) -> bool {
         let mut state = self.lock();
         let upper = upper_of(&state.ranges, from);
         let Some(span) = state.ranges.get_mut(&from) else {
             return true;
         };
+        let last = page.map(|p| p.last);
         span.last = last.or(span.last);
-        span.rows = rows;
+        span.rate = page.or(span.rate);
         let passed = matches!((last, upper), (Some(last), Some(upper)) if last > upper);
         if !(done || passed) {
             return false;
@@ -187,9 +209,10 @@ impl Board {
     }
 
     /// Where the chain being written stands: it walked boundary `at` last,
-    /// read `rows` rows, the last `last`, and `ended` says whether it
+    /// its last page with rows is `page`, and `ended` says whether it
     /// reached the end of the bulk.
-    pub fn chain(&self, at: u128, last: Option<u128>, rows: u64, ended: bool) -> Next {
+    pub fn chain(&self, at: u128, page: Option<Rate>, ended: bool) -> Next {
+        let last = page.map(|p| p.last);
         let mut state = self.lock();
         state.chain.at = at;
         let Some(next) = upper_of(&state.ranges, at) else {
@@ -198,7 +221,7 @@ impl Board {
         };
         let span = &mut state.chain.span;
         span.last = last.or(span.last);
-        span.rows = rows;
+        span.rate = page.or(span.rate);
         if ended || last.is_some_and(|last| last > next) {
             if std::mem::take(&mut state.chain.span.reading) {
                 self.steal(&mut state);
@@ -261,14 +284,20 @@ fn upper_of(ranges: &BTreeMap<u128, Span>, from: u128) -> Option<u128> {
 }
 
 /// The rows a span is expected to hold between its last row and `upper`,
-/// at the rate (rows a millisecond) it has read so far.
+/// at the rate (rows a millisecond) of its last page: ids that bunch in
+/// time (bursts) make a rate over all it read say little of what comes
+/// next, and a range reading a burst now is the one worth splitting.
 fn unread(span: &Span, last: u128, upper: u128) -> u128 {
-    if span.rows == 0 || upper <= last {
+    let Some(rate) = span.rate else {
+        return 0;
+    };
+    if upper <= last {
         return 0;
     }
-    let read = u128::from(bounds::millis(last).saturating_sub(bounds::millis(span.from))).max(1);
+    let read =
+        u128::from(bounds::millis(rate.last).saturating_sub(bounds::millis(rate.first))).max(1);
     let left = u128::from(bounds::millis(upper).saturating_sub(bounds::millis(last)));
-    left * u128::from(span.rows) / read
+    left * u128::from(rate.rows) / read
 }
 
 /// Stops every range still reading when the export ends, by success or

@@ -191,8 +191,8 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         ));
         return chain.drain(out).await;
     }
-    let first = match chain.first_and_last(plan.failed_only) {
-        Ok(Some(first)) => first,
+    let lower = match chain.last_id(plan.failed_only) {
+        Ok(Some(lower)) => lower,
         Ok(None) => {
             ui::verbose("--split: the first page has no rows to split after; fetched sequentially");
             return chain.drain(out).await;
@@ -202,7 +202,6 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
             return chain.drain(out).await;
         }
     };
-    let (from, lower) = first;
     // The probe goes out with the status request: no time is added.
     let (end, probed) = tokio::join!(
         async {
@@ -247,7 +246,9 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         bounds::cursor_at(end),
     );
     let _stop = board::Stop(board.clone());
-    board.chain_began(from, chain.rows, lower);
+    if let Some(first) = chain.last_page.as_ref().and_then(board::Rate::of) {
+        board.chain_began(first);
+    }
     board.cut(&cuts);
     let (mut accepted, mut refused, mut told) = (0, 0, false);
     let mut at = 0;
@@ -335,8 +336,6 @@ struct Chain {
     /// The last row read (and so sent): its id as the server wrote it,
     /// and as a number.
     last: Option<(String, u128)>,
-    /// Rows read in all.
-    rows: u64,
     /// The last page with rows this chain read (sent or not), sharing its
     /// body: what it read past a boundary.
     last_page: Option<Page>,
@@ -348,14 +347,13 @@ impl Chain {
             pager,
             ended: false,
             last: None,
-            rows: 0,
             last_page: None,
         }
     }
 
-    /// The first and last row ids of the first page, `None` when it has
-    /// no rows; `Err` when the bulk cannot be split on its ids.
-    fn first_and_last(&self, failed_only: bool) -> Result<Option<(u128, u128)>> {
+    /// The last row id of the first page, `None` when it has no rows;
+    /// `Err` when the bulk cannot be split on its ids.
+    fn last_id(&self, failed_only: bool) -> Result<Option<u128>> {
         let Some(page) = &self.last_page else {
             return Ok(None);
         };
@@ -363,7 +361,7 @@ impl Chain {
             range::without_error(page)?;
         }
         let rows = range::seam_rows(std::slice::from_ref(page), usize::MAX)?;
-        Ok(rows.first().zip(rows.last()).map(|(a, b)| (a.id, b.id)))
+        Ok(rows.last().map(|row| row.id))
     }
 
     /// Fetch and send the next page, if any.
@@ -382,7 +380,6 @@ impl Chain {
 
     /// Note a page read by this chain.
     fn read(&mut self, page: &Page) {
-        self.rows += page.row_count() as u64;
         if let Some(raw) = page.raw_rows().last() {
             self.last = range::row_id(raw).ok();
             self.last_page = Some(Page {
@@ -400,8 +397,8 @@ impl Chain {
     /// when no boundary is left (`None`). `at`: the last boundary walked.
     async fn pass(&mut self, board: &Board, at: u128, out: &mut Out) -> Result<Option<u128>> {
         loop {
-            let last = self.last.as_ref().map(|(_, id)| *id);
-            match board.chain(at, last, self.rows, self.ended) {
+            let page = self.last_page.as_ref().and_then(board::Rate::of);
+            match board.chain(at, page, self.ended) {
                 Next::Seam(b) => return Ok(Some(b)),
                 Next::Drain => return Ok(None),
                 Next::Read => self.step(out).await?,

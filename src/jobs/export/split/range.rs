@@ -13,7 +13,7 @@
 
 use anyhow::Result;
 
-use super::board::Board;
+use super::board::{Board, Rate};
 use super::bounds;
 use super::seam;
 use super::spool::Spool;
@@ -55,7 +55,7 @@ impl std::error::Error for Unsplittable {}
 pub async fn run(board: Board, from: u128) -> Result<Read> {
     let read = read(&board, from).await;
     if read.is_err() {
-        board.read(from, None, 0, true);
+        board.read(from, None, true);
     }
     read
 }
@@ -87,7 +87,7 @@ async fn read(board: &Board, from: u128) -> Result<Read> {
     loop {
         let next = pager.next_page().await?;
         let Some(mut page) = next else {
-            board.read(from, None, rows, true);
+            board.read(from, None, true);
             return Ok(Read {
                 spool,
                 rows,
@@ -139,7 +139,7 @@ async fn read(board: &Board, from: u128) -> Result<Read> {
                 kept.bytes
             ));
         }
-        if board.read(from, last.map(|(_, id)| id), rows, ended || paused) {
+        if board.read(from, Rate::of(&page), ended || paused) {
             return Ok(Read {
                 spool,
                 rows,
