@@ -4,7 +4,8 @@
 //! failed, for `--failed-only`), answered by one rule for cursors that are
 //! no row's id (exact, refuse, restart, inclusive or round, as the
 //! sandbox's `--cursor-mode` reads them; a row's id, or a cursor the server
-//! issued, is always answered exactly), its status request giving an
+//! issued, is always answered exactly), in pages of `limit` rows or, in
+//! some cases, of 1 to `limit` by the cursor, its status request giving an
 //! `updatedOn` at or after the last row. Faults are keyed by *(cursor,
 //! attempt)*, not by request order: the n-th request for one cursor (the
 //! first page, a row's id, a synthetic cursor, the status request) gets the
@@ -29,10 +30,10 @@
 //!   no fault, every rule ends so (the fallback);
 //! - a permanent fault on the first page (nobody else asks it) ends the run
 //!   with its exit code and no row;
-//! - a fault-free server that reads synthetic cursors exactly is never
-//!   fallen back from, and gets at most the sequential export's pages plus
-//!   three results requests per range (a range starts at a synthetic
-//!   cursor; the probe counts as one).
+//! - a fault-free server that reads synthetic cursors exactly, in full
+//!   pages, is never fallen back from, and gets at most the sequential
+//!   export's pages plus three results requests per range (a range starts
+//!   at a synthetic cursor; the probe counts as one).
 //!
 //! Never a hang (the hang guard), never a panic. Run it longer with
 //! `PROPTEST_CASES=500 cargo test --locked --test it hostile_split`.
