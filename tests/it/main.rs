@@ -26,6 +26,7 @@ mod formats;
 mod habits;
 mod help;
 mod hostile;
+mod hostile_split;
 // install.sh and the packaging scripts are for Linux and macOS.
 #[cfg(unix)]
 mod install;
