@@ -890,11 +890,14 @@ proptest! {
             prop_assert_eq!(code, Some(must), "the first page's fault\n{}", seen());
             prop_assert!(got.is_empty(), "rows after the first page failed\n{}", seen());
         }
-        // With pages of the full size only: the probe asks one page, and a
-        // short one holds fewer rows than it compares (a fallback, the same
-        // report); and the ranges' short pages are cut differently.
-        if case.rule == Rule::Exact && case.faults.is_empty() && !case.short_pages {
+        // An exact server is never fallen back from, short pages or not
+        // (the probe follows a short answer until it has the rows it
+        // compares); the request bound is for pages of the full size (short
+        // ones are cut differently from each cursor).
+        if case.rule == Rule::Exact && case.faults.is_empty() {
             prop_assert!(!run.stderr().contains(FELL_BACK), "an exact server refused\n{}", seen());
+        }
+        if case.rule == Rule::Exact && case.faults.is_empty() && !case.short_pages {
             let ranges = 1 + server.synthetic_cursors();
             let requests = server.results_requests();
             prop_assert!(
@@ -904,4 +907,59 @@ proptest! {
             );
         }
     }
+}
+
+/// A server that reads synthetic cursors exactly and answers one with a
+/// page shorter than the rows the probe compares: the probe follows it,
+/// and the export is split (the case the property test first found, when
+/// the probe asked one page only).
+#[test]
+fn a_short_answer_to_the_probe_is_followed_not_taken_for_a_refusal() {
+    // A first page (of L rows, as the model server cuts it for page size
+    // P) whose last two share a millisecond, so two rows are past the
+    // probe's cursor (the start of that millisecond), then more rows; the
+    // page size and the window are found where the probe gets one row.
+    let seeds = |l: usize| -> Vec<RowSeed> {
+        (0..l + 8)
+            .map(|k| RowSeed {
+                gap: u64::from(k != l - 1),
+                random: Some(5 + k as u128),
+                failed: true,
+            })
+            .collect()
+    };
+    let mut case = Case {
+        rows: Vec::new(),
+        rule: Rule::Exact,
+        page_size: 0,
+        split: 4,
+        retries: 2,
+        failed_only: false,
+        slack_s: 1,
+        with_ms: false,
+        faults: Vec::new(),
+        to_file: false,
+        short_pages: true,
+    };
+    let found = (3..40).find_map(|p| {
+        let l = case.page_len("", p);
+        if l < 3 {
+            return None;
+        }
+        (0..2_000).find_map(|start| {
+            let rows = rows(start, &seeds(l));
+            let probe = uuid(((rows[l - 1].id >> 80) << 80) | V7_BITS);
+            (case.page_len(&probe, p) == 1).then_some((p, rows))
+        })
+    });
+    (case.page_size, case.rows) = found.expect("a page size and window with a short probe answer");
+    let clean = Server::start(&case, false);
+    let sequential = export(&clean, &case).ok();
+    drop(clean);
+    let server = Server::start(&case, true);
+    let split = export(&server, &case).args(["--split", "4", "-v"]).ok();
+    split
+        .same(&split.stdout(), &sequential.stdout())
+        .stderr_lacks(FELL_BACK)
+        .stderr_lacks("the probe inside the first page was not answered");
 }

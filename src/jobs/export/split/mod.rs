@@ -533,14 +533,26 @@ async fn probe(api: &Arc<Api>, plan: &Plan, clock: &Clock, first: Option<&Page>)
         api.clone(),
         Plan {
             start: Some(bounds::format(cursor)),
+            // A 5xx on a synthetic cursor is more likely a refusal.
+            retry: crate::retry::RetryPolicy {
+                retries: plan.retry.retries.min(1),
+                ..plan.retry
+            },
             ..plan.clone()
         },
         clock.clone(),
     );
-    let Ok(Some(page)) = asked.next_page().await else {
-        return Some(false);
-    };
-    let Ok(answer) = range::seam_rows(std::slice::from_ref(&page), past.len() + 1) else {
+    // Pages shorter than asked for are followed (a few) until the answer
+    // holds as many rows as the first page had past the cursor.
+    let mut pages = Vec::new();
+    while pages.iter().map(Page::row_count).sum::<usize>() < past.len() && pages.len() < 4 {
+        match asked.next_page().await {
+            Ok(Some(page)) => pages.push(page),
+            Ok(None) => break,
+            Err(_) => return Some(false),
+        }
+    }
+    let Ok(answer) = range::seam_rows(&pages, past.len() + 1) else {
         return Some(false);
     };
     let before = seam::Before {
