@@ -21,9 +21,9 @@ use anyhow::Result;
 use tokio::task::JoinHandle;
 
 use super::bounds;
-use super::range::{self, Read};
+use super::spool::Spool;
 use crate::api::Api;
-use crate::paginate::{Page, Plan};
+use crate::paginate::{Paginator, Plan};
 use crate::retry::Clock;
 use crate::ui;
 
@@ -36,6 +36,22 @@ pub struct Start {
     pub spool_dir: Option<PathBuf>,
     /// A range pauses once its spool holds this many bytes.
     pub pause_at: u64,
+    /// Reads the range at a boundary on a task of its own.
+    pub reader: fn(Board, u128) -> JoinHandle<Result<Read>>,
+}
+
+/// What a range read, not yet written.
+pub struct Read {
+    /// Its pages, in order.
+    pub spool: Option<Spool>,
+    /// Rows read in all.
+    pub rows: u64,
+    /// The chain, to go on from after its last page if the range is
+    /// accepted and the next one is not.
+    pub chain: Paginator,
+    /// Whether it reached the end of the bulk (no `lastId` in answer to a
+    /// cursor the server issued).
+    pub ended: bool,
 }
 
 /// The readers' shared state; cheap to clone.
@@ -80,20 +96,6 @@ pub struct Rate {
     pub rows: u64,
     pub first: u128,
     pub last: u128,
-}
-
-impl Rate {
-    /// `page`'s, when it has rows with UUIDv7 ids.
-    pub fn of(page: &Page) -> Option<Rate> {
-        let id = |raw| range::row_id(raw).ok().map(|(_, id)| id);
-        let first = id(page.raw_rows().next()?)?;
-        let last = id(page.raw_rows().last()?)?;
-        Some(Rate {
-            rows: page.row_count() as u64,
-            first,
-            last,
-        })
-    }
 }
 
 #[derive(Default)]
@@ -161,7 +163,7 @@ impl Board {
     }
 
     fn spawn(&self, state: &mut State, from: u128) {
-        let task = tokio::spawn(range::run(self.clone(), from));
+        let task = (self.0.start.reader)(self.clone(), from);
         state.started += 1;
         state.ranges.insert(
             from,

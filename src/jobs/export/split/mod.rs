@@ -242,11 +242,12 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
             clock,
             spool_dir,
             pause_at: pause_at.unwrap_or(spool::PAUSE_AT),
+            reader: |board, from| tokio::spawn(range::run(board, from)),
         },
         bounds::cursor_at(end),
     );
     let _stop = board::Stop(board.clone());
-    if let Some(first) = chain.last_page.as_ref().and_then(board::Rate::of) {
+    if let Some(first) = chain.last_page.as_ref().and_then(range::rate) {
         board.chain_began(first);
     }
     board.cut(&cuts);
@@ -310,12 +311,12 @@ fn too_fast(took: Duration, clock: &Clock) -> bool {
 }
 
 /// What the task reading the range at `b` read.
-async fn take(board: &Board, b: u128) -> Result<Result<range::Read>> {
+async fn take(board: &Board, b: u128) -> Result<Result<board::Read>> {
     let Some(task) = board.take(b) else {
         return Err(bug::ended("a --split range was taken twice").into());
     };
     // Stopped if this export is, while it waits.
-    struct Taken(JoinHandle<Result<range::Read>>);
+    struct Taken(JoinHandle<Result<board::Read>>);
     impl Drop for Taken {
         fn drop(&mut self) {
             self.0.abort();
@@ -397,7 +398,7 @@ impl Chain {
     /// when no boundary is left (`None`). `at`: the last boundary walked.
     async fn pass(&mut self, board: &Board, at: u128, out: &mut Out) -> Result<Option<u128>> {
         loop {
-            let page = self.last_page.as_ref().and_then(board::Rate::of);
+            let page = self.last_page.as_ref().and_then(range::rate);
             match board.chain(at, page, self.ended) {
                 Next::Seam(b) => return Ok(Some(b)),
                 Next::Drain => return Ok(None),
@@ -437,10 +438,10 @@ impl Chain {
     async fn seam(
         &mut self,
         boundary: u128,
-        read: range::Read,
+        read: board::Read,
         out: &mut Out,
     ) -> Result<Result<u64, String>> {
-        let range::Read {
+        let board::Read {
             spool,
             rows,
             chain,

@@ -13,7 +13,7 @@
 
 use anyhow::Result;
 
-use super::board::{Board, Rate};
+use super::board::{Board, Rate, Read};
 use super::bounds;
 use super::seam;
 use super::spool::Spool;
@@ -22,20 +22,6 @@ use crate::page::Row;
 use crate::paginate::{Page, Paginator, Plan};
 use crate::retry::RetryPolicy;
 use crate::ui;
-
-/// What a range read, not yet written.
-pub struct Read {
-    /// Its pages, in order.
-    pub spool: Option<Spool>,
-    /// Rows read in all.
-    pub rows: u64,
-    /// The chain, to go on from after its last page if the range is
-    /// accepted and the next one is not.
-    pub chain: Paginator,
-    /// Whether it reached the end of the bulk (no `lastId` in answer to a
-    /// cursor the server issued).
-    pub ended: bool,
-}
 
 /// Why a bulk cannot be split at all (rather than a server that misreads
 /// a synthetic cursor): said in a note, and no more ranges start.
@@ -139,7 +125,7 @@ async fn read(board: &Board, from: u128) -> Result<Read> {
                 kept.bytes
             ));
         }
-        if board.read(from, Rate::of(&page), ended || paused) {
+        if board.read(from, rate(&page), ended || paused) {
             return Ok(Read {
                 spool,
                 rows,
@@ -164,6 +150,19 @@ pub fn without_error(page: &Page) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// How densely `page`'s ids come: its rows and the ids they span, when it
+/// has rows with UUIDv7 ids.
+pub fn rate(page: &Page) -> Option<Rate> {
+    let id = |raw| row_id(raw).ok().map(|(_, id)| id);
+    let first = id(page.raw_rows().next()?)?;
+    let last = id(page.raw_rows().last()?)?;
+    Some(Rate {
+        rows: page.row_count() as u64,
+        first,
+        last,
+    })
 }
 
 /// The last row's id of `page`, as sent and as a number; `None` for a page
