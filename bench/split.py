@@ -23,6 +23,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 
 from common import BIN, Sandbox
 from targets import timed
@@ -179,13 +180,13 @@ def against_floor(ctx, name, rows, page, split, goal, layout, failed_only=False,
             f"{floor / wall:.2f}x ({wall:.3f} s)", f"≥ {goal}x", floor / wall >= goal, max(rss), rss_goal)
 
 
-def against_sequential(ctx, name, rows, page, split, goal, sandbox):
+def against_sequential(ctx, name, rows, page, split, goal, sandbox, reps=None):
     """--split's wall time over the sequential export's, same server."""
     case = Case(ctx, name, rows, page, split, sandbox)
     try:
         seqs, walls, rss = [], [], []
         seq_out = os.path.join(case.dir, "sequential-timed.csv")
-        for rep in range(ctx.reps if not case.failure else 0):
+        for rep in range((reps or ctx.reps) if not case.failure else 0):
             for job in (("split", "seq") if rep % 2 == 0 else ("seq", "split")):
                 if job == "seq":
                     seqs.append(timed(case.sequential(seq_out) + ["-q"], env=ctx.env)[0])
@@ -223,6 +224,7 @@ class Context:
 
 def run(bin_path, reps, floor_reps, bulk, token, seed, work, env, sandbox_bin=BIN):
     ctx = Context(bin_path, sandbox_bin, reps, floor_reps, bulk, token, seed, work, env)
+    started = time.monotonic()
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     layouts = ("uniform", "bursty", "skewed")
     for failed_only in (False, True):
@@ -236,10 +238,12 @@ def run(bin_path, reps, floor_reps, bulk, token, seed, work, env, sandbox_bin=BI
     for mode in ("refuse", "restart", "inclusive", "round"):
         against_sequential(ctx, f"--cursor-mode {mode}, 200 pages of 100", 20_000, 100, 8, 1.1,
                            ("--latency", LATENCY, "--cursor-mode", mode))
-    against_sequential(ctx, "no latency, 1,000 pages of 100", 100_000, 100, 8, 1.1, ())
+    # A tenth of a second a run: three times the reps cost a few seconds.
+    against_sequential(ctx, "no latency, 1,000 pages of 100", 100_000, 100, 8, 1.1, (), reps=3 * reps)
     print(f"\n--split: `-f csv -o FILE -q` from the sandbox (seed {seed}, {LATENCY} a results request "
-          f"unless said), median of {reps} interleaved runs (the curl -K floor: {min(floor_reps, reps)}); "
-          f"{bin_path}; load at start: {load}\n")
+          f"unless said), median of {reps} interleaved runs (the curl -K floor: {min(floor_reps, reps)}; "
+          f"no latency: {3 * reps}); {bin_path}; load at start: {load}; the table took "
+          f"{time.monotonic() - started:.0f} s\n")
     print_table(ctx.results)
     bad = [f"{r['name']} ({r['repro']})" for r in ctx.results if not r["identical"]]
     if bad:
