@@ -160,7 +160,7 @@ def against_floor(ctx, name, rows, page, split, goal, layout, failed_only=False,
         floor_config(case.pages, ctx.token, cfg)
         floors, walls, rss = [], [], []
         for rep in range(ctx.reps if not case.failure else 0):
-            jobs = ["split"] + (["floor"] if rep < ctx.floor_reps else [])
+            jobs = ["split"] + (["floor"] if rep < max(1, ctx.floor_reps) else [])
             for job in (jobs if rep % 2 == 0 else jobs[::-1]):
                 if job == "floor":
                     wall, _, _, out = timed(["curl", "-sS", "-K", cfg], env=ctx.env)
