@@ -2,7 +2,8 @@
 """Side-by-side benchmark of `druid-bulk results -f csv` against the network
 floor (one keep-alive `curl -K` fetching every page URL, output discarded)
 and the scripts users write today (a bash curl+jq loop, a Python loop),
-after the table of the performance targets (`targets.py`).
+after the table of the performance targets (`targets.py`), the layouts
+table (`layouts.py`) and the `--split` targets (`split.py`).
 
 Everything runs against the built-in sandbox (fixed seed) on loopback, in
 one run, several repetitions each; medians are compared as ratios, peak
@@ -20,6 +21,7 @@ import tempfile
 import time
 
 import layouts
+import split
 import targets
 from common import BIN, BULK, ROOT, SEED, TOKEN, Sandbox
 
@@ -69,13 +71,23 @@ def median_run(reps, make_cmd, out_path=None, env=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--reps", type=int,
+                        help="repetitions of each measurement (default 5; 3 in the --split table)")
+    parser.add_argument("--floor-reps", type=int, default=1,
+                        help="in the --split table, repetitions of the curl -K floor (at 20 ms a page it "
+                             "varies little, and 1,000 pages take 20 s)")
+    parser.add_argument("--binary", metavar="PATH", default=BIN,
+                        help="the druid-bulk binary under test (default: this tree's release build; the "
+                             "--split table's sandbox is always this tree's build)")
     parser.add_argument("--slow-reps", type=int, default=3, help="repetitions of the bash and Python loops")
     parser.add_argument("--latency-rows", type=int, default=100000)
     parser.add_argument("--baseline", metavar="PATH",
                         help="an older release binary, run interleaved with the new one in the targets table")
     parser.add_argument("--targets-only", action="store_true", help="only the targets and layouts tables")
     parser.add_argument("--no-targets", action="store_true", help="skip the targets and layouts tables")
+    parser.add_argument("--split-only", action="store_true",
+                        help="only the --split table (one bulk as id ranges at once, against the sandbox)")
+    parser.add_argument("--no-split", action="store_true", help="skip the --split table")
     parser.add_argument("--no-layouts", action="store_true",
                         help="skip the layouts table (the targets for every page layout on the "
                              "raw-socket prerendered server and on http.server)")
@@ -84,6 +96,7 @@ def main():
                         help="in the layouts table, also count each layout's instructions with valgrind "
                              "(callgrind; about a minute)")
     args = parser.parse_args()
+    args.binary = os.path.abspath(args.binary)
     sizes = [int(s) for s in args.sizes.split(",")]
     env = dict(os.environ, DRUID_TOKEN=TOKEN)
     env.pop("CI", None)
@@ -96,27 +109,34 @@ def main():
 
 
 def run(args, sizes, env, work):
+    if args.split_only:
+        split.run(args.binary, args.reps or 3, args.floor_reps, BULK, TOKEN, SEED, work, env)
+        return
+    reps = args.reps or 5
     if not args.no_targets and not args.layouts_only:
         load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-        targets.run(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env, load)
+        targets.run(args.binary, args.baseline, reps, BULK, TOKEN, SEED, work, env, load)
     if not args.no_targets and not args.no_layouts:
-        layouts.layouts(BIN, args.baseline, args.reps, BULK, TOKEN, SEED, work, env, count=args.instructions)
+        layouts.layouts(args.binary, args.baseline, reps, BULK, TOKEN, SEED, work, env, count=args.instructions)
     if (args.targets_only and not args.no_targets) or args.layouts_only:
         return
+    if not args.no_split:
+        split.run(args.binary, args.reps or 3, args.floor_reps, BULK, TOKEN, SEED, work, env)
+    binary = args.binary
     results = []
     for rows in sizes:
         sb = Sandbox("--rows", str(rows))
         try:
             d_csv, b_csv, p_csv = (os.path.join(work, f"{n}-{rows}.csv") for n in ("druid", "bash", "python"))
-            druid = lambda: [BIN, "results", BULK, "-e", sb.endpoint, "--page-size", str(PAGE),
+            druid = lambda: [binary, "results", BULK, "-e", sb.endpoint, "--page-size", str(PAGE),
                              "-f", "csv", "-o", d_csv, "-q"]
             timed(druid(), env=env)  # warm-up (page cache, sandbox caches)
-            d_wall, d_rss = median_run(args.reps, druid, env=env)
+            d_wall, d_rss = median_run(reps, druid, env=env)
             expected = rows_of(d_csv)
             ids = [r[0] for r in expected[1:]]
             cfg = os.path.join(work, f"curl-{rows}.cfg")
             pages = curl_config(sb.endpoint, ids, rows, cfg)
-            f_wall, _ = median_run(args.reps, lambda: ["curl", "-sSf", "-K", cfg])
+            f_wall, _ = median_run(reps, lambda: ["curl", "-sSf", "-K", cfg])
             slow = args.slow_reps if rows < 1_000_000 else 1
             b_wall, _ = median_run(slow, lambda: ["bash", os.path.join(ROOT, "bench", "loop.sh"),
                                                   sb.endpoint, BULK, TOKEN, str(PAGE)], b_csv)
@@ -127,7 +147,7 @@ def run(args, sizes, env, work):
         finally:
             sb.stop()
 
-    print(f"\nlocal sandbox on loopback, page size {PAGE}, median of {args.reps} runs "
+    print(f"\nlocal sandbox on loopback, page size {PAGE}, median of {reps} runs "
           f"({args.slow_reps} for the loops, 1 at 1,000,000 rows); wall times in seconds\n")
     head = ("rows", "pages", "druid-bulk", "floor", "bash loop", "python", "druid/floor",
             "bash/druid", "python/druid", "max RSS", "same rows")
@@ -147,13 +167,13 @@ def run(args, sizes, env, work):
     sb = Sandbox("--rows", str(rows), "--latency", "20ms")
     try:
         out = os.path.join(work, f"latency-{rows}.csv")
-        druid = lambda: [BIN, "results", BULK, "-e", sb.endpoint, "--page-size", str(PAGE),
+        druid = lambda: [binary, "results", BULK, "-e", sb.endpoint, "--page-size", str(PAGE),
                          "-f", "csv", "-o", out, "-q"]
-        d_wall, _ = median_run(args.reps, druid, env=env)
+        d_wall, _ = median_run(reps, druid, env=env)
         ids = [r[0] for r in rows_of(out)[1:]]
         cfg = os.path.join(work, f"curl-latency-{rows}.cfg")
         curl_config(sb.endpoint, ids, rows, cfg)
-        f_wall, _ = median_run(args.reps, lambda: ["curl", "-sSf", "-K", cfg])
+        f_wall, _ = median_run(reps, lambda: ["curl", "-sSf", "-K", cfg])
     finally:
         sb.stop()
     budget = pages * 0.020 + (floor or 0)

@@ -43,7 +43,11 @@ class Sandbox:
         args = [bin_path, "sandbox", "--addr", f"127.0.0.1:{self.port}", "--seed", seed,
                 "--token", token, *extra]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_port(self.port, "the sandbox did not start")
+        try:
+            wait_port(self.port, "the sandbox did not start")
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self):
         self.proc.terminate()
