@@ -346,6 +346,14 @@ impl Paginator {
         )
     }
 
+    /// Go on as the only paginator of its server: no slots to share, and
+    /// the next request sent ahead if `ahead` (a split export that went
+    /// back to reading one page after another).
+    pub fn alone(&mut self, ahead: bool) {
+        self.plan.throttle = None;
+        self.plan.ahead = ahead;
+    }
+
     /// Run the loop on its own task once `gate` lets it start, sending
     /// what it has to say, tagged with `index`, into `events`: each page,
     /// then [`Event::Done`] after the last one or [`Event::Failed`]. The

@@ -269,6 +269,7 @@ impl<'s> Exporter<'s> {
                         split::Job {
                             api: self.api.clone(),
                             max_rows: plan.max_rows,
+                            ahead: plan.ahead,
                             plan: Plan {
                                 ahead: false,
                                 max_rows: None,

@@ -66,6 +66,9 @@ pub struct Job {
     /// `--max-rows` (less what a resumed output counts): the export ends
     /// once this many rows are sent.
     pub max_rows: Option<u64>,
+    /// Whether a sequential export would send each request ahead: so does
+    /// this one when it does not split.
+    pub ahead: bool,
     pub clock: Clock,
     /// `--split N`.
     pub ranges: usize,
@@ -162,6 +165,7 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         requests,
         max_rows: _,
         pause_at,
+        ahead,
     } = job;
     // Every request of this bulk, each range's and the chain's, takes one
     // of `ranges` slots and one of the export's.
@@ -175,7 +179,7 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         ui::note(
             "--split: with --unordered rows are not known to come by id; fetched sequentially",
         );
-        return chain.drain(out).await;
+        return chain.alone(ahead, out).await;
     }
     let began = Instant::now();
     chain.step(out).await?;
@@ -189,17 +193,17 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
             took.as_millis(),
             MIN_LATENCY.as_millis()
         ));
-        return chain.drain(out).await;
+        return chain.alone(ahead, out).await;
     }
     let lower = match chain.last_id(plan.failed_only) {
         Ok(Some(lower)) => lower,
         Ok(None) => {
             ui::verbose("--split: the first page has no rows to split after; fetched sequentially");
-            return chain.drain(out).await;
+            return chain.alone(ahead, out).await;
         }
         Err(e) => {
             ui::note(format_args!("{e:#}"));
-            return chain.drain(out).await;
+            return chain.alone(ahead, out).await;
         }
     };
     // The probe goes out with the status request: no time is added.
@@ -215,13 +219,13 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
             "--split: the probe inside the first page was not answered with the rows after it",
         );
         ui::note(FELL_BACK);
-        return chain.drain(out).await;
+        return chain.alone(ahead, out).await;
     }
     let Some(end) = end else {
         ui::note(
             "--split: the bulk's status gives no updatedOn to split up to; fetched sequentially",
         );
-        return chain.drain(out).await;
+        return chain.alone(ahead, out).await;
     };
     // updatedOn is rounded to the second: a row may be minted up to a
     // second after it.
@@ -405,6 +409,13 @@ impl Chain {
                 Next::Read => self.step(out).await?,
             }
         }
+    }
+
+    /// Read on to the end of the bulk as a sequential export does, no
+    /// range having started: sending a request ahead if `ahead`.
+    async fn alone(&mut self, ahead: bool, out: &mut Out) -> Result<()> {
+        self.pager.alone(ahead);
+        self.drain(out).await
     }
 
     /// Read on to the end of the bulk.
