@@ -49,7 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'druid-bulk' -ScriptBlock {
             [CompletionResult]::new('--client-secret-file', '--client-secret-file', [CompletionResultType]::ParameterName, 'Read the client secret from a file (''-'' reads stdin); or set DRUID_CLIENT_SECRET')
             [CompletionResult]::new('--bulk-ids-from', '--bulk-ids-from', [CompletionResultType]::ParameterName, 'Read more bulk ids from a file, one a line (''-'' reads stdin; blank lines and # comments skipped)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'With several bulks: how many to fetch at once [default: 4]')
-            [CompletionResult]::new('--split', '--split', [CompletionResultType]::ParameterName, 'Fetch one bulk as N id ranges at once (2-32), each seam checked; the report is the same as without it, fetched sequentially when the server does not accept the ranges')
+            [CompletionResult]::new('--split', '--split', [CompletionResultType]::ParameterName, 'Fetch each bulk as up to N id ranges at once (2-32), each seam checked; the report is the same as without it, fetched sequentially when the server does not accept the ranges')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format: auto, table, csv, tsv, jsonl, json')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: auto, table, csv, tsv, jsonl, json')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Fields to write, in order (e.g. id,error; list)')

@@ -45,7 +45,7 @@ set edit:completion:arg-completer[druid-bulk] = {|@words|
             cand --client-secret-file 'Read the client secret from a file (''-'' reads stdin); or set DRUID_CLIENT_SECRET'
             cand --bulk-ids-from 'Read more bulk ids from a file, one a line (''-'' reads stdin; blank lines and # comments skipped)'
             cand --concurrency 'With several bulks: how many to fetch at once [default: 4]'
-            cand --split 'Fetch one bulk as N id ranges at once (2-32), each seam checked; the report is the same as without it, fetched sequentially when the server does not accept the ranges'
+            cand --split 'Fetch each bulk as up to N id ranges at once (2-32), each seam checked; the report is the same as without it, fetched sequentially when the server does not accept the ranges'
             cand -f 'Output format: auto, table, csv, tsv, jsonl, json'
             cand --format 'Output format: auto, table, csv, tsv, jsonl, json'
             cand --columns 'Fields to write, in order (e.g. id,error; list)'

@@ -48,7 +48,7 @@ complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l client
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l client-secret-file -d 'Read the client secret from a file (\'-\' reads stdin); or set DRUID_CLIENT_SECRET' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l bulk-ids-from -d 'Read more bulk ids from a file, one a line (\'-\' reads stdin; blank lines and # comments skipped)' -r -F
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l concurrency -d 'With several bulks: how many to fetch at once [default: 4]' -r
-complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l split -d 'Fetch one bulk as N id ranges at once (2-32), each seam checked; the report is the same as without it, fetched sequentially when the server does not accept the ranges' -r
+complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -l split -d 'Fetch each bulk as up to N id ranges at once (2-32), each seam checked; the report is the same as without it, fetched sequentially when the server does not accept the ranges' -r
 complete -c druid-bulk -n "__fish_druid_bulk_using_subcommand results" -s f -l format -d 'Output format: auto, table, csv, tsv, jsonl, json' -r -f -a "auto\t''
 table\t''
 csv\t''

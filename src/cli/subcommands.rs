@@ -23,8 +23,8 @@ pub struct ResultsArgs {
     #[arg(long, value_name = "N", help_heading = HEADING_CONNECTION)]
     pub concurrency: Option<usize>,
 
-    /// Fetch one bulk as N id ranges at once (2-32), each seam checked; the report is the
-    /// same as without it, fetched sequentially when the server does not accept the ranges.
+    /// Fetch each bulk as up to N id ranges at once (2-32), each seam checked; the report is
+    /// the same as without it, fetched sequentially when the server does not accept the ranges.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(2..=32), help_heading = HEADING_CONNECTION)]
     pub split: Option<u8>,
 
