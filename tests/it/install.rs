@@ -257,7 +257,10 @@ fn a_package_holds_the_binary_completions_man_page_readme_licences_and_changelog
     completions.sort();
     let mut expected = vec![
         format!("{top}/"),
+        format!("{top}/ARCHITECTURE.md"),
+        format!("{top}/BENCHMARKS.md"),
         format!("{top}/CHANGELOG.md"),
+        format!("{top}/CONTRIBUTING.md"),
         format!("{top}/LICENSE-APACHE"),
         format!("{top}/LICENSE-MIT"),
         format!("{top}/README.md"),
