@@ -346,6 +346,13 @@ impl Paginator {
         )
     }
 
+    /// Count the pages from here on after `before` pages (a paginator that
+    /// continues another chain, as a `--split` range does): its messages
+    /// then name a page as the export counts it.
+    pub fn after_pages(&mut self, before: u64) {
+        self.number = before;
+    }
+
     /// Go on as the only paginator of its server: no slots to share, and
     /// the next request sent ahead if `ahead` (a split export that went
     /// back to reading one page after another).

@@ -572,3 +572,63 @@ fn a_range_whose_spool_is_full_pauses_and_the_chain_goes_on_from_it() {
         .stderr_has("paused with ")
         .stderr_has(" 0 refused and read sequentially");
 }
+
+#[test]
+fn a_page_after_a_range_taken_over_is_named_as_the_export_counts_it() {
+    use httpmock::prelude::*;
+    use serde_json::json;
+
+    // Six rows in pages of two; the one range (after 1.6 s, just before
+    // r3) pauses after its first page ([r3, r4]: a test spool of one
+    // byte), is taken over after the chain's second page, and the chain
+    // goes on from it: the page after r4, which is broken, is the
+    // export's fourth (pages 1 and 2, then [r4], the rest of the range's
+    // first).
+    let server = httpmock::MockServer::start();
+    let r: Vec<String> = (0..6).map(|k| id_at(1_000 + 200 * k, 1)).collect();
+    let page = |last: Option<&str>, ks: &[usize], next: Option<&str>| {
+        let rows: Vec<_> = ks
+            .iter()
+            .map(|&k| json!({"id": r[k], "error": "x"}))
+            .collect();
+        server.mock(|when, then| {
+            let when = when.method(GET).path(results_path(BULK));
+            match last {
+                Some(last) => when.query_param("last", last),
+                None => when.query_param_missing("last"),
+            };
+            then.status(200)
+                .json_body(json!({"content": {"results": rows, "lastId": next}}));
+        });
+    };
+    page(None, &[0, 1], Some(&r[1]));
+    page(
+        Some("00000000-04b0-7000-8000-000000000000"),
+        &[1, 2],
+        Some(&r[2]),
+    );
+    page(Some(&r[1]), &[2, 3], Some(&r[3]));
+    page(Some(BOUNDARY), &[3, 4], Some(&r[4]));
+    server.mock(|when, then| {
+        when.method(GET)
+            .path(results_path(BULK))
+            .query_param("last", &r[4]);
+        // A row before the cursor: a broken page (exit 7), named by number.
+        then.status(200)
+            .json_body(json!({"content": {"results": [{"id": r[2], "error": "x"}]}}));
+    });
+    server.mock(|when, then| {
+        when.method(GET)
+            .path(format!("/activityid/v1/user/bulk/{BULK}"));
+        then.status(200).json_body(json!({"content": {
+            "bulkId": BULK, "status": "completed",
+            "createdOn": "1970-01-01T00:00:01Z", "updatedOn": "1970-01-01T00:00:01Z"}}));
+    });
+    let run = results(&server.base_url(), BULK)
+        .args(["--page-size", "2", "-f", "jsonl", "--split", "2", "-v"])
+        .env("DRUID_BULK_SPOOL_PAUSE", "1")
+        .fails(7);
+    run.stderr_has("paused with ")
+        .stderr_has("page 4 of bulk")
+        .check(run.stdout().lines().count() == 5, "r0 to r4 written");
+}

@@ -489,6 +489,7 @@ impl Chain {
         self.take_over(head.into_iter().map(Ok).chain(pages), skip, out)
             .await?;
         self.pager = chain;
+        self.pager.after_pages(out.number);
         self.ended = ended;
         Ok(Ok(rows))
     }
