@@ -151,6 +151,23 @@ class Case:
         return len(self.pages) + 3 * self.ranges
 
 
+def interleaved(case, reps, other, other_reps=None):
+    """`--split` and `other` (a function returning its wall time) rep by rep,
+    in turn first (`other` only in its first `other_reps` reps, when given):
+    `other`'s times, and `--split`'s times and peaks."""
+    others, walls, rss = [], [], []
+    for rep in range(reps if not case.failure else 0):
+        jobs = ["split"] + (["other"] if other_reps is None or rep < other_reps else [])
+        for job in (jobs if rep % 2 == 0 else jobs[::-1]):
+            if job == "other":
+                others.append(other())
+            else:
+                wall, peak = case.timed_split()
+                walls.append(wall)
+                rss.append(peak)
+    return others, walls, rss
+
+
 def against_floor(ctx, name, rows, page, split, goal, layout, failed_only=False, rss_goal=None):
     """--split's speed-up over the curl -K floor of the same pages."""
     client = ["--failed-only"] if failed_only else []
@@ -158,18 +175,11 @@ def against_floor(ctx, name, rows, page, split, goal, layout, failed_only=False,
     try:
         cfg = os.path.join(case.dir, "floor.cfg")
         floor_config(case.pages, ctx.token, cfg)
-        floors, walls, rss = [], [], []
-        for rep in range(ctx.reps if not case.failure else 0):
-            jobs = ["split"] + (["floor"] if rep < max(1, ctx.floor_reps) else [])
-            for job in (jobs if rep % 2 == 0 else jobs[::-1]):
-                if job == "floor":
-                    wall, _, _, out = timed(["curl", "-sS", "-K", cfg], env=ctx.env)
-                    check_floor(out, case.pages)
-                    floors.append(wall)
-                else:
-                    wall, peak = case.timed_split()
-                    walls.append(wall)
-                    rss.append(peak)
+        def run_floor():
+            wall, _, _, out = timed(["curl", "-sS", "-K", cfg], env=ctx.env)
+            check_floor(out, case.pages)
+            return wall
+        floors, walls, rss = interleaved(case, ctx.reps, run_floor, max(1, ctx.floor_reps))
     finally:
         case.stop()
     if case.failure:
@@ -184,18 +194,13 @@ def against_sequential(ctx, name, rows, page, split, goal, sandbox, reps=None):
     """--split's wall time over the sequential export's, same server."""
     case = Case(ctx, name, rows, page, split, sandbox)
     try:
-        seqs, walls, rss = [], [], []
         seq_out = os.path.join(case.dir, "sequential-timed.csv")
-        for rep in range((reps or ctx.reps) if not case.failure else 0):
-            for job in (("split", "seq") if rep % 2 == 0 else ("seq", "split")):
-                if job == "seq":
-                    seqs.append(timed(case.sequential(seq_out) + ["-q"], env=ctx.env)[0])
-                    if not same(seq_out, case.ref, f"{name}: the sequential export, twice"):
-                        raise SystemExit(f"{name}: two sequential exports of the same server differ")
-                else:
-                    wall, peak = case.timed_split()
-                    walls.append(wall)
-                    rss.append(peak)
+        def sequential():
+            wall = timed(case.sequential(seq_out) + ["-q"], env=ctx.env)[0]
+            if not same(seq_out, case.ref, f"{name}: the sequential export, twice"):
+                raise SystemExit(f"{name}: two sequential exports of the same server differ")
+            return wall
+        seqs, walls, rss = interleaved(case, reps or ctx.reps, sequential)
     finally:
         case.stop()
     if case.failure:

@@ -146,37 +146,9 @@ impl Paginator {
         let this = &*self;
         let what = what.as_str();
         let fetched = retry::run(this.plan.retry, &this.clock, what, |attempt| async move {
-            let Some(throttle) = &this.plan.throttle else {
-                return this.attempt(attempt).await;
-            };
-            let slot = throttle.enter().await;
-            let fault = match this.attempt(attempt).await {
-                Err(fault) => fault,
-                done => return done,
-            };
-            drop(slot);
-            match fault {
-                Fault::Transient {
-                    ref label,
-                    retry_after,
-                    ..
-                } if label == "429" || label == "503" => {
-                    let paced = throttle.slow_down(retry_after);
-                    let requests = match paced.limit {
-                        1 => "1 request".to_string(),
-                        n => format!("{n} requests"),
-                    };
-                    crate::ui::info(format_args!(
-                        "{what} got {label}: at most {requests} at once now, all waiting {:.1}s",
-                        paced.pause.as_secs_f64()
-                    ));
-                    match paced.counts {
-                        true => Err(fault),
-                        // Paced, not failed: every other range waits too.
-                        false => Err(Fault::Wait(paced.pause)),
-                    }
-                }
-                fault => Err(fault),
+            match &this.plan.throttle {
+                Some(throttle) => throttle.paced(what, this.attempt(attempt)).await,
+                None => this.attempt(attempt).await,
             }
         })
         .await?;

@@ -6,6 +6,7 @@
 //! more than one slot is allowed, such a reply is the server pacing the
 //! export, not a failure: it does not count against `--retries`.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -13,7 +14,8 @@ use tokio::time::Instant;
 
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
-use crate::retry::Clock;
+use crate::retry::{Clock, Fault};
+use crate::ui;
 
 /// The pause after a 429 or 503 without `Retry-After`.
 const DEFAULT_PAUSE: Duration = Duration::from_secs(1);
@@ -129,6 +131,48 @@ impl Throttle {
         Slot {
             throttle: self.clone(),
             _shared: shared,
+        }
+    }
+
+    /// Make `attempt` (at `what`, for the retry line) in a slot, and read
+    /// its 429 or 503 as the server pacing every attempt: it says so in
+    /// one line, and is a wait, not a failure, unless only one attempt at
+    /// a time was allowed already.
+    pub async fn paced<T>(
+        self: &Arc<Self>,
+        what: &str,
+        attempt: impl Future<Output = Result<T, Fault>>,
+    ) -> Result<T, Fault> {
+        let slot = self.enter().await;
+        let fault = match attempt.await {
+            Err(fault) => fault,
+            done => return done,
+        };
+        drop(slot);
+        let Fault::Transient {
+            ref label,
+            retry_after,
+            ..
+        } = fault
+        else {
+            return Err(fault);
+        };
+        if label != "429" && label != "503" {
+            return Err(fault);
+        }
+        let paced = self.slow_down(retry_after);
+        let requests = match paced.limit {
+            1 => "1 request".to_string(),
+            n => format!("{n} requests"),
+        };
+        ui::info(format_args!(
+            "{what} got {label}: at most {requests} at once now, all waiting {:.1}s",
+            paced.pause.as_secs_f64()
+        ));
+        match paced.counts {
+            true => Err(fault),
+            // Paced, not failed: every other range waits too.
+            false => Err(Fault::Wait(paced.pause)),
         }
     }
 

@@ -99,16 +99,7 @@ fn get(server: &sandbox::Running, cfg: &SandboxConfig, query: &str) -> (u16, Val
 
 /// The UUID just after `id` (same text form, its last hex digit one higher).
 fn just_after(id: &str) -> String {
-    let value = u128::from_str_radix(&id.replace('-', ""), 16).unwrap() + 1;
-    let hex = format!("{value:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    uuid_text(u128::from_str_radix(&id.replace('-', ""), 16).unwrap() + 1)
 }
 
 /// The ids of a results page.

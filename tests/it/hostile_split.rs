@@ -50,7 +50,7 @@ use proptest::sample::Index;
 use proptest::test_runner::Config;
 use serde_json::Value;
 
-use crate::support::{results, results_path, row};
+use crate::support::{results, results_path, row, uuid_text};
 
 const BULK: &str = "B1";
 
@@ -78,20 +78,8 @@ struct Row {
 impl std::fmt::Debug for Row {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let failed = if self.failed { " (failed)" } else { "" };
-        write!(f, "{}{failed}", uuid(self.id))
+        write!(f, "{}{failed}", uuid_text(self.id))
     }
-}
-
-fn uuid(id: u128) -> String {
-    let hex = format!("{id:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
 }
 
 fn parse_uuid(text: &str) -> Option<u128> {
@@ -146,7 +134,7 @@ fn rows(start: u64, seeds: &[RowSeed]) -> Vec<Row> {
     }
     set.into_iter()
         .map(|(id, failed)| {
-            let mut value = row(&uuid(id), "the user does not exist");
+            let mut value = row(&uuid_text(id), "the user does not exist");
             if !failed {
                 value["error"] = Value::Null;
             }
@@ -304,7 +292,7 @@ impl Case {
         loop {
             let cursor = ends
                 .last()
-                .map_or(String::new(), |&i: &usize| uuid(shown[i].id));
+                .map_or(String::new(), |&i: &usize| uuid_text(shown[i].id));
             let end = start + self.page_len(&cursor, self.page_size);
             if end >= shown.len() {
                 return ends;
@@ -562,13 +550,13 @@ impl Model {
         };
         let end = (start + limit.max(1)).min(shown.len());
         let mut rows: Vec<&Row> = shown[start..end].to_vec();
-        let mut last = (end < shown.len()).then(|| uuid(rows[rows.len() - 1].id));
+        let mut last = (end < shown.len()).then(|| uuid_text(rows[rows.len() - 1].id));
         match fault {
             Some(Fault::LastIdBehind) if rows.len() >= 2 && last.is_some() => {
-                last = Some(uuid(rows[rows.len() - 2].id));
+                last = Some(uuid_text(rows[rows.len() - 2].id));
             }
             Some(Fault::LastIdAhead) if last.is_some() => {
-                last = Some(uuid(rows[rows.len() - 1].id + 1));
+                last = Some(uuid_text(rows[rows.len() - 1].id + 1));
             }
             Some(Fault::Swapped) if rows.len() >= 2 => rows.swap(0, 1),
             _ => {}
@@ -783,7 +771,7 @@ fn resolve(case: &Case, target: Target) -> Key {
             } else {
                 at.index(shown.len())
             };
-            Key::Cursor(uuid(shown[i].id))
+            Key::Cursor(uuid_text(shown[i].id))
         }
     }
 }
@@ -827,7 +815,7 @@ proptest! {
 
     #[test]
     fn a_split_export_is_the_sequential_one_or_fails_with_whole_rows_of_it(case in case()) {
-        let shown: Vec<String> = case.shown().iter().map(|r| uuid(r.id)).collect();
+        let shown: Vec<String> = case.shown().iter().map(|r| uuid_text(r.id)).collect();
 
         // The sequential export, against a fault-free copy: every row shown,
         // once, in order.
@@ -948,7 +936,7 @@ fn a_short_answer_to_the_probe_is_followed_not_taken_for_a_refusal() {
         }
         (0..2_000).find_map(|start| {
             let rows = rows(start, &seeds(l));
-            let probe = uuid(((rows[l - 1].id >> 80) << 80) | V7_BITS);
+            let probe = uuid_text(((rows[l - 1].id >> 80) << 80) | V7_BITS);
             (case.page_len(&probe, p) == 1).then_some((p, rows))
         })
     });

@@ -59,6 +59,19 @@ pub fn wait_for(what: &str, ready: impl FnMut() -> bool) {
 /// A distinctive token that must never show up in any output.
 pub const TOKEN: &str = "tok-SECRET-9f8e7d6c5b4a";
 
+/// A 128-bit id in a UUID's text form (`8-4-4-4-12` lower-case hex).
+pub fn uuid_text(id: u128) -> String {
+    let hex = format!("{id:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
 /// Path of the results endpoint for a bulk.
 pub fn results_path(bulk: &str) -> String {
     druid_bulk::api::routes::results(bulk)

@@ -27,14 +27,15 @@
 
 mod board;
 mod bounds;
+mod chain;
+mod probe;
 mod range;
 mod seam;
 mod spool;
 
-use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use tokio::sync::{mpsc, Semaphore};
@@ -42,10 +43,12 @@ use tokio::task::JoinHandle;
 
 use crate::api::Api;
 use crate::bug;
-use crate::paginate::{self, Event, Page, Paginator, Plan, Throttle};
+use crate::paginate::{Event, Paginator, Plan, Throttle};
 use crate::retry::Clock;
 use crate::ui;
-use board::{Board, Next};
+use board::Board;
+use chain::{Chain, Enough, Out};
+use probe::{probe, window_end};
 use range::Unsplittable;
 
 /// The note when the server never answered a synthetic cursor with the
@@ -97,7 +100,8 @@ pub fn spawn(job: Job, index: usize, events: mpsc::Sender<(usize, Event)>) -> Jo
             number: 0,
             rows: 0,
             max_rows: job.max_rows,
-            tally: (1, 0),
+            board: None,
+            fell_back: 0,
         };
         let last = match run(job, &mut out).await {
             Ok(()) => Event::Done,
@@ -105,53 +109,16 @@ pub fn spawn(job: Job, index: usize, events: mpsc::Sender<(usize, Event)>) -> Jo
             Err(e) => Event::Failed(e),
         };
         if matches!(last, Event::Done) {
-            let (used, fell_back) = out.tally;
-            let said = Event::Ranges { used, fell_back };
+            let used = out.board.as_ref().map_or(0, Board::started) as u64 + 1;
+            let said = Event::Ranges {
+                used,
+                fell_back: out.fell_back,
+            };
             let _ = out.events.send((index, said)).await;
         }
         // A writer that is gone has stopped the export already.
         let _ = out.events.send((index, last)).await;
     })
-}
-
-/// Where accepted pages go: the export's writer.
-struct Out {
-    events: mpsc::Sender<(usize, Event)>,
-    index: usize,
-    /// Pages sent, to number them as one chain.
-    number: u64,
-    /// Rows sent.
-    rows: u64,
-    max_rows: Option<u64>,
-    /// Ranges used so far, and seams that fell back.
-    tally: (u64, u64),
-}
-
-/// `--max-rows` rows are sent: the export of this bulk is done (every
-/// range still reading stops).
-#[derive(Debug)]
-struct Enough;
-
-impl std::fmt::Display for Enough {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("--max-rows reached")
-    }
-}
-
-impl std::error::Error for Enough {}
-
-impl Out {
-    async fn send(&mut self, mut page: Page) -> Result<()> {
-        self.number += 1;
-        self.rows += page.row_count() as u64;
-        page.number = self.number;
-        (self.events.send((self.index, Event::Page(page))).await)
-            .map_err(|_| anyhow::anyhow!("the writer stopped"))?;
-        match self.max_rows {
-            Some(max) if self.rows >= max => Err(Enough.into()),
-            _ => Ok(()),
-        }
-    }
 }
 
 async fn run(job: Job, out: &mut Out) -> Result<()> {
@@ -255,10 +222,10 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
         board.chain_began(first);
     }
     board.cut(&cuts);
-    let (mut accepted, mut refused, mut told) = (0, 0, false);
+    out.board = Some(board.clone());
+    let (mut accepted, mut told) = (0, false);
     let mut at = 0;
     while let Some(boundary) = chain.pass(&board, at, out).await? {
-        out.tally = (board.started() as u64 + 1, refused as u64);
         let read = take(&board, boundary).await?;
         board.walked(boundary);
         at = boundary;
@@ -285,24 +252,23 @@ async fn run(job: Job, out: &mut Out) -> Result<()> {
             "--split: the range after {} dropped: {why}",
             bounds::format(boundary)
         ));
-        refused += 1;
+        out.fell_back += 1;
         board.close();
-        out.tally = (board.started() as u64 + 1, refused as u64);
     }
     chain.drain(out).await?;
-    let used = board.started() + 1;
-    out.tally = (used as u64, refused as u64);
+    let (used, refused) = (board.started() + 1, out.fell_back);
     ui::verbose(format_args!(
         "--split: {used} ranges: {accepted} taken over with rows, {refused} refused and read sequentially"
     ));
-    if told || refused == 0 {
-    } else if accepted == 0 {
-        ui::note(FELL_BACK);
-    } else {
-        ui::note(format_args!(
-            "--split: {refused} of {} seams did not check out; those ranges were fetched sequentially",
-            used - 1
-        ));
+    if !told && refused > 0 {
+        if accepted == 0 {
+            ui::note(FELL_BACK);
+        } else {
+            ui::note(format_args!(
+                "--split: {refused} of {} seams did not check out; those ranges were fetched sequentially",
+                used - 1
+            ));
+        }
     }
     Ok(())
 }
@@ -332,260 +298,6 @@ async fn take(board: &Board, b: u128) -> Result<Result<board::Read>> {
         Err(e) if e.is_panic() => Err(bug::ended("a --split range panicked").into()),
         Err(_) => Err(bug::ended("a --split range was stopped").into()),
     }
-}
-
-/// The chain being written: range 0's, or the last range it took over.
-struct Chain {
-    pager: Paginator,
-    ended: bool,
-    /// The last row read (and so sent): its id as the server wrote it,
-    /// and as a number.
-    last: Option<(String, u128)>,
-    /// The last page with rows this chain read (sent or not), sharing its
-    /// body: what it read past a boundary.
-    last_page: Option<Page>,
-}
-
-impl Chain {
-    fn new(pager: Paginator) -> Chain {
-        Chain {
-            pager,
-            ended: false,
-            last: None,
-            last_page: None,
-        }
-    }
-
-    /// The last row id of the first page, `None` when it has no rows;
-    /// `Err` when the bulk cannot be split on its ids.
-    fn last_id(&self, failed_only: bool) -> Result<Option<u128>> {
-        let Some(page) = &self.last_page else {
-            return Ok(None);
-        };
-        if failed_only {
-            range::without_error(page)?;
-        }
-        let rows = range::seam_rows(std::slice::from_ref(page), usize::MAX)?;
-        Ok(rows.last().map(|row| row.id))
-    }
-
-    /// Fetch and send the next page, if any.
-    async fn step(&mut self, out: &mut Out) -> Result<()> {
-        let next = self.pager.next_page().await?;
-        match next {
-            None => self.ended = true,
-            Some(page) => {
-                self.ended = page.next.is_none();
-                self.read(&page);
-                out.send(page).await?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Note a page read by this chain.
-    fn read(&mut self, page: &Page) {
-        if let Some(raw) = page.raw_rows().last() {
-            self.last = range::row_id(raw).ok();
-            self.last_page = Some(Page {
-                number: page.number,
-                sent: None,
-                next: None,
-                body: page.body.clone(),
-                rows: page.rows.clone(),
-            });
-        }
-    }
-
-    /// Read on until a row after the next boundary (`Some` of it; the
-    /// boundary may come down while it reads), or to the end of the bulk
-    /// when no boundary is left (`None`). `at`: the last boundary walked.
-    async fn pass(&mut self, board: &Board, at: u128, out: &mut Out) -> Result<Option<u128>> {
-        loop {
-            let page = self.last_page.as_ref().and_then(range::rate);
-            match board.chain(at, page, self.ended) {
-                Next::Seam(b) => return Ok(Some(b)),
-                Next::Drain => return Ok(None),
-                Next::Read => self.step(out).await?,
-            }
-        }
-    }
-
-    /// Read on to the end of the bulk as a sequential export does, no
-    /// range having started: sending a request ahead if `ahead`.
-    async fn alone(&mut self, ahead: bool, out: &mut Out) -> Result<()> {
-        self.pager.alone(ahead);
-        self.drain(out).await
-    }
-
-    /// Read on to the end of the bulk.
-    async fn drain(&mut self, out: &mut Out) -> Result<()> {
-        while !self.ended {
-            self.step(out).await?;
-        }
-        Ok(())
-    }
-
-    /// The rows this chain read past `boundary` (it has passed it).
-    fn past(&self, boundary: u128) -> Result<Vec<seam::Row<'_>>> {
-        let Some(page) = &self.last_page else {
-            return Ok(Vec::new());
-        };
-        page.raw_rows()
-            .map(|raw| {
-                Ok(seam::Row {
-                    id: range::row_id(raw)?.1,
-                    raw,
-                })
-            })
-            .filter(|row| row.as_ref().map_or(true, |row| row.id > boundary))
-            .collect()
-    }
-
-    /// Take over `read`, the range after `boundary` (which this chain has
-    /// passed), if it follows this chain: `Ok(Ok(rows))` when it did (its
-    /// pages sent but for the rows this chain had sent already),
-    /// `Ok(Err(why))` when it does not.
-    async fn seam(
-        &mut self,
-        boundary: u128,
-        read: board::Read,
-        out: &mut Out,
-    ) -> Result<Result<u64, String>> {
-        let board::Read {
-            spool,
-            rows,
-            chain,
-            ended,
-        } = read;
-        let mut pages = spool
-            .map(spool::Spool::pages)
-            .transpose()?
-            .into_iter()
-            .flatten();
-        let (skip, head) = {
-            let past = self.past(boundary).map_err(|e| format!("{e:#}"));
-            let want = past.as_ref().map_or(0, Vec::len) + 1;
-            let mut head = Vec::new();
-            while head.iter().map(Page::row_count).sum::<usize>() < want {
-                match pages.next() {
-                    Some(page) => head.push(page?),
-                    None => break,
-                }
-            }
-            let checked = past.and_then(|past| {
-                let rows = range::seam_rows(&head, want).map_err(|e| format!("{e:#}"))?;
-                let before = seam::Before {
-                    past: &past,
-                    ended: self.ended,
-                };
-                seam::check(boundary, before, &rows).map_err(|m| format!("{m:?} at the seam"))
-            });
-            match checked {
-                Ok(skip) => (skip, head),
-                Err(why) => return Ok(Err(why)),
-            }
-        };
-        self.take_over(head.into_iter().map(Ok).chain(pages), skip, out)
-            .await?;
-        self.pager = chain;
-        self.pager.after_pages(out.number);
-        self.ended = ended;
-        Ok(Ok(rows))
-    }
-
-    /// Go on from an accepted range: send its pages but for the first
-    /// `skip` rows, already sent.
-    async fn take_over(
-        &mut self,
-        pages: impl Iterator<Item = io::Result<Page>>,
-        mut skip: usize,
-        out: &mut Out,
-    ) -> Result<()> {
-        let mut first = true;
-        for page in pages {
-            let page = page?;
-            let count = page.row_count();
-            if skip > 0 && skip >= count {
-                skip -= count;
-                self.read(&page);
-                continue;
-            }
-            // The first page sent from this range is asked for, as far as
-            // the writer (and a resume) knows, after the last row it wrote.
-            let after = self.last.as_ref().map(|(text, _)| text.clone());
-            // Noted whole: the rows it shares with the chain before are
-            // rows this chain read past the next boundaries too.
-            self.read(&page);
-            let page = if first {
-                page.without_first(skip, after)
-            } else {
-                page
-            };
-            (first, skip) = (false, 0);
-            out.send(page).await?;
-        }
-        Ok(())
-    }
-}
-
-/// Ask for the rows after a synthetic cursor inside `first` (the first
-/// page), whose answer is known from it: `Some(true)` when the server
-/// answers with exactly the rows after it, `Some(false)` when it refuses,
-/// ignores, or misreads it, `None` when the page has no place for one
-/// (its rows all in one millisecond). One request tells a server that does
-/// not read synthetic cursors as "the rows after" before any range is read.
-async fn probe(api: &Arc<Api>, plan: &Plan, clock: &Clock, first: Option<&Page>) -> Option<bool> {
-    let rows = range::seam_rows(std::slice::from_ref(first?), usize::MAX).ok()?;
-    let cursor = bounds::cursor_at(bounds::millis(rows.last()?.id));
-    let past: Vec<seam::Row> = rows.iter().copied().filter(|r| r.id > cursor).collect();
-    if past.is_empty() || past.len() == rows.len() {
-        return None;
-    }
-    let mut asked = Paginator::new(
-        api.clone(),
-        Plan {
-            start: Some(bounds::format(cursor)),
-            // A 5xx on a synthetic cursor is more likely a refusal.
-            retry: crate::retry::RetryPolicy {
-                retries: plan.retry.retries.min(1),
-                ..plan.retry
-            },
-            ..plan.clone()
-        },
-        clock.clone(),
-    );
-    // Pages shorter than asked for are followed (a few) until the answer
-    // holds as many rows as the first page had past the cursor.
-    let mut pages = Vec::new();
-    while pages.iter().map(Page::row_count).sum::<usize>() < past.len() && pages.len() < 4 {
-        match asked.next_page().await {
-            Ok(Some(page)) => pages.push(page),
-            Ok(None) => break,
-            Err(_) => return Some(false),
-        }
-    }
-    let Ok(answer) = range::seam_rows(&pages, past.len() + 1) else {
-        return Some(false);
-    };
-    let before = seam::Before {
-        past: &past,
-        ended: false,
-    };
-    Some(seam::check(cursor, before, &answer).is_ok())
-}
-
-/// The end of the bulk's id window, in Unix milliseconds: its `updatedOn`.
-async fn window_end(api: &Api, plan: &Plan, clock: &Clock) -> Option<u64> {
-    let body = paginate::call(api, plan.retry, clock, "the bulk's status", || {
-        api.fetch_status(Some(&plan.bulk_id))
-    })
-    .await
-    .ok()?;
-    let answer: serde_json::Value = serde_json::from_slice(&body).ok()?;
-    let text = answer.get("content")?.get("updatedOn")?.as_str()?;
-    let time = humantime::parse_rfc3339_weak(text).ok()?;
-    u64::try_from(time.duration_since(UNIX_EPOCH).ok()?.as_millis()).ok()
 }
 
 #[cfg(test)]
