@@ -39,7 +39,7 @@
 //! `PROPTEST_CASES=500 cargo test --locked --test it hostile_split`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -50,6 +50,7 @@ use proptest::sample::Index;
 use proptest::test_runner::Config;
 use serde_json::Value;
 
+use crate::support::scripted::read_head;
 use crate::support::{results, results_path, row, uuid_text};
 
 const BULK: &str = "B1";
@@ -629,15 +630,9 @@ fn serve(mut stream: TcpStream, model: &Model) {
     // One write per answer, sent at once: no 40 ms wait for a delayed ACK.
     let _ = stream.set_nodelay(true);
     loop {
-        let mut head = Vec::new();
-        let mut byte = [0u8; 1];
-        while !head.ends_with(b"\r\n\r\n") {
-            match stream.read(&mut byte) {
-                Ok(1) => head.push(byte[0]),
-                _ => return,
-            }
-        }
-        let head = String::from_utf8_lossy(&head).into_owned();
+        let Some(head) = read_head(&mut stream) else {
+            return;
+        };
         let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
         let (path, query) = target.split_once('?').unwrap_or((&target, ""));
         let query: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())

@@ -159,16 +159,25 @@ impl Scripted {
     }
 }
 
-fn answer(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) {
+/// The head of the next request on `stream` (request line and headers, up
+/// to the blank line), read a byte at a time so nothing after it is taken;
+/// `None` when the connection ends first.
+pub fn read_head(stream: &mut TcpStream) -> Option<String> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
         match stream.read(&mut byte) {
             Ok(1) => head.push(byte[0]),
-            _ => return,
+            _ => return None,
         }
     }
-    let head = String::from_utf8_lossy(&head).into_owned();
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
+fn answer(mut stream: TcpStream, reply: &Reply, seen: &Mutex<Vec<String>>) {
+    let Some(head) = read_head(&mut stream) else {
+        return;
+    };
     // Read the request body too (a token POST has one): closing a socket
     // with unread data resets the connection instead of ending it.
     let length = head
